@@ -1,0 +1,17 @@
+"""Public API of rules_par. Load everything from here; rules/private/ may change at any time.
+
+    load("@rules_par//rules:defs.bzl", "python_binary", "python_library")
+
+    python_library(name = "lib", srcs = ["lib.py"])
+    python_binary(name = "pkg", main = "main.py", srcs = ["main.py"], deps = [":lib"])
+
+`bazel build //pkg:pkg` writes bazel-bin/pkg/pkg: one file that runs like a command.
+"""
+
+load("//rules/private:binary.bzl", _python_binary = "python_binary")
+load("//rules/private:library.bzl", _python_library = "python_library")
+load("//rules/private:providers.bzl", _PythonInfo = "PythonInfo")
+
+python_library = _python_library
+python_binary = _python_binary
+PythonInfo = _PythonInfo

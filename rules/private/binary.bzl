@@ -1,0 +1,119 @@
+"""python_binary: packs a Python program and its closure into one launchable archive."""
+
+load(":actions.bzl", "emit_pack", "emit_stamp", "python_runtime")
+load(":collect.bzl", "DEP_PROVIDERS", "collect_python_info")
+load(":manifest.bzl", "write_manifest")
+load(":paths.bzl", "archive_path", "module_name")
+load(":stamp.bzl", "is_stamping")
+load("//toolchains:toolchain_types.bzl", "NODE_TOOLCHAIN_TYPE", "PYTHON_TOOLCHAIN_TYPE")
+
+_COMPRESSIONS = ["deflate", "stored"]
+_LAYOUTS = ["zip", "extract"]
+_IMPORTS_CHECKS = ["error", "warn", "off"]
+
+def _fail(ctx, attr, msg):
+    fail("python_binary %s: %s" % (ctx.label, msg), attr)
+
+def _is_identifier(s):
+    if not s or s[0].isdigit():
+        return False
+    for c in s.elems():
+        if not (c.isalnum() or c == "_"):
+            return False
+    return True
+
+def _is_dotted(s):
+    return all([_is_identifier(p) for p in s.split(".")])
+
+def _check_choice(ctx, attr, value, choices):
+    if value not in choices:
+        _fail(ctx, attr, "%s = '%s' is not one of %s." % (attr, value, ", ".join(["'%s'" % c for c in choices])))
+
+def _entry(ctx):
+    """Returns (main archive path or None, main module or None, entry_point or None)."""
+    main, ep = ctx.file.main, ctx.attr.entry_point
+    if main and ep:
+        _fail(ctx, "main", "set either main or entry_point, not both (main = %s, entry_point = '%s')." % (ctx.attr.main.label, ep))
+    if not main and not ep:
+        _fail(ctx, "main", "neither main nor entry_point is set. Name the script to run (main = \"x.py\", listed in srcs) or a function (entry_point = \"pkg.module:function\").")
+    if ep:
+        mod, sep, fn = ep.partition(":")
+        if not sep or not _is_dotted(mod) or not _is_dotted(fn):
+            _fail(ctx, "entry_point", "entry_point '%s' is not of the form 'pkg.module:function' (console_scripts syntax)." % ep)
+        return None, None, ep
+    if main not in ctx.files.srcs:
+        _fail(ctx, "main", "main names %s, which is not in srcs. Add it to srcs or set entry_point." % main.short_path)
+    path = archive_path(main)
+    return path, module_name(path), None
+
+def _python_binary_impl(ctx):
+    _check_choice(ctx, "compression", ctx.attr.compression, _COMPRESSIONS)
+    _check_choice(ctx, "layout", ctx.attr.layout, _LAYOUTS)
+    _check_choice(ctx, "imports_check", ctx.attr.imports_check, _IMPORTS_CHECKS)
+    if ctx.attr.stamp not in (-1, 0, 1):
+        _fail(ctx, "stamp", "stamp = %d; use -1 (follow --stamp), 0 (never) or 1 (always)." % ctx.attr.stamp)
+    if not ctx.attr.shebang.startswith("#!") or "\n" in ctx.attr.shebang:
+        _fail(ctx, "shebang", "shebang '%s' must be one line starting with '#!'." % ctx.attr.shebang)
+    main_path, main_module, entry_point = _entry(ctx)
+
+    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps, ctx.files.data, ctx.attr.imports)
+    runtime = python_runtime(ctx)
+    header = {
+        "label": str(ctx.label),
+        "main": main_path,
+        "main_module": main_module,
+        "entry_point": entry_point,
+        "python": ctx.attr.python,
+        "compression": ctx.attr.compression,
+        "compile": ctx.attr.compile,
+        "layout": ctx.attr.layout,
+        "shebang": ctx.attr.shebang,
+        "imports_check": ctx.attr.imports_check,
+        "build_python": {"version": runtime.version, "cache_tag": runtime.cache_tag},
+    }
+    manifest = ctx.actions.declare_file("_par/%s.manifest.jsonl" % ctx.label.name)
+    bootstrap = ctx.files._bootstrap
+    write_manifest(ctx, manifest, header, info, bootstrap)
+
+    body = ctx.actions.declare_file("_par/%s.unstamped" % ctx.label.name)
+    emit_pack(ctx, manifest, body, info, bootstrap)
+
+    executable = ctx.actions.declare_file(ctx.label.name)
+    if is_stamping(ctx):
+        emit_stamp(ctx, body, executable)
+    else:
+        # The unstamped body is the archive; a symlink keeps the pack action's cache key
+        # independent of --stamp.
+        ctx.actions.symlink(output = executable, target_file = body, is_executable = True)
+
+    return [
+        DefaultInfo(executable = executable, files = depset([executable])),
+        info,
+        OutputGroupInfo(par_manifest = depset([manifest])),
+    ]
+
+python_binary = rule(
+    implementation = _python_binary_impl,
+    executable = True,
+    doc = "A launchable single-file archive of a Python program: bazel-bin/<package>/<name>.",
+    attrs = {
+        "main": attr.label(allow_single_file = [".py"], doc = "Script in srcs run as __main__."),
+        "entry_point": attr.string(doc = "'pkg.module:function' to call instead of main (console_scripts form)."),
+        "srcs": attr.label_list(allow_files = [".py"]),
+        "deps": attr.label_list(providers = DEP_PROVIDERS),
+        "data": attr.label_list(allow_files = True),
+        "imports": attr.string_list(doc = "Extra import roots, relative to this package."),
+        "python": attr.string(default = ">=3.8", doc = "PEP 440 specifier the launching interpreter must satisfy."),
+        "compression": attr.string(default = "deflate", doc = "'deflate' or 'stored'."),
+        "compile": attr.bool(default = True, doc = "Ship .pyc compiled by the toolchain interpreter."),
+        "layout": attr.string(default = "zip", doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
+        "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
+        "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
+        "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
+        "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
+        "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
+        "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),
+        "_stamp_setting": attr.label(default = "@rules_par//rules/private:stamp_detect"),
+    },
+    toolchains = [PYTHON_TOOLCHAIN_TYPE, NODE_TOOLCHAIN_TYPE],
+)

@@ -1,0 +1,49 @@
+"""The packaging manifest: JSON lines the packager validates (src/packager/manifest.ts).
+
+Written lazily from depsets with Args + map_each, so analysis never flattens the
+transitive closure; the packager sees one JSON object per line.
+"""
+
+load(":paths.bzl", "archive_path")
+
+MANIFEST_VERSION = 1
+
+def _file_line(kind, f):
+    return json.encode({"t": kind, "path": archive_path(f), "file": f.path, "owner": str(f.owner)})
+
+def _src_line(f):
+    return _file_line("src", f)
+
+def _data_line(f):
+    return _file_line("data", f)
+
+def _boot_line(f):
+    # Bootstrap files live under src/bootstrap/ and land at the archive root.
+    p = archive_path(f)
+    return json.encode({"t": "boot", "path": p[p.find("src/bootstrap/") + len("src/bootstrap/"):], "file": f.path})
+
+def _root_line(r):
+    return json.encode({"t": "root", "path": r})
+
+def _foreign_root_line(r):
+    # PyInfo spells roots "repo/path"; repositories share one tree in the archive.
+    return json.encode({"t": "root", "path": r[r.find("/") + 1:] if "/" in r else ""})
+
+def _wheel_line(w):
+    return json.encode({"t": "wheel", "label": w.label, "file": w.wheel.path, "info": w.info.path})
+
+def write_manifest(ctx, output, header, info, bootstrap_files):
+    """Writes the manifest for one binary: a header line, then one line per file or root."""
+    args = ctx.actions.args()
+    args.set_param_file_format("multiline")
+    header = dict(header)
+    header["t"] = "header"
+    header["manifest_version"] = MANIFEST_VERSION
+    args.add(json.encode(header))
+    args.add_all(bootstrap_files, map_each = _boot_line)
+    args.add_all(info.transitive_sources, map_each = _src_line)
+    args.add_all(info.transitive_data, map_each = _data_line)
+    args.add_all(info.import_roots, map_each = _root_line)
+    args.add_all(info.foreign_import_roots, map_each = _foreign_root_line)
+    args.add_all(info.transitive_wheels, map_each = _wheel_line)
+    ctx.actions.write(output, args)

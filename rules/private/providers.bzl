@@ -1,0 +1,13 @@
+"""Providers shared by the rules_par rules."""
+
+PythonInfo = provider(
+    doc = "Python code and what it needs, collected transitively for packaging and IDEs.",
+    fields = {
+        "transitive_sources": "depset[File]: .py sources of this target and its deps; each lands in the archive at its repository-relative path.",
+        "transitive_data": "depset[File]: data files of this target and its deps, at their repository-relative paths.",
+        "import_roots": "depset[str]: extra import roots (archive-relative directories); the archive root is always one.",
+        "foreign_import_roots": "depset[str]: import roots of native PyInfo deps, spelled 'repo/path' as PyInfo does.",
+        "transitive_wheels": "depset[struct]: bundled distributions, each struct(label, wheel = File, info = File); info is the wheel's JSON description written at build time.",
+        "transitive_wheel_files": "depset[File]: the .whl and info files of transitive_wheels, as action inputs.",
+    },
+)

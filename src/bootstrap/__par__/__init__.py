@@ -1,0 +1,64 @@
+"""Facts about the running archive.
+
+    import __par__
+    __par__.build_info      # dict: label, revision, dirty, branch, stamped, timestamp, python, wheels, ...
+    __par__.fingerprint     # content hash of the archive's code, computed at build time
+    __par__.archive         # absolute path of the running archive
+    __par__.require_fingerprint(expected)   # for cluster workers: same code as the driver?
+
+Nothing is read until a program asks: the launcher imports this package on every start.
+"""
+
+import sys
+
+archive = None  # set by the launcher before the program runs
+
+
+class CodeMismatchError(RuntimeError):
+    """Raised by require_fingerprint when this process runs different code than expected."""
+
+
+def _load_build_info():
+    from __par__ import _manifest
+
+    info = dict(_manifest.DATA["build_info"])
+    try:
+        from __par__ import _stamp  # added by the late stamping action only
+    except ImportError:
+        pass
+    else:
+        info.update(_stamp.DATA)
+    return info
+
+
+def require_fingerprint(expected):
+    """Fails unless this archive's code is `expected` (another process's __par__.fingerprint).
+
+    A driver sends its fingerprint with the work; each worker calls this before unpickling,
+    so code mismatches surface as one clear error rather than an AttributeError deep in pickle.
+    """
+    from __par__ import _manifest
+
+    actual = _manifest.DATA["fingerprint"]
+    if expected != actual:
+        from __par__ import _messages
+
+        raise CodeMismatchError(_messages.code_mismatch(_manifest.DATA["label"], expected, actual, archive))
+
+
+def __getattr__(name):  # PEP 562: computed on first access, then cached in the module
+    if name == "build_info":
+        value = _load_build_info()
+    elif name == "fingerprint":
+        from __par__ import _manifest
+
+        value = _manifest.DATA["fingerprint"]
+    else:
+        raise AttributeError("module '__par__' has no attribute %r" % (name,))
+    globals()[name] = value
+    return value
+
+
+if sys.version_info < (3, 7):  # no module __getattr__ before 3.7
+    build_info = _load_build_info()
+    fingerprint = build_info["fingerprint"]

@@ -1,0 +1,63 @@
+// `par inspect ARCHIVE [--json]`: the stamp first, then what runs, under which Python,
+// with which distributions, and where the bytes go.
+import { readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+
+export interface PackageSize { name: string; files: number; compressed: number; uncompressed: number }
+
+export function sizeByTopLevel(info: ArchiveInfo): PackageSize[] {
+  const by = new Map<string, PackageSize>();
+  for (const e of info.entries) {
+    const top = e.name.includes('/') ? e.name.slice(0, e.name.indexOf('/')) : e.name;
+    const s = by.get(top) ?? { name: top, files: 0, compressed: 0, uncompressed: 0 };
+    s.files++;
+    s.compressed += e.compressedSize;
+    s.uncompressed += e.uncompressedSize;
+    by.set(top, s);
+  }
+  return [...by.values()].sort((a, b) => b.compressed - a.compressed || (a.name < b.name ? -1 : 1));
+}
+
+export function inspectModel(archive: string, info: ArchiveInfo) {
+  const entry = info.manifest.entry;
+  return {
+    archive,
+    build_info: info.buildInfo,
+    entry: 'entry_point' in entry ? { entry_point: entry.entry_point } : { main: entry.path, module: entry.module },
+    python: info.manifest.python.spec,
+    interpreters_probed: info.manifest.python.minors.map((m) => `python${m}`),
+    import_roots: info.manifest.roots,
+    wheels: info.buildInfo.wheels,
+    size: { archive: info.size, launcher: info.preambleLength, entries: info.entries.length },
+    packages: sizeByTopLevel(info),
+  };
+}
+
+function kb(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+}
+
+export function renderInspect(model: ReturnType<typeof inspectModel>): string {
+  const b = model.build_info;
+  const stamp = b.stamped
+    ? `${b.revision}${b.dirty ? ' (dirty)' : ''}${b.branch ? ` on ${b.branch}` : ''}, built ${b.timestamp ?? 'at an unknown time'}`
+    : 'unstamped (build with --stamp or --config=release to record the revision)';
+  const lines = [
+    `${model.archive}`,
+    `  revision   ${stamp}`,
+    `  target     ${b.label}`,
+    `  runs       ${'entry_point' in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
+    `  python     ${model.python}  (launcher probes ${model.interpreters_probed.join(', ') || 'nothing'})`,
+    `  code       ${b.fingerprint}`,
+    `  size       ${kb(model.size.archive)} in ${model.size.entries} entries (launcher ${model.size.launcher} B)`,
+    `  wheels     ${model.wheels.length ? '' : 'none'}`,
+    ...model.wheels.map((w) => `    ${w.name} ${w.version}  sha256:${w.sha256.slice(0, 16)}…`),
+    '  by top-level package (compressed / uncompressed):',
+    ...model.packages.map((p) => `    ${p.name.padEnd(28)} ${kb(p.compressed).padStart(10)} / ${kb(p.uncompressed).padStart(10)}  ${p.files} files`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export async function inspect(archive: string, json: boolean): Promise<string> {
+  const model = inspectModel(archive, await readArchiveInfo(archive));
+  return json ? JSON.stringify(model, null, 2) + '\n' : renderInspect(model);
+}

@@ -1,0 +1,102 @@
+// One entry, several verbs. Bazel actions run `pack` and `stamp`; people run the rest.
+// Library code throws ParError; this is the one place that turns errors into exit codes.
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ParError } from '../common/errors';
+import { pack } from '../packager/pack';
+import { stamp } from '../packager/stamp';
+import { parseVerbArgs } from './args';
+import { bazelBuild, findWorkspace } from './bazel';
+import { inspect } from './inspect';
+
+const USAGE = `usage: par VERB [ARGS]
+  build //label...          build python_binary targets and print their archive paths
+  inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
+  pack ...                  (Bazel action) write an archive from a manifest
+  stamp ...                 (Bazel action) add the release stamp to an archive`;
+
+const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
+
+type Verb = (argv: string[], io: Io) => Promise<void>;
+export interface Io { out: (s: string) => void; err: (s: string) => void }
+
+const verbs: Record<string, Verb> = {
+  async pack(argv) {
+    const a = parseVerbArgs('pack', argv, {
+      manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },
+    }, z.object({ manifest: req('manifest'), out: req('out'), python: req('python'), compiler: req('compiler'), positionals: z.array(z.string()).max(0) }));
+    await pack(a);
+  },
+  async stamp(argv) {
+    const a = parseVerbArgs('stamp', argv, {
+      in: { type: 'string' }, out: { type: 'string' }, label: { type: 'string' },
+      'stable-status': { type: 'string' }, 'volatile-status': { type: 'string' },
+    }, z.object({
+      in: req('in'), out: req('out'), label: req('label'), 'stable-status': req('stable-status'),
+      'volatile-status': req('volatile-status'), positionals: z.array(z.string()).max(0),
+    }));
+    await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a['stable-status'], volatileStatus: a['volatile-status'] });
+  },
+  async build(argv, io) {
+    const a = parseVerbArgs('build', argv, {}, z.object({
+      positionals: z.array(z.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, 'labels look like //pkg:name')).min(1, 'name at least one //label'),
+    }));
+    const ws = findWorkspace();
+    const built = bazelBuild(ws, a.positionals);
+    const archives = built.filter((t) => t.kind.startsWith('python_binary'));
+    if (archives.length === 0) io.err(`par build: no python_binary among ${a.positionals.join(' ')}\n`);
+    for (const t of archives) for (const o of t.outputs) io.out(`${o}\n`);
+  },
+  async inspect(argv, io) {
+    const a = parseVerbArgs('inspect', argv, { json: { type: 'boolean' } }, z.object({
+      json: z.boolean().optional(),
+      positionals: z.array(z.string()).length(1, 'name exactly one ARCHIVE'),
+    }));
+    io.out(await inspect(resolve(a.positionals[0]), a.json ?? false));
+  },
+};
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+    io.out(USAGE + '\n');
+    return verb ? 0 : 2;
+  }
+  const fn = verbs[verb];
+  if (!fn) {
+    io.err(`par: unknown verb '${verb}'\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    await fn(rest, io);
+    return 0;
+  } catch (e) {
+    if (e instanceof ParError) {
+      io.err(`par ${verb}: error: ${e.render()}\n`);
+      return e.code === 'BAD_ARGUMENTS' ? 2 : 1;
+    }
+    if (e instanceof Error && (e as { code?: string }).code === 'ZIP_FORMAT') {
+      io.err(`par ${verb}: error: ${e.message}\n`);
+      return 1;
+    }
+    io.err(`par ${verb}: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    return 70;
+  }
+}
+
+function isMain(): boolean {
+  try {
+    return require.main === module || realpathSync(process.argv[1]) === realpathSync(__filename);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  // Under `bazel run`, relative paths are the user's: resolve them against where they stood.
+  if (process.env.BUILD_WORKING_DIRECTORY) process.chdir(process.env.BUILD_WORKING_DIRECTORY);
+  run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,71 @@
+// Reads what an archive says about itself (__par__/_manifest.py and the optional stamp),
+// for `par inspect`, `par diff` and tests. Validates with zod: a file that is a zip but
+// not one of ours gets a clear NOT_AN_ARCHIVE error naming it.
+import { z } from 'zod';
+import { ParError } from './errors';
+import { ZipReader, type CentralEntry } from '../packager/zip';
+
+const BuildInfo = z.object({
+  label: z.string(),
+  revision: z.string().nullable(),
+  dirty: z.boolean().nullable(),
+  branch: z.string().nullable(),
+  stamped: z.boolean(),
+  timestamp: z.string().nullable(),
+  python: z.string(),
+  fingerprint: z.string(),
+  wheels: z.array(z.object({ name: z.string(), version: z.string(), sha256: z.string() }).passthrough()),
+}).passthrough();
+
+const ManifestData = z.object({
+  label: z.string(),
+  entry: z.union([z.object({ entry_point: z.string() }), z.object({ module: z.string(), path: z.string() })]),
+  python: z.object({ spec: z.string(), minors: z.array(z.string()) }).passthrough(),
+  roots: z.array(z.string()),
+  fingerprint: z.string(),
+  build_info: BuildInfo,
+}).passthrough();
+
+export type BuildInfo = z.infer<typeof BuildInfo>;
+export type ManifestData = z.infer<typeof ManifestData>;
+
+export interface ArchiveInfo {
+  manifest: ManifestData;
+  buildInfo: BuildInfo;
+  entries: readonly CentralEntry[];
+  preambleLength: number;
+  size: number;
+}
+
+function dataLiteral(text: string, name: string, archive: string): unknown {
+  const m = /^DATA = (.*)$/m.exec(text);
+  if (!m) throw new ParError('NOT_AN_ARCHIVE', `${archive}: ${name} holds no DATA literal`, { file: archive });
+  return JSON.parse(m[1]);
+}
+
+export async function readArchiveInfo(archive: string): Promise<ArchiveInfo> {
+  let zip: ZipReader;
+  try {
+    zip = await ZipReader.open(archive);
+  } catch (e) {
+    throw new ParError('NOT_AN_ARCHIVE', `${archive} is not a rules_par archive: ${(e as Error).message}`, { file: archive });
+  }
+  try {
+    const me = zip.find('__par__/_manifest.py');
+    if (!me) {
+      throw new ParError('NOT_AN_ARCHIVE', `${archive} is a zip but not a rules_par archive (no __par__/_manifest.py)`, { file: archive });
+    }
+    const parsed = ManifestData.safeParse(dataLiteral((await zip.read(me)).toString('utf8'), '__par__/_manifest.py', archive));
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      throw new ParError('NOT_AN_ARCHIVE', `${archive}: unexpected __par__/_manifest.py (${lines.join('; ')})`, { file: archive });
+    }
+    const buildInfo: BuildInfo = { ...parsed.data.build_info };
+    const se = zip.find('__par__/_stamp.py');
+    if (se) Object.assign(buildInfo, dataLiteral((await zip.read(se)).toString('utf8'), '__par__/_stamp.py', archive));
+    const { size } = await import('node:fs').then((fs) => fs.promises.stat(archive));
+    return { manifest: parsed.data, buildInfo, entries: zip.entries, preambleLength: zip.preambleLength, size };
+  } finally {
+    await zip.close();
+  }
+}

@@ -1,0 +1,70 @@
+// Collects what goes into an archive from the manifest: one entry per archive path.
+// Two files claiming one path is fine when their bytes agree (e.g. a file reached through
+// two deps) and an error naming both owners when they differ.
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { ParError } from '../common/errors';
+import type { Manifest } from './manifest';
+
+export interface SourceEntry {
+  path: string;
+  file: string;
+  owner: string;
+  kind: 'src' | 'data' | 'boot';
+}
+
+const RESERVED = ['__main__.py', '__main__.pyc', '__par__/'];
+
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fsp.stat(a), fsp.stat(b)]);
+  if (sa.size !== sb.size) return false;
+  return (await sha256File(a)) === (await sha256File(b));
+}
+
+export async function collectEntries(m: Manifest): Promise<SourceEntry[]> {
+  const label = m.header.label;
+  const byPath = new Map<string, SourceEntry>();
+  const add = async (e: SourceEntry) => {
+    if (e.kind !== 'boot' && RESERVED.some((r) => (r.endsWith('/') ? e.path.startsWith(r) : e.path === r))) {
+      throw new ParError('DUPLICATE_PATH', `${e.owner} puts ${e.path} in the archive, a path the launcher owns`, {
+        label,
+        file: e.file,
+        hint: 'Rename or move the file: __main__.py and __par__/ at the archive root are reserved.',
+      });
+    }
+    const prev = byPath.get(e.path);
+    if (!prev) {
+      byPath.set(e.path, e);
+      return;
+    }
+    if (prev.file === e.file || (await sameBytes(prev.file, e.file))) return;
+    throw new ParError(
+      'DUPLICATE_PATH',
+      `two deps provide ${e.path} with different content: ${prev.owner} (${prev.file}) and ${e.owner} (${e.file})`,
+      { label, file: e.file, hint: 'Keep one of them, or move one so their archive paths differ.' },
+    );
+  };
+  for (const b of m.boot) if (b.path !== 'launcher.sh') await add({ ...b, owner: '@rules_par//src/bootstrap', kind: 'boot' });
+  for (const s of m.srcs) await add({ ...s, kind: 'src' });
+  for (const d of m.data) await add({ ...d, kind: 'data' });
+  const missing: string[] = [];
+  await Promise.all(
+    [...byPath.values()].map(async (e) => {
+      try {
+        await fsp.access(e.file);
+      } catch {
+        missing.push(`${e.file} (${e.owner})`);
+      }
+    }),
+  );
+  if (missing.length) {
+    throw new ParError('MISSING_FILE', `input files are missing: ${missing.sort().join(', ')}`, { label });
+  }
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,37 @@
+// The archive's first bytes: `#!/bin/sh`, a few data assignments, then the static launcher
+// script (src/bootstrap/launcher.sh) that picks the interpreter and execs it.
+import { ParError } from '../common/errors';
+
+const SHELL_SAFE = /^[A-Za-z0-9._/+-]+$/;
+
+/** The interpreter a shebang names: "#!/usr/bin/env python3" -> "python3". */
+export function preferredInterpreter(shebang: string, label: string): string {
+  const words = shebang.slice(2).trim().split(/\s+/);
+  let i = 0;
+  if (words[0]?.endsWith('/env')) {
+    i = 1;
+    while (i < words.length && words[i].startsWith('-')) i++;
+  }
+  const name = words[i];
+  if (!name || !SHELL_SAFE.test(name)) {
+    throw new ParError('MANIFEST_INVALID', `shebang '${shebang}' does not name an interpreter the launcher can look for`, {
+      label,
+      hint: "Use e.g. '#!/usr/bin/env python3' or '#!/usr/bin/python3.11'.",
+    });
+  }
+  return name;
+}
+
+export function launcherPreamble(script: string, opts: { first: string; minors: string[]; spec: string }): Buffer {
+  for (const v of [opts.first, ...opts.minors]) {
+    if (!SHELL_SAFE.test(v)) throw new Error(`internal: unsafe launcher value ${JSON.stringify(v)}`);
+  }
+  if (!/^[0-9.,<>=!~* ]*$/.test(opts.spec)) throw new Error(`internal: unsafe specifier ${JSON.stringify(opts.spec)}`);
+  const data = [
+    '#!/bin/sh',
+    `par_first='${opts.first}'`,
+    `par_minors='${opts.minors.join(' ')}'`,
+    `par_spec='${opts.spec}'`,
+  ].join('\n');
+  return Buffer.from(`${data}\n${script.endsWith('\n') ? script : script + '\n'}`, 'utf8');
+}

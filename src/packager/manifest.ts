@@ -1,0 +1,113 @@
+// The packaging manifest written by rules/private/manifest.bzl: JSON lines, one header then
+// one line per file, import root or wheel. Validated here so a malformed manifest fails with
+// every problem listed as "line N: field: message", naming the target.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ParError } from '../common/errors';
+
+const archivePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), {
+    message: 'must be a relative path inside the archive (no leading /, no ..)',
+  });
+
+const Header = z.object({
+  t: z.literal('header'),
+  manifest_version: z.literal(1),
+  label: z.string().min(1),
+  main: archivePath.nullable(),
+  main_module: z.string().nullable(),
+  entry_point: z.string().regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, 'must look like pkg.module:function').nullable(),
+  python: z.string(),
+  compression: z.enum(['deflate', 'stored']),
+  compile: z.boolean(),
+  layout: z.enum(['zip', 'extract']),
+  shebang: z.string().regex(/^#!\S[^\n]*$/, 'must be one line starting with #!'),
+  imports_check: z.enum(['error', 'warn', 'off']),
+  build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
+}).strict().refine((h) => (h.main === null) !== (h.entry_point === null), {
+  message: 'exactly one of main and entry_point must be set',
+});
+
+const FileLine = z.object({ path: archivePath, file: z.string().min(1), owner: z.string() }).strict();
+const Src = FileLine.extend({ t: z.literal('src') }).strict();
+const Data = FileLine.extend({ t: z.literal('data') }).strict();
+const Boot = z.object({ t: z.literal('boot'), path: z.string().min(1), file: z.string().min(1) }).strict();
+const Root = z.object({ t: z.literal('root'), path: z.string() }).strict();
+const Wheel = z.object({ t: z.literal('wheel'), label: z.string(), file: z.string().min(1), info: z.string().min(1) }).strict();
+const Line = z.discriminatedUnion('t', [Src, Data, Boot, Root, Wheel]);
+
+export type ManifestHeader = z.infer<typeof Header>;
+export type FileEntry = z.infer<typeof FileLine>;
+export interface WheelRef { label: string; file: string; info: string }
+
+export interface Manifest {
+  header: ManifestHeader;
+  boot: { path: string; file: string }[];
+  srcs: FileEntry[];
+  data: FileEntry[];
+  roots: string[];
+  wheels: WheelRef[];
+}
+
+function describe(issues: z.core.$ZodIssue[], line: number): string[] {
+  return issues.map((i) => `line ${line}: ${i.path.length ? i.path.join('.') : '(line)'}: ${i.message}`);
+}
+
+/** Parses manifest text; `file` names the manifest in messages. */
+export function parseManifest(text: string, file: string): Manifest {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const problems: string[] = [];
+  const json = (raw: string, n: number): unknown => {
+    try {
+      return JSON.parse(raw);
+    } catch (e) {
+      problems.push(`line ${n}: not JSON (${(e as Error).message})`);
+      return undefined;
+    }
+  };
+  if (lines.length === 0) {
+    throw new ParError('MANIFEST_INVALID', `manifest ${file} is empty`, { file });
+  }
+  const rawHeader = json(lines[0], 1);
+  const h = Header.safeParse(rawHeader);
+  if (!h.success && rawHeader !== undefined) problems.push(...describe(h.error.issues, 1));
+  const m: Manifest = { header: h.success ? h.data : (undefined as never), boot: [], srcs: [], data: [], roots: [], wheels: [] };
+  lines.slice(1).forEach((raw, i) => {
+    const n = i + 2;
+    const v = json(raw, n);
+    if (v === undefined) return;
+    const r = Line.safeParse(v);
+    if (!r.success) {
+      problems.push(...describe(r.error.issues, n));
+      return;
+    }
+    const l = r.data;
+    switch (l.t) {
+      case 'src': m.srcs.push({ path: l.path, file: l.file, owner: l.owner }); break;
+      case 'data': m.data.push({ path: l.path, file: l.file, owner: l.owner }); break;
+      case 'boot': m.boot.push({ path: l.path, file: l.file }); break;
+      case 'root': m.roots.push(l.path); break;
+      case 'wheel': m.wheels.push({ label: l.label, file: l.file, info: l.info }); break;
+    }
+  });
+  if (problems.length) {
+    const label = (rawHeader as { label?: unknown } | undefined)?.label;
+    throw new ParError('MANIFEST_INVALID', `invalid packaging manifest ${file}:\n  ${problems.join('\n  ')}`, {
+      label: typeof label === 'string' ? label : undefined,
+      file,
+    });
+  }
+  return m;
+}
+
+export function readManifest(file: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ParError('MISSING_FILE', `cannot read manifest ${file}: ${(e as Error).message}`, { file });
+  }
+  return parseManifest(text, file);
+}

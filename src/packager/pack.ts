@@ -1,0 +1,134 @@
+// `pack`: manifest in, archive body out. Launcher preamble, then a deterministic zip of the
+// bootstrap, sources, data and bytecode, plus __par__/_manifest.py with the build facts.
+// Never leaves a half-written output: the zip is written beside it and renamed into place.
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { ParError } from '../common/errors';
+import { compatibleMinors, parseSpecifier, SpecifierError } from '../common/specifier';
+import { collectEntries, sha256File, type SourceEntry } from './entries';
+import { launcherPreamble, preferredInterpreter } from './launcher';
+import { readManifest, type Manifest } from './manifest';
+import { compilePyc, type CompileItem } from './pyc';
+import { pythonDataModule } from './python-literal';
+import { ZipWriter } from './zip';
+
+export interface PackArgs {
+  manifest: string;
+  out: string;
+  python: string;
+  compiler: string;
+}
+
+/** Files below this size are read once into memory (hashed and compressed from the buffer). */
+const SMALL = 1 << 20;
+
+function pythonInfo(m: Manifest) {
+  const { label, python } = m.header;
+  try {
+    const clauses = parseSpecifier(python);
+    const minors = compatibleMinors(clauses);
+    if (minors.length === 0) {
+      throw new SpecifierError(`no Python 3 release satisfies it`);
+    }
+    return { spec: python, clauses, minors };
+  } catch (e) {
+    if (e instanceof SpecifierError) {
+      throw new ParError('BAD_SPECIFIER', `python = '${python}' is not a usable PEP 440 specifier: ${e.message}`, {
+        label,
+        hint: "Write e.g. python = '>=3.8' or '>=3.10,<3.14'.",
+      });
+    }
+    throw e;
+  }
+}
+
+export async function pack(args: PackArgs): Promise<void> {
+  const m = readManifest(args.manifest);
+  const h = m.header;
+  if (h.layout === 'extract') {
+    throw new ParError('MANIFEST_INVALID', "layout = 'extract' is not supported yet", { label: h.label, hint: "Use layout = 'zip'." });
+  }
+  if (m.wheels.length) {
+    throw new ParError('WHEEL_INVALID', 'this packager does not bundle wheels yet', { label: h.label });
+  }
+  const py = pythonInfo(m);
+  const launcherFile = m.boot.find((b) => b.path === 'launcher.sh');
+  if (!launcherFile) throw new ParError('MANIFEST_INVALID', 'the manifest lists no launcher.sh bootstrap file', { label: h.label });
+  const preamble = launcherPreamble(await fsp.readFile(launcherFile.file, 'utf8'), {
+    first: preferredInterpreter(h.shebang, h.label),
+    minors: py.minors,
+    spec: py.spec,
+  });
+
+  const entries = await collectEntries(m);
+  const contents = new Map<string, Buffer>();
+  const digests = new Map<string, string>();
+  await Promise.all(
+    entries.map(async (e) => {
+      const st = await fsp.stat(e.file);
+      if (st.size < SMALL) {
+        const b = await fsp.readFile(e.file);
+        contents.set(e.path, b);
+        digests.set(e.path, createHash('sha256').update(b).digest('hex'));
+      } else {
+        digests.set(e.path, await sha256File(e.file));
+      }
+    }),
+  );
+
+  // The fingerprint identifies the code: every shipped path with its content hash.
+  const fp = createHash('sha256');
+  for (const e of entries) if (e.kind !== 'boot') fp.update(`${e.path}\0${digests.get(e.path)}\n`);
+  const fingerprint = fp.digest('hex');
+
+  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort()];
+  const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
+  const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+    label: h.label,
+    entry,
+    python: py,
+    roots,
+    fingerprint,
+    build_info: {
+      label: h.label,
+      revision: null,
+      dirty: null,
+      branch: null,
+      stamped: false,
+      timestamp: null,
+      python: h.python,
+      build_python: h.build_python.version,
+      fingerprint,
+      wheels: [],
+    },
+  });
+  const extra = new Map<string, Buffer>([['__par__/_manifest.py', Buffer.from(manifestModule, 'utf8')]]);
+  // Bytecode for the launcher (always: it runs on every start) and for the program (compile = True).
+  const toCompile: CompileItem[] = entries
+    .filter((e) => e.path.endsWith('.py') && (e.kind === 'boot' || (e.kind === 'src' && h.compile)))
+    .map((e) => ({ src: e.file, dfile: e.path }));
+  toCompile.push({ source: manifestModule, dfile: '__par__/_manifest.py' });
+  const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
+  toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + '.pyc', pycs[i]));
+
+  const names = [...entries.map((e) => e.path), ...extra.keys()].sort();
+  const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
+  const tmp = `${args.out}.tmp-${process.pid}`;
+  const w = await ZipWriter.create(tmp, preamble);
+  try {
+    const compress = h.compression === 'deflate';
+    const adds: Promise<void>[] = [];
+    for (const name of names) {
+      const buf = extra.get(name) ?? contents.get(name);
+      if (buf) adds.push(w.addFile(name, buf, { compress }));
+      else adds.push(w.addFileFromPath(name, byPath.get(name)!.file, { compress }));
+    }
+    await Promise.all(adds);
+    await w.finish();
+    await fsp.chmod(tmp, 0o755);
+    await fsp.rename(tmp, args.out);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
