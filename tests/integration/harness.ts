@@ -1,0 +1,76 @@
+// Shared by the integration tests: run real Bazel on this repository (or another workspace)
+// and run the archives it produces with real interpreters, in a scrubbed environment.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+export const BAZEL = join(ROOT, 'scripts/bazel');
+
+export interface BazelOptions {
+  cwd?: string;
+  /** Startup options, e.g. [`--output_base=${dir}`] for an isolated server. */
+  startup?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Result { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function result(r: SpawnSyncReturns<string>): Result {
+  return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export function bazel(args: string[], opts: BazelOptions = {}): Result {
+  const [cmd, ...rest] = args;
+  return result(
+    spawnSync(BAZEL, [...(opts.startup ?? []), cmd, '--color=no', '--curses=no', ...rest], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...opts.env },
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    }),
+  );
+}
+
+/** Builds a label and returns the real path of its archive (bazel-bin/<package>/<name>). */
+export function buildArchive(label: string, args: string[] = [], opts: BazelOptions = {}): string {
+  const r = bazel(['build', ...args, label], opts);
+  if (r.status !== 0) throw new Error(`bazel build ${label} failed:\n${r.stderr.slice(-4000)}`);
+  const [pkg, name] = label.replace(/^\/\//, '').split(':');
+  const bin = bazel(['info', ...args, 'bazel-bin'], opts).stdout.trim();
+  return realpathSync(join(bin, pkg, name));
+}
+
+/** The environment an archive runs in: nothing inherited but PATH, HOME and a UTF-8 locale. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', ...extra };
+}
+
+export function runArchive(
+  archive: string,
+  args: string[] = [],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; interpreter?: string } = {},
+): Result {
+  const cmd = opts.interpreter ?? archive;
+  const argv = opts.interpreter ? [archive, ...args] : args;
+  return result(spawnSync(cmd, argv, { env: cleanEnv(opts.env), input: opts.input, cwd: opts.cwd, encoding: 'utf8' }));
+}
+
+/** pyenv interpreters by "3.X" (absent ones are simply missing from the map). */
+export function pyenvInterpreters(): Map<string, string> {
+  const out = new Map<string, string>();
+  const root = process.env.PYENV_ROOT ?? join(process.env.HOME ?? '/root', '.pyenv');
+  const versions = join(root, 'versions');
+  if (!existsSync(versions)) return out;
+  for (const v of readdirSync(versions).sort()) {
+    const m = /^(\d+)\.(\d+)\.\d+$/.exec(v);
+    const bin = join(versions, v, 'bin', 'python');
+    if (m && existsSync(bin)) out.set(`${m[1]}.${m[2]}`, bin);
+  }
+  return out;
+}
+
+export function scratch(prefix = 'par-it-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
