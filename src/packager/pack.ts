@@ -111,7 +111,12 @@ export async function pack(args: PackArgs): Promise<void> {
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + '.pyc', pycs[i]));
 
-  const names = [...entries.map((e) => e.path), ...extra.keys()].sort();
+  const files = [...entries.map((e) => e.path), ...extra.keys()];
+  // zipimport finds a package (namespace packages included) only through its directory
+  // entry: list every parent folder, as `zip -r` does.
+  const dirs = new Set<string>();
+  for (const f of files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i + 1));
+  const names = [...files, ...dirs].sort();
   const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
   const tmp = `${args.out}.tmp-${process.pid}`;
   const w = await ZipWriter.create(tmp, preamble);
@@ -120,7 +125,8 @@ export async function pack(args: PackArgs): Promise<void> {
     const adds: Promise<void>[] = [];
     for (const name of names) {
       const buf = extra.get(name) ?? contents.get(name);
-      if (buf) adds.push(w.addFile(name, buf, { compress }));
+      if (dirs.has(name)) adds.push(w.addFile(name, Buffer.alloc(0), { compress: false }));
+      else if (buf) adds.push(w.addFile(name, buf, { compress }));
       else adds.push(w.addFileFromPath(name, byPath.get(name)!.file, { compress }));
     }
     await Promise.all(adds);

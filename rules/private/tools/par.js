@@ -15782,19 +15782,45 @@ async function readExactly(fh, path, position, length, what) {
 }
 
 // src/packager/zip/writer.ts
-var import_node_fs4 = require("node:fs"), import_promises = require("node:stream/promises"), zlib3 = __toESM(require("node:zlib"));
+var import_node_fs4 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
 
 // src/packager/zip/compress.ts
 var zlib2 = __toESM(require("node:zlib")), import_node_util2 = require("node:util");
-var deflateRaw2 = (0, import_node_util2.promisify)(zlib2.deflateRaw), DEFAULT_LEVEL = 6;
+var deflateRaw2 = (0, import_node_util2.promisify)(zlib2.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]);
 async function encodeData(data, compress, level = DEFAULT_LEVEL) {
-  let crc324 = zlib2.crc32(data);
+  let crc324 = zlib2.crc32(data) >>> 0;
   if (compress && data.length > 0) {
-    let deflated = await deflateRaw2(data, { level });
+    let deflated = await deflateWhole(data, level);
     if (deflated.length < data.length)
       return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
   }
   return { method: 0, crc32: crc324, uncompressedSize: data.length, compressedSize: data.length, data };
+}
+async function deflateWhole(data, level) {
+  if (data.length >= CHUNK_SIZE) {
+    let parts = [];
+    for await (let part of deflateChunks(splitChunks(data), level)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+  let options = { level, chunkSize: Math.max(data.length + 64, 1024) };
+  return data.length < SYNC_DEFLATE_LIMIT ? zlib2.deflateRawSync(data, options) : deflateRaw2(data, options);
+}
+function* splitChunks(data) {
+  for (let at = 0; at < data.length; at += CHUNK_SIZE) yield data.subarray(at, at + CHUNK_SIZE);
+}
+async function* deflateChunks(chunks, level) {
+  let inFlight = [], previous;
+  try {
+    for await (let chunk of chunks) {
+      let options = { level, finishFlush: zlib2.constants.Z_SYNC_FLUSH, chunkSize: chunk.length + 65536 };
+      previous !== void 0 && (options.dictionary = previous.subarray(previous.length - DICTIONARY_SIZE)), inFlight.push(deflateRaw2(chunk, options)), previous = chunk, inFlight.length >= PARALLEL_CHUNKS && (yield await inFlight.shift());
+    }
+    for (; inFlight.length > 0; ) yield await inFlight.shift();
+    yield FINAL_BLOCK;
+  } finally {
+    for (let p of inFlight) p.catch(() => {
+    });
+  }
 }
 
 // src/packager/zip/window.ts
@@ -15820,7 +15846,7 @@ var Window = class {
 };
 
 // src/packager/zip/writer.ts
-var STREAM_THRESHOLD = 1 << 20, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, DEFAULT_WINDOW = 32, ZipWriter = class _ZipWriter {
+var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, DEFAULT_WINDOW = 32, ZipWriter = class _ZipWriter {
   constructor(fh, path, start, offsetBase, options) {
     this.fh = fh;
     this.path = path;
@@ -15875,15 +15901,8 @@ var STREAM_THRESHOLD = 1 << 20, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, D
   }
   addFileFromPath(name, path, opts) {
     return this.enqueue(name, async () => {
-      let fh = await import_node_fs4.promises.open(path, "r"), data;
-      try {
-        let { size } = await fh.stat();
-        if (size >= STREAM_THRESHOLD) return { kind: "stream", path, opts };
-        data = await fh.readFile();
-      } finally {
-        await fh.close();
-      }
-      return { kind: "ready", enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL), mode: opts.mode, callerOwned: !1 };
+      let data = readSmallFile(path);
+      return data === void 0 ? { kind: "stream", path, opts } : { kind: "ready", enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL), mode: opts.mode, callerOwned: !1 };
     });
   }
   /** Copies an entry already compressed elsewhere (e.g. from a wheel) without touching its payload. */
@@ -16005,6 +16024,22 @@ var STREAM_THRESHOLD = 1 << 20, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, D
     if (this.closed) throw new ZipError(this.path, `cannot ${action}: the writer is already finished`);
   }
 };
+function readSmallFile(path) {
+  let fd = (0, import_node_fs4.openSync)(path, "r");
+  try {
+    let { size } = (0, import_node_fs4.fstatSync)(fd);
+    if (size >= STREAM_THRESHOLD) return;
+    let b = Buffer.allocUnsafe(size), done = 0;
+    for (; done < size; ) {
+      let n = (0, import_node_fs4.readSync)(fd, b, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === size ? b : b.subarray(0, done);
+  } finally {
+    (0, import_node_fs4.closeSync)(fd);
+  }
+}
 async function writeAll(fh, b, position) {
   let done = 0;
   for (; done < b.length; ) {
@@ -16012,22 +16047,34 @@ async function writeAll(fh, b, position) {
     done += bytesWritten;
   }
 }
-async function streamInto(fh, path, position, compress, level) {
-  let crc = 0, uncompressedSize = 0, compressedSize = 0, tap = async function* (source) {
-    for await (let chunk of source)
-      crc = zlib3.crc32(chunk, crc), uncompressedSize += chunk.length, yield chunk;
-  }, sink = async (source) => {
+async function streamInto(out, path, position, compress, level) {
+  let src = await import_node_fs4.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
+    for (; ; ) {
+      let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
+      for (; n < CHUNK_SIZE; ) {
+        let { bytesRead } = await src.read(b, n, CHUNK_SIZE - n, uncompressedSize + n);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+      }
+      if (n === 0) return;
+      let chunk = n === CHUNK_SIZE ? b : b.subarray(0, n);
+      if (crc = zlib3.crc32(chunk, crc), uncompressedSize += n, yield chunk, n < CHUNK_SIZE) return;
+    }
+  };
+  try {
     let batch = [], batchBytes = 0, drain = async () => {
       if (batchBytes === 0) return;
-      let { bytesWritten } = await fh.writev(batch, position + compressedSize);
-      if (bytesWritten !== batchBytes) throw new Error(`short write while streaming ${path}`);
+      let { bytesWritten } = await out.writev(batch, position + compressedSize);
+      if (bytesWritten !== batchBytes) throw new Error(`short write while copying ${path}`);
       compressedSize += batchBytes, batch = [], batchBytes = 0;
     };
-    for await (let chunk of source)
-      batch.push(chunk), batchBytes += chunk.length, batchBytes >= FLUSH_THRESHOLD && await drain();
+    for await (let piece of compress ? deflateChunks(chunks(), level) : chunks())
+      batch.push(piece), batchBytes += piece.length, batchBytes >= FLUSH_THRESHOLD && await drain();
     await drain();
-  }, src = (0, import_node_fs4.createReadStream)(path, { highWaterMark: 1 << 20 });
-  return compress ? await (0, import_promises.pipeline)(src, tap, zlib3.createDeflateRaw({ level, chunkSize: 65536 }), sink) : await (0, import_promises.pipeline)(src, tap, sink), { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
+  } finally {
+    await src.close();
+  }
+  return { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
 }
 
 // src/packager/zip/append.ts
@@ -16120,12 +16167,14 @@ async function pack(args) {
   toCompile.push({ source: manifestModule, dfile: "__par__/_manifest.py" });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + ".pyc", pycs[i]));
-  let names = [...entries.map((e) => e.path), ...extra.keys()].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble);
+  let files = [...entries.map((e) => e.path), ...extra.keys()], dirs = /* @__PURE__ */ new Set();
+  for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
+  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble);
   try {
     let compress = h.compression === "deflate", adds = [];
     for (let name of names) {
       let buf = extra.get(name) ?? contents.get(name);
-      buf ? adds.push(w.addFile(name, buf, { compress })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress }));
+      dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress }));
     }
     await Promise.all(adds), await w.finish(), await import_node_fs6.promises.chmod(tmp, 493), await import_node_fs6.promises.rename(tmp, args.out);
   } catch (e) {

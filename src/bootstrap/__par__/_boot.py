@@ -146,7 +146,8 @@ def _call(fn, *args):
         tb = e.__traceback__
         while tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals is globals():
             tb = tb.tb_next  # launcher frames: a traceback starts at the program, as for a script
-        sys.excepthook(type(e), e, tb)
+        # excepthook prints e.__traceback__ when set, not its tb argument.
+        sys.excepthook(type(e), e.with_traceback(tb), tb)
         sys.exit(1)
 
 

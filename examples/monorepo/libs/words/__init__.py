@@ -1,0 +1,1 @@
+"""Word-level text utilities."""
