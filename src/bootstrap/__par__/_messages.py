@@ -27,3 +27,30 @@ def interpreter_usage(prog):
         "%s: PAR_INTERPRETER=1 takes python's arguments: [options] (-c CMD | -m MODULE | SCRIPT | -) [ARGS]"
         % (prog,)
     )
+
+
+# --- cache and wheels (src/bootstrap/__par__/_cache.py, _wheels.py) ---
+
+
+def cache_fallback(prog, rejected, used):
+    return (
+        "%s: warning: the cache %s is not a private directory of this user (it must be owned "
+        "by you and writable; it is made 0700); using %s instead. Set PAR_ROOT to a directory "
+        "you own to keep extracted files between runs." % (prog, rejected, used)
+    )
+
+
+def incompatible_wheel(prog, label, wheel, needs, running, tried):
+    return (
+        "%s: %s bundles %s, which needs %s, but this is %s. Tried: %s. Run it with a matching "
+        "interpreter (set PAR_PYTHON to one, or put it on PATH as python3.X), or rebuild the "
+        "archive with a wheel built for this platform." % (prog, label, wheel, needs, running, "; ".join(tried))
+    )
+
+
+def extracting(prog, what, where):
+    return "%s: first run: unpacking %s into %s (done once, shared by later runs)..." % (prog, what, where)
+
+
+def extracted(prog, seconds):
+    return "%s: unpacked in %.1f s." % (prog, seconds)
