@@ -9,7 +9,7 @@ export function sizeByTopLevel(info: ArchiveInfo): PackageSize[] {
   for (const e of info.entries) {
     const top = e.name.includes('/') ? e.name.slice(0, e.name.indexOf('/')) : e.name;
     const s = by.get(top) ?? { name: top, files: 0, compressed: 0, uncompressed: 0 };
-    s.files++;
+    if (!e.name.endsWith('/')) s.files++; // directory entries are not files
     s.compressed += e.compressedSize;
     s.uncompressed += e.uncompressedSize;
     by.set(top, s);

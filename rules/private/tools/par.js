@@ -16187,6 +16187,26 @@ var import_node_fs8 = require("node:fs");
 
 // src/packager/status-file.ts
 var import_node_fs7 = require("node:fs");
+function parseStatus(text, file2, label) {
+  let out = /* @__PURE__ */ new Map(), bad = [];
+  if (text.split(`
+`).forEach((raw, i) => {
+    let line = raw.replace(/\r$/, "");
+    if (!line.trim()) return;
+    let sp = line.indexOf(" "), key = sp < 0 ? line : line.slice(0, sp);
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+      bad.push(`line ${i + 1}: '${line.length > 60 ? line.slice(0, 60) + "\u2026" : line}' does not start with a KEY`);
+      return;
+    }
+    out.set(key, sp < 0 ? "" : line.slice(sp + 1));
+  }), bad.length)
+    throw new ParError("STATUS_INVALID", `workspace status file ${file2} is not "KEY value" lines: ${bad.join("; ")}`, {
+      label,
+      file: file2,
+      hint: "Each line your --workspace_status_command prints must be a key, a space and a value."
+    });
+  return out;
+}
 function readStatusFile(file2, label) {
   let text;
   try {
@@ -16194,38 +16214,54 @@ function readStatusFile(file2, label) {
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
-  let out = /* @__PURE__ */ new Map();
-  for (let line of text.split(`
-`)) {
-    if (!line.trim()) continue;
-    let sp = line.indexOf(" ");
-    sp < 0 ? out.set(line.trim(), "") : out.set(line.slice(0, sp), line.slice(sp + 1));
-  }
-  return out;
+  return parseStatus(text, file2, label);
 }
 
 // src/packager/stamp.ts
-function stampInfo(stable, volatile) {
-  let ts = volatile.get("BUILD_TIMESTAMP"), seconds = ts !== void 0 && /^\d+$/.test(ts) ? Number(ts) : null, user = {};
-  for (let [k, v] of [...stable.entries()].sort()) k.startsWith("STABLE_") && (user[k] = v);
-  let dirty = stable.get("STABLE_SCM_DIRTY");
+var STAMP_ENTRY = "__par__/_stamp.py", SCM_KEYS = ["STABLE_SCM_REVISION", "STABLE_SCM_DIRTY", "STABLE_SCM_BRANCH"];
+function dirtyValue(v, label, file2) {
+  if (v === void 0 || v === "unknown" || v === "") return null;
+  if (v === "true" || v === "false") return v === "true";
+  throw new ParError("STATUS_INVALID", `STABLE_SCM_DIRTY is '${v}'; expected true, false or unknown`, {
+    label,
+    file: file2,
+    hint: "Fix the line your --workspace_status_command prints (tools/workspace_status.sh prints true/false)."
+  });
+}
+function timestampValue(v, label, file2) {
+  if (v === void 0) return null;
+  if (!/^\d{1,12}$/.test(v))
+    throw new ParError("STATUS_INVALID", `BUILD_TIMESTAMP is '${v}'; expected whole seconds since the epoch`, {
+      label,
+      file: file2,
+      hint: "Print `date +%s` (or $SOURCE_DATE_EPOCH) from your --workspace_status_command."
+    });
+  return new Date(Number(v) * 1e3).toISOString().replace(".000Z", "Z");
+}
+function stampInfo(stable, volatile, where) {
+  let status = {};
+  for (let [k, v] of [...stable.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+    k.startsWith("STABLE_") && !SCM_KEYS.includes(k) && (status[k] = v);
+  let branch = stable.get("STABLE_SCM_BRANCH");
   return {
     stamped: !0,
-    revision: stable.get("STABLE_SCM_REVISION") ?? "unknown",
-    dirty: dirty === void 0 || dirty === "unknown" ? null : dirty === "true",
-    branch: stable.get("STABLE_SCM_BRANCH") ?? null,
-    timestamp: seconds === null ? null : new Date(seconds * 1e3).toISOString().replace(".000Z", "Z"),
-    build_host: stable.get("BUILD_HOST") ?? null,
-    build_user: stable.get("BUILD_USER") ?? null,
-    status: user
+    revision: stable.get("STABLE_SCM_REVISION") || "unknown",
+    dirty: dirtyValue(stable.get("STABLE_SCM_DIRTY"), where.label, where.stableFile),
+    branch: branch === void 0 || branch === "" || branch === "unknown" ? null : branch,
+    timestamp: timestampValue(volatile.get("BUILD_TIMESTAMP"), where.label, where.volatileFile),
+    status
   };
 }
 async function stamp(args) {
-  let info = stampInfo(readStatusFile(args.stableStatus, args.label), readStatusFile(args.volatileStatus, args.label)), module2 = pythonDataModule(`Release stamp of ${args.label}.`, info), tmp = `${args.out}.tmp-${process.pid}`;
+  let info = stampInfo(readStatusFile(args.stableStatus, args.label), readStatusFile(args.volatileStatus, args.label), {
+    label: args.label,
+    stableFile: args.stableStatus,
+    volatileFile: args.volatileStatus
+  }), module2 = pythonDataModule(`Release stamp of ${args.label}.`, info), tmp = `${args.out}.tmp-${process.pid}`;
   try {
-    await appendEntries(args.in, tmp, [{ name: "__par__/_stamp.py", data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }]), await import_node_fs8.promises.chmod(tmp, 493), await import_node_fs8.promises.rename(tmp, args.out);
+    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }]), await import_node_fs8.promises.chmod(tmp, 493), await import_node_fs8.promises.rename(tmp, args.out);
   } catch (e) {
-    throw await import_node_fs8.promises.rm(tmp, { force: !0 }), e;
+    throw await import_node_fs8.promises.rm(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 
@@ -16350,7 +16386,7 @@ function sizeByTopLevel(info) {
   let by = /* @__PURE__ */ new Map();
   for (let e of info.entries) {
     let top = e.name.includes("/") ? e.name.slice(0, e.name.indexOf("/")) : e.name, s = by.get(top) ?? { name: top, files: 0, compressed: 0, uncompressed: 0 };
-    s.files++, s.compressed += e.compressedSize, s.uncompressed += e.uncompressedSize, by.set(top, s);
+    e.name.endsWith("/") || s.files++, s.compressed += e.compressedSize, s.uncompressed += e.uncompressedSize, by.set(top, s);
   }
   return [...by.values()].sort((a, b) => b.compressed - a.compressed || (a.name < b.name ? -1 : 1));
 }
