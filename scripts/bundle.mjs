@@ -1,7 +1,7 @@
 // Generates rules/private/tools/par.js: the CLI and packager with zod etc. inlined, so users
 // of the rule set need Node but never npm. tests/unit/bundle-fresh.test.ts checks it is current.
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const HEADER =
@@ -25,6 +25,20 @@ export async function bundle() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = fileURLToPath(new URL('../rules/private/tools/par.js', import.meta.url));
-  writeFileSync(out, await bundle(), { mode: 0o755 });
-  console.log(`wrote ${out}`);
+  const text = await bundle();
+  if (process.argv.includes('--check')) {
+    // Used by tests/unit/bundle-fresh.test.ts: never writes, fails when the checked-in file differs.
+    let current = '';
+    try {
+      current = readFileSync(out, 'utf8');
+    } catch {}
+    if (current !== text) {
+      console.error(`${out} is stale: run \`node scripts/bundle.mjs\` and commit the result`);
+      process.exit(1);
+    }
+    console.log(`${out} is up to date`);
+  } else {
+    writeFileSync(out, text, { mode: 0o755 });
+    console.log(`wrote ${out}`);
+  }
 }
