@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'NOT_AN_ARCHIVE'
   | 'BAZEL_FAILED'
   | 'WHEEL_INVALID'
-  | 'IMPORT_UNRESOLVED';
+  | 'IMPORT_UNRESOLVED'
+  | 'STATUS_INVALID';
 
 export class ParError extends Error {
   readonly code: ErrorCode;

@@ -1,7 +1,9 @@
 // Late stamping: the packed body never sees the status files (so it stays cached under
 // --stamp); this cheap action copies its bytes, appends __par__/_stamp.py and rewrites the
-// central directory. Nothing is recompressed.
+// central directory. Nothing is recompressed, nothing is compiled: the stamp is read only
+// when a program asks for __par__.build_info, and importing a 1 KB source costs ~0.1 ms.
 import { promises as fsp } from 'node:fs';
+import { ParError } from '../common/errors';
 import { pythonDataModule } from './python-literal';
 import { readStatusFile } from './status-file';
 import { appendEntries } from './zip';
@@ -14,35 +16,77 @@ export interface StampArgs {
   volatileStatus: string;
 }
 
-/** Build-info fields a stamp sets (merged over the unstamped ones by __par__.build_info). */
-export function stampInfo(stable: Map<string, string>, volatile: Map<string, string>): Record<string, unknown> {
-  const ts = volatile.get('BUILD_TIMESTAMP');
-  const seconds = ts !== undefined && /^\d+$/.test(ts) ? Number(ts) : null;
-  const user: Record<string, string> = {};
-  for (const [k, v] of [...stable.entries()].sort()) if (k.startsWith('STABLE_')) user[k] = v;
-  const dirty = stable.get('STABLE_SCM_DIRTY');
+/** The archive entry the stamp lives in; __par__.build_info merges it over the packed facts. */
+export const STAMP_ENTRY = '__par__/_stamp.py';
+
+/** Keys of the status script that become build-info fields of their own (not repeated under `status`). */
+const SCM_KEYS = ['STABLE_SCM_REVISION', 'STABLE_SCM_DIRTY', 'STABLE_SCM_BRANCH'];
+
+function dirtyValue(v: string | undefined, label: string, file: string): boolean | null {
+  if (v === undefined || v === 'unknown' || v === '') return null;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ParError('STATUS_INVALID', `STABLE_SCM_DIRTY is '${v}'; expected true, false or unknown`, {
+    label,
+    file,
+    hint: 'Fix the line your --workspace_status_command prints (tools/workspace_status.sh prints true/false).',
+  });
+}
+
+function timestampValue(v: string | undefined, label: string, file: string): string | null {
+  if (v === undefined) return null;
+  if (!/^\d{1,12}$/.test(v)) {
+    throw new ParError('STATUS_INVALID', `BUILD_TIMESTAMP is '${v}'; expected whole seconds since the epoch`, {
+      label,
+      file,
+      hint: 'Print `date +%s` (or $SOURCE_DATE_EPOCH) from your --workspace_status_command.',
+    });
+  }
+  return new Date(Number(v) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * Build-info fields a stamp sets. Bazel's BUILD_HOST and BUILD_USER are deliberately not
+ * carried: a shipped file should not name the machine or the person that built it, and
+ * they would make two CI runners' stamps of one revision differ. A repository that wants
+ * them prints e.g. `STABLE_BUILD_HOST $(hostname)`; every STABLE_* key lands in `status`.
+ */
+export function stampInfo(
+  stable: Map<string, string>,
+  volatile: Map<string, string>,
+  where: { label: string; stableFile: string; volatileFile: string },
+): Record<string, unknown> {
+  const status: Record<string, string> = {};
+  for (const [k, v] of [...stable.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (k.startsWith('STABLE_') && !SCM_KEYS.includes(k)) status[k] = v;
+  }
+  const branch = stable.get('STABLE_SCM_BRANCH');
   return {
     stamped: true,
-    revision: stable.get('STABLE_SCM_REVISION') ?? 'unknown',
-    dirty: dirty === undefined || dirty === 'unknown' ? null : dirty === 'true',
-    branch: stable.get('STABLE_SCM_BRANCH') ?? null,
-    timestamp: seconds === null ? null : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'),
-    build_host: stable.get('BUILD_HOST') ?? null,
-    build_user: stable.get('BUILD_USER') ?? null,
-    status: user,
+    revision: stable.get('STABLE_SCM_REVISION') || 'unknown',
+    dirty: dirtyValue(stable.get('STABLE_SCM_DIRTY'), where.label, where.stableFile),
+    branch: branch === undefined || branch === '' || branch === 'unknown' ? null : branch,
+    timestamp: timestampValue(volatile.get('BUILD_TIMESTAMP'), where.label, where.volatileFile),
+    status,
   };
 }
 
 export async function stamp(args: StampArgs): Promise<void> {
-  const info = stampInfo(readStatusFile(args.stableStatus, args.label), readStatusFile(args.volatileStatus, args.label));
+  const info = stampInfo(readStatusFile(args.stableStatus, args.label), readStatusFile(args.volatileStatus, args.label), {
+    label: args.label,
+    stableFile: args.stableStatus,
+    volatileFile: args.volatileStatus,
+  });
   const module = pythonDataModule(`Release stamp of ${args.label}.`, info);
   const tmp = `${args.out}.tmp-${process.pid}`;
   try {
-    await appendEntries(args.in, tmp, [{ name: '__par__/_stamp.py', data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }]);
+    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }]);
     await fsp.chmod(tmp, 0o755);
     await fsp.rename(tmp, args.out);
   } catch (e) {
     await fsp.rm(tmp, { force: true });
+    if (e instanceof Error && (e as { code?: string }).code === 'ZIP_FORMAT') {
+      throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in });
+    }
     throw e;
   }
 }
