@@ -9,9 +9,11 @@
 """
 
 load("//rules/private:binary.bzl", _python_binary = "python_binary")
+load("//rules/private:ide_aspect.bzl", _par_ide_aspect = "par_ide_aspect")
 load("//rules/private:library.bzl", _python_library = "python_library")
 load("//rules/private:providers.bzl", _PythonInfo = "PythonInfo")
 
 python_library = _python_library
 python_binary = _python_binary
 PythonInfo = _PythonInfo
+par_ide_aspect = _par_ide_aspect
