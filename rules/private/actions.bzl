@@ -52,3 +52,19 @@ def emit_stamp(ctx, body, output):
         mnemonic = "ParStamp",
         progress_message = "Stamping Python archive %s" % ctx.label,
     )
+
+def emit_build_info(ctx, archive, output):
+    """Writes the archive's build info as JSON (output group par_build_info; built only on request)."""
+    args = ctx.actions.args()
+    args.add(ctx.file._packager)
+    args.add("build-info")
+    args.add("--archive", archive)
+    args.add("--out", output)
+    ctx.actions.run(
+        executable = _node(ctx),
+        arguments = [args],
+        inputs = [archive, ctx.file._packager],
+        outputs = [output],
+        mnemonic = "ParBuildInfo",
+        progress_message = "Reading build info of %s" % ctx.label,
+    )

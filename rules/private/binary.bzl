@@ -1,6 +1,6 @@
 """python_binary: packs a Python program and its closure into one launchable archive."""
 
-load(":actions.bzl", "emit_pack", "emit_stamp", "python_runtime")
+load(":actions.bzl", "emit_build_info", "emit_pack", "emit_stamp", "python_runtime")
 load(":collect.bzl", "DEP_PROVIDERS", "collect_python_info")
 load(":manifest.bzl", "write_manifest")
 load(":paths.bzl", "archive_path", "module_name")
@@ -86,10 +86,13 @@ def _python_binary_impl(ctx):
         # independent of --stamp.
         ctx.actions.symlink(output = executable, target_file = body, is_executable = True)
 
+    build_info = ctx.actions.declare_file("_par/%s.build_info.json" % ctx.label.name)
+    emit_build_info(ctx, executable, build_info)
+
     return [
         DefaultInfo(executable = executable, files = depset([executable])),
         info,
-        OutputGroupInfo(par_manifest = depset([manifest])),
+        OutputGroupInfo(par_manifest = depset([manifest]), par_build_info = depset([build_info])),
     ]
 
 python_binary = rule(

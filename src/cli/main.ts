@@ -8,6 +8,7 @@ import { pack } from '../packager/pack';
 import { stamp } from '../packager/stamp';
 import { parseVerbArgs } from './args';
 import { bazelBuild, findWorkspace } from './bazel';
+import { writeBuildInfo } from './build-info';
 import { inspect } from './inspect';
 
 const USAGE = `usage: par VERB [ARGS]
@@ -37,6 +38,11 @@ const verbs: Record<string, Verb> = {
       'volatile-status': req('volatile-status'), positionals: z.array(z.string()).max(0),
     }));
     await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a['stable-status'], volatileStatus: a['volatile-status'] });
+  },
+  async 'build-info'(argv) {
+    const a = parseVerbArgs('build-info', argv, { archive: { type: 'string' }, out: { type: 'string' } },
+      z.object({ archive: req('archive'), out: req('out'), positionals: z.array(z.string()).max(0) }));
+    await writeBuildInfo(a.archive, a.out);
   },
   async build(argv, io) {
     const a = parseVerbArgs('build', argv, {}, z.object({

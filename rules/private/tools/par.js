@@ -30,7 +30,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path");
+var import_node_fs11 = require("node:fs"), import_node_path3 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -15891,6 +15891,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     }
     return state.centralDirectory.length > 0 && w.central.push(state.centralDirectory), w;
   }
+  /** `data` must not change until the returned promise settles. */
   addFile(name, data, opts) {
     return this.enqueue(name, async () => ({
       kind: "ready",
@@ -15969,13 +15970,15 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     let slot = this.window.acquire();
     try {
       await slot;
-      let item;
+      let item, prepareError;
       try {
         item = await prepare();
       } catch (e) {
-        throw this.failure ??= e, e;
+        prepareError = e, this.failure ??= e;
       }
-      if (await turn, this.failure !== void 0) throw this.failure;
+      if (await turn, prepareError !== void 0) throw prepareError;
+      if (this.failure !== void 0) throw this.failure;
+      if (item === void 0) throw new Error("unreachable: prepare neither returned nor threw");
       try {
         item.kind === "ready" ? await this.writeReady(name, item) : await this.writeStreamed(name, item);
       } catch (e) {
@@ -16109,8 +16112,8 @@ var SMALL = 1 << 20;
 function pythonInfo(m) {
   let { label, python } = m.header;
   try {
-    let clauses = parseSpecifier(python), minors = compatibleMinors(clauses);
-    if (minors.length === 0)
+    let clauses = parseSpecifier(python), minors = compatibleMinors(clauses), future = () => Array.from({ length: 100 }, (_, i) => NEWEST_MINOR + 1 + i).some((minor) => satisfies(clauses, [3, minor, 0]));
+    if (minors.length === 0 && !future())
       throw new SpecifierError("no Python 3 release satisfies it");
     return { spec: python, clauses, minors };
   } catch (e) {
@@ -16332,6 +16335,9 @@ function bazelBuild(workspace, labels, extraArgs = []) {
   }
 }
 
+// src/cli/build-info.ts
+var import_node_fs10 = require("node:fs");
+
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
   label: external_exports.string(),
@@ -16379,6 +16385,13 @@ async function readArchiveInfo(archive) {
   } finally {
     await zip.close();
   }
+}
+
+// src/cli/build-info.ts
+async function writeBuildInfo(archive, out) {
+  let info = await readArchiveInfo(archive);
+  await import_node_fs10.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+`);
 }
 
 // src/cli/inspect.ts
@@ -16463,6 +16476,15 @@ var USAGE = `usage: par VERB [ARGS]
     }));
     await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a["stable-status"], volatileStatus: a["volatile-status"] });
   },
+  async "build-info"(argv) {
+    let a = parseVerbArgs(
+      "build-info",
+      argv,
+      { archive: { type: "string" }, out: { type: "string" } },
+      external_exports.object({ archive: req("archive"), out: req("out"), positionals: external_exports.array(external_exports.string()).max(0) })
+    );
+    await writeBuildInfo(a.archive, a.out);
+  },
   async build(argv, io) {
     let a = parseVerbArgs("build", argv, {}, external_exports.object({
       positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).min(1, "name at least one //label")
@@ -16501,7 +16523,7 @@ ${USAGE}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs10.realpathSync)(process.argv[1]) === (0, import_node_fs10.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs11.realpathSync)(process.argv[1]) === (0, import_node_fs11.realpathSync)(__filename);
   } catch {
     return !1;
   }
