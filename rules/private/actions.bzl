@@ -8,27 +8,51 @@ def _node(ctx):
 def python_runtime(ctx):
     return ctx.toolchains[PYTHON_TOOLCHAIN_TYPE].par_python
 
+# The packager runs as a persistent worker (JSON protocol) when the strategy allows it, and
+# as one process per action otherwise (--strategy=ParPack=sandboxed, or remote execution).
+# A worker's request is a @flagfile, so every per-action argument goes into the param file;
+# the startup arguments (the bundle) identify the worker. The bundle, the bytecode compiler
+# and the build interpreter are `tools`: Bazel hashes tools into the worker key, so changing
+# any of them restarts the worker instead of serving requests with stale code.
+_WORKER_REQUIREMENTS = {"supports-workers": "1", "requires-worker-protocol": "json"}
+
+def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_message):
+    startup = ctx.actions.args()
+    startup.add(ctx.file._packager)
+    verb_args.set_param_file_format("multiline")
+    verb_args.use_param_file("@%s", use_always = True)
+    ctx.actions.run(
+        executable = _node(ctx),
+        arguments = [startup, verb_args],
+        inputs = inputs,
+        tools = [ctx.file._packager] + tools,
+        outputs = outputs,
+        mnemonic = mnemonic,
+        progress_message = progress_message,
+        execution_requirements = _WORKER_REQUIREMENTS,
+    )
+
 def emit_pack(ctx, manifest, output, info, bootstrap_files):
     """Packs the archive body: launcher, zip of bootstrap + sources + data + wheels, bytecode."""
     py = python_runtime(ctx)
     args = ctx.actions.args()
-    args.add(ctx.file._packager)
     args.add("pack")
     args.add("--manifest", manifest)
     args.add("--out", output)
     args.add("--python", py.interpreter)
     args.add("--compiler", ctx.file._compile_pyc)
-    ctx.actions.run(
-        executable = _node(ctx),
-        arguments = [args],
+    _run_packager(
+        ctx,
+        args,
         inputs = depset(
-            [manifest, ctx.file._packager, ctx.file._compile_pyc, py.interpreter] + bootstrap_files,
+            [manifest] + bootstrap_files,
             transitive = [
                 info.transitive_sources,
                 info.transitive_data,
                 info.transitive_wheel_files,
             ],
         ),
+        tools = [ctx.file._compile_pyc, py.interpreter],
         outputs = [output],
         mnemonic = "ParPack",
         progress_message = "Packaging Python archive %s" % ctx.label,
@@ -37,17 +61,17 @@ def emit_pack(ctx, manifest, output, info, bootstrap_files):
 def emit_stamp(ctx, body, output):
     """Adds the build stamp to a packed body: bytes copied, one entry appended, nothing recompressed."""
     args = ctx.actions.args()
-    args.add(ctx.file._packager)
     args.add("stamp")
     args.add("--in", body)
     args.add("--out", output)
     args.add("--label", str(ctx.label))
     args.add("--stable-status", ctx.info_file)
     args.add("--volatile-status", ctx.version_file)
-    ctx.actions.run(
-        executable = _node(ctx),
-        arguments = [args],
-        inputs = [body, ctx.file._packager, ctx.info_file, ctx.version_file],
+    _run_packager(
+        ctx,
+        args,
+        inputs = [body, ctx.info_file, ctx.version_file],
+        tools = [],
         outputs = [output],
         mnemonic = "ParStamp",
         progress_message = "Stamping Python archive %s" % ctx.label,

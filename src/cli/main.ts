@@ -9,7 +9,9 @@ import { stamp } from '../packager/stamp';
 import { parseVerbArgs } from './args';
 import { bazelBuild, findWorkspace } from './bazel';
 import { writeBuildInfo } from './build-info';
+import { expandFlagfiles } from './flagfile';
 import { inspect } from './inspect';
+import { runWorker } from './worker';
 
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
@@ -63,7 +65,14 @@ const verbs: Record<string, Verb> = {
   },
 };
 
-export async function run(argv: string[], io: Io): Promise<number> {
+export async function run(rawArgv: string[], io: Io): Promise<number> {
+  let argv: string[];
+  try {
+    argv = expandFlagfiles(rawArgv); // Bazel actions pass everything in one @flagfile.
+  } catch (e) {
+    io.err(`par: error: ${e instanceof ParError ? e.render() : String(e)}\n`);
+    return 2;
+  }
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
     io.out(USAGE + '\n');
@@ -99,7 +108,17 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
+/** One action inside the persistent worker: the verb's messages become the response output. */
+async function workerAction(argv: string[]): Promise<{ exitCode: number; output: string }> {
+  let output = '';
+  const collect = (s: string) => void (output += s);
+  const exitCode = await run(argv, { out: collect, err: collect });
+  return { exitCode, output };
+}
+
+if (isMain() && process.argv.includes('--persistent_worker')) {
+  runWorker(workerAction).then((code) => process.exit(code));
+} else if (isMain()) {
   // Under `bazel run`, relative paths are the user's: resolve them against where they stood.
   if (process.env.BUILD_WORKING_DIRECTORY) process.chdir(process.env.BUILD_WORKING_DIRECTORY);
   run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {

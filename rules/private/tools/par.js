@@ -30,7 +30,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs11 = require("node:fs"), import_node_path3 = require("node:path");
+var import_node_fs12 = require("node:fs"), import_node_path3 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -16394,6 +16394,33 @@ async function writeBuildInfo(archive, out) {
 `);
 }
 
+// src/cli/flagfile.ts
+var import_node_fs11 = require("node:fs");
+function isFlagfile(arg) {
+  return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
+}
+function expandFlagfiles(argv) {
+  let out = [];
+  for (let arg of argv) {
+    if (!isFlagfile(arg)) {
+      out.push(arg);
+      continue;
+    }
+    let file2 = arg.slice(1), text;
+    try {
+      text = (0, import_node_fs11.readFileSync)(file2, "utf8");
+    } catch (e) {
+      throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
+        hint: "Arguments starting with @ name a file that holds one argument per line."
+      });
+    }
+    let lines = text.split(`
+`);
+    lines[lines.length - 1] === "" && lines.pop(), out.push(...lines);
+  }
+  return out;
+}
+
 // src/cli/inspect.ts
 function sizeByTopLevel(info) {
   let by = /* @__PURE__ */ new Map();
@@ -16442,6 +16469,106 @@ async function inspect(archive, json2) {
   let model = inspectModel(archive, await readArchiveInfo(archive));
   return json2 ? JSON.stringify(model, null, 2) + `
 ` : renderInspect(model);
+}
+
+// src/cli/worker.ts
+var WorkRequest = external_exports.object({
+  arguments: external_exports.array(external_exports.string()).default([]),
+  inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
+  requestId: external_exports.number().int().nonnegative().default(0),
+  cancel: external_exports.boolean().optional(),
+  verbosity: external_exports.number().int().optional(),
+  sandboxDir: external_exports.string().optional()
+}), JsonObjectSplitter = class {
+  buf = "";
+  depth = 0;
+  inString = !1;
+  escaped = !1;
+  start = -1;
+  scanned = 0;
+  push(chunk) {
+    this.buf += chunk;
+    let out = [];
+    for (let i = this.scanned; i < this.buf.length; i++) {
+      let c = this.buf[i];
+      if (this.inString) {
+        this.escaped ? this.escaped = !1 : c === "\\" ? this.escaped = !0 : c === '"' && (this.inString = !1);
+        continue;
+      }
+      if (c === '"') this.inString = !0;
+      else if (c === "{")
+        this.depth++ === 0 && (this.start = i);
+      else if (c === "}") {
+        if (this.depth === 0) throw new Error("unbalanced '}' in the request stream");
+        --this.depth === 0 && out.push(this.buf.slice(this.start, i + 1));
+      } else if (this.depth === 0 && !/\s/.test(c))
+        throw new Error(`unexpected ${JSON.stringify(c)} between requests`);
+    }
+    return this.depth === 0 ? (this.buf = "", this.scanned = 0) : (this.buf = this.buf.slice(this.start), this.start = 0, this.scanned = this.buf.length), out;
+  }
+  /** True when a request was cut off by the end of the stream. */
+  get partial() {
+    return this.depth > 0;
+  }
+};
+function parseRequest(text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`work request is not JSON: ${e.message}`);
+  }
+  let r = WorkRequest.safeParse(raw);
+  if (!r.success)
+    throw new Error(`invalid work request: ${r.error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ")}`);
+  return r.data;
+}
+async function handleRequest(req2, handler) {
+  let cwd = process.cwd();
+  try {
+    req2.sandboxDir && process.chdir(req2.sandboxDir);
+    let r = await handler(expandFlagfiles(req2.arguments));
+    return { exitCode: r.exitCode, output: r.output, requestId: req2.requestId };
+  } catch (e) {
+    return { exitCode: 70, output: `par worker: internal error: ${e instanceof Error ? e.stack : String(e)}
+`, requestId: req2.requestId };
+  } finally {
+    req2.sandboxDir && process.chdir(cwd);
+  }
+}
+async function serveWorker(input2, respond, log, handler) {
+  let splitter = new JsonObjectSplitter();
+  input2.setEncoding("utf8");
+  for await (let chunk of input2) {
+    let texts;
+    try {
+      texts = splitter.push(chunk);
+    } catch (e) {
+      return log(`par worker: ${e.message}; exiting
+`), 1;
+    }
+    for (let text of texts) {
+      let req2;
+      try {
+        req2 = parseRequest(text);
+      } catch (e) {
+        return log(`par worker: ${e.message}; exiting
+`), 1;
+      }
+      req2.cancel || respond(JSON.stringify(await handleRequest(req2, handler)) + `
+`);
+    }
+  }
+  return splitter.partial ? (log(`par worker: stdin closed in the middle of a request
+`), 1) : 0;
+}
+async function runWorker(handler) {
+  let stdout = process.stdout, protocolWrite = stdout.write.bind(stdout);
+  return stdout.write = process.stderr.write.bind(process.stderr), serveWorker(process.stdin, (line) => {
+    protocolWrite(line);
+  }, (s) => {
+    process.stderr.write(s);
+  }, handler);
 }
 
 // src/cli/main.ts
@@ -16502,7 +16629,14 @@ var USAGE = `usage: par VERB [ARGS]
     io.out(await inspect((0, import_node_path3.resolve)(a.positionals[0]), a.json ?? !1));
   }
 };
-async function run(argv, io) {
+async function run(rawArgv, io) {
+  let argv;
+  try {
+    argv = expandFlagfiles(rawArgv);
+  } catch (e) {
+    return io.err(`par: error: ${e instanceof ParError ? e.render() : String(e)}
+`), 2;
+  }
   let [verb, ...rest] = argv;
   if (!verb || verb === "--help" || verb === "-h" || verb === "help")
     return io.out(USAGE + `
@@ -16523,12 +16657,18 @@ ${USAGE}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs11.realpathSync)(process.argv[1]) === (0, import_node_fs11.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs12.realpathSync)(process.argv[1]) === (0, import_node_fs12.realpathSync)(__filename);
   } catch {
     return !1;
   }
 }
-isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
+async function workerAction(argv) {
+  let output2 = "", collect = (s) => {
+    output2 += s;
+  };
+  return { exitCode: await run(argv, { out: collect, err: collect }), output: output2 };
+}
+isMain() && process.argv.includes("--persistent_worker") ? runWorker(workerAction).then((code) => process.exit(code)) : isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
   process.exitCode = code;
 }));
 // Annotate the CommonJS export names for ESM import in node:
