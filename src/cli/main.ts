@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { pack } from '../packager/pack';
+import { keepCompilersAlive } from '../packager/pyc';
 import { stamp } from '../packager/stamp';
+import { describeWheel } from '../packager/wheel/describe';
 import { parseVerbArgs } from './args';
 import { bazelBuild, findWorkspace } from './bazel';
 import { writeBuildInfo } from './build-info';
@@ -17,7 +19,8 @@ const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
   pack ...                  (Bazel action) write an archive from a manifest
-  stamp ...                 (Bazel action) add the release stamp to an archive`;
+  stamp ...                 (Bazel action) add the release stamp to an archive
+  wheel ...                 (Bazel action) validate a .whl and describe it as JSON`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 
@@ -40,6 +43,17 @@ const verbs: Record<string, Verb> = {
       'volatile-status': req('volatile-status'), positionals: z.array(z.string()).max(0),
     }));
     await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a['stable-status'], volatileStatus: a['volatile-status'] });
+  },
+  async wheel(argv) {
+    const a = parseVerbArgs('wheel', argv, {
+      wheel: { type: 'string' }, label: { type: 'string' }, out: { type: 'string' },
+      'requires-check': { type: 'string' }, 'not-zip-safe': { type: 'boolean' },
+    }, z.object({
+      wheel: req('wheel'), label: req('label'), out: req('out'),
+      'requires-check': z.enum(['error', 'warn', 'off']).default('error'),
+      'not-zip-safe': z.boolean().optional(), positionals: z.array(z.string()).max(0),
+    }));
+    await describeWheel({ wheel: a.wheel, label: a.label, out: a.out, requiresCheck: a['requires-check'], zipSafe: !a['not-zip-safe'] });
   },
   async 'build-info'(argv) {
     const a = parseVerbArgs('build-info', argv, { archive: { type: 'string' }, out: { type: 'string' } },
@@ -117,6 +131,7 @@ async function workerAction(argv: string[]): Promise<{ exitCode: number; output:
 }
 
 if (isMain() && process.argv.includes('--persistent_worker')) {
+  keepCompilersAlive();
   runWorker(workerAction).then((code) => process.exit(code));
 } else if (isMain()) {
   // Under `bazel run`, relative paths are the user's: resolve them against where they stood.

@@ -30,7 +30,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs12 = require("node:fs"), import_node_path3 = require("node:path");
+var import_node_fs14 = require("node:fs"), import_node_path5 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -3667,7 +3667,7 @@ function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 var recursive = /* @__PURE__ */ new WeakMap(), NONE = 0, ASSUMED = 1, PROVEN = 2;
-function isRecursive(inst, stack, resolve4) {
+function isRecursive(inst, stack, resolve5) {
   let cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -3676,7 +3676,7 @@ function isRecursive(inst, stack, resolve4) {
   stack.add(inst);
   let result = NONE, check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      let answer = isRecursive(child, stack, resolve4);
+      let answer = isRecursive(child, stack, resolve5);
       answer > result && (result = answer);
     }
   }, shape = (sh, spread) => {
@@ -3685,7 +3685,7 @@ function isRecursive(inst, stack, resolve4) {
       let desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
+      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve5) : NONE;
       child > answer && (answer = child);
     }
     return answer;
@@ -3739,7 +3739,7 @@ function isRecursive(inst, stack, resolve4) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      let inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
+      let inner = def._cachedInner ?? (resolve5 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, !1) : ASSUMED);
       break;
     }
@@ -15399,6 +15399,7 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   layout: external_exports.enum(["zip", "extract"]),
   shebang: external_exports.string().regex(/^#!\S[^\n]*$/, "must be one line starting with #!"),
   imports_check: external_exports.enum(["error", "warn", "off"]),
+  local_copy: external_exports.boolean().default(!1),
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
 }).strict().refine((h) => h.main === null != (h.entry_point === null), {
   message: "exactly one of main and entry_point must be set"
@@ -15469,28 +15470,103 @@ function readManifest(file2) {
 }
 
 // src/packager/pyc.ts
-var import_node_child_process = require("node:child_process");
-async function compilePyc(python, compiler, items, label) {
-  if (items.length === 0) return [];
-  let child = (0, import_node_child_process.spawn)(python, ["-I", "-S", "-B", compiler], { stdio: ["pipe", "pipe", "pipe"] }), out = [], err = [];
-  child.stdout.on("data", (b) => out.push(b)), child.stderr.on("data", (b) => err.push(b));
-  let done = new Promise((resolve4, reject) => {
-    child.on("error", (e) => reject(new ParError("COMPILE_FAILED", `cannot run the build Python ${python}: ${e.message}`, { label }))), child.on("close", (code2) => resolve4(code2 ?? 1));
-  });
-  child.stdin.end(JSON.stringify(items));
-  let code = await done;
-  if (code !== 0)
-    throw new ParError("COMPILE_FAILED", `bytecode compiler failed (exit ${code}): ${Buffer.concat(err).toString().trim()}`, { label });
-  let buf = Buffer.concat(out), results = [], syntaxErrors = [], off = 0;
-  for (let item of items) {
-    let len = buf.readUInt32BE(off);
-    if (off += 4, len === 4294967295) {
-      let elen = buf.readUInt32BE(off), e = JSON.parse(buf.subarray(off + 4, off + 4 + elen).toString());
+var import_node_child_process = require("node:child_process"), import_node_path = require("node:path");
+var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
+  chunks = [];
+  size = 0;
+  waiter;
+  ended;
+  push(b) {
+    this.chunks.push(b), this.size += b.length, this.wake();
+  }
+  end(e) {
+    this.ended = e, this.wake();
+  }
+  read(n) {
+    return new Promise((res, rej) => {
+      this.waiter = { n, resolve: res, reject: rej }, this.wake();
+    });
+  }
+  wake() {
+    let w = this.waiter;
+    if (w)
+      if (this.size >= w.n) {
+        let all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+        this.chunks = all.length > w.n ? [all.subarray(w.n)] : [], this.size = all.length - w.n, this.waiter = void 0, w.resolve(all.subarray(0, w.n));
+      } else this.ended && (this.waiter = void 0, w.reject(this.ended));
+  }
+}, CompilerServer = class {
+  constructor(python, compiler) {
+    this.python = python;
+    this.child = (0, import_node_child_process.spawn)(python, ["-S", "-s", "-B", compiler], { stdio: ["pipe", "pipe", "pipe"], env: { PYTHONHASHSEED: "0" } }), this.child.stdout.on("data", (b) => this.out.push(b)), this.child.stderr.on("data", (b) => {
+      this.stderr = (this.stderr + b.toString()).slice(-8e3);
+    }), this.child.on("error", (e) => this.die(new Error(`cannot run the build Python ${python}: ${e.message}`))), this.child.on("close", (code, signal) => this.die(new Error(`the bytecode compiler exited (${signal ?? `exit ${code}`})`))), this.child.stdin.on("error", () => {
+    });
+  }
+  python;
+  child;
+  out = new ByteQueue();
+  stderr = "";
+  chain = Promise.resolve();
+  dead;
+  /** Batches queued or running: a one-shot server closes when this drops to zero. */
+  users = 0;
+  die(e) {
+    this.dead ??= e, this.out.end(this.dead);
+  }
+  /** Compiles one batch; batches on one server run one after another. */
+  compile(items) {
+    let run2 = this.chain.then(() => this.request(items));
+    return this.chain = run2.catch(() => {
+    }), run2;
+  }
+  async request(items) {
+    if (this.dead) throw this.dead;
+    let payload = Buffer.from(JSON.stringify(items), "utf8"), header = Buffer.alloc(4);
+    header.writeUInt32BE(payload.length), this.stderr = "", this.child.stdin.write(header), this.child.stdin.write(payload);
+    let first = (await this.out.read(4)).readUInt32BE(0), body = first === STATUS ? void 0 : await this.out.read(first);
+    if ((first === STATUS ? first : (await this.out.read(4)).readUInt32BE(0)) !== STATUS) throw new Error("the bytecode compiler broke its protocol");
+    let code = (await this.out.read(4)).readUInt32BE(0);
+    if (code !== 0 || !body) throw new Error(`the bytecode compiler failed (exit ${code}): ${this.stderr.trim()}`);
+    return body;
+  }
+  close() {
+    this.child.stdin.end();
+  }
+}, reuse = !1, servers = /* @__PURE__ */ new Map();
+function keepCompilersAlive() {
+  reuse = !0;
+}
+var serverKey = (python, compiler) => `${(0, import_node_path.resolve)(python)}\0${(0, import_node_path.resolve)(compiler)}`;
+function server(python, compiler) {
+  let key = serverKey(python, compiler), s = servers.get(key);
+  return (!s || s.dead) && (s = new CompilerServer(python, compiler), servers.set(key, s)), s;
+}
+function splitBody(body, count, syntaxErrors) {
+  let results = [], off = 0;
+  for (let i = 0; i < count; i++) {
+    let len = body.readUInt32BE(off);
+    if (off += 4, len === ERROR) {
+      let elen = body.readUInt32BE(off), e = JSON.parse(body.subarray(off + 4, off + 4 + elen).toString());
       off += 4 + elen, syntaxErrors.push(`${e.file}:${e.line}: ${e.msg}`), results.push(Buffer.alloc(0));
       continue;
     }
-    results.push(buf.subarray(off, off + len)), off += len;
+    results.push(body.subarray(off, off + len)), off += len;
   }
+  return results;
+}
+async function compilePyc(python, compiler, items, label) {
+  if (items.length === 0) return [];
+  let s = server(python, compiler), body;
+  s.users++;
+  try {
+    body = await s.compile(items);
+  } catch (e) {
+    throw new ParError("COMPILE_FAILED", e.message, { label });
+  } finally {
+    --s.users === 0 && !reuse && (servers.get(serverKey(python, compiler)) === s && servers.delete(serverKey(python, compiler)), s.close());
+  }
+  let syntaxErrors = [], results = splitBody(body, items.length, syntaxErrors);
   if (syntaxErrors.length)
     throw new ParError("COMPILE_FAILED", `Python syntax errors:
   ${syntaxErrors.join(`
@@ -15525,7 +15601,7 @@ DATA = ${stableStringify(data)}
 }
 
 // src/packager/zip/append.ts
-var import_node_fs5 = require("node:fs"), import_node_path = require("node:path");
+var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
 
 // src/packager/zip/errors.ts
 var ZipError = class extends Error {
@@ -15834,7 +15910,7 @@ var Window = class {
     this.free = size;
   }
   acquire() {
-    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve4) => this.waiters.push(resolve4));
+    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve5) => this.waiters.push(resolve5));
   }
   release() {
     if (this.head < this.waiters.length) {
@@ -15963,7 +16039,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     let turn, release;
     try {
       if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
-      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve4) => release = resolve4);
+      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve5) => release = resolve5);
     } catch (e) {
       throw this.failure ??= e, e;
     }
@@ -16082,7 +16158,7 @@ async function streamInto(out, path, position, compress, level) {
 
 // src/packager/zip/append.ts
 async function appendEntries(srcPath, dstPath, entries) {
-  if ((0, import_node_path.resolve)(srcPath) === (0, import_node_path.resolve)(dstPath))
+  if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
     throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
   let src = await ZipReader.open(srcPath), centralDirectory;
   try {
@@ -16154,6 +16230,8 @@ async function pack(args) {
     python: py,
     roots,
     fingerprint,
+    ...h.local_copy ? { local_copy: !0 } : {},
+    // the launcher runs it from a copy in the cache
     build_info: {
       label: h.label,
       revision: null,
@@ -16268,6 +16346,402 @@ async function stamp(args) {
   }
 }
 
+// src/packager/wheel/describe.ts
+var import_node_fs10 = require("node:fs");
+
+// src/packager/wheel/read-wheel.ts
+var import_node_crypto3 = require("node:crypto"), import_node_fs9 = require("node:fs"), import_node_path3 = require("node:path"), zlib4 = __toESM(require("node:zlib"));
+
+// src/packager/wheel/info.ts
+var INFO_VERSION = 1, Entry = external_exports.object({
+  /** Name inside the .whl. */
+  name: external_exports.string().min(1),
+  /** Install path relative to site-packages (purelib/platlib). */
+  path: external_exports.string().min(1),
+  size: external_exports.number().int().nonnegative()
+}).strict(), WheelInfoSchema = external_exports.object({
+  info_version: external_exports.literal(INFO_VERSION),
+  label: external_exports.string().min(1),
+  filename: external_exports.string().min(1),
+  name: external_exports.string().min(1),
+  normalized: external_exports.string().min(1),
+  version: external_exports.string().min(1),
+  sha256: external_exports.string().regex(/^[0-9a-f]{64}$/),
+  size: external_exports.number().int().nonnegative(),
+  unpacked_size: external_exports.number().int().nonnegative(),
+  tags: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.string(), external_exports.string()])).min(1),
+  requires_dist: external_exports.array(external_exports.string()),
+  requires_check: external_exports.enum(["error", "warn", "off"]),
+  native: external_exports.boolean(),
+  extract: external_exports.boolean(),
+  entries: external_exports.array(Entry),
+  skipped: external_exports.array(external_exports.object({ name: external_exports.string(), reason: external_exports.string() }).strict())
+}).strict();
+
+// src/packager/wheel/limits.ts
+var LIMITS = {
+  /** Largest single entry, uncompressed. */
+  entryBytes: 1073741824,
+  /** All entries together, uncompressed. */
+  totalBytes: 8589934592,
+  /** Largest compression ratio for entries above ratioFloorBytes. */
+  ratio: 200,
+  ratioFloorBytes: 1048576,
+  /** Entries in one wheel. */
+  entries: 2e5
+};
+
+// src/packager/wheel/metadata.ts
+function parseHeaders(text) {
+  let out = /* @__PURE__ */ new Map(), last;
+  for (let line of text.replace(/\r\n?/g, `
+`).split(`
+`)) {
+    if (line === "") break;
+    if ((line.startsWith(" ") || line.startsWith("	")) && last) {
+      let values2 = out.get(last[0]);
+      values2[last[1]] += `
+` + line.trim();
+      continue;
+    }
+    let colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    let key = line.slice(0, colon).trim().toLowerCase(), values = out.get(key) ?? [];
+    values.push(line.slice(colon + 1).trim()), out.set(key, values), last = [key, values.length - 1];
+  }
+  return out;
+}
+function csvFields(line) {
+  let fields = [], cur = "", quoted = !1;
+  for (let i = 0; i < line.length; i++) {
+    let c = line[i];
+    quoted ? c === '"' && line[i + 1] === '"' ? (cur += '"', i++) : c === '"' ? quoted = !1 : cur += c : c === '"' ? quoted = !0 : c === "," ? (fields.push(cur), cur = "") : cur += c;
+  }
+  return fields.push(cur), fields;
+}
+function parseRecord(text) {
+  let rows = [], problems = [];
+  return text.replace(/\r\n?/g, `
+`).split(`
+`).forEach((line, i) => {
+    if (line.trim() === "") return;
+    let [path, hash2, size] = csvFields(line);
+    if (!path) {
+      problems.push(`RECORD line ${i + 1} has no path`);
+      return;
+    }
+    let row = { path };
+    if (hash2) {
+      let eq = hash2.indexOf("=");
+      eq <= 0 ? problems.push(`RECORD line ${i + 1}: hash '${hash2}' is not of the form algorithm=digest`) : row.hash = { algorithm: hash2.slice(0, eq), digest: hash2.slice(eq + 1) };
+    }
+    size && (row.size = Number(size)), rows.push(row);
+  }), { rows, problems };
+}
+function recordDigest(hex4) {
+  return hex4.toString("base64").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// src/packager/wheel/version.ts
+var VERSION = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
+function parseVersion(text) {
+  let m = VERSION.exec(text.trim());
+  if (!m) return;
+  let v = { epoch: m[1] ? Number(m[1]) : 0, release: m[2].split(".").map(Number) };
+  if (m[3]) {
+    let l = m[3].toLowerCase();
+    v.pre = [l === "alpha" ? "a" : l === "beta" ? "b" : l === "c" || l === "pre" || l === "preview" ? "rc" : l, Number(m[4] || 0)];
+  }
+  return m[5] !== void 0 ? v.post = Number(m[5]) : m[6] && (v.post = Number(m[7] || 0)), m[8] && (v.dev = Number(m[9] || 0)), m[10] && (v.local = m[10].toLowerCase().replace(/[-_]/g, ".")), v;
+}
+function cmpRelease(a, b) {
+  let n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a[i] ?? 0, y = b[i] ?? 0;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+function preKey(v) {
+  return v.pre ? [["a", "b", "rc"].indexOf(v.pre[0]), v.pre[1]] : v.post === void 0 && v.dev !== void 0 ? [-2, 0] : [9, 0];
+}
+function compareVersions(a, b) {
+  if (a.epoch !== b.epoch) return a.epoch < b.epoch ? -1 : 1;
+  let r = cmpRelease(a.release, b.release);
+  if (r) return r;
+  let [pa, pb] = [preKey(a), preKey(b)];
+  if (pa[0] !== pb[0]) return pa[0] < pb[0] ? -1 : 1;
+  if (pa[1] !== pb[1]) return pa[1] < pb[1] ? -1 : 1;
+  let [qa, qb] = [a.post ?? -1, b.post ?? -1];
+  if (qa !== qb) return qa < qb ? -1 : 1;
+  let [da, db] = [a.dev ?? 1 / 0, b.dev ?? 1 / 0];
+  if (da !== db) return da < db ? -1 : 1;
+  let [la, lb] = [a.local ?? "", b.local ?? ""];
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
+// src/packager/wheel/requirement.ts
+var RequirementError = class extends Error {
+};
+function normalizeName(name) {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+var NAME = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*/;
+function parseRequirement(raw) {
+  let rest = raw, markerText, semi = rest.indexOf(";");
+  semi >= 0 && (markerText = rest.slice(semi + 1), rest = rest.slice(0, semi));
+  let m = NAME.exec(rest);
+  if (!m) throw new RequirementError(`'${raw}' does not start with a distribution name`);
+  rest = rest.slice(m[0].length);
+  let extras = [];
+  if (rest.startsWith("[")) {
+    let end = rest.indexOf("]");
+    if (end < 0) throw new RequirementError(`'${raw}': unclosed [extras]`);
+    extras = rest.slice(1, end).split(",").map((s) => s.trim()).filter(Boolean), rest = rest.slice(end + 1);
+  }
+  if (rest = rest.trim(), rest.startsWith("@")) throw new RequirementError(`'${raw}': URL requirements cannot be checked against bundled wheels`);
+  return rest.startsWith("(") && rest.endsWith(")") && (rest = rest.slice(1, -1).trim()), { raw: raw.trim(), name: m[1], extras, specifier: rest, marker: markerText === void 0 ? void 0 : parseMarker(markerText, raw) };
+}
+var TOKEN = /\s*(\(|\)|'[^']*'|"[^"]*"|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|[A-Za-z_][A-Za-z0-9_.]*)/y;
+function tokenize(text, raw) {
+  let out = [];
+  TOKEN.lastIndex = 0;
+  let pos = 0;
+  for (; pos < text.length && !/^\s*$/.test(text.slice(pos)); ) {
+    TOKEN.lastIndex = pos;
+    let m = TOKEN.exec(text);
+    if (!m) throw new RequirementError(`'${raw}': cannot parse the marker near '${text.slice(pos).trim()}'`);
+    out.push(m[1].replace(/\s+/g, " ")), pos = TOKEN.lastIndex;
+  }
+  return out;
+}
+function parseMarker(text, raw) {
+  let toks = tokenize(text, raw), i = 0, fail = () => {
+    throw new RequirementError(`'${raw}': malformed environment marker`);
+  }, value = () => {
+    let t = toks[i++] ?? fail();
+    return t.startsWith('"') || t.startsWith("'") ? { literal: t.slice(1, -1) } : /^[A-Za-z_]/.test(t) && !["and", "or", "in", "not in"].includes(t) ? { variable: t } : fail();
+  }, atom = () => {
+    if (toks[i] === "(") {
+      i++;
+      let m2 = or();
+      return toks[i++] !== ")" && fail(), m2;
+    }
+    let lhs = value(), op = toks[i++] ?? fail();
+    return ["===", "==", "!=", "<=", ">=", "~=", "<", ">", "in", "not in"].includes(op) || fail(), { op, lhs, rhs: value() };
+  }, and = () => {
+    let left = atom();
+    for (; toks[i] === "and"; )
+      i++, left = { op: "and", left, right: atom() };
+    return left;
+  }, or = () => {
+    let left = and();
+    for (; toks[i] === "or"; )
+      i++, left = { op: "or", left, right: and() };
+    return left;
+  }, m = or();
+  return i !== toks.length && fail(), m;
+}
+
+// src/packager/wheel/tags.ts
+function parseWheelFilename(filename) {
+  if (!filename.endsWith(".whl")) return;
+  let parts = filename.slice(0, -4).split("-");
+  if (parts.length !== 5 && parts.length !== 6) return;
+  let [distribution, version2] = parts, [py, abi, plat] = parts.slice(-3);
+  if (!(!distribution || !version2 || !py || !abi || !plat))
+    return {
+      distribution,
+      version: version2,
+      build: parts.length === 6 ? parts[2] : void 0,
+      python: py.split("."),
+      abi: abi.split("."),
+      platform: plat.split(".")
+    };
+}
+function expandTags(w) {
+  let out = [];
+  for (let p of w.python) for (let a of w.abi) for (let pl of w.platform) out.push([p, a, pl]);
+  return out.sort((x, y) => x.join("-") < y.join("-") ? -1 : 1);
+}
+
+// src/packager/wheel/read-wheel.ts
+var NATIVE = /\.(so|pyd|dylib)$|\.so\.\d[\d.]*$|\.libs\/[^/]+$/, FLAG_ENCRYPTED2 = 1, S_IFMT = 61440, S_IFLNK = 40960;
+function unsafeName(name) {
+  if (name.includes("\0")) return "contains a NUL byte";
+  if (name.includes("\\")) return "contains a backslash (not a portable zip path)";
+  if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return "is an absolute path";
+  let parts = name.replace(/\/$/, "").split("/");
+  if (parts.includes("..")) return "has a '..' component that would escape the install directory";
+  if (parts.some((p) => p === "" || p === ".")) return "has an empty or '.' path component";
+}
+function inflateBounded(raw, e) {
+  return e.method === 0 ? raw : zlib4.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
+}
+async function readWheel(file2, opts) {
+  let filename = (0, import_node_path3.basename)(file2), problems = [], fail = () => {
+    throw new ParError("WHEEL_INVALID", `wheel ${filename} is rejected:
+  ${problems.join(`
+  `)}`, {
+      label: opts.label,
+      file: file2,
+      hint: "Use the wheel as published by its project (pip download), or rebuild it with `pip wheel`."
+    });
+  }, name = parseWheelFilename(filename);
+  name || (problems.push("the file name is not a wheel name (distribution-version[-build]-python-abi-platform.whl, PEP 427)"), fail());
+  let wn = name, [sha256, reader] = await Promise.all([
+    sha256File(file2),
+    ZipReader.open(file2).catch((e) => {
+      problems.push(`not a readable zip archive (corrupt or truncated): ${e.reason ?? e.message}`);
+    })
+  ]);
+  if (!reader) return fail();
+  try {
+    return await inspectEntries(reader, file2, filename, wn, sha256, opts, problems, fail);
+  } finally {
+    await reader.close();
+  }
+}
+async function inspectEntries(reader, file2, filename, wn, sha256, opts, problems, fail) {
+  let entryProblem = (n, why) => problems.push(`entry "${n}" ${why}`);
+  reader.entries.length > LIMITS.entries && (problems.push(`has ${reader.entries.length} entries, more than the limit of ${LIMITS.entries} (decompression bomb?)`), fail());
+  let seen = /* @__PURE__ */ new Set(), files = [], total = 0;
+  for (let e of reader.entries) {
+    let bad = unsafeName(e.name);
+    if (bad) {
+      entryProblem(e.name, bad);
+      continue;
+    }
+    if (seen.has(e.name)) {
+      entryProblem(e.name, "appears more than once in the zip directory (duplicate entry)");
+      continue;
+    }
+    if (seen.add(e.name), (e.mode & S_IFMT) === S_IFLNK) {
+      entryProblem(e.name, "is a symbolic link; wheels may only hold regular files");
+      continue;
+    }
+    e.name.endsWith("/") || (e.flags & FLAG_ENCRYPTED2 ? entryProblem(e.name, "is encrypted") : e.method !== 0 && e.method !== 8 ? entryProblem(e.name, `uses compression method ${e.method} (only stored and deflate are supported)`) : e.uncompressedSize > LIMITS.entryBytes ? entryProblem(e.name, `would unpack to ${e.uncompressedSize} bytes, more than the limit of ${LIMITS.entryBytes} (decompression bomb?)`) : e.uncompressedSize > LIMITS.ratioFloorBytes && e.uncompressedSize > LIMITS.ratio * Math.max(1, e.compressedSize) ? entryProblem(e.name, `expands ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))}:1 (${e.compressedSize} -> ${e.uncompressedSize} bytes), more than the limit of ${LIMITS.ratio}:1 (decompression bomb?)`) : files.push(e), total += e.uncompressedSize);
+  }
+  total > LIMITS.totalBytes && problems.push(`would unpack to ${total} bytes in all, more than the limit of ${LIMITS.totalBytes} (decompression bomb?)`), problems.length && fail();
+  let want = normalizeName(wn.distribution), distInfos = [...new Set(files.map((e) => e.name.split("/")[0]).filter((d) => d.endsWith(".dist-info")))], distInfo = distInfos.find((d) => normalizeName(d.slice(0, -10).replace(/-[^-]*$/, "")) === want);
+  distInfo || (problems.push(`has no ${wn.distribution}-${wn.version}.dist-info directory (found: ${distInfos.join(", ") || "none"})`), fail());
+  let read = async (e) => {
+    try {
+      let data = inflateBounded(await reader.readRaw(e), e);
+      if (data.length !== e.uncompressedSize) throw new Error(`inflates to ${data.length} bytes, not the declared ${e.uncompressedSize}`);
+      return data;
+    } catch (err) {
+      let msg = err.code === "ERR_BUFFER_TOO_LARGE" ? `inflates beyond its declared size of ${e.uncompressedSize} bytes (decompression bomb?)` : `cannot be read (corrupt data): ${err.message}`;
+      throw new EntryError(e.name, msg);
+    }
+  }, meta3 = async (leaf) => {
+    let e = reader.find(`${distInfo}/${leaf}`);
+    if (!e)
+      return problems.push(`has no ${distInfo}/${leaf}`), fail();
+    try {
+      return (await read(e)).toString("utf8");
+    } catch (err) {
+      return err instanceof EntryError && entryProblem(err.entry, err.message), fail();
+    }
+  }, metadata = parseHeaders(await meta3("METADATA")), wheelFile = parseHeaders(await meta3("WHEEL")), record2 = parseRecord(await meta3("RECORD"));
+  problems.push(...record2.problems);
+  let distName = metadata.get("name")?.[0] ?? "", version2 = metadata.get("version")?.[0] ?? "";
+  normalizeName(distName) !== want && problems.push(`METADATA names the distribution '${distName}', but the file name says '${wn.distribution}'`), parseVersion(version2) ? version2.replace(/-/g, "_") !== wn.version && !sameVersion(version2, wn.version) && problems.push(`METADATA says version ${version2}, but the file name says ${wn.version}`) : problems.push(`METADATA version '${version2}' is not a PEP 440 version`);
+  let wheelVersion = wheelFile.get("wheel-version")?.[0] ?? "";
+  /^1\.\d+$/.test(wheelVersion) || problems.push(`WHEEL has Wheel-Version '${wheelVersion}'; only 1.x is understood`);
+  let requires = metadata.get("requires-dist") ?? [];
+  for (let r of requires)
+    try {
+      parseRequirement(r);
+    } catch (e) {
+      if (e instanceof RequirementError) problems.push(`METADATA Requires-Dist ${e.message}`);
+      else throw e;
+    }
+  let rows = new Map(record2.rows.map((r) => [r.path, r])), unhashed = /* @__PURE__ */ new Set([`${distInfo}/RECORD`, `${distInfo}/RECORD.jws`, `${distInfo}/RECORD.p7s`]);
+  for (let r of record2.rows)
+    !unhashed.has(r.path) && !seen.has(r.path) && problems.push(`RECORD lists "${r.path}", which the wheel does not contain`);
+  let entries = [], skipped = [], installed = /* @__PURE__ */ new Map(), unpacked = 0, native = !1, dataDir = `${distInfo.slice(0, -10)}.data/`;
+  for (let e of files) {
+    if (!unhashed.has(e.name)) {
+      let row = rows.get(e.name);
+      if (!row || !row.hash) {
+        entryProblem(e.name, row ? "has no hash in RECORD" : "is not listed in RECORD");
+        continue;
+      }
+      if (row.hash.algorithm !== "sha256" && row.hash.algorithm !== "sha384" && row.hash.algorithm !== "sha512") {
+        entryProblem(e.name, `has a ${row.hash.algorithm} hash in RECORD; sha256 or stronger is required`);
+        continue;
+      }
+      let data;
+      try {
+        data = await read(e);
+      } catch (err) {
+        if (err instanceof EntryError) {
+          entryProblem(err.entry, err.message);
+          continue;
+        }
+        throw err;
+      }
+      let digest = recordDigest((0, import_node_crypto3.createHash)(row.hash.algorithm).update(data).digest());
+      if (digest !== row.hash.digest) {
+        entryProblem(e.name, `has ${row.hash.algorithm}=${digest}, but RECORD says ${row.hash.algorithm}=${row.hash.digest} (modified after the wheel was built?)`);
+        continue;
+      }
+    }
+    let path = e.name;
+    if (e.name.startsWith(dataDir)) {
+      let [scheme, ...rest] = e.name.slice(dataDir.length).split("/");
+      if (scheme === "purelib" || scheme === "platlib") path = rest.join("/");
+      else {
+        skipped.push({ name: e.name, reason: `.data/${scheme} is not importable code; archives leave it out` });
+        continue;
+      }
+    }
+    let prev = installed.get(path);
+    if (prev) {
+      entryProblem(e.name, `installs to ${path}, as does "${prev}" (duplicate entry)`);
+      continue;
+    }
+    installed.set(path, e.name), NATIVE.test(path) && (native = !0), unpacked += e.uncompressedSize, entries.push({ name: e.name, path, size: e.uncompressedSize });
+  }
+  return problems.length && fail(), entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0), {
+    info_version: INFO_VERSION,
+    label: opts.label,
+    filename,
+    name: distName,
+    normalized: want,
+    version: version2,
+    sha256,
+    size: (await import_node_fs9.promises.stat(file2)).size,
+    unpacked_size: unpacked,
+    tags: expandTags(wn),
+    requires_dist: requires,
+    requires_check: opts.requiresCheck,
+    native,
+    extract: native || !opts.zipSafe,
+    entries,
+    skipped
+  };
+}
+var EntryError = class extends Error {
+  constructor(entry, message) {
+    super(message);
+    this.entry = entry;
+  }
+  entry;
+};
+function sameVersion(a, b) {
+  let [x, y] = [parseVersion(a), parseVersion(b)];
+  return !!x && !!y && compareVersions(x, y) === 0;
+}
+
+// src/packager/wheel/describe.ts
+async function describeWheel(a) {
+  let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
+  await import_node_fs10.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs10.promises.rename(tmp, a.out);
+}
+
 // src/cli/args.ts
 var import_node_util3 = require("node:util");
 function parseVerbArgs(verb, argv, options, schema) {
@@ -16286,14 +16760,14 @@ function parseVerbArgs(verb, argv, options, schema) {
 }
 
 // src/cli/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs9 = require("node:fs"), import_node_os = require("node:os"), import_node_path2 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs11 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
-  let dir = (0, import_node_path2.resolve)(start);
+  let dir = (0, import_node_path4.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs9.existsSync)((0, import_node_path2.join)(dir, m)))) return dir;
-    let up = (0, import_node_path2.dirname)(dir);
+    if (MARKERS.some((m) => (0, import_node_fs11.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
+    let up = (0, import_node_path4.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
         hint: "Run par inside a workspace, or through `bazel run @rules_par//:par -- VERB`."
@@ -16304,12 +16778,12 @@ function findWorkspace(start = process.cwd(), env = process.env) {
 function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
-    for (let d of (env.PATH ?? "").split(import_node_path2.delimiter))
-      if (d && (0, import_node_fs9.existsSync)((0, import_node_path2.join)(d, name))) return (0, import_node_path2.join)(d, name);
+    for (let d of (env.PATH ?? "").split(import_node_path4.delimiter))
+      if (d && (0, import_node_fs11.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs9.mkdtempSync)((0, import_node_path2.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path2.join)(dir, "events.json");
+  let dir = (0, import_node_fs11.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -16320,7 +16794,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs9.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs11.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -16331,12 +16805,12 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs9.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs11.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 
 // src/cli/build-info.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -16390,12 +16864,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs10.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs12.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -16408,7 +16882,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs11.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs13.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -16576,7 +17050,8 @@ var USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
   pack ...                  (Bazel action) write an archive from a manifest
-  stamp ...                 (Bazel action) add the release stamp to an archive`, req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
+  stamp ...                 (Bazel action) add the release stamp to an archive
+  wheel ...                 (Bazel action) validate a .whl and describe it as JSON`, req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   async pack(argv) {
     let a = parseVerbArgs("pack", argv, {
       manifest: { type: "string" },
@@ -16603,6 +17078,23 @@ var USAGE = `usage: par VERB [ARGS]
     }));
     await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a["stable-status"], volatileStatus: a["volatile-status"] });
   },
+  async wheel(argv) {
+    let a = parseVerbArgs("wheel", argv, {
+      wheel: { type: "string" },
+      label: { type: "string" },
+      out: { type: "string" },
+      "requires-check": { type: "string" },
+      "not-zip-safe": { type: "boolean" }
+    }, external_exports.object({
+      wheel: req("wheel"),
+      label: req("label"),
+      out: req("out"),
+      "requires-check": external_exports.enum(["error", "warn", "off"]).default("error"),
+      "not-zip-safe": external_exports.boolean().optional(),
+      positionals: external_exports.array(external_exports.string()).max(0)
+    }));
+    await describeWheel({ wheel: a.wheel, label: a.label, out: a.out, requiresCheck: a["requires-check"], zipSafe: !a["not-zip-safe"] });
+  },
   async "build-info"(argv) {
     let a = parseVerbArgs(
       "build-info",
@@ -16626,7 +17118,7 @@ var USAGE = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path3.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path5.resolve)(a.positionals[0]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -16657,7 +17149,7 @@ ${USAGE}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs12.realpathSync)(process.argv[1]) === (0, import_node_fs12.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs14.realpathSync)(process.argv[1]) === (0, import_node_fs14.realpathSync)(__filename);
   } catch {
     return !1;
   }
@@ -16668,7 +17160,7 @@ async function workerAction(argv) {
   };
   return { exitCode: await run(argv, { out: collect, err: collect }), output: output2 };
 }
-isMain() && process.argv.includes("--persistent_worker") ? runWorker(workerAction).then((code) => process.exit(code)) : isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
+isMain() && process.argv.includes("--persistent_worker") ? (keepCompilersAlive(), runWorker(workerAction).then((code) => process.exit(code))) : isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
   process.exitCode = code;
 }));
 // Annotate the CommonJS export names for ESM import in node:
