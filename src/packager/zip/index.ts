@@ -1,0 +1,5 @@
+export { appendEntries } from './append';
+export { ZipError } from './errors';
+export { ZipReader } from './reader';
+export { STREAM_THRESHOLD, ZipWriter } from './writer';
+export * from './types';

@@ -1,0 +1,71 @@
+// The zip module's public surface. The packager, the stamper, `par inspect` and
+// `par diff` depend only on these types, so the writer/reader can evolve freely.
+
+/** Compression method codes from APPNOTE.TXT 4.4.5. */
+export const METHOD_STORED = 0;
+export const METHOD_DEFLATE = 8;
+
+/** Options for one entry written from uncompressed bytes. */
+export interface AddOptions {
+  /** Deflate the entry; a deflated entry that is not smaller is stored instead. */
+  compress: boolean;
+  /** zlib level 1-9 (default 6). */
+  level?: number;
+  /** Unix mode bits stored in the external attributes (default 0o100644). */
+  mode?: number;
+}
+
+/** An entry copied byte-for-byte from another zip (no recompression). */
+export interface RawEntry {
+  name: string;
+  method: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  /** The compressed payload exactly as stored in the source zip. */
+  data: Buffer;
+  mode?: number;
+}
+
+/** One central-directory record as read back from an archive. */
+export interface CentralEntry {
+  name: string;
+  method: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  /** Absolute file offset of the local header. */
+  localHeaderOffset: number;
+  /** Unix mode (external attributes >> 16), 0 when not recorded. */
+  mode: number;
+  flags: number;
+}
+
+/** One item for ZipWriter.addFiles: bytes in memory, or a file read (or streamed) from disk. */
+export type FileSource =
+  | { name: string; data: Buffer; path?: undefined; opts: AddOptions }
+  | { name: string; path: string; data?: undefined; opts: AddOptions };
+
+export interface WriterOptions {
+  /**
+   * How many entries may be in flight (read, compressed, or waiting for their turn
+   * to be written) at once. Bounds memory; default 32.
+   */
+  window?: number;
+}
+
+/** What ZipWriter.finish reports. */
+export interface FinishResult {
+  entries: number;
+  /** Total file size, preamble included. */
+  bytes: number;
+}
+
+/** One entry added by appendEntries. */
+export interface AppendEntry {
+  name: string;
+  data: Buffer;
+  compress: boolean;
+  level?: number;
+  mode?: number;
+}
