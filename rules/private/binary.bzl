@@ -69,6 +69,7 @@ def _python_binary_impl(ctx):
         "layout": ctx.attr.layout,
         "shebang": ctx.attr.shebang,
         "imports_check": ctx.attr.imports_check,
+        "local_copy": ctx.attr.local_copy,
         "build_python": {"version": runtime.version, "cache_tag": runtime.cache_tag},
     }
     manifest = ctx.actions.declare_file("_par/%s.manifest.jsonl" % ctx.label.name)
@@ -113,6 +114,7 @@ python_binary = rule(
         "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
         "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
         "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
+        "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
         "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
         "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
         "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),

@@ -25,6 +25,7 @@ const Header = z.object({
   layout: z.enum(['zip', 'extract']),
   shebang: z.string().regex(/^#!\S[^\n]*$/, 'must be one line starting with #!'),
   imports_check: z.enum(['error', 'warn', 'off']),
+  local_copy: z.boolean().default(false),
   build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
 }).strict().refine((h) => (h.main === null) !== (h.entry_point === null), {
   message: 'exactly one of main and entry_point must be set',

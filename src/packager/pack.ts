@@ -89,6 +89,7 @@ export async function pack(args: PackArgs): Promise<void> {
     python: py,
     roots,
     fingerprint,
+    ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
     build_info: {
       label: h.label,
       revision: null,

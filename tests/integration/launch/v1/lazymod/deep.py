@@ -1,0 +1,3 @@
+from lazymod import BUILD
+
+DEEP = "deep-" + BUILD
