@@ -1,6 +1,6 @@
 """Public API of rules_par. Load everything from here; rules/private/ may change at any time.
 
-    load("@rules_par//rules:defs.bzl", "python_binary", "python_library")
+    load("@rules_par//rules:defs.bzl", "python_binary", "python_library", "python_wheel")
 
     python_library(name = "lib", srcs = ["lib.py"])
     python_binary(name = "pkg", main = "main.py", srcs = ["main.py"], deps = [":lib"])
@@ -12,8 +12,10 @@ load("//rules/private:binary.bzl", _python_binary = "python_binary")
 load("//rules/private:ide_aspect.bzl", _par_ide_aspect = "par_ide_aspect")
 load("//rules/private:library.bzl", _python_library = "python_library")
 load("//rules/private:providers.bzl", _PythonInfo = "PythonInfo")
+load("//rules/private:wheel.bzl", _python_wheel = "python_wheel")
 
 python_library = _python_library
 python_binary = _python_binary
+python_wheel = _python_wheel
 PythonInfo = _PythonInfo
 par_ide_aspect = _par_ide_aspect

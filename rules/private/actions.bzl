@@ -92,3 +92,23 @@ def emit_build_info(ctx, archive, output):
         mnemonic = "ParBuildInfo",
         progress_message = "Reading build info of %s" % ctx.label,
     )
+
+def emit_wheel_info(ctx, wheel, output, requires_check, zip_safe):
+    """Validates a .whl (tags, metadata, RECORD hashes, hostile entries) and describes it as JSON."""
+    args = ctx.actions.args()
+    args.add("wheel")
+    args.add("--wheel", wheel)
+    args.add("--label", str(ctx.label))
+    args.add("--out", output)
+    args.add("--requires-check", requires_check)
+    if not zip_safe:
+        args.add("--not-zip-safe")
+    _run_packager(
+        ctx,
+        args,
+        inputs = [wheel],
+        tools = [],
+        outputs = [output],
+        mnemonic = "ParWheel",
+        progress_message = "Checking wheel %s" % ctx.label,
+    )

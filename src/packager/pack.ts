@@ -10,6 +10,7 @@ import { launcherPreamble, preferredInterpreter } from './launcher';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
+import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { ZipWriter } from './zip';
 
 export interface PackArgs {
@@ -48,10 +49,12 @@ export async function pack(args: PackArgs): Promise<void> {
   if (h.layout === 'extract') {
     throw new ParError('MANIFEST_INVALID', "layout = 'extract' is not supported yet", { label: h.label, hint: "Use layout = 'zip'." });
   }
-  if (m.wheels.length) {
-    throw new ParError('WHEEL_INVALID', 'this packager does not bundle wheels yet', { label: h.label });
-  }
   const py = pythonInfo(m);
+  // Wheels: one version per distribution, Requires-Dist satisfied, and only the Pythons
+  // their tags allow (the launcher then finds a fitting interpreter before Python starts).
+  const bundled = loadWheels(m, py.spec, py.minors);
+  py.minors = bundled.minors;
+  for (const warning of bundled.warnings) process.stderr.write(`${h.label}: warning: ${warning}\n`);
   const launcherFile = m.boot.find((b) => b.path === 'launcher.sh');
   if (!launcherFile) throw new ParError('MANIFEST_INVALID', 'the manifest lists no launcher.sh bootstrap file', { label: h.label });
   const preamble = launcherPreamble(await fsp.readFile(launcherFile.file, 'utf8'), {
@@ -79,9 +82,11 @@ export async function pack(args: PackArgs): Promise<void> {
   // The fingerprint identifies the code: every shipped path with its content hash.
   const fp = createHash('sha256');
   for (const e of entries) if (e.kind !== 'boot') fp.update(`${e.path}\0${digests.get(e.path)}\n`);
+  for (const wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}\n`);
   const fingerprint = fp.digest('hex');
 
-  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort()];
+  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
+  const nativeWheels = launchData(bundled.wheels);
   const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
@@ -90,6 +95,7 @@ export async function pack(args: PackArgs): Promise<void> {
     roots,
     fingerprint,
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
+    ...(nativeWheels.length ? { wheels: nativeWheels } : {}), // checked and extracted at launch (_wheels.py)
     build_info: {
       label: h.label,
       revision: null,
@@ -100,7 +106,7 @@ export async function pack(args: PackArgs): Promise<void> {
       python: h.python,
       build_python: h.build_python.version,
       fingerprint,
-      wheels: [],
+      wheels: buildInfoWheels(bundled.wheels),
     },
   });
   const extra = new Map<string, Buffer>([['__par__/_manifest.py', Buffer.from(manifestModule, 'utf8')]]);
@@ -112,7 +118,8 @@ export async function pack(args: PackArgs): Promise<void> {
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + '.pyc', pycs[i]));
 
-  const files = [...entries.map((e) => e.path), ...extra.keys()];
+  const fromWheels = new Set(wheelPaths(bundled));
+  const files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels];
   // zipimport finds a package (namespace packages included) only through its directory
   // entry: list every parent folder, as `zip -r` does.
   const dirs = new Set<string>();
@@ -125,12 +132,14 @@ export async function pack(args: PackArgs): Promise<void> {
     const compress = h.compression === 'deflate';
     const adds: Promise<void>[] = [];
     for (const name of names) {
+      if (fromWheels.has(name)) continue; // copied below, compressed bytes as they are
       const buf = extra.get(name) ?? contents.get(name);
       if (dirs.has(name)) adds.push(w.addFile(name, Buffer.alloc(0), { compress: false }));
       else if (buf) adds.push(w.addFile(name, buf, { compress }));
       else adds.push(w.addFileFromPath(name, byPath.get(name)!.file, { compress }));
     }
     await Promise.all(adds);
+    await addWheelEntries(w, bundled, compress);
     await w.finish();
     await fsp.chmod(tmp, 0o755);
     await fsp.rename(tmp, args.out);

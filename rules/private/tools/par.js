@@ -30,7 +30,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs14 = require("node:fs"), import_node_path5 = require("node:path");
+var import_node_fs20 = require("node:fs"), import_node_path10 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -3667,7 +3667,7 @@ function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 var recursive = /* @__PURE__ */ new WeakMap(), NONE = 0, ASSUMED = 1, PROVEN = 2;
-function isRecursive(inst, stack, resolve5) {
+function isRecursive(inst, stack, resolve7) {
   let cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -3676,7 +3676,7 @@ function isRecursive(inst, stack, resolve5) {
   stack.add(inst);
   let result = NONE, check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      let answer = isRecursive(child, stack, resolve5);
+      let answer = isRecursive(child, stack, resolve7);
       answer > result && (result = answer);
     }
   }, shape = (sh, spread) => {
@@ -3685,7 +3685,7 @@ function isRecursive(inst, stack, resolve5) {
       let desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve5) : NONE;
+      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve7) : NONE;
       child > answer && (answer = child);
     }
     return answer;
@@ -3739,7 +3739,7 @@ function isRecursive(inst, stack, resolve5) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      let inner = def._cachedInner ?? (resolve5 ? inst._zod.innerType : void 0);
+      let inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, !1) : ASSUMED);
       break;
     }
@@ -15231,7 +15231,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto2 = require("node:crypto"), import_node_fs6 = require("node:fs");
+var import_node_crypto2 = require("node:crypto"), import_node_fs7 = require("node:fs");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -15364,6 +15364,10 @@ function preferredInterpreter(shebang, label) {
       hint: "Use e.g. '#!/usr/bin/env python3' or '#!/usr/bin/python3.11'."
     });
   return name;
+}
+function searchOrder(minors, buildVersion) {
+  let build = buildVersion.split(".").slice(0, 2).join(".");
+  return minors.includes(build) ? [build, ...minors.filter((m) => m !== build)] : minors;
 }
 function launcherPreamble(script, opts) {
   for (let v of [opts.first, ...opts.minors])
@@ -15599,6 +15603,9 @@ true, false, null = True, False, None
 DATA = ${stableStringify(data)}
 `;
 }
+
+// src/packager/wheel/bundle.ts
+var zlib4 = __toESM(require("node:zlib"));
 
 // src/packager/zip/append.ts
 var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
@@ -15910,7 +15917,7 @@ var Window = class {
     this.free = size;
   }
   acquire() {
-    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve5) => this.waiters.push(resolve5));
+    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve7) => this.waiters.push(resolve7));
   }
   release() {
     if (this.head < this.waiters.length) {
@@ -16039,7 +16046,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     let turn, release;
     try {
       if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
-      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve5) => release = resolve5);
+      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve7) => release = resolve7);
     } catch (e) {
       throw this.failure ??= e, e;
     }
@@ -16183,6 +16190,444 @@ async function appendEntries(srcPath, dstPath, entries) {
   }
 }
 
+// src/packager/wheel/version.ts
+var VERSION = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
+function parseVersion(text) {
+  let m = VERSION.exec(text.trim());
+  if (!m) return;
+  let v = { epoch: m[1] ? Number(m[1]) : 0, release: m[2].split(".").map(Number) };
+  if (m[3]) {
+    let l = m[3].toLowerCase();
+    v.pre = [l === "alpha" ? "a" : l === "beta" ? "b" : l === "c" || l === "pre" || l === "preview" ? "rc" : l, Number(m[4] || 0)];
+  }
+  return m[5] !== void 0 ? v.post = Number(m[5]) : m[6] && (v.post = Number(m[7] || 0)), m[8] && (v.dev = Number(m[9] || 0)), m[10] && (v.local = m[10].toLowerCase().replace(/[-_]/g, ".")), v;
+}
+function cmpRelease(a, b) {
+  let n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a[i] ?? 0, y = b[i] ?? 0;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+function preKey(v) {
+  return v.pre ? [["a", "b", "rc"].indexOf(v.pre[0]), v.pre[1]] : v.post === void 0 && v.dev !== void 0 ? [-2, 0] : [9, 0];
+}
+function compareVersions(a, b) {
+  if (a.epoch !== b.epoch) return a.epoch < b.epoch ? -1 : 1;
+  let r = cmpRelease(a.release, b.release);
+  if (r) return r;
+  let [pa, pb] = [preKey(a), preKey(b)];
+  if (pa[0] !== pb[0]) return pa[0] < pb[0] ? -1 : 1;
+  if (pa[1] !== pb[1]) return pa[1] < pb[1] ? -1 : 1;
+  let [qa, qb] = [a.post ?? -1, b.post ?? -1];
+  if (qa !== qb) return qa < qb ? -1 : 1;
+  let [da, db] = [a.dev ?? 1 / 0, b.dev ?? 1 / 0];
+  if (da !== db) return da < db ? -1 : 1;
+  let [la, lb] = [a.local ?? "", b.local ?? ""];
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+var VersionSpecError = class extends Error {
+}, CLAUSE2 = /^(~=|===|==|!=|>=|<=|>|<)\s*(\S+?)\s*$/;
+function withoutLocal(v) {
+  return { ...v, local: void 0 };
+}
+function specifierMatches(spec, version2) {
+  let have = parseVersion(version2);
+  for (let raw of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    let m = CLAUSE2.exec(raw);
+    if (!m) throw new VersionSpecError(`'${raw}' is not a PEP 440 version clause`);
+    let [, op, target] = m;
+    if (op === "===") {
+      if (version2.trim().toLowerCase() !== target.toLowerCase()) return !1;
+      continue;
+    }
+    if (!have) return !1;
+    if (target.endsWith(".*")) {
+      let want2 = parseVersion(target.slice(0, -2));
+      if (!want2 || op !== "==" && op !== "!=") throw new VersionSpecError(`'${raw}': a trailing .* needs == or !=`);
+      let prefix = have.epoch === want2.epoch && cmpRelease(have.release.slice(0, want2.release.length), want2.release) === 0;
+      if (op === "==" !== prefix) return !1;
+      continue;
+    }
+    let want = parseVersion(target);
+    if (!want) throw new VersionSpecError(`'${raw}': '${target}' is not a PEP 440 version`);
+    let c = compareVersions(want.local ? have : withoutLocal(have), want), ok;
+    switch (op) {
+      case "==":
+        ok = c === 0;
+        break;
+      case "!=":
+        ok = c !== 0;
+        break;
+      case ">=":
+        ok = c >= 0;
+        break;
+      case "<=":
+        ok = c <= 0;
+        break;
+      case ">":
+        ok = c > 0;
+        break;
+      case "<":
+        ok = c < 0;
+        break;
+      default: {
+        if (want.release.length < 2) throw new VersionSpecError(`'${raw}': ~= needs at least two release segments`);
+        let prefix = want.release.slice(0, -1);
+        ok = c >= 0 && have.epoch === want.epoch && cmpRelease(have.release.slice(0, prefix.length), prefix) === 0;
+      }
+    }
+    if (!ok) return !1;
+  }
+  return !0;
+}
+
+// src/packager/wheel/requirement.ts
+var RequirementError = class extends Error {
+};
+function normalizeName(name) {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+var NAME = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*/;
+function parseRequirement(raw) {
+  let rest = raw, markerText, semi = rest.indexOf(";");
+  semi >= 0 && (markerText = rest.slice(semi + 1), rest = rest.slice(0, semi));
+  let m = NAME.exec(rest);
+  if (!m) throw new RequirementError(`'${raw}' does not start with a distribution name`);
+  rest = rest.slice(m[0].length);
+  let extras = [];
+  if (rest.startsWith("[")) {
+    let end = rest.indexOf("]");
+    if (end < 0) throw new RequirementError(`'${raw}': unclosed [extras]`);
+    extras = rest.slice(1, end).split(",").map((s) => s.trim()).filter(Boolean), rest = rest.slice(end + 1);
+  }
+  if (rest = rest.trim(), rest.startsWith("@")) throw new RequirementError(`'${raw}': URL requirements cannot be checked against bundled wheels`);
+  return rest.startsWith("(") && rest.endsWith(")") && (rest = rest.slice(1, -1).trim()), { raw: raw.trim(), name: m[1], extras, specifier: rest, marker: markerText === void 0 ? void 0 : parseMarker(markerText, raw) };
+}
+var TOKEN = /\s*(\(|\)|'[^']*'|"[^"]*"|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|[A-Za-z_][A-Za-z0-9_.]*)/y;
+function tokenize(text, raw) {
+  let out = [];
+  TOKEN.lastIndex = 0;
+  let pos = 0;
+  for (; pos < text.length && !/^\s*$/.test(text.slice(pos)); ) {
+    TOKEN.lastIndex = pos;
+    let m = TOKEN.exec(text);
+    if (!m) throw new RequirementError(`'${raw}': cannot parse the marker near '${text.slice(pos).trim()}'`);
+    out.push(m[1].replace(/\s+/g, " ")), pos = TOKEN.lastIndex;
+  }
+  return out;
+}
+function parseMarker(text, raw) {
+  let toks = tokenize(text, raw), i = 0, fail = () => {
+    throw new RequirementError(`'${raw}': malformed environment marker`);
+  }, value = () => {
+    let t = toks[i++] ?? fail();
+    return t.startsWith('"') || t.startsWith("'") ? { literal: t.slice(1, -1) } : /^[A-Za-z_]/.test(t) && !["and", "or", "in", "not in"].includes(t) ? { variable: t } : fail();
+  }, atom = () => {
+    if (toks[i] === "(") {
+      i++;
+      let m2 = or();
+      return toks[i++] !== ")" && fail(), m2;
+    }
+    let lhs = value(), op = toks[i++] ?? fail();
+    return ["===", "==", "!=", "<=", ">=", "~=", "<", ">", "in", "not in"].includes(op) || fail(), { op, lhs, rhs: value() };
+  }, and = () => {
+    let left = atom();
+    for (; toks[i] === "and"; )
+      i++, left = { op: "and", left, right: atom() };
+    return left;
+  }, or = () => {
+    let left = and();
+    for (; toks[i] === "or"; )
+      i++, left = { op: "or", left, right: and() };
+    return left;
+  }, m = or();
+  return i !== toks.length && fail(), m;
+}
+function linuxEnvironment(minor, machine = "x86_64") {
+  return {
+    os_name: "posix",
+    sys_platform: "linux",
+    platform_system: "Linux",
+    platform_machine: machine,
+    platform_python_implementation: "CPython",
+    implementation_name: "cpython",
+    python_version: minor,
+    python_full_version: `${minor}.0`,
+    implementation_version: `${minor}.0`,
+    platform_release: "",
+    platform_version: "",
+    extra: ""
+  };
+}
+var VERSION_VARS = /* @__PURE__ */ new Set(["python_version", "python_full_version", "implementation_version"]);
+function evaluateMarker(m, env) {
+  if (m.op === "and" || m.op === "or") {
+    let b = m;
+    return m.op === "and" ? evaluateMarker(b.left, env) && evaluateMarker(b.right, env) : evaluateMarker(b.left, env) || evaluateMarker(b.right, env);
+  }
+  let c = m, get = (v) => "literal" in v ? v.literal : env[v.variable] ?? "", [l, r] = [get(c.lhs), get(c.rhs)], versiony = "variable" in c.lhs && VERSION_VARS.has(c.lhs.variable) || "variable" in c.rhs && VERSION_VARS.has(c.rhs.variable);
+  if (c.op === "in") return r.includes(l);
+  if (c.op === "not in") return !r.includes(l);
+  let [vl, vr] = [parseVersion(l), parseVersion(r)];
+  if (versiony && vl && vr) {
+    let k = compareVersions(vl, vr);
+    switch (c.op) {
+      case "==":
+      case "===":
+        return k === 0;
+      case "!=":
+        return k !== 0;
+      case "<":
+        return k < 0;
+      case "<=":
+        return k <= 0;
+      case ">":
+        return k > 0;
+      case ">=":
+        return k >= 0;
+      case "~=":
+        return k >= 0;
+    }
+  }
+  let le = "variable" in c.lhs && c.lhs.variable === "extra" ? normalizeName(l) : l, re = "variable" in c.rhs && c.rhs.variable === "extra" ? normalizeName(r) : r;
+  switch (c.op) {
+    case "==":
+    case "===":
+      return le === re;
+    case "!=":
+      return le !== re;
+    case "<":
+      return le < re;
+    case "<=":
+      return le <= re;
+    case ">":
+      return le > re;
+    case ">=":
+      return le >= re;
+    default:
+      return !1;
+  }
+}
+
+// src/packager/wheel/closure.ts
+function checkOneVersion(label, wheels) {
+  let byName = /* @__PURE__ */ new Map();
+  for (let w of wheels) byName.set(w.normalized, [...byName.get(w.normalized) ?? [], w]);
+  let clashes = [...byName.entries()].filter(([, ws]) => ws.length > 1).sort();
+  if (clashes.length === 0) return;
+  let lines = clashes.map(([n, ws]) => `distribution '${n}' comes from ${ws.map((w) => `${w.label} (${w.name} ${w.version})`).join(" and ")}`);
+  throw new ParError("WHEEL_INVALID", `the closure holds more than one wheel of a distribution:
+  ${lines.join(`
+  `)}`, {
+    label,
+    hint: "Keep one python_wheel per distribution in the repository (see `par audit //...`) and make every target depend on it."
+  });
+}
+function machineOf(w) {
+  for (let [, , plat] of w.tags) {
+    let m = /(x86_64|aarch64|i686|ppc64le|s390x|armv7l)$/.exec(plat);
+    if (m) return m[1];
+  }
+  return "x86_64";
+}
+function checkRequirements(label, wheels, minors) {
+  let have = new Map(wheels.map((w) => [w.normalized, w])), errors = [], warnings = [];
+  for (let w of wheels)
+    if (w.requires_check !== "off")
+      for (let raw of w.requires_dist) {
+        let req2 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).map((m) => linuxEnvironment(m, machineOf(w)));
+        if (req2.marker && !envs.some((env) => evaluateMarker(req2.marker, env))) continue;
+        let dep = have.get(normalizeName(req2.name)), problem;
+        if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req2.raw}', but no dep of the binary provides ${req2.name}`;
+        else {
+          let ok;
+          try {
+            ok = specifierMatches(req2.specifier, dep.version);
+          } catch (e) {
+            if (!(e instanceof VersionSpecError)) throw e;
+            ok = !1;
+          }
+          ok || (problem = `${w.label} (${w.name} ${w.version}) requires '${req2.raw}', but the closure has ${dep.name} ${dep.version} from ${dep.label}`);
+        }
+        problem && (w.requires_check === "error" ? errors : warnings).push(problem);
+      }
+  if (errors.length)
+    throw new ParError("WHEEL_INVALID", `unsatisfied wheel requirements (Requires-Dist):
+  ${errors.join(`
+  `)}`, {
+      label,
+      hint: "Add a python_wheel of the required version to the wheel's deps, or set requires_check = 'warn' (or 'off') on the python_wheel."
+    });
+  return warnings;
+}
+
+// src/packager/wheel/info.ts
+var import_node_fs6 = require("node:fs");
+var INFO_VERSION = 1, Entry = external_exports.object({
+  /** Name inside the .whl. */
+  name: external_exports.string().min(1),
+  /** Install path relative to site-packages (purelib/platlib). */
+  path: external_exports.string().min(1),
+  size: external_exports.number().int().nonnegative()
+}).strict(), WheelInfoSchema = external_exports.object({
+  info_version: external_exports.literal(INFO_VERSION),
+  label: external_exports.string().min(1),
+  filename: external_exports.string().min(1),
+  name: external_exports.string().min(1),
+  normalized: external_exports.string().min(1),
+  version: external_exports.string().min(1),
+  sha256: external_exports.string().regex(/^[0-9a-f]{64}$/),
+  size: external_exports.number().int().nonnegative(),
+  unpacked_size: external_exports.number().int().nonnegative(),
+  tags: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.string(), external_exports.string()])).min(1),
+  requires_dist: external_exports.array(external_exports.string()),
+  requires_check: external_exports.enum(["error", "warn", "off"]),
+  native: external_exports.boolean(),
+  extract: external_exports.boolean(),
+  entries: external_exports.array(Entry),
+  skipped: external_exports.array(external_exports.object({ name: external_exports.string(), reason: external_exports.string() }).strict())
+}).strict();
+function readWheelInfo(file2, label) {
+  let raw;
+  try {
+    raw = JSON.parse((0, import_node_fs6.readFileSync)(file2, "utf8"));
+  } catch (e) {
+    throw new ParError("WHEEL_INVALID", `cannot read the wheel description ${file2}: ${e.message}`, { label, file: file2 });
+  }
+  let r = WheelInfoSchema.safeParse(raw);
+  if (!r.success) {
+    let lines = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ParError("WHEEL_INVALID", `invalid wheel description ${file2}:
+  ${lines.join(`
+  `)}`, {
+      label,
+      file: file2,
+      hint: "It is written by the python_wheel rule; rebuild with the same rules_par version."
+    });
+  }
+  return r.data;
+}
+
+// src/packager/wheel/tags.ts
+function parseWheelFilename(filename) {
+  if (!filename.endsWith(".whl")) return;
+  let parts = filename.slice(0, -4).split("-");
+  if (parts.length !== 5 && parts.length !== 6) return;
+  let [distribution, version2] = parts, [py, abi, plat] = parts.slice(-3);
+  if (!(!distribution || !version2 || !py || !abi || !plat))
+    return {
+      distribution,
+      version: version2,
+      build: parts.length === 6 ? parts[2] : void 0,
+      python: py.split("."),
+      abi: abi.split("."),
+      platform: plat.split(".")
+    };
+}
+function expandTags(w) {
+  let out = [];
+  for (let p of w.python) for (let a of w.abi) for (let pl of w.platform) out.push([p, a, pl]);
+  return out.sort((x, y) => x.join("-") < y.join("-") ? -1 : 1);
+}
+function needsLaunchCheck(t) {
+  return t[1] !== "none" || t[2] !== "any";
+}
+function minorsForTag(t, minors) {
+  let [py, abi] = t, m = /^(py|cp|pp|ip|jy)(\d)(\d*)$/.exec(py);
+  if (!m) return [];
+  let [, impl, major, minorText] = m;
+  if (major !== "3") return [];
+  if (impl !== "py" && impl !== "cp") return [];
+  if (!minorText) return minors;
+  let minor = Number(minorText), exact = impl === "cp" && abi !== "abi3" && abi !== "none";
+  return minors.filter((n) => exact ? n === minor : n >= minor);
+}
+function wheelMinors(tags, minors) {
+  let ok = /* @__PURE__ */ new Set();
+  for (let t of tags) for (let n of minorsForTag(t, minors)) ok.add(n);
+  return minors.filter((n) => ok.has(n));
+}
+function describeTag(t) {
+  let [py, abi, plat] = t, m = /^(py|cp)(\d)(\d*)$/.exec(py), impl = m ? m[1] === "cp" ? "CPython" : "Python" : py, ver = m ? m[3] ? `${m[2]}.${m[3]}` : m[2] : "", exact = m && m[1] === "cp" && abi !== "abi3" && abi !== "none", pyText = `${impl} ${ver}${exact || !m || !m[3] ? "" : " or later"}`.trim(), abiText = abi === "none" ? "" : ` (ABI ${abi})`, platText = plat === "any" ? "" : ` on ${plat}`;
+  return `${pyText}${abiText}${platText}`;
+}
+
+// src/packager/wheel/bundle.ts
+var WHEELS_DIR = "_par_wheels";
+function wheelDir(w) {
+  return `${WHEELS_DIR}/${w.normalized}-${w.version}`;
+}
+function loadWheels(m, spec, specMinors) {
+  let label = m.header.label, files = /* @__PURE__ */ new Map(), wheels = [];
+  for (let ref of m.wheels) {
+    if (files.has(ref.label)) continue;
+    let info = readWheelInfo(ref.info, ref.label);
+    files.set(ref.label, ref.file), wheels.push(info);
+  }
+  wheels.sort((a, b) => a.normalized < b.normalized ? -1 : a.normalized > b.normalized ? 1 : 0), checkOneVersion(label, wheels);
+  let minors = wheels.length && specMinors.length ? narrowMinors(label, spec, specMinors, wheels) : specMinors, warnings = checkRequirements(label, wheels, minors);
+  return { wheels, files, warnings, minors };
+}
+function narrowMinors(label, spec, minors, wheels) {
+  let ok = minors.map((m) => Number(m.split(".")[1]));
+  for (let w of wheels) {
+    let fit = wheelMinors(w.tags, ok);
+    if (fit.length === 0) {
+      let needs = [...new Set(w.tags.map(describeTag))].join(" or ");
+      throw new ParError("WHEEL_INVALID", `${w.label} (${w.filename}) needs ${needs}, but python = '${spec}'${ok.length < minors.length ? " and the other wheels" : ""} allow${ok.length === 1 ? "s" : ""} only ${minors.length && ok.map((n) => `3.${n}`).join(", ") || "none"}`, {
+        label,
+        hint: "Use a wheel built for one of the allowed Pythons, or change python to include the one this wheel is built for."
+      });
+    }
+    ok = fit;
+  }
+  return ok.map((n) => `3.${n}`);
+}
+async function addWheelEntries(w, loaded, compress) {
+  for (let info of loaded.wheels) {
+    let file2 = loaded.files.get(info.label), reader = await ZipReader.open(file2);
+    try {
+      let dir = wheelDir(info), pending = [];
+      for (let e of info.entries) {
+        let ce = reader.find(e.name);
+        if (!ce) throw new ParError("WHEEL_INVALID", `${file2} has no entry "${e.name}", which its description lists (changed after validation?)`, { label: info.label, file: file2 });
+        let raw = await reader.readRaw(ce), name = `${dir}/${e.path}`, mode = ce.mode & 73 ? 33261 : 33188, want = compress ? 8 : 0;
+        if (ce.method === want)
+          pending.push(w.addRaw({ name, method: ce.method, crc32: ce.crc32, compressedSize: ce.compressedSize, uncompressedSize: ce.uncompressedSize, data: raw, mode }));
+        else {
+          let data = ce.method === 8 ? zlib4.inflateRawSync(raw, { maxOutputLength: Math.max(1, ce.uncompressedSize) }) : raw;
+          pending.push(w.addFile(name, data, { compress, mode }));
+        }
+      }
+      await Promise.all(pending);
+    } finally {
+      await reader.close();
+    }
+  }
+}
+function launchData(wheels) {
+  return wheels.filter((w) => w.extract || w.tags.every(needsLaunchCheck)).map((w) => ({
+    name: w.name,
+    version: w.version,
+    filename: w.filename,
+    sha256: w.sha256,
+    dir: wheelDir(w),
+    extract: w.extract,
+    size: w.unpacked_size,
+    // Only tags that constrain the interpreter at launch; none means "runs anywhere".
+    tags: w.tags.every(needsLaunchCheck) ? w.tags : [],
+    needs: [...new Set(w.tags.map(describeTag))].join(" or ")
+  }));
+}
+function buildInfoWheels(wheels) {
+  return wheels.map((w) => ({ name: w.name, version: w.version, sha256: w.sha256, label: w.label }));
+}
+function wheelPaths(loaded) {
+  return loaded.wheels.flatMap((w) => w.entries.map((e) => `${wheelDir(w)}/${e.path}`));
+}
+
 // src/packager/pack.ts
 var SMALL = 1 << 20;
 function pythonInfo(m) {
@@ -16203,19 +16648,21 @@ async function pack(args) {
   let m = readManifest(args.manifest), h = m.header;
   if (h.layout === "extract")
     throw new ParError("MANIFEST_INVALID", "layout = 'extract' is not supported yet", { label: h.label, hint: "Use layout = 'zip'." });
-  if (m.wheels.length)
-    throw new ParError("WHEEL_INVALID", "this packager does not bundle wheels yet", { label: h.label });
-  let py = pythonInfo(m), launcherFile = m.boot.find((b) => b.path === "launcher.sh");
+  let py = pythonInfo(m), bundled = loadWheels(m, py.spec, py.minors);
+  py.minors = bundled.minors;
+  for (let warning of bundled.warnings) process.stderr.write(`${h.label}: warning: ${warning}
+`);
+  let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let preamble = launcherPreamble(await import_node_fs6.promises.readFile(launcherFile.file, "utf8"), {
+  let preamble = launcherPreamble(await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), {
     first: preferredInterpreter(h.shebang, h.label),
-    minors: py.minors,
+    minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec
   }), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map();
   await Promise.all(
     entries.map(async (e) => {
-      if ((await import_node_fs6.promises.stat(e.file)).size < SMALL) {
-        let b = await import_node_fs6.promises.readFile(e.file);
+      if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
+        let b = await import_node_fs7.promises.readFile(e.file);
         contents.set(e.path, b), digests.set(e.path, (0, import_node_crypto2.createHash)("sha256").update(b).digest("hex"));
       } else
         digests.set(e.path, await sha256File(e.file));
@@ -16224,7 +16671,9 @@ async function pack(args) {
   let fp = (0, import_node_crypto2.createHash)("sha256");
   for (let e of entries) e.kind !== "boot" && fp.update(`${e.path}\0${digests.get(e.path)}
 `);
-  let fingerprint = fp.digest("hex"), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort()], entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
+`);
+  let fingerprint = fp.digest("hex"), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], nativeWheels = launchData(bundled.wheels), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -16232,6 +16681,8 @@ async function pack(args) {
     fingerprint,
     ...h.local_copy ? { local_copy: !0 } : {},
     // the launcher runs it from a copy in the cache
+    ...nativeWheels.length ? { wheels: nativeWheels } : {},
+    // checked and extracted at launch (_wheels.py)
     build_info: {
       label: h.label,
       revision: null,
@@ -16242,32 +16693,33 @@ async function pack(args) {
       python: h.python,
       build_python: h.build_python.version,
       fingerprint,
-      wheels: []
+      wheels: buildInfoWheels(bundled.wheels)
     }
   }), extra = /* @__PURE__ */ new Map([["__par__/_manifest.py", Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
   toCompile.push({ source: manifestModule, dfile: "__par__/_manifest.py" });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + ".pyc", pycs[i]));
-  let files = [...entries.map((e) => e.path), ...extra.keys()], dirs = /* @__PURE__ */ new Set();
+  let fromWheels = new Set(wheelPaths(bundled)), files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
   let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble);
   try {
     let compress = h.compression === "deflate", adds = [];
     for (let name of names) {
+      if (fromWheels.has(name)) continue;
       let buf = extra.get(name) ?? contents.get(name);
       dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress }));
     }
-    await Promise.all(adds), await w.finish(), await import_node_fs6.promises.chmod(tmp, 493), await import_node_fs6.promises.rename(tmp, args.out);
+    await Promise.all(adds), await addWheelEntries(w, bundled, compress), await w.finish(), await import_node_fs7.promises.chmod(tmp, 493), await import_node_fs7.promises.rename(tmp, args.out);
   } catch (e) {
-    throw await import_node_fs6.promises.rm(tmp, { force: !0 }), e;
+    throw await import_node_fs7.promises.rm(tmp, { force: !0 }), e;
   }
 }
 
 // src/packager/stamp.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 
 // src/packager/status-file.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 function parseStatus(text, file2, label) {
   let out = /* @__PURE__ */ new Map(), bad = [];
   if (text.split(`
@@ -16291,7 +16743,7 @@ function parseStatus(text, file2, label) {
 function readStatusFile(file2, label) {
   let text;
   try {
-    text = (0, import_node_fs7.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs8.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -16340,43 +16792,17 @@ async function stamp(args) {
     volatileFile: args.volatileStatus
   }), module2 = pythonDataModule(`Release stamp of ${args.label}.`, info), tmp = `${args.out}.tmp-${process.pid}`;
   try {
-    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }]), await import_node_fs8.promises.chmod(tmp, 493), await import_node_fs8.promises.rename(tmp, args.out);
+    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }]), await import_node_fs9.promises.chmod(tmp, 493), await import_node_fs9.promises.rename(tmp, args.out);
   } catch (e) {
-    throw await import_node_fs8.promises.rm(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+    throw await import_node_fs9.promises.rm(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 
 // src/packager/wheel/describe.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto3 = require("node:crypto"), import_node_fs9 = require("node:fs"), import_node_path3 = require("node:path"), zlib4 = __toESM(require("node:zlib"));
-
-// src/packager/wheel/info.ts
-var INFO_VERSION = 1, Entry = external_exports.object({
-  /** Name inside the .whl. */
-  name: external_exports.string().min(1),
-  /** Install path relative to site-packages (purelib/platlib). */
-  path: external_exports.string().min(1),
-  size: external_exports.number().int().nonnegative()
-}).strict(), WheelInfoSchema = external_exports.object({
-  info_version: external_exports.literal(INFO_VERSION),
-  label: external_exports.string().min(1),
-  filename: external_exports.string().min(1),
-  name: external_exports.string().min(1),
-  normalized: external_exports.string().min(1),
-  version: external_exports.string().min(1),
-  sha256: external_exports.string().regex(/^[0-9a-f]{64}$/),
-  size: external_exports.number().int().nonnegative(),
-  unpacked_size: external_exports.number().int().nonnegative(),
-  tags: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.string(), external_exports.string()])).min(1),
-  requires_dist: external_exports.array(external_exports.string()),
-  requires_check: external_exports.enum(["error", "warn", "off"]),
-  native: external_exports.boolean(),
-  extract: external_exports.boolean(),
-  entries: external_exports.array(Entry),
-  skipped: external_exports.array(external_exports.object({ name: external_exports.string(), reason: external_exports.string() }).strict())
-}).strict();
+var import_node_crypto3 = require("node:crypto"), import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/packager/wheel/limits.ts
 var LIMITS = {
@@ -16442,129 +16868,6 @@ function recordDigest(hex4) {
   return hex4.toString("base64").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-// src/packager/wheel/version.ts
-var VERSION = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
-function parseVersion(text) {
-  let m = VERSION.exec(text.trim());
-  if (!m) return;
-  let v = { epoch: m[1] ? Number(m[1]) : 0, release: m[2].split(".").map(Number) };
-  if (m[3]) {
-    let l = m[3].toLowerCase();
-    v.pre = [l === "alpha" ? "a" : l === "beta" ? "b" : l === "c" || l === "pre" || l === "preview" ? "rc" : l, Number(m[4] || 0)];
-  }
-  return m[5] !== void 0 ? v.post = Number(m[5]) : m[6] && (v.post = Number(m[7] || 0)), m[8] && (v.dev = Number(m[9] || 0)), m[10] && (v.local = m[10].toLowerCase().replace(/[-_]/g, ".")), v;
-}
-function cmpRelease(a, b) {
-  let n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a[i] ?? 0, y = b[i] ?? 0;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-function preKey(v) {
-  return v.pre ? [["a", "b", "rc"].indexOf(v.pre[0]), v.pre[1]] : v.post === void 0 && v.dev !== void 0 ? [-2, 0] : [9, 0];
-}
-function compareVersions(a, b) {
-  if (a.epoch !== b.epoch) return a.epoch < b.epoch ? -1 : 1;
-  let r = cmpRelease(a.release, b.release);
-  if (r) return r;
-  let [pa, pb] = [preKey(a), preKey(b)];
-  if (pa[0] !== pb[0]) return pa[0] < pb[0] ? -1 : 1;
-  if (pa[1] !== pb[1]) return pa[1] < pb[1] ? -1 : 1;
-  let [qa, qb] = [a.post ?? -1, b.post ?? -1];
-  if (qa !== qb) return qa < qb ? -1 : 1;
-  let [da, db] = [a.dev ?? 1 / 0, b.dev ?? 1 / 0];
-  if (da !== db) return da < db ? -1 : 1;
-  let [la, lb] = [a.local ?? "", b.local ?? ""];
-  return la === lb ? 0 : la < lb ? -1 : 1;
-}
-
-// src/packager/wheel/requirement.ts
-var RequirementError = class extends Error {
-};
-function normalizeName(name) {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
-var NAME = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*/;
-function parseRequirement(raw) {
-  let rest = raw, markerText, semi = rest.indexOf(";");
-  semi >= 0 && (markerText = rest.slice(semi + 1), rest = rest.slice(0, semi));
-  let m = NAME.exec(rest);
-  if (!m) throw new RequirementError(`'${raw}' does not start with a distribution name`);
-  rest = rest.slice(m[0].length);
-  let extras = [];
-  if (rest.startsWith("[")) {
-    let end = rest.indexOf("]");
-    if (end < 0) throw new RequirementError(`'${raw}': unclosed [extras]`);
-    extras = rest.slice(1, end).split(",").map((s) => s.trim()).filter(Boolean), rest = rest.slice(end + 1);
-  }
-  if (rest = rest.trim(), rest.startsWith("@")) throw new RequirementError(`'${raw}': URL requirements cannot be checked against bundled wheels`);
-  return rest.startsWith("(") && rest.endsWith(")") && (rest = rest.slice(1, -1).trim()), { raw: raw.trim(), name: m[1], extras, specifier: rest, marker: markerText === void 0 ? void 0 : parseMarker(markerText, raw) };
-}
-var TOKEN = /\s*(\(|\)|'[^']*'|"[^"]*"|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|[A-Za-z_][A-Za-z0-9_.]*)/y;
-function tokenize(text, raw) {
-  let out = [];
-  TOKEN.lastIndex = 0;
-  let pos = 0;
-  for (; pos < text.length && !/^\s*$/.test(text.slice(pos)); ) {
-    TOKEN.lastIndex = pos;
-    let m = TOKEN.exec(text);
-    if (!m) throw new RequirementError(`'${raw}': cannot parse the marker near '${text.slice(pos).trim()}'`);
-    out.push(m[1].replace(/\s+/g, " ")), pos = TOKEN.lastIndex;
-  }
-  return out;
-}
-function parseMarker(text, raw) {
-  let toks = tokenize(text, raw), i = 0, fail = () => {
-    throw new RequirementError(`'${raw}': malformed environment marker`);
-  }, value = () => {
-    let t = toks[i++] ?? fail();
-    return t.startsWith('"') || t.startsWith("'") ? { literal: t.slice(1, -1) } : /^[A-Za-z_]/.test(t) && !["and", "or", "in", "not in"].includes(t) ? { variable: t } : fail();
-  }, atom = () => {
-    if (toks[i] === "(") {
-      i++;
-      let m2 = or();
-      return toks[i++] !== ")" && fail(), m2;
-    }
-    let lhs = value(), op = toks[i++] ?? fail();
-    return ["===", "==", "!=", "<=", ">=", "~=", "<", ">", "in", "not in"].includes(op) || fail(), { op, lhs, rhs: value() };
-  }, and = () => {
-    let left = atom();
-    for (; toks[i] === "and"; )
-      i++, left = { op: "and", left, right: atom() };
-    return left;
-  }, or = () => {
-    let left = and();
-    for (; toks[i] === "or"; )
-      i++, left = { op: "or", left, right: and() };
-    return left;
-  }, m = or();
-  return i !== toks.length && fail(), m;
-}
-
-// src/packager/wheel/tags.ts
-function parseWheelFilename(filename) {
-  if (!filename.endsWith(".whl")) return;
-  let parts = filename.slice(0, -4).split("-");
-  if (parts.length !== 5 && parts.length !== 6) return;
-  let [distribution, version2] = parts, [py, abi, plat] = parts.slice(-3);
-  if (!(!distribution || !version2 || !py || !abi || !plat))
-    return {
-      distribution,
-      version: version2,
-      build: parts.length === 6 ? parts[2] : void 0,
-      python: py.split("."),
-      abi: abi.split("."),
-      platform: plat.split(".")
-    };
-}
-function expandTags(w) {
-  let out = [];
-  for (let p of w.python) for (let a of w.abi) for (let pl of w.platform) out.push([p, a, pl]);
-  return out.sort((x, y) => x.join("-") < y.join("-") ? -1 : 1);
-}
-
 // src/packager/wheel/read-wheel.ts
 var NATIVE = /\.(so|pyd|dylib)$|\.so\.\d[\d.]*$|\.libs\/[^/]+$/, FLAG_ENCRYPTED2 = 1, S_IFMT = 61440, S_IFLNK = 40960;
 function unsafeName(name) {
@@ -16576,7 +16879,7 @@ function unsafeName(name) {
   if (parts.some((p) => p === "" || p === ".")) return "has an empty or '.' path component";
 }
 function inflateBounded(raw, e) {
-  return e.method === 0 ? raw : zlib4.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
+  return e.method === 0 ? raw : zlib5.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
 }
 async function readWheel(file2, opts) {
   let filename = (0, import_node_path3.basename)(file2), problems = [], fail = () => {
@@ -16712,7 +17015,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     normalized: want,
     version: version2,
     sha256,
-    size: (await import_node_fs9.promises.stat(file2)).size,
+    size: (await import_node_fs10.promises.stat(file2)).size,
     unpacked_size: unpacked,
     tags: expandTags(wn),
     requires_dist: requires,
@@ -16738,8 +17041,8 @@ function sameVersion(a, b) {
 // src/packager/wheel/describe.ts
 async function describeWheel(a) {
   let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
-  await import_node_fs10.promises.writeFile(tmp, stableStringify(info) + `
-`), await import_node_fs10.promises.rename(tmp, a.out);
+  await import_node_fs11.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs11.promises.rename(tmp, a.out);
 }
 
 // src/cli/args.ts
@@ -16760,13 +17063,13 @@ function parseVerbArgs(verb, argv, options, schema) {
 }
 
 // src/cli/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs11 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs12 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
   let dir = (0, import_node_path4.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs11.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
+    if (MARKERS.some((m) => (0, import_node_fs12.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
     let up = (0, import_node_path4.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
@@ -16779,11 +17082,11 @@ function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
     for (let d of (env.PATH ?? "").split(import_node_path4.delimiter))
-      if (d && (0, import_node_fs11.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
+      if (d && (0, import_node_fs12.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs11.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs12.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -16794,7 +17097,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs11.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs12.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -16805,12 +17108,342 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs11.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs12.rmSync)(dir, { recursive: !0, force: !0 });
   }
+}
+function bazelBuildFiles(workspace, labels, extraArgs = []) {
+  let dir = (0, import_node_fs12.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  try {
+    let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
+      cwd: workspace,
+      stdio: ["ignore", process.stderr.fd, "inherit"]
+    });
+    if (r.status !== 0)
+      throw new ParError("BAZEL_FAILED", `bazel build ${labels.join(" ")} failed (exit ${r.status ?? r.signal})`, {
+        hint: "The Bazel output above names the cause."
+      });
+    let files = /* @__PURE__ */ new Set();
+    for (let line of (0, import_node_fs12.readFileSync)(bep, "utf8").split(`
+`)) {
+      if (!line.trim()) continue;
+      let ev = JSON.parse(line);
+      for (let f of ev.namedSetOfFiles?.files ?? [])
+        f.uri?.startsWith("file://") && files.add(decodeURIComponent(f.uri.slice(7)));
+    }
+    return [...files];
+  } finally {
+    (0, import_node_fs12.rmSync)(dir, { recursive: !0, force: !0 });
+  }
+}
+function bazelInfo(workspace, keys, extraArgs = []) {
+  let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["info", ...extraArgs, ...keys], { cwd: workspace, encoding: "utf8", maxBuffer: 16777216 });
+  if (r.status !== 0)
+    throw new ParError("BAZEL_FAILED", `bazel info ${keys.join(" ")} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? "").trim().split(`
+`).pop()}`);
+  let out = {}, lines = r.stdout.trim().split(`
+`);
+  if (keys.length === 1) out[keys[0]] = lines[lines.length - 1].trim();
+  else for (let l of lines) {
+    let m = /^([\w-]+): (.*)$/.exec(l);
+    m && (out[m[1]] = m[2]);
+  }
+  return out;
+}
+function bazelQuery(workspace, expr, flags = [], partialOk = !1) {
+  let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["query", ...flags, "--", expr], { cwd: workspace, encoding: "utf8", maxBuffer: 67108864 }), partial2 = r.status === 3 && partialOk;
+  if (r.status !== 0 && !partial2) {
+    let why = (r.stderr ?? "").split(`
+`).filter((l) => /ERROR/.test(l)).join(" ").trim();
+    throw new ParError("BAZEL_FAILED", `bazel query '${expr}' failed (exit ${r.status ?? r.signal})${why ? ": " + why : ""}`);
+  }
+  return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", partial: partial2 };
+}
+
+// src/cli/ide.ts
+var import_node_fs16 = require("node:fs"), import_node_path8 = require("node:path");
+
+// src/ide/locations.ts
+var import_node_path5 = require("node:path");
+function resolveExecPath(loc, p) {
+  return p === "external" || p.startsWith("external/") ? (0, import_node_path5.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path5.join)(loc.executionRoot, p) : p ? (0, import_node_path5.join)(loc.workspace, p) : loc.workspace;
+}
+function inside(parent, child) {
+  let r = (0, import_node_path5.relative)(parent, child);
+  return r === "" ? "" : r.startsWith("..") || (0, import_node_path5.isAbsolute)(r) ? null : r;
+}
+function editorPath(loc, configDir, abs) {
+  let target = null, inBin = inside(loc.bazelBin, abs);
+  if (inBin !== null && loc.bazelBinLink ? target = (0, import_node_path5.join)(loc.bazelBinLink, inBin) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
+  if (inside(loc.workspace, configDir) === null) return target;
+  let r = (0, import_node_path5.relative)(configDir, target);
+  return r === "" ? "." : r.split(import_node_path5.sep).join("/");
+}
+
+// src/ide/project-model.ts
+var import_node_fs13 = require("node:fs"), import_node_path6 = require("node:path");
+var PROJECT_MODEL_VERSION = 1;
+function sourceTreeOf(execPath2) {
+  let parts = execPath2.split("/");
+  if (parts[0] === "external") return parts.slice(0, 2).join("/");
+  if (parts[0] === "bazel-out") {
+    let base = parts.slice(0, 3).join("/");
+    return parts[3] === "external" ? `${base}/external/${parts[4]}` : base;
+  }
+  return "";
+}
+function stripRepo(root) {
+  let i = root.indexOf("/");
+  return i < 0 ? "" : root.slice(i + 1);
+}
+function uniq(xs) {
+  return [...new Set(xs)];
+}
+function importRootsOf(t, loc, exists = import_node_fs13.existsSync) {
+  let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
+  for (let tree of trees)
+    for (let root of roots) {
+      let dir = resolveExecPath(loc, [tree, root].filter(Boolean).join("/"));
+      (tree === "" && root === "" || exists(dir)) && out.push(dir);
+    }
+  return uniq(out);
+}
+function buildProjectModel(targets, loc, exists = import_node_fs13.existsSync) {
+  if (targets.length === 0)
+    throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
+      hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
+    });
+  let byLabel = /* @__PURE__ */ new Map();
+  for (let t of targets) byLabel.set(t.label, t);
+  let sorted = [...byLabel.values()].sort((a, b) => a.label.localeCompare(b.label)), interpreter = sorted[0].interpreter.version, model = sorted.map((t) => ({
+    label: t.label,
+    kind: t.kind,
+    python: t.python,
+    sources: t.sources.map((s) => resolveExecPath(loc, s.path)),
+    import_roots: importRootsOf(t, loc, exists),
+    wheels: t.wheels.map((w) => ({ label: w.label, dir: resolveExecPath(loc, w.dir) }))
+  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path6.join)(loc.workspace, s.path)))).sort();
+  return {
+    version: PROJECT_MODEL_VERSION,
+    workspace: loc.workspace,
+    interpreter,
+    python_version: interpreter.split(".").slice(0, 2).join("."),
+    targets: model,
+    extra_paths: uniq(model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)])),
+    include
+  };
+}
+
+// src/ide/pyright-config.ts
+var import_node_fs14 = require("node:fs"), import_node_path7 = require("node:path");
+var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
+function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
+  let config2 = { ...existing ?? {} }, notes = [];
+  for (let key of LIST_KEYS) {
+    let cur = config2[key];
+    if (cur !== void 0 && !(Array.isArray(cur) && cur.every((x) => typeof x == "string")))
+      throw new ParError("BAD_ARGUMENTS", `"${key}" in ${file2} is not a list of strings, so par ide cannot merge its entries into it`, {
+        file: file2,
+        hint: "Make it a list of paths (par keeps the entries it did not write), or run par ide with --out DIR to write elsewhere."
+      });
+    let mine = new Set(previous?.[key] ?? []), hand = (cur ?? []).filter((x) => !mine.has(x) && !next[key].includes(x));
+    hand.length && notes.push(`kept ${hand.length} hand-written entr${hand.length === 1 ? "y" : "ies"} of "${key}": ${hand.join(", ")}`), config2[key] = [...next[key], ...hand];
+  }
+  let curVersion = config2.pythonVersion;
+  return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
+}
+function readJsonObject(file2) {
+  if (!(0, import_node_fs14.existsSync)(file2)) return null;
+  let text = (0, import_node_fs14.readFileSync)(file2, "utf8"), v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ParError("BAD_ARGUMENTS", `${file2} is not plain JSON (${e.message}); par ide merges its settings by key and would lose comments or trailing commas`, {
+      file: file2,
+      hint: "Remove the comments, or run par ide with --out DIR to write its files elsewhere."
+    });
+  }
+  if (v === null || typeof v != "object" || Array.isArray(v))
+    throw new ParError("BAD_ARGUMENTS", `${file2} does not hold a JSON object`, { file: file2, hint: "Fix or remove it, then run par ide again." });
+  return v;
+}
+function readState(file2) {
+  if (!(0, import_node_fs14.existsSync)(file2)) return null;
+  let raw;
+  try {
+    raw = JSON.parse((0, import_node_fs14.readFileSync)(file2, "utf8"));
+  } catch {
+    raw = void 0;
+  }
+  let r = StateSchema.safeParse(raw);
+  if (!r.success)
+    throw new ParError("BAD_ARGUMENTS", `${file2} is damaged, so par ide cannot tell its own settings from hand-written ones`, {
+      file: file2,
+      hint: `Delete it: par ide then keeps every entry now in ${CONFIG_FILE} and records its own again.`
+    });
+  return r.data.pyrightconfig;
+}
+function writeAtomically(file2, text) {
+  let tmp = `${file2}.tmp-${process.pid}`;
+  (0, import_node_fs14.writeFileSync)(tmp, text), (0, import_node_fs14.renameSync)(tmp, file2);
+}
+function writePyrightConfig(dir, next) {
+  let file2 = (0, import_node_path7.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path7.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
+  !existing && (0, import_node_fs14.existsSync)((0, import_node_path7.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs14.readFileSync)((0, import_node_path7.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  let text = JSON.stringify(config2, null, 2) + `
+`, changed = !(0, import_node_fs14.existsSync)(file2) || (0, import_node_fs14.readFileSync)(file2, "utf8") !== text;
+  return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
+`), { config: file2, changed, notes };
+}
+
+// src/ide/target-json.ts
+var import_node_fs15 = require("node:fs");
+var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
+  version: external_exports.literal(IDE_JSON_VERSION),
+  label: external_exports.string().min(1),
+  kind: external_exports.string().min(1),
+  repository: external_exports.string(),
+  workspace_name: external_exports.string(),
+  python: external_exports.string().nullable(),
+  interpreter: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+/, "is not MAJOR.MINOR[.MICRO]"), cache_tag: external_exports.string() }),
+  sources: external_exports.array(external_exports.object({ path: execPath, archive_path: external_exports.string() })),
+  transitive_sources: external_exports.array(execPath),
+  import_roots: external_exports.array(external_exports.string()),
+  foreign_import_roots: external_exports.array(external_exports.string()),
+  wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath }))
+});
+function parseTargetJson(text, file2) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ParError("MANIFEST_INVALID", `not valid JSON: ${e.message}`, { file: file2, hint: "It is written by par_ide_aspect; rebuild it." });
+  }
+  let r = TargetJsonSchema.safeParse(raw);
+  if (!r.success) {
+    let label = typeof raw?.label == "string" ? raw.label : void 0, lines = r.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`);
+    throw new ParError("MANIFEST_INVALID", `invalid par_ide_aspect JSON ${file2}:
+  ${lines.join(`
+  `)}`, {
+      label,
+      file: file2,
+      hint: "The aspect and the par CLI come from different rules_par versions? Use the same checkout for both."
+    });
+  }
+  return r.data;
+}
+function readTargetJson(file2) {
+  return parseTargetJson((0, import_node_fs15.readFileSync)(file2, "utf8"), file2);
+}
+
+// src/cli/ide.ts
+var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect", IDE_OUTPUT_GROUP = "par_ide_info";
+function locations(workspace) {
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path8.join)(workspace, "bazel-bin"), bazelBinLink = null;
+  try {
+    (0, import_node_fs16.existsSync)(link) && (0, import_node_fs16.realpathSync)(link) === (0, import_node_fs16.realpathSync)(info["bazel-bin"]) && (bazelBinLink = link);
+  } catch {
+    bazelBinLink = null;
+  }
+  return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelBinLink };
+}
+function ide(labels, out, cwd = process.cwd()) {
+  let workspace = findWorkspace(cwd), targets = bazelBuildFiles(workspace, labels, [`--aspects=${IDE_ASPECT}`, `--output_groups=${IDE_OUTPUT_GROUP}`]).filter((f) => f.endsWith(".par_ide.json")).sort().map(readTargetJson), loc = locations(workspace), model = buildProjectModel(targets, loc), dir = (0, import_node_path8.resolve)(cwd, out ?? workspace);
+  (0, import_node_fs16.mkdirSync)(dir, { recursive: !0 });
+  let w = writePyrightConfig(dir, {
+    include: model.include.map((p) => editorPath(loc, dir, p)),
+    extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
+    pythonVersion: model.python_version
+  });
+  return { model, ...w };
+}
+async function ideVerb(argv, io) {
+  let a = parseVerbArgs("ide", argv, { out: { type: "string" } }, external_exports.object({
+    out: external_exports.string().min(1, "--out needs a directory").optional(),
+    positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).min(1, "name at least one //label")
+  })), r = ide(a.positionals, a.out), n = r.model.targets.length;
+  io.err(`par ide: ${r.changed ? "wrote" : "unchanged"} ${r.config} (${n} target${n === 1 ? "" : "s"}, ${r.model.extra_paths.length} import paths, Python ${r.model.python_version})
+`);
+  for (let note of r.notes) io.err(`par ide: ${note}
+`);
+  io.out(JSON.stringify(r.model, null, 2) + `
+`);
+}
+
+// src/ide/owner.ts
+var import_node_fs17 = require("node:fs"), import_node_path9 = require("node:path");
+var BUILD_FILES = ["BUILD.bazel", "BUILD"];
+function within(root, abs) {
+  let r = (0, import_node_path9.relative)(root, abs);
+  return r === "" || r.startsWith("..") || (0, import_node_path9.isAbsolute)(r) ? null : r;
+}
+function fileLabel(workspace, file2, cwd = process.cwd()) {
+  let abs = (0, import_node_path9.resolve)(cwd, file2), rel = within(workspace, abs);
+  if (rel === null && (0, import_node_fs17.existsSync)(abs) && (rel = within((0, import_node_fs17.realpathSync)(workspace), (0, import_node_fs17.realpathSync)(abs))), rel === null)
+    throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace ${workspace}`, {
+      file: file2,
+      hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
+    });
+  let parts = rel.split(import_node_path9.sep);
+  if (parts[0].startsWith("bazel-"))
+    throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace ${workspace}`, {
+      file: file2,
+      hint: "Ask for the source file in the workspace instead."
+    });
+  if (!(0, import_node_fs17.existsSync)(abs))
+    throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
+  if ((0, import_node_fs17.statSync)(abs).isDirectory())
+    throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
+  let path = parts.join("/");
+  for (let i = parts.length - 1; i >= 0; i--) {
+    let pkg = parts.slice(0, i).join("/");
+    if (BUILD_FILES.some((b) => (0, import_node_fs17.existsSync)((0, import_node_path9.join)(workspace, pkg, b))))
+      return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
+  }
+  return { file: file2, path, label: null, package: null };
+}
+function unescapeXml(s) {
+  return s.replace(/&(lt|gt|quot|apos|amp|#(\d+));/g, (_, name, code) => code ? String.fromCharCode(Number(code)) : { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" }[name]);
+}
+function parseQueryXml(xml) {
+  let rules = [], ruleRe = /<rule\b([^>]*?)(\/>|>([\s\S]*?)<\/rule>)/g;
+  for (let m = ruleRe.exec(xml); m; m = ruleRe.exec(xml)) {
+    let attrs = m[1], kind = /\bclass="([^"]*)"/.exec(attrs)?.[1], name = /\bname="([^"]*)"/.exec(attrs)?.[1];
+    if (!kind || !name) continue;
+    let body = m[3] ?? "", srcs = [...(/<list\b[^>]*\bname="srcs"[^>]*>([\s\S]*?)<\/list>/.exec(body)?.[1] ?? "").matchAll(/<label\b[^>]*\bvalue="([^"]*)"/g)].map((x) => unescapeXml(x[1]));
+    rules.push({ label: unescapeXml(name), kind: unescapeXml(kind), srcs });
+  }
+  return rules;
+}
+function ownerQuery(packages) {
+  return [...new Set(packages)].sort().map((p) => `//${p}:all`).join(" + ");
+}
+function canonical(label) {
+  return label.replace(/^@@?\/\//, "//");
+}
+function owners(files, rules) {
+  return files.map((f) => ({
+    file: f.file,
+    path: f.path,
+    label: f.label,
+    owners: f.label === null ? [] : rules.filter((r) => r.srcs.some((s) => canonical(s) === f.label)).map((r) => ({ label: canonical(r.label), kind: r.kind })).sort((a, b) => a.label.localeCompare(b.label))
+  }));
+}
+
+// src/cli/owner.ts
+function owner(files, cwd = process.cwd()) {
+  let workspace = findWorkspace(cwd), labels = files.map((f) => fileLabel(workspace, f, cwd)), packages = labels.flatMap((l) => l.package === null ? [] : [l.package]);
+  if (packages.length === 0) return owners(labels, []);
+  let { stdout } = bazelQuery(workspace, ownerQuery(packages), ["--output=xml", "--noshow_progress", "--noimplicit_deps"]);
+  return owners(labels, parseQueryXml(stdout));
+}
+async function ownerVerb(argv, io) {
+  let a = parseVerbArgs("owner", argv, {}, external_exports.object({ positionals: external_exports.array(external_exports.string().min(1)).min(1, "name at least one FILE") }));
+  io.out(JSON.stringify(owner(a.positionals), null, 2) + `
+`);
 }
 
 // src/cli/build-info.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -16864,12 +17497,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs12.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs18.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -16882,7 +17515,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs13.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs19.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -17049,9 +17682,13 @@ async function runWorker(handler) {
 var USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
+  ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
+  owner FILE...             the targets whose srcs contain each file (JSON)
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON`, req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
+  ide: ideVerb,
+  owner: ownerVerb,
   async pack(argv) {
     let a = parseVerbArgs("pack", argv, {
       manifest: { type: "string" },
@@ -17118,7 +17755,7 @@ var USAGE = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path5.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path10.resolve)(a.positionals[0]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -17149,7 +17786,7 @@ ${USAGE}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs14.realpathSync)(process.argv[1]) === (0, import_node_fs14.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs20.realpathSync)(process.argv[1]) === (0, import_node_fs20.realpathSync)(__filename);
   } catch {
     return !1;
   }

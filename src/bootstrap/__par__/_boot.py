@@ -322,6 +322,10 @@ def main(direct=False):
         phases.mark("local copy (%s)" % local_copy)
 
     _hermetic_path(archive, data["roots"])
+    if "wheels" in data:  # native wheels: tag check + extraction into the cache (_wheels.py)
+        from __par__ import _wheels
+
+        _wheels.prepare(data, archive)
     phases.mark("sys.path")
 
     if _env("PAR_INTERPRETER") == "1":

@@ -1,0 +1,50 @@
+"""python_wheel: a third-party distribution kept in the tree as a .whl file.
+
+The wheel is validated once, at build time, by the `par wheel` action (name, version, tags,
+Requires-Dist, every entry against RECORD, and hostile content); binaries that depend on it
+bundle its files at their install paths by copying the compressed entries as they are.
+"""
+
+load(":collect.bzl", "DEP_PROVIDERS", "collect_python_info")
+load(":providers.bzl", "PythonInfo")
+load(":actions.bzl", "emit_wheel_info")
+load("//toolchains:toolchain_types.bzl", "NODE_TOOLCHAIN_TYPE")
+
+_REQUIRES_CHECKS = ["error", "warn", "off"]
+
+def _python_wheel_impl(ctx):
+    if ctx.attr.requires_check not in _REQUIRES_CHECKS:
+        fail("python_wheel %s: requires_check = '%s' is not one of 'error', 'warn', 'off'." % (ctx.label, ctx.attr.requires_check), "requires_check")
+    wheel = ctx.file.wheel
+    if not wheel.basename.endswith(".whl"):
+        fail("python_wheel %s: wheel = %s is not a .whl file. Point it at a wheel (name-version-python-abi-platform.whl)." % (ctx.label, wheel.short_path), "wheel")
+    info_file = ctx.actions.declare_file("_par/%s.wheel.json" % ctx.label.name)
+    emit_wheel_info(ctx, wheel, info_file, ctx.attr.requires_check, ctx.attr.zip_safe)
+    deps_info = collect_python_info(ctx, [], ctx.attr.deps, [], [])
+    own = struct(label = str(ctx.label), wheel = wheel, info = info_file)
+    info = PythonInfo(
+        transitive_sources = deps_info.transitive_sources,
+        transitive_data = deps_info.transitive_data,
+        import_roots = deps_info.import_roots,
+        foreign_import_roots = deps_info.foreign_import_roots,
+        transitive_wheels = depset([own], transitive = [deps_info.transitive_wheels]),
+        transitive_wheel_files = depset([wheel, info_file], transitive = [deps_info.transitive_wheel_files]),
+    )
+    return [
+        info,
+        # Building the target runs the validation.
+        DefaultInfo(files = depset([info_file])),
+    ]
+
+python_wheel = rule(
+    implementation = _python_wheel_impl,
+    doc = "A third-party distribution from a .whl file in the tree; bundled by every python_binary that depends on it.",
+    attrs = {
+        "wheel": attr.label(allow_single_file = True, mandatory = True, doc = "The .whl file (e.g. third_party/numpy/numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.whl)."),
+        "deps": attr.label_list(providers = DEP_PROVIDERS, doc = "Other python_wheel / python_library targets it needs (its Requires-Dist)."),
+        "requires_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': what a binary does when its closure lacks a distribution this wheel's Requires-Dist names."),
+        "zip_safe": attr.bool(default = True, doc = "False: extract the wheel to the cache at launch even though it has no native code (for code that reads its own files by path)."),
+        "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
+    },
+    toolchains = [NODE_TOOLCHAIN_TYPE],
+)

@@ -1,0 +1,94 @@
+"""Wheel compatibility tags (PEP 425) against the running interpreter: python, ABI and
+platform, including manylinux (glibc) and musllinux. Builtin modules only (posix, sys)."""
+
+import sys
+
+_LEGACY = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+
+
+def _glibc():
+    import posix
+
+    try:
+        text = posix.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"
+    except (AttributeError, ValueError, OSError):
+        return None
+    if not text or not text.startswith("glibc "):
+        return None
+    try:
+        major, minor = text[6:].split(".")[:2]
+        return int(major), int(minor)
+    except ValueError:
+        return None
+
+
+def _machine():
+    import posix
+
+    m = posix.uname().machine
+    if sys.maxsize <= 2 ** 32 and m == "x86_64":  # 32-bit Python on a 64-bit kernel
+        return "i686"
+    if m in ("arm64",):
+        return "aarch64"
+    return m
+
+
+def _python_ok(py, abi):
+    impl, ver = py[:2], py[2:]
+    if impl not in ("py", "cp") or not ver or ver[0] != "3":
+        return False
+    if impl == "cp" and sys.implementation.name != "cpython":
+        return False
+    if len(ver) == 1:
+        return True
+    minor = int(ver[1:])
+    exact = impl == "cp" and abi not in ("abi3", "none")
+    return sys.version_info[1] == minor if exact else sys.version_info[1] >= minor
+
+
+def _abi_ok(abi):
+    if abi == "none":
+        return True
+    if abi == "abi3":
+        return sys.implementation.name == "cpython" and not getattr(sys, "abiflags", "").count("t")
+    return abi == "cp%d%d%s" % (sys.version_info[0], sys.version_info[1], getattr(sys, "abiflags", ""))
+
+
+def _platform_ok(plat):
+    if plat == "any":
+        return True
+    if not sys.platform.startswith("linux"):
+        return False  # wheels for macOS/Windows, or a non-Linux host: not supported
+    arch = _machine()
+    if plat == "linux_" + arch:
+        return True
+    for legacy, version in _LEGACY.items():
+        if plat == legacy + "_" + arch:
+            glibc = _glibc()
+            return glibc is not None and glibc >= version
+    parts = plat.split("_", 3)
+    if len(parts) == 4 and parts[3] == arch and parts[0] in ("manylinux", "musllinux"):
+        try:
+            need = (int(parts[1]), int(parts[2]))
+        except ValueError:
+            return False
+        if parts[0] == "manylinux":
+            glibc = _glibc()
+            return glibc is not None and glibc >= need
+        return _glibc() is None  # musllinux: a musl host (version not probed)
+    return False
+
+
+def compatible(tags):
+    """True if any (python, abi, platform) triple fits this interpreter and host."""
+    return any(_python_ok(py, abi) and _abi_ok(abi) and _platform_ok(plat) for py, abi, plat in tags)
+
+
+def describe_running():
+    glibc = _glibc()
+    return "%s %d.%d.%d (%s) on %s %s%s" % (
+        "CPython" if sys.implementation.name == "cpython" else sys.implementation.name,
+        sys.version_info[0], sys.version_info[1], sys.version_info[2],
+        sys.executable, sys.platform, _machine(),
+        " with glibc %d.%d" % glibc if glibc else "",
+    )

@@ -1,0 +1,112 @@
+"""Wheels that need the launcher: tag check against the running interpreter, then extraction
+of native wheels into the per-user cache (keyed by each wheel's sha256 from build time).
+
+Imported only when the archive bundles such wheels (DATA["wheels"]); an archive without them
+never loads this module. Warm path per native wheel: one lookup() in the cache (three stat()
+and one utime()); zipfile (~5 ms of imports) only on a cold extraction.
+"""
+
+import sys
+
+from __par__ import _cache
+
+
+def prepare(data, archive):
+    """Checks every wheel's tags, then points sys.path at the extracted copies of native ones."""
+    wheels = data["wheels"]
+    checked = [w for w in wheels if w["tags"]]
+    if checked:
+        from __par__ import _tags
+
+        for w in checked:
+            if not _tags.compatible(w["tags"]):
+                _incompatible_or_reexec(data, archive, w, _tags)
+    for w in wheels:
+        if w["extract"]:
+            path = _cache.lookup("wheels", w["sha256"]) or _cache.publish("wheels", w["sha256"], _filler(archive, w))
+            inside = archive + "/" + w["dir"]
+            sys.path[:] = [path if p == inside else p for p in sys.path]
+
+
+def _filler(archive, w):
+    def fill(tmp):
+        _extract(archive, w["dir"] + "/", tmp, "%s %s" % (w["name"], w["version"]))
+
+    return fill
+
+
+def _extract(archive, prefix, dest, what):
+    """Unpacks the archive entries under prefix into dest. Entry names were validated at build
+    time (no '..', no absolute paths, no links); the archive itself is trusted code."""
+    import os
+    import shutil
+    import time
+    import zipfile
+
+    start = time.monotonic()
+    announce = sys.stderr.isatty()
+    announced = False
+    made = set()
+    with zipfile.ZipFile(archive) as z:
+        for info in z.infolist():
+            name = info.filename
+            if not name.startswith(prefix) or name.endswith("/"):
+                continue
+            target = dest + "/" + name[len(prefix):]
+            parent = target.rpartition("/")[0]
+            if parent not in made:
+                os.makedirs(parent, 0o700, exist_ok=True)
+                made.add(parent)
+            with z.open(info) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            if (info.external_attr >> 16) & 0o111:
+                os.chmod(target, 0o700)
+            if announce and not announced and time.monotonic() - start > 1.0:
+                from __par__ import _messages
+
+                sys.stderr.write(_messages.extracting(sys.argv[0], what, _cache.root()) + "\n")
+                announced = True
+    if announced:
+        from __par__ import _messages
+
+        sys.stderr.write(_messages.extracted(sys.argv[0], time.monotonic() - start) + "\n")
+
+
+def _incompatible_or_reexec(data, archive, w, tags):
+    """Re-executes under a python3.X from PATH that the wheels fit, or exits with the message."""
+    import os
+
+    from __par__ import _messages
+
+    running = tags.describe_running()
+    tried = ["the running interpreter %s" % running]
+    if os.environ.get("PAR_PYTHON"):
+        tried.append("$PAR_PYTHON=%s (set explicitly, so nothing else is tried)" % os.environ["PAR_PYTHON"])
+    elif os.environ.get("PAR_REEXEC") == "1":
+        tried.append("a re-exec already chose this interpreter")
+    else:
+        boot = "import sys;sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()"
+        for minor in data["python"]["minors"]:
+            for d in os.environ.get("PATH", "").split(os.pathsep):
+                if not d or d.rstrip("/").endswith("/shims"):
+                    continue
+                path = os.path.join(d, "python" + minor)
+                if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                    continue
+                try:
+                    if os.path.samefile(path, sys.executable):
+                        continue
+                except OSError:
+                    continue
+                env = dict(os.environ, PAR_REEXEC="1")
+                try:
+                    os.execve(path, [path, "-S", "-c", boot, archive, sys.argv[0]] + sys.argv[1:], env)
+                except OSError as e:
+                    tried.append("%s (%s)" % (path, e.strerror))
+                break
+        else:
+            pass
+        tried.append("python{%s} on PATH" % ",".join(data["python"]["minors"]))
+    wheel = "%s %s (%s)" % (w["name"], w["version"], w["filename"])
+    sys.stderr.write(_messages.incompatible_wheel(sys.argv[0], data["label"], wheel, w["needs"], running, tried) + "\n")
+    sys.exit(1)
