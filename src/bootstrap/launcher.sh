@@ -6,6 +6,7 @@
 par_find() {
   # First executable named $1 on PATH. Directories named shims (pyenv, asdf) are skipped:
   # their shell-script shims cost ~100 ms per start. PAR_PYTHON selects one explicitly.
+  case $1 in */*) par_found=$1; [ -f "$1" ] && [ -x "$1" ]; return ;; esac
   par_ifs=$IFS; IFS=:
   for par_d in $PATH; do
     case $par_d in ''|*/shims|*/shims/) continue ;; esac
@@ -15,22 +16,24 @@ par_find() {
 }
 
 par_py=${PAR_PYTHON:-}
+par_why='$PAR_PYTHON'
 if [ -z "$par_py" ]; then
   if par_find "$par_first"; then
     par_py=$par_found
+    par_why="$par_first from the shebang, not known to fit"
     # A python3 that is the same file as an allowed python3.X beside it is known to fit.
     par_ok=
     for par_v in $par_minors; do
-      if [ "${par_py%/*}/python$par_v" -ef "$par_py" ]; then par_ok=1; break; fi
+      if [ "${par_py%/*}/python$par_v" -ef "$par_py" ]; then par_ok=1; par_why="$par_first from the shebang is python$par_v"; break; fi
     done
     if [ -z "$par_ok" ]; then
       for par_v in $par_minors; do
-        if par_find "python$par_v"; then par_py=$par_found; break; fi
+        if par_find "python$par_v"; then par_py=$par_found; par_why="best python3.X on PATH"; break; fi
       done
     fi
   else
     for par_v in $par_minors; do
-      if par_find "python$par_v"; then par_py=$par_found; break; fi
+      if par_find "python$par_v"; then par_py=$par_found; par_why="best python3.X on PATH"; break; fi
     done
   fi
 fi
@@ -40,6 +43,9 @@ if [ -z "$par_py" ]; then
 fi
 
 case $0 in /*) par_self=$0 ;; *) par_self=$PWD/$0 ;; esac
+if [ "${PAR_DEBUG_STARTUP:-}" = 1 ]; then
+  echo "par: launcher chose $par_py ($par_why; allowed: python{$par_minors}; shim dirs skipped)" >&2
+fi
 
 # In interpreter mode, leading Python options (-u, -E, -W arg, ...) belong to the
 # interpreter, before the bootstrap's -c; everything from the first other word is argv.

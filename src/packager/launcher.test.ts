@@ -1,0 +1,28 @@
+import { launcherPreamble, preferredInterpreter, searchOrder } from './launcher';
+
+describe('searchOrder', () => {
+  it('tries the build interpreter minor first when it qualifies (its .pyc match)', () => {
+    expect(searchOrder(['3.13', '3.12', '3.11', '3.10'], '3.11.2')).toEqual(['3.11', '3.13', '3.12', '3.10']);
+  });
+  it('keeps newest-first when the build minor does not qualify', () => {
+    expect(searchOrder(['3.13', '3.12'], '3.11.2')).toEqual(['3.13', '3.12']);
+  });
+});
+
+describe('preferredInterpreter', () => {
+  it('reads the interpreter through env and its options', () => {
+    expect(preferredInterpreter('#!/usr/bin/env -S python3.12', '//a:b')).toBe('python3.12');
+    expect(preferredInterpreter('#!/usr/bin/python3', '//a:b')).toBe('/usr/bin/python3');
+  });
+  it('rejects a shebang that names nothing the launcher can look for, naming the target', () => {
+    expect(() => preferredInterpreter('#!/usr/bin/env', '//a:b')).toThrow(/does not name an interpreter/);
+    expect(() => preferredInterpreter("#!/usr/bin/env py'thon", '//a:b')).toThrow(/'#!\/usr\/bin\/env py'thon'/);
+  });
+});
+
+describe('launcherPreamble', () => {
+  it('puts the data assignments between the shebang and the script', () => {
+    const text = launcherPreamble('echo hi', { first: 'python3', minors: ['3.12', '3.11'], spec: '>=3.11' }).toString();
+    expect(text).toBe("#!/bin/sh\npar_first='python3'\npar_minors='3.12 3.11'\npar_spec='>=3.11'\necho hi\n");
+  });
+});
