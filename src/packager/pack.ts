@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import { ParError } from '../common/errors';
 import { compatibleMinors, parseSpecifier, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
-import { launcherPreamble, preferredInterpreter } from './launcher';
+import { launcherPreamble, preferredInterpreter, searchOrder } from './launcher';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
@@ -59,7 +59,7 @@ export async function pack(args: PackArgs): Promise<void> {
   if (!launcherFile) throw new ParError('MANIFEST_INVALID', 'the manifest lists no launcher.sh bootstrap file', { label: h.label });
   const preamble = launcherPreamble(await fsp.readFile(launcherFile.file, 'utf8'), {
     first: preferredInterpreter(h.shebang, h.label),
-    minors: py.minors,
+    minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
   });
 
