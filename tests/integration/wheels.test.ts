@@ -1,0 +1,109 @@
+// numpy from an archive: wheels rebuilt from pyenv 3.11's numpy (examples/numpy/make_wheels.sh),
+// native code extracted once into the cache, tags checked at launch, concurrent and
+// interrupted first launches.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { bazel, cleanEnv, pyenvInterpreters, ROOT, runArchive, scratch } from './harness';
+
+const EXAMPLE = join(ROOT, 'examples/numpy');
+const pys = pyenvInterpreters();
+const py311 = pys.get('3.11');
+const py312 = pys.get('3.12');
+const EXPECTED = 'x = 0.400000 2.200000 2.800000\ndet = 40.000000\n';
+jest.setTimeout(600_000);
+
+const maybe = py311 && py312 ? describe : describe.skip;
+
+maybe('examples/numpy: native wheels from an archive', () => {
+  const base = scratch('par-it-numpy-');
+  const opts = { cwd: EXAMPLE, startup: [`--output_base=${join(base, 'ob')}`] };
+  let archive = '';
+
+  beforeAll(() => {
+    const gen = spawnSync(join(EXAMPLE, 'make_wheels.sh'), [py311!], { encoding: 'utf8' });
+    if (gen.status !== 0) throw new Error(`make_wheels.sh failed:\n${gen.stderr}`);
+    const r = bazel(['build', '//:solve'], opts);
+    if (r.status !== 0) throw new Error(`bazel build failed:\n${r.stderr.slice(-4000)}`);
+    archive = realpathSync(join(bazel(['info', 'bazel-bin'], opts).stdout.trim(), 'solve'));
+  });
+  afterAll(() => bazel(['shutdown'], opts));
+
+  const entries = (root: string) => readdirSync(join(root, 'wheels')).filter((n) => !n.startsWith('.'));
+
+  test('runs numpy.linalg and prints the checked result; a second run reuses the cache', () => {
+    const cache = join(base, 'cache1');
+    const first = runArchive(archive, [], { env: { PAR_ROOT: cache } });
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain(EXPECTED);
+    expect(entries(cache)).toHaveLength(1);
+    const second = runArchive(archive, [], { env: { PAR_ROOT: cache } });
+    expect(second.stdout).toContain(EXPECTED);
+    expect(entries(cache)).toHaveLength(1);
+  });
+
+  test('build info lists the bundled distribution', () => {
+    const r = runArchive(archive, [], { env: { PAR_INFO: '1' } });
+    const info = JSON.parse(r.stdout);
+    expect(info.wheels).toEqual([expect.objectContaining({ name: 'numpy', version: expect.stringMatching(/^\d+\./), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
+  });
+
+  test('under Python 3.12 (PAR_PYTHON) it fails with the compatibility message naming the wheel', () => {
+    const r = runArchive(archive, [], { env: { PAR_PYTHON: py312!, PAR_ROOT: join(base, 'cache312') } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\/\/:solve bundles numpy \S+ \(numpy-\S+-cp311-cp311-manylinux\S+\.whl\), which needs CPython 3\.11 \(ABI cp311\) on manylinux_\S+, but this is CPython 3\.12\.\d+/);
+    expect(r.stderr).toContain('$PAR_PYTHON=');
+    expect(r.stdout).toBe('');
+  });
+
+  test('started by Python 3.12 with a python3.11 on PATH, it re-targets to 3.11', () => {
+    const bin = join(base, 'bin');
+    mkdirSync(bin, { recursive: true });
+    if (!existsSync(join(bin, 'python3.11'))) symlinkSync(py311!, join(bin, 'python3.11'));
+    const r = spawnSync(py312!, [archive], { env: cleanEnv({ PATH: `${bin}:/usr/bin:/bin`, PAR_ROOT: join(base, 'cache-re') }), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(EXPECTED);
+  });
+
+  test('32 concurrent cold launches all succeed and leave one cache entry', async () => {
+    const cache = join(base, 'cache32');
+    const runs = await Promise.all(
+      Array.from({ length: 32 }, () => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const p = spawn(archive, [], { env: cleanEnv({ PAR_ROOT: cache }) });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (err += d));
+        p.on('close', (code) => resolve({ code, out, err }));
+      })),
+    );
+    for (const r of runs) {
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(EXPECTED);
+    }
+    expect(entries(cache)).toHaveLength(1);
+    expect(readdirSync(join(cache, 'wheels')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  test('a launch killed mid-extraction leaves a state from which the next launch succeeds', async () => {
+    const cache = join(base, 'cache-kill');
+    const p = spawn(archive, [], { env: cleanEnv({ PAR_ROOT: cache }) });
+    // Kill as soon as the private temp dir of the extraction appears.
+    const wheels = join(cache, 'wheels');
+    const t0 = Date.now();
+    while (Date.now() - t0 < 20_000) {
+      if (existsSync(wheels) && readdirSync(wheels).some((n) => n.startsWith('.tmp-'))) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(readdirSync(wheels).some((n) => n.startsWith('.tmp-'))).toBe(true);
+    p.kill('SIGKILL');
+    await new Promise((r) => p.on('close', r));
+    expect(entries(cache)).toEqual([]); // nothing half-written was published
+    const next = runArchive(archive, [], { env: { PAR_ROOT: cache } });
+    expect(next.stderr).toBe('');
+    expect(next.stdout).toContain(EXPECTED);
+    expect(entries(cache)).toHaveLength(1);
+    expect(readdirSync(wheels).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+});
