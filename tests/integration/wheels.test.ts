@@ -51,7 +51,7 @@ maybe('examples/numpy: native wheels from an archive', () => {
   test('under Python 3.12 (PAR_PYTHON) it fails with the compatibility message naming the wheel', () => {
     const r = runArchive(archive, [], { env: { PAR_PYTHON: py312!, PAR_ROOT: join(base, 'cache312') } });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/\/\/:solve bundles numpy \S+ \(numpy-\S+-cp311-cp311-manylinux\S+\.whl\), which needs CPython 3\.11 \(ABI cp311\) on manylinux_\S+, but this is CPython 3\.12\.\d+/);
+    expect(r.stderr).toMatch(/\/\/:solve bundles numpy \S+ \(numpy-\S+-cp311-cp311-manylinux\S+\.whl\), which needs CPython 3\.11 \(ABI cp311\) on manylinux_.*, but this is CPython 3\.12\.\d+/);
     expect(r.stderr).toContain('$PAR_PYTHON=');
     expect(r.stdout).toBe('');
   });
