@@ -1,9 +1,9 @@
 // Shared by the integration tests: run real Bazel on this repository (or another workspace)
 // and run the archives it produces with real interpreters, in a scrubbed environment.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
 export const BAZEL = join(ROOT, 'scripts/bazel');
@@ -73,4 +73,30 @@ export function pyenvInterpreters(): Map<string, string> {
 
 export function scratch(prefix = 'par-it-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Writes a throw-away workspace at `dir` that uses this checkout as @rules_par (with the
+ * offline rules_java/rules_cc stubs) plus `files` (path -> text). Give it its own output base.
+ */
+export function writeWorkspace(dir: string, files: Record<string, string>): void {
+  const stubs = join(ROOT, 'third_party/offline_stubs');
+  const all: Record<string, string> = {
+    WORKSPACE: `workspace(name = "par_test")
+local_repository(name = "rules_par", path = ${JSON.stringify(ROOT)})
+local_repository(name = "rules_java", path = ${JSON.stringify(join(stubs, 'rules_java'))})
+local_repository(name = "rules_cc", path = ${JSON.stringify(join(stubs, 'rules_cc'))})
+load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_register_toolchains")
+rules_par_dependencies()
+rules_par_register_toolchains()
+`,
+    // Bazel 4.2 needs the flag for the packager's JSON-protocol persistent worker.
+    '.bazelrc': 'build --incompatible_strict_action_env\nbuild --experimental_worker_allow_json_protocol\n',
+    BUILD: '',
+    ...files,
+  };
+  for (const [name, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
 }

@@ -52,7 +52,9 @@ def reexec_or_exit(data, archive, boot_code):
                 os.execve(path, args, env)
             except OSError as e:
                 tried.append("%s (%s)" % (path, e.strerror))
-        if not found:
+        if not py["minors"]:
+            tried.append("no python3.X known to this build satisfies it, so none was searched for")
+        elif not found:
             tried.append("python{%s} on PATH (none found)" % ",".join(py["minors"]))
     sys.stderr.write(_messages.wrong_python(prog, data["label"], py["spec"], version, sys.executable, tried) + "\n")
     sys.exit(1)
