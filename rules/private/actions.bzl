@@ -32,8 +32,12 @@ def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_mes
         execution_requirements = _WORKER_REQUIREMENTS,
     )
 
-def emit_pack(ctx, manifest, output, info, bootstrap_files):
-    """Packs the archive body: launcher, zip of bootstrap + sources + data + wheels, bytecode."""
+def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
+    """Packs the archive body: launcher, zip of bootstrap + sources + data + wheels, bytecode.
+
+    validations: depset[File] that must build first (the imports_check report), because
+    Bazel 4.2 runs `_validation` output groups only with --experimental_run_validations.
+    """
     py = python_runtime(ctx)
     args = ctx.actions.args()
     args.add("pack")
@@ -50,6 +54,7 @@ def emit_pack(ctx, manifest, output, info, bootstrap_files):
                 info.transitive_sources,
                 info.transitive_data,
                 info.transitive_wheel_files,
+                validations or depset(),
             ],
         ),
         tools = [ctx.file._compile_pyc, py.interpreter],

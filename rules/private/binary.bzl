@@ -2,6 +2,7 @@
 
 load(":actions.bzl", "emit_build_info", "emit_pack", "emit_stamp", "python_runtime")
 load(":collect.bzl", "DEP_PROVIDERS", "collect_python_info")
+load(":imports_check.bzl", "imports_validation", "par_imports_aspect")
 load(":manifest.bzl", "write_manifest")
 load(":paths.bzl", "archive_path", "module_name")
 load(":stamp.bzl", "is_stamping")
@@ -77,7 +78,8 @@ def _python_binary_impl(ctx):
     write_manifest(ctx, manifest, header, info, bootstrap)
 
     body = ctx.actions.declare_file("_par/%s.unstamped" % ctx.label.name)
-    emit_pack(ctx, manifest, body, info, bootstrap)
+    validations = imports_validation(ctx, info)
+    emit_pack(ctx, manifest, body, info, bootstrap, validations)
 
     executable = ctx.actions.declare_file(ctx.label.name)
     if is_stamping(ctx):
@@ -93,7 +95,7 @@ def _python_binary_impl(ctx):
     return [
         DefaultInfo(executable = executable, files = depset([executable])),
         info,
-        OutputGroupInfo(par_manifest = depset([manifest]), par_build_info = depset([build_info])),
+        OutputGroupInfo(par_manifest = depset([manifest]), par_build_info = depset([build_info]), _validation = validations),
     ]
 
 python_binary = rule(
@@ -104,7 +106,7 @@ python_binary = rule(
         "main": attr.label(allow_single_file = [".py"], doc = "Script in srcs run as __main__."),
         "entry_point": attr.string(doc = "'pkg.module:function' to call instead of main (console_scripts form)."),
         "srcs": attr.label_list(allow_files = [".py"]),
-        "deps": attr.label_list(providers = DEP_PROVIDERS),
+        "deps": attr.label_list(providers = DEP_PROVIDERS, aspects = [par_imports_aspect]),
         "data": attr.label_list(allow_files = True),
         "imports": attr.string_list(doc = "Extra import roots, relative to this package."),
         "python": attr.string(default = ">=3.8", doc = "PEP 440 specifier the launching interpreter must satisfy."),
@@ -114,6 +116,8 @@ python_binary = rule(
         "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
         "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
         "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
+        "imports_ignore": attr.string_list(doc = "Modules (and their submodules) imports_check accepts although nothing provides them, e.g. optional features' third-party imports."),
+        "_stdlib_modules": attr.label(default = "@rules_par//rules/private:stdlib_modules", allow_single_file = True),
         "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
         "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
         "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),

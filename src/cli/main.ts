@@ -10,6 +10,7 @@ import { stamp } from '../packager/stamp';
 import { describeWheel } from '../packager/wheel/describe';
 import { parseVerbArgs } from './args';
 import { bazelBuild, findWorkspace } from './bazel';
+import { importsCheckVerb, importsReportVerb } from './graph';
 import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { inspect } from './inspect';
@@ -20,6 +21,8 @@ const USAGE = `usage: par VERB [ARGS]
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
+  imports-check ...         (Bazel action) resolve the imports of one library
+  imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
@@ -28,6 +31,8 @@ type Verb = (argv: string[], io: Io) => Promise<void>;
 export interface Io { out: (s: string) => void; err: (s: string) => void }
 
 const verbs: Record<string, Verb> = {
+  'imports-check': importsCheckVerb,
+  'imports-report': importsReportVerb,
   async pack(argv) {
     const a = parseVerbArgs('pack', argv, {
       manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },

@@ -30,7 +30,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs20 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs23 = require("node:fs"), import_node_path10 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -2732,12 +2732,12 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   defineLazyInternal(inst, "propValues", (zod) => {
     let shape = zod.def.shape, propValues = {};
     for (let key in shape) {
-      let field = shape[key]._zod;
-      if (field.values) {
+      let field2 = shape[key]._zod;
+      if (field2.values) {
         Object.prototype.hasOwnProperty.call(propValues, key) || assignProp(propValues, key, /* @__PURE__ */ new Set());
-        for (let v of field.values)
+        for (let v of field2.values)
           propValues[key].add(v);
-        field.optin !== void 0 && propValues[key].add(void 0);
+        field2.optin !== void 0 && propValues[key].add(void 0);
       }
     }
     return propValues;
@@ -12678,8 +12678,8 @@ var objectProcessor = (schema, ctx, _json, params) => {
     }));
   let requiredKeys = [];
   for (let key of Object.keys(shape)) {
-    let field = def.shape[key];
-    (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) && requiredKeys.push(key);
+    let field2 = def.shape[key];
+    (ctx.io === "input" ? inputOptin(field2) === void 0 : field2._zod.optout === void 0) && requiredKeys.push(key);
   }
   requiredKeys.length > 0 && (json2.required = requiredKeys), def.catchall?._zod.def.type === "never" ? json2.additionalProperties = !1 : def.catchall ? def.catchall && (json2.additionalProperties = processSchema(def.catchall, ctx, {
     ...params,
@@ -16437,19 +16437,19 @@ function checkRequirements(label, wheels, minors) {
   for (let w of wheels)
     if (w.requires_check !== "off")
       for (let raw of w.requires_dist) {
-        let req2 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).map((m) => linuxEnvironment(m, machineOf(w)));
-        if (req2.marker && !envs.some((env) => evaluateMarker(req2.marker, env))) continue;
-        let dep = have.get(normalizeName(req2.name)), problem;
-        if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req2.raw}', but no dep of the binary provides ${req2.name}`;
+        let req3 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).map((m) => linuxEnvironment(m, machineOf(w)));
+        if (req3.marker && !envs.some((env) => evaluateMarker(req3.marker, env))) continue;
+        let dep = have.get(normalizeName(req3.name)), problem;
+        if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req3.raw}', but no dep of the binary provides ${req3.name}`;
         else {
           let ok;
           try {
-            ok = specifierMatches(req2.specifier, dep.version);
+            ok = specifierMatches(req3.specifier, dep.version);
           } catch (e) {
             if (!(e instanceof VersionSpecError)) throw e;
             ok = !1;
           }
-          ok || (problem = `${w.label} (${w.name} ${w.version}) requires '${req2.raw}', but the closure has ${dep.name} ${dep.version} from ${dep.label}`);
+          ok || (problem = `${w.label} (${w.name} ${w.version}) requires '${req3.raw}', but the closure has ${dep.name} ${dep.version} from ${dep.label}`);
         }
         problem && (w.requires_check === "error" ? errors : warnings).push(problem);
       }
@@ -16629,7 +16629,13 @@ function wheelPaths(loaded) {
 }
 
 // src/packager/pack.ts
-var SMALL = 1 << 20;
+var SMALL = 1 << 20, CACHE_BUDGET = 32 << 20, HASH_CONCURRENCY = 16;
+async function forEachLimit(items, limit, fn) {
+  let next = 0, lane = async () => {
+    for (; next < items.length; ) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 function pythonInfo(m) {
   let { label, python } = m.header;
   try {
@@ -16658,16 +16664,14 @@ async function pack(args) {
     first: preferredInterpreter(h.shebang, h.label),
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec
-  }), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map();
-  await Promise.all(
-    entries.map(async (e) => {
-      if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
-        let b = await import_node_fs7.promises.readFile(e.file);
-        contents.set(e.path, b), digests.set(e.path, (0, import_node_crypto2.createHash)("sha256").update(b).digest("hex"));
-      } else
-        digests.set(e.path, await sha256File(e.file));
-    })
-  );
+  }), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
+    if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
+      let b = await import_node_fs7.promises.readFile(e.file);
+      digests.set(e.path, (0, import_node_crypto2.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
+    } else
+      digests.set(e.path, await sha256File(e.file));
+  });
   let fp = (0, import_node_crypto2.createHash)("sha256");
   for (let e of entries) e.kind !== "boot" && fp.update(`${e.path}\0${digests.get(e.path)}
 `);
@@ -16711,7 +16715,8 @@ async function pack(args) {
     }
     await Promise.all(adds), await addWheelEntries(w, bundled, compress), await w.finish(), await import_node_fs7.promises.chmod(tmp, 493), await import_node_fs7.promises.rename(tmp, args.out);
   } catch (e) {
-    throw await import_node_fs7.promises.rm(tmp, { force: !0 }), e;
+    throw await w.abort().catch(() => {
+    }), await import_node_fs7.promises.rm(tmp, { force: !0 }), e;
   }
 }
 
@@ -17159,8 +17164,643 @@ function bazelQuery(workspace, expr, flags = [], partialOk = !1) {
   return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", partial: partial2 };
 }
 
+// src/cli/graph.ts
+var import_node_fs15 = require("node:fs");
+
+// src/graph/check-action.ts
+var import_node_fs14 = require("node:fs");
+
+// src/graph/wheel-names.ts
+function topLevelFromPaths(paths) {
+  let out = /* @__PURE__ */ new Set();
+  for (let p of paths) {
+    let first = p.split("/")[0];
+    if (!(!first || first.endsWith(".dist-info") || first.endsWith(".data"))) {
+      if (!p.includes("/")) {
+        let m = /^([A-Za-z_][A-Za-z0-9_]*)(\.[^/]*)?\.(py|pyc|so|pyd)$/.exec(first);
+        m && out.add(m[1]);
+        continue;
+      }
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(first) && out.add(first);
+    }
+  }
+  return out;
+}
+function topLevelNames(infoFile, label) {
+  return topLevelFromPaths(readWheelInfo(infoFile, label).entries.map((e) => e.path));
+}
+
+// src/graph/check.ts
+var import_node_fs13 = require("node:fs");
+
+// src/graph/module-index.ts
+function normalizeRoots(roots) {
+  let set2 = /* @__PURE__ */ new Set([""]);
+  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
+  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+function moduleParts(path, root) {
+  if (!path.endsWith(".py") || root && !path.startsWith(root + "/")) return null;
+  let parts = (root ? path.slice(root.length + 1) : path).slice(0, -3).split("/");
+  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
+}
+function moduleOf(path, roots) {
+  for (let r of roots) {
+    let parts = moduleParts(path, r);
+    if (parts) return parts.join(".");
+  }
+  return null;
+}
+var ModuleIndex = class {
+  modules = /* @__PURE__ */ new Map();
+  constructor(paths, roots = []) {
+    let rs = normalizeRoots(roots);
+    for (let p of paths)
+      for (let r of rs) {
+        let parts = moduleParts(p, r);
+        if (!parts) continue;
+        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
+        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
+        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+      }
+  }
+  add(name, e) {
+    let cur = this.modules.get(name);
+    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
+  }
+  get(name) {
+    return this.modules.get(name);
+  }
+  hasTop(name) {
+    return this.modules.has(name.split(".")[0]);
+  }
+  /**
+   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
+   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
+   */
+  resolve(name) {
+    let exact = this.modules.get(name);
+    if (exact) return { name, entry: exact };
+    let parts = name.split(".");
+    for (let k = parts.length - 1; k >= 1; k--) {
+      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
+      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
+    }
+  }
+};
+
+// src/graph/python-tokenize.ts
+var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
+};
+function tokenize2(src) {
+  let out = [], i = 0, line = 1, depth = 0, atLineStart = !0, pendingIndent = 0, fstack = [], n = src.length, push = (kind, text, tline) => {
+    let t = { kind, text, line: tline };
+    atLineStart && (t.indent = pendingIndent, atLineStart = !1), out.push(t);
+  }, scanString = (start, raw) => {
+    let j = start, q = src[j], triple = src.startsWith(q + q + q, j), close = triple ? q + q + q : q;
+    for (j += close.length; ; ) {
+      if (j >= n) throw new TokenizeError(`unterminated string starting on line ${lineAt(start)}`);
+      let c = src[j];
+      if (c === "\\") {
+        src[j + 1] === `
+` && line++, j += 2;
+        continue;
+      }
+      if (c === `
+`) {
+        if (!triple) throw new TokenizeError(`unterminated string on line ${line}`);
+        line++;
+      }
+      if (src.startsWith(close, j)) return j + close.length;
+      j++;
+    }
+  }, lineAt = (pos) => src.slice(0, pos).split(`
+`).length, scanFStringText = (f) => {
+    for (; ; ) {
+      if (i >= n) throw new TokenizeError("unterminated f-string");
+      let c = src[i];
+      if (!f.spec && src.startsWith(f.quote, i))
+        return i += f.quote.length, "closed";
+      if (c === "\\") {
+        if (!f.raw && src[i + 1] === "N" && src[i + 2] === "{") {
+          let e = src.indexOf("}", i);
+          i = e < 0 ? n : e + 1;
+          continue;
+        }
+        if (src[i + 1] === "{" || src[i + 1] === "}") {
+          i++;
+          continue;
+        }
+        src[i + 1] === `
+` && line++, i += 2;
+        continue;
+      }
+      if (c === `
+`) {
+        if (f.quote.length === 1 && !f.spec) throw new TokenizeError(`unterminated f-string on line ${line}`);
+        line++;
+      }
+      if (c === "{") {
+        if (!f.spec && src[i + 1] === "{") {
+          i += 2;
+          continue;
+        }
+        return i++, "field";
+      }
+      if (c === "}") {
+        if (f.spec)
+          return i++, "specEnd";
+        i += src[i + 1] === "}" ? 2 : 1;
+        continue;
+      }
+      i++;
+    }
+  }, continueFString = () => {
+    for (; ; ) {
+      let f = fstack[fstack.length - 1], r = scanFStringText(f);
+      if (r === "field") {
+        f.spec ? fstack.push({ quote: f.quote, raw: f.raw, depth: 0, spec: !1, nested: !0 }) : f.depth = 0;
+        return;
+      }
+      if (r === "closed") {
+        fstack.pop();
+        return;
+      }
+      if (fstack.pop(), endField(), fstack[fstack.length - 1].depth >= 0) return;
+    }
+  }, endField = () => {
+    let f = fstack[fstack.length - 1];
+    f.nested ? fstack.pop() : f.depth = -1;
+  }, inFStringCode = () => fstack.length > 0 && fstack[fstack.length - 1].depth >= 0;
+  for (; i < n; ) {
+    let c = src[i];
+    if (atLineStart && depth === 0 && !inFStringCode()) {
+      let col = 0, j = i;
+      for (; j < n; ) {
+        let d2 = src[j];
+        if (d2 === " ") col++;
+        else if (d2 === "	") col = (Math.floor(col / 8) + 1) * 8;
+        else if (d2 === "\f") col = 0;
+        else break;
+        j++;
+      }
+      if (i = j, i >= n) break;
+      let d = src[i];
+      if (d === `
+` || d === "#" || d === "\r" && src[i + 1] === `
+`) {
+        let e = src.indexOf(`
+`, i);
+        i = e < 0 ? n : e + 1, line++;
+        continue;
+      }
+      if (d === "\\" && (src[i + 1] === `
+` || src.startsWith(`\r
+`, i + 1))) {
+        i += src[i + 1] === `
+` ? 2 : 3, line++, pendingIndent = col;
+        let save = col, k = i;
+        for (; k < n && (src[k] === " " || src[k] === "	" || src[k] === "\f"); ) k++;
+        i = k, pendingIndent = save, atLineStart = !0, scanOne();
+        continue;
+      }
+      pendingIndent = col;
+    }
+    scanOne();
+  }
+  return out.length && out[out.length - 1].kind !== "newline" && out.push({ kind: "newline", text: "", line }), out;
+  function scanOne() {
+    if (i >= n) return;
+    let c = src[i], fcode = inFStringCode(), f = fcode ? fstack[fstack.length - 1] : void 0;
+    if (c === `
+`) {
+      line++, i++, depth === 0 && !fcode && !atLineStart && (out.push({ kind: "newline", text: `
+`, line: line - 1 }), atLineStart = !0);
+      return;
+    }
+    if (c === " " || c === "	" || c === "\f" || c === "\r") {
+      i++;
+      return;
+    }
+    if (c === "\\" && (src[i + 1] === `
+` || src.startsWith(`\r
+`, i + 1))) {
+      i += src[i + 1] === `
+` ? 2 : 3, line++;
+      return;
+    }
+    if (c === "#") {
+      let e = src.indexOf(`
+`, i);
+      i = e < 0 ? n : e;
+      return;
+    }
+    if (f) {
+      if (f.depth === 0 && c === "}") {
+        i++, endField(), continueFString();
+        return;
+      }
+      if (f.depth === 0 && c === ":") {
+        i++, fstack.push({ quote: f.quote, raw: f.raw, depth: -1, spec: !0 }), continueFString();
+        return;
+      }
+      if (f.depth === 0 && c === "!" && src[i + 1] !== "=") {
+        i++, push("op", "!", line);
+        return;
+      }
+    }
+    if (NAME_START.test(c) || c.charCodeAt(0) >= 55296) {
+      let j = i + 1;
+      for (; j < n; ) {
+        let cp = src.codePointAt(j), ch = String.fromCodePoint(cp);
+        if (!NAME_PART.test(ch)) break;
+        j += ch.length;
+      }
+      let word = src.slice(i, j), q = src[j];
+      if ((q === '"' || q === "'") && STRING_PREFIX.test(word)) {
+        let tline = line, lower = word.toLowerCase();
+        if (lower.includes("f")) {
+          let quote = src.startsWith(q + q + q, j) ? q + q + q : q;
+          i = j + quote.length, push("fstring", word + quote, tline), fstack.push({ quote, raw: lower.includes("r"), depth: -1, spec: !1 }), continueFString();
+          return;
+        }
+        let e = scanString(j, lower.includes("r"));
+        push("string", src.slice(i, e), tline), i = e;
+        return;
+      }
+      push("name", word, line), i = j;
+      return;
+    }
+    if (c === '"' || c === "'") {
+      let tline = line, e = scanString(i, !1);
+      push("string", src.slice(i, e), tline), i = e;
+      return;
+    }
+    if (/[0-9]/.test(c) || c === "." && /[0-9]/.test(src[i + 1] ?? "")) {
+      let j = i + 1;
+      for (; j < n; ) {
+        let d = src[j];
+        if (/[0-9a-zA-Z_.]/.test(d)) j++;
+        else if ((d === "+" || d === "-") && /[eE]/.test(src[j - 1]) && !/^0[xX]/.test(src.slice(i, j))) j++;
+        else break;
+      }
+      push("number", src.slice(i, j), line), i = j;
+      return;
+    }
+    let op = OPS3.find((o) => src.startsWith(o, i)) ?? OPS2.find((o) => src.startsWith(o, i)) ?? c;
+    op === "(" || op === "[" || op === "{" ? f ? f.depth++ : depth++ : (op === ")" || op === "]" || op === "}") && (f ? f.depth = Math.max(0, f.depth - 1) : depth = Math.max(0, depth - 1)), push("op", op, line), i += op.length;
+  }
+}
+
+// src/graph/python-imports.ts
+var PythonSyntaxError = class extends Error {
+  constructor(message, line) {
+    super(message);
+    this.line = line;
+  }
+  line;
+}, COMPOUND = /* @__PURE__ */ new Set(["if", "elif", "else", "try", "except", "finally", "for", "while", "with", "def", "class", "async"]), GUARDING = /* @__PURE__ */ new Set(["ImportError", "ModuleNotFoundError", "Exception", "BaseException"]), FALLBACK = /* @__PURE__ */ new Set(["ImportError", "ModuleNotFoundError"]);
+function extractImports(src) {
+  let tokens;
+  try {
+    tokens = tokenize2(src);
+  } catch (e) {
+    throw e instanceof TokenizeError ? new PythonSyntaxError(e.message) : e;
+  }
+  let pending = [], frames = [], lastTryAt = /* @__PURE__ */ new Map(), record2 = (imp, ctx) => {
+    let tries = ctx.filter((f) => f.tryBody).map((f) => f.tryBody);
+    pending.push({
+      imp: { ...imp, optional: !1, typeOnly: ctx.some((f) => f.typeOnly) },
+      tries,
+      fallback: ctx.some((f) => f.fallback)
+    });
+  }, pos = 0;
+  for (; pos < tokens.length; ) {
+    let end = pos;
+    for (; tokens[end].kind !== "newline"; ) end++;
+    let lineToks = tokens.slice(pos, end);
+    if (pos = end + 1, lineToks.length === 0) continue;
+    let col = lineToks[0].indent ?? 0;
+    frames = frames.filter((f) => f.col < col);
+    for (let [c] of lastTryAt) c > col && lastTryAt.delete(c);
+    logicalLine(lineToks, col);
+  }
+  function logicalLine(toks, col) {
+    let first = toks[0];
+    if (!(first.kind === "name" && (COMPOUND.has(first.text) || (first.text === "match" || first.text === "case") && headerColon(toks) > 0)) || first.text === "async" && !["def", "for", "with"].includes(toks[1]?.text)) {
+      simpleStatements(toks, frames);
+      return;
+    }
+    let colon = headerColon(toks);
+    if (colon < 0) throw new PythonSyntaxError(`line ${first.line}: '${first.text}' statement without ':'`, first.line);
+    let header = toks.slice(0, colon), body = toks.slice(colon + 1), kw = first.text;
+    dynamicCalls(header, frames);
+    let frame = { col };
+    if ((kw === "if" || kw === "elif") && isTypeChecking(header.slice(1)) && (frame.typeOnly = !0), kw === "try") {
+      let t = { guarded: !1 };
+      lastTryAt.set(col, t), frame.tryBody = t;
+    }
+    if (kw === "except") {
+      let t = lastTryAt.get(col), names = handlerNames(header.slice(header[1]?.text === "*" ? 2 : 1));
+      t && (names === null || names.some((x) => GUARDING.has(x))) && (t.guarded = !0), (names === null || names.some((x) => FALLBACK.has(x))) && (frame.fallback = !0);
+    }
+    frames = [...frames, frame], body.length && simpleStatements(body, frames);
+  }
+  function simpleStatements(toks, ctx) {
+    let start = 0, d = 0;
+    for (let k = 0; k <= toks.length; k++) {
+      let t = toks[k];
+      t && t.kind === "op" && ("([{".includes(t.text) ? d++ : ")]}".includes(t.text) && d--), (k === toks.length || d === 0 && t.kind === "op" && t.text === ";") && (statement(toks.slice(start, k), ctx), start = k + 1);
+    }
+  }
+  function statement(toks, ctx) {
+    if (toks.length === 0) return;
+    let first = toks[0];
+    if (first.kind === "name" && first.text === "import") {
+      importStatement(toks, ctx);
+      return;
+    }
+    if (first.kind === "name" && first.text === "from" && toks.some((t) => t.kind === "name" && t.text === "import")) {
+      fromStatement(toks, ctx);
+      return;
+    }
+    dynamicCalls(toks, ctx);
+  }
+  function importStatement(toks, ctx) {
+    let line = toks[0].line, k = 1;
+    for (; ; ) {
+      let [mod, next] = dotted(toks, k);
+      if (!mod) throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
+      if (record2({ line, kind: "import", module: mod, level: 0 }, ctx), k = next, toks[k]?.text === "as" && (k += 2), k >= toks.length) return;
+      if (toks[k].text !== ",") throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
+      k++;
+    }
+  }
+  function fromStatement(toks, ctx) {
+    let line = toks[0].line, k = 1, level = 0;
+    for (; toks[k]?.kind === "op" && (toks[k].text === "." || toks[k].text === "..."); )
+      level += toks[k].text.length, k++;
+    let module2 = "";
+    if (toks[k]?.text !== "import") {
+      let [mod, next] = dotted(toks, k);
+      if (!mod) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
+      module2 = mod, k = next;
+    }
+    if (toks[k]?.text !== "import" || level === 0 && !module2) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
+    k++;
+    let names = [], rest = toks.slice(k).filter((t) => !(t.kind === "op" && (t.text === "(" || t.text === ")")));
+    for (let j = 0; j < rest.length; j++) {
+      let t = rest[j];
+      if (t.text === "*" || t.kind === "name") {
+        if (names.push(t.text), rest[j + 1]?.text === "as" && (j += 2), j + 1 < rest.length && rest[j + 1].text !== ",") throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
+        j++;
+      } else
+        throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
+    }
+    record2({ line, kind: "from", module: module2, level, names }, ctx);
+  }
+  function dynamicCalls(toks, ctx) {
+    for (let k = 0; k < toks.length; k++) {
+      let t = toks[k];
+      if (t.kind !== "name" || toks[k - 1]?.kind === "op" && toks[k - 1].text === ".") continue;
+      let call, open2 = -1;
+      if ((t.text === "__import__" || t.text === "import_module") && toks[k + 1]?.text === "(" ? (call = t.text, open2 = k + 1) : t.text === "importlib" && toks[k + 1]?.text === "." && toks[k + 2]?.kind === "name" && toks[k + 2].text === "import_module" && toks[k + 3]?.text === "(" && (call = "importlib.import_module", open2 = k + 3), !call || toks[open2].kind !== "op") continue;
+      let value = literalArgument(toks, open2 + 1);
+      value !== null && record2({ line: t.line, kind: "dynamic", module: value, level: 0, call }, ctx);
+    }
+  }
+  for (let p of pending) p.imp.optional = p.fallback || p.tries.some((t) => t.guarded);
+  return pending.map((p) => p.imp);
+}
+function headerColon(toks) {
+  let d = 0, lambdas = 0;
+  for (let k = 0; k < toks.length; k++) {
+    let t = toks[k];
+    if (t.kind === "op") {
+      if ("([{".includes(t.text)) d++;
+      else if (")]}".includes(t.text)) d--;
+      else if (t.text === ":" && d === 0)
+        if (lambdas > 0) lambdas--;
+        else return k;
+    } else t.kind === "name" && t.text === "lambda" && d === 0 && lambdas++;
+  }
+  return -1;
+}
+function dotted(toks, k) {
+  if (toks[k]?.kind !== "name") return ["", k];
+  let parts = [toks[k].text];
+  for (k++; toks[k]?.text === "." && toks[k + 1]?.kind === "name"; )
+    parts.push(toks[k + 1].text), k += 2;
+  return [parts.join("."), k];
+}
+function isTypeChecking(expr) {
+  for (; expr.length >= 2 && expr[0].text === "(" && expr[expr.length - 1].text === ")"; ) expr = expr.slice(1, -1);
+  if (expr.length === 0 || expr[expr.length - 1].text !== "TYPE_CHECKING") return !1;
+  for (let k = 0; k < expr.length; k++)
+    if (k % 2 === 0 ? expr[k].kind !== "name" : expr[k].text !== ".") return !1;
+  return expr.length % 2 === 1;
+}
+function handlerNames(expr) {
+  let asAt = expr.findIndex((t) => t.kind === "name" && t.text === "as");
+  if (asAt >= 0 && (expr = expr.slice(0, asAt)), expr.length === 0) return null;
+  expr[0].text === "(" && expr[expr.length - 1].text === ")" && (expr = expr.slice(1, -1));
+  let out = [], k = 0;
+  for (; k < expr.length; ) {
+    let [name, next] = dotted(expr, k);
+    if (!name) return [];
+    if (out.push(name.split(".").pop()), k = next, k < expr.length) {
+      if (expr[k].text !== ",") return [];
+      k++;
+    }
+  }
+  return out;
+}
+function literalArgument(toks, k) {
+  let parens = 0;
+  for (; toks[k]?.text === "(" && toks[k].kind === "op"; )
+    parens++, k++;
+  let value = "", any2 = !1;
+  for (; toks[k]?.kind === "string"; ) {
+    let v = stringValue(toks[k].text);
+    if (v === null) return null;
+    value += v, any2 = !0, k++;
+  }
+  if (!any2) return null;
+  for (; parens > 0; parens--, k++) if (toks[k]?.text !== ")") return null;
+  let after = toks[k]?.text;
+  return after === "," || after === ")" ? value : null;
+}
+var SIMPLE_ESCAPES = { n: `
+`, t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", 0: "\0", "\n": "" };
+function stringValue(lit) {
+  let m = /^([a-zA-Z]*)('''|"""|'|")/.exec(lit), prefix = m[1].toLowerCase();
+  if (prefix.includes("b")) return null;
+  let q = m[2], body = lit.slice(m[0].length, lit.length - q.length);
+  return prefix.includes("r") || !body.includes("\\") ? body : body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|.|\n)/g, (all, e) => e in SIMPLE_ESCAPES ? SIMPLE_ESCAPES[e] : /^[xuU]/.test(e) ? String.fromCodePoint(parseInt(e.slice(1), 16)) : /^[0-7]/.test(e) ? String.fromCodePoint(parseInt(e, 8)) : all);
+}
+
+// src/graph/resolve.ts
+function packageOf(fileModule, isInit) {
+  if (isInit) return fileModule;
+  let i = fileModule.lastIndexOf(".");
+  return i < 0 ? "" : fileModule.slice(0, i);
+}
+function absoluteModule(imp, pkg) {
+  if (imp.level === 0) return imp.module;
+  let parts = pkg ? pkg.split(".") : [], base = parts.slice(0, parts.length - (imp.level - 1));
+  return imp.level - 1 >= parts.length || base.length === 0 ? null : [...base, ...imp.module ? [imp.module] : []].join(".");
+}
+function resolveImport(imp, pkg, env) {
+  if (imp.kind === "dynamic" && imp.module.startsWith(".")) return [];
+  let mod = absoluteModule(imp, pkg);
+  if (mod === null) return [{ status: "unresolved", module: ".".repeat(imp.level) + imp.module, reason: "relative-beyond-top" }];
+  if (imp.kind !== "from") return [resolveName(mod, env)];
+  let out = [];
+  for (let n of imp.names ?? []) {
+    if (n === "*") {
+      out.push(resolveName(mod, env));
+      continue;
+    }
+    let sub = resolveName(`${mod}.${n}`, env);
+    if (sub.status !== "unresolved") {
+      out.push(sub);
+      continue;
+    }
+    let e = env.firstParty.get(mod);
+    out.push(e && e.kind !== "namespace" ? { status: "first-party", module: mod, path: e.path } : sub);
+  }
+  return out;
+}
+function resolveName(mod, env) {
+  let top = mod.split(".")[0];
+  if (env.firstParty.hasTop(mod)) {
+    let r = env.firstParty.resolve(mod);
+    return r ? { status: "first-party", module: r.name, path: r.entry.path } : { status: "unresolved", module: mod, reason: "missing" };
+  }
+  return env.wheels.has(top) ? { status: "wheel", module: mod } : env.stdlib.has(top) ? { status: "stdlib", module: mod } : { status: "unresolved", module: mod, reason: "missing" };
+}
+
+// src/graph/source-encoding.ts
+var COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+function decodePythonSource(buf) {
+  if (buf[0] === 239 && buf[1] === 187 && buf[2] === 191) return buf.subarray(3).toString("utf8");
+  let head = buf.subarray(0, 400).toString("latin1").split(`
+`).slice(0, 2), enc = "utf-8";
+  for (let [k, l] of head.entries()) {
+    let m = COOKIE.exec(l);
+    if (m) {
+      enc = m[1].toLowerCase().replace(/_/g, "-");
+      break;
+    }
+    if (k === 0 && !/^[ \t\f]*(#.*)?\r?$/.test(l)) break;
+  }
+  if (enc === "utf-8" || enc === "utf8" || enc.startsWith("utf-8-")) return buf.toString("utf8");
+  try {
+    return new TextDecoder(enc).decode(buf);
+  } catch {
+    return buf.toString("latin1");
+  }
+}
+
+// src/graph/check.ts
+function spell(imp) {
+  return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
+}
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs13.readFileSync)(p)) {
+  let rs = normalizeRoots(roots), out = [];
+  for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
+    let imports;
+    try {
+      imports = extractImports(decodePythonSource(read(src.read)));
+    } catch (e) {
+      if (!(e instanceof PythonSyntaxError)) throw e;
+      out.push({ file: src.path, line: e.line ?? 0, module: "", statement: "", reason: "syntax" });
+      continue;
+    }
+    let mod = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod, src.path.endsWith("__init__.py"));
+    for (let imp of imports)
+      if (!(imp.optional || imp.typeOnly))
+        for (let r of resolveImport(imp, pkg, env))
+          r.status === "unresolved" && out.push({ file: src.path, line: imp.line, module: r.module, statement: spell(imp), reason: r.reason });
+  }
+  return out;
+}
+
+// src/graph/check-action.ts
+var ResultSchema = external_exports.object({
+  label: external_exports.string().min(1),
+  unresolved: external_exports.array(external_exports.object({
+    file: external_exports.string(),
+    line: external_exports.number().int(),
+    module: external_exports.string(),
+    statement: external_exports.string(),
+    reason: external_exports.enum(["missing", "relative-beyond-top", "syntax"])
+  }).strict())
+}).strict();
+function readLines(file2) {
+  return (0, import_node_fs14.readFileSync)(file2, "utf8").split(`
+`).filter((l) => l.length).map((l) => l.split("	"));
+}
+function field(lines, key, file2) {
+  let l = lines.find((x) => x[0] === key);
+  if (!l || !l[1]) throw new ParError("MANIFEST_INVALID", `imports request ${file2} has no '${key}' line`, { file: file2 });
+  return l[1];
+}
+function readStdlib(file2) {
+  return new Set((0, import_node_fs14.readFileSync)(file2, "utf8").split(`
+`).map((s) => s.trim()).filter(Boolean));
+}
+function importsCheckAction(request, out) {
+  let lines = readLines(request), label = field(lines, "label", request), sources = lines.filter((l) => l[0] === "src").map((l) => ({ read: l[1], path: l[2] })), closure = lines.filter((l) => l[0] === "closure").map((l) => l[1]), roots = lines.filter((l) => l[0] === "root").map((l) => l[1]), wheels = /* @__PURE__ */ new Set();
+  for (let l of lines.filter((x) => x[0] === "wheel")) for (let n of topLevelNames(l[1], l[2] ?? label)) wheels.add(n);
+  let stdlib = readStdlib(field(lines, "stdlib", request)), unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
+  return (0, import_node_fs14.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+`), result;
+}
+function importsReport(request) {
+  let lines = readLines(request), label = field(lines, "label", request), mode = field(lines, "mode", request), ignore = lines.filter((l) => l[0] === "ignore").map((l) => l[1]), roots = normalizeRoots(lines.filter((l) => l[0] === "root").map((l) => l[1])), owner2 = /* @__PURE__ */ new Map();
+  for (let l of lines.filter((x) => x[0] === "owner")) {
+    let m = moduleOf(l[1], roots);
+    m && !owner2.has(m) && owner2.set(m, l[2]);
+  }
+  let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
+  for (let l of lines.filter((x) => x[0] === "result")) {
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs14.readFileSync)(l[1], "utf8")));
+    if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
+    for (let u of r.data.unresolved)
+      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
+  }
+  let uniq2 = [...new Set(problems)];
+  return uniq2.length === 0 ? { text: `${label}: imports_check: every import resolves
+`, failed: !1, count: 0 } : { text: [`${label}: imports_check = "${mode}": ${uniq2.length} import${uniq2.length > 1 ? "s" : ""} that no dependency provides:`, ...uniq2.map((p) => "  " + p), "Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError, or list intentionally absent modules in imports_ignore."].join(`
+`) + `
+`, failed: mode === "error", count: uniq2.length };
+}
+function describe4(u, target, owner2) {
+  let where = `${u.file}:${u.line}`;
+  if (u.reason === "syntax") return `${where}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
+  if (u.reason === "relative-beyond-top") return `${where}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
+  let provider;
+  for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
+  let fix = provider && provider !== target ? `${provider} provides it: add "${provider}" to deps of ${target}` : `no target in this binary provides it; ${target} needs a dep that does`;
+  return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
+}
+
+// src/cli/graph.ts
+var req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), actionArgs = external_exports.object({ request: req("request"), out: req("out"), positionals: external_exports.array(external_exports.string()).max(0) });
+async function importsCheckVerb(argv) {
+  let a = parseVerbArgs("imports-check", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs);
+  importsCheckAction(a.request, a.out);
+}
+async function importsReportVerb(argv, io) {
+  let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
+  if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs15.writeFileSync)(a.out, r.text);
+}
+
 // src/cli/ide.ts
-var import_node_fs16 = require("node:fs"), import_node_path8 = require("node:path");
+var import_node_fs19 = require("node:fs"), import_node_path8 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path5 = require("node:path");
@@ -17180,7 +17820,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs13 = require("node:fs"), import_node_path6 = require("node:path");
+var import_node_fs16 = require("node:fs"), import_node_path6 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -17198,7 +17838,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs13.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs16.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -17207,7 +17847,7 @@ function importRootsOf(t, loc, exists = import_node_fs13.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs13.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs16.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -17234,7 +17874,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs13.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs14 = require("node:fs"), import_node_path7 = require("node:path");
+var import_node_fs17 = require("node:fs"), import_node_path7 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -17252,8 +17892,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs14.existsSync)(file2)) return null;
-  let text = (0, import_node_fs14.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs17.existsSync)(file2)) return null;
+  let text = (0, import_node_fs17.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -17267,10 +17907,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs14.existsSync)(file2)) return null;
+  if (!(0, import_node_fs17.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs14.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs17.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -17284,19 +17924,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs14.writeFileSync)(tmp, text), (0, import_node_fs14.renameSync)(tmp, file2);
+  (0, import_node_fs17.writeFileSync)(tmp, text), (0, import_node_fs17.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path7.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path7.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs14.existsSync)((0, import_node_path7.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs14.readFileSync)((0, import_node_path7.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs17.existsSync)((0, import_node_path7.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs17.readFileSync)((0, import_node_path7.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs14.existsSync)(file2) || (0, import_node_fs14.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs17.existsSync)(file2) || (0, import_node_fs17.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -17332,7 +17972,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs15.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs18.readFileSync)(file2, "utf8"), file2);
 }
 
 // src/cli/ide.ts
@@ -17340,7 +17980,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect", IDE_OUTPUT_GROUP =
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path8.join)(workspace, "bazel-bin"), bazelBinLink = null;
   try {
-    (0, import_node_fs16.existsSync)(link) && (0, import_node_fs16.realpathSync)(link) === (0, import_node_fs16.realpathSync)(info["bazel-bin"]) && (bazelBinLink = link);
+    (0, import_node_fs19.existsSync)(link) && (0, import_node_fs19.realpathSync)(link) === (0, import_node_fs19.realpathSync)(info["bazel-bin"]) && (bazelBinLink = link);
   } catch {
     bazelBinLink = null;
   }
@@ -17348,7 +17988,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), targets = bazelBuildFiles(workspace, labels, [`--aspects=${IDE_ASPECT}`, `--output_groups=${IDE_OUTPUT_GROUP}`]).filter((f) => f.endsWith(".par_ide.json")).sort().map(readTargetJson), loc = locations(workspace), model = buildProjectModel(targets, loc), dir = (0, import_node_path8.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs16.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs19.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -17370,7 +18010,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs17 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs20 = require("node:fs"), import_node_path9 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path9.relative)(root, abs);
@@ -17378,7 +18018,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path9.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs17.existsSync)(abs) && (rel = within((0, import_node_fs17.realpathSync)(workspace), (0, import_node_fs17.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs20.existsSync)(abs) && (rel = within((0, import_node_fs20.realpathSync)(workspace), (0, import_node_fs20.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace ${workspace}`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -17389,14 +18029,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs17.existsSync)(abs))
+  if (!(0, import_node_fs20.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs17.statSync)(abs).isDirectory())
+  if ((0, import_node_fs20.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs17.existsSync)((0, import_node_path9.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs20.existsSync)((0, import_node_path9.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -17443,7 +18083,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -17497,12 +18137,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs18.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs21.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -17515,7 +18155,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs19.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs22.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -17630,17 +18270,17 @@ function parseRequest(text) {
     throw new Error(`invalid work request: ${r.error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ")}`);
   return r.data;
 }
-async function handleRequest(req2, handler) {
+async function handleRequest(req3, handler) {
   let cwd = process.cwd();
   try {
-    req2.sandboxDir && process.chdir(req2.sandboxDir);
-    let r = await handler(expandFlagfiles(req2.arguments));
-    return { exitCode: r.exitCode, output: r.output, requestId: req2.requestId };
+    req3.sandboxDir && process.chdir(req3.sandboxDir);
+    let r = await handler(expandFlagfiles(req3.arguments));
+    return { exitCode: r.exitCode, output: r.output, requestId: req3.requestId };
   } catch (e) {
     return { exitCode: 70, output: `par worker: internal error: ${e instanceof Error ? e.stack : String(e)}
-`, requestId: req2.requestId };
+`, requestId: req3.requestId };
   } finally {
-    req2.sandboxDir && process.chdir(cwd);
+    req3.sandboxDir && process.chdir(cwd);
   }
 }
 async function serveWorker(input2, respond, log, handler) {
@@ -17655,14 +18295,14 @@ async function serveWorker(input2, respond, log, handler) {
 `), 1;
     }
     for (let text of texts) {
-      let req2;
+      let req3;
       try {
-        req2 = parseRequest(text);
+        req3 = parseRequest(text);
       } catch (e) {
         return log(`par worker: ${e.message}; exiting
 `), 1;
       }
-      req2.cancel || respond(JSON.stringify(await handleRequest(req2, handler)) + `
+      req3.cancel || respond(JSON.stringify(await handleRequest(req3, handler)) + `
 `);
     }
   }
@@ -17686,8 +18326,12 @@ var USAGE = `usage: par VERB [ARGS]
   owner FILE...             the targets whose srcs contain each file (JSON)
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
-  wheel ...                 (Bazel action) validate a .whl and describe it as JSON`, req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
+  imports-check ...         (Bazel action) resolve the imports of one library
+  imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
+  wheel ...                 (Bazel action) validate a .whl and describe it as JSON`, req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   ide: ideVerb,
+  "imports-check": importsCheckVerb,
+  "imports-report": importsReportVerb,
   owner: ownerVerb,
   async pack(argv) {
     let a = parseVerbArgs("pack", argv, {
@@ -17695,7 +18339,7 @@ var USAGE = `usage: par VERB [ARGS]
       out: { type: "string" },
       python: { type: "string" },
       compiler: { type: "string" }
-    }, external_exports.object({ manifest: req("manifest"), out: req("out"), python: req("python"), compiler: req("compiler"), positionals: external_exports.array(external_exports.string()).max(0) }));
+    }, external_exports.object({ manifest: req2("manifest"), out: req2("out"), python: req2("python"), compiler: req2("compiler"), positionals: external_exports.array(external_exports.string()).max(0) }));
     await pack(a);
   },
   async stamp(argv) {
@@ -17706,11 +18350,11 @@ var USAGE = `usage: par VERB [ARGS]
       "stable-status": { type: "string" },
       "volatile-status": { type: "string" }
     }, external_exports.object({
-      in: req("in"),
-      out: req("out"),
-      label: req("label"),
-      "stable-status": req("stable-status"),
-      "volatile-status": req("volatile-status"),
+      in: req2("in"),
+      out: req2("out"),
+      label: req2("label"),
+      "stable-status": req2("stable-status"),
+      "volatile-status": req2("volatile-status"),
       positionals: external_exports.array(external_exports.string()).max(0)
     }));
     await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a["stable-status"], volatileStatus: a["volatile-status"] });
@@ -17723,9 +18367,9 @@ var USAGE = `usage: par VERB [ARGS]
       "requires-check": { type: "string" },
       "not-zip-safe": { type: "boolean" }
     }, external_exports.object({
-      wheel: req("wheel"),
-      label: req("label"),
-      out: req("out"),
+      wheel: req2("wheel"),
+      label: req2("label"),
+      out: req2("out"),
       "requires-check": external_exports.enum(["error", "warn", "off"]).default("error"),
       "not-zip-safe": external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).max(0)
@@ -17737,7 +18381,7 @@ var USAGE = `usage: par VERB [ARGS]
       "build-info",
       argv,
       { archive: { type: "string" }, out: { type: "string" } },
-      external_exports.object({ archive: req("archive"), out: req("out"), positionals: external_exports.array(external_exports.string()).max(0) })
+      external_exports.object({ archive: req2("archive"), out: req2("out"), positionals: external_exports.array(external_exports.string()).max(0) })
     );
     await writeBuildInfo(a.archive, a.out);
   },
@@ -17786,7 +18430,7 @@ ${USAGE}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs20.realpathSync)(process.argv[1]) === (0, import_node_fs20.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs23.realpathSync)(process.argv[1]) === (0, import_node_fs23.realpathSync)(__filename);
   } catch {
     return !1;
   }
