@@ -36,14 +36,30 @@ function kb(n: number): string {
   return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
 }
 
+/**
+ * The stamp, first and readable at a glance: which revision, whether the tree was clean,
+ * which branch, when; then any STABLE_* keys the repository's status script added.
+ */
+export function renderStamp(b: ArchiveInfo['buildInfo']): string[] {
+  if (!b.stamped) {
+    return ['  revision   none: unstamped build (stamp with --config=release, or stamp = 1 on the target)'];
+  }
+  const state = b.dirty === true ? 'DIRTY: built with uncommitted changes' : b.dirty === false ? 'clean' : 'clean or dirty: unknown';
+  const lines = [
+    `  revision   ${b.revision ?? 'unknown'}  (${state}${b.branch ? `, branch ${b.branch}` : ''})`,
+    `  built      ${b.timestamp ?? 'at an unknown time'}`,
+  ];
+  const status = b.status && typeof b.status === 'object' ? Object.entries(b.status as Record<string, unknown>) : [];
+  const width = Math.max(0, ...status.map(([k]) => k.length));
+  for (const [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${String(v)}`);
+  return lines;
+}
+
 export function renderInspect(model: ReturnType<typeof inspectModel>): string {
   const b = model.build_info;
-  const stamp = b.stamped
-    ? `${b.revision}${b.dirty ? ' (dirty)' : ''}${b.branch ? ` on ${b.branch}` : ''}, built ${b.timestamp ?? 'at an unknown time'}`
-    : 'unstamped (build with --stamp or --config=release to record the revision)';
   const lines = [
     `${model.archive}`,
-    `  revision   ${stamp}`,
+    ...renderStamp(b),
     `  target     ${b.label}`,
     `  runs       ${'entry_point' in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
     `  python     ${model.python}  (launcher probes ${model.interpreters_probed.join(', ') || 'nothing'})`,

@@ -13,12 +13,14 @@ import { bazelBuild, findWorkspace } from './bazel';
 import { importsCheckVerb, importsReportVerb } from './graph';
 import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
+import { diff } from './diff';
 import { inspect } from './inspect';
 import { runWorker } from './worker';
 
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
+  diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
   imports-check ...         (Bazel action) resolve the imports of one library
@@ -81,6 +83,13 @@ const verbs: Record<string, Verb> = {
       positionals: z.array(z.string()).length(1, 'name exactly one ARCHIVE'),
     }));
     io.out(await inspect(resolve(a.positionals[0]), a.json ?? false));
+  },
+  async diff(argv, io) {
+    const a = parseVerbArgs('diff', argv, { json: { type: 'boolean' } }, z.object({
+      json: z.boolean().optional(),
+      positionals: z.array(z.string()).length(2, 'name exactly two archives: par diff A B'),
+    }));
+    io.out(await diff(resolve(a.positionals[0]), resolve(a.positionals[1]), a.json ?? false));
   },
 };
 
