@@ -10,7 +10,8 @@ import { stamp } from '../packager/stamp';
 import { describeWheel } from '../packager/wheel/describe';
 import { parseVerbArgs } from './args';
 import { bazelBuild, findWorkspace } from './bazel';
-import { importsCheckVerb, importsReportVerb } from './graph';
+import { genVerb } from './gen';
+import { graphVerb, importsCheckVerb, importsReportVerb } from './graph';
 import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
@@ -23,6 +24,8 @@ const USAGE = `usage: par VERB [ARGS]
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
+  gen [PATH...] [--check]   create/update python_library targets from imports
+  graph //label [--format=dot|json]  the target graph of a binary
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON`;
@@ -33,6 +36,8 @@ type Verb = (argv: string[], io: Io) => Promise<void>;
 export interface Io { out: (s: string) => void; err: (s: string) => void }
 
 const verbs: Record<string, Verb> = {
+  gen: genVerb,
+  graph: graphVerb,
   'imports-check': importsCheckVerb,
   'imports-report': importsReportVerb,
   async pack(argv) {

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'BAZEL_FAILED'
   | 'WHEEL_INVALID'
   | 'IMPORT_UNRESOLVED'
+  | 'IMPORT_CYCLE'
+  | 'BUILD_OUT_OF_DATE'
   | 'STATUS_INVALID';
 
 export class ParError extends Error {

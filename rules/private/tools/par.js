@@ -6,6 +6,13 @@ var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf, __hasOwnProp = Object.prototype.hasOwnProperty;
+var __commonJS = (cb, mod) => function() {
+  try {
+    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+  } catch (e) {
+    throw mod = 0, e;
+  }
+};
 var __export = (target, all) => {
   for (var name in all)
     __defProp(target, name, { get: all[name], enumerable: !0 });
@@ -24,13 +31,7126 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 )), __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod);
 
+// node_modules/fast-glob/out/utils/array.js
+var require_array = __commonJS({
+  "node_modules/fast-glob/out/utils/array.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.splitWhen = exports2.flatten = void 0;
+    function flatten(items) {
+      return items.reduce((collection, item) => [].concat(collection, item), []);
+    }
+    exports2.flatten = flatten;
+    function splitWhen(items, predicate) {
+      let result = [[]], groupIndex = 0;
+      for (let item of items)
+        predicate(item) ? (groupIndex++, result[groupIndex] = []) : result[groupIndex].push(item);
+      return result;
+    }
+    exports2.splitWhen = splitWhen;
+  }
+});
+
+// node_modules/fast-glob/out/utils/errno.js
+var require_errno = __commonJS({
+  "node_modules/fast-glob/out/utils/errno.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.isEnoentCodeError = void 0;
+    function isEnoentCodeError(error62) {
+      return error62.code === "ENOENT";
+    }
+    exports2.isEnoentCodeError = isEnoentCodeError;
+  }
+});
+
+// node_modules/fast-glob/out/utils/fs.js
+var require_fs = __commonJS({
+  "node_modules/fast-glob/out/utils/fs.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.createDirentFromStats = void 0;
+    var DirentFromStats = class {
+      constructor(name, stats) {
+        this.name = name, this.isBlockDevice = stats.isBlockDevice.bind(stats), this.isCharacterDevice = stats.isCharacterDevice.bind(stats), this.isDirectory = stats.isDirectory.bind(stats), this.isFIFO = stats.isFIFO.bind(stats), this.isFile = stats.isFile.bind(stats), this.isSocket = stats.isSocket.bind(stats), this.isSymbolicLink = stats.isSymbolicLink.bind(stats);
+      }
+    };
+    function createDirentFromStats(name, stats) {
+      return new DirentFromStats(name, stats);
+    }
+    exports2.createDirentFromStats = createDirentFromStats;
+  }
+});
+
+// node_modules/fast-glob/out/utils/path.js
+var require_path = __commonJS({
+  "node_modules/fast-glob/out/utils/path.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.convertPosixPathToPattern = exports2.convertWindowsPathToPattern = exports2.convertPathToPattern = exports2.escapePosixPath = exports2.escapeWindowsPath = exports2.escape = exports2.removeLeadingDotSegment = exports2.makeAbsolute = exports2.unixify = void 0;
+    var os = require("os"), path = require("path"), IS_WINDOWS_PLATFORM = os.platform() === "win32", LEADING_DOT_SEGMENT_CHARACTERS_COUNT = 2, POSIX_UNESCAPED_GLOB_SYMBOLS_RE = /(\\?)([()*?[\]{|}]|^!|[!+@](?=\()|\\(?![!()*+?@[\]{|}]))/g, WINDOWS_UNESCAPED_GLOB_SYMBOLS_RE = /(\\?)([()[\]{}]|^!|[!+@](?=\())/g, DOS_DEVICE_PATH_RE = /^\\\\([.?])/, WINDOWS_BACKSLASHES_RE = /\\(?![!()+@[\]{}])/g;
+    function unixify(filepath) {
+      return filepath.replace(/\\/g, "/");
+    }
+    exports2.unixify = unixify;
+    function makeAbsolute(cwd, filepath) {
+      return path.resolve(cwd, filepath);
+    }
+    exports2.makeAbsolute = makeAbsolute;
+    function removeLeadingDotSegment(entry) {
+      if (entry.charAt(0) === ".") {
+        let secondCharactery = entry.charAt(1);
+        if (secondCharactery === "/" || secondCharactery === "\\")
+          return entry.slice(LEADING_DOT_SEGMENT_CHARACTERS_COUNT);
+      }
+      return entry;
+    }
+    exports2.removeLeadingDotSegment = removeLeadingDotSegment;
+    exports2.escape = IS_WINDOWS_PLATFORM ? escapeWindowsPath : escapePosixPath;
+    function escapeWindowsPath(pattern) {
+      return pattern.replace(WINDOWS_UNESCAPED_GLOB_SYMBOLS_RE, "\\$2");
+    }
+    exports2.escapeWindowsPath = escapeWindowsPath;
+    function escapePosixPath(pattern) {
+      return pattern.replace(POSIX_UNESCAPED_GLOB_SYMBOLS_RE, "\\$2");
+    }
+    exports2.escapePosixPath = escapePosixPath;
+    exports2.convertPathToPattern = IS_WINDOWS_PLATFORM ? convertWindowsPathToPattern : convertPosixPathToPattern;
+    function convertWindowsPathToPattern(filepath) {
+      return escapeWindowsPath(filepath).replace(DOS_DEVICE_PATH_RE, "//$1").replace(WINDOWS_BACKSLASHES_RE, "/");
+    }
+    exports2.convertWindowsPathToPattern = convertWindowsPathToPattern;
+    function convertPosixPathToPattern(filepath) {
+      return escapePosixPath(filepath);
+    }
+    exports2.convertPosixPathToPattern = convertPosixPathToPattern;
+  }
+});
+
+// node_modules/is-extglob/index.js
+var require_is_extglob = __commonJS({
+  "node_modules/is-extglob/index.js"(exports2, module2) {
+    module2.exports = function(str) {
+      if (typeof str != "string" || str === "")
+        return !1;
+      for (var match; match = /(\\).|([@?!+*]\(.*\))/g.exec(str); ) {
+        if (match[2]) return !0;
+        str = str.slice(match.index + match[0].length);
+      }
+      return !1;
+    };
+  }
+});
+
+// node_modules/is-glob/index.js
+var require_is_glob = __commonJS({
+  "node_modules/is-glob/index.js"(exports2, module2) {
+    var isExtglob = require_is_extglob(), chars = { "{": "}", "(": ")", "[": "]" }, strictCheck = function(str) {
+      if (str[0] === "!")
+        return !0;
+      for (var index = 0, pipeIndex = -2, closeSquareIndex = -2, closeCurlyIndex = -2, closeParenIndex = -2, backSlashIndex = -2; index < str.length; ) {
+        if (str[index] === "*" || str[index + 1] === "?" && /[\].+)]/.test(str[index]) || closeSquareIndex !== -1 && str[index] === "[" && str[index + 1] !== "]" && (closeSquareIndex < index && (closeSquareIndex = str.indexOf("]", index)), closeSquareIndex > index && (backSlashIndex === -1 || backSlashIndex > closeSquareIndex || (backSlashIndex = str.indexOf("\\", index), backSlashIndex === -1 || backSlashIndex > closeSquareIndex))) || closeCurlyIndex !== -1 && str[index] === "{" && str[index + 1] !== "}" && (closeCurlyIndex = str.indexOf("}", index), closeCurlyIndex > index && (backSlashIndex = str.indexOf("\\", index), backSlashIndex === -1 || backSlashIndex > closeCurlyIndex)) || closeParenIndex !== -1 && str[index] === "(" && str[index + 1] === "?" && /[:!=]/.test(str[index + 2]) && str[index + 3] !== ")" && (closeParenIndex = str.indexOf(")", index), closeParenIndex > index && (backSlashIndex = str.indexOf("\\", index), backSlashIndex === -1 || backSlashIndex > closeParenIndex)) || pipeIndex !== -1 && str[index] === "(" && str[index + 1] !== "|" && (pipeIndex < index && (pipeIndex = str.indexOf("|", index)), pipeIndex !== -1 && str[pipeIndex + 1] !== ")" && (closeParenIndex = str.indexOf(")", pipeIndex), closeParenIndex > pipeIndex && (backSlashIndex = str.indexOf("\\", pipeIndex), backSlashIndex === -1 || backSlashIndex > closeParenIndex))))
+          return !0;
+        if (str[index] === "\\") {
+          var open2 = str[index + 1];
+          index += 2;
+          var close = chars[open2];
+          if (close) {
+            var n = str.indexOf(close, index);
+            n !== -1 && (index = n + 1);
+          }
+          if (str[index] === "!")
+            return !0;
+        } else
+          index++;
+      }
+      return !1;
+    }, relaxedCheck = function(str) {
+      if (str[0] === "!")
+        return !0;
+      for (var index = 0; index < str.length; ) {
+        if (/[*?{}()[\]]/.test(str[index]))
+          return !0;
+        if (str[index] === "\\") {
+          var open2 = str[index + 1];
+          index += 2;
+          var close = chars[open2];
+          if (close) {
+            var n = str.indexOf(close, index);
+            n !== -1 && (index = n + 1);
+          }
+          if (str[index] === "!")
+            return !0;
+        } else
+          index++;
+      }
+      return !1;
+    };
+    module2.exports = function(str, options) {
+      if (typeof str != "string" || str === "")
+        return !1;
+      if (isExtglob(str))
+        return !0;
+      var check2 = strictCheck;
+      return options && options.strict === !1 && (check2 = relaxedCheck), check2(str);
+    };
+  }
+});
+
+// node_modules/glob-parent/index.js
+var require_glob_parent = __commonJS({
+  "node_modules/glob-parent/index.js"(exports2, module2) {
+    "use strict";
+    var isGlob = require_is_glob(), pathPosixDirname = require("path").posix.dirname, isWin32 = require("os").platform() === "win32", slash = "/", backslash = /\\/g, enclosure = /[\{\[].*[\}\]]$/, globby = /(^|[^\\])([\{\[]|\([^\)]+$)/, escaped = /\\([\!\*\?\|\[\]\(\)\{\}])/g;
+    module2.exports = function(str, opts) {
+      var options = Object.assign({ flipBackslashes: !0 }, opts);
+      options.flipBackslashes && isWin32 && str.indexOf(slash) < 0 && (str = str.replace(backslash, slash)), enclosure.test(str) && (str += slash), str += "a";
+      do
+        str = pathPosixDirname(str);
+      while (isGlob(str) || globby.test(str));
+      return str.replace(escaped, "$1");
+    };
+  }
+});
+
+// node_modules/braces/lib/utils.js
+var require_utils = __commonJS({
+  "node_modules/braces/lib/utils.js"(exports2) {
+    "use strict";
+    exports2.isInteger = (num) => typeof num == "number" ? Number.isInteger(num) : typeof num == "string" && num.trim() !== "" ? Number.isInteger(Number(num)) : !1;
+    exports2.find = (node2, type) => node2.nodes.find((node3) => node3.type === type);
+    exports2.exceedsLimit = (min, max, step = 1, limit) => limit === !1 || !exports2.isInteger(min) || !exports2.isInteger(max) ? !1 : (Number(max) - Number(min)) / Number(step) >= limit;
+    exports2.escapeNode = (block, n = 0, type) => {
+      let node2 = block.nodes[n];
+      node2 && (type && node2.type === type || node2.type === "open" || node2.type === "close") && node2.escaped !== !0 && (node2.value = "\\" + node2.value, node2.escaped = !0);
+    };
+    exports2.encloseBrace = (node2) => node2.type !== "brace" ? !1 : node2.commas >> 0 + node2.ranges >> 0 === 0 ? (node2.invalid = !0, !0) : !1;
+    exports2.isInvalidBrace = (block) => block.type !== "brace" ? !1 : block.invalid === !0 || block.dollar ? !0 : block.commas >> 0 + block.ranges >> 0 === 0 || block.open !== !0 || block.close !== !0 ? (block.invalid = !0, !0) : !1;
+    exports2.isOpenOrClose = (node2) => node2.type === "open" || node2.type === "close" ? !0 : node2.open === !0 || node2.close === !0;
+    exports2.reduce = (nodes) => nodes.reduce((acc, node2) => (node2.type === "text" && acc.push(node2.value), node2.type === "range" && (node2.type = "text"), acc), []);
+    exports2.flatten = (...args) => {
+      let result = [], flat = (arr) => {
+        for (let i = 0; i < arr.length; i++) {
+          let ele = arr[i];
+          if (Array.isArray(ele)) {
+            flat(ele);
+            continue;
+          }
+          ele !== void 0 && result.push(ele);
+        }
+        return result;
+      };
+      return flat(args), result;
+    };
+  }
+});
+
+// node_modules/braces/lib/stringify.js
+var require_stringify = __commonJS({
+  "node_modules/braces/lib/stringify.js"(exports2, module2) {
+    "use strict";
+    var utils = require_utils();
+    module2.exports = (ast, options = {}) => {
+      let stringify = (node2, parent = {}) => {
+        let invalidBlock = options.escapeInvalid && utils.isInvalidBrace(parent), invalidNode = node2.invalid === !0 && options.escapeInvalid === !0, output2 = "";
+        if (node2.value)
+          return (invalidBlock || invalidNode) && utils.isOpenOrClose(node2) ? "\\" + node2.value : node2.value;
+        if (node2.value)
+          return node2.value;
+        if (node2.nodes)
+          for (let child of node2.nodes)
+            output2 += stringify(child);
+        return output2;
+      };
+      return stringify(ast);
+    };
+  }
+});
+
+// node_modules/is-number/index.js
+var require_is_number = __commonJS({
+  "node_modules/is-number/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function(num) {
+      return typeof num == "number" ? num - num === 0 : typeof num == "string" && num.trim() !== "" ? Number.isFinite ? Number.isFinite(+num) : isFinite(+num) : !1;
+    };
+  }
+});
+
+// node_modules/to-regex-range/index.js
+var require_to_regex_range = __commonJS({
+  "node_modules/to-regex-range/index.js"(exports2, module2) {
+    "use strict";
+    var isNumber = require_is_number(), toRegexRange = (min, max, options) => {
+      if (isNumber(min) === !1)
+        throw new TypeError("toRegexRange: expected the first argument to be a number");
+      if (max === void 0 || min === max)
+        return String(min);
+      if (isNumber(max) === !1)
+        throw new TypeError("toRegexRange: expected the second argument to be a number.");
+      let opts = { relaxZeros: !0, ...options };
+      typeof opts.strictZeros == "boolean" && (opts.relaxZeros = opts.strictZeros === !1);
+      let relax = String(opts.relaxZeros), shorthand = String(opts.shorthand), capture = String(opts.capture), wrap = String(opts.wrap), cacheKey = min + ":" + max + "=" + relax + shorthand + capture + wrap;
+      if (toRegexRange.cache.hasOwnProperty(cacheKey))
+        return toRegexRange.cache[cacheKey].result;
+      let a = Math.min(min, max), b = Math.max(min, max);
+      if (Math.abs(a - b) === 1) {
+        let result = min + "|" + max;
+        return opts.capture ? `(${result})` : opts.wrap === !1 ? result : `(?:${result})`;
+      }
+      let isPadded = hasPadding(min) || hasPadding(max), state = { min, max, a, b }, positives = [], negatives = [];
+      if (isPadded && (state.isPadded = isPadded, state.maxLen = String(state.max).length), a < 0) {
+        let newMin = b < 0 ? Math.abs(b) : 1;
+        negatives = splitToPatterns(newMin, Math.abs(a), state, opts), a = state.a = 0;
+      }
+      return b >= 0 && (positives = splitToPatterns(a, b, state, opts)), state.negatives = negatives, state.positives = positives, state.result = collatePatterns(negatives, positives, opts), opts.capture === !0 ? state.result = `(${state.result})` : opts.wrap !== !1 && positives.length + negatives.length > 1 && (state.result = `(?:${state.result})`), toRegexRange.cache[cacheKey] = state, state.result;
+    };
+    function collatePatterns(neg, pos, options) {
+      let onlyNegative = filterPatterns(neg, pos, "-", !1, options) || [], onlyPositive = filterPatterns(pos, neg, "", !1, options) || [], intersected = filterPatterns(neg, pos, "-?", !0, options) || [];
+      return onlyNegative.concat(intersected).concat(onlyPositive).join("|");
+    }
+    function splitToRanges(min, max) {
+      let nines = 1, zeros = 1, stop = countNines(min, nines), stops = /* @__PURE__ */ new Set([max]);
+      for (; min <= stop && stop <= max; )
+        stops.add(stop), nines += 1, stop = countNines(min, nines);
+      for (stop = countZeros(max + 1, zeros) - 1; min < stop && stop <= max; )
+        stops.add(stop), zeros += 1, stop = countZeros(max + 1, zeros) - 1;
+      return stops = [...stops], stops.sort(compare), stops;
+    }
+    function rangeToPattern(start, stop, options) {
+      if (start === stop)
+        return { pattern: start, count: [], digits: 0 };
+      let zipped = zip(start, stop), digits = zipped.length, pattern = "", count = 0;
+      for (let i = 0; i < digits; i++) {
+        let [startDigit, stopDigit] = zipped[i];
+        startDigit === stopDigit ? pattern += startDigit : startDigit !== "0" || stopDigit !== "9" ? pattern += toCharacterClass(startDigit, stopDigit, options) : count++;
+      }
+      return count && (pattern += options.shorthand === !0 ? "\\d" : "[0-9]"), { pattern, count: [count], digits };
+    }
+    function splitToPatterns(min, max, tok, options) {
+      let ranges = splitToRanges(min, max), tokens = [], start = min, prev;
+      for (let i = 0; i < ranges.length; i++) {
+        let max2 = ranges[i], obj = rangeToPattern(String(start), String(max2), options), zeros = "";
+        if (!tok.isPadded && prev && prev.pattern === obj.pattern) {
+          prev.count.length > 1 && prev.count.pop(), prev.count.push(obj.count[0]), prev.string = prev.pattern + toQuantifier(prev.count), start = max2 + 1;
+          continue;
+        }
+        tok.isPadded && (zeros = padZeros(max2, tok, options)), obj.string = zeros + obj.pattern + toQuantifier(obj.count), tokens.push(obj), start = max2 + 1, prev = obj;
+      }
+      return tokens;
+    }
+    function filterPatterns(arr, comparison, prefix, intersection2, options) {
+      let result = [];
+      for (let ele of arr) {
+        let { string: string4 } = ele;
+        !intersection2 && !contains(comparison, "string", string4) && result.push(prefix + string4), intersection2 && contains(comparison, "string", string4) && result.push(prefix + string4);
+      }
+      return result;
+    }
+    function zip(a, b) {
+      let arr = [];
+      for (let i = 0; i < a.length; i++) arr.push([a[i], b[i]]);
+      return arr;
+    }
+    function compare(a, b) {
+      return a > b ? 1 : b > a ? -1 : 0;
+    }
+    function contains(arr, key, val) {
+      return arr.some((ele) => ele[key] === val);
+    }
+    function countNines(min, len) {
+      return Number(String(min).slice(0, -len) + "9".repeat(len));
+    }
+    function countZeros(integer2, zeros) {
+      return integer2 - integer2 % Math.pow(10, zeros);
+    }
+    function toQuantifier(digits) {
+      let [start = 0, stop = ""] = digits;
+      return stop || start > 1 ? `{${start + (stop ? "," + stop : "")}}` : "";
+    }
+    function toCharacterClass(a, b, options) {
+      return `[${a}${b - a === 1 ? "" : "-"}${b}]`;
+    }
+    function hasPadding(str) {
+      return /^-?(0+)\d/.test(str);
+    }
+    function padZeros(value, tok, options) {
+      if (!tok.isPadded)
+        return value;
+      let diff2 = Math.abs(tok.maxLen - String(value).length), relax = options.relaxZeros !== !1;
+      switch (diff2) {
+        case 0:
+          return "";
+        case 1:
+          return relax ? "0?" : "0";
+        case 2:
+          return relax ? "0{0,2}" : "00";
+        default:
+          return relax ? `0{0,${diff2}}` : `0{${diff2}}`;
+      }
+    }
+    toRegexRange.cache = {};
+    toRegexRange.clearCache = () => toRegexRange.cache = {};
+    module2.exports = toRegexRange;
+  }
+});
+
+// node_modules/fill-range/index.js
+var require_fill_range = __commonJS({
+  "node_modules/fill-range/index.js"(exports2, module2) {
+    "use strict";
+    var util = require("util"), toRegexRange = require_to_regex_range(), isObject2 = (val) => val !== null && typeof val == "object" && !Array.isArray(val), transform2 = (toNumber) => (value) => toNumber === !0 ? Number(value) : String(value), isValidValue = (value) => typeof value == "number" || typeof value == "string" && value !== "", isNumber = (num) => Number.isInteger(+num), zeros = (input2) => {
+      let value = `${input2}`, index = -1;
+      if (value[0] === "-" && (value = value.slice(1)), value === "0") return !1;
+      for (; value[++index] === "0"; ) ;
+      return index > 0;
+    }, stringify = (start, end, options) => typeof start == "string" || typeof end == "string" ? !0 : options.stringify === !0, pad2 = (input2, maxLength, toNumber) => {
+      if (maxLength > 0) {
+        let dash = input2[0] === "-" ? "-" : "";
+        dash && (input2 = input2.slice(1)), input2 = dash + input2.padStart(dash ? maxLength - 1 : maxLength, "0");
+      }
+      return toNumber === !1 ? String(input2) : input2;
+    }, toMaxLen = (input2, maxLength) => {
+      let negative = input2[0] === "-" ? "-" : "";
+      for (negative && (input2 = input2.slice(1), maxLength--); input2.length < maxLength; ) input2 = "0" + input2;
+      return negative ? "-" + input2 : input2;
+    }, toSequence = (parts, options, maxLen) => {
+      parts.negatives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0), parts.positives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+      let prefix = options.capture ? "" : "?:", positives = "", negatives = "", result;
+      return parts.positives.length && (positives = parts.positives.map((v) => toMaxLen(String(v), maxLen)).join("|")), parts.negatives.length && (negatives = `-(${prefix}${parts.negatives.map((v) => toMaxLen(String(v), maxLen)).join("|")})`), positives && negatives ? result = `${positives}|${negatives}` : result = positives || negatives, options.wrap ? `(${prefix}${result})` : result;
+    }, toRange = (a, b, isNumbers, options) => {
+      if (isNumbers)
+        return toRegexRange(a, b, { wrap: !1, ...options });
+      let start = String.fromCharCode(a);
+      if (a === b) return start;
+      let stop = String.fromCharCode(b);
+      return `[${start}-${stop}]`;
+    }, toRegex = (start, end, options) => {
+      if (Array.isArray(start)) {
+        let wrap = options.wrap === !0, prefix = options.capture ? "" : "?:";
+        return wrap ? `(${prefix}${start.join("|")})` : start.join("|");
+      }
+      return toRegexRange(start, end, options);
+    }, rangeError = (...args) => new RangeError("Invalid range arguments: " + util.inspect(...args)), invalidRange = (start, end, options) => {
+      if (options.strictRanges === !0) throw rangeError([start, end]);
+      return [];
+    }, invalidStep = (step, options) => {
+      if (options.strictRanges === !0)
+        throw new TypeError(`Expected step "${step}" to be a number`);
+      return [];
+    }, fillNumbers = (start, end, step = 1, options = {}) => {
+      let a = Number(start), b = Number(end);
+      if (!Number.isInteger(a) || !Number.isInteger(b)) {
+        if (options.strictRanges === !0) throw rangeError([start, end]);
+        return [];
+      }
+      a === 0 && (a = 0), b === 0 && (b = 0);
+      let descending = a > b, startString = String(start), endString = String(end), stepString = String(step);
+      step = Math.max(Math.abs(step), 1);
+      let padded = zeros(startString) || zeros(endString) || zeros(stepString), maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0, toNumber = padded === !1 && stringify(start, end, options) === !1, format = options.transform || transform2(toNumber);
+      if (options.toRegex && step === 1)
+        return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), !0, options);
+      let parts = { negatives: [], positives: [] }, push = (num) => parts[num < 0 ? "negatives" : "positives"].push(Math.abs(num)), range = [], index = 0;
+      for (; descending ? a >= b : a <= b; )
+        options.toRegex === !0 && step > 1 ? push(a) : range.push(pad2(format(a, index), maxLen, toNumber)), a = descending ? a - step : a + step, index++;
+      return options.toRegex === !0 ? step > 1 ? toSequence(parts, options, maxLen) : toRegex(range, null, { wrap: !1, ...options }) : range;
+    }, fillLetters = (start, end, step = 1, options = {}) => {
+      if (!isNumber(start) && start.length > 1 || !isNumber(end) && end.length > 1)
+        return invalidRange(start, end, options);
+      let format = options.transform || ((val) => String.fromCharCode(val)), a = `${start}`.charCodeAt(0), b = `${end}`.charCodeAt(0), descending = a > b, min = Math.min(a, b), max = Math.max(a, b);
+      if (options.toRegex && step === 1)
+        return toRange(min, max, !1, options);
+      let range = [], index = 0;
+      for (; descending ? a >= b : a <= b; )
+        range.push(format(a, index)), a = descending ? a - step : a + step, index++;
+      return options.toRegex === !0 ? toRegex(range, null, { wrap: !1, options }) : range;
+    }, fill = (start, end, step, options = {}) => {
+      if (end == null && isValidValue(start))
+        return [start];
+      if (!isValidValue(start) || !isValidValue(end))
+        return invalidRange(start, end, options);
+      if (typeof step == "function")
+        return fill(start, end, 1, { transform: step });
+      if (isObject2(step))
+        return fill(start, end, 0, step);
+      let opts = { ...options };
+      return opts.capture === !0 && (opts.wrap = !0), step = step || opts.step || 1, isNumber(step) ? isNumber(start) && isNumber(end) ? fillNumbers(start, end, step, opts) : fillLetters(start, end, Math.max(Math.abs(step), 1), opts) : step != null && !isObject2(step) ? invalidStep(step, opts) : fill(start, end, 1, step);
+    };
+    module2.exports = fill;
+  }
+});
+
+// node_modules/braces/lib/compile.js
+var require_compile = __commonJS({
+  "node_modules/braces/lib/compile.js"(exports2, module2) {
+    "use strict";
+    var fill = require_fill_range(), utils = require_utils(), compile2 = (ast, options = {}) => {
+      let walk = (node2, parent = {}) => {
+        let invalidBlock = utils.isInvalidBrace(parent), invalidNode = node2.invalid === !0 && options.escapeInvalid === !0, invalid = invalidBlock === !0 || invalidNode === !0, prefix = options.escapeInvalid === !0 ? "\\" : "", output2 = "";
+        if (node2.isOpen === !0)
+          return prefix + node2.value;
+        if (node2.isClose === !0)
+          return console.log("node.isClose", prefix, node2.value), prefix + node2.value;
+        if (node2.type === "open")
+          return invalid ? prefix + node2.value : "(";
+        if (node2.type === "close")
+          return invalid ? prefix + node2.value : ")";
+        if (node2.type === "comma")
+          return node2.prev.type === "comma" ? "" : invalid ? node2.value : "|";
+        if (node2.value)
+          return node2.value;
+        if (node2.nodes && node2.ranges > 0) {
+          let args = utils.reduce(node2.nodes), range = fill(...args, { ...options, wrap: !1, toRegex: !0, strictZeros: !0 });
+          if (range.length !== 0)
+            return args.length > 1 && range.length > 1 ? `(${range})` : range;
+        }
+        if (node2.nodes)
+          for (let child of node2.nodes)
+            output2 += walk(child, node2);
+        return output2;
+      };
+      return walk(ast);
+    };
+    module2.exports = compile2;
+  }
+});
+
+// node_modules/braces/lib/expand.js
+var require_expand = __commonJS({
+  "node_modules/braces/lib/expand.js"(exports2, module2) {
+    "use strict";
+    var fill = require_fill_range(), stringify = require_stringify(), utils = require_utils(), append = (queue = "", stash = "", enclose = !1) => {
+      let result = [];
+      if (queue = [].concat(queue), stash = [].concat(stash), !stash.length) return queue;
+      if (!queue.length)
+        return enclose ? utils.flatten(stash).map((ele) => `{${ele}}`) : stash;
+      for (let item of queue)
+        if (Array.isArray(item))
+          for (let value of item)
+            result.push(append(value, stash, enclose));
+        else
+          for (let ele of stash)
+            enclose === !0 && typeof ele == "string" && (ele = `{${ele}}`), result.push(Array.isArray(ele) ? append(item, ele, enclose) : item + ele);
+      return utils.flatten(result);
+    }, expand = (ast, options = {}) => {
+      let rangeLimit = options.rangeLimit === void 0 ? 1e3 : options.rangeLimit, walk = (node2, parent = {}) => {
+        node2.queue = [];
+        let p = parent, q = parent.queue;
+        for (; p.type !== "brace" && p.type !== "root" && p.parent; )
+          p = p.parent, q = p.queue;
+        if (node2.invalid || node2.dollar) {
+          q.push(append(q.pop(), stringify(node2, options)));
+          return;
+        }
+        if (node2.type === "brace" && node2.invalid !== !0 && node2.nodes.length === 2) {
+          q.push(append(q.pop(), ["{}"]));
+          return;
+        }
+        if (node2.nodes && node2.ranges > 0) {
+          let args = utils.reduce(node2.nodes);
+          if (utils.exceedsLimit(...args, options.step, rangeLimit))
+            throw new RangeError("expanded array length exceeds range limit. Use options.rangeLimit to increase or disable the limit.");
+          let range = fill(...args, options);
+          range.length === 0 && (range = stringify(node2, options)), q.push(append(q.pop(), range)), node2.nodes = [];
+          return;
+        }
+        let enclose = utils.encloseBrace(node2), queue = node2.queue, block = node2;
+        for (; block.type !== "brace" && block.type !== "root" && block.parent; )
+          block = block.parent, queue = block.queue;
+        for (let i = 0; i < node2.nodes.length; i++) {
+          let child = node2.nodes[i];
+          if (child.type === "comma" && node2.type === "brace") {
+            i === 1 && queue.push(""), queue.push("");
+            continue;
+          }
+          if (child.type === "close") {
+            q.push(append(q.pop(), queue, enclose));
+            continue;
+          }
+          if (child.value && child.type !== "open") {
+            queue.push(append(queue.pop(), child.value));
+            continue;
+          }
+          child.nodes && walk(child, node2);
+        }
+        return queue;
+      };
+      return utils.flatten(walk(ast));
+    };
+    module2.exports = expand;
+  }
+});
+
+// node_modules/braces/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/braces/lib/constants.js"(exports2, module2) {
+    "use strict";
+    module2.exports = {
+      MAX_LENGTH: 1e4,
+      // Digits
+      CHAR_0: "0",
+      /* 0 */
+      CHAR_9: "9",
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: "A",
+      /* A */
+      CHAR_LOWERCASE_A: "a",
+      /* a */
+      CHAR_UPPERCASE_Z: "Z",
+      /* Z */
+      CHAR_LOWERCASE_Z: "z",
+      /* z */
+      CHAR_LEFT_PARENTHESES: "(",
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: ")",
+      /* ) */
+      CHAR_ASTERISK: "*",
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: "&",
+      /* & */
+      CHAR_AT: "@",
+      /* @ */
+      CHAR_BACKSLASH: "\\",
+      /* \ */
+      CHAR_BACKTICK: "`",
+      /* ` */
+      CHAR_CARRIAGE_RETURN: "\r",
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: "^",
+      /* ^ */
+      CHAR_COLON: ":",
+      /* : */
+      CHAR_COMMA: ",",
+      /* , */
+      CHAR_DOLLAR: "$",
+      /* . */
+      CHAR_DOT: ".",
+      /* . */
+      CHAR_DOUBLE_QUOTE: '"',
+      /* " */
+      CHAR_EQUAL: "=",
+      /* = */
+      CHAR_EXCLAMATION_MARK: "!",
+      /* ! */
+      CHAR_FORM_FEED: "\f",
+      /* \f */
+      CHAR_FORWARD_SLASH: "/",
+      /* / */
+      CHAR_HASH: "#",
+      /* # */
+      CHAR_HYPHEN_MINUS: "-",
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: "<",
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: "{",
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: "[",
+      /* [ */
+      CHAR_LINE_FEED: `
+`,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: "\xA0",
+      /* \u00A0 */
+      CHAR_PERCENT: "%",
+      /* % */
+      CHAR_PLUS: "+",
+      /* + */
+      CHAR_QUESTION_MARK: "?",
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: ">",
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: "}",
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: "]",
+      /* ] */
+      CHAR_SEMICOLON: ";",
+      /* ; */
+      CHAR_SINGLE_QUOTE: "'",
+      /* ' */
+      CHAR_SPACE: " ",
+      /*   */
+      CHAR_TAB: "	",
+      /* \t */
+      CHAR_UNDERSCORE: "_",
+      /* _ */
+      CHAR_VERTICAL_LINE: "|",
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: "\uFEFF"
+      /* \uFEFF */
+    };
+  }
+});
+
+// node_modules/braces/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/braces/lib/parse.js"(exports2, module2) {
+    "use strict";
+    var stringify = require_stringify(), {
+      MAX_LENGTH,
+      CHAR_BACKSLASH,
+      /* \ */
+      CHAR_BACKTICK,
+      /* ` */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_RIGHT_SQUARE_BRACKET,
+      /* ] */
+      CHAR_DOUBLE_QUOTE,
+      /* " */
+      CHAR_SINGLE_QUOTE,
+      /* ' */
+      CHAR_NO_BREAK_SPACE,
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE
+    } = require_constants(), parse3 = (input2, options = {}) => {
+      if (typeof input2 != "string")
+        throw new TypeError("Expected a string");
+      let opts = options || {}, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      if (input2.length > max)
+        throw new SyntaxError(`Input length (${input2.length}), exceeds max characters (${max})`);
+      let ast = { type: "root", input: input2, nodes: [] }, stack = [ast], block = ast, prev = ast, brackets = 0, length = input2.length, index = 0, depth = 0, value, advance = () => input2[index++], push = (node2) => {
+        if (node2.type === "text" && prev.type === "dot" && (prev.type = "text"), prev && prev.type === "text" && node2.type === "text") {
+          prev.value += node2.value;
+          return;
+        }
+        return block.nodes.push(node2), node2.parent = block, node2.prev = prev, prev = node2, node2;
+      };
+      for (push({ type: "bos" }); index < length; )
+        if (block = stack[stack.length - 1], value = advance(), !(value === CHAR_ZERO_WIDTH_NOBREAK_SPACE || value === CHAR_NO_BREAK_SPACE)) {
+          if (value === CHAR_BACKSLASH) {
+            push({ type: "text", value: (options.keepEscaping ? value : "") + advance() });
+            continue;
+          }
+          if (value === CHAR_RIGHT_SQUARE_BRACKET) {
+            push({ type: "text", value: "\\" + value });
+            continue;
+          }
+          if (value === CHAR_LEFT_SQUARE_BRACKET) {
+            brackets++;
+            let next;
+            for (; index < length && (next = advance()); ) {
+              if (value += next, next === CHAR_LEFT_SQUARE_BRACKET) {
+                brackets++;
+                continue;
+              }
+              if (next === CHAR_BACKSLASH) {
+                value += advance();
+                continue;
+              }
+              if (next === CHAR_RIGHT_SQUARE_BRACKET && (brackets--, brackets === 0))
+                break;
+            }
+            push({ type: "text", value });
+            continue;
+          }
+          if (value === CHAR_LEFT_PARENTHESES) {
+            block = push({ type: "paren", nodes: [] }), stack.push(block), push({ type: "text", value });
+            continue;
+          }
+          if (value === CHAR_RIGHT_PARENTHESES) {
+            if (block.type !== "paren") {
+              push({ type: "text", value });
+              continue;
+            }
+            block = stack.pop(), push({ type: "text", value }), block = stack[stack.length - 1];
+            continue;
+          }
+          if (value === CHAR_DOUBLE_QUOTE || value === CHAR_SINGLE_QUOTE || value === CHAR_BACKTICK) {
+            let open2 = value, next;
+            for (options.keepQuotes !== !0 && (value = ""); index < length && (next = advance()); ) {
+              if (next === CHAR_BACKSLASH) {
+                value += next + advance();
+                continue;
+              }
+              if (next === open2) {
+                options.keepQuotes === !0 && (value += next);
+                break;
+              }
+              value += next;
+            }
+            push({ type: "text", value });
+            continue;
+          }
+          if (value === CHAR_LEFT_CURLY_BRACE) {
+            depth++;
+            let brace = {
+              type: "brace",
+              open: !0,
+              close: !1,
+              dollar: prev.value && prev.value.slice(-1) === "$" || block.dollar === !0,
+              depth,
+              commas: 0,
+              ranges: 0,
+              nodes: []
+            };
+            block = push(brace), stack.push(block), push({ type: "open", value });
+            continue;
+          }
+          if (value === CHAR_RIGHT_CURLY_BRACE) {
+            if (block.type !== "brace") {
+              push({ type: "text", value });
+              continue;
+            }
+            let type = "close";
+            block = stack.pop(), block.close = !0, push({ type, value }), depth--, block = stack[stack.length - 1];
+            continue;
+          }
+          if (value === CHAR_COMMA && depth > 0) {
+            if (block.ranges > 0) {
+              block.ranges = 0;
+              let open2 = block.nodes.shift();
+              block.nodes = [open2, { type: "text", value: stringify(block) }];
+            }
+            push({ type: "comma", value }), block.commas++;
+            continue;
+          }
+          if (value === CHAR_DOT && depth > 0 && block.commas === 0) {
+            let siblings = block.nodes;
+            if (depth === 0 || siblings.length === 0) {
+              push({ type: "text", value });
+              continue;
+            }
+            if (prev.type === "dot") {
+              if (block.range = [], prev.value += value, prev.type = "range", block.nodes.length !== 3 && block.nodes.length !== 5) {
+                block.invalid = !0, block.ranges = 0, prev.type = "text";
+                continue;
+              }
+              block.ranges++, block.args = [];
+              continue;
+            }
+            if (prev.type === "range") {
+              siblings.pop();
+              let before = siblings[siblings.length - 1];
+              before.value += prev.value + value, prev = before, block.ranges--;
+              continue;
+            }
+            push({ type: "dot", value });
+            continue;
+          }
+          push({ type: "text", value });
+        }
+      do
+        if (block = stack.pop(), block.type !== "root") {
+          block.nodes.forEach((node2) => {
+            node2.nodes || (node2.type === "open" && (node2.isOpen = !0), node2.type === "close" && (node2.isClose = !0), node2.nodes || (node2.type = "text"), node2.invalid = !0);
+          });
+          let parent = stack[stack.length - 1], index2 = parent.nodes.indexOf(block);
+          parent.nodes.splice(index2, 1, ...block.nodes);
+        }
+      while (stack.length > 0);
+      return push({ type: "eos" }), ast;
+    };
+    module2.exports = parse3;
+  }
+});
+
+// node_modules/braces/index.js
+var require_braces = __commonJS({
+  "node_modules/braces/index.js"(exports2, module2) {
+    "use strict";
+    var stringify = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse3 = require_parse(), braces = (input2, options = {}) => {
+      let output2 = [];
+      if (Array.isArray(input2))
+        for (let pattern of input2) {
+          let result = braces.create(pattern, options);
+          Array.isArray(result) ? output2.push(...result) : output2.push(result);
+        }
+      else
+        output2 = [].concat(braces.create(input2, options));
+      return options && options.expand === !0 && options.nodupes === !0 && (output2 = [...new Set(output2)]), output2;
+    };
+    braces.parse = (input2, options = {}) => parse3(input2, options);
+    braces.stringify = (input2, options = {}) => stringify(typeof input2 == "string" ? braces.parse(input2, options) : input2, options);
+    braces.compile = (input2, options = {}) => (typeof input2 == "string" && (input2 = braces.parse(input2, options)), compile2(input2, options));
+    braces.expand = (input2, options = {}) => {
+      typeof input2 == "string" && (input2 = braces.parse(input2, options));
+      let result = expand(input2, options);
+      return options.noempty === !0 && (result = result.filter(Boolean)), options.nodupes === !0 && (result = [...new Set(result)]), result;
+    };
+    braces.create = (input2, options = {}) => input2 === "" || input2.length < 3 ? [input2] : options.expand !== !0 ? braces.compile(input2, options) : braces.expand(input2, options);
+    module2.exports = braces;
+  }
+});
+
+// node_modules/picomatch/lib/constants.js
+var require_constants2 = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
+    "use strict";
+    var path = require("path"), WIN_SLASH = "\\\\/", WIN_NO_SLASH = `[^${WIN_SLASH}]`, DEFAULT_MAX_EXTGLOB_RECURSION = 0, DOT_LITERAL = "\\.", PLUS_LITERAL = "\\+", QMARK_LITERAL = "\\?", SLASH_LITERAL = "\\/", ONE_CHAR = "(?=.)", QMARK = "[^/]", END_ANCHOR = `(?:${SLASH_LITERAL}|$)`, START_ANCHOR = `(?:^|${SLASH_LITERAL})`, DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`, NO_DOT = `(?!${DOT_LITERAL})`, NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`, NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`, NO_DOTS_SLASH = `(?!${DOTS_SLASH})`, QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`, STAR = `${QMARK}*?`, POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR
+    }, WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`
+    }, POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module2.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      SEP: path.sep,
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === !0 ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports2) {
+    "use strict";
+    var path = require("path"), win32 = process.platform === "win32", {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants2();
+    exports2.isObject = (val) => val !== null && typeof val == "object" && !Array.isArray(val);
+    exports2.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports2.isRegexChar = (str) => str.length === 1 && exports2.hasRegexChars(str);
+    exports2.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports2.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports2.removeBackslashes = (str) => str.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
+    exports2.supportsLookbehinds = () => {
+      let segs = process.version.slice(1).split(".").map(Number);
+      return segs.length === 3 && segs[0] >= 9 || segs[0] === 8 && segs[1] >= 10;
+    };
+    exports2.isWindows = (options) => options && typeof options.windows == "boolean" ? options.windows : win32 === !0 || path.sep === "\\";
+    exports2.escapeLast = (input2, char, lastIdx) => {
+      let idx = input2.lastIndexOf(char, lastIdx);
+      return idx === -1 ? input2 : input2[idx - 1] === "\\" ? exports2.escapeLast(input2, char, idx - 1) : `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
+    };
+    exports2.removePrefix = (input2, state = {}) => {
+      let output2 = input2;
+      return output2.startsWith("./") && (output2 = output2.slice(2), state.prefix = "./"), output2;
+    };
+    exports2.wrapOutput = (input2, state = {}, options = {}) => {
+      let prepend = options.contains ? "" : "^", append = options.contains ? "" : "$", output2 = `${prepend}(?:${input2})${append}`;
+      return state.negated === !0 && (output2 = `(?:^(?!${output2}).*$)`), output2;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
+    "use strict";
+    var utils = require_utils2(), {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants2(), isPathSeparator = (code) => code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH, depth = (token) => {
+      token.isPrefix !== !0 && (token.depth = token.isGlobstar ? 1 / 0 : 1);
+    }, scan = (input2, options) => {
+      let opts = options || {}, length = input2.length - 1, scanToEnd = opts.parts === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str = input2, index = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index >= length, peek = () => str.charCodeAt(index + 1), advance = () => (prev = code, str.charCodeAt(++index));
+      for (; index < length; ) {
+        code = advance();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = !0, code = advance(), code === CHAR_LEFT_CURLY_BRACE && (braceEscaped = !0);
+          continue;
+        }
+        if (braceEscaped === !0 || code === CHAR_LEFT_CURLY_BRACE) {
+          for (braces++; eos() !== !0 && (code = advance()); ) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = !0, advance();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== !0 && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+              if (isBrace = token.isBrace = !0, isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+                continue;
+              break;
+            }
+            if (braceEscaped !== !0 && code === CHAR_COMMA) {
+              if (isBrace = token.isBrace = !0, isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+                continue;
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE && (braces--, braces === 0)) {
+              braceEscaped = !1, isBrace = token.isBrace = !0, finished = !0;
+              break;
+            }
+          }
+          if (scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          if (slashes.push(index), tokens.push(token), token = { value: "", depth: 0, isGlob: !1 }, finished === !0) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== !0 && (code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK) === !0 && peek() === CHAR_LEFT_PARENTHESES) {
+          if (isGlob = token.isGlob = !0, isExtglob = token.isExtglob = !0, finished = !0, code === CHAR_EXCLAMATION_MARK && index === start && (negatedExtglob = !0), scanToEnd === !0) {
+            for (; eos() !== !0 && (code = advance()); ) {
+              if (code === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = !0, code = advance();
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES) {
+                isGlob = token.isGlob = !0, finished = !0;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK && (isGlobstar = token.isGlobstar = !0), isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          if (isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+          for (; eos() !== !0 && (next = advance()); ) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = !0, advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = !0, isGlob = token.isGlob = !0, finished = !0;
+              break;
+            }
+          }
+          if (scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (opts.nonegate !== !0 && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = !0, start++;
+          continue;
+        }
+        if (opts.noparen !== !0 && code === CHAR_LEFT_PARENTHESES) {
+          if (isGlob = token.isGlob = !0, scanToEnd === !0) {
+            for (; eos() !== !0 && (code = advance()); ) {
+              if (code === CHAR_LEFT_PARENTHESES) {
+                backslashes = token.backslashes = !0, code = advance();
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES) {
+                finished = !0;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === !0) {
+          if (finished = !0, scanToEnd === !0)
+            continue;
+          break;
+        }
+      }
+      opts.noext === !0 && (isExtglob = !1, isGlob = !1);
+      let base = str, prefix = "", glob = "";
+      start > 0 && (prefix = str.slice(0, start), str = str.slice(start), lastIndex -= start), base && isGlob === !0 && lastIndex > 0 ? (base = str.slice(0, lastIndex), glob = str.slice(lastIndex)) : isGlob === !0 ? (base = "", glob = str) : base = str, base && base !== "" && base !== "/" && base !== str && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
+      let state = {
+        prefix,
+        input: input2,
+        start,
+        base,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === !0 && (state.maxDepth = 0, isPathSeparator(code) || tokens.push(token), state.tokens = tokens), opts.parts === !0 || opts.tokens === !0) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          let n = prevIndex ? prevIndex + 1 : start, i = slashes[idx], value = input2.slice(n, i);
+          opts.tokens && (idx === 0 && start !== 0 ? (tokens[idx].isPrefix = !0, tokens[idx].value = prefix) : tokens[idx].value = value, depth(tokens[idx]), state.maxDepth += tokens[idx].depth), (idx !== 0 || value !== "") && parts.push(value), prevIndex = i;
+        }
+        if (prevIndex && prevIndex + 1 < input2.length) {
+          let value = input2.slice(prevIndex + 1);
+          parts.push(value), opts.tokens && (tokens[tokens.length - 1].value = value, depth(tokens[tokens.length - 1]), state.maxDepth += tokens[tokens.length - 1].depth);
+        }
+        state.slashes = slashes, state.parts = parts;
+      }
+      return state;
+    };
+    module2.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse2 = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
+    "use strict";
+    var constants2 = require_constants2(), utils = require_utils2(), {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants2, expandRange = (args, options) => {
+      if (typeof options.expandRange == "function")
+        return options.expandRange(...args, options);
+      args.sort();
+      let value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    }, syntaxError = (type, char) => `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`, splitTopLevel = (input2) => {
+      let parts = [], bracket = 0, paren = 0, quote = 0, value = "", escaped = !1;
+      for (let ch of input2) {
+        if (escaped === !0) {
+          value += ch, escaped = !1;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch, escaped = !0;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1, value += ch;
+          continue;
+        }
+        if (quote === 0) {
+          if (ch === "[")
+            bracket++;
+          else if (ch === "]" && bracket > 0)
+            bracket--;
+          else if (bracket === 0) {
+            if (ch === "(")
+              paren++;
+            else if (ch === ")" && paren > 0)
+              paren--;
+            else if (ch === "|" && paren === 0) {
+              parts.push(value), value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      return parts.push(value), parts;
+    }, isPlainBranch = (branch) => {
+      let escaped = !1;
+      for (let ch of branch) {
+        if (escaped === !0) {
+          escaped = !1;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = !0;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch))
+          return !1;
+      }
+      return !0;
+    }, normalizeSimpleBranch = (branch) => {
+      let value = branch.trim(), changed = !0;
+      for (; changed === !0; )
+        changed = !1, /^@\([^\\()[\]{}|]+\)$/.test(value) && (value = value.slice(2, -1), changed = !0);
+      if (isPlainBranch(value))
+        return value.replace(/\\(.)/g, "$1");
+    }, hasRepeatedCharPrefixOverlap = (branches) => {
+      let values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values.length; i++)
+        for (let j = i + 1; j < values.length; j++) {
+          let a = values[i], b = values[j], char = a[0];
+          if (!(!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) && (a === b || a.startsWith(b) || b.startsWith(a)))
+            return !0;
+        }
+      return !1;
+    }, parseRepeatedExtglob = (pattern, requireEnd = !0) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(")
+        return;
+      let bracket = 0, paren = 0, quote = 0, escaped = !1;
+      for (let i = 1; i < pattern.length; i++) {
+        let ch = pattern[i];
+        if (escaped === !0) {
+          escaped = !1;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = !0;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote !== 1) {
+          if (ch === "[") {
+            bracket++;
+            continue;
+          }
+          if (ch === "]" && bracket > 0) {
+            bracket--;
+            continue;
+          }
+          if (!(bracket > 0)) {
+            if (ch === "(") {
+              paren++;
+              continue;
+            }
+            if (ch === ")" && (paren--, paren === 0))
+              return requireEnd === !0 && i !== pattern.length - 1 ? void 0 : {
+                type: pattern[0],
+                body: pattern.slice(2, i),
+                end: i
+              };
+          }
+        }
+      }
+    }, getStarExtglobSequenceOutput = (pattern) => {
+      let index = 0, chars = [];
+      for (; index < pattern.length; ) {
+        let match = parseRepeatedExtglob(pattern.slice(index), !1);
+        if (!match || match.type !== "*")
+          return;
+        let branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1)
+          return;
+        let branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1)
+          return;
+        chars.push(branch), index += match.end + 1;
+      }
+      return chars.length < 1 ? void 0 : `${chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`}*`;
+    }, repeatedExtglobRecursion = (pattern) => {
+      let depth = 0, value = pattern.trim(), match = parseRepeatedExtglob(value);
+      for (; match; )
+        depth++, value = match.body.trim(), match = parseRepeatedExtglob(value);
+      return depth;
+    }, analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === !1)
+        return { risky: !1 };
+      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants2.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1 && (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)))
+        return { risky: !0 };
+      for (let branch of branches) {
+        let safeOutput = getStarExtglobSequenceOutput(branch);
+        if (safeOutput)
+          return { risky: !0, safeOutput };
+        if (repeatedExtglobRecursion(branch) > max)
+          return { risky: !0 };
+      }
+      return { risky: !1 };
+    }, parse3 = (input2, options) => {
+      if (typeof input2 != "string")
+        throw new TypeError("Expected a string");
+      input2 = REPLACEMENTS[input2] || input2;
+      let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input2.length;
+      if (len > max)
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", win32 = utils.isWindows(options), PLATFORM_CHARS = constants2.globChars(win32), EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS), {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS, globstar = (opts2) => `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, nodot = opts.dot ? "" : NO_DOT, qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT, star = opts.bash === !0 ? globstar(opts) : STAR;
+      opts.capture && (star = `(${star})`), typeof opts.noext == "boolean" && (opts.noextglob = opts.noext);
+      let state = {
+        input: input2,
+        index: -1,
+        start: 0,
+        dot: opts.dot === !0,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: !1,
+        negated: !1,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: !1,
+        tokens
+      };
+      input2 = utils.removePrefix(input2, state), len = input2.length;
+      let extglobs = [], braces = [], stack = [], prev = bos, value, eos = () => state.index === len - 1, peek = state.peek = (n = 1) => input2[state.index + n], advance = state.advance = () => input2[++state.index] || "", remaining = () => input2.slice(state.index + 1), consume = (value2 = "", num = 0) => {
+        state.consumed += value2, state.index += num;
+      }, append = (token) => {
+        state.output += token.output != null ? token.output : token.value, consume(token.value);
+      }, negate = () => {
+        let count = 1;
+        for (; peek() === "!" && (peek(2) !== "(" || peek(3) === "?"); )
+          advance(), state.start++, count++;
+        return count % 2 === 0 ? !1 : (state.negated = !0, state.start++, !0);
+      }, increment = (type) => {
+        state[type]++, stack.push(type);
+      }, decrement = (type) => {
+        state[type]--, stack.pop();
+      }, push = (tok) => {
+        if (prev.type === "globstar") {
+          let isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace"), isExtglob = tok.extglob === !0 || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob && (state.output = state.output.slice(0, -prev.output.length), prev.type = "star", prev.value = "*", prev.output = star, state.output += prev.output);
+        }
+        if (extglobs.length && tok.type !== "paren" && (extglobs[extglobs.length - 1].inner += tok.value), (tok.value || tok.output) && append(tok), prev && prev.type === "text" && tok.type === "text") {
+          prev.value += tok.value, prev.output = (prev.output || "") + tok.value;
+          return;
+        }
+        tok.prev = prev, tokens.push(tok), prev = tok;
+      }, extglobOpen = (type, value2) => {
+        let token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev, token.parens = state.parens, token.output = state.output, token.startIndex = state.index, token.tokensIndex = tokens.length;
+        let output2 = (opts.capture ? "(" : "") + token.open;
+        increment("parens"), push({ type, value: value2, output: state.output ? "" : ONE_CHAR }), push({ type: "paren", extglob: !0, value: advance(), output: output2 }), extglobs.push(token);
+      }, extglobClose = (token) => {
+        let literal2 = input2.slice(token.startIndex, state.index + 1), body = input2.slice(token.startIndex + 2, state.index), analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          let safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0, open2 = tokens[token.tokensIndex];
+          open2.type = "text", open2.value = literal2, open2.output = safeOutput || utils.escapeRegex(literal2);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++)
+            tokens[i].value = "", tokens[i].output = "", delete tokens[i].suffix;
+          state.output = token.output + open2.output, state.backtrack = !0, push({ type: "paren", extglob: !0, value, output: "" }), decrement("parens");
+          return;
+        }
+        let output2 = token.close + (opts.capture ? ")" : ""), rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/") && (extglobStar = globstar(opts)), (extglobStar !== star || eos() || /^\)+$/.test(remaining())) && (output2 = token.close = `)$))${extglobStar}`), token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            let expression = parse3(rest, { ...options, fastpaths: !1 }).output;
+            output2 = token.close = `)${expression})${extglobStar})`;
+          }
+          token.prev.type === "bos" && (state.negatedExtglob = !0);
+        }
+        push({ type: "paren", extglob: !0, value, output: output2 }), decrement("parens");
+      };
+      if (opts.fastpaths !== !1 && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
+        let backslashes = !1, output2 = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => first === "\\" ? (backslashes = !0, m) : first === "?" ? esc2 ? esc2 + first + (rest ? QMARK.repeat(rest.length) : "") : index === 0 ? qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "") : QMARK.repeat(chars.length) : first === "." ? DOT_LITERAL.repeat(chars.length) : first === "*" ? esc2 ? esc2 + first + (rest ? star : "") : star : esc2 ? m : `\\${m}`);
+        return backslashes === !0 && (opts.unescape === !0 ? output2 = output2.replace(/\\/g, "") : output2 = output2.replace(/\\+/g, (m) => m.length % 2 === 0 ? "\\\\" : m ? "\\" : "")), output2 === input2 && opts.contains === !0 ? (state.output = input2, state) : (state.output = utils.wrapOutput(output2, state, options), state);
+      }
+      for (; !eos(); ) {
+        if (value = advance(), value === "\0")
+          continue;
+        if (value === "\\") {
+          let next = peek();
+          if (next === "/" && opts.bash !== !0 || next === "." || next === ";")
+            continue;
+          if (!next) {
+            value += "\\", push({ type: "text", value });
+            continue;
+          }
+          let match = /^\\+/.exec(remaining()), slashes = 0;
+          if (match && match[0].length > 2 && (slashes = match[0].length, state.index += slashes, slashes % 2 !== 0 && (value += "\\")), opts.unescape === !0 ? value = advance() : value += advance(), state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== !1 && value === ":") {
+            let inner = prev.value.slice(1);
+            if (inner.includes("[") && (prev.posix = !0, inner.includes(":"))) {
+              let idx = prev.value.lastIndexOf("["), pre = prev.value.slice(0, idx), rest2 = prev.value.slice(idx + 2), posix2 = POSIX_REGEX_SOURCE[rest2];
+              if (posix2) {
+                prev.value = pre + posix2, state.backtrack = !0, advance(), !bos.output && tokens.indexOf(prev) === 1 && (bos.output = ONE_CHAR);
+                continue;
+              }
+            }
+          }
+          (value === "[" && peek() !== ":" || value === "-" && peek() === "]") && (value = `\\${value}`), value === "]" && (prev.value === "[" || prev.value === "[^") && (value = `\\${value}`), opts.posix === !0 && value === "!" && prev.value === "[" && (value = "^"), prev.value += value, append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value), prev.value += value, append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1, opts.keepQuotes === !0 && push({ type: "text", value });
+          continue;
+        }
+        if (value === "(") {
+          increment("parens"), push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === !0)
+            throw new SyntaxError(syntaxError("opening", "("));
+          let extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" }), decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === !0 || !remaining().includes("]")) {
+            if (opts.nobracket !== !0 && opts.strictBrackets === !0)
+              throw new SyntaxError(syntaxError("closing", "]"));
+            value = `\\${value}`;
+          } else
+            increment("brackets");
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === !0 || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === !0)
+              throw new SyntaxError(syntaxError("opening", "["));
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          let prevValue = prev.value.slice(1);
+          if (prev.posix !== !0 && prevValue[0] === "^" && !prevValue.includes("/") && (value = `/${value}`), prev.value += value, append({ value }), opts.literalBrackets === !1 || utils.hasRegexChars(prevValue))
+            continue;
+          let escaped = utils.escapeRegex(prev.value);
+          if (state.output = state.output.slice(0, -prev.value.length), opts.literalBrackets === !0) {
+            state.output += escaped, prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`, state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== !0) {
+          increment("braces");
+          let open2 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open2), push(open2);
+          continue;
+        }
+        if (value === "}") {
+          let brace = braces[braces.length - 1];
+          if (opts.nobrace === !0 || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output2 = ")";
+          if (brace.dots === !0) {
+            let arr = tokens.slice(), range = [];
+            for (let i = arr.length - 1; i >= 0 && (tokens.pop(), arr[i].type !== "brace"); i--)
+              arr[i].type !== "dots" && range.unshift(arr[i].value);
+            output2 = expandRange(range, opts), state.backtrack = !0;
+          }
+          if (brace.comma !== !0 && brace.dots !== !0) {
+            let out = state.output.slice(0, brace.outputIndex), toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{", value = output2 = "\\}", state.output = out;
+            for (let t of toks)
+              state.output += t.output || t.value;
+          }
+          push({ type: "brace", value, output: output2 }), decrement("braces"), braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          extglobs.length > 0 && extglobs[extglobs.length - 1].conditions++, push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output2 = value, brace = braces[braces.length - 1];
+          brace && stack[stack.length - 1] === "braces" && (brace.comma = !0, output2 = "|"), push({ type: "comma", value, output: output2 });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1, state.consumed = "", state.output = "", tokens.pop(), prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            prev.value === "." && (prev.output = DOT_LITERAL);
+            let brace = braces[braces.length - 1];
+            prev.type = "dots", prev.output += value, prev.value += value, brace.dots = !0;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          if (!(prev && prev.value === "(") && opts.noextglob !== !0 && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            let next = peek(), output2 = value;
+            if (next === "<" && !utils.supportsLookbehinds())
+              throw new Error("Node.js v10 or higher is required for regex lookbehinds");
+            (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) && (output2 = `\\${value}`), push({ type: "text", value, output: output2 });
+            continue;
+          }
+          if (opts.dot !== !0 && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== !0 && peek() === "(" && (peek(2) !== "?" || !/[!=<:]/.test(peek(3)))) {
+            extglobOpen("negate", value);
+            continue;
+          }
+          if (opts.nonegate !== !0 && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== !0 && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === !1) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== !0 && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: !0, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          (value === "$" || value === "^") && (value = `\\${value}`);
+          let match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          match && (value += match[0], state.index += match[0].length), push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === !0)) {
+          prev.type = "star", prev.star = !0, prev.value += value, prev.output = star, state.backtrack = !0, state.globstar = !0, consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== !0 && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === !0) {
+            consume(value);
+            continue;
+          }
+          let prior = prev.prev, before = prior.prev, isStart = prior.type === "slash" || prior.type === "bos", afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === !0 && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          let isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace"), isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          for (; rest.slice(0, 3) === "/**"; ) {
+            let after = input2[state.index + 4];
+            if (after && after !== "/")
+              break;
+            rest = rest.slice(3), consume("/**", 3);
+          }
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar", prev.value += value, prev.output = globstar(opts), state.output = prev.output, state.globstar = !0, consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && eos()) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length), prior.output = `(?:${prior.output}`, prev.type = "globstar", prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)"), prev.value += value, state.globstar = !0, state.output += prior.output + prev.output, consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            let end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length), prior.output = `(?:${prior.output}`, prev.type = "globstar", prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`, prev.value += value, state.output += prior.output + prev.output, state.globstar = !0, consume(value + advance()), push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar", prev.value += value, prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`, state.output = prev.output, state.globstar = !0, consume(value + advance()), push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length), prev.type = "globstar", prev.output = globstar(opts), prev.value += value, state.output += prev.output, state.globstar = !0, consume(value);
+          continue;
+        }
+        let token = { type: "star", value, output: star };
+        if (opts.bash === !0) {
+          token.output = ".*?", (prev.type === "bos" || prev.type === "slash") && (token.output = nodot + token.output), push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === !0) {
+          token.output = value, push(token);
+          continue;
+        }
+        (state.index === state.start || prev.type === "slash" || prev.type === "dot") && (prev.type === "dot" ? (state.output += NO_DOT_SLASH, prev.output += NO_DOT_SLASH) : opts.dot === !0 ? (state.output += NO_DOTS_SLASH, prev.output += NO_DOTS_SLASH) : (state.output += nodot, prev.output += nodot), peek() !== "*" && (state.output += ONE_CHAR, prev.output += ONE_CHAR)), push(token);
+      }
+      for (; state.brackets > 0; ) {
+        if (opts.strictBrackets === !0) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "["), decrement("brackets");
+      }
+      for (; state.parens > 0; ) {
+        if (opts.strictBrackets === !0) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "("), decrement("parens");
+      }
+      for (; state.braces > 0; ) {
+        if (opts.strictBrackets === !0) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{"), decrement("braces");
+      }
+      if (opts.strictSlashes !== !0 && (prev.type === "star" || prev.type === "bracket") && push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` }), state.backtrack === !0) {
+        state.output = "";
+        for (let token of state.tokens)
+          state.output += token.output != null ? token.output : token.value, token.suffix && (state.output += token.suffix);
+      }
+      return state;
+    };
+    parse3.fastpaths = (input2, options) => {
+      let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input2.length;
+      if (len > max)
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      input2 = REPLACEMENTS[input2] || input2;
+      let win32 = utils.isWindows(options), {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants2.globChars(win32), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
+      opts.capture && (star = `(${star})`);
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            let match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            let source2 = create(match[1]);
+            return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
+          }
+        }
+      }, output2 = utils.removePrefix(input2, state), source = create(output2);
+      return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
+    };
+    module2.exports = parse3;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
+    "use strict";
+    var path = require("path"), scan = require_scan(), parse3 = require_parse2(), utils = require_utils2(), constants2 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
+      if (Array.isArray(glob)) {
+        let fns = glob.map((input2) => picomatch(input2, options, returnState));
+        return (str) => {
+          for (let isMatch of fns) {
+            let state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return !1;
+        };
+      }
+      let isState = isObject2(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob != "string" && !isState)
+        throw new TypeError("Expected pattern to be a non-empty string");
+      let opts = options || {}, posix2 = utils.isWindows(options), regex = isState ? picomatch.compileRe(glob, options) : picomatch.makeRe(glob, options, !1, !0), state = regex.state;
+      delete regex.state;
+      let isIgnored = () => !1;
+      if (opts.ignore) {
+        let ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+      }
+      let matcher = (input2, returnObject = !1) => {
+        let { isMatch, match, output: output2 } = picomatch.test(input2, regex, options, { glob, posix: posix2 }), result = { glob, state, regex, posix: posix2, input: input2, output: output2, match, isMatch };
+        return typeof opts.onResult == "function" && opts.onResult(result), isMatch === !1 ? (result.isMatch = !1, returnObject ? result : !1) : isIgnored(input2) ? (typeof opts.onIgnore == "function" && opts.onIgnore(result), result.isMatch = !1, returnObject ? result : !1) : (typeof opts.onMatch == "function" && opts.onMatch(result), returnObject ? result : !0);
+      };
+      return returnState && (matcher.state = state), matcher;
+    };
+    picomatch.test = (input2, regex, options, { glob, posix: posix2 } = {}) => {
+      if (typeof input2 != "string")
+        throw new TypeError("Expected input to be a string");
+      if (input2 === "")
+        return { isMatch: !1, output: "" };
+      let opts = options || {}, format = opts.format || (posix2 ? utils.toPosixSlashes : null), match = input2 === glob, output2 = match && format ? format(input2) : input2;
+      return match === !1 && (output2 = format ? format(input2) : input2, match = output2 === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch.matchBase(input2, regex, options, posix2) : match = regex.exec(output2)), { isMatch: !!match, match, output: output2 };
+    };
+    picomatch.matchBase = (input2, glob, options, posix2 = utils.isWindows(options)) => (glob instanceof RegExp ? glob : picomatch.makeRe(glob, options)).test(path.basename(input2));
+    picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse3(pattern, { ...options, fastpaths: !1 });
+    picomatch.scan = (input2, options) => scan(input2, options);
+    picomatch.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
+      if (returnOutput === !0)
+        return state.output;
+      let opts = options || {}, prepend = opts.contains ? "" : "^", append = opts.contains ? "" : "$", source = `${prepend}(?:${state.output})${append}`;
+      state && state.negated === !0 && (source = `^(?!${source}).*$`);
+      let regex = picomatch.toRegex(source, options);
+      return returnState === !0 && (regex.state = state), regex;
+    };
+    picomatch.makeRe = (input2, options = {}, returnOutput = !1, returnState = !1) => {
+      if (!input2 || typeof input2 != "string")
+        throw new TypeError("Expected a non-empty string");
+      let parsed = { negated: !1, fastpaths: !0 };
+      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse3.fastpaths(input2, options)), parsed.output || (parsed = parse3(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch.toRegex = (source, options) => {
+      try {
+        let opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === !0) throw err;
+        return /$^/;
+      }
+    };
+    picomatch.constants = constants2;
+    module2.exports = picomatch;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = require_picomatch();
+  }
+});
+
+// node_modules/micromatch/index.js
+var require_micromatch = __commonJS({
+  "node_modules/micromatch/index.js"(exports2, module2) {
+    "use strict";
+    var util = require("util"), braces = require_braces(), picomatch = require_picomatch2(), utils = require_utils2(), isEmptyString = (v) => v === "" || v === "./", hasBraces = (v) => {
+      let index = v.indexOf("{");
+      return index > -1 && v.indexOf("}", index) > -1;
+    }, micromatch = (list, patterns, options) => {
+      patterns = [].concat(patterns), list = [].concat(list);
+      let omit2 = /* @__PURE__ */ new Set(), keep = /* @__PURE__ */ new Set(), items = /* @__PURE__ */ new Set(), negatives = 0, onResult = (state) => {
+        items.add(state.output), options && options.onResult && options.onResult(state);
+      };
+      for (let i = 0; i < patterns.length; i++) {
+        let isMatch = picomatch(String(patterns[i]), { ...options, onResult }, !0), negated = isMatch.state.negated || isMatch.state.negatedExtglob;
+        negated && negatives++;
+        for (let item of list) {
+          let matched = isMatch(item, !0);
+          (negated ? !matched.isMatch : matched.isMatch) && (negated ? omit2.add(matched.output) : (omit2.delete(matched.output), keep.add(matched.output)));
+        }
+      }
+      let matches = (negatives === patterns.length ? [...items] : [...keep]).filter((item) => !omit2.has(item));
+      if (options && matches.length === 0) {
+        if (options.failglob === !0)
+          throw new Error(`No matches found for "${patterns.join(", ")}"`);
+        if (options.nonull === !0 || options.nullglob === !0)
+          return options.unescape ? patterns.map((p) => p.replace(/\\/g, "")) : patterns;
+      }
+      return matches;
+    };
+    micromatch.match = micromatch;
+    micromatch.matcher = (pattern, options) => picomatch(pattern, options);
+    micromatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+    micromatch.any = micromatch.isMatch;
+    micromatch.not = (list, patterns, options = {}) => {
+      patterns = [].concat(patterns).map(String);
+      let result = /* @__PURE__ */ new Set(), items = [], onResult = (state) => {
+        options.onResult && options.onResult(state), items.push(state.output);
+      }, matches = new Set(micromatch(list, patterns, { ...options, onResult }));
+      for (let item of items)
+        matches.has(item) || result.add(item);
+      return [...result];
+    };
+    micromatch.contains = (str, pattern, options) => {
+      if (typeof str != "string")
+        throw new TypeError(`Expected a string: "${util.inspect(str)}"`);
+      if (Array.isArray(pattern))
+        return pattern.some((p) => micromatch.contains(str, p, options));
+      if (typeof pattern == "string") {
+        if (isEmptyString(str) || isEmptyString(pattern))
+          return !1;
+        if (str.includes(pattern) || str.startsWith("./") && str.slice(2).includes(pattern))
+          return !0;
+      }
+      return micromatch.isMatch(str, pattern, { ...options, contains: !0 });
+    };
+    micromatch.matchKeys = (obj, patterns, options) => {
+      if (!utils.isObject(obj))
+        throw new TypeError("Expected the first argument to be an object");
+      let keys = micromatch(Object.keys(obj), patterns, options), res = {};
+      for (let key of keys) res[key] = obj[key];
+      return res;
+    };
+    micromatch.some = (list, patterns, options) => {
+      let items = [].concat(list);
+      for (let pattern of [].concat(patterns)) {
+        let isMatch = picomatch(String(pattern), options);
+        if (items.some((item) => isMatch(item)))
+          return !0;
+      }
+      return !1;
+    };
+    micromatch.every = (list, patterns, options) => {
+      let items = [].concat(list);
+      for (let pattern of [].concat(patterns)) {
+        let isMatch = picomatch(String(pattern), options);
+        if (!items.every((item) => isMatch(item)))
+          return !1;
+      }
+      return !0;
+    };
+    micromatch.all = (str, patterns, options) => {
+      if (typeof str != "string")
+        throw new TypeError(`Expected a string: "${util.inspect(str)}"`);
+      return [].concat(patterns).every((p) => picomatch(p, options)(str));
+    };
+    micromatch.capture = (glob, input2, options) => {
+      let posix2 = utils.isWindows(options), match = picomatch.makeRe(String(glob), { ...options, capture: !0 }).exec(posix2 ? utils.toPosixSlashes(input2) : input2);
+      if (match)
+        return match.slice(1).map((v) => v === void 0 ? "" : v);
+    };
+    micromatch.makeRe = (...args) => picomatch.makeRe(...args);
+    micromatch.scan = (...args) => picomatch.scan(...args);
+    micromatch.parse = (patterns, options) => {
+      let res = [];
+      for (let pattern of [].concat(patterns || []))
+        for (let str of braces(String(pattern), options))
+          res.push(picomatch.parse(str, options));
+      return res;
+    };
+    micromatch.braces = (pattern, options) => {
+      if (typeof pattern != "string") throw new TypeError("Expected a string");
+      return options && options.nobrace === !0 || !hasBraces(pattern) ? [pattern] : braces(pattern, options);
+    };
+    micromatch.braceExpand = (pattern, options) => {
+      if (typeof pattern != "string") throw new TypeError("Expected a string");
+      return micromatch.braces(pattern, { ...options, expand: !0 });
+    };
+    micromatch.hasBraces = hasBraces;
+    module2.exports = micromatch;
+  }
+});
+
+// node_modules/fast-glob/out/utils/pattern.js
+var require_pattern = __commonJS({
+  "node_modules/fast-glob/out/utils/pattern.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.isAbsolute = exports2.partitionAbsoluteAndRelative = exports2.removeDuplicateSlashes = exports2.matchAny = exports2.convertPatternsToRe = exports2.makeRe = exports2.getPatternParts = exports2.expandBraceExpansion = exports2.expandPatternsWithBraceExpansion = exports2.isAffectDepthOfReadingPattern = exports2.endsWithSlashGlobStar = exports2.hasGlobStar = exports2.getBaseDirectory = exports2.isPatternRelatedToParentDirectory = exports2.getPatternsOutsideCurrentDirectory = exports2.getPatternsInsideCurrentDirectory = exports2.getPositivePatterns = exports2.getNegativePatterns = exports2.isPositivePattern = exports2.isNegativePattern = exports2.convertToNegativePattern = exports2.convertToPositivePattern = exports2.isDynamicPattern = exports2.isStaticPattern = void 0;
+    var path = require("path"), globParent = require_glob_parent(), micromatch = require_micromatch(), GLOBSTAR = "**", ESCAPE_SYMBOL = "\\", COMMON_GLOB_SYMBOLS_RE = /[*?]|^!/, REGEX_CHARACTER_CLASS_SYMBOLS_RE = /\[[^[]*]/, REGEX_GROUP_SYMBOLS_RE = /(?:^|[^!*+?@])\([^(]*\|[^|]*\)/, GLOB_EXTENSION_SYMBOLS_RE = /[!*+?@]\([^(]*\)/, BRACE_EXPANSION_SEPARATORS_RE = /,|\.\./, DOUBLE_SLASH_RE = /(?!^)\/{2,}/g;
+    function isStaticPattern(pattern, options = {}) {
+      return !isDynamicPattern(pattern, options);
+    }
+    exports2.isStaticPattern = isStaticPattern;
+    function isDynamicPattern(pattern, options = {}) {
+      return pattern === "" ? !1 : !!(options.caseSensitiveMatch === !1 || pattern.includes(ESCAPE_SYMBOL) || COMMON_GLOB_SYMBOLS_RE.test(pattern) || REGEX_CHARACTER_CLASS_SYMBOLS_RE.test(pattern) || REGEX_GROUP_SYMBOLS_RE.test(pattern) || options.extglob !== !1 && GLOB_EXTENSION_SYMBOLS_RE.test(pattern) || options.braceExpansion !== !1 && hasBraceExpansion(pattern));
+    }
+    exports2.isDynamicPattern = isDynamicPattern;
+    function hasBraceExpansion(pattern) {
+      let openingBraceIndex = pattern.indexOf("{");
+      if (openingBraceIndex === -1)
+        return !1;
+      let closingBraceIndex = pattern.indexOf("}", openingBraceIndex + 1);
+      if (closingBraceIndex === -1)
+        return !1;
+      let braceContent = pattern.slice(openingBraceIndex, closingBraceIndex);
+      return BRACE_EXPANSION_SEPARATORS_RE.test(braceContent);
+    }
+    function convertToPositivePattern(pattern) {
+      return isNegativePattern(pattern) ? pattern.slice(1) : pattern;
+    }
+    exports2.convertToPositivePattern = convertToPositivePattern;
+    function convertToNegativePattern(pattern) {
+      return "!" + pattern;
+    }
+    exports2.convertToNegativePattern = convertToNegativePattern;
+    function isNegativePattern(pattern) {
+      return pattern.startsWith("!") && pattern[1] !== "(";
+    }
+    exports2.isNegativePattern = isNegativePattern;
+    function isPositivePattern(pattern) {
+      return !isNegativePattern(pattern);
+    }
+    exports2.isPositivePattern = isPositivePattern;
+    function getNegativePatterns(patterns) {
+      return patterns.filter(isNegativePattern);
+    }
+    exports2.getNegativePatterns = getNegativePatterns;
+    function getPositivePatterns(patterns) {
+      return patterns.filter(isPositivePattern);
+    }
+    exports2.getPositivePatterns = getPositivePatterns;
+    function getPatternsInsideCurrentDirectory(patterns) {
+      return patterns.filter((pattern) => !isPatternRelatedToParentDirectory(pattern));
+    }
+    exports2.getPatternsInsideCurrentDirectory = getPatternsInsideCurrentDirectory;
+    function getPatternsOutsideCurrentDirectory(patterns) {
+      return patterns.filter(isPatternRelatedToParentDirectory);
+    }
+    exports2.getPatternsOutsideCurrentDirectory = getPatternsOutsideCurrentDirectory;
+    function isPatternRelatedToParentDirectory(pattern) {
+      return pattern.startsWith("..") || pattern.startsWith("./..");
+    }
+    exports2.isPatternRelatedToParentDirectory = isPatternRelatedToParentDirectory;
+    function getBaseDirectory(pattern) {
+      return globParent(pattern, { flipBackslashes: !1 });
+    }
+    exports2.getBaseDirectory = getBaseDirectory;
+    function hasGlobStar(pattern) {
+      return pattern.includes(GLOBSTAR);
+    }
+    exports2.hasGlobStar = hasGlobStar;
+    function endsWithSlashGlobStar(pattern) {
+      return pattern.endsWith("/" + GLOBSTAR);
+    }
+    exports2.endsWithSlashGlobStar = endsWithSlashGlobStar;
+    function isAffectDepthOfReadingPattern(pattern) {
+      let basename3 = path.basename(pattern);
+      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename3);
+    }
+    exports2.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
+    function expandPatternsWithBraceExpansion(patterns) {
+      return patterns.reduce((collection, pattern) => collection.concat(expandBraceExpansion(pattern)), []);
+    }
+    exports2.expandPatternsWithBraceExpansion = expandPatternsWithBraceExpansion;
+    function expandBraceExpansion(pattern) {
+      let patterns = micromatch.braces(pattern, { expand: !0, nodupes: !0, keepEscaping: !0 });
+      return patterns.sort((a, b) => a.length - b.length), patterns.filter((pattern2) => pattern2 !== "");
+    }
+    exports2.expandBraceExpansion = expandBraceExpansion;
+    function getPatternParts(pattern, options) {
+      let { parts } = micromatch.scan(pattern, Object.assign(Object.assign({}, options), { parts: !0 }));
+      return parts.length === 0 && (parts = [pattern]), parts[0].startsWith("/") && (parts[0] = parts[0].slice(1), parts.unshift("")), parts;
+    }
+    exports2.getPatternParts = getPatternParts;
+    function makeRe(pattern, options) {
+      return micromatch.makeRe(pattern, options);
+    }
+    exports2.makeRe = makeRe;
+    function convertPatternsToRe(patterns, options) {
+      return patterns.map((pattern) => makeRe(pattern, options));
+    }
+    exports2.convertPatternsToRe = convertPatternsToRe;
+    function matchAny(entry, patternsRe) {
+      return patternsRe.some((patternRe) => patternRe.test(entry));
+    }
+    exports2.matchAny = matchAny;
+    function removeDuplicateSlashes(pattern) {
+      return pattern.replace(DOUBLE_SLASH_RE, "/");
+    }
+    exports2.removeDuplicateSlashes = removeDuplicateSlashes;
+    function partitionAbsoluteAndRelative(patterns) {
+      let absolute = [], relative4 = [];
+      for (let pattern of patterns)
+        isAbsolute3(pattern) ? absolute.push(pattern) : relative4.push(pattern);
+      return [absolute, relative4];
+    }
+    exports2.partitionAbsoluteAndRelative = partitionAbsoluteAndRelative;
+    function isAbsolute3(pattern) {
+      return path.isAbsolute(pattern);
+    }
+    exports2.isAbsolute = isAbsolute3;
+  }
+});
+
+// node_modules/merge2/index.js
+var require_merge2 = __commonJS({
+  "node_modules/merge2/index.js"(exports2, module2) {
+    "use strict";
+    var Stream = require("stream"), PassThrough = Stream.PassThrough, slice = Array.prototype.slice;
+    module2.exports = merge2;
+    function merge2() {
+      let streamsQueue = [], args = slice.call(arguments), merging = !1, options = args[args.length - 1];
+      options && !Array.isArray(options) && options.pipe == null ? args.pop() : options = {};
+      let doEnd = options.end !== !1, doPipeError = options.pipeError === !0;
+      options.objectMode == null && (options.objectMode = !0), options.highWaterMark == null && (options.highWaterMark = 64 * 1024);
+      let mergedStream = PassThrough(options);
+      function addStream() {
+        for (let i = 0, len = arguments.length; i < len; i++)
+          streamsQueue.push(pauseStreams(arguments[i], options));
+        return mergeStream(), this;
+      }
+      function mergeStream() {
+        if (merging)
+          return;
+        merging = !0;
+        let streams = streamsQueue.shift();
+        if (!streams) {
+          process.nextTick(endStream);
+          return;
+        }
+        Array.isArray(streams) || (streams = [streams]);
+        let pipesCount = streams.length + 1;
+        function next() {
+          --pipesCount > 0 || (merging = !1, mergeStream());
+        }
+        function pipe2(stream) {
+          function onend() {
+            stream.removeListener("merge2UnpipeEnd", onend), stream.removeListener("end", onend), doPipeError && stream.removeListener("error", onerror), next();
+          }
+          function onerror(err) {
+            mergedStream.emit("error", err);
+          }
+          if (stream._readableState.endEmitted)
+            return next();
+          stream.on("merge2UnpipeEnd", onend), stream.on("end", onend), doPipeError && stream.on("error", onerror), stream.pipe(mergedStream, { end: !1 }), stream.resume();
+        }
+        for (let i = 0; i < streams.length; i++)
+          pipe2(streams[i]);
+        next();
+      }
+      function endStream() {
+        merging = !1, mergedStream.emit("queueDrain"), doEnd && mergedStream.end();
+      }
+      return mergedStream.setMaxListeners(0), mergedStream.add = addStream, mergedStream.on("unpipe", function(stream) {
+        stream.emit("merge2UnpipeEnd");
+      }), args.length && addStream.apply(null, args), mergedStream;
+    }
+    function pauseStreams(streams, options) {
+      if (Array.isArray(streams))
+        for (let i = 0, len = streams.length; i < len; i++)
+          streams[i] = pauseStreams(streams[i], options);
+      else {
+        if (!streams._readableState && streams.pipe && (streams = streams.pipe(PassThrough(options))), !streams._readableState || !streams.pause || !streams.pipe)
+          throw new Error("Only readable stream can be merged.");
+        streams.pause();
+      }
+      return streams;
+    }
+  }
+});
+
+// node_modules/fast-glob/out/utils/stream.js
+var require_stream = __commonJS({
+  "node_modules/fast-glob/out/utils/stream.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.merge = void 0;
+    var merge2 = require_merge2();
+    function merge3(streams) {
+      let mergedStream = merge2(streams);
+      return streams.forEach((stream) => {
+        stream.once("error", (error62) => mergedStream.emit("error", error62));
+      }), mergedStream.once("close", () => propagateCloseEventToSources(streams)), mergedStream.once("end", () => propagateCloseEventToSources(streams)), mergedStream;
+    }
+    exports2.merge = merge3;
+    function propagateCloseEventToSources(streams) {
+      streams.forEach((stream) => stream.emit("close"));
+    }
+  }
+});
+
+// node_modules/fast-glob/out/utils/string.js
+var require_string = __commonJS({
+  "node_modules/fast-glob/out/utils/string.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.isEmpty = exports2.isString = void 0;
+    function isString(input2) {
+      return typeof input2 == "string";
+    }
+    exports2.isString = isString;
+    function isEmpty(input2) {
+      return input2 === "";
+    }
+    exports2.isEmpty = isEmpty;
+  }
+});
+
+// node_modules/fast-glob/out/utils/index.js
+var require_utils3 = __commonJS({
+  "node_modules/fast-glob/out/utils/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.string = exports2.stream = exports2.pattern = exports2.path = exports2.fs = exports2.errno = exports2.array = void 0;
+    var array2 = require_array();
+    exports2.array = array2;
+    var errno = require_errno();
+    exports2.errno = errno;
+    var fs = require_fs();
+    exports2.fs = fs;
+    var path = require_path();
+    exports2.path = path;
+    var pattern = require_pattern();
+    exports2.pattern = pattern;
+    var stream = require_stream();
+    exports2.stream = stream;
+    var string4 = require_string();
+    exports2.string = string4;
+  }
+});
+
+// node_modules/fast-glob/out/managers/tasks.js
+var require_tasks = __commonJS({
+  "node_modules/fast-glob/out/managers/tasks.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.convertPatternGroupToTask = exports2.convertPatternGroupsToTasks = exports2.groupPatternsByBaseDirectory = exports2.getNegativePatternsAsPositive = exports2.getPositivePatterns = exports2.convertPatternsToTasks = exports2.generate = void 0;
+    var utils = require_utils3();
+    function generate(input2, settings) {
+      let patterns = processPatterns(input2, settings), ignore = processPatterns(settings.ignore, settings), positivePatterns = getPositivePatterns(patterns), negativePatterns = getNegativePatternsAsPositive(patterns, ignore), staticPatterns = positivePatterns.filter((pattern) => utils.pattern.isStaticPattern(pattern, settings)), dynamicPatterns = positivePatterns.filter((pattern) => utils.pattern.isDynamicPattern(pattern, settings)), staticTasks = convertPatternsToTasks(
+        staticPatterns,
+        negativePatterns,
+        /* dynamic */
+        !1
+      ), dynamicTasks = convertPatternsToTasks(
+        dynamicPatterns,
+        negativePatterns,
+        /* dynamic */
+        !0
+      );
+      return staticTasks.concat(dynamicTasks);
+    }
+    exports2.generate = generate;
+    function processPatterns(input2, settings) {
+      let patterns = input2;
+      return settings.braceExpansion && (patterns = utils.pattern.expandPatternsWithBraceExpansion(patterns)), settings.baseNameMatch && (patterns = patterns.map((pattern) => pattern.includes("/") ? pattern : `**/${pattern}`)), patterns.map((pattern) => utils.pattern.removeDuplicateSlashes(pattern));
+    }
+    function convertPatternsToTasks(positive, negative, dynamic) {
+      let tasks = [], patternsOutsideCurrentDirectory = utils.pattern.getPatternsOutsideCurrentDirectory(positive), patternsInsideCurrentDirectory = utils.pattern.getPatternsInsideCurrentDirectory(positive), outsideCurrentDirectoryGroup = groupPatternsByBaseDirectory(patternsOutsideCurrentDirectory), insideCurrentDirectoryGroup = groupPatternsByBaseDirectory(patternsInsideCurrentDirectory);
+      return tasks.push(...convertPatternGroupsToTasks(outsideCurrentDirectoryGroup, negative, dynamic)), "." in insideCurrentDirectoryGroup ? tasks.push(convertPatternGroupToTask(".", patternsInsideCurrentDirectory, negative, dynamic)) : tasks.push(...convertPatternGroupsToTasks(insideCurrentDirectoryGroup, negative, dynamic)), tasks;
+    }
+    exports2.convertPatternsToTasks = convertPatternsToTasks;
+    function getPositivePatterns(patterns) {
+      return utils.pattern.getPositivePatterns(patterns);
+    }
+    exports2.getPositivePatterns = getPositivePatterns;
+    function getNegativePatternsAsPositive(patterns, ignore) {
+      return utils.pattern.getNegativePatterns(patterns).concat(ignore).map(utils.pattern.convertToPositivePattern);
+    }
+    exports2.getNegativePatternsAsPositive = getNegativePatternsAsPositive;
+    function groupPatternsByBaseDirectory(patterns) {
+      let group = {};
+      return patterns.reduce((collection, pattern) => {
+        let base = utils.pattern.getBaseDirectory(pattern);
+        return base in collection ? collection[base].push(pattern) : collection[base] = [pattern], collection;
+      }, group);
+    }
+    exports2.groupPatternsByBaseDirectory = groupPatternsByBaseDirectory;
+    function convertPatternGroupsToTasks(positive, negative, dynamic) {
+      return Object.keys(positive).map((base) => convertPatternGroupToTask(base, positive[base], negative, dynamic));
+    }
+    exports2.convertPatternGroupsToTasks = convertPatternGroupsToTasks;
+    function convertPatternGroupToTask(base, positive, negative, dynamic) {
+      return {
+        dynamic,
+        positive,
+        negative,
+        base,
+        patterns: [].concat(positive, negative.map(utils.pattern.convertToNegativePattern))
+      };
+    }
+    exports2.convertPatternGroupToTask = convertPatternGroupToTask;
+  }
+});
+
+// node_modules/@nodelib/fs.stat/out/providers/async.js
+var require_async = __commonJS({
+  "node_modules/@nodelib/fs.stat/out/providers/async.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.read = void 0;
+    function read(path, settings, callback) {
+      settings.fs.lstat(path, (lstatError, lstat) => {
+        if (lstatError !== null) {
+          callFailureCallback(callback, lstatError);
+          return;
+        }
+        if (!lstat.isSymbolicLink() || !settings.followSymbolicLink) {
+          callSuccessCallback(callback, lstat);
+          return;
+        }
+        settings.fs.stat(path, (statError, stat) => {
+          if (statError !== null) {
+            if (settings.throwErrorOnBrokenSymbolicLink) {
+              callFailureCallback(callback, statError);
+              return;
+            }
+            callSuccessCallback(callback, lstat);
+            return;
+          }
+          settings.markSymbolicLink && (stat.isSymbolicLink = () => !0), callSuccessCallback(callback, stat);
+        });
+      });
+    }
+    exports2.read = read;
+    function callFailureCallback(callback, error62) {
+      callback(error62);
+    }
+    function callSuccessCallback(callback, result) {
+      callback(null, result);
+    }
+  }
+});
+
+// node_modules/@nodelib/fs.stat/out/providers/sync.js
+var require_sync = __commonJS({
+  "node_modules/@nodelib/fs.stat/out/providers/sync.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.read = void 0;
+    function read(path, settings) {
+      let lstat = settings.fs.lstatSync(path);
+      if (!lstat.isSymbolicLink() || !settings.followSymbolicLink)
+        return lstat;
+      try {
+        let stat = settings.fs.statSync(path);
+        return settings.markSymbolicLink && (stat.isSymbolicLink = () => !0), stat;
+      } catch (error62) {
+        if (!settings.throwErrorOnBrokenSymbolicLink)
+          return lstat;
+        throw error62;
+      }
+    }
+    exports2.read = read;
+  }
+});
+
+// node_modules/@nodelib/fs.stat/out/adapters/fs.js
+var require_fs2 = __commonJS({
+  "node_modules/@nodelib/fs.stat/out/adapters/fs.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.createFileSystemAdapter = exports2.FILE_SYSTEM_ADAPTER = void 0;
+    var fs = require("fs");
+    exports2.FILE_SYSTEM_ADAPTER = {
+      lstat: fs.lstat,
+      stat: fs.stat,
+      lstatSync: fs.lstatSync,
+      statSync: fs.statSync
+    };
+    function createFileSystemAdapter(fsMethods) {
+      return fsMethods === void 0 ? exports2.FILE_SYSTEM_ADAPTER : Object.assign(Object.assign({}, exports2.FILE_SYSTEM_ADAPTER), fsMethods);
+    }
+    exports2.createFileSystemAdapter = createFileSystemAdapter;
+  }
+});
+
+// node_modules/@nodelib/fs.stat/out/settings.js
+var require_settings = __commonJS({
+  "node_modules/@nodelib/fs.stat/out/settings.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var fs = require_fs2(), Settings = class {
+      constructor(_options = {}) {
+        this._options = _options, this.followSymbolicLink = this._getValue(this._options.followSymbolicLink, !0), this.fs = fs.createFileSystemAdapter(this._options.fs), this.markSymbolicLink = this._getValue(this._options.markSymbolicLink, !1), this.throwErrorOnBrokenSymbolicLink = this._getValue(this._options.throwErrorOnBrokenSymbolicLink, !0);
+      }
+      _getValue(option, value) {
+        return option ?? value;
+      }
+    };
+    exports2.default = Settings;
+  }
+});
+
+// node_modules/@nodelib/fs.stat/out/index.js
+var require_out = __commonJS({
+  "node_modules/@nodelib/fs.stat/out/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.statSync = exports2.stat = exports2.Settings = void 0;
+    var async = require_async(), sync = require_sync(), settings_1 = require_settings();
+    exports2.Settings = settings_1.default;
+    function stat(path, optionsOrSettingsOrCallback, callback) {
+      if (typeof optionsOrSettingsOrCallback == "function") {
+        async.read(path, getSettings(), optionsOrSettingsOrCallback);
+        return;
+      }
+      async.read(path, getSettings(optionsOrSettingsOrCallback), callback);
+    }
+    exports2.stat = stat;
+    function statSync2(path, optionsOrSettings) {
+      let settings = getSettings(optionsOrSettings);
+      return sync.read(path, settings);
+    }
+    exports2.statSync = statSync2;
+    function getSettings(settingsOrOptions = {}) {
+      return settingsOrOptions instanceof settings_1.default ? settingsOrOptions : new settings_1.default(settingsOrOptions);
+    }
+  }
+});
+
+// node_modules/queue-microtask/index.js
+var require_queue_microtask = __commonJS({
+  "node_modules/queue-microtask/index.js"(exports2, module2) {
+    var promise2;
+    module2.exports = typeof queueMicrotask == "function" ? queueMicrotask.bind(typeof window < "u" ? window : global) : (cb) => (promise2 || (promise2 = Promise.resolve())).then(cb).catch((err) => setTimeout(() => {
+      throw err;
+    }, 0));
+  }
+});
+
+// node_modules/run-parallel/index.js
+var require_run_parallel = __commonJS({
+  "node_modules/run-parallel/index.js"(exports2, module2) {
+    module2.exports = runParallel;
+    var queueMicrotask2 = require_queue_microtask();
+    function runParallel(tasks, cb) {
+      let results, pending, keys, isSync = !0;
+      Array.isArray(tasks) ? (results = [], pending = tasks.length) : (keys = Object.keys(tasks), results = {}, pending = keys.length);
+      function done(err) {
+        function end() {
+          cb && cb(err, results), cb = null;
+        }
+        isSync ? queueMicrotask2(end) : end();
+      }
+      function each(i, err, result) {
+        results[i] = result, (--pending === 0 || err) && done(err);
+      }
+      pending ? keys ? keys.forEach(function(key) {
+        tasks[key](function(err, result) {
+          each(key, err, result);
+        });
+      }) : tasks.forEach(function(task, i) {
+        task(function(err, result) {
+          each(i, err, result);
+        });
+      }) : done(null), isSync = !1;
+    }
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/constants.js
+var require_constants3 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/constants.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.IS_SUPPORT_READDIR_WITH_FILE_TYPES = void 0;
+    var NODE_PROCESS_VERSION_PARTS = process.versions.node.split(".");
+    if (NODE_PROCESS_VERSION_PARTS[0] === void 0 || NODE_PROCESS_VERSION_PARTS[1] === void 0)
+      throw new Error(`Unexpected behavior. The 'process.versions.node' variable has invalid value: ${process.versions.node}`);
+    var MAJOR_VERSION = Number.parseInt(NODE_PROCESS_VERSION_PARTS[0], 10), MINOR_VERSION = Number.parseInt(NODE_PROCESS_VERSION_PARTS[1], 10), SUPPORTED_MAJOR_VERSION = 10, SUPPORTED_MINOR_VERSION = 10, IS_MATCHED_BY_MAJOR = MAJOR_VERSION > SUPPORTED_MAJOR_VERSION, IS_MATCHED_BY_MAJOR_AND_MINOR = MAJOR_VERSION === SUPPORTED_MAJOR_VERSION && MINOR_VERSION >= SUPPORTED_MINOR_VERSION;
+    exports2.IS_SUPPORT_READDIR_WITH_FILE_TYPES = IS_MATCHED_BY_MAJOR || IS_MATCHED_BY_MAJOR_AND_MINOR;
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/utils/fs.js
+var require_fs3 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/utils/fs.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.createDirentFromStats = void 0;
+    var DirentFromStats = class {
+      constructor(name, stats) {
+        this.name = name, this.isBlockDevice = stats.isBlockDevice.bind(stats), this.isCharacterDevice = stats.isCharacterDevice.bind(stats), this.isDirectory = stats.isDirectory.bind(stats), this.isFIFO = stats.isFIFO.bind(stats), this.isFile = stats.isFile.bind(stats), this.isSocket = stats.isSocket.bind(stats), this.isSymbolicLink = stats.isSymbolicLink.bind(stats);
+      }
+    };
+    function createDirentFromStats(name, stats) {
+      return new DirentFromStats(name, stats);
+    }
+    exports2.createDirentFromStats = createDirentFromStats;
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/utils/index.js
+var require_utils4 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/utils/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.fs = void 0;
+    var fs = require_fs3();
+    exports2.fs = fs;
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/providers/common.js
+var require_common = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/providers/common.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.joinPathSegments = void 0;
+    function joinPathSegments(a, b, separator) {
+      return a.endsWith(separator) ? a + b : a + separator + b;
+    }
+    exports2.joinPathSegments = joinPathSegments;
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/providers/async.js
+var require_async2 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/providers/async.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.readdir = exports2.readdirWithFileTypes = exports2.read = void 0;
+    var fsStat = require_out(), rpl = require_run_parallel(), constants_1 = require_constants3(), utils = require_utils4(), common = require_common();
+    function read(directory, settings, callback) {
+      if (!settings.stats && constants_1.IS_SUPPORT_READDIR_WITH_FILE_TYPES) {
+        readdirWithFileTypes(directory, settings, callback);
+        return;
+      }
+      readdir(directory, settings, callback);
+    }
+    exports2.read = read;
+    function readdirWithFileTypes(directory, settings, callback) {
+      settings.fs.readdir(directory, { withFileTypes: !0 }, (readdirError, dirents) => {
+        if (readdirError !== null) {
+          callFailureCallback(callback, readdirError);
+          return;
+        }
+        let entries = dirents.map((dirent) => ({
+          dirent,
+          name: dirent.name,
+          path: common.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
+        }));
+        if (!settings.followSymbolicLinks) {
+          callSuccessCallback(callback, entries);
+          return;
+        }
+        let tasks = entries.map((entry) => makeRplTaskEntry(entry, settings));
+        rpl(tasks, (rplError, rplEntries) => {
+          if (rplError !== null) {
+            callFailureCallback(callback, rplError);
+            return;
+          }
+          callSuccessCallback(callback, rplEntries);
+        });
+      });
+    }
+    exports2.readdirWithFileTypes = readdirWithFileTypes;
+    function makeRplTaskEntry(entry, settings) {
+      return (done) => {
+        if (!entry.dirent.isSymbolicLink()) {
+          done(null, entry);
+          return;
+        }
+        settings.fs.stat(entry.path, (statError, stats) => {
+          if (statError !== null) {
+            if (settings.throwErrorOnBrokenSymbolicLink) {
+              done(statError);
+              return;
+            }
+            done(null, entry);
+            return;
+          }
+          entry.dirent = utils.fs.createDirentFromStats(entry.name, stats), done(null, entry);
+        });
+      };
+    }
+    function readdir(directory, settings, callback) {
+      settings.fs.readdir(directory, (readdirError, names) => {
+        if (readdirError !== null) {
+          callFailureCallback(callback, readdirError);
+          return;
+        }
+        let tasks = names.map((name) => {
+          let path = common.joinPathSegments(directory, name, settings.pathSegmentSeparator);
+          return (done) => {
+            fsStat.stat(path, settings.fsStatSettings, (error62, stats) => {
+              if (error62 !== null) {
+                done(error62);
+                return;
+              }
+              let entry = {
+                name,
+                path,
+                dirent: utils.fs.createDirentFromStats(name, stats)
+              };
+              settings.stats && (entry.stats = stats), done(null, entry);
+            });
+          };
+        });
+        rpl(tasks, (rplError, entries) => {
+          if (rplError !== null) {
+            callFailureCallback(callback, rplError);
+            return;
+          }
+          callSuccessCallback(callback, entries);
+        });
+      });
+    }
+    exports2.readdir = readdir;
+    function callFailureCallback(callback, error62) {
+      callback(error62);
+    }
+    function callSuccessCallback(callback, result) {
+      callback(null, result);
+    }
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/providers/sync.js
+var require_sync2 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/providers/sync.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.readdir = exports2.readdirWithFileTypes = exports2.read = void 0;
+    var fsStat = require_out(), constants_1 = require_constants3(), utils = require_utils4(), common = require_common();
+    function read(directory, settings) {
+      return !settings.stats && constants_1.IS_SUPPORT_READDIR_WITH_FILE_TYPES ? readdirWithFileTypes(directory, settings) : readdir(directory, settings);
+    }
+    exports2.read = read;
+    function readdirWithFileTypes(directory, settings) {
+      return settings.fs.readdirSync(directory, { withFileTypes: !0 }).map((dirent) => {
+        let entry = {
+          dirent,
+          name: dirent.name,
+          path: common.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
+        };
+        if (entry.dirent.isSymbolicLink() && settings.followSymbolicLinks)
+          try {
+            let stats = settings.fs.statSync(entry.path);
+            entry.dirent = utils.fs.createDirentFromStats(entry.name, stats);
+          } catch (error62) {
+            if (settings.throwErrorOnBrokenSymbolicLink)
+              throw error62;
+          }
+        return entry;
+      });
+    }
+    exports2.readdirWithFileTypes = readdirWithFileTypes;
+    function readdir(directory, settings) {
+      return settings.fs.readdirSync(directory).map((name) => {
+        let entryPath = common.joinPathSegments(directory, name, settings.pathSegmentSeparator), stats = fsStat.statSync(entryPath, settings.fsStatSettings), entry = {
+          name,
+          path: entryPath,
+          dirent: utils.fs.createDirentFromStats(name, stats)
+        };
+        return settings.stats && (entry.stats = stats), entry;
+      });
+    }
+    exports2.readdir = readdir;
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/adapters/fs.js
+var require_fs4 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/adapters/fs.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.createFileSystemAdapter = exports2.FILE_SYSTEM_ADAPTER = void 0;
+    var fs = require("fs");
+    exports2.FILE_SYSTEM_ADAPTER = {
+      lstat: fs.lstat,
+      stat: fs.stat,
+      lstatSync: fs.lstatSync,
+      statSync: fs.statSync,
+      readdir: fs.readdir,
+      readdirSync: fs.readdirSync
+    };
+    function createFileSystemAdapter(fsMethods) {
+      return fsMethods === void 0 ? exports2.FILE_SYSTEM_ADAPTER : Object.assign(Object.assign({}, exports2.FILE_SYSTEM_ADAPTER), fsMethods);
+    }
+    exports2.createFileSystemAdapter = createFileSystemAdapter;
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/settings.js
+var require_settings2 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/settings.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var path = require("path"), fsStat = require_out(), fs = require_fs4(), Settings = class {
+      constructor(_options = {}) {
+        this._options = _options, this.followSymbolicLinks = this._getValue(this._options.followSymbolicLinks, !1), this.fs = fs.createFileSystemAdapter(this._options.fs), this.pathSegmentSeparator = this._getValue(this._options.pathSegmentSeparator, path.sep), this.stats = this._getValue(this._options.stats, !1), this.throwErrorOnBrokenSymbolicLink = this._getValue(this._options.throwErrorOnBrokenSymbolicLink, !0), this.fsStatSettings = new fsStat.Settings({
+          followSymbolicLink: this.followSymbolicLinks,
+          fs: this.fs,
+          throwErrorOnBrokenSymbolicLink: this.throwErrorOnBrokenSymbolicLink
+        });
+      }
+      _getValue(option, value) {
+        return option ?? value;
+      }
+    };
+    exports2.default = Settings;
+  }
+});
+
+// node_modules/@nodelib/fs.scandir/out/index.js
+var require_out2 = __commonJS({
+  "node_modules/@nodelib/fs.scandir/out/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.Settings = exports2.scandirSync = exports2.scandir = void 0;
+    var async = require_async2(), sync = require_sync2(), settings_1 = require_settings2();
+    exports2.Settings = settings_1.default;
+    function scandir(path, optionsOrSettingsOrCallback, callback) {
+      if (typeof optionsOrSettingsOrCallback == "function") {
+        async.read(path, getSettings(), optionsOrSettingsOrCallback);
+        return;
+      }
+      async.read(path, getSettings(optionsOrSettingsOrCallback), callback);
+    }
+    exports2.scandir = scandir;
+    function scandirSync(path, optionsOrSettings) {
+      let settings = getSettings(optionsOrSettings);
+      return sync.read(path, settings);
+    }
+    exports2.scandirSync = scandirSync;
+    function getSettings(settingsOrOptions = {}) {
+      return settingsOrOptions instanceof settings_1.default ? settingsOrOptions : new settings_1.default(settingsOrOptions);
+    }
+  }
+});
+
+// node_modules/reusify/reusify.js
+var require_reusify = __commonJS({
+  "node_modules/reusify/reusify.js"(exports2, module2) {
+    "use strict";
+    function reusify(Constructor) {
+      var head = new Constructor(), tail = head;
+      function get() {
+        var current = head;
+        return current.next ? head = current.next : (head = new Constructor(), tail = head), current.next = null, current;
+      }
+      function release(obj) {
+        tail.next = obj, tail = obj;
+      }
+      return {
+        get,
+        release
+      };
+    }
+    module2.exports = reusify;
+  }
+});
+
+// node_modules/fastq/queue.js
+var require_queue = __commonJS({
+  "node_modules/fastq/queue.js"(exports2, module2) {
+    "use strict";
+    var reusify = require_reusify();
+    function fastqueue(context, worker, _concurrency) {
+      if (typeof context == "function" && (_concurrency = worker, worker = context, context = null), !(_concurrency >= 1))
+        throw new Error("fastqueue concurrency must be equal to or greater than 1");
+      var cache = reusify(Task), queueHead = null, queueTail = null, _running = 0, errorHandler = null, self2 = {
+        push,
+        drain: noop,
+        saturated: noop,
+        pause,
+        paused: !1,
+        get concurrency() {
+          return _concurrency;
+        },
+        set concurrency(value) {
+          if (!(value >= 1))
+            throw new Error("fastqueue concurrency must be equal to or greater than 1");
+          if (_concurrency = value, !self2.paused)
+            for (; queueHead && _running < _concurrency; )
+              _running++, release();
+        },
+        running,
+        resume,
+        idle,
+        length,
+        getQueue,
+        unshift,
+        empty: noop,
+        kill,
+        killAndDrain,
+        error: error62,
+        abort
+      };
+      return self2;
+      function running() {
+        return _running;
+      }
+      function pause() {
+        self2.paused = !0;
+      }
+      function length() {
+        for (var current = queueHead, counter = 0; current; )
+          current = current.next, counter++;
+        return counter;
+      }
+      function getQueue() {
+        for (var current = queueHead, tasks = []; current; )
+          tasks.push(current.value), current = current.next;
+        return tasks;
+      }
+      function resume() {
+        if (self2.paused) {
+          if (self2.paused = !1, queueHead === null) {
+            _running++, release();
+            return;
+          }
+          for (; queueHead && _running < _concurrency; )
+            _running++, release();
+        }
+      }
+      function idle() {
+        return _running === 0 && self2.length() === 0;
+      }
+      function push(value, done) {
+        var current = cache.get();
+        current.context = context, current.release = release, current.value = value, current.callback = done || noop, current.errorHandler = errorHandler, _running >= _concurrency || self2.paused ? queueTail ? (queueTail.next = current, queueTail = current) : (queueHead = current, queueTail = current, self2.saturated()) : (_running++, worker.call(context, current.value, current.worked));
+      }
+      function unshift(value, done) {
+        var current = cache.get();
+        current.context = context, current.release = release, current.value = value, current.callback = done || noop, current.errorHandler = errorHandler, _running >= _concurrency || self2.paused ? queueHead ? (current.next = queueHead, queueHead = current) : (queueHead = current, queueTail = current, self2.saturated()) : (_running++, worker.call(context, current.value, current.worked));
+      }
+      function release(holder) {
+        holder && cache.release(holder);
+        var next = queueHead;
+        next && _running <= _concurrency ? self2.paused ? _running-- : (queueTail === queueHead && (queueTail = null), queueHead = next.next, next.next = null, worker.call(context, next.value, next.worked), queueTail === null && self2.empty()) : --_running === 0 && self2.drain();
+      }
+      function kill() {
+        queueHead = null, queueTail = null, self2.drain = noop;
+      }
+      function killAndDrain() {
+        queueHead = null, queueTail = null, self2.drain(), self2.drain = noop;
+      }
+      function abort() {
+        var current = queueHead;
+        for (queueHead = null, queueTail = null; current; ) {
+          var next = current.next, callback = current.callback, errorHandler2 = current.errorHandler, val = current.value, context2 = current.context;
+          current.value = null, current.callback = noop, current.errorHandler = null, current.next = null, errorHandler2 && errorHandler2(new Error("abort"), val), callback.call(context2, new Error("abort")), cache.release(current), current = next;
+        }
+        self2.drain = noop;
+      }
+      function error62(handler) {
+        errorHandler = handler;
+      }
+    }
+    function noop() {
+    }
+    function Task() {
+      this.value = null, this.callback = noop, this.next = null, this.release = noop, this.context = null, this.errorHandler = null;
+      var self2 = this;
+      this.worked = function(err, result) {
+        var callback = self2.callback, errorHandler = self2.errorHandler, val = self2.value;
+        self2.value = null, self2.callback = noop, self2.errorHandler && errorHandler(err, val), callback.call(self2.context, err, result), self2.release(self2);
+      };
+    }
+    function queueAsPromised(context, worker, _concurrency) {
+      typeof context == "function" && (_concurrency = worker, worker = context, context = null);
+      function asyncWrapper(arg, cb) {
+        worker.call(this, arg).then(function(res) {
+          cb(null, res);
+        }, cb);
+      }
+      var queue = fastqueue(context, asyncWrapper, _concurrency), pushCb = queue.push, unshiftCb = queue.unshift;
+      return queue.push = push, queue.unshift = unshift, queue.drained = drained, queue;
+      function push(value) {
+        var p = new Promise(function(resolve9, reject) {
+          pushCb(value, function(err, result) {
+            if (err) {
+              reject(err);
+              return;
+            }
+            resolve9(result);
+          });
+        });
+        return p.catch(noop), p;
+      }
+      function unshift(value) {
+        var p = new Promise(function(resolve9, reject) {
+          unshiftCb(value, function(err, result) {
+            if (err) {
+              reject(err);
+              return;
+            }
+            resolve9(result);
+          });
+        });
+        return p.catch(noop), p;
+      }
+      function drained() {
+        var p = new Promise(function(resolve9) {
+          process.nextTick(function() {
+            if (queue.idle())
+              resolve9();
+            else {
+              var previousDrain = queue.drain;
+              queue.drain = function() {
+                typeof previousDrain == "function" && previousDrain(), resolve9(), queue.drain = previousDrain;
+              };
+            }
+          });
+        });
+        return p;
+      }
+    }
+    module2.exports = fastqueue;
+    module2.exports.promise = queueAsPromised;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/readers/common.js
+var require_common2 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/readers/common.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.joinPathSegments = exports2.replacePathSegmentSeparator = exports2.isAppliedFilter = exports2.isFatalError = void 0;
+    function isFatalError(settings, error62) {
+      return settings.errorFilter === null ? !0 : !settings.errorFilter(error62);
+    }
+    exports2.isFatalError = isFatalError;
+    function isAppliedFilter(filter, value) {
+      return filter === null || filter(value);
+    }
+    exports2.isAppliedFilter = isAppliedFilter;
+    function replacePathSegmentSeparator(filepath, separator) {
+      return filepath.split(/[/\\]/).join(separator);
+    }
+    exports2.replacePathSegmentSeparator = replacePathSegmentSeparator;
+    function joinPathSegments(a, b, separator) {
+      return a === "" ? b : a.endsWith(separator) ? a + b : a + separator + b;
+    }
+    exports2.joinPathSegments = joinPathSegments;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/readers/reader.js
+var require_reader = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/readers/reader.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var common = require_common2(), Reader = class {
+      constructor(_root, _settings) {
+        this._root = _root, this._settings = _settings, this._root = common.replacePathSegmentSeparator(_root, _settings.pathSegmentSeparator);
+      }
+    };
+    exports2.default = Reader;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/readers/async.js
+var require_async3 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/readers/async.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var events_1 = require("events"), fsScandir = require_out2(), fastq = require_queue(), common = require_common2(), reader_1 = require_reader(), AsyncReader = class extends reader_1.default {
+      constructor(_root, _settings) {
+        super(_root, _settings), this._settings = _settings, this._scandir = fsScandir.scandir, this._emitter = new events_1.EventEmitter(), this._queue = fastq(this._worker.bind(this), this._settings.concurrency), this._isFatalError = !1, this._isDestroyed = !1, this._queue.drain = () => {
+          this._isFatalError || this._emitter.emit("end");
+        };
+      }
+      read() {
+        return this._isFatalError = !1, this._isDestroyed = !1, setImmediate(() => {
+          this._pushToQueue(this._root, this._settings.basePath);
+        }), this._emitter;
+      }
+      get isDestroyed() {
+        return this._isDestroyed;
+      }
+      destroy() {
+        if (this._isDestroyed)
+          throw new Error("The reader is already destroyed");
+        this._isDestroyed = !0, this._queue.killAndDrain();
+      }
+      onEntry(callback) {
+        this._emitter.on("entry", callback);
+      }
+      onError(callback) {
+        this._emitter.once("error", callback);
+      }
+      onEnd(callback) {
+        this._emitter.once("end", callback);
+      }
+      _pushToQueue(directory, base) {
+        let queueItem = { directory, base };
+        this._queue.push(queueItem, (error62) => {
+          error62 !== null && this._handleError(error62);
+        });
+      }
+      _worker(item, done) {
+        this._scandir(item.directory, this._settings.fsScandirSettings, (error62, entries) => {
+          if (error62 !== null) {
+            done(error62, void 0);
+            return;
+          }
+          for (let entry of entries)
+            this._handleEntry(entry, item.base);
+          done(null, void 0);
+        });
+      }
+      _handleError(error62) {
+        this._isDestroyed || !common.isFatalError(this._settings, error62) || (this._isFatalError = !0, this._isDestroyed = !0, this._emitter.emit("error", error62));
+      }
+      _handleEntry(entry, base) {
+        if (this._isDestroyed || this._isFatalError)
+          return;
+        let fullpath = entry.path;
+        base !== void 0 && (entry.path = common.joinPathSegments(base, entry.name, this._settings.pathSegmentSeparator)), common.isAppliedFilter(this._settings.entryFilter, entry) && this._emitEntry(entry), entry.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry) && this._pushToQueue(fullpath, base === void 0 ? void 0 : entry.path);
+      }
+      _emitEntry(entry) {
+        this._emitter.emit("entry", entry);
+      }
+    };
+    exports2.default = AsyncReader;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/providers/async.js
+var require_async4 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/providers/async.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var async_1 = require_async3(), AsyncProvider = class {
+      constructor(_root, _settings) {
+        this._root = _root, this._settings = _settings, this._reader = new async_1.default(this._root, this._settings), this._storage = [];
+      }
+      read(callback) {
+        this._reader.onError((error62) => {
+          callFailureCallback(callback, error62);
+        }), this._reader.onEntry((entry) => {
+          this._storage.push(entry);
+        }), this._reader.onEnd(() => {
+          callSuccessCallback(callback, this._storage);
+        }), this._reader.read();
+      }
+    };
+    exports2.default = AsyncProvider;
+    function callFailureCallback(callback, error62) {
+      callback(error62);
+    }
+    function callSuccessCallback(callback, entries) {
+      callback(null, entries);
+    }
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/providers/stream.js
+var require_stream2 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/providers/stream.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var stream_1 = require("stream"), async_1 = require_async3(), StreamProvider = class {
+      constructor(_root, _settings) {
+        this._root = _root, this._settings = _settings, this._reader = new async_1.default(this._root, this._settings), this._stream = new stream_1.Readable({
+          objectMode: !0,
+          read: () => {
+          },
+          destroy: () => {
+            this._reader.isDestroyed || this._reader.destroy();
+          }
+        });
+      }
+      read() {
+        return this._reader.onError((error62) => {
+          this._stream.emit("error", error62);
+        }), this._reader.onEntry((entry) => {
+          this._stream.push(entry);
+        }), this._reader.onEnd(() => {
+          this._stream.push(null);
+        }), this._reader.read(), this._stream;
+      }
+    };
+    exports2.default = StreamProvider;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/readers/sync.js
+var require_sync3 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/readers/sync.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var fsScandir = require_out2(), common = require_common2(), reader_1 = require_reader(), SyncReader = class extends reader_1.default {
+      constructor() {
+        super(...arguments), this._scandir = fsScandir.scandirSync, this._storage = [], this._queue = /* @__PURE__ */ new Set();
+      }
+      read() {
+        return this._pushToQueue(this._root, this._settings.basePath), this._handleQueue(), this._storage;
+      }
+      _pushToQueue(directory, base) {
+        this._queue.add({ directory, base });
+      }
+      _handleQueue() {
+        for (let item of this._queue.values())
+          this._handleDirectory(item.directory, item.base);
+      }
+      _handleDirectory(directory, base) {
+        try {
+          let entries = this._scandir(directory, this._settings.fsScandirSettings);
+          for (let entry of entries)
+            this._handleEntry(entry, base);
+        } catch (error62) {
+          this._handleError(error62);
+        }
+      }
+      _handleError(error62) {
+        if (common.isFatalError(this._settings, error62))
+          throw error62;
+      }
+      _handleEntry(entry, base) {
+        let fullpath = entry.path;
+        base !== void 0 && (entry.path = common.joinPathSegments(base, entry.name, this._settings.pathSegmentSeparator)), common.isAppliedFilter(this._settings.entryFilter, entry) && this._pushToStorage(entry), entry.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry) && this._pushToQueue(fullpath, base === void 0 ? void 0 : entry.path);
+      }
+      _pushToStorage(entry) {
+        this._storage.push(entry);
+      }
+    };
+    exports2.default = SyncReader;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/providers/sync.js
+var require_sync4 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/providers/sync.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var sync_1 = require_sync3(), SyncProvider = class {
+      constructor(_root, _settings) {
+        this._root = _root, this._settings = _settings, this._reader = new sync_1.default(this._root, this._settings);
+      }
+      read() {
+        return this._reader.read();
+      }
+    };
+    exports2.default = SyncProvider;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/settings.js
+var require_settings3 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/settings.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var path = require("path"), fsScandir = require_out2(), Settings = class {
+      constructor(_options = {}) {
+        this._options = _options, this.basePath = this._getValue(this._options.basePath, void 0), this.concurrency = this._getValue(this._options.concurrency, Number.POSITIVE_INFINITY), this.deepFilter = this._getValue(this._options.deepFilter, null), this.entryFilter = this._getValue(this._options.entryFilter, null), this.errorFilter = this._getValue(this._options.errorFilter, null), this.pathSegmentSeparator = this._getValue(this._options.pathSegmentSeparator, path.sep), this.fsScandirSettings = new fsScandir.Settings({
+          followSymbolicLinks: this._options.followSymbolicLinks,
+          fs: this._options.fs,
+          pathSegmentSeparator: this._options.pathSegmentSeparator,
+          stats: this._options.stats,
+          throwErrorOnBrokenSymbolicLink: this._options.throwErrorOnBrokenSymbolicLink
+        });
+      }
+      _getValue(option, value) {
+        return option ?? value;
+      }
+    };
+    exports2.default = Settings;
+  }
+});
+
+// node_modules/@nodelib/fs.walk/out/index.js
+var require_out3 = __commonJS({
+  "node_modules/@nodelib/fs.walk/out/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.Settings = exports2.walkStream = exports2.walkSync = exports2.walk = void 0;
+    var async_1 = require_async4(), stream_1 = require_stream2(), sync_1 = require_sync4(), settings_1 = require_settings3();
+    exports2.Settings = settings_1.default;
+    function walk(directory, optionsOrSettingsOrCallback, callback) {
+      if (typeof optionsOrSettingsOrCallback == "function") {
+        new async_1.default(directory, getSettings()).read(optionsOrSettingsOrCallback);
+        return;
+      }
+      new async_1.default(directory, getSettings(optionsOrSettingsOrCallback)).read(callback);
+    }
+    exports2.walk = walk;
+    function walkSync(directory, optionsOrSettings) {
+      let settings = getSettings(optionsOrSettings);
+      return new sync_1.default(directory, settings).read();
+    }
+    exports2.walkSync = walkSync;
+    function walkStream(directory, optionsOrSettings) {
+      let settings = getSettings(optionsOrSettings);
+      return new stream_1.default(directory, settings).read();
+    }
+    exports2.walkStream = walkStream;
+    function getSettings(settingsOrOptions = {}) {
+      return settingsOrOptions instanceof settings_1.default ? settingsOrOptions : new settings_1.default(settingsOrOptions);
+    }
+  }
+});
+
+// node_modules/fast-glob/out/readers/reader.js
+var require_reader2 = __commonJS({
+  "node_modules/fast-glob/out/readers/reader.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var path = require("path"), fsStat = require_out(), utils = require_utils3(), Reader = class {
+      constructor(_settings) {
+        this._settings = _settings, this._fsStatSettings = new fsStat.Settings({
+          followSymbolicLink: this._settings.followSymbolicLinks,
+          fs: this._settings.fs,
+          throwErrorOnBrokenSymbolicLink: this._settings.followSymbolicLinks
+        });
+      }
+      _getFullEntryPath(filepath) {
+        return path.resolve(this._settings.cwd, filepath);
+      }
+      _makeEntry(stats, pattern) {
+        let entry = {
+          name: pattern,
+          path: pattern,
+          dirent: utils.fs.createDirentFromStats(pattern, stats)
+        };
+        return this._settings.stats && (entry.stats = stats), entry;
+      }
+      _isFatalError(error62) {
+        return !utils.errno.isEnoentCodeError(error62) && !this._settings.suppressErrors;
+      }
+    };
+    exports2.default = Reader;
+  }
+});
+
+// node_modules/fast-glob/out/readers/stream.js
+var require_stream3 = __commonJS({
+  "node_modules/fast-glob/out/readers/stream.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var stream_1 = require("stream"), fsStat = require_out(), fsWalk = require_out3(), reader_1 = require_reader2(), ReaderStream = class extends reader_1.default {
+      constructor() {
+        super(...arguments), this._walkStream = fsWalk.walkStream, this._stat = fsStat.stat;
+      }
+      dynamic(root, options) {
+        return this._walkStream(root, options);
+      }
+      static(patterns, options) {
+        let filepaths = patterns.map(this._getFullEntryPath, this), stream = new stream_1.PassThrough({ objectMode: !0 });
+        stream._write = (index, _enc, done) => this._getEntry(filepaths[index], patterns[index], options).then((entry) => {
+          entry !== null && options.entryFilter(entry) && stream.push(entry), index === filepaths.length - 1 && stream.end(), done();
+        }).catch(done);
+        for (let i = 0; i < filepaths.length; i++)
+          stream.write(i);
+        return stream;
+      }
+      _getEntry(filepath, pattern, options) {
+        return this._getStat(filepath).then((stats) => this._makeEntry(stats, pattern)).catch((error62) => {
+          if (options.errorFilter(error62))
+            return null;
+          throw error62;
+        });
+      }
+      _getStat(filepath) {
+        return new Promise((resolve9, reject) => {
+          this._stat(filepath, this._fsStatSettings, (error62, stats) => error62 === null ? resolve9(stats) : reject(error62));
+        });
+      }
+    };
+    exports2.default = ReaderStream;
+  }
+});
+
+// node_modules/fast-glob/out/readers/async.js
+var require_async5 = __commonJS({
+  "node_modules/fast-glob/out/readers/async.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var fsWalk = require_out3(), reader_1 = require_reader2(), stream_1 = require_stream3(), ReaderAsync = class extends reader_1.default {
+      constructor() {
+        super(...arguments), this._walkAsync = fsWalk.walk, this._readerStream = new stream_1.default(this._settings);
+      }
+      dynamic(root, options) {
+        return new Promise((resolve9, reject) => {
+          this._walkAsync(root, options, (error62, entries) => {
+            error62 === null ? resolve9(entries) : reject(error62);
+          });
+        });
+      }
+      async static(patterns, options) {
+        let entries = [], stream = this._readerStream.static(patterns, options);
+        return new Promise((resolve9, reject) => {
+          stream.once("error", reject), stream.on("data", (entry) => entries.push(entry)), stream.once("end", () => resolve9(entries));
+        });
+      }
+    };
+    exports2.default = ReaderAsync;
+  }
+});
+
+// node_modules/fast-glob/out/providers/matchers/matcher.js
+var require_matcher = __commonJS({
+  "node_modules/fast-glob/out/providers/matchers/matcher.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var utils = require_utils3(), Matcher = class {
+      constructor(_patterns, _settings, _micromatchOptions) {
+        this._patterns = _patterns, this._settings = _settings, this._micromatchOptions = _micromatchOptions, this._storage = [], this._fillStorage();
+      }
+      _fillStorage() {
+        for (let pattern of this._patterns) {
+          let segments = this._getPatternSegments(pattern), sections = this._splitSegmentsIntoSections(segments);
+          this._storage.push({
+            complete: sections.length <= 1,
+            pattern,
+            segments,
+            sections
+          });
+        }
+      }
+      _getPatternSegments(pattern) {
+        return utils.pattern.getPatternParts(pattern, this._micromatchOptions).map((part) => utils.pattern.isDynamicPattern(part, this._settings) ? {
+          dynamic: !0,
+          pattern: part,
+          patternRe: utils.pattern.makeRe(part, this._micromatchOptions)
+        } : {
+          dynamic: !1,
+          pattern: part
+        });
+      }
+      _splitSegmentsIntoSections(segments) {
+        return utils.array.splitWhen(segments, (segment) => segment.dynamic && utils.pattern.hasGlobStar(segment.pattern));
+      }
+    };
+    exports2.default = Matcher;
+  }
+});
+
+// node_modules/fast-glob/out/providers/matchers/partial.js
+var require_partial = __commonJS({
+  "node_modules/fast-glob/out/providers/matchers/partial.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var matcher_1 = require_matcher(), PartialMatcher = class extends matcher_1.default {
+      match(filepath) {
+        let parts = filepath.split("/"), levels = parts.length, patterns = this._storage.filter((info) => !info.complete || info.segments.length > levels);
+        for (let pattern of patterns) {
+          let section = pattern.sections[0];
+          if (!pattern.complete && levels > section.length || parts.every((part, index) => {
+            let segment = pattern.segments[index];
+            return !!(segment.dynamic && segment.patternRe.test(part) || !segment.dynamic && segment.pattern === part);
+          }))
+            return !0;
+        }
+        return !1;
+      }
+    };
+    exports2.default = PartialMatcher;
+  }
+});
+
+// node_modules/fast-glob/out/providers/filters/deep.js
+var require_deep = __commonJS({
+  "node_modules/fast-glob/out/providers/filters/deep.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var utils = require_utils3(), partial_1 = require_partial(), DeepFilter = class {
+      constructor(_settings, _micromatchOptions) {
+        this._settings = _settings, this._micromatchOptions = _micromatchOptions;
+      }
+      getFilter(basePath, positive, negative) {
+        let matcher = this._getMatcher(positive), negativeRe = this._getNegativePatternsRe(negative);
+        return (entry) => this._filter(basePath, entry, matcher, negativeRe);
+      }
+      _getMatcher(patterns) {
+        return new partial_1.default(patterns, this._settings, this._micromatchOptions);
+      }
+      _getNegativePatternsRe(patterns) {
+        let affectDepthOfReadingPatterns = patterns.filter(utils.pattern.isAffectDepthOfReadingPattern);
+        return utils.pattern.convertPatternsToRe(affectDepthOfReadingPatterns, this._micromatchOptions);
+      }
+      _filter(basePath, entry, matcher, negativeRe) {
+        if (this._isSkippedByDeep(basePath, entry.path) || this._isSkippedSymbolicLink(entry))
+          return !1;
+        let filepath = utils.path.removeLeadingDotSegment(entry.path);
+        return this._isSkippedByPositivePatterns(filepath, matcher) ? !1 : this._isSkippedByNegativePatterns(filepath, negativeRe);
+      }
+      _isSkippedByDeep(basePath, entryPath) {
+        return this._settings.deep === 1 / 0 ? !1 : this._getEntryLevel(basePath, entryPath) >= this._settings.deep;
+      }
+      _getEntryLevel(basePath, entryPath) {
+        let entryPathDepth = entryPath.split("/").length;
+        if (basePath === "")
+          return entryPathDepth;
+        let basePathDepth = basePath.split("/").length;
+        return entryPathDepth - basePathDepth;
+      }
+      _isSkippedSymbolicLink(entry) {
+        return !this._settings.followSymbolicLinks && entry.dirent.isSymbolicLink();
+      }
+      _isSkippedByPositivePatterns(entryPath, matcher) {
+        return !this._settings.baseNameMatch && !matcher.match(entryPath);
+      }
+      _isSkippedByNegativePatterns(entryPath, patternsRe) {
+        return !utils.pattern.matchAny(entryPath, patternsRe);
+      }
+    };
+    exports2.default = DeepFilter;
+  }
+});
+
+// node_modules/fast-glob/out/providers/filters/entry.js
+var require_entry = __commonJS({
+  "node_modules/fast-glob/out/providers/filters/entry.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var utils = require_utils3(), EntryFilter = class {
+      constructor(_settings, _micromatchOptions) {
+        this._settings = _settings, this._micromatchOptions = _micromatchOptions, this.index = /* @__PURE__ */ new Map();
+      }
+      getFilter(positive, negative) {
+        let [absoluteNegative, relativeNegative] = utils.pattern.partitionAbsoluteAndRelative(negative), patterns = {
+          positive: {
+            all: utils.pattern.convertPatternsToRe(positive, this._micromatchOptions)
+          },
+          negative: {
+            absolute: utils.pattern.convertPatternsToRe(absoluteNegative, Object.assign(Object.assign({}, this._micromatchOptions), { dot: !0 })),
+            relative: utils.pattern.convertPatternsToRe(relativeNegative, Object.assign(Object.assign({}, this._micromatchOptions), { dot: !0 }))
+          }
+        };
+        return (entry) => this._filter(entry, patterns);
+      }
+      _filter(entry, patterns) {
+        let filepath = utils.path.removeLeadingDotSegment(entry.path);
+        if (this._settings.unique && this._isDuplicateEntry(filepath) || this._onlyFileFilter(entry) || this._onlyDirectoryFilter(entry))
+          return !1;
+        let isMatched = this._isMatchToPatternsSet(filepath, patterns, entry.dirent.isDirectory());
+        return this._settings.unique && isMatched && this._createIndexRecord(filepath), isMatched;
+      }
+      _isDuplicateEntry(filepath) {
+        return this.index.has(filepath);
+      }
+      _createIndexRecord(filepath) {
+        this.index.set(filepath, void 0);
+      }
+      _onlyFileFilter(entry) {
+        return this._settings.onlyFiles && !entry.dirent.isFile();
+      }
+      _onlyDirectoryFilter(entry) {
+        return this._settings.onlyDirectories && !entry.dirent.isDirectory();
+      }
+      _isMatchToPatternsSet(filepath, patterns, isDirectory) {
+        return !(!this._isMatchToPatterns(filepath, patterns.positive.all, isDirectory) || this._isMatchToPatterns(filepath, patterns.negative.relative, isDirectory) || this._isMatchToAbsoluteNegative(filepath, patterns.negative.absolute, isDirectory));
+      }
+      _isMatchToAbsoluteNegative(filepath, patternsRe, isDirectory) {
+        if (patternsRe.length === 0)
+          return !1;
+        let fullpath = utils.path.makeAbsolute(this._settings.cwd, filepath);
+        return this._isMatchToPatterns(fullpath, patternsRe, isDirectory);
+      }
+      _isMatchToPatterns(filepath, patternsRe, isDirectory) {
+        if (patternsRe.length === 0)
+          return !1;
+        let isMatched = utils.pattern.matchAny(filepath, patternsRe);
+        return !isMatched && isDirectory ? utils.pattern.matchAny(filepath + "/", patternsRe) : isMatched;
+      }
+    };
+    exports2.default = EntryFilter;
+  }
+});
+
+// node_modules/fast-glob/out/providers/filters/error.js
+var require_error = __commonJS({
+  "node_modules/fast-glob/out/providers/filters/error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var utils = require_utils3(), ErrorFilter = class {
+      constructor(_settings) {
+        this._settings = _settings;
+      }
+      getFilter() {
+        return (error62) => this._isNonFatalError(error62);
+      }
+      _isNonFatalError(error62) {
+        return utils.errno.isEnoentCodeError(error62) || this._settings.suppressErrors;
+      }
+    };
+    exports2.default = ErrorFilter;
+  }
+});
+
+// node_modules/fast-glob/out/providers/transformers/entry.js
+var require_entry2 = __commonJS({
+  "node_modules/fast-glob/out/providers/transformers/entry.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var utils = require_utils3(), EntryTransformer = class {
+      constructor(_settings) {
+        this._settings = _settings;
+      }
+      getTransformer() {
+        return (entry) => this._transform(entry);
+      }
+      _transform(entry) {
+        let filepath = entry.path;
+        return this._settings.absolute && (filepath = utils.path.makeAbsolute(this._settings.cwd, filepath), filepath = utils.path.unixify(filepath)), this._settings.markDirectories && entry.dirent.isDirectory() && (filepath += "/"), this._settings.objectMode ? Object.assign(Object.assign({}, entry), { path: filepath }) : filepath;
+      }
+    };
+    exports2.default = EntryTransformer;
+  }
+});
+
+// node_modules/fast-glob/out/providers/provider.js
+var require_provider = __commonJS({
+  "node_modules/fast-glob/out/providers/provider.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var path = require("path"), deep_1 = require_deep(), entry_1 = require_entry(), error_1 = require_error(), entry_2 = require_entry2(), Provider = class {
+      constructor(_settings) {
+        this._settings = _settings, this.errorFilter = new error_1.default(this._settings), this.entryFilter = new entry_1.default(this._settings, this._getMicromatchOptions()), this.deepFilter = new deep_1.default(this._settings, this._getMicromatchOptions()), this.entryTransformer = new entry_2.default(this._settings);
+      }
+      _getRootDirectory(task) {
+        return path.resolve(this._settings.cwd, task.base);
+      }
+      _getReaderOptions(task) {
+        let basePath = task.base === "." ? "" : task.base;
+        return {
+          basePath,
+          pathSegmentSeparator: "/",
+          concurrency: this._settings.concurrency,
+          deepFilter: this.deepFilter.getFilter(basePath, task.positive, task.negative),
+          entryFilter: this.entryFilter.getFilter(task.positive, task.negative),
+          errorFilter: this.errorFilter.getFilter(),
+          followSymbolicLinks: this._settings.followSymbolicLinks,
+          fs: this._settings.fs,
+          stats: this._settings.stats,
+          throwErrorOnBrokenSymbolicLink: this._settings.throwErrorOnBrokenSymbolicLink,
+          transform: this.entryTransformer.getTransformer()
+        };
+      }
+      _getMicromatchOptions() {
+        return {
+          dot: this._settings.dot,
+          matchBase: this._settings.baseNameMatch,
+          nobrace: !this._settings.braceExpansion,
+          nocase: !this._settings.caseSensitiveMatch,
+          noext: !this._settings.extglob,
+          noglobstar: !this._settings.globstar,
+          posix: !0,
+          strictSlashes: !1
+        };
+      }
+    };
+    exports2.default = Provider;
+  }
+});
+
+// node_modules/fast-glob/out/providers/async.js
+var require_async6 = __commonJS({
+  "node_modules/fast-glob/out/providers/async.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var async_1 = require_async5(), provider_1 = require_provider(), ProviderAsync = class extends provider_1.default {
+      constructor() {
+        super(...arguments), this._reader = new async_1.default(this._settings);
+      }
+      async read(task) {
+        let root = this._getRootDirectory(task), options = this._getReaderOptions(task);
+        return (await this.api(root, task, options)).map((entry) => options.transform(entry));
+      }
+      api(root, task, options) {
+        return task.dynamic ? this._reader.dynamic(root, options) : this._reader.static(task.patterns, options);
+      }
+    };
+    exports2.default = ProviderAsync;
+  }
+});
+
+// node_modules/fast-glob/out/providers/stream.js
+var require_stream4 = __commonJS({
+  "node_modules/fast-glob/out/providers/stream.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var stream_1 = require("stream"), stream_2 = require_stream3(), provider_1 = require_provider(), ProviderStream = class extends provider_1.default {
+      constructor() {
+        super(...arguments), this._reader = new stream_2.default(this._settings);
+      }
+      read(task) {
+        let root = this._getRootDirectory(task), options = this._getReaderOptions(task), source = this.api(root, task, options), destination = new stream_1.Readable({ objectMode: !0, read: () => {
+        } });
+        return source.once("error", (error62) => destination.emit("error", error62)).on("data", (entry) => destination.emit("data", options.transform(entry))).once("end", () => destination.emit("end")), destination.once("close", () => source.destroy()), destination;
+      }
+      api(root, task, options) {
+        return task.dynamic ? this._reader.dynamic(root, options) : this._reader.static(task.patterns, options);
+      }
+    };
+    exports2.default = ProviderStream;
+  }
+});
+
+// node_modules/fast-glob/out/readers/sync.js
+var require_sync5 = __commonJS({
+  "node_modules/fast-glob/out/readers/sync.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var fsStat = require_out(), fsWalk = require_out3(), reader_1 = require_reader2(), ReaderSync = class extends reader_1.default {
+      constructor() {
+        super(...arguments), this._walkSync = fsWalk.walkSync, this._statSync = fsStat.statSync;
+      }
+      dynamic(root, options) {
+        return this._walkSync(root, options);
+      }
+      static(patterns, options) {
+        let entries = [];
+        for (let pattern of patterns) {
+          let filepath = this._getFullEntryPath(pattern), entry = this._getEntry(filepath, pattern, options);
+          entry === null || !options.entryFilter(entry) || entries.push(entry);
+        }
+        return entries;
+      }
+      _getEntry(filepath, pattern, options) {
+        try {
+          let stats = this._getStat(filepath);
+          return this._makeEntry(stats, pattern);
+        } catch (error62) {
+          if (options.errorFilter(error62))
+            return null;
+          throw error62;
+        }
+      }
+      _getStat(filepath) {
+        return this._statSync(filepath, this._fsStatSettings);
+      }
+    };
+    exports2.default = ReaderSync;
+  }
+});
+
+// node_modules/fast-glob/out/providers/sync.js
+var require_sync6 = __commonJS({
+  "node_modules/fast-glob/out/providers/sync.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    var sync_1 = require_sync5(), provider_1 = require_provider(), ProviderSync = class extends provider_1.default {
+      constructor() {
+        super(...arguments), this._reader = new sync_1.default(this._settings);
+      }
+      read(task) {
+        let root = this._getRootDirectory(task), options = this._getReaderOptions(task);
+        return this.api(root, task, options).map(options.transform);
+      }
+      api(root, task, options) {
+        return task.dynamic ? this._reader.dynamic(root, options) : this._reader.static(task.patterns, options);
+      }
+    };
+    exports2.default = ProviderSync;
+  }
+});
+
+// node_modules/fast-glob/out/settings.js
+var require_settings4 = __commonJS({
+  "node_modules/fast-glob/out/settings.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: !0 });
+    exports2.DEFAULT_FILE_SYSTEM_ADAPTER = void 0;
+    var fs = require("fs"), os = require("os"), CPU_COUNT = Math.max(os.cpus().length, 1);
+    exports2.DEFAULT_FILE_SYSTEM_ADAPTER = {
+      lstat: fs.lstat,
+      lstatSync: fs.lstatSync,
+      stat: fs.stat,
+      statSync: fs.statSync,
+      readdir: fs.readdir,
+      readdirSync: fs.readdirSync
+    };
+    var Settings = class {
+      constructor(_options = {}) {
+        this._options = _options, this.absolute = this._getValue(this._options.absolute, !1), this.baseNameMatch = this._getValue(this._options.baseNameMatch, !1), this.braceExpansion = this._getValue(this._options.braceExpansion, !0), this.caseSensitiveMatch = this._getValue(this._options.caseSensitiveMatch, !0), this.concurrency = this._getValue(this._options.concurrency, CPU_COUNT), this.cwd = this._getValue(this._options.cwd, process.cwd()), this.deep = this._getValue(this._options.deep, 1 / 0), this.dot = this._getValue(this._options.dot, !1), this.extglob = this._getValue(this._options.extglob, !0), this.followSymbolicLinks = this._getValue(this._options.followSymbolicLinks, !0), this.fs = this._getFileSystemMethods(this._options.fs), this.globstar = this._getValue(this._options.globstar, !0), this.ignore = this._getValue(this._options.ignore, []), this.markDirectories = this._getValue(this._options.markDirectories, !1), this.objectMode = this._getValue(this._options.objectMode, !1), this.onlyDirectories = this._getValue(this._options.onlyDirectories, !1), this.onlyFiles = this._getValue(this._options.onlyFiles, !0), this.stats = this._getValue(this._options.stats, !1), this.suppressErrors = this._getValue(this._options.suppressErrors, !1), this.throwErrorOnBrokenSymbolicLink = this._getValue(this._options.throwErrorOnBrokenSymbolicLink, !1), this.unique = this._getValue(this._options.unique, !0), this.onlyDirectories && (this.onlyFiles = !1), this.stats && (this.objectMode = !0), this.ignore = [].concat(this.ignore);
+      }
+      _getValue(option, value) {
+        return option === void 0 ? value : option;
+      }
+      _getFileSystemMethods(methods = {}) {
+        return Object.assign(Object.assign({}, exports2.DEFAULT_FILE_SYSTEM_ADAPTER), methods);
+      }
+    };
+    exports2.default = Settings;
+  }
+});
+
+// node_modules/fast-glob/out/index.js
+var require_out4 = __commonJS({
+  "node_modules/fast-glob/out/index.js"(exports2, module2) {
+    "use strict";
+    var taskManager = require_tasks(), async_1 = require_async6(), stream_1 = require_stream4(), sync_1 = require_sync6(), settings_1 = require_settings4(), utils = require_utils3();
+    async function FastGlob(source, options) {
+      assertPatternsInput(source);
+      let works = getWorks(source, async_1.default, options), result = await Promise.all(works);
+      return utils.array.flatten(result);
+    }
+    (function(FastGlob2) {
+      FastGlob2.glob = FastGlob2, FastGlob2.globSync = sync, FastGlob2.globStream = stream, FastGlob2.async = FastGlob2;
+      function sync(source, options) {
+        assertPatternsInput(source);
+        let works = getWorks(source, sync_1.default, options);
+        return utils.array.flatten(works);
+      }
+      FastGlob2.sync = sync;
+      function stream(source, options) {
+        assertPatternsInput(source);
+        let works = getWorks(source, stream_1.default, options);
+        return utils.stream.merge(works);
+      }
+      FastGlob2.stream = stream;
+      function generateTasks(source, options) {
+        assertPatternsInput(source);
+        let patterns = [].concat(source), settings = new settings_1.default(options);
+        return taskManager.generate(patterns, settings);
+      }
+      FastGlob2.generateTasks = generateTasks;
+      function isDynamicPattern(source, options) {
+        assertPatternsInput(source);
+        let settings = new settings_1.default(options);
+        return utils.pattern.isDynamicPattern(source, settings);
+      }
+      FastGlob2.isDynamicPattern = isDynamicPattern;
+      function escapePath(source) {
+        return assertPatternsInput(source), utils.path.escape(source);
+      }
+      FastGlob2.escapePath = escapePath;
+      function convertPathToPattern(source) {
+        return assertPatternsInput(source), utils.path.convertPathToPattern(source);
+      }
+      FastGlob2.convertPathToPattern = convertPathToPattern;
+      let posix2;
+      (function(posix3) {
+        function escapePath2(source) {
+          return assertPatternsInput(source), utils.path.escapePosixPath(source);
+        }
+        posix3.escapePath = escapePath2;
+        function convertPathToPattern2(source) {
+          return assertPatternsInput(source), utils.path.convertPosixPathToPattern(source);
+        }
+        posix3.convertPathToPattern = convertPathToPattern2;
+      })(posix2 = FastGlob2.posix || (FastGlob2.posix = {}));
+      let win32;
+      (function(win322) {
+        function escapePath2(source) {
+          return assertPatternsInput(source), utils.path.escapeWindowsPath(source);
+        }
+        win322.escapePath = escapePath2;
+        function convertPathToPattern2(source) {
+          return assertPatternsInput(source), utils.path.convertWindowsPathToPattern(source);
+        }
+        win322.convertPathToPattern = convertPathToPattern2;
+      })(win32 = FastGlob2.win32 || (FastGlob2.win32 = {}));
+    })(FastGlob || (FastGlob = {}));
+    function getWorks(source, _Provider, options) {
+      let patterns = [].concat(source), settings = new settings_1.default(options), tasks = taskManager.generate(patterns, settings), provider = new _Provider(settings);
+      return tasks.map(provider.read, provider);
+    }
+    function assertPatternsInput(input2) {
+      if (![].concat(input2).every((item) => utils.string.isString(item) && !utils.string.isEmpty(item)))
+        throw new TypeError("Patterns must be a string (non empty) or an array of strings");
+    }
+    module2.exports = FastGlob;
+  }
+});
+
+// node_modules/lodash/_listCacheClear.js
+var require_listCacheClear = __commonJS({
+  "node_modules/lodash/_listCacheClear.js"(exports2, module2) {
+    function listCacheClear() {
+      this.__data__ = [], this.size = 0;
+    }
+    module2.exports = listCacheClear;
+  }
+});
+
+// node_modules/lodash/eq.js
+var require_eq = __commonJS({
+  "node_modules/lodash/eq.js"(exports2, module2) {
+    function eq(value, other) {
+      return value === other || value !== value && other !== other;
+    }
+    module2.exports = eq;
+  }
+});
+
+// node_modules/lodash/_assocIndexOf.js
+var require_assocIndexOf = __commonJS({
+  "node_modules/lodash/_assocIndexOf.js"(exports2, module2) {
+    var eq = require_eq();
+    function assocIndexOf(array2, key) {
+      for (var length = array2.length; length--; )
+        if (eq(array2[length][0], key))
+          return length;
+      return -1;
+    }
+    module2.exports = assocIndexOf;
+  }
+});
+
+// node_modules/lodash/_listCacheDelete.js
+var require_listCacheDelete = __commonJS({
+  "node_modules/lodash/_listCacheDelete.js"(exports2, module2) {
+    var assocIndexOf = require_assocIndexOf(), arrayProto = Array.prototype, splice = arrayProto.splice;
+    function listCacheDelete(key) {
+      var data = this.__data__, index = assocIndexOf(data, key);
+      if (index < 0)
+        return !1;
+      var lastIndex = data.length - 1;
+      return index == lastIndex ? data.pop() : splice.call(data, index, 1), --this.size, !0;
+    }
+    module2.exports = listCacheDelete;
+  }
+});
+
+// node_modules/lodash/_listCacheGet.js
+var require_listCacheGet = __commonJS({
+  "node_modules/lodash/_listCacheGet.js"(exports2, module2) {
+    var assocIndexOf = require_assocIndexOf();
+    function listCacheGet(key) {
+      var data = this.__data__, index = assocIndexOf(data, key);
+      return index < 0 ? void 0 : data[index][1];
+    }
+    module2.exports = listCacheGet;
+  }
+});
+
+// node_modules/lodash/_listCacheHas.js
+var require_listCacheHas = __commonJS({
+  "node_modules/lodash/_listCacheHas.js"(exports2, module2) {
+    var assocIndexOf = require_assocIndexOf();
+    function listCacheHas(key) {
+      return assocIndexOf(this.__data__, key) > -1;
+    }
+    module2.exports = listCacheHas;
+  }
+});
+
+// node_modules/lodash/_listCacheSet.js
+var require_listCacheSet = __commonJS({
+  "node_modules/lodash/_listCacheSet.js"(exports2, module2) {
+    var assocIndexOf = require_assocIndexOf();
+    function listCacheSet(key, value) {
+      var data = this.__data__, index = assocIndexOf(data, key);
+      return index < 0 ? (++this.size, data.push([key, value])) : data[index][1] = value, this;
+    }
+    module2.exports = listCacheSet;
+  }
+});
+
+// node_modules/lodash/_ListCache.js
+var require_ListCache = __commonJS({
+  "node_modules/lodash/_ListCache.js"(exports2, module2) {
+    var listCacheClear = require_listCacheClear(), listCacheDelete = require_listCacheDelete(), listCacheGet = require_listCacheGet(), listCacheHas = require_listCacheHas(), listCacheSet = require_listCacheSet();
+    function ListCache(entries) {
+      var index = -1, length = entries == null ? 0 : entries.length;
+      for (this.clear(); ++index < length; ) {
+        var entry = entries[index];
+        this.set(entry[0], entry[1]);
+      }
+    }
+    ListCache.prototype.clear = listCacheClear;
+    ListCache.prototype.delete = listCacheDelete;
+    ListCache.prototype.get = listCacheGet;
+    ListCache.prototype.has = listCacheHas;
+    ListCache.prototype.set = listCacheSet;
+    module2.exports = ListCache;
+  }
+});
+
+// node_modules/lodash/_stackClear.js
+var require_stackClear = __commonJS({
+  "node_modules/lodash/_stackClear.js"(exports2, module2) {
+    var ListCache = require_ListCache();
+    function stackClear() {
+      this.__data__ = new ListCache(), this.size = 0;
+    }
+    module2.exports = stackClear;
+  }
+});
+
+// node_modules/lodash/_stackDelete.js
+var require_stackDelete = __commonJS({
+  "node_modules/lodash/_stackDelete.js"(exports2, module2) {
+    function stackDelete(key) {
+      var data = this.__data__, result = data.delete(key);
+      return this.size = data.size, result;
+    }
+    module2.exports = stackDelete;
+  }
+});
+
+// node_modules/lodash/_stackGet.js
+var require_stackGet = __commonJS({
+  "node_modules/lodash/_stackGet.js"(exports2, module2) {
+    function stackGet(key) {
+      return this.__data__.get(key);
+    }
+    module2.exports = stackGet;
+  }
+});
+
+// node_modules/lodash/_stackHas.js
+var require_stackHas = __commonJS({
+  "node_modules/lodash/_stackHas.js"(exports2, module2) {
+    function stackHas(key) {
+      return this.__data__.has(key);
+    }
+    module2.exports = stackHas;
+  }
+});
+
+// node_modules/lodash/_freeGlobal.js
+var require_freeGlobal = __commonJS({
+  "node_modules/lodash/_freeGlobal.js"(exports2, module2) {
+    var freeGlobal = typeof global == "object" && global && global.Object === Object && global;
+    module2.exports = freeGlobal;
+  }
+});
+
+// node_modules/lodash/_root.js
+var require_root = __commonJS({
+  "node_modules/lodash/_root.js"(exports2, module2) {
+    var freeGlobal = require_freeGlobal(), freeSelf = typeof self == "object" && self && self.Object === Object && self, root = freeGlobal || freeSelf || Function("return this")();
+    module2.exports = root;
+  }
+});
+
+// node_modules/lodash/_Symbol.js
+var require_Symbol = __commonJS({
+  "node_modules/lodash/_Symbol.js"(exports2, module2) {
+    var root = require_root(), Symbol2 = root.Symbol;
+    module2.exports = Symbol2;
+  }
+});
+
+// node_modules/lodash/_getRawTag.js
+var require_getRawTag = __commonJS({
+  "node_modules/lodash/_getRawTag.js"(exports2, module2) {
+    var Symbol2 = require_Symbol(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty, nativeObjectToString = objectProto.toString, symToStringTag = Symbol2 ? Symbol2.toStringTag : void 0;
+    function getRawTag(value) {
+      var isOwn = hasOwnProperty.call(value, symToStringTag), tag = value[symToStringTag];
+      try {
+        value[symToStringTag] = void 0;
+        var unmasked = !0;
+      } catch {
+      }
+      var result = nativeObjectToString.call(value);
+      return unmasked && (isOwn ? value[symToStringTag] = tag : delete value[symToStringTag]), result;
+    }
+    module2.exports = getRawTag;
+  }
+});
+
+// node_modules/lodash/_objectToString.js
+var require_objectToString = __commonJS({
+  "node_modules/lodash/_objectToString.js"(exports2, module2) {
+    var objectProto = Object.prototype, nativeObjectToString = objectProto.toString;
+    function objectToString(value) {
+      return nativeObjectToString.call(value);
+    }
+    module2.exports = objectToString;
+  }
+});
+
+// node_modules/lodash/_baseGetTag.js
+var require_baseGetTag = __commonJS({
+  "node_modules/lodash/_baseGetTag.js"(exports2, module2) {
+    var Symbol2 = require_Symbol(), getRawTag = require_getRawTag(), objectToString = require_objectToString(), nullTag = "[object Null]", undefinedTag = "[object Undefined]", symToStringTag = Symbol2 ? Symbol2.toStringTag : void 0;
+    function baseGetTag(value) {
+      return value == null ? value === void 0 ? undefinedTag : nullTag : symToStringTag && symToStringTag in Object(value) ? getRawTag(value) : objectToString(value);
+    }
+    module2.exports = baseGetTag;
+  }
+});
+
+// node_modules/lodash/isObject.js
+var require_isObject = __commonJS({
+  "node_modules/lodash/isObject.js"(exports2, module2) {
+    function isObject2(value) {
+      var type = typeof value;
+      return value != null && (type == "object" || type == "function");
+    }
+    module2.exports = isObject2;
+  }
+});
+
+// node_modules/lodash/isFunction.js
+var require_isFunction = __commonJS({
+  "node_modules/lodash/isFunction.js"(exports2, module2) {
+    var baseGetTag = require_baseGetTag(), isObject2 = require_isObject(), asyncTag = "[object AsyncFunction]", funcTag = "[object Function]", genTag = "[object GeneratorFunction]", proxyTag = "[object Proxy]";
+    function isFunction(value) {
+      if (!isObject2(value))
+        return !1;
+      var tag = baseGetTag(value);
+      return tag == funcTag || tag == genTag || tag == asyncTag || tag == proxyTag;
+    }
+    module2.exports = isFunction;
+  }
+});
+
+// node_modules/lodash/_coreJsData.js
+var require_coreJsData = __commonJS({
+  "node_modules/lodash/_coreJsData.js"(exports2, module2) {
+    var root = require_root(), coreJsData = root["__core-js_shared__"];
+    module2.exports = coreJsData;
+  }
+});
+
+// node_modules/lodash/_isMasked.js
+var require_isMasked = __commonJS({
+  "node_modules/lodash/_isMasked.js"(exports2, module2) {
+    var coreJsData = require_coreJsData(), maskSrcKey = (function() {
+      var uid = /[^.]+$/.exec(coreJsData && coreJsData.keys && coreJsData.keys.IE_PROTO || "");
+      return uid ? "Symbol(src)_1." + uid : "";
+    })();
+    function isMasked(func) {
+      return !!maskSrcKey && maskSrcKey in func;
+    }
+    module2.exports = isMasked;
+  }
+});
+
+// node_modules/lodash/_toSource.js
+var require_toSource = __commonJS({
+  "node_modules/lodash/_toSource.js"(exports2, module2) {
+    var funcProto = Function.prototype, funcToString = funcProto.toString;
+    function toSource(func) {
+      if (func != null) {
+        try {
+          return funcToString.call(func);
+        } catch {
+        }
+        try {
+          return func + "";
+        } catch {
+        }
+      }
+      return "";
+    }
+    module2.exports = toSource;
+  }
+});
+
+// node_modules/lodash/_baseIsNative.js
+var require_baseIsNative = __commonJS({
+  "node_modules/lodash/_baseIsNative.js"(exports2, module2) {
+    var isFunction = require_isFunction(), isMasked = require_isMasked(), isObject2 = require_isObject(), toSource = require_toSource(), reRegExpChar = /[\\^$.*+?()[\]{}|]/g, reIsHostCtor = /^\[object .+?Constructor\]$/, funcProto = Function.prototype, objectProto = Object.prototype, funcToString = funcProto.toString, hasOwnProperty = objectProto.hasOwnProperty, reIsNative = RegExp(
+      "^" + funcToString.call(hasOwnProperty).replace(reRegExpChar, "\\$&").replace(/hasOwnProperty|(function).*?(?=\\\()| for .+?(?=\\\])/g, "$1.*?") + "$"
+    );
+    function baseIsNative(value) {
+      if (!isObject2(value) || isMasked(value))
+        return !1;
+      var pattern = isFunction(value) ? reIsNative : reIsHostCtor;
+      return pattern.test(toSource(value));
+    }
+    module2.exports = baseIsNative;
+  }
+});
+
+// node_modules/lodash/_getValue.js
+var require_getValue = __commonJS({
+  "node_modules/lodash/_getValue.js"(exports2, module2) {
+    function getValue(object2, key) {
+      return object2?.[key];
+    }
+    module2.exports = getValue;
+  }
+});
+
+// node_modules/lodash/_getNative.js
+var require_getNative = __commonJS({
+  "node_modules/lodash/_getNative.js"(exports2, module2) {
+    var baseIsNative = require_baseIsNative(), getValue = require_getValue();
+    function getNative(object2, key) {
+      var value = getValue(object2, key);
+      return baseIsNative(value) ? value : void 0;
+    }
+    module2.exports = getNative;
+  }
+});
+
+// node_modules/lodash/_Map.js
+var require_Map = __commonJS({
+  "node_modules/lodash/_Map.js"(exports2, module2) {
+    var getNative = require_getNative(), root = require_root(), Map2 = getNative(root, "Map");
+    module2.exports = Map2;
+  }
+});
+
+// node_modules/lodash/_nativeCreate.js
+var require_nativeCreate = __commonJS({
+  "node_modules/lodash/_nativeCreate.js"(exports2, module2) {
+    var getNative = require_getNative(), nativeCreate = getNative(Object, "create");
+    module2.exports = nativeCreate;
+  }
+});
+
+// node_modules/lodash/_hashClear.js
+var require_hashClear = __commonJS({
+  "node_modules/lodash/_hashClear.js"(exports2, module2) {
+    var nativeCreate = require_nativeCreate();
+    function hashClear() {
+      this.__data__ = nativeCreate ? nativeCreate(null) : {}, this.size = 0;
+    }
+    module2.exports = hashClear;
+  }
+});
+
+// node_modules/lodash/_hashDelete.js
+var require_hashDelete = __commonJS({
+  "node_modules/lodash/_hashDelete.js"(exports2, module2) {
+    function hashDelete(key) {
+      var result = this.has(key) && delete this.__data__[key];
+      return this.size -= result ? 1 : 0, result;
+    }
+    module2.exports = hashDelete;
+  }
+});
+
+// node_modules/lodash/_hashGet.js
+var require_hashGet = __commonJS({
+  "node_modules/lodash/_hashGet.js"(exports2, module2) {
+    var nativeCreate = require_nativeCreate(), HASH_UNDEFINED = "__lodash_hash_undefined__", objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function hashGet(key) {
+      var data = this.__data__;
+      if (nativeCreate) {
+        var result = data[key];
+        return result === HASH_UNDEFINED ? void 0 : result;
+      }
+      return hasOwnProperty.call(data, key) ? data[key] : void 0;
+    }
+    module2.exports = hashGet;
+  }
+});
+
+// node_modules/lodash/_hashHas.js
+var require_hashHas = __commonJS({
+  "node_modules/lodash/_hashHas.js"(exports2, module2) {
+    var nativeCreate = require_nativeCreate(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function hashHas(key) {
+      var data = this.__data__;
+      return nativeCreate ? data[key] !== void 0 : hasOwnProperty.call(data, key);
+    }
+    module2.exports = hashHas;
+  }
+});
+
+// node_modules/lodash/_hashSet.js
+var require_hashSet = __commonJS({
+  "node_modules/lodash/_hashSet.js"(exports2, module2) {
+    var nativeCreate = require_nativeCreate(), HASH_UNDEFINED = "__lodash_hash_undefined__";
+    function hashSet(key, value) {
+      var data = this.__data__;
+      return this.size += this.has(key) ? 0 : 1, data[key] = nativeCreate && value === void 0 ? HASH_UNDEFINED : value, this;
+    }
+    module2.exports = hashSet;
+  }
+});
+
+// node_modules/lodash/_Hash.js
+var require_Hash = __commonJS({
+  "node_modules/lodash/_Hash.js"(exports2, module2) {
+    var hashClear = require_hashClear(), hashDelete = require_hashDelete(), hashGet = require_hashGet(), hashHas = require_hashHas(), hashSet = require_hashSet();
+    function Hash(entries) {
+      var index = -1, length = entries == null ? 0 : entries.length;
+      for (this.clear(); ++index < length; ) {
+        var entry = entries[index];
+        this.set(entry[0], entry[1]);
+      }
+    }
+    Hash.prototype.clear = hashClear;
+    Hash.prototype.delete = hashDelete;
+    Hash.prototype.get = hashGet;
+    Hash.prototype.has = hashHas;
+    Hash.prototype.set = hashSet;
+    module2.exports = Hash;
+  }
+});
+
+// node_modules/lodash/_mapCacheClear.js
+var require_mapCacheClear = __commonJS({
+  "node_modules/lodash/_mapCacheClear.js"(exports2, module2) {
+    var Hash = require_Hash(), ListCache = require_ListCache(), Map2 = require_Map();
+    function mapCacheClear() {
+      this.size = 0, this.__data__ = {
+        hash: new Hash(),
+        map: new (Map2 || ListCache)(),
+        string: new Hash()
+      };
+    }
+    module2.exports = mapCacheClear;
+  }
+});
+
+// node_modules/lodash/_isKeyable.js
+var require_isKeyable = __commonJS({
+  "node_modules/lodash/_isKeyable.js"(exports2, module2) {
+    function isKeyable(value) {
+      var type = typeof value;
+      return type == "string" || type == "number" || type == "symbol" || type == "boolean" ? value !== "__proto__" : value === null;
+    }
+    module2.exports = isKeyable;
+  }
+});
+
+// node_modules/lodash/_getMapData.js
+var require_getMapData = __commonJS({
+  "node_modules/lodash/_getMapData.js"(exports2, module2) {
+    var isKeyable = require_isKeyable();
+    function getMapData(map2, key) {
+      var data = map2.__data__;
+      return isKeyable(key) ? data[typeof key == "string" ? "string" : "hash"] : data.map;
+    }
+    module2.exports = getMapData;
+  }
+});
+
+// node_modules/lodash/_mapCacheDelete.js
+var require_mapCacheDelete = __commonJS({
+  "node_modules/lodash/_mapCacheDelete.js"(exports2, module2) {
+    var getMapData = require_getMapData();
+    function mapCacheDelete(key) {
+      var result = getMapData(this, key).delete(key);
+      return this.size -= result ? 1 : 0, result;
+    }
+    module2.exports = mapCacheDelete;
+  }
+});
+
+// node_modules/lodash/_mapCacheGet.js
+var require_mapCacheGet = __commonJS({
+  "node_modules/lodash/_mapCacheGet.js"(exports2, module2) {
+    var getMapData = require_getMapData();
+    function mapCacheGet(key) {
+      return getMapData(this, key).get(key);
+    }
+    module2.exports = mapCacheGet;
+  }
+});
+
+// node_modules/lodash/_mapCacheHas.js
+var require_mapCacheHas = __commonJS({
+  "node_modules/lodash/_mapCacheHas.js"(exports2, module2) {
+    var getMapData = require_getMapData();
+    function mapCacheHas(key) {
+      return getMapData(this, key).has(key);
+    }
+    module2.exports = mapCacheHas;
+  }
+});
+
+// node_modules/lodash/_mapCacheSet.js
+var require_mapCacheSet = __commonJS({
+  "node_modules/lodash/_mapCacheSet.js"(exports2, module2) {
+    var getMapData = require_getMapData();
+    function mapCacheSet(key, value) {
+      var data = getMapData(this, key), size = data.size;
+      return data.set(key, value), this.size += data.size == size ? 0 : 1, this;
+    }
+    module2.exports = mapCacheSet;
+  }
+});
+
+// node_modules/lodash/_MapCache.js
+var require_MapCache = __commonJS({
+  "node_modules/lodash/_MapCache.js"(exports2, module2) {
+    var mapCacheClear = require_mapCacheClear(), mapCacheDelete = require_mapCacheDelete(), mapCacheGet = require_mapCacheGet(), mapCacheHas = require_mapCacheHas(), mapCacheSet = require_mapCacheSet();
+    function MapCache(entries) {
+      var index = -1, length = entries == null ? 0 : entries.length;
+      for (this.clear(); ++index < length; ) {
+        var entry = entries[index];
+        this.set(entry[0], entry[1]);
+      }
+    }
+    MapCache.prototype.clear = mapCacheClear;
+    MapCache.prototype.delete = mapCacheDelete;
+    MapCache.prototype.get = mapCacheGet;
+    MapCache.prototype.has = mapCacheHas;
+    MapCache.prototype.set = mapCacheSet;
+    module2.exports = MapCache;
+  }
+});
+
+// node_modules/lodash/_stackSet.js
+var require_stackSet = __commonJS({
+  "node_modules/lodash/_stackSet.js"(exports2, module2) {
+    var ListCache = require_ListCache(), Map2 = require_Map(), MapCache = require_MapCache(), LARGE_ARRAY_SIZE = 200;
+    function stackSet(key, value) {
+      var data = this.__data__;
+      if (data instanceof ListCache) {
+        var pairs = data.__data__;
+        if (!Map2 || pairs.length < LARGE_ARRAY_SIZE - 1)
+          return pairs.push([key, value]), this.size = ++data.size, this;
+        data = this.__data__ = new MapCache(pairs);
+      }
+      return data.set(key, value), this.size = data.size, this;
+    }
+    module2.exports = stackSet;
+  }
+});
+
+// node_modules/lodash/_Stack.js
+var require_Stack = __commonJS({
+  "node_modules/lodash/_Stack.js"(exports2, module2) {
+    var ListCache = require_ListCache(), stackClear = require_stackClear(), stackDelete = require_stackDelete(), stackGet = require_stackGet(), stackHas = require_stackHas(), stackSet = require_stackSet();
+    function Stack(entries) {
+      var data = this.__data__ = new ListCache(entries);
+      this.size = data.size;
+    }
+    Stack.prototype.clear = stackClear;
+    Stack.prototype.delete = stackDelete;
+    Stack.prototype.get = stackGet;
+    Stack.prototype.has = stackHas;
+    Stack.prototype.set = stackSet;
+    module2.exports = Stack;
+  }
+});
+
+// node_modules/lodash/_arrayEach.js
+var require_arrayEach = __commonJS({
+  "node_modules/lodash/_arrayEach.js"(exports2, module2) {
+    function arrayEach(array2, iteratee) {
+      for (var index = -1, length = array2 == null ? 0 : array2.length; ++index < length && iteratee(array2[index], index, array2) !== !1; )
+        ;
+      return array2;
+    }
+    module2.exports = arrayEach;
+  }
+});
+
+// node_modules/lodash/_defineProperty.js
+var require_defineProperty = __commonJS({
+  "node_modules/lodash/_defineProperty.js"(exports2, module2) {
+    var getNative = require_getNative(), defineProperty = (function() {
+      try {
+        var func = getNative(Object, "defineProperty");
+        return func({}, "", {}), func;
+      } catch {
+      }
+    })();
+    module2.exports = defineProperty;
+  }
+});
+
+// node_modules/lodash/_baseAssignValue.js
+var require_baseAssignValue = __commonJS({
+  "node_modules/lodash/_baseAssignValue.js"(exports2, module2) {
+    var defineProperty = require_defineProperty();
+    function baseAssignValue(object2, key, value) {
+      key == "__proto__" && defineProperty ? defineProperty(object2, key, {
+        configurable: !0,
+        enumerable: !0,
+        value,
+        writable: !0
+      }) : object2[key] = value;
+    }
+    module2.exports = baseAssignValue;
+  }
+});
+
+// node_modules/lodash/_assignValue.js
+var require_assignValue = __commonJS({
+  "node_modules/lodash/_assignValue.js"(exports2, module2) {
+    var baseAssignValue = require_baseAssignValue(), eq = require_eq(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function assignValue(object2, key, value) {
+      var objValue = object2[key];
+      (!(hasOwnProperty.call(object2, key) && eq(objValue, value)) || value === void 0 && !(key in object2)) && baseAssignValue(object2, key, value);
+    }
+    module2.exports = assignValue;
+  }
+});
+
+// node_modules/lodash/_copyObject.js
+var require_copyObject = __commonJS({
+  "node_modules/lodash/_copyObject.js"(exports2, module2) {
+    var assignValue = require_assignValue(), baseAssignValue = require_baseAssignValue();
+    function copyObject(source, props, object2, customizer) {
+      var isNew = !object2;
+      object2 || (object2 = {});
+      for (var index = -1, length = props.length; ++index < length; ) {
+        var key = props[index], newValue = customizer ? customizer(object2[key], source[key], key, object2, source) : void 0;
+        newValue === void 0 && (newValue = source[key]), isNew ? baseAssignValue(object2, key, newValue) : assignValue(object2, key, newValue);
+      }
+      return object2;
+    }
+    module2.exports = copyObject;
+  }
+});
+
+// node_modules/lodash/_baseTimes.js
+var require_baseTimes = __commonJS({
+  "node_modules/lodash/_baseTimes.js"(exports2, module2) {
+    function baseTimes(n, iteratee) {
+      for (var index = -1, result = Array(n); ++index < n; )
+        result[index] = iteratee(index);
+      return result;
+    }
+    module2.exports = baseTimes;
+  }
+});
+
+// node_modules/lodash/isObjectLike.js
+var require_isObjectLike = __commonJS({
+  "node_modules/lodash/isObjectLike.js"(exports2, module2) {
+    function isObjectLike(value) {
+      return value != null && typeof value == "object";
+    }
+    module2.exports = isObjectLike;
+  }
+});
+
+// node_modules/lodash/_baseIsArguments.js
+var require_baseIsArguments = __commonJS({
+  "node_modules/lodash/_baseIsArguments.js"(exports2, module2) {
+    var baseGetTag = require_baseGetTag(), isObjectLike = require_isObjectLike(), argsTag = "[object Arguments]";
+    function baseIsArguments(value) {
+      return isObjectLike(value) && baseGetTag(value) == argsTag;
+    }
+    module2.exports = baseIsArguments;
+  }
+});
+
+// node_modules/lodash/isArguments.js
+var require_isArguments = __commonJS({
+  "node_modules/lodash/isArguments.js"(exports2, module2) {
+    var baseIsArguments = require_baseIsArguments(), isObjectLike = require_isObjectLike(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty, propertyIsEnumerable = objectProto.propertyIsEnumerable, isArguments = baseIsArguments(/* @__PURE__ */ (function() {
+      return arguments;
+    })()) ? baseIsArguments : function(value) {
+      return isObjectLike(value) && hasOwnProperty.call(value, "callee") && !propertyIsEnumerable.call(value, "callee");
+    };
+    module2.exports = isArguments;
+  }
+});
+
+// node_modules/lodash/isArray.js
+var require_isArray = __commonJS({
+  "node_modules/lodash/isArray.js"(exports2, module2) {
+    var isArray = Array.isArray;
+    module2.exports = isArray;
+  }
+});
+
+// node_modules/lodash/stubFalse.js
+var require_stubFalse = __commonJS({
+  "node_modules/lodash/stubFalse.js"(exports2, module2) {
+    function stubFalse() {
+      return !1;
+    }
+    module2.exports = stubFalse;
+  }
+});
+
+// node_modules/lodash/isBuffer.js
+var require_isBuffer = __commonJS({
+  "node_modules/lodash/isBuffer.js"(exports2, module2) {
+    var root = require_root(), stubFalse = require_stubFalse(), freeExports = typeof exports2 == "object" && exports2 && !exports2.nodeType && exports2, freeModule = freeExports && typeof module2 == "object" && module2 && !module2.nodeType && module2, moduleExports = freeModule && freeModule.exports === freeExports, Buffer2 = moduleExports ? root.Buffer : void 0, nativeIsBuffer = Buffer2 ? Buffer2.isBuffer : void 0, isBuffer = nativeIsBuffer || stubFalse;
+    module2.exports = isBuffer;
+  }
+});
+
+// node_modules/lodash/_isIndex.js
+var require_isIndex = __commonJS({
+  "node_modules/lodash/_isIndex.js"(exports2, module2) {
+    var MAX_SAFE_INTEGER = 9007199254740991, reIsUint = /^(?:0|[1-9]\d*)$/;
+    function isIndex(value, length) {
+      var type = typeof value;
+      return length = length ?? MAX_SAFE_INTEGER, !!length && (type == "number" || type != "symbol" && reIsUint.test(value)) && value > -1 && value % 1 == 0 && value < length;
+    }
+    module2.exports = isIndex;
+  }
+});
+
+// node_modules/lodash/isLength.js
+var require_isLength = __commonJS({
+  "node_modules/lodash/isLength.js"(exports2, module2) {
+    var MAX_SAFE_INTEGER = 9007199254740991;
+    function isLength(value) {
+      return typeof value == "number" && value > -1 && value % 1 == 0 && value <= MAX_SAFE_INTEGER;
+    }
+    module2.exports = isLength;
+  }
+});
+
+// node_modules/lodash/_baseIsTypedArray.js
+var require_baseIsTypedArray = __commonJS({
+  "node_modules/lodash/_baseIsTypedArray.js"(exports2, module2) {
+    var baseGetTag = require_baseGetTag(), isLength = require_isLength(), isObjectLike = require_isObjectLike(), argsTag = "[object Arguments]", arrayTag = "[object Array]", boolTag = "[object Boolean]", dateTag = "[object Date]", errorTag = "[object Error]", funcTag = "[object Function]", mapTag = "[object Map]", numberTag = "[object Number]", objectTag = "[object Object]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", weakMapTag = "[object WeakMap]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", float32Tag = "[object Float32Array]", float64Tag = "[object Float64Array]", int8Tag = "[object Int8Array]", int16Tag = "[object Int16Array]", int32Tag = "[object Int32Array]", uint8Tag = "[object Uint8Array]", uint8ClampedTag = "[object Uint8ClampedArray]", uint16Tag = "[object Uint16Array]", uint32Tag = "[object Uint32Array]", typedArrayTags = {};
+    typedArrayTags[float32Tag] = typedArrayTags[float64Tag] = typedArrayTags[int8Tag] = typedArrayTags[int16Tag] = typedArrayTags[int32Tag] = typedArrayTags[uint8Tag] = typedArrayTags[uint8ClampedTag] = typedArrayTags[uint16Tag] = typedArrayTags[uint32Tag] = !0;
+    typedArrayTags[argsTag] = typedArrayTags[arrayTag] = typedArrayTags[arrayBufferTag] = typedArrayTags[boolTag] = typedArrayTags[dataViewTag] = typedArrayTags[dateTag] = typedArrayTags[errorTag] = typedArrayTags[funcTag] = typedArrayTags[mapTag] = typedArrayTags[numberTag] = typedArrayTags[objectTag] = typedArrayTags[regexpTag] = typedArrayTags[setTag] = typedArrayTags[stringTag] = typedArrayTags[weakMapTag] = !1;
+    function baseIsTypedArray(value) {
+      return isObjectLike(value) && isLength(value.length) && !!typedArrayTags[baseGetTag(value)];
+    }
+    module2.exports = baseIsTypedArray;
+  }
+});
+
+// node_modules/lodash/_baseUnary.js
+var require_baseUnary = __commonJS({
+  "node_modules/lodash/_baseUnary.js"(exports2, module2) {
+    function baseUnary(func) {
+      return function(value) {
+        return func(value);
+      };
+    }
+    module2.exports = baseUnary;
+  }
+});
+
+// node_modules/lodash/_nodeUtil.js
+var require_nodeUtil = __commonJS({
+  "node_modules/lodash/_nodeUtil.js"(exports2, module2) {
+    var freeGlobal = require_freeGlobal(), freeExports = typeof exports2 == "object" && exports2 && !exports2.nodeType && exports2, freeModule = freeExports && typeof module2 == "object" && module2 && !module2.nodeType && module2, moduleExports = freeModule && freeModule.exports === freeExports, freeProcess = moduleExports && freeGlobal.process, nodeUtil = (function() {
+      try {
+        var types = freeModule && freeModule.require && freeModule.require("util").types;
+        return types || freeProcess && freeProcess.binding && freeProcess.binding("util");
+      } catch {
+      }
+    })();
+    module2.exports = nodeUtil;
+  }
+});
+
+// node_modules/lodash/isTypedArray.js
+var require_isTypedArray = __commonJS({
+  "node_modules/lodash/isTypedArray.js"(exports2, module2) {
+    var baseIsTypedArray = require_baseIsTypedArray(), baseUnary = require_baseUnary(), nodeUtil = require_nodeUtil(), nodeIsTypedArray = nodeUtil && nodeUtil.isTypedArray, isTypedArray = nodeIsTypedArray ? baseUnary(nodeIsTypedArray) : baseIsTypedArray;
+    module2.exports = isTypedArray;
+  }
+});
+
+// node_modules/lodash/_arrayLikeKeys.js
+var require_arrayLikeKeys = __commonJS({
+  "node_modules/lodash/_arrayLikeKeys.js"(exports2, module2) {
+    var baseTimes = require_baseTimes(), isArguments = require_isArguments(), isArray = require_isArray(), isBuffer = require_isBuffer(), isIndex = require_isIndex(), isTypedArray = require_isTypedArray(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function arrayLikeKeys(value, inherited) {
+      var isArr = isArray(value), isArg = !isArr && isArguments(value), isBuff = !isArr && !isArg && isBuffer(value), isType = !isArr && !isArg && !isBuff && isTypedArray(value), skipIndexes = isArr || isArg || isBuff || isType, result = skipIndexes ? baseTimes(value.length, String) : [], length = result.length;
+      for (var key in value)
+        (inherited || hasOwnProperty.call(value, key)) && !(skipIndexes && // Safari 9 has enumerable `arguments.length` in strict mode.
+        (key == "length" || // Node.js 0.10 has enumerable non-index properties on buffers.
+        isBuff && (key == "offset" || key == "parent") || // PhantomJS 2 has enumerable non-index properties on typed arrays.
+        isType && (key == "buffer" || key == "byteLength" || key == "byteOffset") || // Skip index properties.
+        isIndex(key, length))) && result.push(key);
+      return result;
+    }
+    module2.exports = arrayLikeKeys;
+  }
+});
+
+// node_modules/lodash/_isPrototype.js
+var require_isPrototype = __commonJS({
+  "node_modules/lodash/_isPrototype.js"(exports2, module2) {
+    var objectProto = Object.prototype;
+    function isPrototype(value) {
+      var Ctor = value && value.constructor, proto = typeof Ctor == "function" && Ctor.prototype || objectProto;
+      return value === proto;
+    }
+    module2.exports = isPrototype;
+  }
+});
+
+// node_modules/lodash/_overArg.js
+var require_overArg = __commonJS({
+  "node_modules/lodash/_overArg.js"(exports2, module2) {
+    function overArg(func, transform2) {
+      return function(arg) {
+        return func(transform2(arg));
+      };
+    }
+    module2.exports = overArg;
+  }
+});
+
+// node_modules/lodash/_nativeKeys.js
+var require_nativeKeys = __commonJS({
+  "node_modules/lodash/_nativeKeys.js"(exports2, module2) {
+    var overArg = require_overArg(), nativeKeys = overArg(Object.keys, Object);
+    module2.exports = nativeKeys;
+  }
+});
+
+// node_modules/lodash/_baseKeys.js
+var require_baseKeys = __commonJS({
+  "node_modules/lodash/_baseKeys.js"(exports2, module2) {
+    var isPrototype = require_isPrototype(), nativeKeys = require_nativeKeys(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function baseKeys(object2) {
+      if (!isPrototype(object2))
+        return nativeKeys(object2);
+      var result = [];
+      for (var key in Object(object2))
+        hasOwnProperty.call(object2, key) && key != "constructor" && result.push(key);
+      return result;
+    }
+    module2.exports = baseKeys;
+  }
+});
+
+// node_modules/lodash/isArrayLike.js
+var require_isArrayLike = __commonJS({
+  "node_modules/lodash/isArrayLike.js"(exports2, module2) {
+    var isFunction = require_isFunction(), isLength = require_isLength();
+    function isArrayLike(value) {
+      return value != null && isLength(value.length) && !isFunction(value);
+    }
+    module2.exports = isArrayLike;
+  }
+});
+
+// node_modules/lodash/keys.js
+var require_keys = __commonJS({
+  "node_modules/lodash/keys.js"(exports2, module2) {
+    var arrayLikeKeys = require_arrayLikeKeys(), baseKeys = require_baseKeys(), isArrayLike = require_isArrayLike();
+    function keys(object2) {
+      return isArrayLike(object2) ? arrayLikeKeys(object2) : baseKeys(object2);
+    }
+    module2.exports = keys;
+  }
+});
+
+// node_modules/lodash/_baseAssign.js
+var require_baseAssign = __commonJS({
+  "node_modules/lodash/_baseAssign.js"(exports2, module2) {
+    var copyObject = require_copyObject(), keys = require_keys();
+    function baseAssign(object2, source) {
+      return object2 && copyObject(source, keys(source), object2);
+    }
+    module2.exports = baseAssign;
+  }
+});
+
+// node_modules/lodash/_nativeKeysIn.js
+var require_nativeKeysIn = __commonJS({
+  "node_modules/lodash/_nativeKeysIn.js"(exports2, module2) {
+    function nativeKeysIn(object2) {
+      var result = [];
+      if (object2 != null)
+        for (var key in Object(object2))
+          result.push(key);
+      return result;
+    }
+    module2.exports = nativeKeysIn;
+  }
+});
+
+// node_modules/lodash/_baseKeysIn.js
+var require_baseKeysIn = __commonJS({
+  "node_modules/lodash/_baseKeysIn.js"(exports2, module2) {
+    var isObject2 = require_isObject(), isPrototype = require_isPrototype(), nativeKeysIn = require_nativeKeysIn(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function baseKeysIn(object2) {
+      if (!isObject2(object2))
+        return nativeKeysIn(object2);
+      var isProto = isPrototype(object2), result = [];
+      for (var key in object2)
+        key == "constructor" && (isProto || !hasOwnProperty.call(object2, key)) || result.push(key);
+      return result;
+    }
+    module2.exports = baseKeysIn;
+  }
+});
+
+// node_modules/lodash/keysIn.js
+var require_keysIn = __commonJS({
+  "node_modules/lodash/keysIn.js"(exports2, module2) {
+    var arrayLikeKeys = require_arrayLikeKeys(), baseKeysIn = require_baseKeysIn(), isArrayLike = require_isArrayLike();
+    function keysIn(object2) {
+      return isArrayLike(object2) ? arrayLikeKeys(object2, !0) : baseKeysIn(object2);
+    }
+    module2.exports = keysIn;
+  }
+});
+
+// node_modules/lodash/_baseAssignIn.js
+var require_baseAssignIn = __commonJS({
+  "node_modules/lodash/_baseAssignIn.js"(exports2, module2) {
+    var copyObject = require_copyObject(), keysIn = require_keysIn();
+    function baseAssignIn(object2, source) {
+      return object2 && copyObject(source, keysIn(source), object2);
+    }
+    module2.exports = baseAssignIn;
+  }
+});
+
+// node_modules/lodash/_cloneBuffer.js
+var require_cloneBuffer = __commonJS({
+  "node_modules/lodash/_cloneBuffer.js"(exports2, module2) {
+    var root = require_root(), freeExports = typeof exports2 == "object" && exports2 && !exports2.nodeType && exports2, freeModule = freeExports && typeof module2 == "object" && module2 && !module2.nodeType && module2, moduleExports = freeModule && freeModule.exports === freeExports, Buffer2 = moduleExports ? root.Buffer : void 0, allocUnsafe = Buffer2 ? Buffer2.allocUnsafe : void 0;
+    function cloneBuffer(buffer, isDeep) {
+      if (isDeep)
+        return buffer.slice();
+      var length = buffer.length, result = allocUnsafe ? allocUnsafe(length) : new buffer.constructor(length);
+      return buffer.copy(result), result;
+    }
+    module2.exports = cloneBuffer;
+  }
+});
+
+// node_modules/lodash/_copyArray.js
+var require_copyArray = __commonJS({
+  "node_modules/lodash/_copyArray.js"(exports2, module2) {
+    function copyArray(source, array2) {
+      var index = -1, length = source.length;
+      for (array2 || (array2 = Array(length)); ++index < length; )
+        array2[index] = source[index];
+      return array2;
+    }
+    module2.exports = copyArray;
+  }
+});
+
+// node_modules/lodash/_arrayFilter.js
+var require_arrayFilter = __commonJS({
+  "node_modules/lodash/_arrayFilter.js"(exports2, module2) {
+    function arrayFilter(array2, predicate) {
+      for (var index = -1, length = array2 == null ? 0 : array2.length, resIndex = 0, result = []; ++index < length; ) {
+        var value = array2[index];
+        predicate(value, index, array2) && (result[resIndex++] = value);
+      }
+      return result;
+    }
+    module2.exports = arrayFilter;
+  }
+});
+
+// node_modules/lodash/stubArray.js
+var require_stubArray = __commonJS({
+  "node_modules/lodash/stubArray.js"(exports2, module2) {
+    function stubArray() {
+      return [];
+    }
+    module2.exports = stubArray;
+  }
+});
+
+// node_modules/lodash/_getSymbols.js
+var require_getSymbols = __commonJS({
+  "node_modules/lodash/_getSymbols.js"(exports2, module2) {
+    var arrayFilter = require_arrayFilter(), stubArray = require_stubArray(), objectProto = Object.prototype, propertyIsEnumerable = objectProto.propertyIsEnumerable, nativeGetSymbols = Object.getOwnPropertySymbols, getSymbols = nativeGetSymbols ? function(object2) {
+      return object2 == null ? [] : (object2 = Object(object2), arrayFilter(nativeGetSymbols(object2), function(symbol2) {
+        return propertyIsEnumerable.call(object2, symbol2);
+      }));
+    } : stubArray;
+    module2.exports = getSymbols;
+  }
+});
+
+// node_modules/lodash/_copySymbols.js
+var require_copySymbols = __commonJS({
+  "node_modules/lodash/_copySymbols.js"(exports2, module2) {
+    var copyObject = require_copyObject(), getSymbols = require_getSymbols();
+    function copySymbols(source, object2) {
+      return copyObject(source, getSymbols(source), object2);
+    }
+    module2.exports = copySymbols;
+  }
+});
+
+// node_modules/lodash/_arrayPush.js
+var require_arrayPush = __commonJS({
+  "node_modules/lodash/_arrayPush.js"(exports2, module2) {
+    function arrayPush(array2, values) {
+      for (var index = -1, length = values.length, offset = array2.length; ++index < length; )
+        array2[offset + index] = values[index];
+      return array2;
+    }
+    module2.exports = arrayPush;
+  }
+});
+
+// node_modules/lodash/_getPrototype.js
+var require_getPrototype = __commonJS({
+  "node_modules/lodash/_getPrototype.js"(exports2, module2) {
+    var overArg = require_overArg(), getPrototype = overArg(Object.getPrototypeOf, Object);
+    module2.exports = getPrototype;
+  }
+});
+
+// node_modules/lodash/_getSymbolsIn.js
+var require_getSymbolsIn = __commonJS({
+  "node_modules/lodash/_getSymbolsIn.js"(exports2, module2) {
+    var arrayPush = require_arrayPush(), getPrototype = require_getPrototype(), getSymbols = require_getSymbols(), stubArray = require_stubArray(), nativeGetSymbols = Object.getOwnPropertySymbols, getSymbolsIn = nativeGetSymbols ? function(object2) {
+      for (var result = []; object2; )
+        arrayPush(result, getSymbols(object2)), object2 = getPrototype(object2);
+      return result;
+    } : stubArray;
+    module2.exports = getSymbolsIn;
+  }
+});
+
+// node_modules/lodash/_copySymbolsIn.js
+var require_copySymbolsIn = __commonJS({
+  "node_modules/lodash/_copySymbolsIn.js"(exports2, module2) {
+    var copyObject = require_copyObject(), getSymbolsIn = require_getSymbolsIn();
+    function copySymbolsIn(source, object2) {
+      return copyObject(source, getSymbolsIn(source), object2);
+    }
+    module2.exports = copySymbolsIn;
+  }
+});
+
+// node_modules/lodash/_baseGetAllKeys.js
+var require_baseGetAllKeys = __commonJS({
+  "node_modules/lodash/_baseGetAllKeys.js"(exports2, module2) {
+    var arrayPush = require_arrayPush(), isArray = require_isArray();
+    function baseGetAllKeys(object2, keysFunc, symbolsFunc) {
+      var result = keysFunc(object2);
+      return isArray(object2) ? result : arrayPush(result, symbolsFunc(object2));
+    }
+    module2.exports = baseGetAllKeys;
+  }
+});
+
+// node_modules/lodash/_getAllKeys.js
+var require_getAllKeys = __commonJS({
+  "node_modules/lodash/_getAllKeys.js"(exports2, module2) {
+    var baseGetAllKeys = require_baseGetAllKeys(), getSymbols = require_getSymbols(), keys = require_keys();
+    function getAllKeys(object2) {
+      return baseGetAllKeys(object2, keys, getSymbols);
+    }
+    module2.exports = getAllKeys;
+  }
+});
+
+// node_modules/lodash/_getAllKeysIn.js
+var require_getAllKeysIn = __commonJS({
+  "node_modules/lodash/_getAllKeysIn.js"(exports2, module2) {
+    var baseGetAllKeys = require_baseGetAllKeys(), getSymbolsIn = require_getSymbolsIn(), keysIn = require_keysIn();
+    function getAllKeysIn(object2) {
+      return baseGetAllKeys(object2, keysIn, getSymbolsIn);
+    }
+    module2.exports = getAllKeysIn;
+  }
+});
+
+// node_modules/lodash/_DataView.js
+var require_DataView = __commonJS({
+  "node_modules/lodash/_DataView.js"(exports2, module2) {
+    var getNative = require_getNative(), root = require_root(), DataView = getNative(root, "DataView");
+    module2.exports = DataView;
+  }
+});
+
+// node_modules/lodash/_Promise.js
+var require_Promise = __commonJS({
+  "node_modules/lodash/_Promise.js"(exports2, module2) {
+    var getNative = require_getNative(), root = require_root(), Promise2 = getNative(root, "Promise");
+    module2.exports = Promise2;
+  }
+});
+
+// node_modules/lodash/_Set.js
+var require_Set = __commonJS({
+  "node_modules/lodash/_Set.js"(exports2, module2) {
+    var getNative = require_getNative(), root = require_root(), Set2 = getNative(root, "Set");
+    module2.exports = Set2;
+  }
+});
+
+// node_modules/lodash/_WeakMap.js
+var require_WeakMap = __commonJS({
+  "node_modules/lodash/_WeakMap.js"(exports2, module2) {
+    var getNative = require_getNative(), root = require_root(), WeakMap2 = getNative(root, "WeakMap");
+    module2.exports = WeakMap2;
+  }
+});
+
+// node_modules/lodash/_getTag.js
+var require_getTag = __commonJS({
+  "node_modules/lodash/_getTag.js"(exports2, module2) {
+    var DataView = require_DataView(), Map2 = require_Map(), Promise2 = require_Promise(), Set2 = require_Set(), WeakMap2 = require_WeakMap(), baseGetTag = require_baseGetTag(), toSource = require_toSource(), mapTag = "[object Map]", objectTag = "[object Object]", promiseTag = "[object Promise]", setTag = "[object Set]", weakMapTag = "[object WeakMap]", dataViewTag = "[object DataView]", dataViewCtorString = toSource(DataView), mapCtorString = toSource(Map2), promiseCtorString = toSource(Promise2), setCtorString = toSource(Set2), weakMapCtorString = toSource(WeakMap2), getTag = baseGetTag;
+    (DataView && getTag(new DataView(new ArrayBuffer(1))) != dataViewTag || Map2 && getTag(new Map2()) != mapTag || Promise2 && getTag(Promise2.resolve()) != promiseTag || Set2 && getTag(new Set2()) != setTag || WeakMap2 && getTag(new WeakMap2()) != weakMapTag) && (getTag = function(value) {
+      var result = baseGetTag(value), Ctor = result == objectTag ? value.constructor : void 0, ctorString = Ctor ? toSource(Ctor) : "";
+      if (ctorString)
+        switch (ctorString) {
+          case dataViewCtorString:
+            return dataViewTag;
+          case mapCtorString:
+            return mapTag;
+          case promiseCtorString:
+            return promiseTag;
+          case setCtorString:
+            return setTag;
+          case weakMapCtorString:
+            return weakMapTag;
+        }
+      return result;
+    });
+    module2.exports = getTag;
+  }
+});
+
+// node_modules/lodash/_initCloneArray.js
+var require_initCloneArray = __commonJS({
+  "node_modules/lodash/_initCloneArray.js"(exports2, module2) {
+    var objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function initCloneArray(array2) {
+      var length = array2.length, result = new array2.constructor(length);
+      return length && typeof array2[0] == "string" && hasOwnProperty.call(array2, "index") && (result.index = array2.index, result.input = array2.input), result;
+    }
+    module2.exports = initCloneArray;
+  }
+});
+
+// node_modules/lodash/_Uint8Array.js
+var require_Uint8Array = __commonJS({
+  "node_modules/lodash/_Uint8Array.js"(exports2, module2) {
+    var root = require_root(), Uint8Array2 = root.Uint8Array;
+    module2.exports = Uint8Array2;
+  }
+});
+
+// node_modules/lodash/_cloneArrayBuffer.js
+var require_cloneArrayBuffer = __commonJS({
+  "node_modules/lodash/_cloneArrayBuffer.js"(exports2, module2) {
+    var Uint8Array2 = require_Uint8Array();
+    function cloneArrayBuffer(arrayBuffer) {
+      var result = new arrayBuffer.constructor(arrayBuffer.byteLength);
+      return new Uint8Array2(result).set(new Uint8Array2(arrayBuffer)), result;
+    }
+    module2.exports = cloneArrayBuffer;
+  }
+});
+
+// node_modules/lodash/_cloneDataView.js
+var require_cloneDataView = __commonJS({
+  "node_modules/lodash/_cloneDataView.js"(exports2, module2) {
+    var cloneArrayBuffer = require_cloneArrayBuffer();
+    function cloneDataView(dataView, isDeep) {
+      var buffer = isDeep ? cloneArrayBuffer(dataView.buffer) : dataView.buffer;
+      return new dataView.constructor(buffer, dataView.byteOffset, dataView.byteLength);
+    }
+    module2.exports = cloneDataView;
+  }
+});
+
+// node_modules/lodash/_cloneRegExp.js
+var require_cloneRegExp = __commonJS({
+  "node_modules/lodash/_cloneRegExp.js"(exports2, module2) {
+    var reFlags = /\w*$/;
+    function cloneRegExp(regexp) {
+      var result = new regexp.constructor(regexp.source, reFlags.exec(regexp));
+      return result.lastIndex = regexp.lastIndex, result;
+    }
+    module2.exports = cloneRegExp;
+  }
+});
+
+// node_modules/lodash/_cloneSymbol.js
+var require_cloneSymbol = __commonJS({
+  "node_modules/lodash/_cloneSymbol.js"(exports2, module2) {
+    var Symbol2 = require_Symbol(), symbolProto = Symbol2 ? Symbol2.prototype : void 0, symbolValueOf = symbolProto ? symbolProto.valueOf : void 0;
+    function cloneSymbol(symbol2) {
+      return symbolValueOf ? Object(symbolValueOf.call(symbol2)) : {};
+    }
+    module2.exports = cloneSymbol;
+  }
+});
+
+// node_modules/lodash/_cloneTypedArray.js
+var require_cloneTypedArray = __commonJS({
+  "node_modules/lodash/_cloneTypedArray.js"(exports2, module2) {
+    var cloneArrayBuffer = require_cloneArrayBuffer();
+    function cloneTypedArray(typedArray, isDeep) {
+      var buffer = isDeep ? cloneArrayBuffer(typedArray.buffer) : typedArray.buffer;
+      return new typedArray.constructor(buffer, typedArray.byteOffset, typedArray.length);
+    }
+    module2.exports = cloneTypedArray;
+  }
+});
+
+// node_modules/lodash/_initCloneByTag.js
+var require_initCloneByTag = __commonJS({
+  "node_modules/lodash/_initCloneByTag.js"(exports2, module2) {
+    var cloneArrayBuffer = require_cloneArrayBuffer(), cloneDataView = require_cloneDataView(), cloneRegExp = require_cloneRegExp(), cloneSymbol = require_cloneSymbol(), cloneTypedArray = require_cloneTypedArray(), boolTag = "[object Boolean]", dateTag = "[object Date]", mapTag = "[object Map]", numberTag = "[object Number]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", symbolTag = "[object Symbol]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", float32Tag = "[object Float32Array]", float64Tag = "[object Float64Array]", int8Tag = "[object Int8Array]", int16Tag = "[object Int16Array]", int32Tag = "[object Int32Array]", uint8Tag = "[object Uint8Array]", uint8ClampedTag = "[object Uint8ClampedArray]", uint16Tag = "[object Uint16Array]", uint32Tag = "[object Uint32Array]";
+    function initCloneByTag(object2, tag, isDeep) {
+      var Ctor = object2.constructor;
+      switch (tag) {
+        case arrayBufferTag:
+          return cloneArrayBuffer(object2);
+        case boolTag:
+        case dateTag:
+          return new Ctor(+object2);
+        case dataViewTag:
+          return cloneDataView(object2, isDeep);
+        case float32Tag:
+        case float64Tag:
+        case int8Tag:
+        case int16Tag:
+        case int32Tag:
+        case uint8Tag:
+        case uint8ClampedTag:
+        case uint16Tag:
+        case uint32Tag:
+          return cloneTypedArray(object2, isDeep);
+        case mapTag:
+          return new Ctor();
+        case numberTag:
+        case stringTag:
+          return new Ctor(object2);
+        case regexpTag:
+          return cloneRegExp(object2);
+        case setTag:
+          return new Ctor();
+        case symbolTag:
+          return cloneSymbol(object2);
+      }
+    }
+    module2.exports = initCloneByTag;
+  }
+});
+
+// node_modules/lodash/_baseCreate.js
+var require_baseCreate = __commonJS({
+  "node_modules/lodash/_baseCreate.js"(exports2, module2) {
+    var isObject2 = require_isObject(), objectCreate = Object.create, baseCreate = /* @__PURE__ */ (function() {
+      function object2() {
+      }
+      return function(proto) {
+        if (!isObject2(proto))
+          return {};
+        if (objectCreate)
+          return objectCreate(proto);
+        object2.prototype = proto;
+        var result = new object2();
+        return object2.prototype = void 0, result;
+      };
+    })();
+    module2.exports = baseCreate;
+  }
+});
+
+// node_modules/lodash/_initCloneObject.js
+var require_initCloneObject = __commonJS({
+  "node_modules/lodash/_initCloneObject.js"(exports2, module2) {
+    var baseCreate = require_baseCreate(), getPrototype = require_getPrototype(), isPrototype = require_isPrototype();
+    function initCloneObject(object2) {
+      return typeof object2.constructor == "function" && !isPrototype(object2) ? baseCreate(getPrototype(object2)) : {};
+    }
+    module2.exports = initCloneObject;
+  }
+});
+
+// node_modules/lodash/_baseIsMap.js
+var require_baseIsMap = __commonJS({
+  "node_modules/lodash/_baseIsMap.js"(exports2, module2) {
+    var getTag = require_getTag(), isObjectLike = require_isObjectLike(), mapTag = "[object Map]";
+    function baseIsMap(value) {
+      return isObjectLike(value) && getTag(value) == mapTag;
+    }
+    module2.exports = baseIsMap;
+  }
+});
+
+// node_modules/lodash/isMap.js
+var require_isMap = __commonJS({
+  "node_modules/lodash/isMap.js"(exports2, module2) {
+    var baseIsMap = require_baseIsMap(), baseUnary = require_baseUnary(), nodeUtil = require_nodeUtil(), nodeIsMap = nodeUtil && nodeUtil.isMap, isMap = nodeIsMap ? baseUnary(nodeIsMap) : baseIsMap;
+    module2.exports = isMap;
+  }
+});
+
+// node_modules/lodash/_baseIsSet.js
+var require_baseIsSet = __commonJS({
+  "node_modules/lodash/_baseIsSet.js"(exports2, module2) {
+    var getTag = require_getTag(), isObjectLike = require_isObjectLike(), setTag = "[object Set]";
+    function baseIsSet(value) {
+      return isObjectLike(value) && getTag(value) == setTag;
+    }
+    module2.exports = baseIsSet;
+  }
+});
+
+// node_modules/lodash/isSet.js
+var require_isSet = __commonJS({
+  "node_modules/lodash/isSet.js"(exports2, module2) {
+    var baseIsSet = require_baseIsSet(), baseUnary = require_baseUnary(), nodeUtil = require_nodeUtil(), nodeIsSet = nodeUtil && nodeUtil.isSet, isSet = nodeIsSet ? baseUnary(nodeIsSet) : baseIsSet;
+    module2.exports = isSet;
+  }
+});
+
+// node_modules/lodash/_baseClone.js
+var require_baseClone = __commonJS({
+  "node_modules/lodash/_baseClone.js"(exports2, module2) {
+    var Stack = require_Stack(), arrayEach = require_arrayEach(), assignValue = require_assignValue(), baseAssign = require_baseAssign(), baseAssignIn = require_baseAssignIn(), cloneBuffer = require_cloneBuffer(), copyArray = require_copyArray(), copySymbols = require_copySymbols(), copySymbolsIn = require_copySymbolsIn(), getAllKeys = require_getAllKeys(), getAllKeysIn = require_getAllKeysIn(), getTag = require_getTag(), initCloneArray = require_initCloneArray(), initCloneByTag = require_initCloneByTag(), initCloneObject = require_initCloneObject(), isArray = require_isArray(), isBuffer = require_isBuffer(), isMap = require_isMap(), isObject2 = require_isObject(), isSet = require_isSet(), keys = require_keys(), keysIn = require_keysIn(), CLONE_DEEP_FLAG = 1, CLONE_FLAT_FLAG = 2, CLONE_SYMBOLS_FLAG = 4, argsTag = "[object Arguments]", arrayTag = "[object Array]", boolTag = "[object Boolean]", dateTag = "[object Date]", errorTag = "[object Error]", funcTag = "[object Function]", genTag = "[object GeneratorFunction]", mapTag = "[object Map]", numberTag = "[object Number]", objectTag = "[object Object]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", symbolTag = "[object Symbol]", weakMapTag = "[object WeakMap]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", float32Tag = "[object Float32Array]", float64Tag = "[object Float64Array]", int8Tag = "[object Int8Array]", int16Tag = "[object Int16Array]", int32Tag = "[object Int32Array]", uint8Tag = "[object Uint8Array]", uint8ClampedTag = "[object Uint8ClampedArray]", uint16Tag = "[object Uint16Array]", uint32Tag = "[object Uint32Array]", cloneableTags = {};
+    cloneableTags[argsTag] = cloneableTags[arrayTag] = cloneableTags[arrayBufferTag] = cloneableTags[dataViewTag] = cloneableTags[boolTag] = cloneableTags[dateTag] = cloneableTags[float32Tag] = cloneableTags[float64Tag] = cloneableTags[int8Tag] = cloneableTags[int16Tag] = cloneableTags[int32Tag] = cloneableTags[mapTag] = cloneableTags[numberTag] = cloneableTags[objectTag] = cloneableTags[regexpTag] = cloneableTags[setTag] = cloneableTags[stringTag] = cloneableTags[symbolTag] = cloneableTags[uint8Tag] = cloneableTags[uint8ClampedTag] = cloneableTags[uint16Tag] = cloneableTags[uint32Tag] = !0;
+    cloneableTags[errorTag] = cloneableTags[funcTag] = cloneableTags[weakMapTag] = !1;
+    function baseClone(value, bitmask, customizer, key, object2, stack) {
+      var result, isDeep = bitmask & CLONE_DEEP_FLAG, isFlat = bitmask & CLONE_FLAT_FLAG, isFull = bitmask & CLONE_SYMBOLS_FLAG;
+      if (customizer && (result = object2 ? customizer(value, key, object2, stack) : customizer(value)), result !== void 0)
+        return result;
+      if (!isObject2(value))
+        return value;
+      var isArr = isArray(value);
+      if (isArr) {
+        if (result = initCloneArray(value), !isDeep)
+          return copyArray(value, result);
+      } else {
+        var tag = getTag(value), isFunc = tag == funcTag || tag == genTag;
+        if (isBuffer(value))
+          return cloneBuffer(value, isDeep);
+        if (tag == objectTag || tag == argsTag || isFunc && !object2) {
+          if (result = isFlat || isFunc ? {} : initCloneObject(value), !isDeep)
+            return isFlat ? copySymbolsIn(value, baseAssignIn(result, value)) : copySymbols(value, baseAssign(result, value));
+        } else {
+          if (!cloneableTags[tag])
+            return object2 ? value : {};
+          result = initCloneByTag(value, tag, isDeep);
+        }
+      }
+      stack || (stack = new Stack());
+      var stacked = stack.get(value);
+      if (stacked)
+        return stacked;
+      stack.set(value, result), isSet(value) ? value.forEach(function(subValue) {
+        result.add(baseClone(subValue, bitmask, customizer, subValue, value, stack));
+      }) : isMap(value) && value.forEach(function(subValue, key2) {
+        result.set(key2, baseClone(subValue, bitmask, customizer, key2, value, stack));
+      });
+      var keysFunc = isFull ? isFlat ? getAllKeysIn : getAllKeys : isFlat ? keysIn : keys, props = isArr ? void 0 : keysFunc(value);
+      return arrayEach(props || value, function(subValue, key2) {
+        props && (key2 = subValue, subValue = value[key2]), assignValue(result, key2, baseClone(subValue, bitmask, customizer, key2, value, stack));
+      }), result;
+    }
+    module2.exports = baseClone;
+  }
+});
+
+// node_modules/lodash/clone.js
+var require_clone = __commonJS({
+  "node_modules/lodash/clone.js"(exports2, module2) {
+    var baseClone = require_baseClone(), CLONE_SYMBOLS_FLAG = 4;
+    function clone2(value) {
+      return baseClone(value, CLONE_SYMBOLS_FLAG);
+    }
+    module2.exports = clone2;
+  }
+});
+
+// node_modules/lodash/constant.js
+var require_constant = __commonJS({
+  "node_modules/lodash/constant.js"(exports2, module2) {
+    function constant(value) {
+      return function() {
+        return value;
+      };
+    }
+    module2.exports = constant;
+  }
+});
+
+// node_modules/lodash/_createBaseFor.js
+var require_createBaseFor = __commonJS({
+  "node_modules/lodash/_createBaseFor.js"(exports2, module2) {
+    function createBaseFor(fromRight) {
+      return function(object2, iteratee, keysFunc) {
+        for (var index = -1, iterable = Object(object2), props = keysFunc(object2), length = props.length; length--; ) {
+          var key = props[fromRight ? length : ++index];
+          if (iteratee(iterable[key], key, iterable) === !1)
+            break;
+        }
+        return object2;
+      };
+    }
+    module2.exports = createBaseFor;
+  }
+});
+
+// node_modules/lodash/_baseFor.js
+var require_baseFor = __commonJS({
+  "node_modules/lodash/_baseFor.js"(exports2, module2) {
+    var createBaseFor = require_createBaseFor(), baseFor = createBaseFor();
+    module2.exports = baseFor;
+  }
+});
+
+// node_modules/lodash/_baseForOwn.js
+var require_baseForOwn = __commonJS({
+  "node_modules/lodash/_baseForOwn.js"(exports2, module2) {
+    var baseFor = require_baseFor(), keys = require_keys();
+    function baseForOwn(object2, iteratee) {
+      return object2 && baseFor(object2, iteratee, keys);
+    }
+    module2.exports = baseForOwn;
+  }
+});
+
+// node_modules/lodash/_createBaseEach.js
+var require_createBaseEach = __commonJS({
+  "node_modules/lodash/_createBaseEach.js"(exports2, module2) {
+    var isArrayLike = require_isArrayLike();
+    function createBaseEach(eachFunc, fromRight) {
+      return function(collection, iteratee) {
+        if (collection == null)
+          return collection;
+        if (!isArrayLike(collection))
+          return eachFunc(collection, iteratee);
+        for (var length = collection.length, index = fromRight ? length : -1, iterable = Object(collection); (fromRight ? index-- : ++index < length) && iteratee(iterable[index], index, iterable) !== !1; )
+          ;
+        return collection;
+      };
+    }
+    module2.exports = createBaseEach;
+  }
+});
+
+// node_modules/lodash/_baseEach.js
+var require_baseEach = __commonJS({
+  "node_modules/lodash/_baseEach.js"(exports2, module2) {
+    var baseForOwn = require_baseForOwn(), createBaseEach = require_createBaseEach(), baseEach = createBaseEach(baseForOwn);
+    module2.exports = baseEach;
+  }
+});
+
+// node_modules/lodash/identity.js
+var require_identity = __commonJS({
+  "node_modules/lodash/identity.js"(exports2, module2) {
+    function identity(value) {
+      return value;
+    }
+    module2.exports = identity;
+  }
+});
+
+// node_modules/lodash/_castFunction.js
+var require_castFunction = __commonJS({
+  "node_modules/lodash/_castFunction.js"(exports2, module2) {
+    var identity = require_identity();
+    function castFunction(value) {
+      return typeof value == "function" ? value : identity;
+    }
+    module2.exports = castFunction;
+  }
+});
+
+// node_modules/lodash/forEach.js
+var require_forEach = __commonJS({
+  "node_modules/lodash/forEach.js"(exports2, module2) {
+    var arrayEach = require_arrayEach(), baseEach = require_baseEach(), castFunction = require_castFunction(), isArray = require_isArray();
+    function forEach(collection, iteratee) {
+      var func = isArray(collection) ? arrayEach : baseEach;
+      return func(collection, castFunction(iteratee));
+    }
+    module2.exports = forEach;
+  }
+});
+
+// node_modules/lodash/each.js
+var require_each = __commonJS({
+  "node_modules/lodash/each.js"(exports2, module2) {
+    module2.exports = require_forEach();
+  }
+});
+
+// node_modules/lodash/_baseFilter.js
+var require_baseFilter = __commonJS({
+  "node_modules/lodash/_baseFilter.js"(exports2, module2) {
+    var baseEach = require_baseEach();
+    function baseFilter(collection, predicate) {
+      var result = [];
+      return baseEach(collection, function(value, index, collection2) {
+        predicate(value, index, collection2) && result.push(value);
+      }), result;
+    }
+    module2.exports = baseFilter;
+  }
+});
+
+// node_modules/lodash/_setCacheAdd.js
+var require_setCacheAdd = __commonJS({
+  "node_modules/lodash/_setCacheAdd.js"(exports2, module2) {
+    var HASH_UNDEFINED = "__lodash_hash_undefined__";
+    function setCacheAdd(value) {
+      return this.__data__.set(value, HASH_UNDEFINED), this;
+    }
+    module2.exports = setCacheAdd;
+  }
+});
+
+// node_modules/lodash/_setCacheHas.js
+var require_setCacheHas = __commonJS({
+  "node_modules/lodash/_setCacheHas.js"(exports2, module2) {
+    function setCacheHas(value) {
+      return this.__data__.has(value);
+    }
+    module2.exports = setCacheHas;
+  }
+});
+
+// node_modules/lodash/_SetCache.js
+var require_SetCache = __commonJS({
+  "node_modules/lodash/_SetCache.js"(exports2, module2) {
+    var MapCache = require_MapCache(), setCacheAdd = require_setCacheAdd(), setCacheHas = require_setCacheHas();
+    function SetCache(values) {
+      var index = -1, length = values == null ? 0 : values.length;
+      for (this.__data__ = new MapCache(); ++index < length; )
+        this.add(values[index]);
+    }
+    SetCache.prototype.add = SetCache.prototype.push = setCacheAdd;
+    SetCache.prototype.has = setCacheHas;
+    module2.exports = SetCache;
+  }
+});
+
+// node_modules/lodash/_arraySome.js
+var require_arraySome = __commonJS({
+  "node_modules/lodash/_arraySome.js"(exports2, module2) {
+    function arraySome(array2, predicate) {
+      for (var index = -1, length = array2 == null ? 0 : array2.length; ++index < length; )
+        if (predicate(array2[index], index, array2))
+          return !0;
+      return !1;
+    }
+    module2.exports = arraySome;
+  }
+});
+
+// node_modules/lodash/_cacheHas.js
+var require_cacheHas = __commonJS({
+  "node_modules/lodash/_cacheHas.js"(exports2, module2) {
+    function cacheHas(cache, key) {
+      return cache.has(key);
+    }
+    module2.exports = cacheHas;
+  }
+});
+
+// node_modules/lodash/_equalArrays.js
+var require_equalArrays = __commonJS({
+  "node_modules/lodash/_equalArrays.js"(exports2, module2) {
+    var SetCache = require_SetCache(), arraySome = require_arraySome(), cacheHas = require_cacheHas(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2;
+    function equalArrays(array2, other, bitmask, customizer, equalFunc, stack) {
+      var isPartial = bitmask & COMPARE_PARTIAL_FLAG, arrLength = array2.length, othLength = other.length;
+      if (arrLength != othLength && !(isPartial && othLength > arrLength))
+        return !1;
+      var arrStacked = stack.get(array2), othStacked = stack.get(other);
+      if (arrStacked && othStacked)
+        return arrStacked == other && othStacked == array2;
+      var index = -1, result = !0, seen = bitmask & COMPARE_UNORDERED_FLAG ? new SetCache() : void 0;
+      for (stack.set(array2, other), stack.set(other, array2); ++index < arrLength; ) {
+        var arrValue = array2[index], othValue = other[index];
+        if (customizer)
+          var compared = isPartial ? customizer(othValue, arrValue, index, other, array2, stack) : customizer(arrValue, othValue, index, array2, other, stack);
+        if (compared !== void 0) {
+          if (compared)
+            continue;
+          result = !1;
+          break;
+        }
+        if (seen) {
+          if (!arraySome(other, function(othValue2, othIndex) {
+            if (!cacheHas(seen, othIndex) && (arrValue === othValue2 || equalFunc(arrValue, othValue2, bitmask, customizer, stack)))
+              return seen.push(othIndex);
+          })) {
+            result = !1;
+            break;
+          }
+        } else if (!(arrValue === othValue || equalFunc(arrValue, othValue, bitmask, customizer, stack))) {
+          result = !1;
+          break;
+        }
+      }
+      return stack.delete(array2), stack.delete(other), result;
+    }
+    module2.exports = equalArrays;
+  }
+});
+
+// node_modules/lodash/_mapToArray.js
+var require_mapToArray = __commonJS({
+  "node_modules/lodash/_mapToArray.js"(exports2, module2) {
+    function mapToArray(map2) {
+      var index = -1, result = Array(map2.size);
+      return map2.forEach(function(value, key) {
+        result[++index] = [key, value];
+      }), result;
+    }
+    module2.exports = mapToArray;
+  }
+});
+
+// node_modules/lodash/_setToArray.js
+var require_setToArray = __commonJS({
+  "node_modules/lodash/_setToArray.js"(exports2, module2) {
+    function setToArray(set2) {
+      var index = -1, result = Array(set2.size);
+      return set2.forEach(function(value) {
+        result[++index] = value;
+      }), result;
+    }
+    module2.exports = setToArray;
+  }
+});
+
+// node_modules/lodash/_equalByTag.js
+var require_equalByTag = __commonJS({
+  "node_modules/lodash/_equalByTag.js"(exports2, module2) {
+    var Symbol2 = require_Symbol(), Uint8Array2 = require_Uint8Array(), eq = require_eq(), equalArrays = require_equalArrays(), mapToArray = require_mapToArray(), setToArray = require_setToArray(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2, boolTag = "[object Boolean]", dateTag = "[object Date]", errorTag = "[object Error]", mapTag = "[object Map]", numberTag = "[object Number]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", symbolTag = "[object Symbol]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", symbolProto = Symbol2 ? Symbol2.prototype : void 0, symbolValueOf = symbolProto ? symbolProto.valueOf : void 0;
+    function equalByTag(object2, other, tag, bitmask, customizer, equalFunc, stack) {
+      switch (tag) {
+        case dataViewTag:
+          if (object2.byteLength != other.byteLength || object2.byteOffset != other.byteOffset)
+            return !1;
+          object2 = object2.buffer, other = other.buffer;
+        case arrayBufferTag:
+          return !(object2.byteLength != other.byteLength || !equalFunc(new Uint8Array2(object2), new Uint8Array2(other)));
+        case boolTag:
+        case dateTag:
+        case numberTag:
+          return eq(+object2, +other);
+        case errorTag:
+          return object2.name == other.name && object2.message == other.message;
+        case regexpTag:
+        case stringTag:
+          return object2 == other + "";
+        case mapTag:
+          var convert = mapToArray;
+        case setTag:
+          var isPartial = bitmask & COMPARE_PARTIAL_FLAG;
+          if (convert || (convert = setToArray), object2.size != other.size && !isPartial)
+            return !1;
+          var stacked = stack.get(object2);
+          if (stacked)
+            return stacked == other;
+          bitmask |= COMPARE_UNORDERED_FLAG, stack.set(object2, other);
+          var result = equalArrays(convert(object2), convert(other), bitmask, customizer, equalFunc, stack);
+          return stack.delete(object2), result;
+        case symbolTag:
+          if (symbolValueOf)
+            return symbolValueOf.call(object2) == symbolValueOf.call(other);
+      }
+      return !1;
+    }
+    module2.exports = equalByTag;
+  }
+});
+
+// node_modules/lodash/_equalObjects.js
+var require_equalObjects = __commonJS({
+  "node_modules/lodash/_equalObjects.js"(exports2, module2) {
+    var getAllKeys = require_getAllKeys(), COMPARE_PARTIAL_FLAG = 1, objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function equalObjects(object2, other, bitmask, customizer, equalFunc, stack) {
+      var isPartial = bitmask & COMPARE_PARTIAL_FLAG, objProps = getAllKeys(object2), objLength = objProps.length, othProps = getAllKeys(other), othLength = othProps.length;
+      if (objLength != othLength && !isPartial)
+        return !1;
+      for (var index = objLength; index--; ) {
+        var key = objProps[index];
+        if (!(isPartial ? key in other : hasOwnProperty.call(other, key)))
+          return !1;
+      }
+      var objStacked = stack.get(object2), othStacked = stack.get(other);
+      if (objStacked && othStacked)
+        return objStacked == other && othStacked == object2;
+      var result = !0;
+      stack.set(object2, other), stack.set(other, object2);
+      for (var skipCtor = isPartial; ++index < objLength; ) {
+        key = objProps[index];
+        var objValue = object2[key], othValue = other[key];
+        if (customizer)
+          var compared = isPartial ? customizer(othValue, objValue, key, other, object2, stack) : customizer(objValue, othValue, key, object2, other, stack);
+        if (!(compared === void 0 ? objValue === othValue || equalFunc(objValue, othValue, bitmask, customizer, stack) : compared)) {
+          result = !1;
+          break;
+        }
+        skipCtor || (skipCtor = key == "constructor");
+      }
+      if (result && !skipCtor) {
+        var objCtor = object2.constructor, othCtor = other.constructor;
+        objCtor != othCtor && "constructor" in object2 && "constructor" in other && !(typeof objCtor == "function" && objCtor instanceof objCtor && typeof othCtor == "function" && othCtor instanceof othCtor) && (result = !1);
+      }
+      return stack.delete(object2), stack.delete(other), result;
+    }
+    module2.exports = equalObjects;
+  }
+});
+
+// node_modules/lodash/_baseIsEqualDeep.js
+var require_baseIsEqualDeep = __commonJS({
+  "node_modules/lodash/_baseIsEqualDeep.js"(exports2, module2) {
+    var Stack = require_Stack(), equalArrays = require_equalArrays(), equalByTag = require_equalByTag(), equalObjects = require_equalObjects(), getTag = require_getTag(), isArray = require_isArray(), isBuffer = require_isBuffer(), isTypedArray = require_isTypedArray(), COMPARE_PARTIAL_FLAG = 1, argsTag = "[object Arguments]", arrayTag = "[object Array]", objectTag = "[object Object]", objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function baseIsEqualDeep(object2, other, bitmask, customizer, equalFunc, stack) {
+      var objIsArr = isArray(object2), othIsArr = isArray(other), objTag = objIsArr ? arrayTag : getTag(object2), othTag = othIsArr ? arrayTag : getTag(other);
+      objTag = objTag == argsTag ? objectTag : objTag, othTag = othTag == argsTag ? objectTag : othTag;
+      var objIsObj = objTag == objectTag, othIsObj = othTag == objectTag, isSameTag = objTag == othTag;
+      if (isSameTag && isBuffer(object2)) {
+        if (!isBuffer(other))
+          return !1;
+        objIsArr = !0, objIsObj = !1;
+      }
+      if (isSameTag && !objIsObj)
+        return stack || (stack = new Stack()), objIsArr || isTypedArray(object2) ? equalArrays(object2, other, bitmask, customizer, equalFunc, stack) : equalByTag(object2, other, objTag, bitmask, customizer, equalFunc, stack);
+      if (!(bitmask & COMPARE_PARTIAL_FLAG)) {
+        var objIsWrapped = objIsObj && hasOwnProperty.call(object2, "__wrapped__"), othIsWrapped = othIsObj && hasOwnProperty.call(other, "__wrapped__");
+        if (objIsWrapped || othIsWrapped) {
+          var objUnwrapped = objIsWrapped ? object2.value() : object2, othUnwrapped = othIsWrapped ? other.value() : other;
+          return stack || (stack = new Stack()), equalFunc(objUnwrapped, othUnwrapped, bitmask, customizer, stack);
+        }
+      }
+      return isSameTag ? (stack || (stack = new Stack()), equalObjects(object2, other, bitmask, customizer, equalFunc, stack)) : !1;
+    }
+    module2.exports = baseIsEqualDeep;
+  }
+});
+
+// node_modules/lodash/_baseIsEqual.js
+var require_baseIsEqual = __commonJS({
+  "node_modules/lodash/_baseIsEqual.js"(exports2, module2) {
+    var baseIsEqualDeep = require_baseIsEqualDeep(), isObjectLike = require_isObjectLike();
+    function baseIsEqual(value, other, bitmask, customizer, stack) {
+      return value === other ? !0 : value == null || other == null || !isObjectLike(value) && !isObjectLike(other) ? value !== value && other !== other : baseIsEqualDeep(value, other, bitmask, customizer, baseIsEqual, stack);
+    }
+    module2.exports = baseIsEqual;
+  }
+});
+
+// node_modules/lodash/_baseIsMatch.js
+var require_baseIsMatch = __commonJS({
+  "node_modules/lodash/_baseIsMatch.js"(exports2, module2) {
+    var Stack = require_Stack(), baseIsEqual = require_baseIsEqual(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2;
+    function baseIsMatch(object2, source, matchData, customizer) {
+      var index = matchData.length, length = index, noCustomizer = !customizer;
+      if (object2 == null)
+        return !length;
+      for (object2 = Object(object2); index--; ) {
+        var data = matchData[index];
+        if (noCustomizer && data[2] ? data[1] !== object2[data[0]] : !(data[0] in object2))
+          return !1;
+      }
+      for (; ++index < length; ) {
+        data = matchData[index];
+        var key = data[0], objValue = object2[key], srcValue = data[1];
+        if (noCustomizer && data[2]) {
+          if (objValue === void 0 && !(key in object2))
+            return !1;
+        } else {
+          var stack = new Stack();
+          if (customizer)
+            var result = customizer(objValue, srcValue, key, object2, source, stack);
+          if (!(result === void 0 ? baseIsEqual(srcValue, objValue, COMPARE_PARTIAL_FLAG | COMPARE_UNORDERED_FLAG, customizer, stack) : result))
+            return !1;
+        }
+      }
+      return !0;
+    }
+    module2.exports = baseIsMatch;
+  }
+});
+
+// node_modules/lodash/_isStrictComparable.js
+var require_isStrictComparable = __commonJS({
+  "node_modules/lodash/_isStrictComparable.js"(exports2, module2) {
+    var isObject2 = require_isObject();
+    function isStrictComparable(value) {
+      return value === value && !isObject2(value);
+    }
+    module2.exports = isStrictComparable;
+  }
+});
+
+// node_modules/lodash/_getMatchData.js
+var require_getMatchData = __commonJS({
+  "node_modules/lodash/_getMatchData.js"(exports2, module2) {
+    var isStrictComparable = require_isStrictComparable(), keys = require_keys();
+    function getMatchData(object2) {
+      for (var result = keys(object2), length = result.length; length--; ) {
+        var key = result[length], value = object2[key];
+        result[length] = [key, value, isStrictComparable(value)];
+      }
+      return result;
+    }
+    module2.exports = getMatchData;
+  }
+});
+
+// node_modules/lodash/_matchesStrictComparable.js
+var require_matchesStrictComparable = __commonJS({
+  "node_modules/lodash/_matchesStrictComparable.js"(exports2, module2) {
+    function matchesStrictComparable(key, srcValue) {
+      return function(object2) {
+        return object2 == null ? !1 : object2[key] === srcValue && (srcValue !== void 0 || key in Object(object2));
+      };
+    }
+    module2.exports = matchesStrictComparable;
+  }
+});
+
+// node_modules/lodash/_baseMatches.js
+var require_baseMatches = __commonJS({
+  "node_modules/lodash/_baseMatches.js"(exports2, module2) {
+    var baseIsMatch = require_baseIsMatch(), getMatchData = require_getMatchData(), matchesStrictComparable = require_matchesStrictComparable();
+    function baseMatches(source) {
+      var matchData = getMatchData(source);
+      return matchData.length == 1 && matchData[0][2] ? matchesStrictComparable(matchData[0][0], matchData[0][1]) : function(object2) {
+        return object2 === source || baseIsMatch(object2, source, matchData);
+      };
+    }
+    module2.exports = baseMatches;
+  }
+});
+
+// node_modules/lodash/isSymbol.js
+var require_isSymbol = __commonJS({
+  "node_modules/lodash/isSymbol.js"(exports2, module2) {
+    var baseGetTag = require_baseGetTag(), isObjectLike = require_isObjectLike(), symbolTag = "[object Symbol]";
+    function isSymbol(value) {
+      return typeof value == "symbol" || isObjectLike(value) && baseGetTag(value) == symbolTag;
+    }
+    module2.exports = isSymbol;
+  }
+});
+
+// node_modules/lodash/_isKey.js
+var require_isKey = __commonJS({
+  "node_modules/lodash/_isKey.js"(exports2, module2) {
+    var isArray = require_isArray(), isSymbol = require_isSymbol(), reIsDeepProp = /\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]/, reIsPlainProp = /^\w*$/;
+    function isKey(value, object2) {
+      if (isArray(value))
+        return !1;
+      var type = typeof value;
+      return type == "number" || type == "symbol" || type == "boolean" || value == null || isSymbol(value) ? !0 : reIsPlainProp.test(value) || !reIsDeepProp.test(value) || object2 != null && value in Object(object2);
+    }
+    module2.exports = isKey;
+  }
+});
+
+// node_modules/lodash/memoize.js
+var require_memoize = __commonJS({
+  "node_modules/lodash/memoize.js"(exports2, module2) {
+    var MapCache = require_MapCache(), FUNC_ERROR_TEXT = "Expected a function";
+    function memoize(func, resolver) {
+      if (typeof func != "function" || resolver != null && typeof resolver != "function")
+        throw new TypeError(FUNC_ERROR_TEXT);
+      var memoized = function() {
+        var args = arguments, key = resolver ? resolver.apply(this, args) : args[0], cache = memoized.cache;
+        if (cache.has(key))
+          return cache.get(key);
+        var result = func.apply(this, args);
+        return memoized.cache = cache.set(key, result) || cache, result;
+      };
+      return memoized.cache = new (memoize.Cache || MapCache)(), memoized;
+    }
+    memoize.Cache = MapCache;
+    module2.exports = memoize;
+  }
+});
+
+// node_modules/lodash/_memoizeCapped.js
+var require_memoizeCapped = __commonJS({
+  "node_modules/lodash/_memoizeCapped.js"(exports2, module2) {
+    var memoize = require_memoize(), MAX_MEMOIZE_SIZE = 500;
+    function memoizeCapped(func) {
+      var result = memoize(func, function(key) {
+        return cache.size === MAX_MEMOIZE_SIZE && cache.clear(), key;
+      }), cache = result.cache;
+      return result;
+    }
+    module2.exports = memoizeCapped;
+  }
+});
+
+// node_modules/lodash/_stringToPath.js
+var require_stringToPath = __commonJS({
+  "node_modules/lodash/_stringToPath.js"(exports2, module2) {
+    var memoizeCapped = require_memoizeCapped(), rePropName = /[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g, reEscapeChar = /\\(\\)?/g, stringToPath = memoizeCapped(function(string4) {
+      var result = [];
+      return string4.charCodeAt(0) === 46 && result.push(""), string4.replace(rePropName, function(match, number4, quote, subString) {
+        result.push(quote ? subString.replace(reEscapeChar, "$1") : number4 || match);
+      }), result;
+    });
+    module2.exports = stringToPath;
+  }
+});
+
+// node_modules/lodash/_arrayMap.js
+var require_arrayMap = __commonJS({
+  "node_modules/lodash/_arrayMap.js"(exports2, module2) {
+    function arrayMap(array2, iteratee) {
+      for (var index = -1, length = array2 == null ? 0 : array2.length, result = Array(length); ++index < length; )
+        result[index] = iteratee(array2[index], index, array2);
+      return result;
+    }
+    module2.exports = arrayMap;
+  }
+});
+
+// node_modules/lodash/_baseToString.js
+var require_baseToString = __commonJS({
+  "node_modules/lodash/_baseToString.js"(exports2, module2) {
+    var Symbol2 = require_Symbol(), arrayMap = require_arrayMap(), isArray = require_isArray(), isSymbol = require_isSymbol(), INFINITY = 1 / 0, symbolProto = Symbol2 ? Symbol2.prototype : void 0, symbolToString = symbolProto ? symbolProto.toString : void 0;
+    function baseToString(value) {
+      if (typeof value == "string")
+        return value;
+      if (isArray(value))
+        return arrayMap(value, baseToString) + "";
+      if (isSymbol(value))
+        return symbolToString ? symbolToString.call(value) : "";
+      var result = value + "";
+      return result == "0" && 1 / value == -INFINITY ? "-0" : result;
+    }
+    module2.exports = baseToString;
+  }
+});
+
+// node_modules/lodash/toString.js
+var require_toString = __commonJS({
+  "node_modules/lodash/toString.js"(exports2, module2) {
+    var baseToString = require_baseToString();
+    function toString(value) {
+      return value == null ? "" : baseToString(value);
+    }
+    module2.exports = toString;
+  }
+});
+
+// node_modules/lodash/_castPath.js
+var require_castPath = __commonJS({
+  "node_modules/lodash/_castPath.js"(exports2, module2) {
+    var isArray = require_isArray(), isKey = require_isKey(), stringToPath = require_stringToPath(), toString = require_toString();
+    function castPath(value, object2) {
+      return isArray(value) ? value : isKey(value, object2) ? [value] : stringToPath(toString(value));
+    }
+    module2.exports = castPath;
+  }
+});
+
+// node_modules/lodash/_toKey.js
+var require_toKey = __commonJS({
+  "node_modules/lodash/_toKey.js"(exports2, module2) {
+    var isSymbol = require_isSymbol(), INFINITY = 1 / 0;
+    function toKey(value) {
+      if (typeof value == "string" || isSymbol(value))
+        return value;
+      var result = value + "";
+      return result == "0" && 1 / value == -INFINITY ? "-0" : result;
+    }
+    module2.exports = toKey;
+  }
+});
+
+// node_modules/lodash/_baseGet.js
+var require_baseGet = __commonJS({
+  "node_modules/lodash/_baseGet.js"(exports2, module2) {
+    var castPath = require_castPath(), toKey = require_toKey();
+    function baseGet(object2, path) {
+      path = castPath(path, object2);
+      for (var index = 0, length = path.length; object2 != null && index < length; )
+        object2 = object2[toKey(path[index++])];
+      return index && index == length ? object2 : void 0;
+    }
+    module2.exports = baseGet;
+  }
+});
+
+// node_modules/lodash/get.js
+var require_get = __commonJS({
+  "node_modules/lodash/get.js"(exports2, module2) {
+    var baseGet = require_baseGet();
+    function get(object2, path, defaultValue) {
+      var result = object2 == null ? void 0 : baseGet(object2, path);
+      return result === void 0 ? defaultValue : result;
+    }
+    module2.exports = get;
+  }
+});
+
+// node_modules/lodash/_baseHasIn.js
+var require_baseHasIn = __commonJS({
+  "node_modules/lodash/_baseHasIn.js"(exports2, module2) {
+    function baseHasIn(object2, key) {
+      return object2 != null && key in Object(object2);
+    }
+    module2.exports = baseHasIn;
+  }
+});
+
+// node_modules/lodash/_hasPath.js
+var require_hasPath = __commonJS({
+  "node_modules/lodash/_hasPath.js"(exports2, module2) {
+    var castPath = require_castPath(), isArguments = require_isArguments(), isArray = require_isArray(), isIndex = require_isIndex(), isLength = require_isLength(), toKey = require_toKey();
+    function hasPath(object2, path, hasFunc) {
+      path = castPath(path, object2);
+      for (var index = -1, length = path.length, result = !1; ++index < length; ) {
+        var key = toKey(path[index]);
+        if (!(result = object2 != null && hasFunc(object2, key)))
+          break;
+        object2 = object2[key];
+      }
+      return result || ++index != length ? result : (length = object2 == null ? 0 : object2.length, !!length && isLength(length) && isIndex(key, length) && (isArray(object2) || isArguments(object2)));
+    }
+    module2.exports = hasPath;
+  }
+});
+
+// node_modules/lodash/hasIn.js
+var require_hasIn = __commonJS({
+  "node_modules/lodash/hasIn.js"(exports2, module2) {
+    var baseHasIn = require_baseHasIn(), hasPath = require_hasPath();
+    function hasIn(object2, path) {
+      return object2 != null && hasPath(object2, path, baseHasIn);
+    }
+    module2.exports = hasIn;
+  }
+});
+
+// node_modules/lodash/_baseMatchesProperty.js
+var require_baseMatchesProperty = __commonJS({
+  "node_modules/lodash/_baseMatchesProperty.js"(exports2, module2) {
+    var baseIsEqual = require_baseIsEqual(), get = require_get(), hasIn = require_hasIn(), isKey = require_isKey(), isStrictComparable = require_isStrictComparable(), matchesStrictComparable = require_matchesStrictComparable(), toKey = require_toKey(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2;
+    function baseMatchesProperty(path, srcValue) {
+      return isKey(path) && isStrictComparable(srcValue) ? matchesStrictComparable(toKey(path), srcValue) : function(object2) {
+        var objValue = get(object2, path);
+        return objValue === void 0 && objValue === srcValue ? hasIn(object2, path) : baseIsEqual(srcValue, objValue, COMPARE_PARTIAL_FLAG | COMPARE_UNORDERED_FLAG);
+      };
+    }
+    module2.exports = baseMatchesProperty;
+  }
+});
+
+// node_modules/lodash/_baseProperty.js
+var require_baseProperty = __commonJS({
+  "node_modules/lodash/_baseProperty.js"(exports2, module2) {
+    function baseProperty(key) {
+      return function(object2) {
+        return object2?.[key];
+      };
+    }
+    module2.exports = baseProperty;
+  }
+});
+
+// node_modules/lodash/_basePropertyDeep.js
+var require_basePropertyDeep = __commonJS({
+  "node_modules/lodash/_basePropertyDeep.js"(exports2, module2) {
+    var baseGet = require_baseGet();
+    function basePropertyDeep(path) {
+      return function(object2) {
+        return baseGet(object2, path);
+      };
+    }
+    module2.exports = basePropertyDeep;
+  }
+});
+
+// node_modules/lodash/property.js
+var require_property = __commonJS({
+  "node_modules/lodash/property.js"(exports2, module2) {
+    var baseProperty = require_baseProperty(), basePropertyDeep = require_basePropertyDeep(), isKey = require_isKey(), toKey = require_toKey();
+    function property(path) {
+      return isKey(path) ? baseProperty(toKey(path)) : basePropertyDeep(path);
+    }
+    module2.exports = property;
+  }
+});
+
+// node_modules/lodash/_baseIteratee.js
+var require_baseIteratee = __commonJS({
+  "node_modules/lodash/_baseIteratee.js"(exports2, module2) {
+    var baseMatches = require_baseMatches(), baseMatchesProperty = require_baseMatchesProperty(), identity = require_identity(), isArray = require_isArray(), property = require_property();
+    function baseIteratee(value) {
+      return typeof value == "function" ? value : value == null ? identity : typeof value == "object" ? isArray(value) ? baseMatchesProperty(value[0], value[1]) : baseMatches(value) : property(value);
+    }
+    module2.exports = baseIteratee;
+  }
+});
+
+// node_modules/lodash/filter.js
+var require_filter = __commonJS({
+  "node_modules/lodash/filter.js"(exports2, module2) {
+    var arrayFilter = require_arrayFilter(), baseFilter = require_baseFilter(), baseIteratee = require_baseIteratee(), isArray = require_isArray();
+    function filter(collection, predicate) {
+      var func = isArray(collection) ? arrayFilter : baseFilter;
+      return func(collection, baseIteratee(predicate, 3));
+    }
+    module2.exports = filter;
+  }
+});
+
+// node_modules/lodash/_baseHas.js
+var require_baseHas = __commonJS({
+  "node_modules/lodash/_baseHas.js"(exports2, module2) {
+    var objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function baseHas(object2, key) {
+      return object2 != null && hasOwnProperty.call(object2, key);
+    }
+    module2.exports = baseHas;
+  }
+});
+
+// node_modules/lodash/has.js
+var require_has = __commonJS({
+  "node_modules/lodash/has.js"(exports2, module2) {
+    var baseHas = require_baseHas(), hasPath = require_hasPath();
+    function has(object2, path) {
+      return object2 != null && hasPath(object2, path, baseHas);
+    }
+    module2.exports = has;
+  }
+});
+
+// node_modules/lodash/isEmpty.js
+var require_isEmpty = __commonJS({
+  "node_modules/lodash/isEmpty.js"(exports2, module2) {
+    var baseKeys = require_baseKeys(), getTag = require_getTag(), isArguments = require_isArguments(), isArray = require_isArray(), isArrayLike = require_isArrayLike(), isBuffer = require_isBuffer(), isPrototype = require_isPrototype(), isTypedArray = require_isTypedArray(), mapTag = "[object Map]", setTag = "[object Set]", objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
+    function isEmpty(value) {
+      if (value == null)
+        return !0;
+      if (isArrayLike(value) && (isArray(value) || typeof value == "string" || typeof value.splice == "function" || isBuffer(value) || isTypedArray(value) || isArguments(value)))
+        return !value.length;
+      var tag = getTag(value);
+      if (tag == mapTag || tag == setTag)
+        return !value.size;
+      if (isPrototype(value))
+        return !baseKeys(value).length;
+      for (var key in value)
+        if (hasOwnProperty.call(value, key))
+          return !1;
+      return !0;
+    }
+    module2.exports = isEmpty;
+  }
+});
+
+// node_modules/lodash/isUndefined.js
+var require_isUndefined = __commonJS({
+  "node_modules/lodash/isUndefined.js"(exports2, module2) {
+    function isUndefined(value) {
+      return value === void 0;
+    }
+    module2.exports = isUndefined;
+  }
+});
+
+// node_modules/lodash/_baseMap.js
+var require_baseMap = __commonJS({
+  "node_modules/lodash/_baseMap.js"(exports2, module2) {
+    var baseEach = require_baseEach(), isArrayLike = require_isArrayLike();
+    function baseMap(collection, iteratee) {
+      var index = -1, result = isArrayLike(collection) ? Array(collection.length) : [];
+      return baseEach(collection, function(value, key, collection2) {
+        result[++index] = iteratee(value, key, collection2);
+      }), result;
+    }
+    module2.exports = baseMap;
+  }
+});
+
+// node_modules/lodash/map.js
+var require_map = __commonJS({
+  "node_modules/lodash/map.js"(exports2, module2) {
+    var arrayMap = require_arrayMap(), baseIteratee = require_baseIteratee(), baseMap = require_baseMap(), isArray = require_isArray();
+    function map2(collection, iteratee) {
+      var func = isArray(collection) ? arrayMap : baseMap;
+      return func(collection, baseIteratee(iteratee, 3));
+    }
+    module2.exports = map2;
+  }
+});
+
+// node_modules/lodash/_arrayReduce.js
+var require_arrayReduce = __commonJS({
+  "node_modules/lodash/_arrayReduce.js"(exports2, module2) {
+    function arrayReduce(array2, iteratee, accumulator, initAccum) {
+      var index = -1, length = array2 == null ? 0 : array2.length;
+      for (initAccum && length && (accumulator = array2[++index]); ++index < length; )
+        accumulator = iteratee(accumulator, array2[index], index, array2);
+      return accumulator;
+    }
+    module2.exports = arrayReduce;
+  }
+});
+
+// node_modules/lodash/_baseReduce.js
+var require_baseReduce = __commonJS({
+  "node_modules/lodash/_baseReduce.js"(exports2, module2) {
+    function baseReduce(collection, iteratee, accumulator, initAccum, eachFunc) {
+      return eachFunc(collection, function(value, index, collection2) {
+        accumulator = initAccum ? (initAccum = !1, value) : iteratee(accumulator, value, index, collection2);
+      }), accumulator;
+    }
+    module2.exports = baseReduce;
+  }
+});
+
+// node_modules/lodash/reduce.js
+var require_reduce = __commonJS({
+  "node_modules/lodash/reduce.js"(exports2, module2) {
+    var arrayReduce = require_arrayReduce(), baseEach = require_baseEach(), baseIteratee = require_baseIteratee(), baseReduce = require_baseReduce(), isArray = require_isArray();
+    function reduce(collection, iteratee, accumulator) {
+      var func = isArray(collection) ? arrayReduce : baseReduce, initAccum = arguments.length < 3;
+      return func(collection, baseIteratee(iteratee, 4), accumulator, initAccum, baseEach);
+    }
+    module2.exports = reduce;
+  }
+});
+
+// node_modules/lodash/isString.js
+var require_isString = __commonJS({
+  "node_modules/lodash/isString.js"(exports2, module2) {
+    var baseGetTag = require_baseGetTag(), isArray = require_isArray(), isObjectLike = require_isObjectLike(), stringTag = "[object String]";
+    function isString(value) {
+      return typeof value == "string" || !isArray(value) && isObjectLike(value) && baseGetTag(value) == stringTag;
+    }
+    module2.exports = isString;
+  }
+});
+
+// node_modules/lodash/_asciiSize.js
+var require_asciiSize = __commonJS({
+  "node_modules/lodash/_asciiSize.js"(exports2, module2) {
+    var baseProperty = require_baseProperty(), asciiSize = baseProperty("length");
+    module2.exports = asciiSize;
+  }
+});
+
+// node_modules/lodash/_hasUnicode.js
+var require_hasUnicode = __commonJS({
+  "node_modules/lodash/_hasUnicode.js"(exports2, module2) {
+    var rsAstralRange = "\\ud800-\\udfff", rsComboMarksRange = "\\u0300-\\u036f", reComboHalfMarksRange = "\\ufe20-\\ufe2f", rsComboSymbolsRange = "\\u20d0-\\u20ff", rsComboRange = rsComboMarksRange + reComboHalfMarksRange + rsComboSymbolsRange, rsVarRange = "\\ufe0e\\ufe0f", rsZWJ = "\\u200d", reHasUnicode = RegExp("[" + rsZWJ + rsAstralRange + rsComboRange + rsVarRange + "]");
+    function hasUnicode(string4) {
+      return reHasUnicode.test(string4);
+    }
+    module2.exports = hasUnicode;
+  }
+});
+
+// node_modules/lodash/_unicodeSize.js
+var require_unicodeSize = __commonJS({
+  "node_modules/lodash/_unicodeSize.js"(exports2, module2) {
+    var rsAstralRange = "\\ud800-\\udfff", rsComboMarksRange = "\\u0300-\\u036f", reComboHalfMarksRange = "\\ufe20-\\ufe2f", rsComboSymbolsRange = "\\u20d0-\\u20ff", rsComboRange = rsComboMarksRange + reComboHalfMarksRange + rsComboSymbolsRange, rsVarRange = "\\ufe0e\\ufe0f", rsAstral = "[" + rsAstralRange + "]", rsCombo = "[" + rsComboRange + "]", rsFitz = "\\ud83c[\\udffb-\\udfff]", rsModifier = "(?:" + rsCombo + "|" + rsFitz + ")", rsNonAstral = "[^" + rsAstralRange + "]", rsRegional = "(?:\\ud83c[\\udde6-\\uddff]){2}", rsSurrPair = "[\\ud800-\\udbff][\\udc00-\\udfff]", rsZWJ = "\\u200d", reOptMod = rsModifier + "?", rsOptVar = "[" + rsVarRange + "]?", rsOptJoin = "(?:" + rsZWJ + "(?:" + [rsNonAstral, rsRegional, rsSurrPair].join("|") + ")" + rsOptVar + reOptMod + ")*", rsSeq = rsOptVar + reOptMod + rsOptJoin, rsSymbol = "(?:" + [rsNonAstral + rsCombo + "?", rsCombo, rsRegional, rsSurrPair, rsAstral].join("|") + ")", reUnicode = RegExp(rsFitz + "(?=" + rsFitz + ")|" + rsSymbol + rsSeq, "g");
+    function unicodeSize(string4) {
+      for (var result = reUnicode.lastIndex = 0; reUnicode.test(string4); )
+        ++result;
+      return result;
+    }
+    module2.exports = unicodeSize;
+  }
+});
+
+// node_modules/lodash/_stringSize.js
+var require_stringSize = __commonJS({
+  "node_modules/lodash/_stringSize.js"(exports2, module2) {
+    var asciiSize = require_asciiSize(), hasUnicode = require_hasUnicode(), unicodeSize = require_unicodeSize();
+    function stringSize(string4) {
+      return hasUnicode(string4) ? unicodeSize(string4) : asciiSize(string4);
+    }
+    module2.exports = stringSize;
+  }
+});
+
+// node_modules/lodash/size.js
+var require_size = __commonJS({
+  "node_modules/lodash/size.js"(exports2, module2) {
+    var baseKeys = require_baseKeys(), getTag = require_getTag(), isArrayLike = require_isArrayLike(), isString = require_isString(), stringSize = require_stringSize(), mapTag = "[object Map]", setTag = "[object Set]";
+    function size(collection) {
+      if (collection == null)
+        return 0;
+      if (isArrayLike(collection))
+        return isString(collection) ? stringSize(collection) : collection.length;
+      var tag = getTag(collection);
+      return tag == mapTag || tag == setTag ? collection.size : baseKeys(collection).length;
+    }
+    module2.exports = size;
+  }
+});
+
+// node_modules/lodash/transform.js
+var require_transform = __commonJS({
+  "node_modules/lodash/transform.js"(exports2, module2) {
+    var arrayEach = require_arrayEach(), baseCreate = require_baseCreate(), baseForOwn = require_baseForOwn(), baseIteratee = require_baseIteratee(), getPrototype = require_getPrototype(), isArray = require_isArray(), isBuffer = require_isBuffer(), isFunction = require_isFunction(), isObject2 = require_isObject(), isTypedArray = require_isTypedArray();
+    function transform2(object2, iteratee, accumulator) {
+      var isArr = isArray(object2), isArrLike = isArr || isBuffer(object2) || isTypedArray(object2);
+      if (iteratee = baseIteratee(iteratee, 4), accumulator == null) {
+        var Ctor = object2 && object2.constructor;
+        isArrLike ? accumulator = isArr ? new Ctor() : [] : isObject2(object2) ? accumulator = isFunction(Ctor) ? baseCreate(getPrototype(object2)) : {} : accumulator = {};
+      }
+      return (isArrLike ? arrayEach : baseForOwn)(object2, function(value, index, object3) {
+        return iteratee(accumulator, value, index, object3);
+      }), accumulator;
+    }
+    module2.exports = transform2;
+  }
+});
+
+// node_modules/lodash/_isFlattenable.js
+var require_isFlattenable = __commonJS({
+  "node_modules/lodash/_isFlattenable.js"(exports2, module2) {
+    var Symbol2 = require_Symbol(), isArguments = require_isArguments(), isArray = require_isArray(), spreadableSymbol = Symbol2 ? Symbol2.isConcatSpreadable : void 0;
+    function isFlattenable(value) {
+      return isArray(value) || isArguments(value) || !!(spreadableSymbol && value && value[spreadableSymbol]);
+    }
+    module2.exports = isFlattenable;
+  }
+});
+
+// node_modules/lodash/_baseFlatten.js
+var require_baseFlatten = __commonJS({
+  "node_modules/lodash/_baseFlatten.js"(exports2, module2) {
+    var arrayPush = require_arrayPush(), isFlattenable = require_isFlattenable();
+    function baseFlatten(array2, depth, predicate, isStrict, result) {
+      var index = -1, length = array2.length;
+      for (predicate || (predicate = isFlattenable), result || (result = []); ++index < length; ) {
+        var value = array2[index];
+        depth > 0 && predicate(value) ? depth > 1 ? baseFlatten(value, depth - 1, predicate, isStrict, result) : arrayPush(result, value) : isStrict || (result[result.length] = value);
+      }
+      return result;
+    }
+    module2.exports = baseFlatten;
+  }
+});
+
+// node_modules/lodash/_apply.js
+var require_apply = __commonJS({
+  "node_modules/lodash/_apply.js"(exports2, module2) {
+    function apply(func, thisArg, args) {
+      switch (args.length) {
+        case 0:
+          return func.call(thisArg);
+        case 1:
+          return func.call(thisArg, args[0]);
+        case 2:
+          return func.call(thisArg, args[0], args[1]);
+        case 3:
+          return func.call(thisArg, args[0], args[1], args[2]);
+      }
+      return func.apply(thisArg, args);
+    }
+    module2.exports = apply;
+  }
+});
+
+// node_modules/lodash/_overRest.js
+var require_overRest = __commonJS({
+  "node_modules/lodash/_overRest.js"(exports2, module2) {
+    var apply = require_apply(), nativeMax = Math.max;
+    function overRest(func, start, transform2) {
+      return start = nativeMax(start === void 0 ? func.length - 1 : start, 0), function() {
+        for (var args = arguments, index = -1, length = nativeMax(args.length - start, 0), array2 = Array(length); ++index < length; )
+          array2[index] = args[start + index];
+        index = -1;
+        for (var otherArgs = Array(start + 1); ++index < start; )
+          otherArgs[index] = args[index];
+        return otherArgs[start] = transform2(array2), apply(func, this, otherArgs);
+      };
+    }
+    module2.exports = overRest;
+  }
+});
+
+// node_modules/lodash/_baseSetToString.js
+var require_baseSetToString = __commonJS({
+  "node_modules/lodash/_baseSetToString.js"(exports2, module2) {
+    var constant = require_constant(), defineProperty = require_defineProperty(), identity = require_identity(), baseSetToString = defineProperty ? function(func, string4) {
+      return defineProperty(func, "toString", {
+        configurable: !0,
+        enumerable: !1,
+        value: constant(string4),
+        writable: !0
+      });
+    } : identity;
+    module2.exports = baseSetToString;
+  }
+});
+
+// node_modules/lodash/_shortOut.js
+var require_shortOut = __commonJS({
+  "node_modules/lodash/_shortOut.js"(exports2, module2) {
+    var HOT_COUNT = 800, HOT_SPAN = 16, nativeNow = Date.now;
+    function shortOut(func) {
+      var count = 0, lastCalled = 0;
+      return function() {
+        var stamp2 = nativeNow(), remaining = HOT_SPAN - (stamp2 - lastCalled);
+        if (lastCalled = stamp2, remaining > 0) {
+          if (++count >= HOT_COUNT)
+            return arguments[0];
+        } else
+          count = 0;
+        return func.apply(void 0, arguments);
+      };
+    }
+    module2.exports = shortOut;
+  }
+});
+
+// node_modules/lodash/_setToString.js
+var require_setToString = __commonJS({
+  "node_modules/lodash/_setToString.js"(exports2, module2) {
+    var baseSetToString = require_baseSetToString(), shortOut = require_shortOut(), setToString = shortOut(baseSetToString);
+    module2.exports = setToString;
+  }
+});
+
+// node_modules/lodash/_baseRest.js
+var require_baseRest = __commonJS({
+  "node_modules/lodash/_baseRest.js"(exports2, module2) {
+    var identity = require_identity(), overRest = require_overRest(), setToString = require_setToString();
+    function baseRest(func, start) {
+      return setToString(overRest(func, start, identity), func + "");
+    }
+    module2.exports = baseRest;
+  }
+});
+
+// node_modules/lodash/_baseFindIndex.js
+var require_baseFindIndex = __commonJS({
+  "node_modules/lodash/_baseFindIndex.js"(exports2, module2) {
+    function baseFindIndex(array2, predicate, fromIndex, fromRight) {
+      for (var length = array2.length, index = fromIndex + (fromRight ? 1 : -1); fromRight ? index-- : ++index < length; )
+        if (predicate(array2[index], index, array2))
+          return index;
+      return -1;
+    }
+    module2.exports = baseFindIndex;
+  }
+});
+
+// node_modules/lodash/_baseIsNaN.js
+var require_baseIsNaN = __commonJS({
+  "node_modules/lodash/_baseIsNaN.js"(exports2, module2) {
+    function baseIsNaN(value) {
+      return value !== value;
+    }
+    module2.exports = baseIsNaN;
+  }
+});
+
+// node_modules/lodash/_strictIndexOf.js
+var require_strictIndexOf = __commonJS({
+  "node_modules/lodash/_strictIndexOf.js"(exports2, module2) {
+    function strictIndexOf(array2, value, fromIndex) {
+      for (var index = fromIndex - 1, length = array2.length; ++index < length; )
+        if (array2[index] === value)
+          return index;
+      return -1;
+    }
+    module2.exports = strictIndexOf;
+  }
+});
+
+// node_modules/lodash/_baseIndexOf.js
+var require_baseIndexOf = __commonJS({
+  "node_modules/lodash/_baseIndexOf.js"(exports2, module2) {
+    var baseFindIndex = require_baseFindIndex(), baseIsNaN = require_baseIsNaN(), strictIndexOf = require_strictIndexOf();
+    function baseIndexOf(array2, value, fromIndex) {
+      return value === value ? strictIndexOf(array2, value, fromIndex) : baseFindIndex(array2, baseIsNaN, fromIndex);
+    }
+    module2.exports = baseIndexOf;
+  }
+});
+
+// node_modules/lodash/_arrayIncludes.js
+var require_arrayIncludes = __commonJS({
+  "node_modules/lodash/_arrayIncludes.js"(exports2, module2) {
+    var baseIndexOf = require_baseIndexOf();
+    function arrayIncludes(array2, value) {
+      var length = array2 == null ? 0 : array2.length;
+      return !!length && baseIndexOf(array2, value, 0) > -1;
+    }
+    module2.exports = arrayIncludes;
+  }
+});
+
+// node_modules/lodash/_arrayIncludesWith.js
+var require_arrayIncludesWith = __commonJS({
+  "node_modules/lodash/_arrayIncludesWith.js"(exports2, module2) {
+    function arrayIncludesWith(array2, value, comparator) {
+      for (var index = -1, length = array2 == null ? 0 : array2.length; ++index < length; )
+        if (comparator(value, array2[index]))
+          return !0;
+      return !1;
+    }
+    module2.exports = arrayIncludesWith;
+  }
+});
+
+// node_modules/lodash/noop.js
+var require_noop = __commonJS({
+  "node_modules/lodash/noop.js"(exports2, module2) {
+    function noop() {
+    }
+    module2.exports = noop;
+  }
+});
+
+// node_modules/lodash/_createSet.js
+var require_createSet = __commonJS({
+  "node_modules/lodash/_createSet.js"(exports2, module2) {
+    var Set2 = require_Set(), noop = require_noop(), setToArray = require_setToArray(), INFINITY = 1 / 0, createSet = Set2 && 1 / setToArray(new Set2([, -0]))[1] == INFINITY ? function(values) {
+      return new Set2(values);
+    } : noop;
+    module2.exports = createSet;
+  }
+});
+
+// node_modules/lodash/_baseUniq.js
+var require_baseUniq = __commonJS({
+  "node_modules/lodash/_baseUniq.js"(exports2, module2) {
+    var SetCache = require_SetCache(), arrayIncludes = require_arrayIncludes(), arrayIncludesWith = require_arrayIncludesWith(), cacheHas = require_cacheHas(), createSet = require_createSet(), setToArray = require_setToArray(), LARGE_ARRAY_SIZE = 200;
+    function baseUniq(array2, iteratee, comparator) {
+      var index = -1, includes = arrayIncludes, length = array2.length, isCommon = !0, result = [], seen = result;
+      if (comparator)
+        isCommon = !1, includes = arrayIncludesWith;
+      else if (length >= LARGE_ARRAY_SIZE) {
+        var set2 = iteratee ? null : createSet(array2);
+        if (set2)
+          return setToArray(set2);
+        isCommon = !1, includes = cacheHas, seen = new SetCache();
+      } else
+        seen = iteratee ? [] : result;
+      outer:
+        for (; ++index < length; ) {
+          var value = array2[index], computed = iteratee ? iteratee(value) : value;
+          if (value = comparator || value !== 0 ? value : 0, isCommon && computed === computed) {
+            for (var seenIndex = seen.length; seenIndex--; )
+              if (seen[seenIndex] === computed)
+                continue outer;
+            iteratee && seen.push(computed), result.push(value);
+          } else includes(seen, computed, comparator) || (seen !== result && seen.push(computed), result.push(value));
+        }
+      return result;
+    }
+    module2.exports = baseUniq;
+  }
+});
+
+// node_modules/lodash/isArrayLikeObject.js
+var require_isArrayLikeObject = __commonJS({
+  "node_modules/lodash/isArrayLikeObject.js"(exports2, module2) {
+    var isArrayLike = require_isArrayLike(), isObjectLike = require_isObjectLike();
+    function isArrayLikeObject(value) {
+      return isObjectLike(value) && isArrayLike(value);
+    }
+    module2.exports = isArrayLikeObject;
+  }
+});
+
+// node_modules/lodash/union.js
+var require_union = __commonJS({
+  "node_modules/lodash/union.js"(exports2, module2) {
+    var baseFlatten = require_baseFlatten(), baseRest = require_baseRest(), baseUniq = require_baseUniq(), isArrayLikeObject = require_isArrayLikeObject(), union2 = baseRest(function(arrays) {
+      return baseUniq(baseFlatten(arrays, 1, isArrayLikeObject, !0));
+    });
+    module2.exports = union2;
+  }
+});
+
+// node_modules/lodash/_baseValues.js
+var require_baseValues = __commonJS({
+  "node_modules/lodash/_baseValues.js"(exports2, module2) {
+    var arrayMap = require_arrayMap();
+    function baseValues(object2, props) {
+      return arrayMap(props, function(key) {
+        return object2[key];
+      });
+    }
+    module2.exports = baseValues;
+  }
+});
+
+// node_modules/lodash/values.js
+var require_values = __commonJS({
+  "node_modules/lodash/values.js"(exports2, module2) {
+    var baseValues = require_baseValues(), keys = require_keys();
+    function values(object2) {
+      return object2 == null ? [] : baseValues(object2, keys(object2));
+    }
+    module2.exports = values;
+  }
+});
+
+// node_modules/graphlib/lib/lodash.js
+var require_lodash = __commonJS({
+  "node_modules/graphlib/lib/lodash.js"(exports2, module2) {
+    var lodash;
+    if (typeof require == "function")
+      try {
+        lodash = {
+          clone: require_clone(),
+          constant: require_constant(),
+          each: require_each(),
+          filter: require_filter(),
+          has: require_has(),
+          isArray: require_isArray(),
+          isEmpty: require_isEmpty(),
+          isFunction: require_isFunction(),
+          isUndefined: require_isUndefined(),
+          keys: require_keys(),
+          map: require_map(),
+          reduce: require_reduce(),
+          size: require_size(),
+          transform: require_transform(),
+          union: require_union(),
+          values: require_values()
+        };
+      } catch {
+      }
+    lodash || (lodash = window._);
+    module2.exports = lodash;
+  }
+});
+
+// node_modules/graphlib/lib/graph.js
+var require_graph = __commonJS({
+  "node_modules/graphlib/lib/graph.js"(exports2, module2) {
+    "use strict";
+    var _ = require_lodash();
+    module2.exports = Graph3;
+    var DEFAULT_EDGE_NAME = "\0", GRAPH_NODE = "\0", EDGE_KEY_DELIM = "";
+    function Graph3(opts) {
+      this._isDirected = _.has(opts, "directed") ? opts.directed : !0, this._isMultigraph = _.has(opts, "multigraph") ? opts.multigraph : !1, this._isCompound = _.has(opts, "compound") ? opts.compound : !1, this._label = void 0, this._defaultNodeLabelFn = _.constant(void 0), this._defaultEdgeLabelFn = _.constant(void 0), this._nodes = {}, this._isCompound && (this._parent = {}, this._children = {}, this._children[GRAPH_NODE] = {}), this._in = {}, this._preds = {}, this._out = {}, this._sucs = {}, this._edgeObjs = {}, this._edgeLabels = {};
+    }
+    Graph3.prototype._nodeCount = 0;
+    Graph3.prototype._edgeCount = 0;
+    Graph3.prototype.isDirected = function() {
+      return this._isDirected;
+    };
+    Graph3.prototype.isMultigraph = function() {
+      return this._isMultigraph;
+    };
+    Graph3.prototype.isCompound = function() {
+      return this._isCompound;
+    };
+    Graph3.prototype.setGraph = function(label) {
+      return this._label = label, this;
+    };
+    Graph3.prototype.graph = function() {
+      return this._label;
+    };
+    Graph3.prototype.setDefaultNodeLabel = function(newDefault) {
+      return _.isFunction(newDefault) || (newDefault = _.constant(newDefault)), this._defaultNodeLabelFn = newDefault, this;
+    };
+    Graph3.prototype.nodeCount = function() {
+      return this._nodeCount;
+    };
+    Graph3.prototype.nodes = function() {
+      return _.keys(this._nodes);
+    };
+    Graph3.prototype.sources = function() {
+      var self2 = this;
+      return _.filter(this.nodes(), function(v) {
+        return _.isEmpty(self2._in[v]);
+      });
+    };
+    Graph3.prototype.sinks = function() {
+      var self2 = this;
+      return _.filter(this.nodes(), function(v) {
+        return _.isEmpty(self2._out[v]);
+      });
+    };
+    Graph3.prototype.setNodes = function(vs, value) {
+      var args = arguments, self2 = this;
+      return _.each(vs, function(v) {
+        args.length > 1 ? self2.setNode(v, value) : self2.setNode(v);
+      }), this;
+    };
+    Graph3.prototype.setNode = function(v, value) {
+      return _.has(this._nodes, v) ? (arguments.length > 1 && (this._nodes[v] = value), this) : (this._nodes[v] = arguments.length > 1 ? value : this._defaultNodeLabelFn(v), this._isCompound && (this._parent[v] = GRAPH_NODE, this._children[v] = {}, this._children[GRAPH_NODE][v] = !0), this._in[v] = {}, this._preds[v] = {}, this._out[v] = {}, this._sucs[v] = {}, ++this._nodeCount, this);
+    };
+    Graph3.prototype.node = function(v) {
+      return this._nodes[v];
+    };
+    Graph3.prototype.hasNode = function(v) {
+      return _.has(this._nodes, v);
+    };
+    Graph3.prototype.removeNode = function(v) {
+      var self2 = this;
+      if (_.has(this._nodes, v)) {
+        var removeEdge = function(e) {
+          self2.removeEdge(self2._edgeObjs[e]);
+        };
+        delete this._nodes[v], this._isCompound && (this._removeFromParentsChildList(v), delete this._parent[v], _.each(this.children(v), function(child) {
+          self2.setParent(child);
+        }), delete this._children[v]), _.each(_.keys(this._in[v]), removeEdge), delete this._in[v], delete this._preds[v], _.each(_.keys(this._out[v]), removeEdge), delete this._out[v], delete this._sucs[v], --this._nodeCount;
+      }
+      return this;
+    };
+    Graph3.prototype.setParent = function(v, parent) {
+      if (!this._isCompound)
+        throw new Error("Cannot set parent in a non-compound graph");
+      if (_.isUndefined(parent))
+        parent = GRAPH_NODE;
+      else {
+        parent += "";
+        for (var ancestor = parent; !_.isUndefined(ancestor); ancestor = this.parent(ancestor))
+          if (ancestor === v)
+            throw new Error("Setting " + parent + " as parent of " + v + " would create a cycle");
+        this.setNode(parent);
+      }
+      return this.setNode(v), this._removeFromParentsChildList(v), this._parent[v] = parent, this._children[parent][v] = !0, this;
+    };
+    Graph3.prototype._removeFromParentsChildList = function(v) {
+      delete this._children[this._parent[v]][v];
+    };
+    Graph3.prototype.parent = function(v) {
+      if (this._isCompound) {
+        var parent = this._parent[v];
+        if (parent !== GRAPH_NODE)
+          return parent;
+      }
+    };
+    Graph3.prototype.children = function(v) {
+      if (_.isUndefined(v) && (v = GRAPH_NODE), this._isCompound) {
+        var children = this._children[v];
+        if (children)
+          return _.keys(children);
+      } else {
+        if (v === GRAPH_NODE)
+          return this.nodes();
+        if (this.hasNode(v))
+          return [];
+      }
+    };
+    Graph3.prototype.predecessors = function(v) {
+      var predsV = this._preds[v];
+      if (predsV)
+        return _.keys(predsV);
+    };
+    Graph3.prototype.successors = function(v) {
+      var sucsV = this._sucs[v];
+      if (sucsV)
+        return _.keys(sucsV);
+    };
+    Graph3.prototype.neighbors = function(v) {
+      var preds = this.predecessors(v);
+      if (preds)
+        return _.union(preds, this.successors(v));
+    };
+    Graph3.prototype.isLeaf = function(v) {
+      var neighbors;
+      return this.isDirected() ? neighbors = this.successors(v) : neighbors = this.neighbors(v), neighbors.length === 0;
+    };
+    Graph3.prototype.filterNodes = function(filter) {
+      var copy = new this.constructor({
+        directed: this._isDirected,
+        multigraph: this._isMultigraph,
+        compound: this._isCompound
+      });
+      copy.setGraph(this.graph());
+      var self2 = this;
+      _.each(this._nodes, function(value, v) {
+        filter(v) && copy.setNode(v, value);
+      }), _.each(this._edgeObjs, function(e) {
+        copy.hasNode(e.v) && copy.hasNode(e.w) && copy.setEdge(e, self2.edge(e));
+      });
+      var parents = {};
+      function findParent(v) {
+        var parent = self2.parent(v);
+        return parent === void 0 || copy.hasNode(parent) ? (parents[v] = parent, parent) : parent in parents ? parents[parent] : findParent(parent);
+      }
+      return this._isCompound && _.each(copy.nodes(), function(v) {
+        copy.setParent(v, findParent(v));
+      }), copy;
+    };
+    Graph3.prototype.setDefaultEdgeLabel = function(newDefault) {
+      return _.isFunction(newDefault) || (newDefault = _.constant(newDefault)), this._defaultEdgeLabelFn = newDefault, this;
+    };
+    Graph3.prototype.edgeCount = function() {
+      return this._edgeCount;
+    };
+    Graph3.prototype.edges = function() {
+      return _.values(this._edgeObjs);
+    };
+    Graph3.prototype.setPath = function(vs, value) {
+      var self2 = this, args = arguments;
+      return _.reduce(vs, function(v, w) {
+        return args.length > 1 ? self2.setEdge(v, w, value) : self2.setEdge(v, w), w;
+      }), this;
+    };
+    Graph3.prototype.setEdge = function() {
+      var v, w, name, value, valueSpecified = !1, arg0 = arguments[0];
+      typeof arg0 == "object" && arg0 !== null && "v" in arg0 ? (v = arg0.v, w = arg0.w, name = arg0.name, arguments.length === 2 && (value = arguments[1], valueSpecified = !0)) : (v = arg0, w = arguments[1], name = arguments[3], arguments.length > 2 && (value = arguments[2], valueSpecified = !0)), v = "" + v, w = "" + w, _.isUndefined(name) || (name = "" + name);
+      var e = edgeArgsToId(this._isDirected, v, w, name);
+      if (_.has(this._edgeLabels, e))
+        return valueSpecified && (this._edgeLabels[e] = value), this;
+      if (!_.isUndefined(name) && !this._isMultigraph)
+        throw new Error("Cannot set a named edge when isMultigraph = false");
+      this.setNode(v), this.setNode(w), this._edgeLabels[e] = valueSpecified ? value : this._defaultEdgeLabelFn(v, w, name);
+      var edgeObj = edgeArgsToObj(this._isDirected, v, w, name);
+      return v = edgeObj.v, w = edgeObj.w, Object.freeze(edgeObj), this._edgeObjs[e] = edgeObj, incrementOrInitEntry(this._preds[w], v), incrementOrInitEntry(this._sucs[v], w), this._in[w][e] = edgeObj, this._out[v][e] = edgeObj, this._edgeCount++, this;
+    };
+    Graph3.prototype.edge = function(v, w, name) {
+      var e = arguments.length === 1 ? edgeObjToId(this._isDirected, arguments[0]) : edgeArgsToId(this._isDirected, v, w, name);
+      return this._edgeLabels[e];
+    };
+    Graph3.prototype.hasEdge = function(v, w, name) {
+      var e = arguments.length === 1 ? edgeObjToId(this._isDirected, arguments[0]) : edgeArgsToId(this._isDirected, v, w, name);
+      return _.has(this._edgeLabels, e);
+    };
+    Graph3.prototype.removeEdge = function(v, w, name) {
+      var e = arguments.length === 1 ? edgeObjToId(this._isDirected, arguments[0]) : edgeArgsToId(this._isDirected, v, w, name), edge = this._edgeObjs[e];
+      return edge && (v = edge.v, w = edge.w, delete this._edgeLabels[e], delete this._edgeObjs[e], decrementOrRemoveEntry(this._preds[w], v), decrementOrRemoveEntry(this._sucs[v], w), delete this._in[w][e], delete this._out[v][e], this._edgeCount--), this;
+    };
+    Graph3.prototype.inEdges = function(v, u) {
+      var inV = this._in[v];
+      if (inV) {
+        var edges = _.values(inV);
+        return u ? _.filter(edges, function(edge) {
+          return edge.v === u;
+        }) : edges;
+      }
+    };
+    Graph3.prototype.outEdges = function(v, w) {
+      var outV = this._out[v];
+      if (outV) {
+        var edges = _.values(outV);
+        return w ? _.filter(edges, function(edge) {
+          return edge.w === w;
+        }) : edges;
+      }
+    };
+    Graph3.prototype.nodeEdges = function(v, w) {
+      var inEdges = this.inEdges(v, w);
+      if (inEdges)
+        return inEdges.concat(this.outEdges(v, w));
+    };
+    function incrementOrInitEntry(map2, k) {
+      map2[k] ? map2[k]++ : map2[k] = 1;
+    }
+    function decrementOrRemoveEntry(map2, k) {
+      --map2[k] || delete map2[k];
+    }
+    function edgeArgsToId(isDirected, v_, w_, name) {
+      var v = "" + v_, w = "" + w_;
+      if (!isDirected && v > w) {
+        var tmp = v;
+        v = w, w = tmp;
+      }
+      return v + EDGE_KEY_DELIM + w + EDGE_KEY_DELIM + (_.isUndefined(name) ? DEFAULT_EDGE_NAME : name);
+    }
+    function edgeArgsToObj(isDirected, v_, w_, name) {
+      var v = "" + v_, w = "" + w_;
+      if (!isDirected && v > w) {
+        var tmp = v;
+        v = w, w = tmp;
+      }
+      var edgeObj = { v, w };
+      return name && (edgeObj.name = name), edgeObj;
+    }
+    function edgeObjToId(isDirected, edgeObj) {
+      return edgeArgsToId(isDirected, edgeObj.v, edgeObj.w, edgeObj.name);
+    }
+  }
+});
+
+// node_modules/graphlib/lib/version.js
+var require_version = __commonJS({
+  "node_modules/graphlib/lib/version.js"(exports2, module2) {
+    module2.exports = "2.1.8";
+  }
+});
+
+// node_modules/graphlib/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/graphlib/lib/index.js"(exports2, module2) {
+    module2.exports = {
+      Graph: require_graph(),
+      version: require_version()
+    };
+  }
+});
+
+// node_modules/graphlib/lib/json.js
+var require_json = __commonJS({
+  "node_modules/graphlib/lib/json.js"(exports2, module2) {
+    var _ = require_lodash(), Graph3 = require_graph();
+    module2.exports = {
+      write,
+      read
+    };
+    function write(g) {
+      var json2 = {
+        options: {
+          directed: g.isDirected(),
+          multigraph: g.isMultigraph(),
+          compound: g.isCompound()
+        },
+        nodes: writeNodes(g),
+        edges: writeEdges(g)
+      };
+      return _.isUndefined(g.graph()) || (json2.value = _.clone(g.graph())), json2;
+    }
+    function writeNodes(g) {
+      return _.map(g.nodes(), function(v) {
+        var nodeValue = g.node(v), parent = g.parent(v), node2 = { v };
+        return _.isUndefined(nodeValue) || (node2.value = nodeValue), _.isUndefined(parent) || (node2.parent = parent), node2;
+      });
+    }
+    function writeEdges(g) {
+      return _.map(g.edges(), function(e) {
+        var edgeValue = g.edge(e), edge = { v: e.v, w: e.w };
+        return _.isUndefined(e.name) || (edge.name = e.name), _.isUndefined(edgeValue) || (edge.value = edgeValue), edge;
+      });
+    }
+    function read(json2) {
+      var g = new Graph3(json2.options).setGraph(json2.value);
+      return _.each(json2.nodes, function(entry) {
+        g.setNode(entry.v, entry.value), entry.parent && g.setParent(entry.v, entry.parent);
+      }), _.each(json2.edges, function(entry) {
+        g.setEdge({ v: entry.v, w: entry.w, name: entry.name }, entry.value);
+      }), g;
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/components.js
+var require_components = __commonJS({
+  "node_modules/graphlib/lib/alg/components.js"(exports2, module2) {
+    var _ = require_lodash();
+    module2.exports = components;
+    function components(g) {
+      var visited = {}, cmpts = [], cmpt;
+      function dfs(v) {
+        _.has(visited, v) || (visited[v] = !0, cmpt.push(v), _.each(g.successors(v), dfs), _.each(g.predecessors(v), dfs));
+      }
+      return _.each(g.nodes(), function(v) {
+        cmpt = [], dfs(v), cmpt.length && cmpts.push(cmpt);
+      }), cmpts;
+    }
+  }
+});
+
+// node_modules/graphlib/lib/data/priority-queue.js
+var require_priority_queue = __commonJS({
+  "node_modules/graphlib/lib/data/priority-queue.js"(exports2, module2) {
+    var _ = require_lodash();
+    module2.exports = PriorityQueue;
+    function PriorityQueue() {
+      this._arr = [], this._keyIndices = {};
+    }
+    PriorityQueue.prototype.size = function() {
+      return this._arr.length;
+    };
+    PriorityQueue.prototype.keys = function() {
+      return this._arr.map(function(x) {
+        return x.key;
+      });
+    };
+    PriorityQueue.prototype.has = function(key) {
+      return _.has(this._keyIndices, key);
+    };
+    PriorityQueue.prototype.priority = function(key) {
+      var index = this._keyIndices[key];
+      if (index !== void 0)
+        return this._arr[index].priority;
+    };
+    PriorityQueue.prototype.min = function() {
+      if (this.size() === 0)
+        throw new Error("Queue underflow");
+      return this._arr[0].key;
+    };
+    PriorityQueue.prototype.add = function(key, priority) {
+      var keyIndices = this._keyIndices;
+      if (key = String(key), !_.has(keyIndices, key)) {
+        var arr = this._arr, index = arr.length;
+        return keyIndices[key] = index, arr.push({ key, priority }), this._decrease(index), !0;
+      }
+      return !1;
+    };
+    PriorityQueue.prototype.removeMin = function() {
+      this._swap(0, this._arr.length - 1);
+      var min = this._arr.pop();
+      return delete this._keyIndices[min.key], this._heapify(0), min.key;
+    };
+    PriorityQueue.prototype.decrease = function(key, priority) {
+      var index = this._keyIndices[key];
+      if (priority > this._arr[index].priority)
+        throw new Error("New priority is greater than current priority. Key: " + key + " Old: " + this._arr[index].priority + " New: " + priority);
+      this._arr[index].priority = priority, this._decrease(index);
+    };
+    PriorityQueue.prototype._heapify = function(i) {
+      var arr = this._arr, l = 2 * i, r = l + 1, largest = i;
+      l < arr.length && (largest = arr[l].priority < arr[largest].priority ? l : largest, r < arr.length && (largest = arr[r].priority < arr[largest].priority ? r : largest), largest !== i && (this._swap(i, largest), this._heapify(largest)));
+    };
+    PriorityQueue.prototype._decrease = function(index) {
+      for (var arr = this._arr, priority = arr[index].priority, parent; index !== 0 && (parent = index >> 1, !(arr[parent].priority < priority)); )
+        this._swap(index, parent), index = parent;
+    };
+    PriorityQueue.prototype._swap = function(i, j) {
+      var arr = this._arr, keyIndices = this._keyIndices, origArrI = arr[i], origArrJ = arr[j];
+      arr[i] = origArrJ, arr[j] = origArrI, keyIndices[origArrJ.key] = i, keyIndices[origArrI.key] = j;
+    };
+  }
+});
+
+// node_modules/graphlib/lib/alg/dijkstra.js
+var require_dijkstra = __commonJS({
+  "node_modules/graphlib/lib/alg/dijkstra.js"(exports2, module2) {
+    var _ = require_lodash(), PriorityQueue = require_priority_queue();
+    module2.exports = dijkstra;
+    var DEFAULT_WEIGHT_FUNC = _.constant(1);
+    function dijkstra(g, source, weightFn, edgeFn) {
+      return runDijkstra(
+        g,
+        String(source),
+        weightFn || DEFAULT_WEIGHT_FUNC,
+        edgeFn || function(v) {
+          return g.outEdges(v);
+        }
+      );
+    }
+    function runDijkstra(g, source, weightFn, edgeFn) {
+      var results = {}, pq = new PriorityQueue(), v, vEntry, updateNeighbors = function(edge) {
+        var w = edge.v !== v ? edge.v : edge.w, wEntry = results[w], weight = weightFn(edge), distance = vEntry.distance + weight;
+        if (weight < 0)
+          throw new Error("dijkstra does not allow negative edge weights. Bad edge: " + edge + " Weight: " + weight);
+        distance < wEntry.distance && (wEntry.distance = distance, wEntry.predecessor = v, pq.decrease(w, distance));
+      };
+      for (g.nodes().forEach(function(v2) {
+        var distance = v2 === source ? 0 : Number.POSITIVE_INFINITY;
+        results[v2] = { distance }, pq.add(v2, distance);
+      }); pq.size() > 0 && (v = pq.removeMin(), vEntry = results[v], vEntry.distance !== Number.POSITIVE_INFINITY); )
+        edgeFn(v).forEach(updateNeighbors);
+      return results;
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/dijkstra-all.js
+var require_dijkstra_all = __commonJS({
+  "node_modules/graphlib/lib/alg/dijkstra-all.js"(exports2, module2) {
+    var dijkstra = require_dijkstra(), _ = require_lodash();
+    module2.exports = dijkstraAll;
+    function dijkstraAll(g, weightFunc, edgeFunc) {
+      return _.transform(g.nodes(), function(acc, v) {
+        acc[v] = dijkstra(g, v, weightFunc, edgeFunc);
+      }, {});
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/tarjan.js
+var require_tarjan = __commonJS({
+  "node_modules/graphlib/lib/alg/tarjan.js"(exports2, module2) {
+    var _ = require_lodash();
+    module2.exports = tarjan;
+    function tarjan(g) {
+      var index = 0, stack = [], visited = {}, results = [];
+      function dfs(v) {
+        var entry = visited[v] = {
+          onStack: !0,
+          lowlink: index,
+          index: index++
+        };
+        if (stack.push(v), g.successors(v).forEach(function(w2) {
+          _.has(visited, w2) ? visited[w2].onStack && (entry.lowlink = Math.min(entry.lowlink, visited[w2].index)) : (dfs(w2), entry.lowlink = Math.min(entry.lowlink, visited[w2].lowlink));
+        }), entry.lowlink === entry.index) {
+          var cmpt = [], w;
+          do
+            w = stack.pop(), visited[w].onStack = !1, cmpt.push(w);
+          while (v !== w);
+          results.push(cmpt);
+        }
+      }
+      return g.nodes().forEach(function(v) {
+        _.has(visited, v) || dfs(v);
+      }), results;
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/find-cycles.js
+var require_find_cycles = __commonJS({
+  "node_modules/graphlib/lib/alg/find-cycles.js"(exports2, module2) {
+    var _ = require_lodash(), tarjan = require_tarjan();
+    module2.exports = findCycles;
+    function findCycles(g) {
+      return _.filter(tarjan(g), function(cmpt) {
+        return cmpt.length > 1 || cmpt.length === 1 && g.hasEdge(cmpt[0], cmpt[0]);
+      });
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/floyd-warshall.js
+var require_floyd_warshall = __commonJS({
+  "node_modules/graphlib/lib/alg/floyd-warshall.js"(exports2, module2) {
+    var _ = require_lodash();
+    module2.exports = floydWarshall;
+    var DEFAULT_WEIGHT_FUNC = _.constant(1);
+    function floydWarshall(g, weightFn, edgeFn) {
+      return runFloydWarshall(
+        g,
+        weightFn || DEFAULT_WEIGHT_FUNC,
+        edgeFn || function(v) {
+          return g.outEdges(v);
+        }
+      );
+    }
+    function runFloydWarshall(g, weightFn, edgeFn) {
+      var results = {}, nodes = g.nodes();
+      return nodes.forEach(function(v) {
+        results[v] = {}, results[v][v] = { distance: 0 }, nodes.forEach(function(w) {
+          v !== w && (results[v][w] = { distance: Number.POSITIVE_INFINITY });
+        }), edgeFn(v).forEach(function(edge) {
+          var w = edge.v === v ? edge.w : edge.v, d = weightFn(edge);
+          results[v][w] = { distance: d, predecessor: v };
+        });
+      }), nodes.forEach(function(k) {
+        var rowK = results[k];
+        nodes.forEach(function(i) {
+          var rowI = results[i];
+          nodes.forEach(function(j) {
+            var ik = rowI[k], kj = rowK[j], ij = rowI[j], altDistance = ik.distance + kj.distance;
+            altDistance < ij.distance && (ij.distance = altDistance, ij.predecessor = kj.predecessor);
+          });
+        });
+      }), results;
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/topsort.js
+var require_topsort = __commonJS({
+  "node_modules/graphlib/lib/alg/topsort.js"(exports2, module2) {
+    var _ = require_lodash();
+    module2.exports = topsort;
+    topsort.CycleException = CycleException;
+    function topsort(g) {
+      var visited = {}, stack = {}, results = [];
+      function visit2(node2) {
+        if (_.has(stack, node2))
+          throw new CycleException();
+        _.has(visited, node2) || (stack[node2] = !0, visited[node2] = !0, _.each(g.predecessors(node2), visit2), delete stack[node2], results.push(node2));
+      }
+      if (_.each(g.sinks(), visit2), _.size(visited) !== g.nodeCount())
+        throw new CycleException();
+      return results;
+    }
+    function CycleException() {
+    }
+    CycleException.prototype = new Error();
+  }
+});
+
+// node_modules/graphlib/lib/alg/is-acyclic.js
+var require_is_acyclic = __commonJS({
+  "node_modules/graphlib/lib/alg/is-acyclic.js"(exports2, module2) {
+    var topsort = require_topsort();
+    module2.exports = isAcyclic;
+    function isAcyclic(g) {
+      try {
+        topsort(g);
+      } catch (e) {
+        if (e instanceof topsort.CycleException)
+          return !1;
+        throw e;
+      }
+      return !0;
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/dfs.js
+var require_dfs = __commonJS({
+  "node_modules/graphlib/lib/alg/dfs.js"(exports2, module2) {
+    var _ = require_lodash();
+    module2.exports = dfs;
+    function dfs(g, vs, order) {
+      _.isArray(vs) || (vs = [vs]);
+      var navigation = (g.isDirected() ? g.successors : g.neighbors).bind(g), acc = [], visited = {};
+      return _.each(vs, function(v) {
+        if (!g.hasNode(v))
+          throw new Error("Graph does not have node: " + v);
+        doDfs(g, v, order === "post", visited, navigation, acc);
+      }), acc;
+    }
+    function doDfs(g, v, postorder, visited, navigation, acc) {
+      _.has(visited, v) || (visited[v] = !0, postorder || acc.push(v), _.each(navigation(v), function(w) {
+        doDfs(g, w, postorder, visited, navigation, acc);
+      }), postorder && acc.push(v));
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/postorder.js
+var require_postorder = __commonJS({
+  "node_modules/graphlib/lib/alg/postorder.js"(exports2, module2) {
+    var dfs = require_dfs();
+    module2.exports = postorder;
+    function postorder(g, vs) {
+      return dfs(g, vs, "post");
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/preorder.js
+var require_preorder = __commonJS({
+  "node_modules/graphlib/lib/alg/preorder.js"(exports2, module2) {
+    var dfs = require_dfs();
+    module2.exports = preorder;
+    function preorder(g, vs) {
+      return dfs(g, vs, "pre");
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/prim.js
+var require_prim = __commonJS({
+  "node_modules/graphlib/lib/alg/prim.js"(exports2, module2) {
+    var _ = require_lodash(), Graph3 = require_graph(), PriorityQueue = require_priority_queue();
+    module2.exports = prim;
+    function prim(g, weightFunc) {
+      var result = new Graph3(), parents = {}, pq = new PriorityQueue(), v;
+      function updateNeighbors(edge) {
+        var w = edge.v === v ? edge.w : edge.v, pri = pq.priority(w);
+        if (pri !== void 0) {
+          var edgeWeight = weightFunc(edge);
+          edgeWeight < pri && (parents[w] = v, pq.decrease(w, edgeWeight));
+        }
+      }
+      if (g.nodeCount() === 0)
+        return result;
+      _.each(g.nodes(), function(v2) {
+        pq.add(v2, Number.POSITIVE_INFINITY), result.setNode(v2);
+      }), pq.decrease(g.nodes()[0], 0);
+      for (var init = !1; pq.size() > 0; ) {
+        if (v = pq.removeMin(), _.has(parents, v))
+          result.setEdge(v, parents[v]);
+        else {
+          if (init)
+            throw new Error("Input graph is not connected: " + g);
+          init = !0;
+        }
+        g.nodeEdges(v).forEach(updateNeighbors);
+      }
+      return result;
+    }
+  }
+});
+
+// node_modules/graphlib/lib/alg/index.js
+var require_alg = __commonJS({
+  "node_modules/graphlib/lib/alg/index.js"(exports2, module2) {
+    module2.exports = {
+      components: require_components(),
+      dijkstra: require_dijkstra(),
+      dijkstraAll: require_dijkstra_all(),
+      findCycles: require_find_cycles(),
+      floydWarshall: require_floyd_warshall(),
+      isAcyclic: require_is_acyclic(),
+      postorder: require_postorder(),
+      preorder: require_preorder(),
+      prim: require_prim(),
+      tarjan: require_tarjan(),
+      topsort: require_topsort()
+    };
+  }
+});
+
+// node_modules/graphlib/index.js
+var require_graphlib = __commonJS({
+  "node_modules/graphlib/index.js"(exports2, module2) {
+    var lib = require_lib();
+    module2.exports = {
+      Graph: lib.Graph,
+      json: require_json(),
+      alg: require_alg(),
+      version: lib.version
+    };
+  }
+});
+
 // src/cli/main.ts
 var main_exports = {};
 __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs23 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path12 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -3667,7 +10787,7 @@ function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 var recursive = /* @__PURE__ */ new WeakMap(), NONE = 0, ASSUMED = 1, PROVEN = 2;
-function isRecursive(inst, stack, resolve7) {
+function isRecursive(inst, stack, resolve9) {
   let cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -3676,7 +10796,7 @@ function isRecursive(inst, stack, resolve7) {
   stack.add(inst);
   let result = NONE, check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      let answer = isRecursive(child, stack, resolve7);
+      let answer = isRecursive(child, stack, resolve9);
       answer > result && (result = answer);
     }
   }, shape = (sh, spread) => {
@@ -3685,7 +10805,7 @@ function isRecursive(inst, stack, resolve7) {
       let desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve7) : NONE;
+      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve9) : NONE;
       child > answer && (answer = child);
     }
     return answer;
@@ -3739,7 +10859,7 @@ function isRecursive(inst, stack, resolve7) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      let inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
+      let inner = def._cachedInner ?? (resolve9 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, !1) : ASSUMED);
       break;
     }
@@ -10325,8 +17445,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = !0) {
     return doc.write(`if (!${validator}(${accessor})) return INVALID;`), accessor;
   }
   if (fmt === "jwt") {
-    let validator = addConstant(ctx, isValidJWT), alg = addConstant(ctx, def.alg ?? null);
-    return doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`), accessor;
+    let validator = addConstant(ctx, isValidJWT), alg3 = addConstant(ctx, def.alg ?? null);
+    return doc.write(`if (!${validator}(${accessor}, ${alg3})) return INVALID;`), accessor;
   }
   if (fmt === "ipv6") {
     let validator = addConstant(ctx, isValidIPv6);
@@ -13237,10 +20357,10 @@ function _lazyMethod(proto, key, make) {
 var initializer2 = (inst, issues) => {
   $ZodError.init(inst, issues), inst.name = "ZodError";
   let proto = Object.getPrototypeOf(inst);
-  _installedErrorProtos.has(proto) || (_installedErrorProtos.add(proto), _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper)), _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper)), _lazyMethod(proto, "addIssue", (self) => (issue2) => {
-    self.issues.push(issue2), self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
-  }), _lazyMethod(proto, "addIssues", (self) => (issues2) => {
-    self.issues.push(...issues2), self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+  _installedErrorProtos.has(proto) || (_installedErrorProtos.add(proto), _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper)), _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper)), _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
+    self2.issues.push(issue2), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
+  }), _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
+    self2.issues.push(...issues2), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   }), Object.defineProperty(proto, "isEmpty", {
     configurable: !0,
     enumerable: !1,
@@ -13741,8 +20861,8 @@ function hex2(_params) {
 function currencyCode2(_params) {
   return _stringFormat(ZodCustomStringFormat, "currency_code", currencyCode, _params);
 }
-function hash(alg, params) {
-  let enc = params?.enc ?? "hex", format = `${alg}_${enc}`, regex = regexes_exports[format];
+function hash(alg3, params) {
+  let enc = params?.enc ?? "hex", format = `${alg3}_${enc}`, regex = regexes_exports[format];
   if (!regex)
     throw new Error(`Unrecognized hash format: ${format}`);
   return _stringFormat(ZodCustomStringFormat, format, regex, params);
@@ -13986,7 +21106,7 @@ function keyof(schema) {
   return _enum2(Object.keys(shape));
 }
 var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
-  _ensureDefaultMemoizer(), $ZodObjectJIT.init(inst, def), ZodType.init(inst, def), inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params), util_exports.installLazyProp(inst, "shape", (self) => self._zod.def.shape, !1);
+  _ensureDefaultMemoizer(), $ZodObjectJIT.init(inst, def), ZodType.init(inst, def), inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params), util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, !1);
 }, {
   keyof() {
     return _enum2(Object.keys(this._zod.def.shape));
@@ -15231,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto2 = require("node:crypto"), import_node_fs7 = require("node:fs");
+var import_node_crypto3 = require("node:crypto"), import_node_fs7 = require("node:fs");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -15399,6 +22519,8 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   entry_point: external_exports.string().regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, "must look like pkg.module:function").nullable(),
   python: external_exports.string(),
   compression: external_exports.enum(["deflate", "stored"]),
+  // zlib level for entries deflated by the packager (wheels' own deflate streams are copied as they are).
+  compression_level: external_exports.number().int().min(1, "must be 1-9 (zlib levels)").max(9, "must be 1-9 (zlib levels)").default(6),
   compile: external_exports.boolean(),
   layout: external_exports.enum(["zip", "extract"]),
   shebang: external_exports.string().regex(/^#!\S[^\n]*$/, "must be one line starting with #!"),
@@ -15559,7 +22681,7 @@ function splitBody(body, count, syntaxErrors) {
   }
   return results;
 }
-async function compilePyc(python, compiler, items, label) {
+async function compilePyc(python, compiler, items, label, opts = {}) {
   if (items.length === 0) return [];
   let s = server(python, compiler), body;
   s.users++;
@@ -15571,7 +22693,7 @@ async function compilePyc(python, compiler, items, label) {
     --s.users === 0 && !reuse && (servers.get(serverKey(python, compiler)) === s && servers.delete(serverKey(python, compiler)), s.close());
   }
   let syntaxErrors = [], results = splitBody(body, items.length, syntaxErrors);
-  if (syntaxErrors.length)
+  if (syntaxErrors.length && !opts.skipSyntaxErrors)
     throw new ParError("COMPILE_FAILED", `Python syntax errors:
   ${syntaxErrors.join(`
   `)}`, {
@@ -15869,10 +22991,13 @@ var import_node_fs4 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
 
 // src/packager/zip/compress.ts
 var zlib2 = __toESM(require("node:zlib")), import_node_util2 = require("node:util");
-var deflateRaw2 = (0, import_node_util2.promisify)(zlib2.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]);
+var deflateRaw2 = (0, import_node_util2.promisify)(zlib2.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
+function looksIncompressible(sample) {
+  return sample.length === 0 ? !1 : zlib2.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
+}
 async function encodeData(data, compress, level = DEFAULT_LEVEL) {
   let crc324 = zlib2.crc32(data) >>> 0;
-  if (compress && data.length > 0) {
+  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
     let deflated = await deflateWhole(data, level);
     if (deflated.length < data.length)
       return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
@@ -15917,7 +23042,7 @@ var Window = class {
     this.free = size;
   }
   acquire() {
-    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve7) => this.waiters.push(resolve7));
+    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve9) => this.waiters.push(resolve9));
   }
   release() {
     if (this.head < this.waiters.length) {
@@ -15951,14 +23076,14 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   failure = void 0;
   closed = !1;
   state = "open";
-  static async create(outPath, preamble, options = {}) {
+  static async create(outPath, preamble2, options = {}) {
     let fh = await import_node_fs4.promises.open(outPath, "w");
     try {
-      await writeAll(fh, preamble, 0);
+      await writeAll(fh, preamble2, 0);
     } catch (e) {
       throw await fh.close(), e;
     }
-    return new _ZipWriter(fh, outPath, preamble.length, 0, options);
+    return new _ZipWriter(fh, outPath, preamble2.length, 0, options);
   }
   /** @internal Continues an archive whose bytes before `state.position` are already in place. */
   static async resume(path, state, options = {}) {
@@ -16046,7 +23171,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     let turn, release;
     try {
       if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
-      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve7) => release = resolve7);
+      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve9) => release = resolve9);
     } catch (e) {
       throw this.failure ??= e, e;
     }
@@ -16089,7 +23214,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     await this.flush();
     let { nameBytes, flags } = encodeName(this.path, name), headerPos = this.position, offset = headerPos - this.offsetBase;
     assertFits32(this.path, `the offset of "${name}"`, offset);
-    let compress = item.opts.compress, placeholder = { nameBytes, flags, method: compress ? 8 : 0, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
+    let compress = item.opts.compress && !looksIncompressible(await readPrefix(item.path, PROBE_SIZE)), placeholder = { nameBytes, flags, method: compress ? 8 : 0, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
     await writeAll(this.fh, localHeader(placeholder), headerPos);
     let dataPos = headerPos + LOCAL_HEADER_SIZE + nameBytes.length, result = await streamInto(this.fh, item.path, dataPos, compress, item.opts.level ?? DEFAULT_LEVEL);
     compress && result.compressedSize >= result.uncompressedSize && (result = await streamInto(this.fh, item.path, dataPos, !1, 0)), assertFits32(this.path, `the size of "${name}"`, result.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, result.compressedSize);
@@ -16124,6 +23249,20 @@ function readSmallFile(path) {
     return done === size ? b : b.subarray(0, done);
   } finally {
     (0, import_node_fs4.closeSync)(fd);
+  }
+}
+async function readPrefix(path, n) {
+  let fh = await import_node_fs4.promises.open(path, "r");
+  try {
+    let b = Buffer.allocUnsafe(n), done = 0;
+    for (; done < n; ) {
+      let { bytesRead } = await fh.read(b, done, n - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return b.subarray(0, done);
+  } finally {
+    await fh.close();
   }
 }
 async function writeAll(fh, b, position) {
@@ -16607,12 +23746,13 @@ async function addWheelEntries(w, loaded, compress) {
     }
   }
 }
-function launchData(wheels) {
+function launchData(wheels, bytecode = /* @__PURE__ */ new Map()) {
   return wheels.filter((w) => w.extract || w.tags.every(needsLaunchCheck)).map((w) => ({
     name: w.name,
     version: w.version,
     filename: w.filename,
     sha256: w.sha256,
+    key: bytecode.has(w.label) ? `${w.sha256}.${bytecode.get(w.label).slice(0, 16)}` : w.sha256,
     dir: wheelDir(w),
     extract: w.extract,
     size: w.unpacked_size,
@@ -16626,6 +23766,45 @@ function buildInfoWheels(wheels) {
 }
 function wheelPaths(loaded) {
   return loaded.wheels.flatMap((w) => w.entries.map((e) => `${wheelDir(w)}/${e.path}`));
+}
+
+// src/packager/wheel/bytecode.ts
+var import_node_crypto2 = require("node:crypto");
+function pycPath(path, extracted, cacheTag) {
+  let stem = path.slice(0, -3);
+  if (!extracted) return `${stem}.pyc`;
+  let slash = stem.lastIndexOf("/");
+  return `${stem.slice(0, slash + 1)}__pycache__/${stem.slice(slash + 1)}.${cacheTag}.pyc`;
+}
+function compilesFor(w, buildMinor, binaryMinors) {
+  return binaryMinors.includes(`3.${buildMinor}`) && wheelMinors(w.tags, [buildMinor]).length > 0;
+}
+function wanted(path) {
+  return path.endsWith(".py") && !`/${path}`.includes("/tests/");
+}
+async function compileWheels(loaded, header, python, compiler, dirOf) {
+  let files = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), buildMinor = Number(header.build_python.version.split(".")[1]), cacheTag = header.build_python.cache_tag;
+  for (let w of loaded.wheels) {
+    if (!compilesFor(w, buildMinor, loaded.minors)) continue;
+    let dir = dirOf(w), shipped = new Set(w.entries.map((e) => e.path)), sources = w.entries.filter((e) => wanted(e.path) && !shipped.has(pycPath(e.path, w.extract, cacheTag)));
+    if (sources.length === 0) continue;
+    let reader = await ZipReader.open(loaded.files.get(w.label)), items = [];
+    try {
+      for (let e of sources) {
+        let data = await reader.read(reader.find(e.name));
+        items.push({ source_b64: data.toString("base64"), dfile: `${dir}/${e.path}` });
+      }
+    } finally {
+      await reader.close();
+    }
+    let pycs = await compilePyc(python, compiler, items, header.label, { skipSyntaxErrors: !0 }), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag);
+    sources.forEach((e, i) => {
+      if (pycs[i].length === 0) return;
+      let path = pycPath(e.path, w.extract, cacheTag);
+      files.set(`${dir}/${path}`, pycs[i]), digest.update(`${path}\0`).update(pycs[i]);
+    }), digests.set(w.label, digest.digest("hex"));
+  }
+  return { files, digests };
 }
 
 // src/packager/pack.ts
@@ -16660,7 +23839,7 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let preamble = launcherPreamble(await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), {
+  let preamble2 = launcherPreamble(await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), {
     first: preferredInterpreter(h.shebang, h.label),
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec
@@ -16668,16 +23847,16 @@ async function pack(args) {
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
     if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
       let b = await import_node_fs7.promises.readFile(e.file);
-      digests.set(e.path, (0, import_node_crypto2.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
+      digests.set(e.path, (0, import_node_crypto3.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
   });
-  let fp = (0, import_node_crypto2.createHash)("sha256");
+  let fp = (0, import_node_crypto3.createHash)("sha256");
   for (let e of entries) e.kind !== "boot" && fp.update(`${e.path}\0${digests.get(e.path)}
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], nativeWheels = launchData(bundled.wheels), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  let fingerprint = fp.digest("hex"), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -16703,15 +23882,16 @@ async function pack(args) {
   toCompile.push({ source: manifestModule, dfile: "__par__/_manifest.py" });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + ".pyc", pycs[i]));
+  for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
   let fromWheels = new Set(wheelPaths(bundled)), files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
-  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble);
+  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
-    let compress = h.compression === "deflate", adds = [];
+    let compress = h.compression === "deflate", level = h.compression_level, adds = [];
     for (let name of names) {
       if (fromWheels.has(name)) continue;
       let buf = extra.get(name) ?? contents.get(name);
-      dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress }));
+      dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress, level })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress, level }));
     }
     await Promise.all(adds), await addWheelEntries(w, bundled, compress), await w.finish(), await import_node_fs7.promises.chmod(tmp, 493), await import_node_fs7.promises.rename(tmp, args.out);
   } catch (e) {
@@ -16807,7 +23987,7 @@ async function stamp(args) {
 var import_node_fs11 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto3 = require("node:crypto"), import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto4 = require("node:crypto"), import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/packager/wheel/limits.ts
 var LIMITS = {
@@ -16990,7 +24170,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
         }
         throw err;
       }
-      let digest = recordDigest((0, import_node_crypto3.createHash)(row.hash.algorithm).update(data).digest());
+      let digest = recordDigest((0, import_node_crypto4.createHash)(row.hash.algorithm).update(data).digest());
       if (digest !== row.hash.digest) {
         entryProblem(e.name, `has ${row.hash.algorithm}=${digest}, but RECORD says ${row.hash.algorithm}=${row.hash.digest} (modified after the wheel was built?)`);
         continue;
@@ -17164,34 +24344,11 @@ function bazelQuery(workspace, expr, flags = [], partialOk = !1) {
   return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", partial: partial2 };
 }
 
-// src/cli/graph.ts
-var import_node_fs15 = require("node:fs");
+// src/cli/gen.ts
+var import_node_path6 = require("node:path");
 
-// src/graph/check-action.ts
-var import_node_fs14 = require("node:fs");
-
-// src/graph/wheel-names.ts
-function topLevelFromPaths(paths) {
-  let out = /* @__PURE__ */ new Set();
-  for (let p of paths) {
-    let first = p.split("/")[0];
-    if (!(!first || first.endsWith(".dist-info") || first.endsWith(".data"))) {
-      if (!p.includes("/")) {
-        let m = /^([A-Za-z_][A-Za-z0-9_]*)(\.[^/]*)?\.(py|pyc|so|pyd)$/.exec(first);
-        m && out.add(m[1]);
-        continue;
-      }
-      /^[A-Za-z_][A-Za-z0-9_]*$/.test(first) && out.add(first);
-    }
-  }
-  return out;
-}
-function topLevelNames(infoFile, label) {
-  return topLevelFromPaths(readWheelInfo(infoFile, label).entries.map((e) => e.path));
-}
-
-// src/graph/check.ts
-var import_node_fs13 = require("node:fs");
+// src/gen/gen.ts
+var import_node_fs13 = require("node:fs"), import_node_path5 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/module-index.ts
 function normalizeRoots(roots) {
@@ -17703,11 +24860,418 @@ function decodePythonSource(buf) {
   }
 }
 
+// src/gen/build-file.ts
+var KEEP = /#\s*keep\b/;
+function skipString(text, i) {
+  let q = text[i], close = text.startsWith(q.repeat(3), i) ? q.repeat(3) : q, j = i + close.length;
+  for (; j < text.length; )
+    if (text[j] === "\\") j += 2;
+    else {
+      if (text.startsWith(close, j)) return j + close.length;
+      j++;
+    }
+  return j;
+}
+function lineEnd(text, i) {
+  let e = text.indexOf(`
+`, i);
+  return e < 0 ? text.length : e;
+}
+function unquote(lit) {
+  let m = /^(?:'([^'\\\n]*)'|"([^"\\\n]*)")$/.exec(lit.trim());
+  return m ? m[1] ?? m[2] : null;
+}
+function parseBuildFile(text) {
+  let calls = [], i = 0;
+  for (; i < text.length; ) {
+    let lineStart = i === 0 || text[i - 1] === `
+`, c = text[i];
+    if (c === "#") {
+      i = lineEnd(text, i);
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      i = skipString(text, i);
+      continue;
+    }
+    let m = lineStart ? /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(text.slice(i, i + 200)) : null;
+    if (!m) {
+      c === "(" || c === "[" || c === "{" ? i = skipBalanced(text, i) : i++;
+      continue;
+    }
+    let open2 = i + m[0].length - 1, close = skipBalanced(text, open2), prevLineStart = text.lastIndexOf(`
+`, i - 2) + 1, prevLine = i > 0 ? text.slice(prevLineStart, i - 1) : "", call = {
+      kind: m[1],
+      start: i,
+      end: close,
+      keep: KEEP.test(text.slice(open2, lineEnd(text, open2))) || /^\s*#/.test(prevLine) && KEEP.test(prevLine),
+      attrs: parseArgs2(text, open2 + 1, close - 1),
+      name: null
+    };
+    call.name = call.attrs.get("name")?.string ?? null, calls.push(call), i = close;
+  }
+  return calls;
+}
+function skipBalanced(text, i) {
+  let depth = 0;
+  for (; i < text.length; ) {
+    let c = text[i];
+    if (c === '"' || c === "'") {
+      i = skipString(text, i);
+      continue;
+    }
+    if (c === "#") {
+      i = lineEnd(text, i);
+      continue;
+    }
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if ((c === ")" || c === "]" || c === "}") && (depth--, depth === 0))
+      return i + 1;
+    i++;
+  }
+  return i;
+}
+function parseArgs2(text, from, to) {
+  let attrs = /* @__PURE__ */ new Map(), i = from;
+  for (; i < to; ) {
+    let c = text[i];
+    if (/\s|,/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      i = lineEnd(text, i);
+      continue;
+    }
+    let m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*/.exec(text.slice(i, i + 200)), vstart = m ? i + m[0].length : i, j = vstart;
+    for (; j < to; ) {
+      let d = text[j];
+      if (d === '"' || d === "'") j = skipString(text, j);
+      else if (d === "(" || d === "[" || d === "{") j = skipBalanced(text, j);
+      else if (d === "#") j = lineEnd(text, j);
+      else {
+        if (d === ",") break;
+        j++;
+      }
+    }
+    let vend = j;
+    for (; vend > vstart && /\s/.test(text[vend - 1]); ) vend--;
+    let value = text.slice(vstart, vend).replace(/\s*#[^\n]*$/, "");
+    if (vend = vstart + value.length, m) {
+      let after = text.slice(vend, lineEnd(text, vend));
+      attrs.set(m[1], { name: m[1], start: vstart, end: vend, items: listItems(text, vstart, vend), string: unquote(value), keep: KEEP.test(after) });
+    }
+    i = j + 1;
+  }
+  return attrs;
+}
+function listItems(text, start, end) {
+  let v = text.slice(start, end);
+  if (!v.startsWith("[") || !v.endsWith("]")) return null;
+  let items = [], i = start + 1;
+  for (; i < end - 1; ) {
+    let c = text[i];
+    if (/\s|,/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      i = lineEnd(text, i);
+      continue;
+    }
+    if (c !== '"' && c !== "'") return null;
+    let e = skipString(text, i), value = unquote(text.slice(i, e));
+    if (value === null) return null;
+    let rest = text.slice(e, Math.min(lineEnd(text, e), end - 1));
+    items.push({ value, keep: KEEP.test(rest) }), i = e;
+  }
+  return items;
+}
+function compareLabels(a, b) {
+  let phase = (s) => s.startsWith(":") ? 0 : s.startsWith("//") ? 1 : s.startsWith("@") ? 2 : 0;
+  return phase(a) - phase(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+function renderList(items, indent = "    ") {
+  return items.length === 0 ? "[]" : items.length === 1 && !items[0].keep ? `[${JSON.stringify(items[0].value)}]` : `[
+${items.map((it) => `${indent}    ${JSON.stringify(it.value)},${it.keep ? "  # keep" : ""}`).join(`
+`)}
+${indent}]`;
+}
+function applyEdits(text, edits) {
+  let out = text;
+  for (let e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+// src/gen/gen.ts
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "py_library", "py_binary"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+function labelFor(pkg, name) {
+  return pkg && (0, import_node_path5.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
+}
+function shortLabel(label, fromPkg) {
+  let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
+  if (!m) return label;
+  let pkg = m[1], name = m[2] ?? (0, import_node_path5.basename)(pkg);
+  return pkg === fromPkg ? `:${name}` : label;
+}
+function canonical(label, fromPkg) {
+  if (label.startsWith(":")) return labelFor(fromPkg, label.slice(1));
+  let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
+  return m ? labelFor(m[1], m[2] ?? (0, import_node_path5.basename)(m[1])) : label;
+}
+function gen(opts) {
+  let ws = (0, import_node_path5.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
+  for (let bf of buildFiles) {
+    let pkg = pkgOf(import_node_path5.posix.dirname(bf));
+    if (buildOfPkg.has(pkg)) continue;
+    let text = (0, import_node_fs13.readFileSync)((0, import_node_path5.join)(ws, bf), "utf8");
+    buildText.set(bf, text), buildOfPkg.set(pkg, bf);
+    for (let call of parseBuildFile(text)) {
+      if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
+      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path5.posix.join(pkg, i.value)));
+      for (let s of srcs) owner2.has(s) || owner2.set(s, label);
+      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical(d.value, pkg)));
+      targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
+    }
+  }
+  let pkgAbove = (dir) => {
+    for (let d = dir; ; d = pkgOf(import_node_path5.posix.dirname(d))) {
+      if (buildOfPkg.has(d)) return d;
+      if (d === "") return;
+    }
+  };
+  for (let f of pyFiles) {
+    if (owner2.has(f)) continue;
+    let dir = pkgOf(import_node_path5.posix.dirname(f)), above = pkgAbove(dir), label;
+    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path5.posix.dirname(s)) === dir))?.label), !label) {
+      let name = dir ? (0, import_node_path5.basename)(dir) : (0, import_node_path5.basename)(ws).replace(/[^A-Za-z0-9_]/g, "_");
+      label = labelFor(dir, name), targets.has(label) || targets.set(label, { label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
+    }
+    let t = targets.get(label);
+    t.managed && (t.srcs.add(f), owner2.set(f, label));
+  }
+  let existingFiles = new Set(pyFiles);
+  for (let t of targets.values()) if (t.managed) for (let s of [...t.srcs]) !existingFiles.has(s) && s.endsWith(".py") && t.srcs.delete(s);
+  let index = new ModuleIndex(pyFiles), importsOf = /* @__PURE__ */ new Map();
+  for (let f of pyFiles) {
+    let imports;
+    try {
+      imports = extractImports(decodePythonSource((0, import_node_fs13.readFileSync)((0, import_node_path5.join)(ws, f))));
+    } catch (e) {
+      if (!(e instanceof PythonSyntaxError)) throw e;
+      warnings.push(`${f}: not scanned: ${e.message}`);
+      continue;
+    }
+    let mod = f.slice(0, -3).replace(/\/__init__$/, "").split("/").join("."), pkg = packageOf(mod, f.endsWith("__init__.py")), needed = /* @__PURE__ */ new Set();
+    for (let imp of imports) {
+      if (imp.typeOnly) continue;
+      let abs = absoluteModule(imp, pkg);
+      if (abs === null || imp.kind === "dynamic" && imp.module.startsWith(".")) continue;
+      let names = imp.kind === "from" ? (imp.names ?? []).map((n) => n === "*" ? abs : `${abs}.${n}`) : [abs];
+      for (let n of names) {
+        let path = providerPath(index, n) ?? (imp.kind === "from" ? providerPath(index, abs) : void 0);
+        path && needed.add(path);
+      }
+    }
+    importsOf.set(f, [...needed]);
+  }
+  let computeDeps = () => {
+    for (let t of targets.values()) {
+      if (!t.managed) continue;
+      let d = /* @__PURE__ */ new Set();
+      for (let s of t.srcs)
+        for (let p of importsOf.get(s) ?? []) {
+          let o = owner2.get(p);
+          o && o !== t.label && d.add(o);
+        }
+      t.deps = d;
+    }
+  };
+  computeDeps();
+  let cycles = [];
+  for (let round = 0; round < 1e3; round++) {
+    let g = graphOf(targets), sccs = import_graphlib.alg.findCycles(g).map((c) => c.sort());
+    if (sccs.length === 0) break;
+    let mergeable = sccs.find((c) => c.every((l) => !targets.get(l).existing));
+    if (!mergeable) {
+      for (let c of sccs.sort((a, b) => a[0] < b[0] ? -1 : 1)) cycles.push({ path: cyclePath(g, c), merged: null });
+      break;
+    }
+    let into = mergeInto(mergeable, targets, buildOfPkg);
+    for (let s of targets.get(into).srcs) owner2.set(s, into);
+    cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
+  }
+  let byPkg = /* @__PURE__ */ new Map();
+  for (let t of targets.values()) t.managed && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
+  let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/")), changed = [];
+  for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
+    if (!allowed(pkg)) continue;
+    let bf = buildOfPkg.get(pkg) ?? import_node_path5.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs13.writeFileSync)((0, import_node_path5.join)(ws, bf), after));
+  }
+  return { changed, cycles, warnings };
+}
+function providerPath(index, name) {
+  return index.resolve(name)?.entry.path;
+}
+function graphOf(targets) {
+  let g = new import_graphlib.Graph({ directed: !0 });
+  for (let t of targets.values()) g.setNode(t.label);
+  for (let t of targets.values()) for (let d of t.deps) targets.has(d) && d !== t.label && g.setEdge(t.label, d);
+  return g;
+}
+function cyclePath(g, scc) {
+  let start = scc[0], inScc = new Set(scc), prev = /* @__PURE__ */ new Map(), queue = [start];
+  for (; queue.length; ) {
+    let v = queue.shift();
+    for (let w of (g.successors(v) ?? []).sort())
+      if (inScc.has(w)) {
+        if (w === start) {
+          let path = [start];
+          for (let x = v; x !== start; x = prev.get(x)) path.splice(1, 0, x);
+          return [...path, start];
+        }
+        prev.has(w) || (prev.set(w, v), queue.push(w));
+      }
+  }
+  return [start, start];
+}
+function mergeInto(scc, targets, buildOfPkg) {
+  let dirs = scc.map((l) => targets.get(l).pkg), common = dirs[0].split("/");
+  for (let d of dirs.slice(1)) {
+    let p = d.split("/"), k = 0;
+    for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
+    common = common.slice(0, k);
+  }
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path5.basename)(root) : members2[0].name, label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  for (let m of members2) {
+    for (let s of m.srcs) merged.srcs.add(s);
+    m.label !== label && targets.delete(m.label);
+  }
+  targets.set(label, merged);
+  let gone = new Set(members2.map((m) => m.label));
+  for (let t of targets.values()) for (let d of [...t.deps]) gone.has(d) && d !== label && (t.deps.delete(d), t.deps.add(label));
+  return label;
+}
+function renderPackage(before, pkg, ts, all) {
+  let edits = [], appended = [], known = new Set(all.keys());
+  for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
+    let srcs = [...t.srcs].map((s) => ({ value: import_node_path5.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
+    for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
+    for (let it of oldDeps?.items ?? []) {
+      let c = canonical(it.value, pkg);
+      (it.keep || !known.has(c)) && deps.set(c, { value: it.value, keep: it.keep });
+    }
+    let depItems = [...deps.values()].sort((a, b) => compareLabels(a.value, b.value));
+    if (!call) {
+      let lines = ["python_library(", `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`];
+      depItems.length && lines.push(`    deps = ${renderList(depItems)},`), lines.push('    visibility = ["//visibility:public"],', ")"), appended.push(lines.join(`
+`));
+      continue;
+    }
+    let srcsAttr = call.attrs.get("srcs");
+    if (srcsAttr && edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) }), oldDeps)
+      !oldDeps.keep && oldDeps.items !== null && edits.push({ start: oldDeps.start, end: oldDeps.end, text: renderList(depItems) });
+    else if (depItems.length) {
+      let anchor2 = srcsAttr ?? call.attrs.get("name"), after = before.indexOf(`
+`, anchor2.end);
+      edits.push({ start: after + 1, end: after + 1, text: `    deps = ${renderList(depItems)},
+` });
+    }
+  }
+  let text = applyEdits(before, edits);
+  return appended.length && (text = ensureLoad(text), text = text.replace(/\n*$/, "") + (text.trim() ? `
+
+` : "") + appended.join(`
+
+`) + `
+`), text;
+}
+function ensureLoad(text) {
+  let m = /load\(\s*("[^"]*defs\.bzl")((?:\s*,\s*"[^"]*")*)\s*,?\s*\)/.exec(text);
+  if (m) {
+    let syms = [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
+    if (syms.includes("python_library")) return text;
+    let all = [...syms, "python_library"].sort();
+    return text.slice(0, m.index) + `load(${m[1]}, ${all.map((s) => JSON.stringify(s)).join(", ")})` + text.slice(m.index + m[0].length);
+  }
+  let load = `load("${DEFS}", "python_library")
+`;
+  if (!text.trim()) return load;
+  let lines = text.split(`
+`), k = 0;
+  for (; k < lines.length && /^\s*#/.test(lines[k]); ) k++;
+  return [...lines.slice(0, k), ...k ? [""] : [], load.trimEnd(), "", ...lines.slice(k)].join(`
+`).replace(/\n{3,}/g, `
+
+`);
+}
+function describeCycles(r) {
+  return r.cycles.map(
+    (c) => c.merged ? `import cycle ${c.path.join(" -> ")}: merged into ${c.merged} (Bazel targets cannot form cycles)` : `import cycle ${c.path.join(" -> ")}: break it in the code or merge these targets by hand`
+  );
+}
+
+// src/cli/gen.ts
+async function genVerb(argv, io) {
+  let a = parseVerbArgs("gen", argv, { check: { type: "boolean" } }, external_exports.object({ check: external_exports.boolean().optional(), positionals: external_exports.array(external_exports.string()) })), ws = findWorkspace(), base = process.cwd(), paths = a.positionals.length ? a.positionals.map((p) => {
+    let rel = (0, import_node_path6.relative)(ws, (0, import_node_path6.resolve)(base, p)).split("\\").join("/");
+    if (rel.startsWith("..")) throw new ParError("BAD_ARGUMENTS", `par gen: ${p} is outside the workspace ${ws}`);
+    return rel;
+  }) : void 0, r = gen({ workspace: ws, paths, check: a.check });
+  for (let w of r.warnings) io.err(`par gen: warning: ${w}
+`);
+  for (let c of describeCycles(r)) io.err(`par gen: ${c}
+`);
+  let unresolvedCycles = r.cycles.filter((c) => !c.merged);
+  if (a.check) {
+    for (let f of r.changed) io.out(`${f}
+`);
+    if (r.changed.length)
+      throw new ParError("BUILD_OUT_OF_DATE", `${r.changed.length} BUILD file${r.changed.length > 1 ? "s are" : " is"} out of date: ${r.changed.join(", ")}`, {
+        hint: "Run `par gen` and commit the result."
+      });
+  } else
+    for (let f of r.changed) io.out(`wrote ${f}
+`);
+  if (unresolvedCycles.length)
+    throw new ParError("IMPORT_CYCLE", `${unresolvedCycles.length} import cycle${unresolvedCycles.length > 1 ? "s" : ""} between existing targets (listed above)`, {
+      hint: "Bazel cannot build cyclic deps: move the shared code into its own target, or merge the targets."
+    });
+}
+
+// src/cli/graph.ts
+var import_node_fs16 = require("node:fs");
+
+// src/graph/check-action.ts
+var import_node_fs15 = require("node:fs");
+
+// src/graph/wheel-names.ts
+function topLevelFromPaths(paths) {
+  let out = /* @__PURE__ */ new Set();
+  for (let p of paths) {
+    let first = p.split("/")[0];
+    if (!(!first || first.endsWith(".dist-info") || first.endsWith(".data"))) {
+      if (!p.includes("/")) {
+        let m = /^([A-Za-z_][A-Za-z0-9_]*)(\.[^/]*)?\.(py|pyc|so|pyd)$/.exec(first);
+        m && out.add(m[1]);
+        continue;
+      }
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(first) && out.add(first);
+    }
+  }
+  return out;
+}
+function topLevelNames(infoFile, label) {
+  return topLevelFromPaths(readWheelInfo(infoFile, label).entries.map((e) => e.path));
+}
+
 // src/graph/check.ts
+var import_node_fs14 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs13.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs14.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -17739,7 +25303,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs14.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs15.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -17748,14 +25312,14 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs14.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs15.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
   let lines = readLines(request), label = field(lines, "label", request), sources = lines.filter((l) => l[0] === "src").map((l) => ({ read: l[1], path: l[2] })), closure = lines.filter((l) => l[0] === "closure").map((l) => l[1]), roots = lines.filter((l) => l[0] === "root").map((l) => l[1]), wheels = /* @__PURE__ */ new Set();
   for (let l of lines.filter((x) => x[0] === "wheel")) for (let n of topLevelNames(l[1], l[2] ?? label)) wheels.add(n);
   let stdlib = readStdlib(field(lines, "stdlib", request)), unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs14.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs15.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -17766,7 +25330,7 @@ function importsReport(request) {
   }
   let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs14.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs15.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
       u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
@@ -17787,6 +25351,47 @@ function describe4(u, target, owner2) {
   return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
 }
 
+// src/graph/target-graph.ts
+var import_node_child_process3 = require("node:child_process"), import_graphlib2 = __toESM(require_graphlib());
+var KINDS = 'kind("python_|py_", deps(%L))';
+function query(ws, expr, output2) {
+  let r = (0, import_node_child_process3.spawnSync)(findBazel(), ["query", "--noimplicit_deps", ...output2, expr], { cwd: ws, encoding: "utf8", maxBuffer: 268435456 });
+  if (r.status !== 0)
+    throw new ParError("BAZEL_FAILED", `bazel query '${expr}' failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? "").trim().split(`
+`).slice(-3).join(" ")}`, {
+      hint: "Check that the label names a target of this workspace."
+    });
+  return r.stdout;
+}
+function parseQuery(labelKind, dot) {
+  let g = new import_graphlib2.Graph({ directed: !0 });
+  for (let line of labelKind.split(`
+`)) {
+    let m = /^(\S+) rule (\S+)$/.exec(line.trim());
+    m && g.setNode(m[2], { kind: m[1] });
+  }
+  for (let m of dot.matchAll(/^\s*"([^"]+)"\s*->\s*"([^"]+)"/gm))
+    g.hasNode(m[1]) && g.hasNode(m[2]) && g.setEdge(m[1], m[2]);
+  return g;
+}
+function targetGraph(ws, label) {
+  let expr = KINDS.replace("%L", label);
+  return parseQuery(query(ws, expr, ["--output=label_kind"]), query(ws, expr, ["--output=graph", "--nograph:factored"]));
+}
+function graphJson(g) {
+  let nodes = g.nodes().sort().map((n) => ({ label: n, kind: g.node(n).kind, deps: (g.successors(n) ?? []).sort() })), order = import_graphlib2.alg.isAcyclic(g) ? import_graphlib2.alg.topsort(g).reverse() : [];
+  return { nodes, order };
+}
+function graphDot(g) {
+  let lines = ["digraph targets {", "  rankdir = LR;", "  node [shape = box];"];
+  for (let n of g.nodes().sort()) lines.push(`  ${JSON.stringify(n)} [label = ${JSON.stringify(`${n}
+${g.node(n).kind}`)}];`);
+  for (let e of g.edges().sort((a, b) => a.v + a.w < b.v + b.w ? -1 : 1)) lines.push(`  ${JSON.stringify(e.v)} -> ${JSON.stringify(e.w)};`);
+  return lines.push("}"), lines.join(`
+`) + `
+`;
+}
+
 // src/cli/graph.ts
 var req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), actionArgs = external_exports.object({ request: req("request"), out: req("out"), positionals: external_exports.array(external_exports.string()).max(0) });
 async function importsCheckVerb(argv) {
@@ -17796,31 +25401,39 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs15.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs16.writeFileSync)(a.out, r.text);
+}
+async function graphVerb(argv, io) {
+  let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
+    format: external_exports.enum(["dot", "json"]).optional(),
+    positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).length(1, "name exactly one //label")
+  })), ws = findWorkspace(), g = targetGraph(ws, a.positionals[0]);
+  io.out(a.format === "json" ? JSON.stringify(graphJson(g), null, 2) + `
+` : graphDot(g));
 }
 
 // src/cli/ide.ts
-var import_node_fs19 = require("node:fs"), import_node_path8 = require("node:path");
+var import_node_fs20 = require("node:fs"), import_node_path10 = require("node:path");
 
 // src/ide/locations.ts
-var import_node_path5 = require("node:path");
+var import_node_path7 = require("node:path");
 function resolveExecPath(loc, p) {
-  return p === "external" || p.startsWith("external/") ? (0, import_node_path5.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path5.join)(loc.executionRoot, p) : p ? (0, import_node_path5.join)(loc.workspace, p) : loc.workspace;
+  return p === "external" || p.startsWith("external/") ? (0, import_node_path7.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path7.join)(loc.executionRoot, p) : p ? (0, import_node_path7.join)(loc.workspace, p) : loc.workspace;
 }
 function inside(parent, child) {
-  let r = (0, import_node_path5.relative)(parent, child);
-  return r === "" ? "" : r.startsWith("..") || (0, import_node_path5.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path7.relative)(parent, child);
+  return r === "" ? "" : r.startsWith("..") || (0, import_node_path7.isAbsolute)(r) ? null : r;
 }
 function editorPath(loc, configDir, abs) {
   let target = null, inBin = inside(loc.bazelBin, abs);
-  if (inBin !== null && loc.bazelBinLink ? target = (0, import_node_path5.join)(loc.bazelBinLink, inBin) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
+  if (inBin !== null && loc.bazelBinLink ? target = (0, import_node_path7.join)(loc.bazelBinLink, inBin) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
   if (inside(loc.workspace, configDir) === null) return target;
-  let r = (0, import_node_path5.relative)(configDir, target);
-  return r === "" ? "." : r.split(import_node_path5.sep).join("/");
+  let r = (0, import_node_path7.relative)(configDir, target);
+  return r === "" ? "." : r.split(import_node_path7.sep).join("/");
 }
 
 // src/ide/project-model.ts
-var import_node_fs16 = require("node:fs"), import_node_path6 = require("node:path");
+var import_node_fs17 = require("node:fs"), import_node_path8 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -17838,7 +25451,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs16.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs17.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -17847,7 +25460,7 @@ function importRootsOf(t, loc, exists = import_node_fs16.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs16.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs17.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -17861,7 +25474,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs16.existsSync) {
     sources: t.sources.map((s) => resolveExecPath(loc, s.path)),
     import_roots: importRootsOf(t, loc, exists),
     wheels: t.wheels.map((w) => ({ label: w.label, dir: resolveExecPath(loc, w.dir) }))
-  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path6.join)(loc.workspace, s.path)))).sort();
+  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path8.join)(loc.workspace, s.path)))).sort();
   return {
     version: PROJECT_MODEL_VERSION,
     workspace: loc.workspace,
@@ -17874,7 +25487,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs16.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs17 = require("node:fs"), import_node_path7 = require("node:path");
+var import_node_fs18 = require("node:fs"), import_node_path9 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -17892,8 +25505,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs17.existsSync)(file2)) return null;
-  let text = (0, import_node_fs17.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs18.existsSync)(file2)) return null;
+  let text = (0, import_node_fs18.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -17907,10 +25520,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs17.existsSync)(file2)) return null;
+  if (!(0, import_node_fs18.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs17.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs18.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -17924,19 +25537,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs17.writeFileSync)(tmp, text), (0, import_node_fs17.renameSync)(tmp, file2);
+  (0, import_node_fs18.writeFileSync)(tmp, text), (0, import_node_fs18.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
-  let file2 = (0, import_node_path7.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path7.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs17.existsSync)((0, import_node_path7.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs17.readFileSync)((0, import_node_path7.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  let file2 = (0, import_node_path9.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path9.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
+  !existing && (0, import_node_fs18.existsSync)((0, import_node_path9.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs18.readFileSync)((0, import_node_path9.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs17.existsSync)(file2) || (0, import_node_fs17.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs18.existsSync)(file2) || (0, import_node_fs18.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -17972,23 +25585,23 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs18.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs19.readFileSync)(file2, "utf8"), file2);
 }
 
 // src/cli/ide.ts
 var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect", IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
-  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path8.join)(workspace, "bazel-bin"), bazelBinLink = null;
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path10.join)(workspace, "bazel-bin"), bazelBinLink = null;
   try {
-    (0, import_node_fs19.existsSync)(link) && (0, import_node_fs19.realpathSync)(link) === (0, import_node_fs19.realpathSync)(info["bazel-bin"]) && (bazelBinLink = link);
+    (0, import_node_fs20.existsSync)(link) && (0, import_node_fs20.realpathSync)(link) === (0, import_node_fs20.realpathSync)(info["bazel-bin"]) && (bazelBinLink = link);
   } catch {
     bazelBinLink = null;
   }
   return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelBinLink };
 }
 function ide(labels, out, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), targets = bazelBuildFiles(workspace, labels, [`--aspects=${IDE_ASPECT}`, `--output_groups=${IDE_OUTPUT_GROUP}`]).filter((f) => f.endsWith(".par_ide.json")).sort().map(readTargetJson), loc = locations(workspace), model = buildProjectModel(targets, loc), dir = (0, import_node_path8.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs19.mkdirSync)(dir, { recursive: !0 });
+  let workspace = findWorkspace(cwd), targets = bazelBuildFiles(workspace, labels, [`--aspects=${IDE_ASPECT}`, `--output_groups=${IDE_OUTPUT_GROUP}`]).filter((f) => f.endsWith(".par_ide.json")).sort().map(readTargetJson), loc = locations(workspace), model = buildProjectModel(targets, loc), dir = (0, import_node_path10.resolve)(cwd, out ?? workspace);
+  (0, import_node_fs20.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -18010,33 +25623,33 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs20 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path11 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
-  let r = (0, import_node_path9.relative)(root, abs);
-  return r === "" || r.startsWith("..") || (0, import_node_path9.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path11.relative)(root, abs);
+  return r === "" || r.startsWith("..") || (0, import_node_path11.isAbsolute)(r) ? null : r;
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
-  let abs = (0, import_node_path9.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs20.existsSync)(abs) && (rel = within((0, import_node_fs20.realpathSync)(workspace), (0, import_node_fs20.realpathSync)(abs))), rel === null)
+  let abs = (0, import_node_path11.resolve)(cwd, file2), rel = within(workspace, abs);
+  if (rel === null && (0, import_node_fs21.existsSync)(abs) && (rel = within((0, import_node_fs21.realpathSync)(workspace), (0, import_node_fs21.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace ${workspace}`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
     });
-  let parts = rel.split(import_node_path9.sep);
+  let parts = rel.split(import_node_path11.sep);
   if (parts[0].startsWith("bazel-"))
     throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace ${workspace}`, {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs20.existsSync)(abs))
+  if (!(0, import_node_fs21.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs20.statSync)(abs).isDirectory())
+  if ((0, import_node_fs21.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs20.existsSync)((0, import_node_path9.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs21.existsSync)((0, import_node_path11.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -18057,7 +25670,7 @@ function parseQueryXml(xml) {
 function ownerQuery(packages) {
   return [...new Set(packages)].sort().map((p) => `//${p}:all`).join(" + ");
 }
-function canonical(label) {
+function canonical2(label) {
   return label.replace(/^@@?\/\//, "//");
 }
 function owners(files, rules) {
@@ -18065,7 +25678,7 @@ function owners(files, rules) {
     file: f.file,
     path: f.path,
     label: f.label,
-    owners: f.label === null ? [] : rules.filter((r) => r.srcs.some((s) => canonical(s) === f.label)).map((r) => ({ label: canonical(r.label), kind: r.kind })).sort((a, b) => a.label.localeCompare(b.label))
+    owners: f.label === null ? [] : rules.filter((r) => r.srcs.some((s) => canonical2(s) === f.label)).map((r) => ({ label: canonical2(r.label), kind: r.kind })).sort((a, b) => a.label.localeCompare(b.label))
   }));
 }
 
@@ -18083,7 +25696,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs21 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -18137,12 +25750,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs21.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs22.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs22 = require("node:fs");
+var import_node_fs23 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -18155,7 +25768,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs22.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs23.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -18166,6 +25779,83 @@ function expandFlagfiles(argv) {
     lines[lines.length - 1] === "" && lines.pop(), out.push(...lines);
   }
   return out;
+}
+
+// src/cli/diff.ts
+var import_node_fs24 = require("node:fs");
+function flattenBuildInfo(info) {
+  let out = /* @__PURE__ */ new Map();
+  for (let [k, v] of Object.entries(info))
+    if (Array.isArray(v) && v.every((x) => x && typeof x == "object" && typeof x.name == "string"))
+      for (let item of v) {
+        let { name, ...rest } = item;
+        out.set(`${k}.${name}`, rest);
+      }
+    else if (v && typeof v == "object" && !Array.isArray(v))
+      for (let [k2, v2] of Object.entries(v)) out.set(`${k}.${k2}`, v2);
+    else
+      out.set(k, v);
+  return out;
+}
+function diffBuildInfo(a, b) {
+  let fa = flattenBuildInfo(a), fb = flattenBuildInfo(b);
+  return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
+}
+async function preamble(path, length) {
+  let fh = await import_node_fs24.promises.open(path, "r");
+  try {
+    let buf = Buffer.alloc(length);
+    return await fh.read(buf, 0, length, 0), buf;
+  } finally {
+    await fh.close();
+  }
+}
+async function diffModel(a, b) {
+  for (let p of [a, b])
+    if (!(0, import_node_fs24.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+  let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], files = (i) => new Map(i.entries.filter((e) => e.name !== STAMP_ENTRY && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
+  return {
+    a,
+    b,
+    identical: !build_info.length && !launcher && !added.length && !removed.length && !changed.length,
+    build_info,
+    launcher,
+    files: { added, removed, changed, unchanged: common.length - changed.length },
+    size: { a: ia.size, b: ib.size }
+  };
+}
+function human(n) {
+  let abs = Math.abs(n);
+  return abs < 1024 ? `${n} B` : abs < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
+}
+var signed = (n) => n > 0 ? `+${human(n)}` : n < 0 ? `-${human(-n)}` : "\xB10 B", show = (v) => v == null ? "(none)" : typeof v == "string" ? v : stableStringify(v);
+function renderDiff(d) {
+  if (d.identical) return `${d.a} and ${d.b} are the same archive: same build info, launcher and files.
+`;
+  let lines = [`--- ${d.a}`, `+++ ${d.b}`];
+  if (d.build_info.length) {
+    let w2 = Math.max(...d.build_info.map((c) => c.field.length));
+    lines.push("build info:");
+    for (let c of d.build_info) lines.push(`  ${c.field.padEnd(w2)}  ${show(c.a)} -> ${show(c.b)}`);
+  } else
+    lines.push("build info: same");
+  d.launcher && lines.push(`launcher: differs (${human(d.launcher.a)} -> ${human(d.launcher.b)})`);
+  let f = d.files;
+  lines.push(
+    `files: ${f.added.length} added, ${f.removed.length} removed, ${f.changed.length} changed, ${f.unchanged} unchanged; archive ${human(d.size.a)} -> ${human(d.size.b)} (${signed(d.size.b - d.size.a)})`
+  );
+  let w = Math.max(0, ...[...f.added, ...f.removed, ...f.changed].map((e) => e.name.length));
+  for (let e of f.added) lines.push(`  + ${e.name.padEnd(w)}  ${human(e.size)}`);
+  for (let e of f.removed) lines.push(`  - ${e.name.padEnd(w)}  ${human(e.size)}`);
+  for (let e of f.changed) lines.push(`  ~ ${e.name.padEnd(w)}  ${human(e.a.size)} -> ${human(e.b.size)} (${signed(e.b.size - e.a.size)})`);
+  return lines.join(`
+`) + `
+`;
+}
+async function diff(a, b, json2) {
+  let d = await diffModel(a, b);
+  return json2 ? JSON.stringify(d, null, 2) + `
+` : renderDiff(d);
 }
 
 // src/cli/inspect.ts
@@ -18194,11 +25884,21 @@ function inspectModel(archive, info) {
 function kb(n) {
   return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
 }
+function renderStamp(b) {
+  if (!b.stamped)
+    return ["  revision   none: unstamped build (stamp with --config=release, or stamp = 1 on the target)"];
+  let state = b.dirty === !0 ? "DIRTY: built with uncommitted changes" : b.dirty === !1 ? "clean" : "clean or dirty: unknown", lines = [
+    `  revision   ${b.revision ?? "unknown"}  (${state}${b.branch ? `, branch ${b.branch}` : ""})`,
+    `  built      ${b.timestamp ?? "at an unknown time"}`
+  ], status = b.status && typeof b.status == "object" ? Object.entries(b.status) : [], width = Math.max(0, ...status.map(([k]) => k.length));
+  for (let [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${String(v)}`);
+  return lines;
+}
 function renderInspect(model) {
-  let b = model.build_info, stamp2 = b.stamped ? `${b.revision}${b.dirty ? " (dirty)" : ""}${b.branch ? ` on ${b.branch}` : ""}, built ${b.timestamp ?? "at an unknown time"}` : "unstamped (build with --stamp or --config=release to record the revision)";
+  let b = model.build_info;
   return [
     `${model.archive}`,
-    `  revision   ${stamp2}`,
+    ...renderStamp(b),
     `  target     ${b.label}`,
     `  runs       ${"entry_point" in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
     `  python     ${model.python}  (launcher probes ${model.interpreters_probed.join(", ") || "nothing"})`,
@@ -18322,14 +26022,19 @@ async function runWorker(handler) {
 var USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
+  diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
   owner FILE...             the targets whose srcs contain each file (JSON)
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
+  gen [PATH...] [--check]   create/update python_library targets from imports
+  graph //label [--format=dot|json]  the target graph of a binary
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON`, req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   ide: ideVerb,
+  gen: genVerb,
+  graph: graphVerb,
   "imports-check": importsCheckVerb,
   "imports-report": importsReportVerb,
   owner: ownerVerb,
@@ -18399,7 +26104,14 @@ var USAGE = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path10.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path12.resolve)(a.positionals[0]), a.json ?? !1));
+  },
+  async diff(argv, io) {
+    let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
+      json: external_exports.boolean().optional(),
+      positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
+    }));
+    io.out(await diff((0, import_node_path12.resolve)(a.positionals[0]), (0, import_node_path12.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -18430,7 +26142,7 @@ ${USAGE}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs23.realpathSync)(process.argv[1]) === (0, import_node_fs23.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs25.realpathSync)(process.argv[1]) === (0, import_node_fs25.realpathSync)(__filename);
   } catch {
     return !1;
   }
