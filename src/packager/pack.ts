@@ -11,6 +11,7 @@ import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
 import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
+import { compileWheels } from './wheel/bytecode';
 import { ZipWriter } from './zip';
 
 export interface PackArgs {
@@ -108,7 +109,8 @@ export async function pack(args: PackArgs): Promise<void> {
   const fingerprint = fp.digest('hex');
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
-  const nativeWheels = launchData(bundled.wheels);
+  const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir);
+  const nativeWheels = launchData(bundled.wheels, wheelPyc.digests);
   const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
@@ -139,6 +141,7 @@ export async function pack(args: PackArgs): Promise<void> {
   toCompile.push({ source: manifestModule, dfile: '__par__/_manifest.py' });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + '.pyc', pycs[i]));
+  for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries
 
   const fromWheels = new Set(wheelPaths(bundled));
   const files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels];
@@ -152,13 +155,14 @@ export async function pack(args: PackArgs): Promise<void> {
   const w = await ZipWriter.create(tmp, preamble);
   try {
     const compress = h.compression === 'deflate';
+    const level = h.compression_level;
     const adds: Promise<void>[] = [];
     for (const name of names) {
       if (fromWheels.has(name)) continue; // copied below, compressed bytes as they are
       const buf = extra.get(name) ?? contents.get(name);
       if (dirs.has(name)) adds.push(w.addFile(name, Buffer.alloc(0), { compress: false }));
-      else if (buf) adds.push(w.addFile(name, buf, { compress }));
-      else adds.push(w.addFileFromPath(name, byPath.get(name)!.file, { compress }));
+      else if (buf) adds.push(w.addFile(name, buf, { compress, level }));
+      else adds.push(w.addFileFromPath(name, byPath.get(name)!.file, { compress, level }));
     }
     await Promise.all(adds);
     await addWheelEntries(w, bundled, compress);

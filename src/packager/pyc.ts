@@ -8,7 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ParError } from '../common/errors';
 
-export type CompileItem = { src: string; dfile: string } | { source: string; dfile: string };
+export type CompileItem = { src: string; dfile: string } | { source: string; dfile: string } | { source_b64: string; dfile: string };
 
 const STATUS = 0xfffffffe;
 const ERROR = 0xffffffff;
@@ -156,7 +156,14 @@ function splitBody(body: Buffer, count: number, syntaxErrors: string[]): Buffer[
  * memory split their work into batches; the split must be deterministic (e.g. by count in
  * sorted order), since marshal's output for an item may depend on earlier items of its batch.
  */
-export async function compilePyc(python: string, compiler: string, items: CompileItem[], label: string): Promise<Buffer[]> {
+export async function compilePyc(
+  python: string,
+  compiler: string,
+  items: CompileItem[],
+  label: string,
+  /** Third-party code: an item that does not compile gets an empty result (it stays source-only). */
+  opts: { skipSyntaxErrors?: boolean } = {},
+): Promise<Buffer[]> {
   if (items.length === 0) return [];
   const s = server(python, compiler);
   let body: Buffer;
@@ -173,7 +180,7 @@ export async function compilePyc(python: string, compiler: string, items: Compil
   }
   const syntaxErrors: string[] = [];
   const results = splitBody(body, items.length, syntaxErrors);
-  if (syntaxErrors.length) {
+  if (syntaxErrors.length && !opts.skipSyntaxErrors) {
     throw new ParError('COMPILE_FAILED', `Python syntax errors:\n  ${syntaxErrors.join('\n  ')}`, {
       label,
       hint: 'Fix the source, or set compile = False if the code targets a newer Python than the build toolchain.',

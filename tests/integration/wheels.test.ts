@@ -42,6 +42,23 @@ maybe('examples/numpy: native wheels from an archive', () => {
     expect(entries(cache)).toHaveLength(1);
   });
 
+  test('numpy runs from build-time bytecode: a run that may write bytecode writes none', () => {
+    const cache = join(base, 'cache-pyc');
+    // cleanEnv() leaves PYTHONDONTWRITEBYTECODE unset: a module compiled at launch would get a
+    // new (timestamp-based) .pyc in the cache entry.
+    const r = runArchive(archive, [], { env: { PAR_ROOT: cache } });
+    expect(r.stdout).toContain(EXPECTED);
+    const [entry] = entries(cache);
+    expect(entry).toMatch(/^[0-9a-f]{64}\.[0-9a-f]{16}$/); // wheel sha256 . bytecode digest
+    const pycs = spawnSync('find', [join(cache, 'wheels', entry), '-name', '*.pyc'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(pycs.length).toBeGreaterThan(100);
+    expect(pycs.filter((p) => !/\/__pycache__\/[^/]+\.cpython-311\.pyc$/.test(p))).toEqual([]);
+    // PEP 552 flags 0b01 (unchecked hash) on every one: none was rewritten at launch.
+    const flags = spawnSync('/usr/bin/python3', ['-S', '-c', 'import sys\nfor p in sys.argv[1:]:\n  f=open(p,"rb").read(8)\n  print(int.from_bytes(f[4:8],"little"))', ...pycs], { encoding: 'utf8' });
+    expect(new Set(flags.stdout.trim().split('\n'))).toEqual(new Set(['1']));
+    expect(pycs.some((p) => p.endsWith('numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
+  });
+
   test('build info lists the bundled distribution', () => {
     const r = runArchive(archive, [], { env: { PAR_INFO: '1' } });
     const info = JSON.parse(r.stdout);

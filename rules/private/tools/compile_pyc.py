@@ -5,7 +5,8 @@ reuse one interpreter without its output depending on what it compiled before:
 
   request  (stdin):  4-byte big-endian length, then a UTF-8 JSON list of
                      {"src": path on disk, "dfile": archive-relative path}
-                     (or {"source": text, ...} for a file the packager generated);
+                     (or {"source": text, ...} for a file the packager generated, or
+                     {"source_b64": base64 bytes, ...} for a file read from a wheel);
   response (stdout): from a forked child, a 4-byte length and a body holding, per item in
                      order, a 4-byte length and the .pyc bytes, or length 0xFFFFFFFF, a
                      4-byte length and a UTF-8 JSON error {"file", "line", "msg"};
@@ -27,6 +28,7 @@ constants (`x in {"a", "b"}`) in hash order, which otherwise changes from run to
 (measured: 9 of 150 stdlib modules differ between two runs of CPython 3.8).
 """
 
+import binascii
 import importlib.util
 import json
 import marshal
@@ -70,6 +72,8 @@ def _compile_batch(payload):
     for item in json.loads(payload.decode("utf-8")):
         if "source" in item:
             source = item["source"].encode("utf-8")
+        elif "source_b64" in item:  # exact bytes: a PEP 263 coding line may declare latin-1
+            source = binascii.a2b_base64(item["source_b64"])
         else:
             with open(item["src"], "rb") as f:
                 source = f.read()

@@ -24813,6 +24813,8 @@ function resolveImport(imp, pkg, env) {
   let mod = absoluteModule(imp, pkg);
   if (mod === null) return [{ status: "unresolved", module: ".".repeat(imp.level) + imp.module, reason: "relative-beyond-top" }];
   if (imp.kind !== "from") return [resolveName(mod, env)];
+  let base = resolveName(mod, env);
+  if (base.status === "unresolved") return [base];
   let out = [];
   for (let n of imp.names ?? []) {
     if (n === "*") {

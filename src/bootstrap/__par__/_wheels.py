@@ -23,7 +23,8 @@ def prepare(data, archive):
                 _incompatible_or_reexec(data, archive, w, _tags)
     for w in wheels:
         if w["extract"]:
-            path = _cache.lookup("wheels", w["sha256"]) or _cache.publish("wheels", w["sha256"], _filler(archive, w))
+            # key: the wheel's sha256, plus a digest of the build-time .pyc packed with it
+            path = _cache.lookup("wheels", w["key"]) or _cache.publish("wheels", w["key"], _filler(archive, w))
             inside = archive + "/" + w["dir"]
             sys.path[:] = [path if p == inside else p for p in sys.path]
 

@@ -88,8 +88,12 @@ export async function addWheelEntries(w: ZipWriter, loaded: LoadedWheels, compre
   }
 }
 
-/** What the bootstrap needs per wheel that must be checked or extracted at launch. */
-export function launchData(wheels: WheelInfo[]) {
+/**
+ * What the bootstrap needs per wheel that must be checked or extracted at launch.
+ * `bytecode`: per label, the digest of the .pyc files packed with it (compileWheels): an
+ * extracted copy holds them, so its cache key names them too.
+ */
+export function launchData(wheels: WheelInfo[], bytecode: ReadonlyMap<string, string> = new Map()) {
   const out = wheels
     .filter((w) => w.extract || w.tags.every(needsLaunchCheck))
     .map((w) => ({
@@ -97,6 +101,7 @@ export function launchData(wheels: WheelInfo[]) {
       version: w.version,
       filename: w.filename,
       sha256: w.sha256,
+      key: bytecode.has(w.label) ? `${w.sha256}.${bytecode.get(w.label)!.slice(0, 16)}` : w.sha256,
       dir: wheelDir(w),
       extract: w.extract,
       size: w.unpacked_size,
