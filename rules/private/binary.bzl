@@ -13,7 +13,8 @@ _LAYOUTS = ["zip", "extract"]
 _IMPORTS_CHECKS = ["error", "warn", "off"]
 
 def _fail(ctx, attr, msg):
-    fail("python_binary %s: %s" % (ctx.label, msg), attr)
+    # The message already names the attribute (`attr`); fail() would append extra arguments to it.
+    fail("python_binary %s: %s" % (ctx.label, msg))
 
 def _is_identifier(s):
     if not s or s[0].isdigit():
