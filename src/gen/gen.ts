@@ -114,7 +114,7 @@ export function gen(opts: GenOptions): GenResult {
       label = [...targets.values()].find((t) => t.pkg === above && t.managed && [...t.srcs].some((s) => pkgOf(posix.dirname(s)) === dir))?.label;
     }
     if (!label) {
-      const name = dir ? basename(dir) : basename(ws).replace(/[^A-Za-z0-9_]/g, '_');
+      const name = dir ? basename(dir) : 'root';
       label = labelFor(dir, name);
       if (!targets.has(label)) targets.set(label, { label, pkg: dir, name, srcs: new Set(), managed: true, deps: new Set() });
     }
@@ -256,7 +256,7 @@ function mergeInto(scc: string[], targets: Map<string, Target>, buildOfPkg: Map<
   // file there would cut the merged target's package.
   const between = (pkg: string) => dirs.some((d) => (root === '' || pkg === root || pkg.startsWith(root + '/')) && (d === pkg || d.startsWith(pkg + '/')));
   const members = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg)));
-  const name = root ? basename(root) : members[0].name;
+  const name = root ? basename(root) : 'root';
   const label = labelFor(root, name);
   const merged: Target = targets.get(label) && !targets.get(label)!.existing
     ? targets.get(label)!

@@ -41,6 +41,9 @@ export function resolveImport(imp: PythonImport, pkg: string, env: Importable): 
   const mod = absoluteModule(imp, pkg);
   if (mod === null) return [{ status: 'unresolved', module: '.'.repeat(imp.level) + imp.module, reason: 'relative-beyond-top' }];
   if (imp.kind !== 'from') return [resolveName(mod, env)];
+  // `from M import n` where M itself is missing: one problem, named M.
+  const base = resolveName(mod, env);
+  if (base.status === 'unresolved') return [base];
   const out: Resolution[] = [];
   for (const n of imp.names ?? []) {
     if (n === '*') {

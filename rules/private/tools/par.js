@@ -25046,7 +25046,7 @@ function gen(opts) {
     if (owner2.has(f)) continue;
     let dir = pkgOf(import_node_path5.posix.dirname(f)), above = pkgAbove(dir), label;
     if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path5.posix.dirname(s)) === dir))?.label), !label) {
-      let name = dir ? (0, import_node_path5.basename)(dir) : (0, import_node_path5.basename)(ws).replace(/[^A-Za-z0-9_]/g, "_");
+      let name = dir ? (0, import_node_path5.basename)(dir) : "root";
       label = labelFor(dir, name), targets.has(label) || targets.set(label, { label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
@@ -25145,7 +25145,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path5.basename)(root) : members2[0].name, label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path5.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);

@@ -1,0 +1,3 @@
+import requests
+from lib import helpers
+from . import settings

@@ -1,0 +1,4 @@
+try:
+    import lib.util.fast as impl
+except ImportError:
+    impl = None

@@ -1,0 +1,1 @@
+from pkg.d import q

@@ -1,0 +1,1 @@
+from pkg.c import p
