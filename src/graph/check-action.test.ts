@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importsCheckAction, importsReport } from './check-action';
+
+function setUp() {
+  const d = mkdtempSync(join(tmpdir(), 'par-check-'));
+  const w = (name: string, text: string) => {
+    writeFileSync(join(d, name), text);
+    return join(d, name);
+  };
+  const stdlib = w('stdlib.txt', 'os\nsys\njson\n');
+  const main = w('main.py', [
+    'import os, json',
+    'from app import util',
+    'from lib.strings import slug',
+    'try:',
+    '    import ujson',
+    'except ImportError:',
+    '    ujson = None',
+    'if TYPE_CHECKING:',
+    '    import typing_only',
+    'import numpy.linalg',
+    'import yaml',
+  ].join('\n') + '\n');
+  const util = w('util.py', 'from .. import nothing_above\n');
+  const request = w('req', [
+    'label\t//app:app',
+    `stdlib\t${stdlib}`,
+    `src\t${main}\tapp/main.py`,
+    `src\t${util}\tapp/util.py`,
+    'closure\tapp/main.py',
+    'closure\tapp/util.py',
+  ].join('\n') + '\n');
+  return { d, w, request };
+}
+
+describe('imports-check and imports-report', () => {
+  test('unresolved imports name file, line, module; a provider in the closure is suggested', () => {
+    const { d, w, request } = setUp();
+    const result = importsCheckAction(request, join(d, 'out.json'));
+    expect(result.unresolved.map((u) => `${u.file}:${u.line} ${u.module} ${u.reason}`)).toEqual([
+      'app/main.py:3 lib.strings missing',
+      'app/main.py:10 numpy.linalg missing',
+      'app/main.py:11 yaml missing',
+      'app/util.py:1 .. relative-beyond-top',
+    ]);
+    expect(JSON.parse(readFileSync(join(d, 'out.json'), 'utf8'))).toEqual(result);
+    const report = w('report', [
+      'label\t//bin:pkg',
+      'mode\terror',
+      'ignore\tyaml',
+      'owner\tlib/strings.py\t//lib:strings',
+      `result\t${join(d, 'out.json')}`,
+    ].join('\n') + '\n');
+    const r = importsReport(report);
+    expect(r.failed).toBe(true);
+    expect(r.text).toBe([
+      '//bin:pkg: imports_check = "error": 3 imports that no dependency provides:',
+      '  app/main.py:3: `from lib.strings import slug` needs module lib.strings; //lib:strings provides it: add "//lib:strings" to deps of //app:app',
+      '  app/main.py:10: `import numpy.linalg` needs module numpy.linalg; no target in this binary provides it; //app:app needs a dep that does',
+      '  app/util.py:1: `from .. import nothing_above` climbs above the top-level package [in //app:app]',
+      'Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError, or list intentionally absent modules in imports_ignore.',
+      '',
+    ].join('\n'));
+  });
+
+  test('warn mode reports without failing; a clean closure says so', () => {
+    const { d, w, request } = setUp();
+    importsCheckAction(request, join(d, 'out.json'));
+    const warn = importsReport(w('r1', `label\t//bin:pkg\nmode\twarn\nresult\t${join(d, 'out.json')}\n`));
+    expect(warn).toMatchObject({ failed: false, count: 4 });
+    const clean = w('clean.json', JSON.stringify({ label: '//x:y', unresolved: [] }));
+    expect(importsReport(w('r2', `label\t//bin:pkg\nmode\terror\nresult\t${clean}\n`))).toEqual({
+      text: '//bin:pkg: imports_check: every import resolves\n', failed: false, count: 0,
+    });
+  });
+
+  test('a corrupt result names the file', () => {
+    const { w } = setUp();
+    const bad = w('bad.json', '{"label": "//x:y"}');
+    expect(() => importsReport(w('r', `label\t//bin:pkg\nmode\terror\nresult\t${bad}\n`))).toThrow(/imports result .*bad.json is invalid/);
+  });
+});
