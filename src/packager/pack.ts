@@ -12,6 +12,7 @@ import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
 import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
+import { extractKey, programPycPath } from './extract-layout';
 import { ZipWriter } from './zip';
 
 export interface PackArgs {
@@ -67,9 +68,6 @@ function pythonInfo(m: Manifest) {
 export async function pack(args: PackArgs): Promise<void> {
   const m = readManifest(args.manifest);
   const h = m.header;
-  if (h.layout === 'extract') {
-    throw new ParError('MANIFEST_INVALID', "layout = 'extract' is not supported yet", { label: h.label, hint: "Use layout = 'zip'." });
-  }
   const py = pythonInfo(m);
   // Wheels: one version per distribution, Requires-Dist satisfied, and only the Pythons
   // their tags allow (the launcher then finds a fitting interpreter before Python starts).
@@ -109,7 +107,7 @@ export async function pack(args: PackArgs): Promise<void> {
   const fingerprint = fp.digest('hex');
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
-  const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir);
+  const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === 'extract');
   const nativeWheels = launchData(bundled.wheels, wheelPyc.digests);
   const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
@@ -120,6 +118,8 @@ export async function pack(args: PackArgs): Promise<void> {
     fingerprint,
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
     ...(nativeWheels.length ? { wheels: nativeWheels } : {}), // checked and extracted at launch (_wheels.py)
+    // layout = "extract": unpacked once into the cache under this key (_extract.py)
+    ...(h.layout === 'extract' ? { extract: { key: extractKey(fingerprint, h, wheelPyc.digests) } } : {}),
     build_info: {
       label: h.label,
       revision: null,
@@ -140,7 +140,7 @@ export async function pack(args: PackArgs): Promise<void> {
     .map((e) => ({ src: e.file, dfile: e.path }));
   toCompile.push({ source: manifestModule, dfile: '__par__/_manifest.py' });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
-  toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + '.pyc', pycs[i]));
+  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, h.layout, h.build_python.cache_tag), pycs[i]));
   for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries
 
   const fromWheels = new Set(wheelPaths(bundled));

@@ -19,13 +19,16 @@ maybe('examples/numpy: native wheels from an archive', () => {
   const base = scratch('par-it-numpy-');
   const opts = { cwd: EXAMPLE, startup: [`--output_base=${join(base, 'ob')}`] };
   let archive = '';
+  let extracted = '';
 
   beforeAll(() => {
     const gen = spawnSync(join(EXAMPLE, 'make_wheels.sh'), [py311!], { encoding: 'utf8' });
     if (gen.status !== 0) throw new Error(`make_wheels.sh failed:\n${gen.stderr}`);
-    const r = bazel(['build', '//:solve'], opts);
+    const r = bazel(['build', '//:solve', '//:solve_extracted'], opts);
     if (r.status !== 0) throw new Error(`bazel build failed:\n${r.stderr.slice(-4000)}`);
-    archive = realpathSync(join(bazel(['info', 'bazel-bin'], opts).stdout.trim(), 'solve'));
+    const bin = bazel(['info', 'bazel-bin'], opts).stdout.trim();
+    archive = realpathSync(join(bin, 'solve'));
+    extracted = realpathSync(join(bin, 'solve_extracted'));
   });
   afterAll(() => bazel(['shutdown'], opts));
 
@@ -122,5 +125,39 @@ maybe('examples/numpy: native wheels from an archive', () => {
     expect(next.stdout).toContain(EXPECTED);
     expect(entries(cache)).toHaveLength(1);
     expect(readdirSync(wheels).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  test('layout = "extract": unpacked once into the cache (bootstrap excepted), runs from disk with build-time bytecode', () => {
+    const cache = join(base, 'cache-extract');
+    const first = runArchive(extracted, [], { env: { PAR_ROOT: cache } });
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain(EXPECTED);
+    const unpacked = readdirSync(join(cache, 'extract')).filter((n) => !n.startsWith('.'));
+    expect(unpacked).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    const dir = join(cache, 'extract', unpacked[0]);
+    expect(existsSync(join(dir, 'solve.py'))).toBe(true);
+    expect(existsSync(join(dir, '__pycache__/solve.cpython-311.pyc'))).toBe(true);
+    const [numpyDir] = readdirSync(join(dir, '_par_wheels')); // numpy-<version>
+    expect(numpyDir).toMatch(/^numpy-\d/);
+    expect(existsSync(join(dir, '_par_wheels', numpyDir, 'numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
+    expect(existsSync(join(dir, '__par__'))).toBe(false); // keeps running from the archive (its own stamp)
+    expect(existsSync(join(cache, 'wheels'))).toBe(false); // numpy came with the archive's copy
+    // Program code and numpy are imported from the unpacked copy.
+    const where = runArchive(extracted, ['-c', 'import numpy, __main__, __par__; print(numpy.__file__); print(__par__.archive)'], { env: { PAR_ROOT: cache, PAR_INTERPRETER: '1' } });
+    expect(where.stderr).toBe('');
+    expect(where.stdout).toBe(`${dir}/_par_wheels/${numpyDir}/numpy/__init__.py\n${extracted}\n`);
+    // A second launch reuses the copy; nothing new is compiled into it (bytecode writing allowed).
+    const before = spawnSync('find', [dir, '-name', '*.pyc'], { encoding: 'utf8' }).stdout;
+    expect(runArchive(extracted, [], { env: { PAR_ROOT: cache } }).stdout).toContain(EXPECTED);
+    expect(readdirSync(join(cache, 'extract')).filter((n) => !n.startsWith('.'))).toEqual(unpacked);
+    expect(spawnSync('find', [dir, '-name', '*.pyc'], { encoding: 'utf8' }).stdout).toBe(before);
+  });
+
+  test('layout = "extract" under Python 3.12 fails with the compatibility message before unpacking anything', () => {
+    const cache = join(base, 'cache-extract312');
+    const r = runArchive(extracted, [], { env: { PAR_PYTHON: py312!, PAR_ROOT: cache } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\/\/:solve_extracted bundles numpy \S+ \(numpy-\S+-cp311-cp311-manylinux\S+\.whl\), which needs CPython 3\.11/);
+    expect(existsSync(join(cache, 'extract'))).toBe(false);
   });
 });

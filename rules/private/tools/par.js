@@ -22351,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto3 = require("node:crypto"), import_node_fs7 = require("node:fs");
+var import_node_crypto4 = require("node:crypto"), import_node_fs7 = require("node:fs");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -23782,11 +23782,11 @@ function compilesFor(w, buildMinor, binaryMinors) {
 function wanted(path) {
   return path.endsWith(".py") && !`/${path}`.includes("/tests/");
 }
-async function compileWheels(loaded, header, python, compiler, dirOf) {
+async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk = !1) {
   let files = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), buildMinor = Number(header.build_python.version.split(".")[1]), cacheTag = header.build_python.cache_tag;
   for (let w of loaded.wheels) {
     if (!compilesFor(w, buildMinor, loaded.minors)) continue;
-    let dir = dirOf(w), shipped = new Set(w.entries.map((e) => e.path)), sources = w.entries.filter((e) => wanted(e.path) && !shipped.has(pycPath(e.path, w.extract, cacheTag)));
+    let dir = dirOf(w), onDisk = w.extract || allOnDisk, shipped = new Set(w.entries.map((e) => e.path)), sources = w.entries.filter((e) => wanted(e.path) && !shipped.has(pycPath(e.path, onDisk, cacheTag)));
     if (sources.length === 0) continue;
     let reader = await ZipReader.open(loaded.files.get(w.label)), items = [];
     try {
@@ -23800,11 +23800,25 @@ async function compileWheels(loaded, header, python, compiler, dirOf) {
     let pycs = await compilePyc(python, compiler, items, header.label, { skipSyntaxErrors: !0 }), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag);
     sources.forEach((e, i) => {
       if (pycs[i].length === 0) return;
-      let path = pycPath(e.path, w.extract, cacheTag);
+      let path = pycPath(e.path, onDisk, cacheTag);
       files.set(`${dir}/${path}`, pycs[i]), digest.update(`${path}\0`).update(pycs[i]);
     }), digests.set(w.label, digest.digest("hex"));
   }
   return { files, digests };
+}
+
+// src/packager/extract-layout.ts
+var import_node_crypto3 = require("node:crypto");
+var BOOTSTRAP_PREFIX = "__par__/";
+function extractKey(fingerprint, header, wheelBytecode) {
+  let h = (0, import_node_crypto3.createHash)("sha256").update(`par-extract-1\0${fingerprint}\0${header.build_python.version}\0${header.build_python.cache_tag}\0${header.compile}
+`);
+  for (let [label, digest] of [...wheelBytecode].sort((a, b) => a[0] < b[0] ? -1 : 1)) h.update(`${label}\0${digest}
+`);
+  return h.digest("hex");
+}
+function programPycPath(path, layout, cacheTag) {
+  return layout === "extract" && !path.startsWith(BOOTSTRAP_PREFIX) && path !== "__main__.py" ? pycPath(path, !0, cacheTag) : `${path.slice(0, -3)}.pyc`;
 }
 
 // src/packager/pack.ts
@@ -23830,10 +23844,7 @@ function pythonInfo(m) {
   }
 }
 async function pack(args) {
-  let m = readManifest(args.manifest), h = m.header;
-  if (h.layout === "extract")
-    throw new ParError("MANIFEST_INVALID", "layout = 'extract' is not supported yet", { label: h.label, hint: "Use layout = 'zip'." });
-  let py = pythonInfo(m), bundled = loadWheels(m, py.spec, py.minors);
+  let m = readManifest(args.manifest), h = m.header, py = pythonInfo(m), bundled = loadWheels(m, py.spec, py.minors);
   py.minors = bundled.minors;
   for (let warning of bundled.warnings) process.stderr.write(`${h.label}: warning: ${warning}
 `);
@@ -23847,16 +23858,16 @@ async function pack(args) {
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
     if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
       let b = await import_node_fs7.promises.readFile(e.file);
-      digests.set(e.path, (0, import_node_crypto3.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
+      digests.set(e.path, (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
   });
-  let fp = (0, import_node_crypto3.createHash)("sha256");
+  let fp = (0, import_node_crypto4.createHash)("sha256");
   for (let e of entries) e.kind !== "boot" && fp.update(`${e.path}\0${digests.get(e.path)}
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  let fingerprint = fp.digest("hex"), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === "extract"), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -23866,6 +23877,8 @@ async function pack(args) {
     // the launcher runs it from a copy in the cache
     ...nativeWheels.length ? { wheels: nativeWheels } : {},
     // checked and extracted at launch (_wheels.py)
+    // layout = "extract": unpacked once into the cache under this key (_extract.py)
+    ...h.layout === "extract" ? { extract: { key: extractKey(fingerprint, h, wheelPyc.digests) } } : {},
     build_info: {
       label: h.label,
       revision: null,
@@ -23881,7 +23894,7 @@ async function pack(args) {
   }), extra = /* @__PURE__ */ new Map([["__par__/_manifest.py", Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
   toCompile.push({ source: manifestModule, dfile: "__par__/_manifest.py" });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
-  toCompile.forEach((c, i) => extra.set(c.dfile.slice(0, -3) + ".pyc", pycs[i]));
+  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, h.layout, h.build_python.cache_tag), pycs[i]));
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
   let fromWheels = new Set(wheelPaths(bundled)), files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
@@ -23987,7 +24000,7 @@ async function stamp(args) {
 var import_node_fs11 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/packager/wheel/limits.ts
 var LIMITS = {
@@ -24170,7 +24183,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
         }
         throw err;
       }
-      let digest = recordDigest((0, import_node_crypto4.createHash)(row.hash.algorithm).update(data).digest());
+      let digest = recordDigest((0, import_node_crypto5.createHash)(row.hash.algorithm).update(data).digest());
       if (digest !== row.hash.digest) {
         entryProblem(e.name, `has ${row.hash.algorithm}=${digest}, but RECORD says ${row.hash.algorithm}=${row.hash.digest} (modified after the wheel was built?)`);
         continue;

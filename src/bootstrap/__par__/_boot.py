@@ -275,16 +275,23 @@ def _print_info():
     sys.exit(0)
 
 
-def _run_main_module(archive, name, path):
+def _run_main_module(archive, name, path, unpacked=None):
     import zipimport
     import _frozen_importlib
 
     package, _, leaf = name.rpartition(".")
     folder = path.rpartition("/")[0]
-    # A zipimporter rooted at the module's folder reuses zipimport's cached directory of the
-    # archive, and loads the .pyc (falling back to the source if the magic differs).
-    loader = zipimport.zipimporter(archive + "/" + folder + "/" if folder else archive)
-    code = loader.get_code(leaf)
+    if unpacked is not None:  # layout = "extract": bytecode from __pycache__ beside the source
+        import _frozen_importlib_external
+
+        archive = unpacked
+        loader = _frozen_importlib_external.SourceFileLoader(name, unpacked + "/" + path)
+        code = loader.get_code(name)
+    else:
+        # A zipimporter rooted at the module's folder reuses zipimport's cached directory of the
+        # archive, and loads the .pyc (falling back to the source if the magic differs).
+        loader = zipimport.zipimporter(archive + "/" + folder + "/" if folder else archive)
+        code = loader.get_code(leaf)
     main = type(sys)("__main__")
     spec = _frozen_importlib.ModuleSpec(name, loader, origin=archive + "/" + path)
     spec.has_location = True
@@ -357,12 +364,23 @@ def main(direct=False):
         archive = sys.path[0] = __par__.archive = _localcopy.switch(archive, data, pinned)
         phases.mark("local copy (%s)" % local_copy)
 
-    _hermetic_path(archive, data["roots"])
-    _single_load_importer(archive)
-    if "wheels" in data:  # native wheels: tag check + extraction into the cache (_wheels.py)
-        from __par__ import _wheels
+    unpacked = None
+    if "extract" in data:  # layout = "extract": runs from a copy unpacked once into the cache
+        if "wheels" in data:
+            from __par__ import _wheels
 
-        _wheels.prepare(data, archive)
+            _wheels.prepare(data, archive, unpacked=True)  # tag check before unpacking
+        from __par__ import _extract
+
+        unpacked = _extract.unpacked(archive, data)
+        _hermetic_path(unpacked, data["roots"])
+    else:
+        _hermetic_path(archive, data["roots"])
+        _single_load_importer(archive)
+        if "wheels" in data:  # native wheels: tag check + extraction into the cache (_wheels.py)
+            from __par__ import _wheels
+
+            _wheels.prepare(data, archive)
     phases.mark("sys.path")
 
     if _env("PAR_INTERPRETER") == "1":
@@ -376,4 +394,4 @@ def main(direct=False):
         _call(_run_entry_point, entry["entry_point"])
     else:
         phases.mark("run main")
-        _run_main_module(archive, entry["module"], entry["path"])
+        _run_main_module(archive, entry["module"], entry["path"], unpacked)

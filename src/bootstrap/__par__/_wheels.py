@@ -11,8 +11,9 @@ import sys
 from __par__ import _cache
 
 
-def prepare(data, archive):
-    """Checks every wheel's tags, then points sys.path at the extracted copies of native ones."""
+def prepare(data, archive, unpacked=False):
+    """Checks every wheel's tags, then points sys.path at the extracted copies of native ones
+    (unpacked: layout = "extract" already put the whole archive on disk)."""
     wheels = data["wheels"]
     checked = [w for w in wheels if w["tags"]]
     if checked:
@@ -22,7 +23,7 @@ def prepare(data, archive):
             if not _tags.compatible(w["tags"]):
                 _incompatible_or_reexec(data, archive, w, _tags)
     for w in wheels:
-        if w["extract"]:
+        if w["extract"] and not unpacked:
             # key: the wheel's sha256, plus a digest of the build-time .pyc packed with it
             path = _cache.lookup("wheels", w["key"]) or _cache.publish("wheels", w["key"], _filler(archive, w))
             inside = archive + "/" + w["dir"]
@@ -31,46 +32,11 @@ def prepare(data, archive):
 
 def _filler(archive, w):
     def fill(tmp):
-        _extract(archive, w["dir"] + "/", tmp, "%s %s" % (w["name"], w["version"]))
+        from __par__ import _extract
+
+        _extract.unpack(archive, w["dir"] + "/", tmp, "%s %s" % (w["name"], w["version"]))
 
     return fill
-
-
-def _extract(archive, prefix, dest, what):
-    """Unpacks the archive entries under prefix into dest. Entry names were validated at build
-    time (no '..', no absolute paths, no links); the archive itself is trusted code."""
-    import os
-    import shutil
-    import time
-    import zipfile
-
-    start = time.monotonic()
-    announce = sys.stderr.isatty()
-    announced = False
-    made = set()
-    with zipfile.ZipFile(archive) as z:
-        for info in z.infolist():
-            name = info.filename
-            if not name.startswith(prefix) or name.endswith("/"):
-                continue
-            target = dest + "/" + name[len(prefix):]
-            parent = target.rpartition("/")[0]
-            if parent not in made:
-                os.makedirs(parent, 0o700, exist_ok=True)
-                made.add(parent)
-            with z.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            if (info.external_attr >> 16) & 0o111:
-                os.chmod(target, 0o700)
-            if announce and not announced and time.monotonic() - start > 1.0:
-                from __par__ import _messages
-
-                sys.stderr.write(_messages.extracting(sys.argv[0], what, _cache.root()) + "\n")
-                announced = True
-    if announced:
-        from __par__ import _messages
-
-        sys.stderr.write(_messages.extracted(sys.argv[0], time.monotonic() - start) + "\n")
 
 
 def _incompatible_or_reexec(data, archive, w, tags):

@@ -48,6 +48,8 @@ export async function compileWheels(
   python: string,
   compiler: string,
   dirOf: (w: WheelInfo) => string,
+  /** layout = "extract": every wheel runs from disk, so every .pyc goes to __pycache__/. */
+  allOnDisk = false,
 ): Promise<WheelBytecode> {
   const files = new Map<string, Buffer>();
   const digests = new Map<string, string>();
@@ -56,8 +58,9 @@ export async function compileWheels(
   for (const w of loaded.wheels) {
     if (!compilesFor(w, buildMinor, loaded.minors)) continue;
     const dir = dirOf(w);
+    const onDisk = w.extract || allOnDisk;
     const shipped = new Set(w.entries.map((e) => e.path));
-    const sources = w.entries.filter((e) => wanted(e.path) && !shipped.has(pycPath(e.path, w.extract, cacheTag)));
+    const sources = w.entries.filter((e) => wanted(e.path) && !shipped.has(pycPath(e.path, onDisk, cacheTag)));
     if (sources.length === 0) continue;
     const reader = await ZipReader.open(loaded.files.get(w.label)!);
     const items: CompileItem[] = [];
@@ -75,7 +78,7 @@ export async function compileWheels(
     const digest = createHash('sha256').update(cacheTag);
     sources.forEach((e, i) => {
       if (pycs[i].length === 0) return; // does not compile on this minor: stays source-only
-      const path = pycPath(e.path, w.extract, cacheTag);
+      const path = pycPath(e.path, onDisk, cacheTag);
       files.set(`${dir}/${path}`, pycs[i]);
       digest.update(`${path}\0`).update(pycs[i]);
     });

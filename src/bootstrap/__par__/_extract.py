@@ -1,0 +1,64 @@
+"""Unpacking archive entries into the cache: native wheels (_wheels.py) and layout = "extract".
+
+layout = "extract" unpacks the whole archive once (except the bootstrap, __par__/, which keeps
+running from the archive, so a stamp is always this archive's own) into
+<cache>/extract/<key>/, key computed at build time (src/packager/extract-layout.ts), and the
+program then runs from local disk with bytecode from __pycache__/ (placed there at build time).
+Warm path: one _cache.lookup() (three stat() and one utime()); zipfile (~5 ms of imports) only
+on a cold launch.
+"""
+
+import sys
+
+from __par__ import _cache
+
+
+def unpacked(archive, data):
+    """The directory holding this archive's unpacked contents (made once, shared)."""
+    key = data["extract"]["key"]
+    return _cache.lookup("extract", key) or _cache.publish("extract", key, _filler(archive, data["label"]))
+
+
+def _filler(archive, label):
+    def fill(tmp):
+        unpack(archive, "", tmp, label, skip="__par__/")
+
+    return fill
+
+
+def unpack(archive, prefix, dest, what, skip=None):
+    """Unpacks the archive entries under prefix (except those under skip) into dest. Entry
+    names were validated at build time (no '..', no absolute paths, no links); the archive
+    itself is trusted code. Says so on stderr (a terminal only) when it takes over a second."""
+    import os
+    import shutil
+    import time
+    import zipfile
+
+    start = time.monotonic()
+    announce = sys.stderr.isatty()
+    announced = False
+    made = set()
+    with zipfile.ZipFile(archive) as z:
+        for info in z.infolist():
+            name = info.filename
+            if not name.startswith(prefix) or name.endswith("/") or (skip and name.startswith(skip)):
+                continue
+            target = dest + "/" + name[len(prefix):]
+            parent = target.rpartition("/")[0]
+            if parent not in made:
+                os.makedirs(parent, 0o700, exist_ok=True)
+                made.add(parent)
+            with z.open(info) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            if (info.external_attr >> 16) & 0o111:
+                os.chmod(target, 0o700)
+            if announce and not announced and time.monotonic() - start > 1.0:
+                from __par__ import _messages
+
+                sys.stderr.write(_messages.extracting(sys.argv[0], what, _cache.root()) + "\n")
+                announced = True
+    if announced:
+        from __par__ import _messages
+
+        sys.stderr.write(_messages.extracted(sys.argv[0], time.monotonic() - start) + "\n")
