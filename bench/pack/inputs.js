@@ -133,6 +133,7 @@ function manifestFor(root, files, opts = {}) {
     entry_point: opts.main ? null : 'app.main:run',
     python: '>=3.8',
     compression: opts.compression || 'deflate',
+    ...(opts.level ? { compression_level: opts.level } : {}),
     compile: opts.compile === true,
     layout: 'zip',
     shebang: '#!/usr/bin/env python3',

@@ -2,8 +2,8 @@
 // Packaging throughput and per-action overhead, printed as a table:
 //   node bench/pack/run.mjs [--mb 100] [--runs 3]
 // Same files for every tool (uncompressed in, deflate out): `zip -r -1`, `zip -r` (level 6),
-// stdlib zipapp (-c), and `par pack` as one process per action and through the persistent
-// worker. Then a hello-sized binary (one module, bytecode on) packed 10 times each way.
+// stdlib zipapp (-c), and `par pack` at compression_level 1 and at the default level 6, each
+// as one process per action and through the persistent worker. Then a hello-sized binary (one module, bytecode on) packed 10 times each way.
 // Run it in an empty environment, e.g. env -i PATH=/usr/bin:/bin HOME=$HOME node bench/pack/run.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -71,6 +71,8 @@ const files = makeInputSet(dir, MB);
 const inBytes = files.reduce((n, f) => n + f.bytes, 0);
 const manifest = join(dir, 'pack.manifest.jsonl');
 writeFileSync(manifest, manifestFor(ROOT, files, { compile: false }));
+const manifest1 = join(dir, 'pack-level1.manifest.jsonl');
+writeFileSync(manifest1, manifestFor(ROOT, files, { compile: false, level: 1 }));
 const out = join(CACHE, 'pack-out');
 mkdirSync(out, { recursive: true });
 const packArgs = (m, o) => ['pack', '--manifest', m, '--out', o, '--python', PYTHON, '--compiler', COMPILER];
@@ -85,12 +87,15 @@ const runs = (fn) => Array.from({ length: RUNS }, fn);
 record('zip -r -1', runs(() => (rmSync(join(out, 'z1.zip'), { force: true }), time('zip', ['-r', '-1', '-q', join(out, 'z1.zip'), 'app'], dir))), join(out, 'z1.zip'));
 record('zip -r (level 6)', runs(() => (rmSync(join(out, 'z6.zip'), { force: true }), time('zip', ['-r', '-q', join(out, 'z6.zip'), 'app'], dir))), join(out, 'z6.zip'));
 record('python -m zipapp -c', runs(() => time(PYTHON, ['-m', 'zipapp', 'app', '-c', '-m', 'app.main:run', '-o', join(out, 'app.pyz')], dir)), join(out, 'app.pyz'));
-record('par pack (one process)', runs(() => time(process.execPath, [PAR, ...packArgs(manifest, join(out, 'p1.par'))])), join(out, 'p1.par'));
 const w = new Worker();
-await w.time(packArgs(manifest, join(out, 'pw.par'))); // warm-up
-const ws = [];
-for (let i = 0; i < RUNS; i++) ws.push(await w.time(packArgs(manifest, join(out, 'pw.par'))));
-record('par pack (worker)', ws, join(out, 'pw.par'));
+for (const [label, m] of [['level 1', manifest1], ['level 6, default', manifest]]) {
+  const o = join(out, 'p.par');
+  record(`par pack ${label} (one process)`, runs(() => time(process.execPath, [PAR, ...packArgs(m, o)])), o);
+  await w.time(packArgs(m, o)); // warm-up
+  const ws = [];
+  for (let i = 0; i < RUNS; i++) ws.push(await w.time(packArgs(m, o)));
+  record(`par pack ${label} (worker)`, ws, o);
+}
 
 // Hello-sized binary: the fixed cost of one packaging action.
 const hdir = join(CACHE, 'pack-hello');
@@ -106,9 +111,9 @@ w.close();
 
 const zip1 = results[0].mbps;
 console.log(`packaging ${files.length} files, ${(inBytes / (1 << 20)).toFixed(0)} MB uncompressed (deflate out), median of ${RUNS}; ${process.env.PAR_BENCH_CORES ?? ''}`);
-console.log('tool                       seconds    MB/s   vs zip -1   output MB');
+console.log('tool                                 seconds    MB/s   vs zip -1   output MB');
 for (const r of results) {
-  console.log(`${r.name.padEnd(26)} ${r.secs.toFixed(2).padStart(7)} ${r.mbps.toFixed(1).padStart(7)} ${(r.mbps / zip1).toFixed(2).padStart(10)}x ${(r.size / (1 << 20)).toFixed(1).padStart(10)}`);
+  console.log(`${r.name.padEnd(36)} ${r.secs.toFixed(2).padStart(7)} ${r.mbps.toFixed(1).padStart(7)} ${(r.mbps / zip1).toFixed(2).padStart(10)}x ${(r.size / (1 << 20)).toFixed(1).padStart(10)}`);
 }
 const m1 = median(one) * 1000;
 const mw = median(hw) * 1000;

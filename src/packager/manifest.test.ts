@@ -88,6 +88,13 @@ describe('parseManifest', () => {
     expect(msg).toContain('line 3: not JSON');
   });
 
+  it('reads compression_level, 6 when absent, and rejects levels outside 1-9', () => {
+    expect(parseManifest(lines(header), 'm.jsonl').header.compression_level).toBe(6);
+    expect(parseManifest(lines({ ...header, compression_level: 1 }), 'm.jsonl').header.compression_level).toBe(1);
+    expect(problems(lines({ ...header, compression_level: 0 }))).toContain('line 1: compression_level: must be 1-9 (zlib levels)');
+    expect(problems(lines({ ...header, compression_level: 10 }))).toContain('line 1: compression_level: must be 1-9 (zlib levels)');
+  });
+
   it('rejects an empty manifest', () => {
     expect(problems('')).toContain('is empty');
   });

@@ -21,6 +21,8 @@ const Header = z.object({
   entry_point: z.string().regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, 'must look like pkg.module:function').nullable(),
   python: z.string(),
   compression: z.enum(['deflate', 'stored']),
+  // zlib level for entries deflated by the packager (wheels' own deflate streams are copied as they are).
+  compression_level: z.number().int().min(1, 'must be 1-9 (zlib levels)').max(9, 'must be 1-9 (zlib levels)').default(6),
   compile: z.boolean(),
   layout: z.enum(['zip', 'extract']),
   shebang: z.string().regex(/^#!\S[^\n]*$/, 'must be one line starting with #!'),

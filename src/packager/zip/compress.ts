@@ -37,9 +37,29 @@ export interface EncodedData {
   data: Buffer;
 }
 
+/**
+ * Entries longer than this are probed before being deflated: the first PROBE_SIZE bytes are
+ * deflated at level 1 (about 1 ms) and, when they do not shrink by at least 1/PROBE_MARGIN,
+ * the whole entry is stored without deflating the rest. Incompressible content (models,
+ * images, archives, encrypted or already-compressed data) dominates the bytes of large data
+ * sets, and deflating it only to store it cost about half of `par pack`'s CPU time on the
+ * bench input set (docs/PERFORMANCE.md "Build speed"). The decision depends on the content
+ * alone, so identical inputs still give identical archives.
+ */
+export const PROBE_SIZE = 64 << 10;
+/** A sample that saves less than 1/64 (1.6%) is treated as incompressible. */
+const PROBE_MARGIN = 64;
+
+/** True when the sample (an entry's first PROBE_SIZE bytes) is not worth deflating. */
+export function looksIncompressible(sample: Buffer): boolean {
+  if (sample.length === 0) return false;
+  const deflated = zlib.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 });
+  return deflated.length > sample.length - sample.length / PROBE_MARGIN;
+}
+
 export async function encodeData(data: Buffer, compress: boolean, level: number = DEFAULT_LEVEL): Promise<EncodedData> {
   const crc32 = zlib.crc32(data) >>> 0;
-  if (compress && data.length > 0) {
+  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
     const deflated = await deflateWhole(data, level);
     if (deflated.length < data.length) {
       return { method: METHOD_DEFLATE, crc32, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };

@@ -7,7 +7,7 @@ export const METHOD_DEFLATE = 8;
 
 /** Options for one entry written from uncompressed bytes. */
 export interface AddOptions {
-  /** Deflate the entry; a deflated entry that is not smaller is stored instead. */
+  /** Deflate the entry; stored instead when it is not smaller, or when it is longer than 64 KiB and its first 64 KiB do not deflate (compress.ts PROBE_SIZE). */
   compress: boolean;
   /** zlib level 1-9 (default 6). */
   level?: number;

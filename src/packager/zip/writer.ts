@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
-import { CHUNK_SIZE, DEFAULT_LEVEL, deflateChunks, encodeData, type EncodedData } from './compress';
+import { CHUNK_SIZE, DEFAULT_LEVEL, deflateChunks, encodeData, looksIncompressible, PROBE_SIZE, type EncodedData } from './compress';
 import { ZipError } from './errors';
 import {
   assertEntryCount,
@@ -300,7 +300,8 @@ export class ZipWriter {
     const headerPos = this.position;
     const offset = headerPos - this.offsetBase;
     assertFits32(this.path, `the offset of "${name}"`, offset);
-    const compress = item.opts.compress;
+    // Streamed files are always longer than PROBE_SIZE: same probe as in-memory entries.
+    const compress = item.opts.compress && !looksIncompressible(await readPrefix(item.path, PROBE_SIZE));
     const placeholder: EntryRecord = { nameBytes, flags, method: compress ? METHOD_DEFLATE : METHOD_STORED, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
     await writeAll(this.fh, localHeader(placeholder), headerPos);
     const dataPos = headerPos + LOCAL_HEADER_SIZE + nameBytes.length;
@@ -363,6 +364,23 @@ function readSmallFile(path: string): Buffer | undefined {
     return done === size ? b : b.subarray(0, done);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The first `n` bytes of `path` (fewer when the file is shorter). */
+async function readPrefix(path: string, n: number): Promise<Buffer> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const b = Buffer.allocUnsafe(n);
+    let done = 0;
+    while (done < n) {
+      const { bytesRead } = await fh.read(b, done, n - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return b.subarray(0, done);
+  } finally {
+    await fh.close();
   }
 }
 
