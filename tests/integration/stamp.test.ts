@@ -3,7 +3,7 @@
 // status script never disturb the shared server. Action counts come from Bazel's own
 // --execution_log_json_file: an action that was not executed has no spawn there.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { bazel, ROOT, runArchive, scratch } from './harness';
@@ -13,6 +13,9 @@ jest.setTimeout(15 * 60 * 1000);
 
 const dir = scratch('par-stamp-it-');
 const ws = join(dir, 'repo');
+// A snapshot of the rule set: its files can change while this test runs (regenerated
+// bundle, edited bootstrap), and any such change would re-run actions and spoil the counts.
+const rules = join(dir, 'rules_par');
 const startup = [`--output_base=${join(dir, 'ob')}`, '--max_idle_secs=300'];
 const BINARIES = ['follow', 'never', 'always'];
 
@@ -31,11 +34,18 @@ function write(rel: string, text: string) {
   writeFileSync(join(ws, rel), text);
 }
 
+function snapshotRuleSet() {
+  const skip = (src: string) => !/\/(bazel-[^/]*|node_modules|\.git)$/.test(src);
+  for (const d of ['rules', 'toolchains', 'src', 'tools', 'third_party']) cpSync(join(ROOT, d), join(rules, d), { recursive: true, filter: skip });
+  for (const f of ['WORKSPACE', 'BUILD', 'MODULE.bazel', 'package.json']) if (existsSync(join(ROOT, f))) copyFileSync(join(ROOT, f), join(rules, f));
+}
+
 function makeRepo() {
+  snapshotRuleSet();
   write('WORKSPACE', `workspace(name = "stamp_it")
-local_repository(name = "rules_par", path = ${JSON.stringify(ROOT)})
-local_repository(name = "rules_java", path = ${JSON.stringify(join(ROOT, 'third_party/offline_stubs/rules_java'))})
-local_repository(name = "rules_cc", path = ${JSON.stringify(join(ROOT, 'third_party/offline_stubs/rules_cc'))})
+local_repository(name = "rules_par", path = ${JSON.stringify(rules)})
+local_repository(name = "rules_java", path = ${JSON.stringify(join(rules, 'third_party/offline_stubs/rules_java'))})
+local_repository(name = "rules_cc", path = ${JSON.stringify(join(rules, 'third_party/offline_stubs/rules_cc'))})
 load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_register_toolchains")
 rules_par_dependencies()
 rules_par_register_toolchains()
@@ -47,10 +57,11 @@ build:release --stamp
 build:release --workspace_status_command=tools/workspace_status.sh
 `);
   mkdirSync(join(ws, 'tools'), { recursive: true });
-  copyFileSync(join(ROOT, 'tools/workspace_status.sh'), join(ws, 'tools/workspace_status.sh'));
+  copyFileSync(join(rules, 'tools/workspace_status.sh'), join(ws, 'tools/workspace_status.sh'));
   write('app/main.py', 'import __par__, json\nprint(json.dumps(__par__.build_info, sort_keys=True))\n');
   write('app/BUILD', `load("@rules_par//rules:defs.bzl", "python_binary")
-[python_binary(name = n, main = "main.py", srcs = ["main.py"], stamp = s) for n, s in [("follow", -1), ("never", 0), ("always", 1)]]
+# imports_ignore: imports_check does not know yet that every archive provides __par__ (reported).
+[python_binary(name = n, main = "main.py", srcs = ["main.py"], stamp = s, imports_ignore = ["__par__"]) for n, s in [("follow", -1), ("never", 0), ("always", 1)]]
 `);
   write('README.md', 'A repository for the stamping test.\n');
   // No .gitignore: the bazel-* convenience symlinks must not count as uncommitted changes.
@@ -82,6 +93,11 @@ function info(archive: string): Record<string, unknown> {
   const run = runArchive(archive);
   expect(JSON.parse(run.stdout)).toEqual(viaInfo);
   return viaInfo;
+}
+
+/** The par CLI as users run it: the checked-in bundle. */
+function par(...args: string[]): string {
+  return sh(process.execPath, [join(rules, 'rules/private/tools/par.js'), ...args]);
 }
 
 const bytes = (p: string) => readFileSync(p);
@@ -121,7 +137,7 @@ describe('release stamping in a git checkout', () => {
       for (const e of zip.entries) {
         if (e.name.endsWith('/')) continue; // a directory entry
         const data = await zip.read(e);
-        const source = [join(ws, e.name), join(ROOT, 'src/bootstrap', e.name)].find((f) => existsSync(f));
+        const source = [join(ws, e.name), join(rules, 'src/bootstrap', e.name)].find((f) => existsSync(f));
         if (source) expect([e.name, data.equals(readFileSync(source))]).toEqual([e.name, true]); // a verbatim copy
         else if (e.name.endsWith('.pyc') && !e.name.startsWith('__par__/_manifest')) compiled.push([e.name, data]);
         else generated.push([e.name, data]);
@@ -157,6 +173,7 @@ describe('release stamping in a git checkout', () => {
     // stamp = 0 stays unstamped under --stamp, and is the very file an unstamped build gives.
     expect(info(b.archives.never)).toMatchObject({ stamped: false, revision: null });
     expect(bytes(b.archives.never).equals(never1)).toBe(true);
+    copyFileSync(b.archives.follow, join(dir, 'release-1'));
   });
 
   it('a changed volatile key alone (the time) re-runs nothing', () => {
@@ -182,6 +199,14 @@ describe('release stamping in a git checkout', () => {
     const b = build(['--config=release']);
     expect(b.spawns).toEqual(['ParStamp', 'ParStamp']);
     expect(info(b.archives.follow)).toMatchObject({ revision: head2, dirty: false, branch: 'main' });
+    // What a release engineer asks: same code, new revision.
+    const d = JSON.parse(par('diff', '--json', join(dir, 'release-1'), b.archives.follow));
+    expect(d.build_info.map((c: { field: string }) => c.field)).toEqual(expect.arrayContaining(['revision']));
+    expect(d.build_info.find((c: { field: string }) => c.field === 'revision')).toEqual({ field: 'revision', a: head1, b: head2 });
+    expect(d.files).toMatchObject({ added: [], removed: [], changed: [] });
+    const shown = par('inspect', b.archives.follow).split('\n');
+    expect(shown[1]).toBe(`  revision   ${head2}  (clean, branch main)`);
+    expect(shown[2]).toMatch(/^  built      \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
   it('unstamped archives are byte-identical across two commits that do not touch the sources', () => {

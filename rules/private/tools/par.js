@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs25 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -24309,26 +24309,22 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     (0, import_node_fs12.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
-function bazelBuildFiles(workspace, labels, extraArgs = []) {
+function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
   let dir = (0, import_node_fs12.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
-    let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
-      cwd: workspace,
-      stdio: ["ignore", process.stderr.fd, "inherit"]
-    });
+    let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
       throw new ParError("BAZEL_FAILED", `bazel build ${labels.join(" ")} failed (exit ${r.status ?? r.signal})`, {
         hint: "The Bazel output above names the cause."
       });
-    let files = /* @__PURE__ */ new Set();
+    let done = /* @__PURE__ */ new Set();
     for (let line of (0, import_node_fs12.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
-      let ev = JSON.parse(line);
-      for (let f of ev.namedSetOfFiles?.files ?? [])
-        f.uri?.startsWith("file://") && files.add(decodeURIComponent(f.uri.slice(7)));
+      let ev = JSON.parse(line), t = ev.id?.targetCompleted;
+      t?.aspect && t.aspect.endsWith(aspect.slice(aspect.lastIndexOf("%"))) && ev.completed?.success && done.add(t.label);
     }
-    return [...files];
+    return [...done];
   } finally {
     (0, import_node_fs12.rmSync)(dir, { recursive: !0, force: !0 });
   }
@@ -25428,7 +25424,7 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs20 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs20 = require("node:fs"), import_node_path11 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path7 = require("node:path");
@@ -25564,7 +25560,7 @@ function writePyrightConfig(dir, next) {
 }
 
 // src/ide/target-json.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs19 = require("node:fs"), import_node_path10 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -25577,7 +25573,9 @@ var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p)
   transitive_sources: external_exports.array(execPath),
   import_roots: external_exports.array(external_exports.string()),
   foreign_import_roots: external_exports.array(external_exports.string()),
-  wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath }))
+  wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath })),
+  /** The JSON files of the target's deps, transitively: `par ide` reads them all from the top. */
+  closure_json: external_exports.array(execPath)
 });
 function parseTargetJson(text, file2) {
   let raw;
@@ -25602,11 +25600,28 @@ function parseTargetJson(text, file2) {
 function readTargetJson(file2) {
   return parseTargetJson((0, import_node_fs19.readFileSync)(file2, "utf8"), file2);
 }
+function targetJsonPath(bazelBin, label) {
+  let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
+  if (!m) throw new ParError("BAZEL_FAILED", `unexpected label '${label}' in Bazel's build events`);
+  let [, repo, pkg, name] = m;
+  return (0, import_node_path10.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
+}
+function readClosure(bazelBin, executionRoot, labels) {
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs19.existsSync)(f));
+  for (; todo.length; ) {
+    let file2 = todo.pop();
+    if (seen.has(file2)) continue;
+    let t = readTargetJson(file2);
+    seen.set(file2, t);
+    for (let dep of t.closure_json) todo.push((0, import_node_path10.join)(executionRoot, dep));
+  }
+  return [...seen.values()];
+}
 
 // src/cli/ide.ts
 var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect", IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
-  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path10.join)(workspace, "bazel-bin"), bazelBinLink = null;
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path11.join)(workspace, "bazel-bin"), bazelBinLink = null;
   try {
     (0, import_node_fs20.existsSync)(link) && (0, import_node_fs20.realpathSync)(link) === (0, import_node_fs20.realpathSync)(info["bazel-bin"]) && (bazelBinLink = link);
   } catch {
@@ -25615,7 +25630,7 @@ function locations(workspace) {
   return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelBinLink };
 }
 function ide(labels, out, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), targets = bazelBuildFiles(workspace, labels, [`--aspects=${IDE_ASPECT}`, `--output_groups=${IDE_OUTPUT_GROUP}`]).filter((f) => f.endsWith(".par_ide.json")).sort().map(readTargetJson), loc = locations(workspace), model = buildProjectModel(targets, loc), dir = (0, import_node_path10.resolve)(cwd, out ?? workspace);
+  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, IDE_ASPECT, IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path11.resolve)(cwd, out ?? workspace);
   (0, import_node_fs20.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
@@ -25638,20 +25653,20 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs21 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path12 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
-  let r = (0, import_node_path11.relative)(root, abs);
-  return r === "" || r.startsWith("..") || (0, import_node_path11.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path12.relative)(root, abs);
+  return r === "" || r.startsWith("..") || (0, import_node_path12.isAbsolute)(r) ? null : r;
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
-  let abs = (0, import_node_path11.resolve)(cwd, file2), rel = within(workspace, abs);
+  let abs = (0, import_node_path12.resolve)(cwd, file2), rel = within(workspace, abs);
   if (rel === null && (0, import_node_fs21.existsSync)(abs) && (rel = within((0, import_node_fs21.realpathSync)(workspace), (0, import_node_fs21.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace ${workspace}`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
     });
-  let parts = rel.split(import_node_path11.sep);
+  let parts = rel.split(import_node_path12.sep);
   if (parts[0].startsWith("bazel-"))
     throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace ${workspace}`, {
       file: file2,
@@ -25664,7 +25679,7 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs21.existsSync)((0, import_node_path11.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs21.existsSync)((0, import_node_path12.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26119,14 +26134,14 @@ var USAGE = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path12.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path13.resolve)(a.positionals[0]), a.json ?? !1));
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
     }));
-    io.out(await diff((0, import_node_path12.resolve)(a.positionals[0]), (0, import_node_path12.resolve)(a.positionals[1]), a.json ?? !1));
+    io.out(await diff((0, import_node_path13.resolve)(a.positionals[0]), (0, import_node_path13.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
