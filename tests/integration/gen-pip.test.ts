@@ -108,4 +108,5 @@ python_binary(
     expect(par(ws, ['gen']).stdout).toBe('wrote pip/BUILD.bazel\n');
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
+
 });

@@ -25619,7 +25619,15 @@ function readClosure(bazelBin, executionRoot, labels) {
 }
 
 // src/cli/ide.ts
-var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect", IDE_OUTPUT_GROUP = "par_ide_info";
+var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
+function ideAspectFor(workspace) {
+  for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
+    let p = (0, import_node_path11.join)(workspace, file2);
+    if ((0, import_node_fs20.existsSync)(p) && re.test((0, import_node_fs20.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+  }
+  return IDE_ASPECT;
+}
+var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path11.join)(workspace, "bazel-bin"), bazelBinLink = null;
   try {
@@ -25630,7 +25638,7 @@ function locations(workspace) {
   return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelBinLink };
 }
 function ide(labels, out, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, IDE_ASPECT, IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path11.resolve)(cwd, out ?? workspace);
+  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path11.resolve)(cwd, out ?? workspace);
   (0, import_node_fs20.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
