@@ -22,7 +22,7 @@ IDE_JSON_VERSION = 1
 ParIdeInfo = provider(
     doc = "What par_ide_aspect collected below a target.",
     fields = {
-        "json": "depset[File]: the .par_ide.json files of this target and its deps.",
+        "json": "depset[File]: the .par_ide.json files of this target and its deps (each lists its deps' in `closure_json`).",
         "wheel_dirs": "depset[struct]: unpacked wheels, each struct(label = str, dir = File (a directory), info = File).",
         "wheel_dir_files": "depset[File]: the `dir` of each wheel_dirs entry, for the output group.",
     },
@@ -92,6 +92,7 @@ def _par_ide_aspect_impl(target, ctx):
     _add_list(args, "import_roots", info.import_roots, _string)
     _add_list(args, "foreign_import_roots", info.foreign_import_roots, _string)
     _add_list(args, "wheels", wheel_dirs, _wheel)
+    _add_list(args, "closure_json", depset(transitive = [d.json for d in deps]), _path)
     header = json.encode({
         "version": IDE_JSON_VERSION,
         "label": str(target.label),

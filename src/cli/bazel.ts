@@ -76,3 +76,62 @@ export function bazelBuild(workspace: string, labels: string[], extraArgs: strin
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Builds `aspect` (output group `outputGroup` only) over the labels and returns the top-level
+ * labels it completed on, read from the build event protocol. Bazel's stdout goes to our
+ * stderr, so a verb's stdout stays machine-readable.
+ */
+export function bazelBuildAspect(workspace: string, labels: string[], aspect: string, outputGroup: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'par-bep-'));
+  const bep = join(dir, 'events.json');
+  try {
+    const args = ['build', `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, '--', ...labels];
+    const r = spawnSync(findBazel(), args, { cwd: workspace, stdio: ['ignore', process.stderr.fd, 'inherit'] });
+    if (r.status !== 0) {
+      throw new ParError('BAZEL_FAILED', `bazel build ${labels.join(' ')} failed (exit ${r.status ?? r.signal})`, {
+        hint: 'The Bazel output above names the cause.',
+      });
+    }
+    const done = new Set<string>();
+    for (const line of readFileSync(bep, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const ev = JSON.parse(line) as { id?: { targetCompleted?: { label: string; aspect?: string } }; completed?: { success?: boolean } };
+      const t = ev.id?.targetCompleted;
+      if (t?.aspect && t.aspect.endsWith(aspect.slice(aspect.lastIndexOf('%'))) && ev.completed?.success) done.add(t.label);
+    }
+    return [...done];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `bazel info KEY...` as a map; throws when Bazel fails. */
+export function bazelInfo(workspace: string, keys: string[], extraArgs: string[] = []): Record<string, string> {
+  const r = spawnSync(findBazel(), ['info', ...extraArgs, ...keys], { cwd: workspace, encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.status !== 0) {
+    throw new ParError('BAZEL_FAILED', `bazel info ${keys.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').pop()}`);
+  }
+  const out: Record<string, string> = {};
+  const lines = r.stdout.trim().split('\n');
+  if (keys.length === 1) out[keys[0]] = lines[lines.length - 1].trim();
+  else for (const l of lines) {
+    const m = /^([\w-]+): (.*)$/.exec(l);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/**
+ * `bazel query EXPR` with the given flags; returns stdout. Exit code 3 (partial result under
+ * --keep_going) is accepted only when `partialOk`.
+ */
+export function bazelQuery(workspace: string, expr: string, flags: string[] = [], partialOk = false): { stdout: string; stderr: string; partial: boolean } {
+  const r = spawnSync(findBazel(), ['query', ...flags, '--', expr], { cwd: workspace, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const partial = r.status === 3 && partialOk;
+  if (r.status !== 0 && !partial) {
+    const why = (r.stderr ?? '').split('\n').filter((l) => /ERROR/.test(l)).join(' ').trim();
+    throw new ParError('BAZEL_FAILED', `bazel query '${expr}' failed (exit ${r.status ?? r.signal})${why ? ': ' + why : ''}`);
+  }
+  return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', partial };
+}

@@ -10,6 +10,8 @@ import { stamp } from '../packager/stamp';
 import { describeWheel } from '../packager/wheel/describe';
 import { parseVerbArgs } from './args';
 import { bazelBuild, findWorkspace } from './bazel';
+import { ideVerb } from './ide';
+import { ownerVerb } from './owner';
 import { genVerb } from './gen';
 import { graphVerb, importsCheckVerb, importsReportVerb } from './graph';
 import { writeBuildInfo } from './build-info';
@@ -21,6 +23,8 @@ import { runWorker } from './worker';
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
+  ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
+  owner FILE...             the targets whose srcs contain each file (JSON)
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
@@ -36,6 +40,8 @@ type Verb = (argv: string[], io: Io) => Promise<void>;
 export interface Io { out: (s: string) => void; err: (s: string) => void }
 
 const verbs: Record<string, Verb> = {
+  ide: ideVerb,
+  owner: ownerVerb,
   gen: genVerb,
   graph: graphVerb,
   'imports-check': importsCheckVerb,
