@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -51,12 +52,8 @@ function setup() {
   copyFileSync(join(ROOT, 'tools/workspace_status.sh'), join(ws, 'tools/workspace_status.sh'));
   if (DATA_MB > 0) {
     mkdirSync(join(ws, 'blobs'));
-    let x = 12345;
-    for (let i = 0; i < DATA_MB; i++) {
-      const b = Buffer.alloc(1 << 20);
-      for (let j = 0; j < b.length; j += 4) { x = (x * 1103515245 + 12345) >>> 0; b.writeUInt32LE(x, j); }
-      writeFileSync(join(ws, 'blobs', `blob${i}.bin`), b);
-    }
+    // Incompressible, so the archive really grows by DATA_MB (a power-of-two LCG would not be).
+    for (let i = 0; i < DATA_MB; i++) writeFileSync(join(ws, 'blobs', `blob${i}.bin`), randomBytes(1 << 20));
     writeFileSync(join(ws, 'BUILD'), readFileSync(join(ws, 'BUILD'), 'utf8').replace('deps = [', 'data = glob(["blobs/*.bin"]),\n    deps = ['));
   }
   writeFileSync(join(ws, 'NOTES'), 'run 0\n');
