@@ -1,9 +1,9 @@
 // imports_check end to end in a throw-away workspace: an undeclared import fails the build
 // naming file, line, module and the target that provides it; optional and type-only imports
 // pass; warn / off / imports_ignore; and a one-file edit re-runs one library's check.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bazel, cleanEnv, scratch, writeWorkspace } from './harness';
+import { BAZEL, bazel, cleanEnv, ROOT, scratch, writeWorkspace } from './harness';
 import { spawnSync } from 'node:child_process';
 
 const LIB = (name: string, srcs: string[], deps: string[] = []) => `load("@rules_par//rules:defs.bzl", "python_library")
@@ -103,5 +103,33 @@ describe('imports_check', () => {
     expect(build('//bin:pkg', [`--execution_log_json_file=${log}`]).status).toBe(0);
     const mnemonics = [...readFileSync(log, 'utf8').matchAll(/"mnemonic": "(\w+)"/g)].map((m) => m[1]);
     expect(mnemonics.filter((m) => m === 'ParImportsCheck')).toHaveLength(1);
+  });
+
+  test('par graph prints the target graph of the binary as JSON and dot', () => {
+    // par graph runs `bazel query` in the workspace; this wrapper keeps it on the test's server.
+    const wrapper = join(ws, '..', 'bazel-wrapper');
+    writeFileSync(wrapper, `#!/bin/sh\nBAZEL= exec ${BAZEL} --output_base=${ws}-output-base "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const graph = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'graph', ...args], {
+        cwd: ws, encoding: 'utf8', env: { ...process.env, BAZEL: wrapper, BUILD_WORKSPACE_DIRECTORY: ws },
+      });
+    const j = graph(['//bin:pkg', '--format=json']);
+    expect(j.stderr).toBe('');
+    expect(JSON.parse(j.stdout)).toEqual({
+      nodes: [
+        { label: '//app:app', kind: 'python_library', deps: ['//lib/other:other', '//lib/strings:strings'] },
+        { label: '//bin:pkg', kind: 'python_binary', deps: ['//app:app', '//lib/strings:strings'] },
+        { label: '//lib/other:other', kind: 'python_library', deps: [] },
+        { label: '//lib/strings:strings', kind: 'python_library', deps: [] },
+      ],
+      order: expect.arrayContaining(['//bin:pkg']),
+    });
+    expect(JSON.parse(j.stdout).order.slice(-2)).toEqual(['//app:app', '//bin:pkg']);
+    const d = graph(['//bin:pkg']);
+    expect(d.stdout).toContain('  "//app:app" -> "//lib/strings:strings";\n');
+    const bad = graph(['//nope:nothing']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(`par graph: error: bazel query 'kind("python_|py_", deps(//nope:nothing))' failed`);
   });
 });
