@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expandFlagfiles, isFlagfile } from './flagfile';
-import { JsonObjectSplitter, parseRequest, serveWorker, type Handler } from './worker';
+import { bundleGuard, JsonObjectSplitter, parseRequest, serveWorker, type Handler } from './worker';
 
 describe('JsonObjectSplitter', () => {
   test('splits pretty-printed and one-line requests, across chunk boundaries, ignoring braces in strings', () => {
@@ -83,5 +83,30 @@ describe('serveWorker', () => {
     const r = await serve('{"arguments": ["a"');
     expect(r.code).toBe(1);
     expect(r.log).toBe('par worker: stdin closed in the middle of a request\n');
+  });
+});
+
+describe('stale worker guard', () => {
+  test('a request after the bundle changed runs with the new code, then the worker exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'par-worker-'));
+    const bundle = join(dir, 'bundle.js');
+    writeFileSync(bundle, 'process.stdout.write("old " + process.argv.slice(2).join(" "))');
+    const guard = bundleGuard(bundle);
+    expect(guard.stale()).toBe(false);
+    const stdin = new PassThrough();
+    const lines: string[] = [];
+    let log = '';
+    const inProcess: Handler = async (argv) => ({ exitCode: 0, output: `in-process ${argv.join(' ')}` });
+    const done = serveWorker(stdin, (l) => lines.push(l), (s) => (log += s), inProcess, guard);
+    stdin.write('{"arguments":["first"],"requestId":1}');
+    await new Promise((r) => setTimeout(r, 50));
+    writeFileSync(bundle, 'process.stdout.write("new " + process.argv.slice(2).join(" "))');
+    stdin.end('{"arguments":["second"],"requestId":2}{"arguments":["third"],"requestId":3}');
+    expect(await done).toBe(0);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { exitCode: 0, output: 'in-process first', requestId: 1 },
+      { exitCode: 0, output: 'new second', requestId: 2 },
+    ]);
+    expect(log).toBe('par worker: the packager changed on disk; exiting so Bazel restarts the worker\n');
   });
 });

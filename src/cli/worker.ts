@@ -5,6 +5,9 @@
 // the stream on balanced braces rather than lines); each response is one JSON line on
 // stdout. stdout belongs to the protocol alone: anything else that writes there is
 // redirected to stderr, which Bazel keeps in the worker's log.
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { expandFlagfiles } from './flagfile';
@@ -111,7 +114,20 @@ export async function handleRequest(req: WorkRequest, handler: Handler): Promise
  * Serves requests one at a time until stdin closes (singleplex: Bazel starts one worker per
  * concurrent action, up to --worker_max_instances). Resolves with the process exit code.
  */
-export async function serveWorker(input: Readable, respond: (line: string) => void, log: (s: string) => void, handler: Handler): Promise<number> {
+export interface StaleGuard {
+  /** True once the code this worker was started from has changed on disk. */
+  stale: () => boolean;
+  /** Runs one request with the new code, in a fresh process. */
+  fresh: Handler;
+}
+
+export async function serveWorker(
+  input: Readable,
+  respond: (line: string) => void,
+  log: (s: string) => void,
+  handler: Handler,
+  guard?: StaleGuard,
+): Promise<number> {
   const splitter = new JsonObjectSplitter();
   input.setEncoding('utf8');
   for await (const chunk of input) {
@@ -133,6 +149,13 @@ export async function serveWorker(input: Readable, respond: (line: string) => vo
         return 1;
       }
       if (req.cancel) continue; // Not advertised (no supports-worker-cancellation); ignore.
+      if (guard?.stale()) {
+        // Bazel 4.2 was seen to keep serving a rules_par upgrade with the old worker. Answer
+        // this request with the new code, then exit so Bazel starts a current worker.
+        respond(JSON.stringify(await handleRequest(req, guard.fresh)) + '\n');
+        log('par worker: the packager changed on disk; exiting so Bazel restarts the worker\n');
+        return 0;
+      }
       respond(JSON.stringify(await handleRequest(req, handler)) + '\n');
     }
   }
@@ -151,5 +174,32 @@ export async function runWorker(handler: Handler): Promise<number> {
   const stdout = process.stdout;
   const protocolWrite = stdout.write.bind(stdout);
   stdout.write = process.stderr.write.bind(process.stderr) as typeof stdout.write;
-  return serveWorker(process.stdin, (line) => void protocolWrite(line), (s) => void process.stderr.write(s), handler);
+  return serveWorker(process.stdin, (line) => void protocolWrite(line), (s) => void process.stderr.write(s), handler, bundleGuard(process.argv[1]));
+}
+
+function identity(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Watches the bundle this worker runs (one stat per request, ~10 µs). */
+export function bundleGuard(bundle: string): StaleGuard {
+  const absolute = resolve(bundle);
+  const started = identity(absolute);
+  return {
+    stale: () => identity(absolute) !== started,
+    fresh: (argv) =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [absolute, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const chunks: Buffer[] = [];
+        child.stdout.on('data', (b: Buffer) => chunks.push(b));
+        child.stderr.on('data', (b: Buffer) => chunks.push(b));
+        child.on('error', (e) => done({ exitCode: 70, output: `par worker: cannot run ${absolute}: ${e.message}\n` }));
+        child.on('close', (code) => done({ exitCode: code ?? 70, output: Buffer.concat(chunks).toString('utf8') }));
+      }),
+  };
 }

@@ -91,7 +91,7 @@ rules_par_dependencies()
 rules_par_register_toolchains()
 `,
     // Bazel 4.2 needs the flag for the packager's JSON-protocol persistent worker.
-    '.bazelrc': 'build --incompatible_strict_action_env\nbuild --experimental_worker_allow_json_protocol\n',
+    '.bazelrc': 'build --incompatible_strict_action_env\n',
     BUILD: '',
     ...files,
   };
