@@ -29,14 +29,14 @@ export const IDE_OUTPUT_GROUP = 'par_ide_info';
 
 function locations(workspace: string): BazelLocations {
   const info = bazelInfo(workspace, ['execution_root', 'output_base', 'bazel-bin']);
-  const link = join(workspace, 'bazel-bin');
-  let bazelBinLink: string | null = null;
+  const link = join(workspace, 'bazel-out');
+  let bazelOutLink: string | null = null;
   try {
-    if (existsSync(link) && realpathSync(link) === realpathSync(info['bazel-bin'])) bazelBinLink = link;
+    if (existsSync(link) && realpathSync(link) === realpathSync(join(info.execution_root, 'bazel-out'))) bazelOutLink = link;
   } catch {
-    bazelBinLink = null; // no symlink (--symlink_prefix=/) or a dangling one: use absolute paths
+    bazelOutLink = null; // no symlink (--symlink_prefix=/) or a dangling one: use absolute paths
   }
-  return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info['bazel-bin'], bazelBinLink };
+  return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info['bazel-bin'], bazelOutLink };
 }
 
 export interface IdeResult {

@@ -8,9 +8,13 @@ export interface BazelLocations {
   executionRoot: string;
   /** `bazel info output_base`: external/<repo>/ holds external repositories' sources. */
   outputBase: string;
-  /** `bazel info bazel-bin`, and the workspace symlink to it if it points there (else null). */
+  /** `bazel info bazel-bin`: where top-level targets' outputs are. */
   bazelBin: string;
-  bazelBinLink: string | null;
+  /**
+   * The workspace's bazel-out symlink if it points at execution_root/bazel-out (else null).
+   * Unlike bazel-bin it does not move when a later build uses other flags (k8-opt, ...).
+   */
+  bazelOutLink: string | null;
 }
 
 /** Absolute path of an execution-root-relative path from the aspect ("" is the workspace). */
@@ -29,14 +33,14 @@ function inside(parent: string, child: string): string | null {
 
 /**
  * How a config file in `configDir` names an absolute path: relative when it is in the workspace
- * (outputs through the bazel-bin symlink, which keeps them stable and short), else absolute.
+ * (outputs through the bazel-out symlink, which keeps them stable and short), else absolute.
  * pyright ignores absolute "include" entries, and workspace paths must survive a move of the
  * checkout; only external repositories (under Bazel's output base) are spelled absolute.
  */
 export function editorPath(loc: BazelLocations, configDir: string, abs: string): string {
   let target: string | null = null;
-  const inBin = inside(loc.bazelBin, abs);
-  if (inBin !== null && loc.bazelBinLink) target = join(loc.bazelBinLink, inBin);
+  const inOut = inside(join(loc.executionRoot, 'bazel-out'), abs);
+  if (inOut !== null && loc.bazelOutLink) target = join(loc.bazelOutLink, inOut);
   else if (inside(loc.workspace, abs) !== null) target = abs;
   if (target === null) return abs;
   const r = relative(configDir, target);

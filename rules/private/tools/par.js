@@ -2499,11 +2499,11 @@ var require_out = __commonJS({
       async.read(path, getSettings(optionsOrSettingsOrCallback), callback);
     }
     exports2.stat = stat;
-    function statSync2(path, optionsOrSettings) {
+    function statSync3(path, optionsOrSettings) {
       let settings = getSettings(optionsOrSettings);
       return sync.read(path, settings);
     }
-    exports2.statSync = statSync2;
+    exports2.statSync = statSync3;
     function getSettings(settingsOrOptions = {}) {
       return settingsOrOptions instanceof settings_1.default ? settingsOrOptions : new settings_1.default(settingsOrOptions);
     }
@@ -2961,38 +2961,38 @@ var require_queue = __commonJS({
       var queue = fastqueue(context, asyncWrapper, _concurrency), pushCb = queue.push, unshiftCb = queue.unshift;
       return queue.push = push, queue.unshift = unshift, queue.drained = drained, queue;
       function push(value) {
-        var p = new Promise(function(resolve9, reject) {
+        var p = new Promise(function(resolve10, reject) {
           pushCb(value, function(err, result) {
             if (err) {
               reject(err);
               return;
             }
-            resolve9(result);
+            resolve10(result);
           });
         });
         return p.catch(noop), p;
       }
       function unshift(value) {
-        var p = new Promise(function(resolve9, reject) {
+        var p = new Promise(function(resolve10, reject) {
           unshiftCb(value, function(err, result) {
             if (err) {
               reject(err);
               return;
             }
-            resolve9(result);
+            resolve10(result);
           });
         });
         return p.catch(noop), p;
       }
       function drained() {
-        var p = new Promise(function(resolve9) {
+        var p = new Promise(function(resolve10) {
           process.nextTick(function() {
             if (queue.idle())
-              resolve9();
+              resolve10();
             else {
               var previousDrain = queue.drain;
               queue.drain = function() {
-                typeof previousDrain == "function" && previousDrain(), resolve9(), queue.drain = previousDrain;
+                typeof previousDrain == "function" && previousDrain(), resolve10(), queue.drain = previousDrain;
               };
             }
           });
@@ -3347,8 +3347,8 @@ var require_stream3 = __commonJS({
         });
       }
       _getStat(filepath) {
-        return new Promise((resolve9, reject) => {
-          this._stat(filepath, this._fsStatSettings, (error62, stats) => error62 === null ? resolve9(stats) : reject(error62));
+        return new Promise((resolve10, reject) => {
+          this._stat(filepath, this._fsStatSettings, (error62, stats) => error62 === null ? resolve10(stats) : reject(error62));
         });
       }
     };
@@ -3366,16 +3366,16 @@ var require_async5 = __commonJS({
         super(...arguments), this._walkAsync = fsWalk.walk, this._readerStream = new stream_1.default(this._settings);
       }
       dynamic(root, options) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve10, reject) => {
           this._walkAsync(root, options, (error62, entries) => {
-            error62 === null ? resolve9(entries) : reject(error62);
+            error62 === null ? resolve10(entries) : reject(error62);
           });
         });
       }
       async static(patterns, options) {
         let entries = [], stream = this._readerStream.static(patterns, options);
-        return new Promise((resolve9, reject) => {
-          stream.once("error", reject), stream.on("data", (entry) => entries.push(entry)), stream.once("end", () => resolve9(entries));
+        return new Promise((resolve10, reject) => {
+          stream.once("error", reject), stream.on("data", (entry) => entries.push(entry)), stream.once("end", () => resolve10(entries));
         });
       }
     };
@@ -5300,19 +5300,19 @@ var require_baseEach = __commonJS({
 // ../../work/main/node_modules/lodash/identity.js
 var require_identity = __commonJS({
   "../../work/main/node_modules/lodash/identity.js"(exports2, module2) {
-    function identity(value) {
+    function identity2(value) {
       return value;
     }
-    module2.exports = identity;
+    module2.exports = identity2;
   }
 });
 
 // ../../work/main/node_modules/lodash/_castFunction.js
 var require_castFunction = __commonJS({
   "../../work/main/node_modules/lodash/_castFunction.js"(exports2, module2) {
-    var identity = require_identity();
+    var identity2 = require_identity();
     function castFunction(value) {
-      return typeof value == "function" ? value : identity;
+      return typeof value == "function" ? value : identity2;
     }
     module2.exports = castFunction;
   }
@@ -5940,9 +5940,9 @@ var require_property = __commonJS({
 // ../../work/main/node_modules/lodash/_baseIteratee.js
 var require_baseIteratee = __commonJS({
   "../../work/main/node_modules/lodash/_baseIteratee.js"(exports2, module2) {
-    var baseMatches = require_baseMatches(), baseMatchesProperty = require_baseMatchesProperty(), identity = require_identity(), isArray = require_isArray(), property = require_property();
+    var baseMatches = require_baseMatches(), baseMatchesProperty = require_baseMatchesProperty(), identity2 = require_identity(), isArray = require_isArray(), property = require_property();
     function baseIteratee(value) {
-      return typeof value == "function" ? value : value == null ? identity : typeof value == "object" ? isArray(value) ? baseMatchesProperty(value[0], value[1]) : baseMatches(value) : property(value);
+      return typeof value == "function" ? value : value == null ? identity2 : typeof value == "object" ? isArray(value) ? baseMatchesProperty(value[0], value[1]) : baseMatches(value) : property(value);
     }
     module2.exports = baseIteratee;
   }
@@ -6234,14 +6234,14 @@ var require_overRest = __commonJS({
 // ../../work/main/node_modules/lodash/_baseSetToString.js
 var require_baseSetToString = __commonJS({
   "../../work/main/node_modules/lodash/_baseSetToString.js"(exports2, module2) {
-    var constant = require_constant(), defineProperty = require_defineProperty(), identity = require_identity(), baseSetToString = defineProperty ? function(func, string4) {
+    var constant = require_constant(), defineProperty = require_defineProperty(), identity2 = require_identity(), baseSetToString = defineProperty ? function(func, string4) {
       return defineProperty(func, "toString", {
         configurable: !0,
         enumerable: !1,
         value: constant(string4),
         writable: !0
       });
-    } : identity;
+    } : identity2;
     module2.exports = baseSetToString;
   }
 });
@@ -6277,9 +6277,9 @@ var require_setToString = __commonJS({
 // ../../work/main/node_modules/lodash/_baseRest.js
 var require_baseRest = __commonJS({
   "../../work/main/node_modules/lodash/_baseRest.js"(exports2, module2) {
-    var identity = require_identity(), overRest = require_overRest(), setToString = require_setToString();
+    var identity2 = require_identity(), overRest = require_overRest(), setToString = require_setToString();
     function baseRest(func, start) {
-      return setToString(overRest(func, start, identity), func + "");
+      return setToString(overRest(func, start, identity2), func + "");
     }
     module2.exports = baseRest;
   }
@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs26 = require("node:fs"), import_node_path14 = require("node:path");
 
 // ../../work/main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -10787,7 +10787,7 @@ function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 var recursive = /* @__PURE__ */ new WeakMap(), NONE = 0, ASSUMED = 1, PROVEN = 2;
-function isRecursive(inst, stack, resolve9) {
+function isRecursive(inst, stack, resolve10) {
   let cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -10796,7 +10796,7 @@ function isRecursive(inst, stack, resolve9) {
   stack.add(inst);
   let result = NONE, check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      let answer = isRecursive(child, stack, resolve9);
+      let answer = isRecursive(child, stack, resolve10);
       answer > result && (result = answer);
     }
   }, shape = (sh, spread) => {
@@ -10805,7 +10805,7 @@ function isRecursive(inst, stack, resolve9) {
       let desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve9) : NONE;
+      let child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve10) : NONE;
       child > answer && (answer = child);
     }
     return answer;
@@ -10859,7 +10859,7 @@ function isRecursive(inst, stack, resolve9) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      let inner = def._cachedInner ?? (resolve9 ? inst._zod.innerType : void 0);
+      let inner = def._cachedInner ?? (resolve10 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, !1) : ASSUMED);
       break;
     }
@@ -23042,7 +23042,7 @@ var Window = class {
     this.free = size;
   }
   acquire() {
-    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve9) => this.waiters.push(resolve9));
+    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve10) => this.waiters.push(resolve10));
   }
   release() {
     if (this.head < this.waiters.length) {
@@ -23171,7 +23171,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     let turn, release;
     try {
       if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
-      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve9) => release = resolve9);
+      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve10) => release = resolve10);
     } catch (e) {
       throw this.failure ??= e, e;
     }
@@ -24366,8 +24366,8 @@ function inside(parent, child) {
   return r === "" ? "" : r.startsWith("..") || (0, import_node_path5.isAbsolute)(r) ? null : r;
 }
 function editorPath(loc, configDir, abs) {
-  let target = null, inBin = inside(loc.bazelBin, abs);
-  if (inBin !== null && loc.bazelBinLink ? target = (0, import_node_path5.join)(loc.bazelBinLink, inBin) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
+  let target = null, inOut = inside((0, import_node_path5.join)(loc.executionRoot, "bazel-out"), abs);
+  if (inOut !== null && loc.bazelOutLink ? target = (0, import_node_path5.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
   let r = (0, import_node_path5.relative)(configDir, target);
   return r === "" ? "." : r.split(import_node_path5.sep).join("/");
 }
@@ -24558,13 +24558,13 @@ function ideAspectFor(workspace) {
 }
 var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
-  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path9.join)(workspace, "bazel-bin"), bazelBinLink = null;
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path9.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs16.existsSync)(link) && (0, import_node_fs16.realpathSync)(link) === (0, import_node_fs16.realpathSync)(info["bazel-bin"]) && (bazelBinLink = link);
+    (0, import_node_fs16.existsSync)(link) && (0, import_node_fs16.realpathSync)(link) === (0, import_node_fs16.realpathSync)((0, import_node_path9.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
-    bazelBinLink = null;
+    bazelOutLink = null;
   }
-  return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelBinLink };
+  return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelOutLink };
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path9.resolve)(cwd, out ?? workspace);
@@ -25956,6 +25956,7 @@ async function inspect(archive, json2) {
 }
 
 // src/cli/worker.ts
+var import_node_child_process4 = require("node:child_process"), import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -26020,7 +26021,7 @@ async function handleRequest(req3, handler) {
     req3.sandboxDir && process.chdir(cwd);
   }
 }
-async function serveWorker(input2, respond, log, handler) {
+async function serveWorker(input2, respond, log, handler, guard) {
   let splitter = new JsonObjectSplitter();
   input2.setEncoding("utf8");
   for await (let chunk of input2) {
@@ -26039,8 +26040,14 @@ async function serveWorker(input2, respond, log, handler) {
         return log(`par worker: ${e.message}; exiting
 `), 1;
       }
-      req3.cancel || respond(JSON.stringify(await handleRequest(req3, handler)) + `
+      if (!req3.cancel) {
+        if (guard?.stale())
+          return respond(JSON.stringify(await handleRequest(req3, guard.fresh)) + `
+`), log(`par worker: the packager changed on disk; exiting so Bazel restarts the worker
+`), 0;
+        respond(JSON.stringify(await handleRequest(req3, handler)) + `
 `);
+      }
     }
   }
   return splitter.partial ? (log(`par worker: stdin closed in the middle of a request
@@ -26052,7 +26059,26 @@ async function runWorker(handler) {
     protocolWrite(line);
   }, (s) => {
     process.stderr.write(s);
-  }, handler);
+  }, handler, bundleGuard(process.argv[1]));
+}
+function identity(file2) {
+  try {
+    let s = (0, import_node_fs25.statSync)(file2);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return "missing";
+  }
+}
+function bundleGuard(bundle) {
+  let absolute = (0, import_node_path13.resolve)(bundle), started = identity(absolute);
+  return {
+    stale: () => identity(absolute) !== started,
+    fresh: (argv) => new Promise((done) => {
+      let child = (0, import_node_child_process4.spawn)(process.execPath, [absolute, ...argv], { stdio: ["ignore", "pipe", "pipe"] }), chunks = [];
+      child.stdout.on("data", (b) => chunks.push(b)), child.stderr.on("data", (b) => chunks.push(b)), child.on("error", (e) => done({ exitCode: 70, output: `par worker: cannot run ${absolute}: ${e.message}
+` })), child.on("close", (code) => done({ exitCode: code ?? 70, output: Buffer.concat(chunks).toString("utf8") }));
+    })
+  };
 }
 
 // src/cli/main.ts
@@ -26141,14 +26167,14 @@ var USAGE = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path13.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path14.resolve)(a.positionals[0]), a.json ?? !1));
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
     }));
-    io.out(await diff((0, import_node_path13.resolve)(a.positionals[0]), (0, import_node_path13.resolve)(a.positionals[1]), a.json ?? !1));
+    io.out(await diff((0, import_node_path14.resolve)(a.positionals[0]), (0, import_node_path14.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -26179,7 +26205,7 @@ ${USAGE}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs25.realpathSync)(process.argv[1]) === (0, import_node_fs25.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs26.realpathSync)(process.argv[1]) === (0, import_node_fs26.realpathSync)(__filename);
   } catch {
     return !1;
   }
