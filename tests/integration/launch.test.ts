@@ -2,7 +2,7 @@
 // deleted or replaced archive, local copies, interpreter mode and multiprocessing spawn.
 // Fixtures: tests/integration/launch/BUILD.
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bazel, cleanEnv, pyenvInterpreters, runArchive, scratch, type Result } from './harness';
 
