@@ -1,6 +1,7 @@
 // Golden cases (gazelle style): tests/golden/gen/<case>/ holds a source tree whose BUILD.in
 // files become BUILD; after `gen`, every directory with a BUILD.out must have exactly that
 // BUILD file, and no other directory may get one.
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -79,4 +80,14 @@ describe('gen', () => {
     expect(existsSync(join(ws, 'pkg/BUILD.bazel'))).toBe(true);
     rmSync(ws, { recursive: true, force: true });
   });
+});
+
+// Buildifier (the npm package's linux-x64 binary) agrees with every golden output.
+const BUILDIFIER = join(__dirname, '../../node_modules/@bazel/buildifier-linux_x64/buildifier');
+(existsSync(BUILDIFIER) && process.platform === 'linux' && process.arch === 'x64' ? test : test.skip)('golden BUILD.out files are buildifier-clean', () => {
+  const outs = walk(GOLDEN).filter((f) => f.endsWith('/BUILD.out'));
+  expect(outs.length).toBeGreaterThan(4);
+  const r = spawnSync(BUILDIFIER, ['--mode=check', '--type=build', ...outs], { encoding: 'utf8' });
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
 });

@@ -293,9 +293,10 @@ function renderPackage(before: string, pkg: string, ts: Target[], all: Map<strin
     }
     const depItems = [...deps.values()].sort((a, b) => compareLabels(a.value, b.value));
     if (!call) {
-      const lines = [`python_library(`, `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`];
+      // Buildifier's argument order: name, srcs, (others), deps.
+      const lines = [`python_library(`, `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`, `    visibility = ["//visibility:public"],`];
       if (depItems.length) lines.push(`    deps = ${renderList(depItems)},`);
-      lines.push(`    visibility = ["//visibility:public"],`, `)`);
+      lines.push(`)`);
       appended.push(lines.join('\n'));
       continue;
     }
@@ -304,9 +305,12 @@ function renderPackage(before: string, pkg: string, ts: Target[], all: Map<strin
     if (oldDeps) {
       if (!oldDeps.keep && oldDeps.items !== null) edits.push({ start: oldDeps.start, end: oldDeps.end, text: renderList(depItems) });
     } else if (depItems.length) {
+      // deps sorts after the usual attributes: insert it as the last argument when the call
+      // ends with `)` on its own line, else right after srcs.
+      const closeLine = before.lastIndexOf('\n', call.end - 1) + 1;
       const anchor = srcsAttr ?? call.attrs.get('name')!;
-      const after = before.indexOf('\n', anchor.end);
-      edits.push({ start: after + 1, end: after + 1, text: `    deps = ${renderList(depItems)},\n` });
+      const at = /^\s*\)$/.test(before.slice(closeLine, call.end)) ? closeLine : before.indexOf('\n', anchor.end) + 1;
+      edits.push({ start: at, end: at, text: `    deps = ${renderList(depItems)},\n` });
     }
   }
   let text = applyEdits(before, edits);

@@ -73,6 +73,14 @@ python_binary(
     const pipBuild = readFileSync(join(ws, 'pip/BUILD.bazel'), 'utf8');
     expect(pipBuild).toMatch(/^load\("@rules_par\/\/rules:defs.bzl", "python_library"\)/);
     expect(pipBuild).toContain('"//pip/_vendor/packaging",');
+    // Buildifier-clean, when the npm package's binary is there (linux-x64).
+    const buildifier = join(ROOT, 'node_modules/@bazel/buildifier-linux_x64/buildifier');
+    if (existsSync(buildifier)) {
+      const builds = spawnSync('find', [join(ws, 'pip'), '-name', 'BUILD.bazel'], { encoding: 'utf8' }).stdout.trim().split('\n');
+      expect(builds.length).toBeGreaterThan(10);
+      const b = spawnSync(buildifier, ['--mode=check', '--type=build', ...builds], { encoding: 'utf8' });
+      expect(b.stdout + b.stderr).toBe('');
+    }
     const second = par(ws, ['gen']);
     expect(second).toMatchObject({ status: 0, stdout: '' });
     expect(par(ws, ['gen', '--check']).status).toBe(0);
