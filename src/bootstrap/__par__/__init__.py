@@ -13,6 +13,14 @@ import sys
 
 archive = None  # set by the launcher before the program runs
 
+# This file was compiled from source, so the archive's .pyc do not fit this interpreter:
+# serve the archive's modules from the per-user bytecode cache (_bytecode.py). With the
+# build interpreter __file__ ends in .pyc and this costs nothing.
+if __file__.endswith(".py") and hasattr(__loader__, "archive"):
+    from __par__ import _bytecode
+
+    _bytecode.install(__loader__.archive)
+
 
 class CodeMismatchError(RuntimeError):
     """Raised by require_fingerprint when this process runs different code than expected."""

@@ -1,0 +1,58 @@
+"""Writes the bytecode bundle of _bytecode.py at exit (only after a run compiled something).
+
+Atomic: a temp file beside the bundle, renamed over it; concurrent writers each rename a
+whole file and the last one wins (a module it lacks is compiled and added by a later run).
+Any failure (read-only or full cache, no home) is reported as a note for PAR_DEBUG_STARTUP
+and otherwise ignored: the program has already run, from source-compiled code.
+"""
+
+def _root(found):
+    """The reader's root, else _cache.py's candidate or temp fallback created private; None."""
+    if found is not None:
+        return found
+    from __par__ import _bytecode, _cache
+
+    for path in (_bytecode.candidate_root(), _bytecode.fallback_root()):
+        if path and (_cache._private(path) or _cache._make_private(path)):
+            return path
+    return None
+
+
+def write(root, key, entries, pending):
+    """Returns what happened, as a note for PAR_DEBUG_STARTUP."""
+    import marshal
+    import posix
+    from _frozen_importlib_external import MAGIC_NUMBER
+    from __par__ import _bytecode
+
+    root = _root(root)
+    if root is None:
+        return "not written: no private cache directory"
+    merged = dict(entries)
+    merged.update(pending)
+    data = marshal.dumps((_bytecode.FORMAT, MAGIC_NUMBER, merged))
+    base = root + "/bytecode"
+    entry = "%s/%s" % (base, key)
+    tmp = "%s/.tmp-%d" % (entry, posix.getpid())
+    try:
+        for d in (base, entry):
+            try:
+                posix.mkdir(d, 0o700)
+            except FileExistsError:
+                pass
+        fd = posix.open(tmp, posix.O_WRONLY | posix.O_CREAT | posix.O_TRUNC | getattr(posix, "O_CLOEXEC", 0), 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[posix.write(fd, view):]
+        finally:
+            posix.close(fd)
+        posix.rename(tmp, entry + "/bundle")
+    except OSError as e:
+        try:
+            posix.unlink(tmp)
+        except OSError:
+            pass
+        return "not written to %s: %s" % (entry, e.strerror or e)
+    return "wrote %d modules to %s/bundle" % (len(merged), entry)
+
