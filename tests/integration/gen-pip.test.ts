@@ -46,7 +46,7 @@ load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_
 rules_par_dependencies()
 rules_par_register_toolchains()
 `,
-      '.bazelrc': 'build --incompatible_strict_action_env\nbuild --experimental_worker_allow_json_protocol\n',
+      '.bazelrc': 'build --incompatible_strict_action_env\n',
       'bin/BUILD': `load("@rules_par//rules:defs.bzl", "python_binary")
 
 python_binary(
