@@ -4,8 +4,8 @@ The archive's .pyc are for the toolchain's Python; any other minor rejects them 
 compiles every module from source at every launch (hello under 3.13: 1.65x `python3.13 -c
 pass`, _boot.py alone ~3 ms). __par__/__init__.py calls install() only then (it was itself
 compiled from source: its __file__ ends in .py), so the build interpreter's launch pays
-nothing. This module is compiled from source on each such launch too: keep it small (the
-writer is _bytecode_write.py, loaded only when something new was compiled).
+nothing. This module is compiled from source on each such launch too (~0.5 ms): keep it
+small; the writer is _bytecode_write.py, loaded only when something new was compiled.
 
 One bundle per archive build and interpreter: <cache>/bytecode/<fingerprint>-<cache_tag>/bundle,
 marshal'd (FORMAT, MAGIC_NUMBER, {archive path: (crc32, size, marshal'd code)}), read with one
@@ -121,9 +121,6 @@ def _install(archive, tag):
     _state.update(root=root, key=key, archives=[archive], debug=debug, registered=False)
     if root is not None:
         _entries.update(_read(root, key))
-    if debug:
-        sys.stderr.write("par: bytecode cache: %d modules for %s in %s\n" % (len(_entries), tag, root))
-        _register()
     compile_source = zipimport._compile_source
 
     def cached_compile(pathname, source):
@@ -157,29 +154,17 @@ def _install(archive, tag):
 
         _pending[rel] = (info[7], info[3], marshal.dumps(code))
         _last[:] = rel, code
-        _register()
+        if not _state["registered"]:
+            _state["registered"] = True
+            from __par__ import _bytecode_write  # itself compiled here, once, and cached
+
+            _bytecode_write.at_exit()
         return code
 
     zipimport._compile_source = cached_compile
+    if debug:
+        sys.stderr.write("par: bytecode cache: %d modules for %s in %s\n" % (len(_entries), tag, root))
+        _state["registered"] = True  # the summary at exit: what was loaded, compiled, written
+        from __par__ import _bytecode_write
 
-
-def _register():
-    if not _state["registered"]:
-        _state["registered"] = True
-        import atexit  # builtin
-
-        atexit.register(_flush)
-
-
-def _flush():
-    """At exit: rewrites the bundle when this run compiled something. Never fails the program."""
-    try:
-        note = "nothing new to write"
-        if _pending:
-            from __par__ import _bytecode_write
-
-            note = _bytecode_write.write(_state["root"], _state["key"], _entries, _pending)
-        if _state["debug"]:
-            sys.stderr.write("par: bytecode cache: %d loaded, %d compiled; %s\n" % (_stats[0], _stats[1], note))
-    except BaseException:  # noqa: B902 -- the cache must never change how the program ends
-        pass
+        _bytecode_write.at_exit()

@@ -6,6 +6,28 @@ Any failure (read-only or full cache, no home) is reported as a note for PAR_DEB
 and otherwise ignored: the program has already run, from source-compiled code.
 """
 
+import sys
+
+
+def at_exit():
+    """Called by _bytecode.py on the first module it had to compile (or with PAR_DEBUG_STARTUP)."""
+    import atexit  # builtin
+
+    atexit.register(_flush)
+
+
+def _flush():
+    """Rewrites the bundle when this run compiled something. Never fails the program."""
+    try:
+        from __par__ import _bytecode as b
+
+        note = write(b._state["root"], b._state["key"], b._entries, b._pending) if b._pending else "nothing new to write"
+        if b._state["debug"]:
+            sys.stderr.write("par: bytecode cache: %d loaded, %d compiled; %s\n" % (b._stats[0], b._stats[1], note))
+    except BaseException:  # noqa: B902 -- the cache must never change how the program ends
+        pass
+
+
 def _root(found):
     """The reader's root, else _cache.py's candidate or temp fallback created private; None."""
     if found is not None:
