@@ -9,6 +9,8 @@ import { keepCompilersAlive } from '../packager/pyc';
 import { stamp } from '../packager/stamp';
 import { describeWheel } from '../packager/wheel/describe';
 import { parseVerbArgs } from './args';
+import { audit } from './audit';
+import { cacheVerb } from './cache';
 import { bazelBuild, findWorkspace } from './bazel';
 import { ideVerb } from './ide';
 import { ownerVerb } from './owner';
@@ -23,6 +25,8 @@ import { runWorker } from './worker';
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
+  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
+  cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
   owner FILE...             the targets whose srcs contain each file (JSON)
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
@@ -40,6 +44,14 @@ type Verb = (argv: string[], io: Io) => Promise<void>;
 export interface Io { out: (s: string) => void; err: (s: string) => void }
 
 const verbs: Record<string, Verb> = {
+  async audit(argv, io) {
+    const a = parseVerbArgs('audit', argv, { json: { type: 'boolean' } }, z.object({
+      json: z.boolean().optional(),
+      positionals: z.array(z.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, 'patterns look like //... or //pkg:name')),
+    }));
+    io.out(await audit(a.positionals, a.json ?? false));
+  },
+  cache: cacheVerb,
   ide: ideVerb,
   owner: ownerVerb,
   gen: genVerb,

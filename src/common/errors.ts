@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'IMPORT_UNRESOLVED'
   | 'IMPORT_CYCLE'
   | 'BUILD_OUT_OF_DATE'
-  | 'STATUS_INVALID';
+  | 'STATUS_INVALID'
+  | 'ONE_VERSION';
 
 export class ParError extends Error {
   readonly code: ErrorCode;

@@ -1291,13 +1291,13 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports2, module2) {
     "use strict";
-    var constants2 = require_constants2(), utils = require_utils2(), {
+    var constants3 = require_constants2(), utils = require_utils2(), {
       MAX_LENGTH,
       POSIX_REGEX_SOURCE,
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants2, expandRange = (args, options) => {
+    } = constants3, expandRange = (args, options) => {
       if (typeof options.expandRange == "function")
         return options.expandRange(...args, options);
       args.sort();
@@ -1436,7 +1436,7 @@ var require_parse2 = __commonJS({
     }, analyzeRepeatedExtglob = (body, options) => {
       if (options.maxExtglobRecursion === !1)
         return { risky: !1 };
-      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants2.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body).map((branch) => branch.trim());
+      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1 && (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)))
         return { risky: !0 };
       for (let branch of branches) {
@@ -1454,7 +1454,7 @@ var require_parse2 = __commonJS({
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input2.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", win32 = utils.isWindows(options), PLATFORM_CHARS = constants2.globChars(win32), EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS), {
+      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", win32 = utils.isWindows(options), PLATFORM_CHARS = constants3.globChars(win32), EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS), {
         DOT_LITERAL,
         PLUS_LITERAL,
         SLASH_LITERAL,
@@ -1846,7 +1846,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants2.globChars(win32), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
+      } = constants3.globChars(win32), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
       let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
         switch (str) {
@@ -1884,7 +1884,7 @@ var require_parse2 = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
-    var path = require("path"), scan = require_scan(), parse3 = require_parse2(), utils = require_utils2(), constants2 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
+    var path = require("path"), scan = require_scan(), parse3 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input2) => picomatch(input2, options, returnState));
         return (str) => {
@@ -1946,7 +1946,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch.constants = constants2;
+    picomatch.constants = constants3;
     module2.exports = picomatch;
   }
 });
@@ -22730,23 +22730,49 @@ DATA = ${stableStringify(data)}
 var zlib4 = __toESM(require("node:zlib"));
 
 // src/packager/zip/append.ts
-var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
+var import_node_fs3 = require("node:fs"), import_node_path2 = require("node:path");
 
-// src/packager/zip/errors.ts
-var ZipError = class extends Error {
-  constructor(file2, reason) {
-    super(`${file2}: ${reason}`);
-    this.file = file2;
-    this.reason = reason;
-    this.name = "ZipError";
+// src/packager/zip/compress.ts
+var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
+var deflateRaw2 = (0, import_node_util.promisify)(zlib.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
+function looksIncompressible(sample) {
+  return sample.length === 0 ? !1 : zlib.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
+}
+async function encodeData(data, compress, level = DEFAULT_LEVEL) {
+  let crc324 = zlib.crc32(data) >>> 0;
+  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
+    let deflated = await deflateWhole(data, level);
+    if (deflated.length < data.length)
+      return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
   }
-  file;
-  reason;
-  code = "ZIP_FORMAT";
-};
-
-// src/packager/zip/reader.ts
-var import_node_fs3 = require("node:fs"), import_node_util = require("node:util"), zlib = __toESM(require("node:zlib"));
+  return { method: 0, crc32: crc324, uncompressedSize: data.length, compressedSize: data.length, data };
+}
+async function deflateWhole(data, level) {
+  if (data.length >= CHUNK_SIZE) {
+    let parts = [];
+    for await (let part of deflateChunks(splitChunks(data), level)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+  let options = { level, chunkSize: Math.max(data.length + 64, 1024) };
+  return data.length < SYNC_DEFLATE_LIMIT ? zlib.deflateRawSync(data, options) : deflateRaw2(data, options);
+}
+function* splitChunks(data) {
+  for (let at = 0; at < data.length; at += CHUNK_SIZE) yield data.subarray(at, at + CHUNK_SIZE);
+}
+async function* deflateChunks(chunks, level) {
+  let inFlight = [], previous;
+  try {
+    for await (let chunk of chunks) {
+      let options = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: chunk.length + 65536 };
+      previous !== void 0 && (options.dictionary = previous.subarray(previous.length - DICTIONARY_SIZE)), inFlight.push(deflateRaw2(chunk, options)), previous = chunk, inFlight.length >= PARALLEL_CHUNKS && (yield await inFlight.shift());
+    }
+    for (; inFlight.length > 0; ) yield await inFlight.shift();
+    yield FINAL_BLOCK;
+  } finally {
+    for (let p of inFlight) p.catch(() => {
+    });
+  }
+}
 
 // src/packager/zip/cp437.ts
 var HIGH = "\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
@@ -22761,6 +22787,19 @@ function decodeCp437(bytes) {
   for (let b of bytes) s += b < 128 ? String.fromCharCode(b) : HIGH[b - 128];
   return s;
 }
+
+// src/packager/zip/errors.ts
+var ZipError = class extends Error {
+  constructor(file2, reason) {
+    super(`${file2}: ${reason}`);
+    this.file = file2;
+    this.reason = reason;
+    this.name = "ZipError";
+  }
+  file;
+  reason;
+  code = "ZIP_FORMAT";
+};
 
 // src/packager/zip/records.ts
 var SIG_LOCAL = 67324752, SIG_CENTRAL = 33639248, SIG_EOCD = 101010256, SIG_ZIP64_EOCD = 101075792, SIG_ZIP64_LOCATOR = 117853008, LOCAL_HEADER_SIZE = 30, CENTRAL_HEADER_SIZE = 46, EOCD_SIZE = 22, ZIP64_EOCD_SIZE = 56, ZIP64_LOCATOR_SIZE = 20, FLAG_ENCRYPTED = 1, FLAG_UTF8 = 2048, DOS_TIME = 0, DOS_DATE = 33, VERSION_MADE_BY = 788, MAX_ENTRIES = 65535, MAX_32 = 4294967295, NO_ZIP64 = "ZIP64 is not written because Python's zipimport before 3.13 cannot read it";
@@ -22804,8 +22843,109 @@ function assertFits32(file2, what, value) {
     throw new ZipError(file2, `${what} is ${value} bytes, which needs ZIP64 (limit ${MAX_32 - 1}). ${NO_ZIP64}`);
 }
 
+// src/packager/zip/append.ts
+async function appendEntries(srcPath, dstPath, entries, options = {}) {
+  if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
+    throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
+  let src = await readDirectory(srcPath), tail = await newTail(dstPath, src, entries);
+  await import_node_fs3.promises.copyFile(srcPath, dstPath, import_node_fs3.constants.COPYFILE_FICLONE);
+  try {
+    await import_node_fs3.promises.chmod(dstPath, options.mode ?? src.mode | 128);
+    let fh = await import_node_fs3.promises.open(dstPath, "r+");
+    try {
+      let length = tail.reduce((n, b) => n + b.length, 0), { bytesWritten } = await fh.writev(tail, src.cdStart);
+      if (bytesWritten !== length) throw new ZipError(dstPath, `short write: ${bytesWritten} of ${length} bytes at offset ${src.cdStart}`);
+      src.cdStart + length < src.size && await fh.truncate(src.cdStart + length);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw await import_node_fs3.promises.rm(dstPath, { force: !0 }), e;
+  }
+}
+var EOCD_SEARCH = EOCD_SIZE + 65535;
+async function readDirectory(path) {
+  let fh = await import_node_fs3.promises.open(path, "r");
+  try {
+    let { size, mode } = await fh.stat(), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = await readAt(fh, tailStart, tailLen), at = -1;
+    for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
+      if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
+        at = i;
+        break;
+      }
+    if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
+    let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
+    if (locatorPos >= 0 && (await readAt(fh, locatorPos, 4)).readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
+      recordPos = locatorPos - ZIP64_EOCD_SIZE;
+      let rec = recordPos >= 0 ? await readAt(fh, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+      if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
+        throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
+      disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48);
+    }
+    if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
+    let shift = recordPos - cdSize - cdOffset;
+    if (shift < 0)
+      throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
+    let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : await readAt(fh, cdStart, cdSize);
+    if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
+    return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
+  } finally {
+    await fh.close();
+  }
+}
+async function newTail(dstPath, src, entries) {
+  let added = entries.map((e) => ({ e, ...encodeName(dstPath, e.name) })), seen = /* @__PURE__ */ new Set();
+  for (let a of added) {
+    if (seen.has(a.e.name)) throw new ZipError(dstPath, `duplicate entry name "${a.e.name}"`);
+    seen.add(a.e.name);
+  }
+  let records = walkDirectory(src, dstPath, added);
+  if (records !== src.count)
+    throw new ZipError(src.path, `entry count mismatch: the end of central directory record says ${src.count} entries, the central directory holds ${records}`);
+  assertEntryCount(dstPath, src.count + entries.length);
+  let locals = [], centrals = [], position = src.cdStart;
+  for (let { e, nameBytes, flags } of added) {
+    let enc = await encodeData(e.data, e.compress, e.level ?? DEFAULT_LEVEL), offset = position - src.shift;
+    assertFits32(dstPath, `the offset of "${e.name}"`, offset), assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize), assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
+    let rec = { nameBytes, flags, ...enc }, header = localHeader(rec);
+    locals.push(header, enc.data), centrals.push(centralHeader(rec, offset, externalAttributes(e.name, e.mode))), position += header.length + enc.data.length;
+  }
+  let cdOffset = position - src.shift, cdSize = src.cd.length + centrals.reduce((n, b) => n + b.length, 0);
+  return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)];
+}
+function walkDirectory(src, dstPath, added) {
+  let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length])), { path } = src, p = 0, index = 0;
+  for (; p < cd.length; ) {
+    if (p + CENTRAL_HEADER_SIZE > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL)
+      throw new ZipError(path, p + CENTRAL_HEADER_SIZE > cd.length ? `truncated central directory: record #${index} at directory offset ${p} extends past its end` : `bad central directory record signature at directory offset ${p} (record #${index})`);
+    let nameLen = cd.readUInt16LE(p + 28), end = p + CENTRAL_HEADER_SIZE + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+    if (end > cd.length) throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
+    if (byLength.has(nameLen)) {
+      let nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen), name = cd.readUInt16LE(p + 8) & FLAG_UTF8 ? nameBytes.toString("utf8") : decodeCp437(nameBytes);
+      for (let a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
+    }
+    p = end, index++;
+  }
+  return index;
+}
+function u64(b, at) {
+  let v = b.readBigUInt64LE(at);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
+  return Number(v);
+}
+async function readAt(fh, position, length) {
+  let b = Buffer.allocUnsafe(length), done = 0;
+  for (; done < length; ) {
+    let { bytesRead } = await fh.read(b, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? b : b.subarray(0, done);
+}
+
 // src/packager/zip/reader.ts
-var inflateRaw2 = (0, import_node_util.promisify)(zlib.inflateRaw), EOCD_SEARCH = EOCD_SIZE + 65535, ZipReader = class _ZipReader {
+var import_node_fs4 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
+var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARCH2 = EOCD_SIZE + 65535, ZipReader = class _ZipReader {
   constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
     this.fh = fh;
     this.path = path;
@@ -22829,7 +22969,7 @@ var inflateRaw2 = (0, import_node_util.promisify)(zlib.inflateRaw), EOCD_SEARCH 
     return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
   }
   static async open(path) {
-    let fh = await import_node_fs3.promises.open(path, "r");
+    let fh = await import_node_fs4.promises.open(path, "r");
     try {
       let { size } = await fh.stat(), dir = await findDirectory(fh, path, size), shift = dir.recordPos - dir.size - dir.offset;
       if (shift < 0)
@@ -22851,7 +22991,7 @@ var inflateRaw2 = (0, import_node_util.promisify)(zlib.inflateRaw), EOCD_SEARCH 
   }
   /** The payload exactly as stored (compressed for deflate entries). */
   async readRaw(e) {
-    let header = await readAt(this.fh, e.localHeaderOffset, LOCAL_HEADER_SIZE);
+    let header = await readAt2(this.fh, e.localHeaderOffset, LOCAL_HEADER_SIZE);
     if (header.length < LOCAL_HEADER_SIZE || header.readUInt32LE(0) !== SIG_LOCAL)
       throw new ZipError(this.path, `local header signature mismatch for "${e.name}" at offset ${e.localHeaderOffset}`);
     let dataStart = e.localHeaderOffset + LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
@@ -22873,7 +23013,7 @@ var inflateRaw2 = (0, import_node_util.promisify)(zlib.inflateRaw), EOCD_SEARCH 
       }
     if (data.length !== e.uncompressedSize)
       throw new ZipError(this.path, `size mismatch for "${e.name}": expected ${e.uncompressedSize} bytes, got ${data.length}`);
-    let crc = zlib.crc32(data) >>> 0;
+    let crc = zlib2.crc32(data) >>> 0;
     if (crc !== e.crc32)
       throw new ZipError(this.path, `CRC mismatch for "${e.name}": expected ${hex3(e.crc32)}, got ${hex3(crc)}`);
     return data;
@@ -22886,7 +23026,7 @@ function hex3(n) {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 async function findDirectory(fh, path, size) {
-  let tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = await readAt(fh, tailStart, tailLen), at = -1;
+  let tailLen = Math.min(size, EOCD_SEARCH2), tailStart = size - tailLen, tail = await readAt2(fh, tailStart, tailLen), at = -1;
   for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
     if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
       at = i;
@@ -22901,26 +23041,26 @@ async function findDirectory(fh, path, size) {
     recordPos: eocdPos,
     zip64: !1
   }, locatorPos = eocdPos - ZIP64_LOCATOR_SIZE;
-  if (locatorPos >= 0 && (await readAt(fh, locatorPos, ZIP64_LOCATOR_SIZE)).readUInt32LE(0) === SIG_ZIP64_LOCATOR)
+  if (locatorPos >= 0 && (await readAt2(fh, locatorPos, ZIP64_LOCATOR_SIZE)).readUInt32LE(0) === SIG_ZIP64_LOCATOR)
     return readZip64(fh, path, locatorPos);
   if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
   return dir;
 }
 async function readZip64(fh, path, locatorPos) {
-  let recordPos = locatorPos - ZIP64_EOCD_SIZE, rec = recordPos >= 0 ? await readAt(fh, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+  let recordPos = locatorPos - ZIP64_EOCD_SIZE, rec = recordPos >= 0 ? await readAt2(fh, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
   if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
     throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
   let disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20);
   if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
   return {
-    count: u64(rec, 32),
-    size: u64(rec, 40),
-    offset: u64(rec, 48),
+    count: u642(rec, 32),
+    size: u642(rec, 40),
+    offset: u642(rec, 48),
     recordPos,
     zip64: !0
   };
 }
-function u64(b, at) {
+function u642(b, at) {
   let v = b.readBigUInt64LE(at);
   if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
   return Number(v);
@@ -22961,7 +23101,7 @@ function applyZip64Extra(path, name, extra, f) {
     if (id === 1) {
       let q = p + 4, take = () => {
         if (q + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
-        let v = u64(extra, q);
+        let v = u642(extra, q);
         return q += 8, v;
       };
       f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
@@ -22970,7 +23110,7 @@ function applyZip64Extra(path, name, extra, f) {
     p += 4 + len;
   }
 }
-async function readAt(fh, position, length) {
+async function readAt2(fh, position, length) {
   let b = Buffer.allocUnsafe(length), done = 0;
   for (; done < length; ) {
     let { bytesRead } = await fh.read(b, done, length - done, position + done);
@@ -22980,56 +23120,14 @@ async function readAt(fh, position, length) {
   return done === length ? b : b.subarray(0, done);
 }
 async function readExactly(fh, path, position, length, what) {
-  let b = await readAt(fh, position, length);
+  let b = await readAt2(fh, position, length);
   if (b.length !== length)
     throw new ZipError(path, `truncated ${what}: wanted ${length} bytes at offset ${position}, the file ends after ${b.length}`);
   return b;
 }
 
 // src/packager/zip/writer.ts
-var import_node_fs4 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
-
-// src/packager/zip/compress.ts
-var zlib2 = __toESM(require("node:zlib")), import_node_util2 = require("node:util");
-var deflateRaw2 = (0, import_node_util2.promisify)(zlib2.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
-function looksIncompressible(sample) {
-  return sample.length === 0 ? !1 : zlib2.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
-}
-async function encodeData(data, compress, level = DEFAULT_LEVEL) {
-  let crc324 = zlib2.crc32(data) >>> 0;
-  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
-    let deflated = await deflateWhole(data, level);
-    if (deflated.length < data.length)
-      return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
-  }
-  return { method: 0, crc32: crc324, uncompressedSize: data.length, compressedSize: data.length, data };
-}
-async function deflateWhole(data, level) {
-  if (data.length >= CHUNK_SIZE) {
-    let parts = [];
-    for await (let part of deflateChunks(splitChunks(data), level)) parts.push(part);
-    return Buffer.concat(parts);
-  }
-  let options = { level, chunkSize: Math.max(data.length + 64, 1024) };
-  return data.length < SYNC_DEFLATE_LIMIT ? zlib2.deflateRawSync(data, options) : deflateRaw2(data, options);
-}
-function* splitChunks(data) {
-  for (let at = 0; at < data.length; at += CHUNK_SIZE) yield data.subarray(at, at + CHUNK_SIZE);
-}
-async function* deflateChunks(chunks, level) {
-  let inFlight = [], previous;
-  try {
-    for await (let chunk of chunks) {
-      let options = { level, finishFlush: zlib2.constants.Z_SYNC_FLUSH, chunkSize: chunk.length + 65536 };
-      previous !== void 0 && (options.dictionary = previous.subarray(previous.length - DICTIONARY_SIZE)), inFlight.push(deflateRaw2(chunk, options)), previous = chunk, inFlight.length >= PARALLEL_CHUNKS && (yield await inFlight.shift());
-    }
-    for (; inFlight.length > 0; ) yield await inFlight.shift();
-    yield FINAL_BLOCK;
-  } finally {
-    for (let p of inFlight) p.catch(() => {
-    });
-  }
-}
+var import_node_fs5 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
 
 // src/packager/zip/window.ts
 var Window = class {
@@ -23077,7 +23175,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   closed = !1;
   state = "open";
   static async create(outPath, preamble2, options = {}) {
-    let fh = await import_node_fs4.promises.open(outPath, "w");
+    let fh = await import_node_fs5.promises.open(outPath, "w");
     try {
       await writeAll(fh, preamble2, 0);
     } catch (e) {
@@ -23087,7 +23185,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** @internal Continues an archive whose bytes before `state.position` are already in place. */
   static async resume(path, state, options = {}) {
-    let fh = await import_node_fs4.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
+    let fh = await import_node_fs5.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
     try {
       await fh.truncate(state.position);
       for (let n of state.names) {
@@ -23160,7 +23258,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** Closes without writing a central directory and removes the partial file. */
   async abort() {
-    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs4.promises.rm(this.path, { force: !0 }));
+    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs5.promises.rm(this.path, { force: !0 }));
   }
   enqueue(name, prepare) {
     let p = this.run(name, prepare);
@@ -23236,23 +23334,23 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
 };
 function readSmallFile(path) {
-  let fd = (0, import_node_fs4.openSync)(path, "r");
+  let fd = (0, import_node_fs5.openSync)(path, "r");
   try {
-    let { size } = (0, import_node_fs4.fstatSync)(fd);
+    let { size } = (0, import_node_fs5.fstatSync)(fd);
     if (size >= STREAM_THRESHOLD) return;
     let b = Buffer.allocUnsafe(size), done = 0;
     for (; done < size; ) {
-      let n = (0, import_node_fs4.readSync)(fd, b, done, size - done, done);
+      let n = (0, import_node_fs5.readSync)(fd, b, done, size - done, done);
       if (n === 0) break;
       done += n;
     }
     return done === size ? b : b.subarray(0, done);
   } finally {
-    (0, import_node_fs4.closeSync)(fd);
+    (0, import_node_fs5.closeSync)(fd);
   }
 }
 async function readPrefix(path, n) {
-  let fh = await import_node_fs4.promises.open(path, "r");
+  let fh = await import_node_fs5.promises.open(path, "r");
   try {
     let b = Buffer.allocUnsafe(n), done = 0;
     for (; done < n; ) {
@@ -23273,7 +23371,7 @@ async function writeAll(fh, b, position) {
   }
 }
 async function streamInto(out, path, position, compress, level) {
-  let src = await import_node_fs4.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
+  let src = await import_node_fs5.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
     for (; ; ) {
       let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
       for (; n < CHUNK_SIZE; ) {
@@ -23300,33 +23398,6 @@ async function streamInto(out, path, position, compress, level) {
     await src.close();
   }
   return { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
-}
-
-// src/packager/zip/append.ts
-async function appendEntries(srcPath, dstPath, entries) {
-  if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
-    throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
-  let src = await ZipReader.open(srcPath), centralDirectory;
-  try {
-    centralDirectory = await src.readCentralDirectory();
-  } finally {
-    await src.close();
-  }
-  await import_node_fs5.promises.copyFile(srcPath, dstPath);
-  let writer = await ZipWriter.resume(dstPath, {
-    position: src.centralDirectoryOffset,
-    // Keeps new offsets consistent with the old records when src's offsets are
-    // relative to a preamble; zero for archives from our own writer.
-    offsetBase: src.offsetShift,
-    centralDirectory,
-    names: src.entries.map((e) => e.name)
-  });
-  try {
-    for (let e of entries) writer.addFile(e.name, e.data, { compress: e.compress, level: e.level, mode: e.mode });
-    await writer.finish();
-  } catch (e) {
-    throw await writer.abort(), e;
-  }
 }
 
 // src/packager/wheel/version.ts
@@ -23990,7 +24061,7 @@ async function stamp(args) {
     volatileFile: args.volatileStatus
   }), module2 = pythonDataModule(`Release stamp of ${args.label}.`, info), tmp = `${args.out}.tmp-${process.pid}`;
   try {
-    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }]), await import_node_fs9.promises.chmod(tmp, 493), await import_node_fs9.promises.rename(tmp, args.out);
+    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }], { mode: 493 }), await import_node_fs9.promises.rename(tmp, args.out);
   } catch (e) {
     throw await import_node_fs9.promises.rm(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }

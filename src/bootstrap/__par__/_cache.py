@@ -5,6 +5,7 @@ local copies). Small API, used by several launch features:
     _cache.root()                       # str: the private cache directory (created on demand)
     _cache.lookup(kind, key)            # str path of a published entry, or None
     _cache.publish(kind, key, fill)     # str path; fill(tmp_dir) populates a new entry once
+    _cache.use(kind, key, fill)         # lookup() or publish(), then held in use until exit
 
 An entry lives at <root>/<kind>/<key>/ (kind: "wheels", "extract", "copies", ...; key: a
 content hash computed at build time, so nothing is hashed at launch). Entries are immutable
@@ -19,6 +20,12 @@ Concurrency: publish() fills a private temp dir beside the entry and renames it 
 under an flock on <root>/<kind>/.<key>.lock so concurrent first launches unpack once and the
 others wait. A process killed mid-fill leaves only a .tmp-* dir, which is never used: the
 next publisher (holding the lock, so the dead one cannot be still writing) removes it.
+
+In use: use() also takes a shared flock on <root>/<kind>/.<key>.use and keeps it until the
+process exits; `par cache gc` removes an entry only under an exclusive non-blocking flock
+(renaming it away first), so it never removes what a running program uses, e.g. modules of an
+extracted tree that the program has not imported yet (the gc also skips entries that
+/proc/*/maps or /proc/*/fd reference).
 
 Cost: lookup() of a present entry is three stat() calls and one utime() (the last-use time
 that `par cache gc` evicts by) with builtin modules only; os/fcntl/shutil are imported only
@@ -133,6 +140,53 @@ def lookup(kind, key):
     except OSError:
         pass  # read-only cache: still usable, only the gc ordering suffers
     return path
+
+
+# Shared flocks on the entries this process uses, held until it exits (see the docstring).
+_held = []
+
+
+def use(kind, key, fill):
+    """lookup() or publish(), then marks the entry in use for the life of the process.
+
+    Costs ~0.5 ms over lookup() (importing fcntl, a shared library on most builds: 0.4-0.5 ms
+    measured on pyenv 3.11; open; flock), paid only by archives that have cache entries.
+    """
+    import posix
+
+    path = None
+    for _ in range(3):
+        path = lookup(kind, key) or publish(kind, key, fill)
+        fd = _shared_lock(kind, key)
+        if fd is None:
+            return path  # no locking here: only the /proc check protects it
+        try:
+            posix.stat(path)
+        except OSError:
+            posix.close(fd)  # gc removed it between lookup and lock: publish it again
+            continue
+        _held.append(fd)
+        return path
+    return path
+
+
+def _shared_lock(kind, key):
+    """A shared flock on <root>/<kind>/.<key>.use (waits while gc holds it). Not the publish
+    lock (.<key>.lock): a concurrent first launch must not wait for this one to exit."""
+    import posix
+
+    try:
+        import fcntl
+
+        fd = posix.open("%s/%s/.%s.use" % (root(), kind, key), posix.O_RDWR | posix.O_CREAT | getattr(posix, "O_CLOEXEC", 0), 0o600)
+    except (ImportError, OSError):
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        posix.close(fd)
+        return None
+    return fd
 
 
 def publish(kind, key, fill):

@@ -2,8 +2,8 @@
 of native wheels into the per-user cache (keyed by each wheel's sha256 from build time).
 
 Imported only when the archive bundles such wheels (DATA["wheels"]); an archive without them
-never loads this module. Warm path per native wheel: one lookup() in the cache (three stat()
-and one utime()); zipfile (~5 ms of imports) only on a cold extraction.
+never loads this module. Warm path per native wheel: one use() of the cache (three stat(), one
+utime(), a shared flock: ~0.5 ms); zipfile (~5 ms of imports) only on a cold extraction.
 """
 
 import sys
@@ -25,7 +25,7 @@ def prepare(data, archive, unpacked=False):
     for w in wheels:
         if w["extract"] and not unpacked:
             # key: the wheel's sha256, plus a digest of the build-time .pyc packed with it
-            path = _cache.lookup("wheels", w["key"]) or _cache.publish("wheels", w["key"], _filler(archive, w))
+            path = _cache.use("wheels", w["key"], _filler(archive, w))
             inside = archive + "/" + w["dir"]
             sys.path[:] = [path if p == inside else p for p in sys.path]
 
