@@ -82,3 +82,12 @@ describe('imports-check and imports-report', () => {
     expect(() => importsReport(w('r', `label\t//bin:pkg\nmode\terror\nresult\t${bad}\n`))).toThrow(/imports result .*bad.json is invalid/);
   });
 });
+
+test('__par__, which every archive ships, always resolves', () => {
+  const { d, w } = setUp();
+  const stdlib = w('stdlib2.txt', 'sys\n');
+  const prog = w('prog.py', 'import __par__\nfrom __par__ import build_info\nimport __par_not__\n');
+  const request = w('req2', ['label\t//app:prog', `stdlib\t${stdlib}`, `src\t${prog}\tapp/prog.py`, 'closure\tapp/prog.py'].join('\n') + '\n');
+  const result = importsCheckAction(request, join(d, 'out2.json'));
+  expect(result.unresolved.map((u) => `${u.line} ${u.module}`)).toEqual(['3 __par_not__']);
+});

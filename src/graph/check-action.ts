@@ -45,6 +45,9 @@ export function importsCheckAction(request: string, out: string): CheckResult {
   const wheels = new Set<string>();
   for (const l of lines.filter((x) => x[0] === 'wheel')) for (const n of topLevelNames(l[1], l[2] ?? label)) wheels.add(n);
   const stdlib = readStdlib(field(lines, 'stdlib', request));
+  // Every archive ships the __par__ package (build info, fingerprint: DESIGN.md's runtime
+  // contract), so a program may always import it.
+  stdlib.add('__par__');
   const unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib });
   const result: CheckResult = { label, unresolved };
   writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
