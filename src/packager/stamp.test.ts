@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArchiveInfo } from '../common/archive-info';
 import { ParError } from '../common/errors';
@@ -80,6 +80,8 @@ describe('stamp', () => {
       'app/data.bin': Buffer.alloc(200_000, 7),
       // The real bootstrap package, whose build_info merges the stamp over the packed facts.
       '__par__/__init__.py': readFileSync(join(__dirname, '../bootstrap/__par__/__init__.py')),
+      // Imported by __init__ when it runs from source, as it does here (no .pyc in this fixture).
+      '__par__/_bytecode.py': readFileSync(join(__dirname, '../bootstrap/__par__/_bytecode.py')),
     });
     const stable = writeStatus(join(s.dir, 'stable-status.txt'), {
       BUILD_HOST: 'buildbox', BUILD_USER: 'alice', STABLE_SCM_REVISION: 'c0ffee', STABLE_SCM_DIRTY: 'true',
@@ -125,7 +127,11 @@ describe('stamp', () => {
   it('is a module Python imports from the archive (what __par__.build_info merges)', async () => {
     const f = await fixture();
     await stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: f.volatile });
-    const py = spawnSync('/usr/bin/python3', ['-S', '-c', 'import sys; sys.path.insert(0, sys.argv[1]); import __par__; b = __par__.build_info; print(b["revision"], b["dirty"], b["status"], b["fingerprint"][:4], b["label"])', f.out], { encoding: 'utf8' });
+    const py = spawnSync('/usr/bin/python3', ['-S', '-c', 'import sys; sys.path.insert(0, sys.argv[1]); import __par__; b = __par__.build_info; print(b["revision"], b["dirty"], b["status"], b["fingerprint"][:4], b["label"])', f.out], {
+      encoding: 'utf8',
+      // No per-user bytecode cache written by a unit test.
+      env: { ...process.env, PAR_BYTECODE_CACHE: '0' },
+    });
     expect(py.stderr).toBe('');
     expect(py.stdout).toBe("c0ffee True {'STABLE_TEAM': 'infra tools'} ffff //app:pkg\n");
   });
@@ -149,6 +155,23 @@ describe('stamp', () => {
     });
     expect(existsSync(f.out)).toBe(false);
     expect(readdirSync(s.dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('stamps a read-only body (Bazel leaves its outputs 0555) as a user other than root', async () => {
+    const f = await fixture();
+    chmodSync(f.body, 0o555);
+    chmodSync(s.dir, 0o777);
+    const cli = [join(__dirname, '../../rules/private/tools/par.js'), 'stamp', '--in', f.body, '--out', f.out, '--label', '//app:pkg', '--stable-status', f.stable, '--volatile-status', f.volatile];
+    // Root may write any file, so under root the CLI runs as nobody: the failure this guards
+    // against (EACCES opening the copy of a read-only body) only shows for ordinary users.
+    const r =
+      process.getuid?.() === 0
+        ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...cli], { encoding: 'utf8' })
+        : spawnSync(process.execPath, cli, { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(statSync(f.out).mode & 0o777).toBe(0o755);
+    expect(statSync(f.out).uid).toBe(process.getuid?.() === 0 ? 65534 : process.getuid?.());
   });
 
   it('fails on a missing status file before writing anything', async () => {

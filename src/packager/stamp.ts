@@ -79,8 +79,8 @@ export async function stamp(args: StampArgs): Promise<void> {
   const module = pythonDataModule(`Release stamp of ${args.label}.`, info);
   const tmp = `${args.out}.tmp-${process.pid}`;
   try {
-    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }]);
-    await fsp.chmod(tmp, 0o755);
+    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }], { mode: 0o755 });
+    // Cheap: Bazel deletes an action's outputs before running it, so nothing is replaced.
     await fsp.rename(tmp, args.out);
   } catch (e) {
     await fsp.rm(tmp, { force: true });

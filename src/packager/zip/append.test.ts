@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendEntries } from './append';
 import { ZipReader } from './reader';
@@ -118,6 +118,123 @@ describe('appendEntries', () => {
     const dst = tmp('dup.par');
     await expect(appendEntries(src, dst, [{ name: 'm.py', data: Buffer.from('x'), compress: false }])).rejects.toThrow(`${dst}: duplicate entry name "m.py"`);
     expect(existsSync(dst)).toBe(false);
+  });
+
+  test('a read-only source (as Bazel leaves its outputs) gives a result its owner can write, or the requested mode', async () => {
+    const src = await base();
+    chmodSync(src, 0o555);
+    const dst = tmp('from-readonly.par');
+    await appendEntries(src, dst, STAMP);
+    expect(statSync(dst).mode & 0o7777).toBe(0o755);
+    const exact = tmp('mode.par');
+    await appendEntries(src, exact, STAMP, { mode: 0o750 });
+    expect(statSync(exact).mode & 0o7777).toBe(0o750);
+    expectPythonOk(python(PY_LIST, exact));
+  });
+
+  test('an archive comment longer than what is added is cut off, and the result is exactly the new entries', async () => {
+    const src = tmp('comment.zip');
+    expectPythonOk(python('import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n    z.writestr("a.py", "x = 1\\n")\n    z.comment = b"c" * 5000\n', src));
+    const dst = tmp('comment-stamped.zip');
+    await appendEntries(src, dst, [{ name: 'V', data: Buffer.from('1'), compress: false }]);
+    const listed = expectPythonOk(python(PY_LIST, dst)).trim().split('\n');
+    expect(listed.map((l) => l.split('\t')[0])).toEqual(['a.py', 'V']);
+    const before = await ZipReader.open(src);
+    const after = await ZipReader.open(dst);
+    try {
+      // The new local entry (header 30 + name 1 + data 1) where the old directory was,
+      // then the directory and a comment-less end record (22): nothing of the comment left.
+      expect(after.centralDirectoryOffset).toBe(before.centralDirectoryOffset + 32);
+      expect(statSync(dst).size).toBe(after.centralDirectoryOffset + after.centralDirectorySize + 22);
+    } finally {
+      await before.close();
+      await after.close();
+    }
+  });
+
+  test('reads a source whose directory is described by ZIP64 records', async () => {
+    const plain = await base();
+    const bytes = readFileSync(plain);
+    const eocd = bytes.length - 22;
+    const count = bytes.readUInt16LE(eocd + 10);
+    const cdSize = bytes.readUInt32LE(eocd + 12);
+    const cdOffset = bytes.readUInt32LE(eocd + 16);
+    const rec = Buffer.alloc(56);
+    rec.writeUInt32LE(0x06064b50, 0);
+    rec.writeBigUInt64LE(44n, 4);
+    rec.writeUInt16LE(45, 12);
+    rec.writeUInt16LE(45, 14);
+    rec.writeBigUInt64LE(BigInt(count), 24);
+    rec.writeBigUInt64LE(BigInt(count), 32);
+    rec.writeBigUInt64LE(BigInt(cdSize), 40);
+    rec.writeBigUInt64LE(BigInt(cdOffset), 48);
+    const loc = Buffer.alloc(20);
+    loc.writeUInt32LE(0x07064b50, 0);
+    loc.writeBigUInt64LE(BigInt(eocd), 8);
+    loc.writeUInt32LE(1, 16);
+    // The 32-bit fields say "look in the ZIP64 record".
+    const end = Buffer.from(bytes.subarray(eocd));
+    end.writeUInt16LE(0xffff, 8);
+    end.writeUInt16LE(0xffff, 10);
+    end.writeUInt32LE(0xffffffff, 12);
+    end.writeUInt32LE(0xffffffff, 16);
+    const src = tmp('zip64.par');
+    writeFileSync(src, Buffer.concat([bytes.subarray(0, eocd), rec, loc, end]));
+    expectPythonOk(python(PY_LIST, src));
+    const dst = tmp('zip64-stamped.par');
+    await appendEntries(src, dst, STAMP);
+    const listed = expectPythonOk(python(PY_LIST, dst)).trim().split('\n');
+    expect(listed.map((l) => l.split('\t')[0])).toEqual(['__main__.py', 'm.py', 'data/blob.bin', 'build-info.json', 'VERSION']);
+    // The ZIP64 records were overwritten by the longer new tail, not left behind.
+    const direct = tmp('zip64-direct.par');
+    await appendEntries(plain, direct, STAMP);
+    expect(sha(readFileSync(dst))).toBe(sha(readFileSync(direct)));
+  });
+
+  test('a name stored as CP437 (no UTF-8 flag) is compared decoded, as Python reads it', async () => {
+    const src = tmp('cp437.zip');
+    expectPythonOk(python('import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n    z.writestr("cafX.py", "x = 1\\n")\n', src));
+    const bytes = readFileSync(src);
+    // 'X' -> 0x82, which CP437 reads as 'é' (both the local and the central copy of the name).
+    for (let at = bytes.indexOf('cafX.py'); at >= 0; at = bytes.indexOf('cafX.py', at + 1)) bytes[at + 3] = 0x82;
+    writeFileSync(src, bytes);
+    expect(expectPythonOk(python('import sys, zipfile\nprint(zipfile.ZipFile(sys.argv[1]).namelist()[0])', src)).trim()).toBe('café.py');
+    const dst = tmp('cp437-dup.zip');
+    await expect(appendEntries(src, dst, [{ name: 'café.py', data: Buffer.from('y'), compress: false }])).rejects.toThrow(`${dst}: duplicate entry name "café.py"`);
+    expect(existsSync(dst)).toBe(false);
+    // A name of the same length that decodes differently is no collision.
+    await appendEntries(src, dst, [{ name: 'cafe.py', data: Buffer.from('y'), compress: false }]);
+    expect(expectPythonOk(python(PY_LIST, dst)).trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['café.py', 'cafe.py']);
+  });
+
+  test('a name given twice among the new entries is refused', async () => {
+    const src = await base();
+    const dst = tmp('dup-new.par');
+    await expect(appendEntries(src, dst, [STAMP[1], STAMP[1]])).rejects.toThrow(`${dst}: duplicate entry name "VERSION"`);
+    expect(existsSync(dst)).toBe(false);
+  });
+
+  test('an end record that miscounts the directory is refused, naming the source', async () => {
+    const src = await base();
+    const bytes = readFileSync(src);
+    bytes.writeUInt16LE(4, bytes.length - 22 + 8);
+    bytes.writeUInt16LE(4, bytes.length - 22 + 10);
+    writeFileSync(src, bytes);
+    const dst = tmp('miscount.par');
+    await expect(appendEntries(src, dst, STAMP)).rejects.toThrow(
+      `${src}: entry count mismatch: the end of central directory record says 4 entries, the central directory holds 3`,
+    );
+    expect(existsSync(dst)).toBe(false);
+  });
+
+  test('a directory record with a bad signature is refused, naming the source', async () => {
+    const src = await base();
+    const bytes = readFileSync(src);
+    const cdOffset = bytes.readUInt32LE(bytes.length - 22 + 16);
+    const second = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), cdOffset + 1);
+    bytes[second] = 0x51;
+    writeFileSync(src, bytes);
+    await expect(appendEntries(src, tmp('badsig.par'), STAMP)).rejects.toThrow(`${src}: bad central directory record signature at directory offset ${second - cdOffset} (record #1)`);
   });
 
   test('refuses to overwrite its source', async () => {
