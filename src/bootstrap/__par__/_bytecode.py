@@ -21,7 +21,7 @@ _entries = {}  # archive path -> (crc32, size, marshal'd code), as read from the
 _pending = {}  # compiled during this run, written at exit
 _stats = [0, 0]  # loaded, compiled
 _state = {}  # root, key, archives, debug, registered
-_last = [None, None]  # the last (archive path, code) served: asked for twice in a row
+_last = [None, None]  # the last (archive path, (code, is package, file)): asked for twice in a row
 
 
 def _env(name):
@@ -121,17 +121,22 @@ def _install(archive, tag):
     _state.update(root=root, key=key, archives=[archive], debug=debug, registered=False)
     if root is not None:
         _entries.update(_read(root, key))
-    compile_source = zipimport._compile_source
+    get_module_code = zipimport._get_module_code
+    directories = zipimport._zip_directory_cache
 
-    def cached_compile(pathname, source):
-        rel = toc = None
-        for a in _state["archives"] + [getattr(sys.modules.get("__par__"), "archive", None)]:
-            if a and pathname.startswith(a + "/"):
-                rel, toc = pathname[len(a) + 1:], zipimport._zip_directory_cache.get(a)
-                break
-        info = toc.get(rel) if toc is not None else None
+    def cached_module_code(self, fullname):
+        """zipimport's _get_module_code(): a module cached for this build comes from the bundle
+        without reading the archive (its .pyc would be read, rejected, then its .py read)."""
+        a = self.archive
+        if a != archive and a != getattr(sys.modules.get("__par__"), "archive", None):
+            return get_module_code(self, fullname)  # another zip on sys.path
+        toc = directories.get(a) or {}
+        path = self.prefix + fullname.rpartition(".")[2]
+        rel, info = path + "/__init__.py", toc.get(path + "/__init__.py")
         if info is None:
-            return compile_source(pathname, source)  # another zip on sys.path
+            rel, info = path + ".py", toc.get(path + ".py")
+        if info is None:
+            return get_module_code(self, fullname)  # not there, or bytecode only
         if _last[0] == rel:  # 3.10+: spec_from_loader() and exec_module() each ask for the code
             return _last[1]
         hit = _entries.get(rel)
@@ -142,26 +147,28 @@ def _install(archive, tag):
                     import _imp
 
                     code = marshal.loads(hit[2])
-                    _imp._fix_co_filename(code, pathname)  # the archive may have moved
+                    _imp._fix_co_filename(code, info[0])  # the archive may have moved
                     _stats[0] += 1
-                    _last[:] = rel, code
-                    return code
+                    _last[:] = rel, (code, rel.endswith("/__init__.py"), info[0])
+                    return _last[1]
             except Exception:  # noqa: B902 -- a damaged entry: compiled and rewritten
                 pass
-        code = compile_source(pathname, source)
+        found = get_module_code(self, fullname)
+        _last[:] = rel, found
+        if found[2] != info[0]:
+            return found  # from a .pyc this interpreter accepts: nothing to cache
         _stats[1] += 1
         import marshal
 
-        _pending[rel] = (info[7], info[3], marshal.dumps(code))
-        _last[:] = rel, code
+        _pending[rel] = (info[7], info[3], marshal.dumps(found[0]))
         if not _state["registered"]:
             _state["registered"] = True
             from __par__ import _bytecode_write  # itself compiled here, once, and cached
 
             _bytecode_write.at_exit()
-        return code
+        return found
 
-    zipimport._compile_source = cached_compile
+    zipimport._get_module_code = cached_module_code
     if debug:
         sys.stderr.write("par: bytecode cache: %d modules for %s in %s\n" % (len(_entries), tag, root))
         _state["registered"] = True  # the summary at exit: what was loaded, compiled, written
