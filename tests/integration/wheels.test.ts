@@ -62,6 +62,30 @@ maybe('examples/numpy: native wheels from an archive', () => {
     expect(pycs.some((p) => p.endsWith('numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
   });
 
+  test('par inspect lists the bundled distribution', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', archive], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\n  wheels\s*\n    numpy \d+\.\S+  sha256:[0-9a-f]{16}/);
+  });
+
+  test('par cache gc keeps the numpy entry while an archive uses it and removes it afterwards', async () => {
+    const cache = join(base, 'cache-gc');
+    const running = spawn(archive, ['-c', 'import numpy, sys; print("ready", flush=True); sys.stdin.read()'], { env: cleanEnv({ PAR_ROOT: cache, PAR_INTERPRETER: '1' }) });
+    await new Promise<void>((resolve, reject) => {
+      running.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+      running.on('exit', (code) => reject(new Error(`archive exited ${code}`)));
+    });
+    const gc = () => spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'cache', 'gc', '--max-size', '0', '--root', cache], { encoding: 'utf8' });
+    const busy = gc();
+    expect(busy.status).toBe(0);
+    expect(busy.stdout).toMatch(/^kept wheels\/[0-9a-f]{64}\.[0-9a-f]{16} \(\d+\.\d MiB\): (in use: pid \d+ has \S+\.so\S* open|a running archive holds it)\n/m);
+    expect(entries(cache)).toHaveLength(1);
+    running.stdin.end();
+    await new Promise((r) => running.on('close', r));
+    expect(gc().stdout).toMatch(/^removed wheels\/[0-9a-f]{64}\.[0-9a-f]{16} /m);
+    expect(entries(cache)).toEqual([]);
+  });
+
   test('build info lists the bundled distribution', () => {
     const r = runArchive(archive, [], { env: { PAR_INFO: '1' } });
     const info = JSON.parse(r.stdout);
