@@ -16,6 +16,7 @@ par_find() {
 }
 
 par_py=${PAR_PYTHON:-}
+par_known=
 par_why='$PAR_PYTHON'
 if [ -z "$par_py" ]; then
   if par_find "$par_first"; then
@@ -24,16 +25,16 @@ if [ -z "$par_py" ]; then
     # A python3 that is the same file as an allowed python3.X beside it is known to fit.
     par_ok=
     for par_v in $par_minors; do
-      if [ "${par_py%/*}/python$par_v" -ef "$par_py" ]; then par_ok=1; par_why="$par_first from the shebang is python$par_v"; break; fi
+      if [ "${par_py%/*}/python$par_v" -ef "$par_py" ]; then par_ok=1; par_known=$par_v; par_why="$par_first from the shebang is python$par_v"; break; fi
     done
     if [ -z "$par_ok" ]; then
       for par_v in $par_minors; do
-        if par_find "python$par_v"; then par_py=$par_found; par_why="best python3.X on PATH"; break; fi
+        if par_find "python$par_v"; then par_py=$par_found; par_known=$par_v; par_why="best python3.X on PATH"; break; fi
       done
     fi
   else
     for par_v in $par_minors; do
-      if par_find "python$par_v"; then par_py=$par_found; par_why="best python3.X on PATH"; break; fi
+      if par_find "python$par_v"; then par_py=$par_found; par_known=$par_v; par_why="best python3.X on PATH"; break; fi
     done
   fi
 fi
@@ -64,6 +65,35 @@ if [ "${PAR_INTERPRETER:-}" = 1 ]; then
 fi
 # The bootstrap's entry: sys.path[0] becomes the archive (not the cwd) and argv[0] stays $0.
 par_boot='import sys;sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()'
+# A Python whose minor is not the build one (or not known here: $PAR_PYTHON) rejects the
+# shipped .pyc. Then the first line reads <cache>/bytecode/<fingerprint>-<cache_tag>/bundle
+# (if <cache> is a directory of ours that others cannot write) and runs the bootstrap's
+# bytecode cache from it before anything is imported: a warm launch compiles nothing (see
+# __par__/_bytecode.py). The cache root is _cache.py's first choice; a path with other
+# characters leaves the cache to __par__/__init__.py (compiles 3 small files per launch).
+case ${par_py##*/} in python3.*) par_known=${par_known:-${par_py##*/python}} ;; esac
+if [ -n "${par_fp:-}" ] && [ "${par_known:-}" != "$par_build" ] && [ "${PAR_BYTECODE_CACHE:-}" != 0 ]; then
+  par_bc=
+  if [ -n "${PAR_ROOT:-}" ]; then par_bc=$PAR_ROOT
+  else
+    case ${XDG_CACHE_HOME:-} in
+      /*) par_bc=$XDG_CACHE_HOME/par ;;
+      *) [ -n "${HOME:-}" ] && par_bc=$HOME/.cache/par ;;
+    esac
+  fi
+  case $par_bc in
+    ''|*[!A-Za-z0-9._/+:@\ -]*) ;;
+    *) par_boot="import sys;sys.path[0]=sys.argv[1];del sys.argv[:2]
+if sys.implementation.cache_tag!='$par_tag':
+ try:
+  import posix,marshal,_frozen_importlib_external as f;b='$par_bc/bytecode/$par_fp-';s=posix.stat(b.rpartition('/bytecode/')[0])
+  if s.st_uid==posix.getuid() and not s.st_mode&18:
+   o=posix.open(b+sys.implementation.cache_tag+'/bundle',0);d=marshal.loads(posix.read(o,posix.fstat(o).st_size));posix.close(o)
+   if d[0]==f.MAGIC_NUMBER:m=type(sys)('__par__._bytecode');sys.modules[m.__name__]=m;exec(d[1],m.__dict__);m.preload(b,d)
+ except Exception:pass
+from __par__._boot import main;main()" ;;
+  esac
+fi
 par_i=0
 for par_a do
   shift

@@ -25,4 +25,10 @@ describe('launcherPreamble', () => {
     const text = launcherPreamble('echo hi', { first: 'python3', minors: ['3.12', '3.11'], spec: '>=3.11' }).toString();
     expect(text).toBe("#!/bin/sh\npar_first='python3'\npar_minors='3.12 3.11'\npar_spec='>=3.11'\necho hi\n");
   });
+  it('adds the bytecode cache key when given: build minor, cache tag, fingerprint', () => {
+    const bytecode = { build: '3.11', tag: 'cpython-311', fingerprint: 'ab'.repeat(32) };
+    const text = launcherPreamble('echo hi', { first: 'python3', minors: ['3.11'], spec: '>=3.11', bytecode }).toString();
+    expect(text).toBe(`#!/bin/sh\npar_first='python3'\npar_minors='3.11'\npar_spec='>=3.11'\npar_build='3.11'\npar_tag='cpython-311'\npar_fp='${'ab'.repeat(32)}'\necho hi\n`);
+    expect(() => launcherPreamble('', { first: 'python3', minors: [], spec: '', bytecode: { ...bytecode, tag: "x'y" } })).toThrow(/unsafe launcher value "x'y"/);
+  });
 });

@@ -32,8 +32,20 @@ export function searchOrder(minors: string[], buildVersion: string): string[] {
   return minors.includes(build) ? [build, ...minors.filter((m) => m !== build)] : minors;
 }
 
-export function launcherPreamble(script: string, opts: { first: string; minors: string[]; spec: string }): Buffer {
-  for (const v of [opts.first, ...opts.minors]) {
+/**
+ * What the launcher's bytecode-cache line needs (src/bootstrap/__par__/_bytecode.py): the
+ * build interpreter's minor and cache tag (whose .pyc the archive ships) and the fingerprint
+ * that keys <cache>/bytecode/<fingerprint>-<cache_tag>/.
+ */
+export interface BytecodeKey {
+  build: string;
+  tag: string;
+  fingerprint: string;
+}
+
+export function launcherPreamble(script: string, opts: { first: string; minors: string[]; spec: string; bytecode?: BytecodeKey }): Buffer {
+  const bc = opts.bytecode;
+  for (const v of [opts.first, ...opts.minors, ...(bc ? [bc.build, bc.tag, bc.fingerprint] : [])]) {
     if (!SHELL_SAFE.test(v)) throw new Error(`internal: unsafe launcher value ${JSON.stringify(v)}`);
   }
   if (!/^[0-9.,<>=!~* ]*$/.test(opts.spec)) throw new Error(`internal: unsafe specifier ${JSON.stringify(opts.spec)}`);
@@ -42,6 +54,7 @@ export function launcherPreamble(script: string, opts: { first: string; minors: 
     `par_first='${opts.first}'`,
     `par_minors='${opts.minors.join(' ')}'`,
     `par_spec='${opts.spec}'`,
+    ...(bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : []),
   ].join('\n');
   return Buffer.from(`${data}\n${script.endsWith('\n') ? script : script + '\n'}`, 'utf8');
 }

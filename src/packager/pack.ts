@@ -76,11 +76,8 @@ export async function pack(args: PackArgs): Promise<void> {
   for (const warning of bundled.warnings) process.stderr.write(`${h.label}: warning: ${warning}\n`);
   const launcherFile = m.boot.find((b) => b.path === 'launcher.sh');
   if (!launcherFile) throw new ParError('MANIFEST_INVALID', 'the manifest lists no launcher.sh bootstrap file', { label: h.label });
-  const preamble = launcherPreamble(await fsp.readFile(launcherFile.file, 'utf8'), {
-    first: preferredInterpreter(h.shebang, h.label),
-    minors: searchOrder(py.minors, h.build_python.version),
-    spec: py.spec,
-  });
+  const launcherScript = await fsp.readFile(launcherFile.file, 'utf8');
+  const first = preferredInterpreter(h.shebang, h.label);
 
   const entries = await collectEntries(m);
   const contents = new Map<string, Buffer>();
@@ -105,6 +102,13 @@ export async function pack(args: PackArgs): Promise<void> {
   for (const e of entries) if (e.kind !== 'boot') fp.update(`${e.path}\0${digests.get(e.path)}\n`);
   for (const wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}\n`);
   const fingerprint = fp.digest('hex');
+  const preamble = launcherPreamble(launcherScript, {
+    first,
+    minors: searchOrder(py.minors, h.build_python.version),
+    spec: py.spec,
+    // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
+    bytecode: { build: h.build_python.version.split('.').slice(0, 2).join('.'), tag: h.build_python.cache_tag, fingerprint },
+  });
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
   const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === 'extract');

@@ -38,7 +38,7 @@ const bundle = (root: string) => join(root, 'bytecode', `${fingerprint}-${tag}`,
 
 /** Runs `code` under the non-build interpreter with the bundle's path as argv[1]. */
 function edit(root: string, code: string): void {
-  const r = spawnSync(other, ['-S', '-c', `import marshal, sys\np = sys.argv[1]\nfmt, magic, e = marshal.loads(open(p, 'rb').read())\n${code}\nopen(p, 'wb').write(marshal.dumps((fmt, magic, e)))`, bundle(root)], {
+  const r = spawnSync(other, ['-S', '-c', `import marshal, sys\np = sys.argv[1]\nmagic, boot, fmt, e = marshal.loads(open(p, 'rb').read())\n${code}\nopen(p, 'wb').write(marshal.dumps((magic, boot, fmt, e)))`, bundle(root)], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`editing the bundle failed:\n${r.stderr}`);
@@ -77,7 +77,7 @@ describe('an interpreter the shipped .pyc do not fit', () => {
     const root = freshRoot();
     const first = debug(hello(), root, ['a']);
     expect(first.stdout).toBe('Hello from rules_par! a\n');
-    expect(first.stderr).toContain(`par: bytecode cache: 0 modules for ${tag} in None\n`);
+    expect(first.stderr).toContain(`par: bytecode cache: 0 modules for ${tag} in None (read by __par__)\n`);
     expect(first.stderr).toMatch(new RegExp(`^par: bytecode cache: 0 loaded, [1-9]\\d* compiled; wrote \\d+ modules to ${bundle(root)}$`, 'm'));
     const written = statSync(bundle(root));
     expect((written.mode & 0o777).toString(8)).toBe('600');
@@ -85,7 +85,8 @@ describe('an interpreter the shipped .pyc do not fit', () => {
 
     const second = debug(hello(), root, ['b']);
     expect(second.stdout).toBe('Hello from rules_par! b\n');
-    expect(second.stderr).toMatch(new RegExp(`^par: bytecode cache: \\d+ modules for ${tag} in ${root}$`, 'm'));
+    // Read by the launcher's first line, before __par__ is imported: nothing is compiled.
+    expect(second.stderr).toMatch(new RegExp(`^par: bytecode cache: \\d+ modules for ${tag} in ${root} \\(read by the launcher\\)$`, 'm'));
     expect(second.stderr).toMatch(/^par: bytecode cache: [1-9]\d* loaded, 0 compiled; nothing new to write$/m);
     expect(statSync(bundle(root)).mtimeMs).toBe(written.mtimeMs); // not rewritten
   });
@@ -151,7 +152,7 @@ describe('an interpreter the shipped .pyc do not fit', () => {
     chmodSync(root, 0o777);
     const r = debug(hello(), root, ['g']);
     expect(r.stdout).toBe('Hello from rules_par! g\n');
-    expect(r.stderr).not.toContain(`in ${root}\n`);
+    expect(r.stderr).not.toContain(`in ${root} (`);
     chmodSync(root, 0o700);
   });
 
@@ -164,6 +165,37 @@ describe('an interpreter the shipped .pyc do not fit', () => {
     const second = debug(wordcount(), root, ['--top', '2'], text);
     expect(second.stdout).toBe('to  3\nbe  3\n');
     expect(second.stderr).toMatch(/^par: bytecode cache: ([4-9]|\d\d+) loaded, 0 compiled; nothing new to write$/m);
+  });
+
+  maybe('started as `python ARCHIVE` (no launcher line): __par__ reads the cache, the rest loads from it', () => {
+    const root = freshRoot();
+    ok(run(hello(), root), 'first run');
+    const r = ok(runArchive(hello(), ['h'], { interpreter: other, env: { PAR_ROOT: root, PAR_DEBUG_STARTUP: '1' } }), 'python ARCHIVE');
+    expect(r.stdout).toBe('Hello from rules_par! h\n');
+    expect(r.stderr).toMatch(new RegExp(`^par: bytecode cache: \\d+ modules for ${tag} in ${root} \\(read by __par__\\)$`, 'm'));
+    expect(r.stderr).toMatch(/^par: bytecode cache: [1-9]\d* loaded, 0 compiled; nothing new to write$/m);
+  });
+
+  maybe("a bundle whose copy of the cache's own code is stale is not run by the launcher, and is repaired", () => {
+    const root = freshRoot();
+    ok(run(hello(), root), 'first run');
+    // As after an upgrade of rules_par that kept the program (and so the fingerprint) the same.
+    edit(root, "k = '__par__/_bytecode.py'\ne[k] = (e[k][0] ^ 1,) + e[k][1:]");
+    const stale = debug(hello(), root, ['i']);
+    expect(stale.stdout).toBe('Hello from rules_par! i\n');
+    expect(stale.stderr).toContain(' (read by __par__)\n');
+    // _bytecode.py itself, compiled again at exit for the next launch's first line.
+    expect(stale.stderr).toMatch(/^par: bytecode cache: [1-9]\d* loaded, 1 compiled; wrote \d+ modules to /m);
+    expect(debug(hello(), root, ['j']).stderr).toContain(' (read by the launcher)\n');
+  });
+
+  maybe('a cache root with characters the launcher does not quote: __par__ still uses the cache', () => {
+    const root = `${freshRoot()}'quote`;
+    ok(run(hello(), root), 'first run');
+    const r = debug(hello(), root, ['k']);
+    expect(r.stdout).toBe('Hello from rules_par! k\n');
+    expect(r.stderr).toContain(`in ${root} (read by __par__)\n`);
+    expect(r.stderr).toMatch(/^par: bytecode cache: [1-9]\d* loaded, 0 compiled; nothing new to write$/m);
   });
 
   maybe('PAR_BYTECODE_CACHE=0 turns it off', () => {

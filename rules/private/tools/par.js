@@ -22490,14 +22490,16 @@ function searchOrder(minors, buildVersion) {
   return minors.includes(build) ? [build, ...minors.filter((m) => m !== build)] : minors;
 }
 function launcherPreamble(script, opts) {
-  for (let v of [opts.first, ...opts.minors])
+  let bc = opts.bytecode;
+  for (let v of [opts.first, ...opts.minors, ...bc ? [bc.build, bc.tag, bc.fingerprint] : []])
     if (!SHELL_SAFE.test(v)) throw new Error(`internal: unsafe launcher value ${JSON.stringify(v)}`);
   if (!/^[0-9.,<>=!~* ]*$/.test(opts.spec)) throw new Error(`internal: unsafe specifier ${JSON.stringify(opts.spec)}`);
   let data = [
     "#!/bin/sh",
     `par_first='${opts.first}'`,
     `par_minors='${opts.minors.join(" ")}'`,
-    `par_spec='${opts.spec}'`
+    `par_spec='${opts.spec}'`,
+    ...bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : []
   ].join(`
 `);
   return Buffer.from(`${data}
@@ -23921,11 +23923,7 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let preamble2 = launcherPreamble(await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), {
-    first: preferredInterpreter(h.shebang, h.label),
-    minors: searchOrder(py.minors, h.build_python.version),
-    spec: py.spec
-  }), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript = await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
     if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
       let b = await import_node_fs7.promises.readFile(e.file);
@@ -23938,7 +23936,13 @@ async function pack(args) {
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === "extract"), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript, {
+    first,
+    minors: searchOrder(py.minors, h.build_python.version),
+    spec: py.spec,
+    // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
+    bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint }
+  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === "extract"), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -24649,11 +24653,320 @@ async function cacheVerb(argv, io) {
 `);
 }
 
+// src/cli/ide.ts
+var import_node_fs17 = require("node:fs"), import_node_path10 = require("node:path");
+
+// src/ide/locations.ts
+var import_node_path6 = require("node:path");
+function resolveExecPath(loc, p) {
+  return p === "external" || p.startsWith("external/") ? (0, import_node_path6.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path6.join)(loc.executionRoot, p) : p ? (0, import_node_path6.join)(loc.workspace, p) : loc.workspace;
+}
+function inside(parent, child) {
+  let r = (0, import_node_path6.relative)(parent, child);
+  return r === "" ? "" : r.startsWith("..") || (0, import_node_path6.isAbsolute)(r) ? null : r;
+}
+function editorPath(loc, configDir, abs) {
+  let target = null, inOut = inside((0, import_node_path6.join)(loc.executionRoot, "bazel-out"), abs);
+  if (inOut !== null && loc.bazelOutLink ? target = (0, import_node_path6.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
+  let r = (0, import_node_path6.relative)(configDir, target);
+  return r === "" ? "." : r.split(import_node_path6.sep).join("/");
+}
+
+// src/ide/project-model.ts
+var import_node_fs14 = require("node:fs"), import_node_path7 = require("node:path");
+var PROJECT_MODEL_VERSION = 1;
+function sourceTreeOf(execPath2) {
+  let parts = execPath2.split("/");
+  if (parts[0] === "external") return parts.slice(0, 2).join("/");
+  if (parts[0] === "bazel-out") {
+    let base = parts.slice(0, 3).join("/");
+    return parts[3] === "external" ? `${base}/external/${parts[4]}` : base;
+  }
+  return "";
+}
+function stripRepo(root) {
+  let i = root.indexOf("/");
+  return i < 0 ? "" : root.slice(i + 1);
+}
+function uniq(xs) {
+  return [...new Set(xs)];
+}
+function importRootsOf(t, loc, exists = import_node_fs14.existsSync) {
+  let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
+  for (let tree of trees)
+    for (let root of roots) {
+      let dir = resolveExecPath(loc, [tree, root].filter(Boolean).join("/"));
+      (tree === "" && root === "" || exists(dir)) && out.push(dir);
+    }
+  return uniq(out);
+}
+function buildProjectModel(targets, loc, exists = import_node_fs14.existsSync) {
+  if (targets.length === 0)
+    throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
+      hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
+    });
+  let byLabel = /* @__PURE__ */ new Map();
+  for (let t of targets) byLabel.set(t.label, t);
+  let sorted = [...byLabel.values()].sort((a, b) => a.label.localeCompare(b.label)), interpreter = sorted[0].interpreter.version, model = sorted.map((t) => ({
+    label: t.label,
+    kind: t.kind,
+    python: t.python,
+    sources: t.sources.map((s) => resolveExecPath(loc, s.path)),
+    import_roots: importRootsOf(t, loc, exists),
+    wheels: t.wheels.map((w) => ({ label: w.label, dir: resolveExecPath(loc, w.dir) }))
+  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path7.join)(loc.workspace, s.path)))).sort();
+  return {
+    version: PROJECT_MODEL_VERSION,
+    workspace: loc.workspace,
+    interpreter,
+    python_version: interpreter.split(".").slice(0, 2).join("."),
+    targets: model,
+    extra_paths: uniq(model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)])),
+    include
+  };
+}
+
+// src/ide/pyright-config.ts
+var import_node_fs15 = require("node:fs"), import_node_path8 = require("node:path");
+var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
+function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
+  let config2 = { ...existing ?? {} }, notes = [];
+  for (let key of LIST_KEYS) {
+    let cur = config2[key];
+    if (cur !== void 0 && !(Array.isArray(cur) && cur.every((x) => typeof x == "string")))
+      throw new ParError("BAD_ARGUMENTS", `"${key}" in ${file2} is not a list of strings, so par ide cannot merge its entries into it`, {
+        file: file2,
+        hint: "Make it a list of paths (par keeps the entries it did not write), or run par ide with --out DIR to write elsewhere."
+      });
+    let mine = new Set(previous?.[key] ?? []), hand = (cur ?? []).filter((x) => !mine.has(x) && !next[key].includes(x));
+    hand.length && notes.push(`kept ${hand.length} hand-written entr${hand.length === 1 ? "y" : "ies"} of "${key}": ${hand.join(", ")}`), config2[key] = [...next[key], ...hand];
+  }
+  let curVersion = config2.pythonVersion;
+  return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
+}
+function readJsonObject(file2) {
+  if (!(0, import_node_fs15.existsSync)(file2)) return null;
+  let text = (0, import_node_fs15.readFileSync)(file2, "utf8"), v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ParError("BAD_ARGUMENTS", `${file2} is not plain JSON (${e.message}); par ide merges its settings by key and would lose comments or trailing commas`, {
+      file: file2,
+      hint: "Remove the comments, or run par ide with --out DIR to write its files elsewhere."
+    });
+  }
+  if (v === null || typeof v != "object" || Array.isArray(v))
+    throw new ParError("BAD_ARGUMENTS", `${file2} does not hold a JSON object`, { file: file2, hint: "Fix or remove it, then run par ide again." });
+  return v;
+}
+function readState(file2) {
+  if (!(0, import_node_fs15.existsSync)(file2)) return null;
+  let raw;
+  try {
+    raw = JSON.parse((0, import_node_fs15.readFileSync)(file2, "utf8"));
+  } catch {
+    raw = void 0;
+  }
+  let r = StateSchema.safeParse(raw);
+  if (!r.success)
+    throw new ParError("BAD_ARGUMENTS", `${file2} is damaged, so par ide cannot tell its own settings from hand-written ones`, {
+      file: file2,
+      hint: `Delete it: par ide then keeps every entry now in ${CONFIG_FILE} and records its own again.`
+    });
+  return r.data.pyrightconfig;
+}
+function writeAtomically(file2, text) {
+  let tmp = `${file2}.tmp-${process.pid}`;
+  (0, import_node_fs15.writeFileSync)(tmp, text), (0, import_node_fs15.renameSync)(tmp, file2);
+}
+function writePyrightConfig(dir, next) {
+  let file2 = (0, import_node_path8.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path8.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
+  !existing && (0, import_node_fs15.existsSync)((0, import_node_path8.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs15.readFileSync)((0, import_node_path8.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  let text = JSON.stringify(config2, null, 2) + `
+`, changed = !(0, import_node_fs15.existsSync)(file2) || (0, import_node_fs15.readFileSync)(file2, "utf8") !== text;
+  return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
+`), { config: file2, changed, notes };
+}
+
+// src/ide/target-json.ts
+var import_node_fs16 = require("node:fs"), import_node_path9 = require("node:path");
+var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
+  version: external_exports.literal(IDE_JSON_VERSION),
+  label: external_exports.string().min(1),
+  kind: external_exports.string().min(1),
+  repository: external_exports.string(),
+  workspace_name: external_exports.string(),
+  python: external_exports.string().nullable(),
+  interpreter: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+/, "is not MAJOR.MINOR[.MICRO]"), cache_tag: external_exports.string() }),
+  sources: external_exports.array(external_exports.object({ path: execPath, archive_path: external_exports.string() })),
+  transitive_sources: external_exports.array(execPath),
+  import_roots: external_exports.array(external_exports.string()),
+  foreign_import_roots: external_exports.array(external_exports.string()),
+  wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath })),
+  /** The JSON files of the target's deps, transitively: `par ide` reads them all from the top. */
+  closure_json: external_exports.array(execPath)
+});
+function parseTargetJson(text, file2) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ParError("MANIFEST_INVALID", `not valid JSON: ${e.message}`, { file: file2, hint: "It is written by par_ide_aspect; rebuild it." });
+  }
+  let r = TargetJsonSchema.safeParse(raw);
+  if (!r.success) {
+    let label = typeof raw?.label == "string" ? raw.label : void 0, lines = r.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`);
+    throw new ParError("MANIFEST_INVALID", `invalid par_ide_aspect JSON ${file2}:
+  ${lines.join(`
+  `)}`, {
+      label,
+      file: file2,
+      hint: "The aspect and the par CLI come from different rules_par versions? Use the same checkout for both."
+    });
+  }
+  return r.data;
+}
+function readTargetJson(file2) {
+  return parseTargetJson((0, import_node_fs16.readFileSync)(file2, "utf8"), file2);
+}
+function targetJsonPath(bazelBin, label) {
+  let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
+  if (!m) throw new ParError("BAZEL_FAILED", `unexpected label '${label}' in Bazel's build events`);
+  let [, repo, pkg, name] = m;
+  return (0, import_node_path9.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
+}
+function readClosure(bazelBin, executionRoot, labels) {
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs16.existsSync)(f));
+  for (; todo.length; ) {
+    let file2 = todo.pop();
+    if (seen.has(file2)) continue;
+    let t = readTargetJson(file2);
+    seen.set(file2, t);
+    for (let dep of t.closure_json) todo.push((0, import_node_path9.join)(executionRoot, dep));
+  }
+  return [...seen.values()];
+}
+
+// src/cli/ide.ts
+var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
+function ideAspectFor(workspace) {
+  for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
+    let p = (0, import_node_path10.join)(workspace, file2);
+    if ((0, import_node_fs17.existsSync)(p) && re.test((0, import_node_fs17.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+  }
+  return IDE_ASPECT;
+}
+var IDE_OUTPUT_GROUP = "par_ide_info";
+function locations(workspace) {
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path10.join)(workspace, "bazel-out"), bazelOutLink = null;
+  try {
+    (0, import_node_fs17.existsSync)(link) && (0, import_node_fs17.realpathSync)(link) === (0, import_node_fs17.realpathSync)((0, import_node_path10.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+  } catch {
+    bazelOutLink = null;
+  }
+  return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelOutLink };
+}
+function ide(labels, out, cwd = process.cwd()) {
+  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path10.resolve)(cwd, out ?? workspace);
+  (0, import_node_fs17.mkdirSync)(dir, { recursive: !0 });
+  let w = writePyrightConfig(dir, {
+    include: model.include.map((p) => editorPath(loc, dir, p)),
+    extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
+    pythonVersion: model.python_version
+  });
+  return { model, ...w };
+}
+async function ideVerb(argv, io) {
+  let a = parseVerbArgs("ide", argv, { out: { type: "string" } }, external_exports.object({
+    out: external_exports.string().min(1, "--out needs a directory").optional(),
+    positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).min(1, "name at least one //label")
+  })), r = ide(a.positionals, a.out), n = r.model.targets.length;
+  io.err(`par ide: ${r.changed ? "wrote" : "unchanged"} ${r.config} (${n} target${n === 1 ? "" : "s"}, ${r.model.extra_paths.length} import paths, Python ${r.model.python_version})
+`);
+  for (let note of r.notes) io.err(`par ide: ${note}
+`);
+  io.out(JSON.stringify(r.model, null, 2) + `
+`);
+}
+
+// src/ide/owner.ts
+var import_node_fs18 = require("node:fs"), import_node_path11 = require("node:path");
+var BUILD_FILES = ["BUILD.bazel", "BUILD"];
+function within(root, abs) {
+  let r = (0, import_node_path11.relative)(root, abs);
+  return r === "" || r.startsWith("..") || (0, import_node_path11.isAbsolute)(r) ? null : r;
+}
+function fileLabel(workspace, file2, cwd = process.cwd()) {
+  let abs = (0, import_node_path11.resolve)(cwd, file2), rel = within(workspace, abs);
+  if (rel === null && (0, import_node_fs18.existsSync)(abs) && (rel = within((0, import_node_fs18.realpathSync)(workspace), (0, import_node_fs18.realpathSync)(abs))), rel === null)
+    throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
+      file: file2,
+      hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
+    });
+  let parts = rel.split(import_node_path11.sep);
+  if (parts[0].startsWith("bazel-"))
+    throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace (${workspace}).`, {
+      file: file2,
+      hint: "Ask for the source file in the workspace instead."
+    });
+  if (!(0, import_node_fs18.existsSync)(abs))
+    throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
+  if ((0, import_node_fs18.statSync)(abs).isDirectory())
+    throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
+  let path = parts.join("/");
+  for (let i = parts.length - 1; i >= 0; i--) {
+    let pkg = parts.slice(0, i).join("/");
+    if (BUILD_FILES.some((b) => (0, import_node_fs18.existsSync)((0, import_node_path11.join)(workspace, pkg, b))))
+      return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
+  }
+  return { file: file2, path, label: null, package: null };
+}
+function unescapeXml(s) {
+  return s.replace(/&(lt|gt|quot|apos|amp|#(\d+));/g, (_, name, code) => code ? String.fromCharCode(Number(code)) : { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" }[name]);
+}
+function parseQueryXml(xml) {
+  let rules = [], ruleRe = /<rule\b([^>]*?)(\/>|>([\s\S]*?)<\/rule>)/g;
+  for (let m = ruleRe.exec(xml); m; m = ruleRe.exec(xml)) {
+    let attrs = m[1], kind = /\bclass="([^"]*)"/.exec(attrs)?.[1], name = /\bname="([^"]*)"/.exec(attrs)?.[1];
+    if (!kind || !name) continue;
+    let body = m[3] ?? "", srcs = [...(/<list\b[^>]*\bname="srcs"[^>]*>([\s\S]*?)<\/list>/.exec(body)?.[1] ?? "").matchAll(/<label\b[^>]*\bvalue="([^"]*)"/g)].map((x) => unescapeXml(x[1]));
+    rules.push({ label: unescapeXml(name), kind: unescapeXml(kind), srcs });
+  }
+  return rules;
+}
+function ownerQuery(packages) {
+  return [...new Set(packages)].sort().map((p) => `//${p}:all`).join(" + ");
+}
+function canonical2(label) {
+  return label.replace(/^@@?\/\//, "//");
+}
+function owners(files, rules) {
+  return files.map((f) => ({
+    file: f.file,
+    path: f.path,
+    label: f.label,
+    owners: f.label === null ? [] : rules.filter((r) => r.srcs.some((s) => canonical2(s) === f.label)).map((r) => ({ label: canonical2(r.label), kind: r.kind })).sort((a, b) => a.label.localeCompare(b.label))
+  }));
+}
+
+// src/cli/owner.ts
+function owner(files, cwd = process.cwd()) {
+  let workspace = findWorkspace(cwd), labels = files.map((f) => fileLabel(workspace, f, cwd)), packages = labels.flatMap((l) => l.package === null ? [] : [l.package]);
+  if (packages.length === 0) return owners(labels, []);
+  let { stdout } = bazelQuery(workspace, ownerQuery(packages), ["--output=xml", "--noshow_progress", "--noimplicit_deps"]);
+  return owners(labels, parseQueryXml(stdout));
+}
+async function ownerVerb(argv, io) {
+  let a = parseVerbArgs("owner", argv, {}, external_exports.object({ positionals: external_exports.array(external_exports.string().min(1)).min(1, "name at least one FILE") }));
+  io.out(JSON.stringify(owner(a.positionals), null, 2) + `
+`);
+}
+
 // src/cli/gen.ts
-var import_node_path7 = require("node:path");
+var import_node_path13 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs14 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs19 = require("node:fs"), import_node_path12 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/module-index.ts
 function normalizeRoots(roots) {
@@ -25313,45 +25626,45 @@ function applyEdits(text, edits) {
 // src/gen/gen.ts
 var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "py_library", "py_binary"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
-  return pkg && (0, import_node_path6.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
+  return pkg && (0, import_node_path12.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
 function shortLabel(label, fromPkg) {
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
   if (!m) return label;
-  let pkg = m[1], name = m[2] ?? (0, import_node_path6.basename)(pkg);
+  let pkg = m[1], name = m[2] ?? (0, import_node_path12.basename)(pkg);
   return pkg === fromPkg ? `:${name}` : label;
 }
-function canonical2(label, fromPkg) {
+function canonical3(label, fromPkg) {
   if (label.startsWith(":")) return labelFor(fromPkg, label.slice(1));
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
-  return m ? labelFor(m[1], m[2] ?? (0, import_node_path6.basename)(m[1])) : label;
+  return m ? labelFor(m[1], m[2] ?? (0, import_node_path12.basename)(m[1])) : label;
 }
 function gen(opts) {
-  let ws = (0, import_node_path6.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
+  let ws = (0, import_node_path12.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
   for (let bf of buildFiles) {
-    let pkg = pkgOf(import_node_path6.posix.dirname(bf));
+    let pkg = pkgOf(import_node_path12.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs14.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs19.readFileSync)((0, import_node_path12.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
-      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path6.posix.join(pkg, i.value)));
+      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path12.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
-      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
+      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical3(d.value, pkg)));
       targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
     }
   }
   let pkgAbove = (dir) => {
-    for (let d = dir; ; d = pkgOf(import_node_path6.posix.dirname(d))) {
+    for (let d = dir; ; d = pkgOf(import_node_path12.posix.dirname(d))) {
       if (buildOfPkg.has(d)) return d;
       if (d === "") return;
     }
   };
   for (let f of pyFiles) {
     if (owner2.has(f)) continue;
-    let dir = pkgOf(import_node_path6.posix.dirname(f)), above = pkgAbove(dir), label;
-    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path6.posix.dirname(s)) === dir))?.label), !label) {
-      let name = dir ? (0, import_node_path6.basename)(dir) : "root";
+    let dir = pkgOf(import_node_path12.posix.dirname(f)), above = pkgAbove(dir), label;
+    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path12.posix.dirname(s)) === dir))?.label), !label) {
+      let name = dir ? (0, import_node_path12.basename)(dir) : "root";
       label = labelFor(dir, name), targets.has(label) || targets.set(label, { label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
@@ -25363,7 +25676,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs14.readFileSync)((0, import_node_path6.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs19.readFileSync)((0, import_node_path12.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25413,8 +25726,8 @@ function gen(opts) {
   let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/")), changed = [];
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
-    let bf = buildOfPkg.get(pkg) ?? import_node_path6.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs14.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
+    let bf = buildOfPkg.get(pkg) ?? import_node_path12.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs19.writeFileSync)((0, import_node_path12.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25450,7 +25763,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path6.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path12.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);
@@ -25463,10 +25776,10 @@ function mergeInto(scc, targets, buildOfPkg) {
 function renderPackage(before, pkg, ts, all) {
   let edits = [], appended = [], known = new Set(all.keys());
   for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
-    let srcs = [...t.srcs].map((s) => ({ value: import_node_path6.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
+    let srcs = [...t.srcs].map((s) => ({ value: import_node_path12.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
     for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
     for (let it of oldDeps?.items ?? []) {
-      let c = canonical2(it.value, pkg);
+      let c = canonical3(it.value, pkg);
       (it.keep || !known.has(c)) && deps.set(c, { value: it.value, keep: it.keep });
     }
     let depItems = [...deps.values()].sort((a, b) => compareLabels(a.value, b.value));
@@ -25523,7 +25836,7 @@ function describeCycles(r) {
 // src/cli/gen.ts
 async function genVerb(argv, io) {
   let a = parseVerbArgs("gen", argv, { check: { type: "boolean" } }, external_exports.object({ check: external_exports.boolean().optional(), positionals: external_exports.array(external_exports.string()) })), ws = findWorkspace(), base = process.cwd(), paths = a.positionals.length ? a.positionals.map((p) => {
-    let rel = (0, import_node_path7.relative)(ws, (0, import_node_path7.resolve)(base, p)).split("\\").join("/");
+    let rel = (0, import_node_path13.relative)(ws, (0, import_node_path13.resolve)(base, p)).split("\\").join("/");
     if (rel.startsWith("..")) throw new ParError("BAD_ARGUMENTS", `par gen: ${p} is outside the workspace ${ws}`);
     return rel;
   }) : void 0, r = gen({ workspace: ws, paths, check: a.check });
@@ -25549,10 +25862,10 @@ async function genVerb(argv, io) {
 }
 
 // src/cli/graph.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs16 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25575,11 +25888,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs15.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs20.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -25611,7 +25924,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs16.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs21.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -25620,14 +25933,16 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs16.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs21.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
   let lines = readLines(request), label = field(lines, "label", request), sources = lines.filter((l) => l[0] === "src").map((l) => ({ read: l[1], path: l[2] })), closure = lines.filter((l) => l[0] === "closure").map((l) => l[1]), roots = lines.filter((l) => l[0] === "root").map((l) => l[1]), wheels = /* @__PURE__ */ new Set();
   for (let l of lines.filter((x) => x[0] === "wheel")) for (let n of topLevelNames(l[1], l[2] ?? label)) wheels.add(n);
-  let stdlib = readStdlib(field(lines, "stdlib", request)), unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs16.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  let stdlib = readStdlib(field(lines, "stdlib", request));
+  stdlib.add("__par__");
+  let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
+  return (0, import_node_fs21.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -25638,7 +25953,7 @@ function importsReport(request) {
   }
   let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs16.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs21.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
       u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
@@ -25709,7 +26024,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs17.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs22.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -25718,315 +26033,6 @@ async function graphVerb(argv, io) {
   })), ws = findWorkspace(), g = targetGraph(ws, a.positionals[0]);
   io.out(a.format === "json" ? JSON.stringify(graphJson(g), null, 2) + `
 ` : graphDot(g));
-}
-
-// src/cli/ide.ts
-var import_node_fs21 = require("node:fs"), import_node_path12 = require("node:path");
-
-// src/ide/locations.ts
-var import_node_path8 = require("node:path");
-function resolveExecPath(loc, p) {
-  return p === "external" || p.startsWith("external/") ? (0, import_node_path8.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path8.join)(loc.executionRoot, p) : p ? (0, import_node_path8.join)(loc.workspace, p) : loc.workspace;
-}
-function inside(parent, child) {
-  let r = (0, import_node_path8.relative)(parent, child);
-  return r === "" ? "" : r.startsWith("..") || (0, import_node_path8.isAbsolute)(r) ? null : r;
-}
-function editorPath(loc, configDir, abs) {
-  let target = null, inOut = inside((0, import_node_path8.join)(loc.executionRoot, "bazel-out"), abs);
-  if (inOut !== null && loc.bazelOutLink ? target = (0, import_node_path8.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
-  let r = (0, import_node_path8.relative)(configDir, target);
-  return r === "" ? "." : r.split(import_node_path8.sep).join("/");
-}
-
-// src/ide/project-model.ts
-var import_node_fs18 = require("node:fs"), import_node_path9 = require("node:path");
-var PROJECT_MODEL_VERSION = 1;
-function sourceTreeOf(execPath2) {
-  let parts = execPath2.split("/");
-  if (parts[0] === "external") return parts.slice(0, 2).join("/");
-  if (parts[0] === "bazel-out") {
-    let base = parts.slice(0, 3).join("/");
-    return parts[3] === "external" ? `${base}/external/${parts[4]}` : base;
-  }
-  return "";
-}
-function stripRepo(root) {
-  let i = root.indexOf("/");
-  return i < 0 ? "" : root.slice(i + 1);
-}
-function uniq(xs) {
-  return [...new Set(xs)];
-}
-function importRootsOf(t, loc, exists = import_node_fs18.existsSync) {
-  let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
-  for (let tree of trees)
-    for (let root of roots) {
-      let dir = resolveExecPath(loc, [tree, root].filter(Boolean).join("/"));
-      (tree === "" && root === "" || exists(dir)) && out.push(dir);
-    }
-  return uniq(out);
-}
-function buildProjectModel(targets, loc, exists = import_node_fs18.existsSync) {
-  if (targets.length === 0)
-    throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
-      hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
-    });
-  let byLabel = /* @__PURE__ */ new Map();
-  for (let t of targets) byLabel.set(t.label, t);
-  let sorted = [...byLabel.values()].sort((a, b) => a.label.localeCompare(b.label)), interpreter = sorted[0].interpreter.version, model = sorted.map((t) => ({
-    label: t.label,
-    kind: t.kind,
-    python: t.python,
-    sources: t.sources.map((s) => resolveExecPath(loc, s.path)),
-    import_roots: importRootsOf(t, loc, exists),
-    wheels: t.wheels.map((w) => ({ label: w.label, dir: resolveExecPath(loc, w.dir) }))
-  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path9.join)(loc.workspace, s.path)))).sort();
-  return {
-    version: PROJECT_MODEL_VERSION,
-    workspace: loc.workspace,
-    interpreter,
-    python_version: interpreter.split(".").slice(0, 2).join("."),
-    targets: model,
-    extra_paths: uniq(model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)])),
-    include
-  };
-}
-
-// src/ide/pyright-config.ts
-var import_node_fs19 = require("node:fs"), import_node_path10 = require("node:path");
-var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
-function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
-  let config2 = { ...existing ?? {} }, notes = [];
-  for (let key of LIST_KEYS) {
-    let cur = config2[key];
-    if (cur !== void 0 && !(Array.isArray(cur) && cur.every((x) => typeof x == "string")))
-      throw new ParError("BAD_ARGUMENTS", `"${key}" in ${file2} is not a list of strings, so par ide cannot merge its entries into it`, {
-        file: file2,
-        hint: "Make it a list of paths (par keeps the entries it did not write), or run par ide with --out DIR to write elsewhere."
-      });
-    let mine = new Set(previous?.[key] ?? []), hand = (cur ?? []).filter((x) => !mine.has(x) && !next[key].includes(x));
-    hand.length && notes.push(`kept ${hand.length} hand-written entr${hand.length === 1 ? "y" : "ies"} of "${key}": ${hand.join(", ")}`), config2[key] = [...next[key], ...hand];
-  }
-  let curVersion = config2.pythonVersion;
-  return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
-}
-function readJsonObject(file2) {
-  if (!(0, import_node_fs19.existsSync)(file2)) return null;
-  let text = (0, import_node_fs19.readFileSync)(file2, "utf8"), v;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new ParError("BAD_ARGUMENTS", `${file2} is not plain JSON (${e.message}); par ide merges its settings by key and would lose comments or trailing commas`, {
-      file: file2,
-      hint: "Remove the comments, or run par ide with --out DIR to write its files elsewhere."
-    });
-  }
-  if (v === null || typeof v != "object" || Array.isArray(v))
-    throw new ParError("BAD_ARGUMENTS", `${file2} does not hold a JSON object`, { file: file2, hint: "Fix or remove it, then run par ide again." });
-  return v;
-}
-function readState(file2) {
-  if (!(0, import_node_fs19.existsSync)(file2)) return null;
-  let raw;
-  try {
-    raw = JSON.parse((0, import_node_fs19.readFileSync)(file2, "utf8"));
-  } catch {
-    raw = void 0;
-  }
-  let r = StateSchema.safeParse(raw);
-  if (!r.success)
-    throw new ParError("BAD_ARGUMENTS", `${file2} is damaged, so par ide cannot tell its own settings from hand-written ones`, {
-      file: file2,
-      hint: `Delete it: par ide then keeps every entry now in ${CONFIG_FILE} and records its own again.`
-    });
-  return r.data.pyrightconfig;
-}
-function writeAtomically(file2, text) {
-  let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs19.writeFileSync)(tmp, text), (0, import_node_fs19.renameSync)(tmp, file2);
-}
-function writePyrightConfig(dir, next) {
-  let file2 = (0, import_node_path10.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path10.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs19.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs19.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
-  let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs19.existsSync)(file2) || (0, import_node_fs19.readFileSync)(file2, "utf8") !== text;
-  return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
-`), { config: file2, changed, notes };
-}
-
-// src/ide/target-json.ts
-var import_node_fs20 = require("node:fs"), import_node_path11 = require("node:path");
-var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
-  version: external_exports.literal(IDE_JSON_VERSION),
-  label: external_exports.string().min(1),
-  kind: external_exports.string().min(1),
-  repository: external_exports.string(),
-  workspace_name: external_exports.string(),
-  python: external_exports.string().nullable(),
-  interpreter: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+/, "is not MAJOR.MINOR[.MICRO]"), cache_tag: external_exports.string() }),
-  sources: external_exports.array(external_exports.object({ path: execPath, archive_path: external_exports.string() })),
-  transitive_sources: external_exports.array(execPath),
-  import_roots: external_exports.array(external_exports.string()),
-  foreign_import_roots: external_exports.array(external_exports.string()),
-  wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath })),
-  /** The JSON files of the target's deps, transitively: `par ide` reads them all from the top. */
-  closure_json: external_exports.array(execPath)
-});
-function parseTargetJson(text, file2) {
-  let raw;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ParError("MANIFEST_INVALID", `not valid JSON: ${e.message}`, { file: file2, hint: "It is written by par_ide_aspect; rebuild it." });
-  }
-  let r = TargetJsonSchema.safeParse(raw);
-  if (!r.success) {
-    let label = typeof raw?.label == "string" ? raw.label : void 0, lines = r.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`);
-    throw new ParError("MANIFEST_INVALID", `invalid par_ide_aspect JSON ${file2}:
-  ${lines.join(`
-  `)}`, {
-      label,
-      file: file2,
-      hint: "The aspect and the par CLI come from different rules_par versions? Use the same checkout for both."
-    });
-  }
-  return r.data;
-}
-function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs20.readFileSync)(file2, "utf8"), file2);
-}
-function targetJsonPath(bazelBin, label) {
-  let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
-  if (!m) throw new ParError("BAZEL_FAILED", `unexpected label '${label}' in Bazel's build events`);
-  let [, repo, pkg, name] = m;
-  return (0, import_node_path11.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
-}
-function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs20.existsSync)(f));
-  for (; todo.length; ) {
-    let file2 = todo.pop();
-    if (seen.has(file2)) continue;
-    let t = readTargetJson(file2);
-    seen.set(file2, t);
-    for (let dep of t.closure_json) todo.push((0, import_node_path11.join)(executionRoot, dep));
-  }
-  return [...seen.values()];
-}
-
-// src/cli/ide.ts
-var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
-function ideAspectFor(workspace) {
-  for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
-    let p = (0, import_node_path12.join)(workspace, file2);
-    if ((0, import_node_fs21.existsSync)(p) && re.test((0, import_node_fs21.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
-  }
-  return IDE_ASPECT;
-}
-var IDE_OUTPUT_GROUP = "par_ide_info";
-function locations(workspace) {
-  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path12.join)(workspace, "bazel-out"), bazelOutLink = null;
-  try {
-    (0, import_node_fs21.existsSync)(link) && (0, import_node_fs21.realpathSync)(link) === (0, import_node_fs21.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
-  } catch {
-    bazelOutLink = null;
-  }
-  return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelOutLink };
-}
-function ide(labels, out, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path12.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs21.mkdirSync)(dir, { recursive: !0 });
-  let w = writePyrightConfig(dir, {
-    include: model.include.map((p) => editorPath(loc, dir, p)),
-    extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
-    pythonVersion: model.python_version
-  });
-  return { model, ...w };
-}
-async function ideVerb(argv, io) {
-  let a = parseVerbArgs("ide", argv, { out: { type: "string" } }, external_exports.object({
-    out: external_exports.string().min(1, "--out needs a directory").optional(),
-    positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).min(1, "name at least one //label")
-  })), r = ide(a.positionals, a.out), n = r.model.targets.length;
-  io.err(`par ide: ${r.changed ? "wrote" : "unchanged"} ${r.config} (${n} target${n === 1 ? "" : "s"}, ${r.model.extra_paths.length} import paths, Python ${r.model.python_version})
-`);
-  for (let note of r.notes) io.err(`par ide: ${note}
-`);
-  io.out(JSON.stringify(r.model, null, 2) + `
-`);
-}
-
-// src/ide/owner.ts
-var import_node_fs22 = require("node:fs"), import_node_path13 = require("node:path");
-var BUILD_FILES = ["BUILD.bazel", "BUILD"];
-function within(root, abs) {
-  let r = (0, import_node_path13.relative)(root, abs);
-  return r === "" || r.startsWith("..") || (0, import_node_path13.isAbsolute)(r) ? null : r;
-}
-function fileLabel(workspace, file2, cwd = process.cwd()) {
-  let abs = (0, import_node_path13.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs22.existsSync)(abs) && (rel = within((0, import_node_fs22.realpathSync)(workspace), (0, import_node_fs22.realpathSync)(abs))), rel === null)
-    throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
-      file: file2,
-      hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
-    });
-  let parts = rel.split(import_node_path13.sep);
-  if (parts[0].startsWith("bazel-"))
-    throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace (${workspace}).`, {
-      file: file2,
-      hint: "Ask for the source file in the workspace instead."
-    });
-  if (!(0, import_node_fs22.existsSync)(abs))
-    throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs22.statSync)(abs).isDirectory())
-    throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
-  let path = parts.join("/");
-  for (let i = parts.length - 1; i >= 0; i--) {
-    let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs22.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
-      return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
-  }
-  return { file: file2, path, label: null, package: null };
-}
-function unescapeXml(s) {
-  return s.replace(/&(lt|gt|quot|apos|amp|#(\d+));/g, (_, name, code) => code ? String.fromCharCode(Number(code)) : { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" }[name]);
-}
-function parseQueryXml(xml) {
-  let rules = [], ruleRe = /<rule\b([^>]*?)(\/>|>([\s\S]*?)<\/rule>)/g;
-  for (let m = ruleRe.exec(xml); m; m = ruleRe.exec(xml)) {
-    let attrs = m[1], kind = /\bclass="([^"]*)"/.exec(attrs)?.[1], name = /\bname="([^"]*)"/.exec(attrs)?.[1];
-    if (!kind || !name) continue;
-    let body = m[3] ?? "", srcs = [...(/<list\b[^>]*\bname="srcs"[^>]*>([\s\S]*?)<\/list>/.exec(body)?.[1] ?? "").matchAll(/<label\b[^>]*\bvalue="([^"]*)"/g)].map((x) => unescapeXml(x[1]));
-    rules.push({ label: unescapeXml(name), kind: unescapeXml(kind), srcs });
-  }
-  return rules;
-}
-function ownerQuery(packages) {
-  return [...new Set(packages)].sort().map((p) => `//${p}:all`).join(" + ");
-}
-function canonical3(label) {
-  return label.replace(/^@@?\/\//, "//");
-}
-function owners(files, rules) {
-  return files.map((f) => ({
-    file: f.file,
-    path: f.path,
-    label: f.label,
-    owners: f.label === null ? [] : rules.filter((r) => r.srcs.some((s) => canonical3(s) === f.label)).map((r) => ({ label: canonical3(r.label), kind: r.kind })).sort((a, b) => a.label.localeCompare(b.label))
-  }));
-}
-
-// src/cli/owner.ts
-function owner(files, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), labels = files.map((f) => fileLabel(workspace, f, cwd)), packages = labels.flatMap((l) => l.package === null ? [] : [l.package]);
-  if (packages.length === 0) return owners(labels, []);
-  let { stdout } = bazelQuery(workspace, ownerQuery(packages), ["--output=xml", "--noshow_progress", "--noimplicit_deps"]);
-  return owners(labels, parseQueryXml(stdout));
-}
-async function ownerVerb(argv, io) {
-  let a = parseVerbArgs("owner", argv, {}, external_exports.object({ positionals: external_exports.array(external_exports.string().min(1)).min(1, "name at least one FILE") }));
-  io.out(JSON.stringify(owner(a.positionals), null, 2) + `
-`);
 }
 
 // src/cli/build-info.ts
@@ -26384,9 +26390,9 @@ var USAGE2 = `usage: par VERB [ARGS]
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
   audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
   cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
-  diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
   owner FILE...             the targets whose srcs contain each file (JSON)
+  diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
   gen [PATH...] [--check]   create/update python_library targets from imports
@@ -26403,11 +26409,11 @@ var USAGE2 = `usage: par VERB [ARGS]
   },
   cache: cacheVerb,
   ide: ideVerb,
+  owner: ownerVerb,
   gen: genVerb,
   graph: graphVerb,
   "imports-check": importsCheckVerb,
   "imports-report": importsReportVerb,
-  owner: ownerVerb,
   async pack(argv) {
     let a = parseVerbArgs("pack", argv, {
       manifest: { type: "string" },

@@ -2,21 +2,29 @@
 
 The archive's .pyc are for the toolchain's Python; any other minor rejects them and zipimport
 compiles every module from source at every launch (hello under 3.13: 1.65x `python3.13 -c
-pass`, _boot.py alone ~3 ms). __par__/__init__.py calls install() only then (it was itself
-compiled from source: its __file__ ends in .py), so the build interpreter's launch pays
-nothing. This module is compiled from source on each such launch too (~0.5 ms): keep it
-small; the writer is _bytecode_write.py, loaded only when something new was compiled.
+pass`; in a fresh process each bootstrap file costs ~2 ms to compile). Two ways in, both only
+then, so the build interpreter's launch pays nothing:
+
+- preload(): the launcher's first line (launcher.sh, `par_boot_bc`) reads the bundle itself
+  and runs this module's code from it, before `__par__` is imported: a warm launch compiles
+  nothing at all. Used when the sh launcher cannot tell that it picked the build minor.
+- install(): from __par__/__init__.py when that was compiled from source (re-exec by
+  _select.py, `python ARCHIVE`): this module, __init__ and _manifest are compiled (~5 ms),
+  everything after them comes from the cache.
 
 One bundle per archive build and interpreter: <cache>/bytecode/<fingerprint>-<cache_tag>/bundle,
-marshal'd (FORMAT, MAGIC_NUMBER, {archive path: (crc32, size, marshal'd code)}), read with one
-open/fstat/read/close at install. Entries are checked against the zip directory zipimport has
-already read (CRC-32 and size of the source entry: no hashing, no syscall), so a bootstrap or
-_stamp.py that changed under the same fingerprint is compiled again, never run stale.
+marshal'd (MAGIC_NUMBER, code of this module, FORMAT, {archive path: (crc32, size, marshal'd
+code)}), read with one open/fstat/read/close. Entries are checked against the zip directory
+zipimport has already read (CRC-32 and size of the source entry: no hashing, no syscall), so a
+bootstrap or _stamp.py that changed under the same fingerprint is compiled again, never run
+stale. The writer is _bytecode_write.py, loaded only when something new was compiled.
 """
 
 import sys
 
-FORMAT = 1
+FORMAT = 2
+# Loaded before install() can serve anything; the writer adds them for preload().
+BOOTSTRAP = ("__par__/__init__.py", "__par__/_bytecode.py", "__par__/_manifest.py")
 _entries = {}  # archive path -> (crc32, size, marshal'd code), as read from the bundle
 _pending = {}  # compiled during this run, written at exit
 _stats = [0, 0]  # loaded, compiled
@@ -61,15 +69,15 @@ def private(path):
     return (st.st_mode & 0o170000) == 0o040000 and st.st_uid == posix.getuid() and not st.st_mode & 0o022
 
 
-def _read(root, key):
+def _read(entry):
+    """The bundle in the entry directory, unmarshalled; None if absent, not ours or damaged."""
     import marshal
     import posix
 
-    entry = "%s/bytecode/%s" % (root, key)
     try:
         fd = posix.open(entry + "/bundle", posix.O_RDONLY | getattr(posix, "O_CLOEXEC", 0))
     except OSError:
-        return {}
+        return None
     try:
         st = posix.fstat(fd)
         chunks, left = [], st.st_size
@@ -82,18 +90,56 @@ def _read(root, key):
     finally:
         posix.close(fd)
     try:
+        return marshal.loads(b"".join(chunks)) if st.st_uid == posix.getuid() else None
+    except Exception:  # noqa: B902 -- a damaged bundle is ignored, then rewritten
+        return None
+
+
+def _entries_of(bundle):
+    from _frozen_importlib_external import MAGIC_NUMBER
+
+    ok = isinstance(bundle, tuple) and len(bundle) == 4 and bundle[0] == MAGIC_NUMBER and bundle[2] == FORMAT
+    return bundle[3] if ok and isinstance(bundle[3], dict) else {}
+
+
+def _fresh(cached, info):
+    """Was the cached (crc32, size, code) compiled from the source the zip directory lists?"""
+    return cached is not None and info is not None and cached[0] == info[7] and cached[1] == info[3]
+
+
+def _touch(entry):
+    import posix
+
+    try:
         posix.utime(entry)  # last use, for `par cache gc`
     except OSError:
         pass  # read-only cache: still usable
-    if st.st_uid != posix.getuid():
-        return {}
-    try:
-        fmt, magic, entries = marshal.loads(b"".join(chunks))
-    except Exception:  # noqa: B902 -- a damaged bundle is ignored, then rewritten
-        return {}
-    from _frozen_importlib_external import MAGIC_NUMBER
 
-    return entries if fmt == FORMAT and magic == MAGIC_NUMBER and isinstance(entries, dict) else {}
+
+def preload(prefix, bundle):
+    """Called by the launcher's first line with "<root>/bytecode/<fingerprint>-" and the bundle
+    it read (after checking <root> is private and the magic number), having run this module
+    from the bundle. The code may be stale (another bootstrap, same fingerprint): it is used
+    only if the archive's own _bytecode.py has the CRC-32 and size it was compiled from."""
+    archive = sys.path[0]
+    try:
+        import zipimport
+
+        toc = zipimport._zip_directory_cache.get(archive)
+        if toc is None:
+            zipimport.zipimporter(archive)  # reads the zip directory, as the first import would
+            toc = zipimport._zip_directory_cache[archive]
+        entries = _entries_of(bundle)
+        if _state or not _fresh(entries.get("__par__/_bytecode.py"), toc.get("__par__/_bytecode.py")):
+            raise ImportError("stale")
+    except Exception:  # noqa: B902 -- __par__/__init__.py then installs the archive's own copy
+        del sys.modules[__name__]
+        return
+    root, _, fingerprint = prefix.rpartition("/bytecode/")
+    key = fingerprint + sys.implementation.cache_tag
+    _touch("%s/bytecode/%s" % (root, key))
+    _entries.update(entries)
+    _setup(archive, root, key)
 
 
 def install(archive):
@@ -109,18 +155,38 @@ def install(archive):
 
 
 def _install(archive, tag):
-    import zipimport
     from __par__ import _manifest
 
-    debug = _env("PAR_DEBUG_STARTUP") == "1"
     root = candidate_root()
     if not private(root):
         root = fallback_root()
         root = root if private(root) else None  # the writer may create one at exit
     key = "%s-%s" % (_manifest.DATA["fingerprint"], tag)
-    _state.update(root=root, key=key, archives=[archive], debug=debug, registered=False)
     if root is not None:
-        _entries.update(_read(root, key))
+        entry = "%s/bytecode/%s" % (root, key)
+        bundle = _read(entry)
+        if bundle is not None:
+            _touch(entry)
+            _entries.update(_entries_of(bundle))
+    import zipimport
+
+    toc = zipimport._zip_directory_cache.get(archive) or {}
+    stale = [rel for rel in BOOTSTRAP if not _fresh(_entries.get(rel), toc.get(rel))]
+    for rel in stale:
+        _entries.pop(rel, None)  # absent, or another bootstrap under the same fingerprint
+    _setup(archive, root, key)
+    if stale and not _state["registered"]:  # written at exit, compiled then
+        _state["registered"] = True
+        from __par__ import _bytecode_write
+
+        _bytecode_write.at_exit()
+
+
+def _setup(archive, root, key):
+    import zipimport
+
+    debug = _env("PAR_DEBUG_STARTUP") == "1"
+    _state.update(root=root, key=key, archives=[archive], debug=debug, registered=False)
     get_module_code = zipimport._get_module_code
     directories = zipimport._zip_directory_cache
 
@@ -142,7 +208,7 @@ def _install(archive, tag):
         hit = _entries.get(rel)
         if hit is not None:
             try:
-                if hit[0] == info[7] and hit[1] == info[3]:  # CRC-32 and size of the source
+                if _fresh(hit, info):  # CRC-32 and size of the source
                     import marshal
                     import _imp
 
@@ -170,7 +236,8 @@ def _install(archive, tag):
 
     zipimport._get_module_code = cached_module_code
     if debug:
-        sys.stderr.write("par: bytecode cache: %d modules for %s in %s\n" % (len(_entries), tag, root))
+        how = "read by the launcher" if "__par__" not in sys.modules else "read by __par__"
+        sys.stderr.write("par: bytecode cache: %d modules for %s in %s (%s)\n" % (len(_entries), sys.implementation.cache_tag, root, how))
         _state["registered"] = True  # the summary at exit: what was loaded, compiled, written
         from __par__ import _bytecode_write
 

@@ -21,7 +21,8 @@ def _flush():
     try:
         from __par__ import _bytecode as b
 
-        note = write(b._state["root"], b._state["key"], b._entries, b._pending) if b._pending else "nothing new to write"
+        missing = b._pending or [rel for rel in b.BOOTSTRAP if rel not in b._entries]
+        note = write(b._state["root"], b._state["key"], b._entries, b._pending) if missing else "nothing new to write"
         if b._state["debug"]:
             sys.stderr.write("par: bytecode cache: %d loaded, %d compiled; %s\n" % (b._stats[0], b._stats[1], note))
     except BaseException:  # noqa: B902 -- the cache must never change how the program ends
@@ -40,6 +41,19 @@ def _root(found):
     return None
 
 
+def _bootstrap_entries(entries, pending):
+    """The modules loaded before the cache could serve them (when __par__/__init__.py installed
+    it) are compiled now, through the cache's own hook, so the next launch needs none of them."""
+    import zipimport
+    from __par__ import _bytecode
+
+    archive = _bytecode._state["archives"][0]
+    for rel in _bytecode.BOOTSTRAP:
+        if rel not in entries and rel not in pending:
+            folder, _, name = rel[:-3].replace("/__init__", "").rpartition("/")
+            zipimport.zipimporter(archive + "/" + folder + "/" if folder else archive).get_code(name)
+
+
 def write(root, key, entries, pending):
     """Returns what happened, as a note for PAR_DEBUG_STARTUP."""
     import marshal
@@ -50,9 +64,11 @@ def write(root, key, entries, pending):
     root = _root(root)
     if root is None:
         return "not written: no private cache directory"
+    _bootstrap_entries(entries, pending)
     merged = dict(entries)
     merged.update(pending)
-    data = marshal.dumps((_bytecode.FORMAT, MAGIC_NUMBER, merged))
+    # The launcher's first line runs the second item before anything is imported (preload()).
+    data = marshal.dumps((MAGIC_NUMBER, marshal.loads(merged["__par__/_bytecode.py"][2]), _bytecode.FORMAT, merged))
     base = root + "/bytecode"
     entry = "%s/%s" % (base, key)
     tmp = "%s/.tmp-%d" % (entry, posix.getpid())
