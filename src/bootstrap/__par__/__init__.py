@@ -17,9 +17,12 @@ archive = None  # set by the launcher before the program runs
 # serve the archive's modules from the per-user bytecode cache (_bytecode.py). With the
 # build interpreter __file__ ends in .pyc and this costs nothing.
 if __file__.endswith(".py") and hasattr(__loader__, "archive"):
-    from __par__ import _bytecode
-
-    _bytecode.install(__loader__.archive)
+    try:
+        from __par__ import _bytecode
+    except ImportError:  # a hand-made zip with only part of the bootstrap: no cache
+        pass
+    else:
+        _bytecode.install(__loader__.archive)
 
 
 class CodeMismatchError(RuntimeError):
