@@ -198,6 +198,16 @@ describe('an interpreter the shipped .pyc do not fit', () => {
     expect(r.stderr).toMatch(/^par: bytecode cache: [1-9]\d* loaded, 0 compiled; nothing new to write$/m);
   });
 
+  maybe('picked from PATH (python3 there is another minor): the launcher line reads the cache', () => {
+    const root = freshRoot();
+    const path = `${other.slice(0, other.lastIndexOf('/'))}:/usr/bin:/bin`;
+    ok(runArchive(hello(), [], { env: { PATH: path, PAR_ROOT: root } }), 'first run');
+    const r = ok(runArchive(hello(), ['l'], { env: { PATH: path, PAR_ROOT: root, PAR_DEBUG_STARTUP: '1' } }), 'second run');
+    expect(r.stdout).toBe('Hello from rules_par! l\n');
+    expect(r.stderr).toMatch(/^par: launcher chose \S+\/python3 \(python3 from the shebang is python3\.1[23];/m);
+    expect(r.stderr).toContain(' (read by the launcher)\n');
+  });
+
   maybe('PAR_BYTECODE_CACHE=0 turns it off', () => {
     const root = freshRoot();
     const r = ok(run(hello(), root, [], { PAR_BYTECODE_CACHE: '0', PAR_DEBUG_STARTUP: '1' }), 'off');
@@ -223,6 +233,11 @@ describe('the build interpreter', () => {
     expect(r.stdout).toBe('False\n');
     expect(r.stderr).not.toContain('bytecode cache');
     expect(existsSync(join(root, 'bytecode'))).toBe(false);
+    // Picked from PATH as the build minor: the launcher's usual one-line bootstrap, unchanged.
+    const cmdline = "import sys; print(open('/proc/self/cmdline', 'rb').read().split(b'\\0')[3].decode())";
+    const path = `${buildPy.slice(0, buildPy.lastIndexOf('/'))}:/usr/bin:/bin`;
+    const line = ok(runArchive(hello(), ['-c', cmdline], { env: { PATH: path, PAR_ROOT: root, PAR_INTERPRETER: '1' } }), 'cmdline');
+    expect(line.stdout).toBe('import sys;sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()\n');
     if (other) {
       const o = ok(runArchive(hello(), ['-c', "import sys; print('__par__._bytecode' in sys.modules)"], { env: { PAR_PYTHON: other, PAR_ROOT: root, PAR_INTERPRETER: '1' } }), 'other');
       expect(o.stdout).toBe('True\n');
