@@ -2,7 +2,7 @@
 // --stamp); this cheap action copies its bytes, appends __par__/_stamp.py and rewrites the
 // central directory. Nothing is recompressed, nothing is compiled: the stamp is read only
 // when a program asks for __par__.build_info, and importing a 1 KB source costs ~0.1 ms.
-import { promises as fsp } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { ParError } from '../common/errors';
 import { pythonDataModule } from './python-literal';
 import { readStatusFile } from './status-file';
@@ -81,9 +81,9 @@ export async function stamp(args: StampArgs): Promise<void> {
   try {
     await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }], { mode: 0o755 });
     // Cheap: Bazel deletes an action's outputs before running it, so nothing is replaced.
-    await fsp.rename(tmp, args.out);
+    renameSync(tmp, args.out);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     if (e instanceof Error && (e as { code?: string }).code === 'ZIP_FORMAT') {
       throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in });
     }

@@ -1,5 +1,4 @@
-import { constants, promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { chmodSync, closeSync, constants, copyFileSync, fstatSync, ftruncateSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_LEVEL, encodeData } from './compress';
 import { decodeCp437 } from './cp437';
@@ -33,7 +32,9 @@ export interface AppendOptions {
 /**
  * dst = src with `entries` added, for stamping after the (large) archive was built.
  * The cost is one file copy plus a few small reads and one write (bench/stamp/inproc.mjs;
- * docs/PERFORMANCE.md, section Stamping):
+ * docs/PERFORMANCE.md, section Stamping). The file system calls are synchronous on purpose:
+ * they are a dozen, one after the other, and each async call is a thread-pool round trip
+ * that waits for a core on a loaded machine (the stamper runs alone in its worker):
  *  - of src only the end record and the central directory are read (one or two preads),
  *    and the directory is walked for its record bounds and for name collisions only:
  *    names are compared as bytes, decoded only when their length could match;
@@ -50,25 +51,25 @@ export async function appendEntries(srcPath: string, dstPath: string, entries: A
   if (resolve(srcPath) === resolve(dstPath)) {
     throw new ZipError(dstPath, 'appendEntries cannot write into its own source; pass a different destination');
   }
-  const src = await readDirectory(srcPath);
+  const src = readDirectory(srcPath);
   // Everything that can fail on the entries is checked before dst exists.
   const tail = await newTail(dstPath, src, entries);
-  await fsp.copyFile(srcPath, dstPath, constants.COPYFILE_FICLONE);
+  copyFileSync(srcPath, dstPath, constants.COPYFILE_FICLONE);
   try {
     // copyFile gives dst the mode of src, and Bazel leaves its outputs read-only (0555):
     // without this, opening the copy for writing fails for everyone but root.
-    await fsp.chmod(dstPath, options.mode ?? (src.mode | 0o200));
-    const fh = await fsp.open(dstPath, 'r+');
+    chmodSync(dstPath, options.mode ?? (src.mode | 0o200));
+    const fd = openSync(dstPath, 'r+');
     try {
       const length = tail.reduce((n, b) => n + b.length, 0);
-      const { bytesWritten } = await fh.writev(tail, src.cdStart);
-      if (bytesWritten !== length) throw new ZipError(dstPath, `short write: ${bytesWritten} of ${length} bytes at offset ${src.cdStart}`);
-      if (src.cdStart + length < src.size) await fh.truncate(src.cdStart + length);
+      const written = writevSync(fd, tail, src.cdStart);
+      if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
+      if (src.cdStart + length < src.size) ftruncateSync(fd, src.cdStart + length);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   } catch (e) {
-    await fsp.rm(dstPath, { force: true });
+    rmSync(dstPath, { force: true });
     throw e;
   }
 }
@@ -95,13 +96,13 @@ const EOCD_SEARCH = EOCD_SIZE + 0xffff;
  * (end record whose comment reaches the end of the file; ZIP64 record right before its
  * locator; offsets relative to a preamble), with the same messages.
  */
-async function readDirectory(path: string): Promise<SourceDirectory> {
-  const fh = await fsp.open(path, 'r');
+function readDirectory(path: string): SourceDirectory {
+  const fd = openSync(path, 'r');
   try {
-    const { size, mode } = await fh.stat();
+    const { size, mode } = fstatSync(fd);
     const tailLen = Math.min(size, EOCD_SEARCH);
     const tailStart = size - tailLen;
-    const tail = await readAt(fh, tailStart, tailLen);
+    const tail = readAt(fd, tailStart, tailLen);
     let at = -1;
     for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
       if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
@@ -117,10 +118,12 @@ async function readDirectory(path: string): Promise<SourceDirectory> {
     let cdSize = tail.readUInt32LE(at + 12);
     let cdOffset = tail.readUInt32LE(at + 16);
     const locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
-    if (locatorPos >= 0 && (await readAt(fh, locatorPos, 4)).readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
+    // The locator, when there is one, lies within the tail already read (unless a comment fills it).
+    const locator = locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : undefined;
+    if (locator?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
       // Like Python's zipfile: the ZIP64 record is expected right before its locator.
       recordPos = locatorPos - ZIP64_EOCD_SIZE;
-      const rec = recordPos >= 0 ? await readAt(fh, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+      const rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
       if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD) {
         throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
       }
@@ -137,11 +140,11 @@ async function readDirectory(path: string): Promise<SourceDirectory> {
     }
     const cdStart = cdOffset + shift;
     // Usually the directory is longer than the tail read above; read it whole rather than piece it together.
-    const cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : await readAt(fh, cdStart, cdSize);
+    const cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
     if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
     return { path, size, mode: mode & 0o7777, cdStart, cd, count, shift };
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -218,13 +221,13 @@ function u64(b: Buffer, at: number): number {
   return Number(v);
 }
 
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+function readAt(fd: number, position: number, length: number): Buffer {
   const b = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await fh.read(b, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
+    const n = readSync(fd, b, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
   }
   return done === length ? b : b.subarray(0, done);
 }
