@@ -101,7 +101,8 @@ class CompilerServer {
     const status = first === STATUS ? first : (await this.out.read(4)).readUInt32BE(0);
     if (status !== STATUS) throw new Error('the bytecode compiler broke its protocol');
     const code = (await this.out.read(4)).readUInt32BE(0);
-    if (code !== 0 || !body) throw new Error(`the bytecode compiler failed (exit ${code}): ${this.stderr.trim()}`);
+    const message = (await this.out.read((await this.out.read(4)).readUInt32BE(0))).toString('utf8');
+    if (code !== 0 || !body) throw new Error(`the bytecode compiler failed (exit ${code}): ${(message || this.stderr).trim()}`);
     return body;
   }
 

@@ -10,7 +10,8 @@ reuse one interpreter without its output depending on what it compiled before:
   response (stdout): from a forked child, a 4-byte length and a body holding, per item in
                      order, a 4-byte length and the .pyc bytes, or length 0xFFFFFFFF, a
                      4-byte length and a UTF-8 JSON error {"file", "line", "msg"};
-                     then from the server, 0xFFFFFFFE and the child's 4-byte exit status.
+                     then from the server, 0xFFFFFFFE, the child's 4-byte exit status, and a 4-byte length
+                     with the child's error text (empty on success).
 The server exits when stdin closes.
 
 Why fork: marshal marks an object for back-reference (FLAG_REF) when its reference count
@@ -61,6 +62,15 @@ def _read_exact(fd, n):
     return b"".join(chunks)
 
 
+def _read_all(fd):
+    chunks = []
+    while True:
+        b = os.read(fd, 65536)
+        if not b:
+            return b"".join(chunks)
+        chunks.append(b)
+
+
 def _write_all(fd, data):
     view = memoryview(data)
     while view:
@@ -88,12 +98,12 @@ def _compile_batch(payload):
     return struct.pack(">I", len(body)) + body
 
 
-def _child(payload):
+def _child(payload, errors):
     try:
         _write_all(1, _compile_batch(payload))
         code = 0
-    except BaseException as e:  # Reported through the exit status; the text goes to stderr.
-        os.write(2, ("compile_pyc: %s: %s\n" % (type(e).__name__, e)).encode("utf-8", "replace"))
+    except BaseException as e:  # Reported through the exit status and the errors pipe.
+        _write_all(errors, ("compile_pyc: %s: %s" % (type(e).__name__, e)).encode("utf-8", "replace"))
         code = 3
     os._exit(code)
 
@@ -106,13 +116,20 @@ def main():
         payload = _read_exact(0, struct.unpack(">I", header)[0])
         if payload is None:
             return
+        # The child's error text travels in the protocol, after its status: on stderr it
+        # could arrive after the status, and the packager would report an empty reason.
+        errors_r, errors_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _child(payload)
+            os.close(errors_r)
+            _child(payload, errors_w)
+        os.close(errors_w)
         del payload
         _, status = os.waitpid(pid, 0)
+        message = _read_all(errors_r)
+        os.close(errors_r)
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-        _write_all(1, struct.pack(">II", _STATUS, code))
+        _write_all(1, struct.pack(">III", _STATUS, code, len(message)) + message)
 
 
 if __name__ == "__main__":
