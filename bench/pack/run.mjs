@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Packaging throughput and per-action overhead, printed as a table:
-//   node bench/pack/run.mjs [--mb 100] [--runs 3]
+//   node bench/pack/run.mjs [--mb 100] [--runs 3] [--tools DIR]
 // Same files for every tool (uncompressed in, deflate out): `zip -r -1`, `zip -r` (level 6),
 // stdlib zipapp (-c), and `par pack` at compression_level 1 and at the default level 6, each
 // as one process per action and through the persistent worker. Then a hello-sized binary (one module, bytecode on) packed 10 times each way.
@@ -15,8 +15,10 @@ const require = createRequire(import.meta.url);
 const { makeInputSet, manifestFor } = require('./inputs.js');
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, 'bench/.cache');
-const PAR = join(ROOT, 'rules/private/tools/par.js');
-const COMPILER = join(ROOT, 'rules/private/tools/compile_pyc.py');
+// --tools DIR: par.js and compile_pyc.py from a frozen copy, when the work tree is in flux.
+const TOOLS = process.argv.includes('--tools') ? process.argv[process.argv.indexOf('--tools') + 1] : join(ROOT, 'rules/private/tools');
+const PAR = join(TOOLS, 'par.js');
+const COMPILER = join(TOOLS, 'compile_pyc.py');
 const PYTHON = '/usr/bin/python3';
 
 const argv = process.argv.slice(2);

@@ -22654,8 +22654,8 @@ var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
     header.writeUInt32BE(payload.length), this.stderr = "", this.child.stdin.write(header), this.child.stdin.write(payload);
     let first = (await this.out.read(4)).readUInt32BE(0), body = first === STATUS ? void 0 : await this.out.read(first);
     if ((first === STATUS ? first : (await this.out.read(4)).readUInt32BE(0)) !== STATUS) throw new Error("the bytecode compiler broke its protocol");
-    let code = (await this.out.read(4)).readUInt32BE(0);
-    if (code !== 0 || !body) throw new Error(`the bytecode compiler failed (exit ${code}): ${this.stderr.trim()}`);
+    let code = (await this.out.read(4)).readUInt32BE(0), message = (await this.out.read((await this.out.read(4)).readUInt32BE(0))).toString("utf8");
+    if (code !== 0 || !body) throw new Error(`the bytecode compiler failed (exit ${code}): ${(message || this.stderr).trim()}`);
     return body;
   }
   close() {
@@ -22850,7 +22850,7 @@ async function appendEntries(srcPath, dstPath, entries, options = {}) {
   if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
     throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
   let src = readDirectory(srcPath), tail = await newTail(dstPath, src, entries);
-  (0, import_node_fs3.copyFileSync)(srcPath, dstPath, import_node_fs3.constants.COPYFILE_FICLONE);
+  (0, import_node_fs3.rmSync)(dstPath, { force: !0 }), (0, import_node_fs3.copyFileSync)(srcPath, dstPath, import_node_fs3.constants.COPYFILE_EXCL | import_node_fs3.constants.COPYFILE_FICLONE);
   try {
     (0, import_node_fs3.chmodSync)(dstPath, options.mode ?? src.mode | 128);
     let fd = (0, import_node_fs3.openSync)(dstPath, "r+");
