@@ -39,7 +39,8 @@ export interface AppendOptions {
  *    and the directory is walked for its record bounds and for name collisions only:
  *    names are compared as bytes, decoded only when their length could match;
  *  - the file is copied by the kernel: a reflink (FICLONE) where the file system has
- *    them, else copy_file_range, so no byte of the body passes through JavaScript;
+ *    them, else copy_file_range, so no byte of the body passes through JavaScript, into
+ *    a new file (see the EXCL below);
  *  - the new tail (new local entries, the old central records verbatim, the new ones,
  *    the end record) is written over the old directory in one pwritev. The file is cut
  *    only when the new tail is shorter than the old one (an archive comment, ZIP64
@@ -54,7 +55,11 @@ export async function appendEntries(srcPath: string, dstPath: string, entries: A
   const src = readDirectory(srcPath);
   // Everything that can fail on the entries is checked before dst exists.
   const tail = await newTail(dstPath, src, entries);
-  copyFileSync(srcPath, dstPath, constants.COPYFILE_FICLONE);
+  // EXCL (dst removed first, as Bazel does with outputs anyway) because without it libuv
+  // ftruncates the new file to 0, and ext4 takes a truncate to 0 for replace-via-truncate
+  // and writes the whole file back at close: ~30% of the copy (18 MiB: 11.7 -> 8.8 ms).
+  rmSync(dstPath, { force: true });
+  copyFileSync(srcPath, dstPath, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
   try {
     // copyFile gives dst the mode of src, and Bazel leaves its outputs read-only (0555):
     // without this, opening the copy for writing fails for everyone but root.
