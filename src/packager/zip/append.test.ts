@@ -237,6 +237,16 @@ describe('appendEntries', () => {
     await expect(appendEntries(src, tmp('badsig.par'), STAMP)).rejects.toThrow(`${src}: bad central directory record signature at directory offset ${second - cdOffset} (record #1)`);
   });
 
+  test('replaces an existing destination (the copy goes into a new file)', async () => {
+    const src = await base();
+    const dst = tmp('existing.par');
+    writeFileSync(dst, Buffer.alloc(100_000, 1));
+    await appendEntries(src, dst, STAMP);
+    const fresh = tmp('fresh.par');
+    await appendEntries(src, fresh, STAMP);
+    expect(sha(readFileSync(dst))).toBe(sha(readFileSync(fresh)));
+  });
+
   test('refuses to overwrite its source', async () => {
     const src = await base();
     await expect(appendEntries(src, src, STAMP)).rejects.toThrow('appendEntries cannot write into its own source');
