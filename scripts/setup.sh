@@ -17,7 +17,7 @@ apt_install() {
 [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 apt_install zip unzip strace time hyperfine git
 
-if ! scripts/bazel version >/dev/null 2>&1; then
+if ! scripts/bazel --version >/dev/null 2>&1; then
   if timeout 60 node_modules/.bin/bazelisk version >/dev/null 2>&1; then
     echo "setup: using bazelisk from npm"
   else
@@ -25,4 +25,4 @@ if ! scripts/bazel version >/dev/null 2>&1; then
     apt_install bazel-bootstrap
   fi
 fi
-scripts/bazel version | head -n 1
+scripts/bazel --version
