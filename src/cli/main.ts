@@ -12,10 +12,10 @@ import { parseVerbArgs } from './args';
 import { audit } from './audit';
 import { cacheVerb } from './cache';
 import { bazelBuild, findWorkspace } from './bazel';
-import { ideVerb } from './ide';
-import { ownerVerb } from './owner';
 import { genVerb } from './gen';
 import { graphVerb, importsCheckVerb, importsReportVerb } from './graph';
+import { ideVerb } from './ide';
+import { ownerVerb } from './owner';
 import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
@@ -27,9 +27,9 @@ const USAGE = `usage: par VERB [ARGS]
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
   audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
   cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
+  diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
   owner FILE...             the targets whose srcs contain each file (JSON)
-  diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   pack ...                  (Bazel action) write an archive from a manifest
   stamp ...                 (Bazel action) add the release stamp to an archive
   gen [PATH...] [--check]   create/update python_library targets from imports
@@ -53,11 +53,11 @@ const verbs: Record<string, Verb> = {
   },
   cache: cacheVerb,
   ide: ideVerb,
-  owner: ownerVerb,
   gen: genVerb,
   graph: graphVerb,
   'imports-check': importsCheckVerb,
   'imports-report': importsReportVerb,
+  owner: ownerVerb,
   async pack(argv) {
     const a = parseVerbArgs('pack', argv, {
       manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },
