@@ -16,21 +16,25 @@ def python_runtime(ctx):
 # any of them restarts the worker instead of serving requests with stale code.
 _WORKER_REQUIREMENTS = {"supports-workers": "1", "requires-worker-protocol": "json"}
 
-def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_message):
+def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnemonic, progress_message):
+    """Runs one verb of the packager bundle as a persistent-worker action (one process per action when workers are off)."""
     startup = ctx.actions.args()
-    startup.add(ctx.file._packager)
+    startup.add(packager)
     verb_args.set_param_file_format("multiline")
     verb_args.use_param_file("@%s", use_always = True)
     ctx.actions.run(
-        executable = _node(ctx),
+        executable = node,
         arguments = [startup, verb_args],
         inputs = inputs,
-        tools = [ctx.file._packager] + tools,
+        tools = [packager] + tools,
         outputs = outputs,
         mnemonic = mnemonic,
         progress_message = progress_message,
         execution_requirements = _WORKER_REQUIREMENTS,
     )
+
+def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_message):
+    run_node_worker(ctx, _node(ctx), ctx.file._packager, verb_args, inputs, tools, outputs, mnemonic, progress_message)
 
 def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
     """Packs the archive body: launcher, zip of bootstrap + sources + data + wheels, bytecode.

@@ -12,6 +12,7 @@ Two actions, both run by the node packager bundle:
   `_validation` output, so it runs beside packing and `bazel build` fails when it fails.
 """
 
+load(":actions.bzl", "run_node_worker")
 load(":paths.bzl", "archive_path")
 load(":providers.bzl", "PythonInfo")
 load("//toolchains:toolchain_types.bzl", "NODE_TOOLCHAIN_TYPE", "PYTHON_TOOLCHAIN_TYPE")
@@ -58,16 +59,21 @@ def emit_imports_check(ctx, label, srcs, info, stdlib, node, packager, out_name)
     ctx.actions.write(request, args)
     result = ctx.actions.declare_file(out_name + ".imports.json")
     run_args = ctx.actions.args()
-    run_args.add(packager)
     run_args.add("imports-check")
     run_args.add("--request", request)
     run_args.add("--out", result)
-    ctx.actions.run(
-        executable = node,
-        arguments = [run_args],
+
+    # A persistent worker like ParPack: a monorepo has one check per library, and a Node
+    # start-up each (~50 ms of bundle loading) dominated full builds of bench/scale.
+    run_node_worker(
+        ctx,
+        node,
+        packager,
+        run_args,
         # The closure is described by paths in the request; its contents are no input, so
         # editing one file re-checks only the library that owns it.
-        inputs = depset([request, packager, stdlib] + srcs, transitive = [info.transitive_wheel_files]),
+        inputs = depset([request, stdlib] + srcs, transitive = [info.transitive_wheel_files]),
+        tools = [],
         outputs = [result],
         mnemonic = "ParImportsCheck",
         progress_message = "Checking imports of %s" % label,
