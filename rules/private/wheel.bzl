@@ -14,7 +14,7 @@ _REQUIRES_CHECKS = ["error", "warn", "off"]
 
 def _python_wheel_impl(ctx):
     if ctx.attr.requires_check not in _REQUIRES_CHECKS:
-        fail("python_wheel %s: requires_check = '%s' is not one of 'error', 'warn', 'off'." % (ctx.label, ctx.attr.requires_check), "requires_check")
+        fail("python_wheel %s: requires_check = '%s' is not one of 'error', 'warn', 'off'." % (ctx.label, ctx.attr.requires_check))
     wheel = ctx.file.wheel
     if not wheel.basename.endswith(".whl"):
         fail("python_wheel %s: wheel = %s is not a .whl file. Point it at a wheel (name-version-python-abi-platform.whl)." % (ctx.label, wheel.short_path), "wheel")
