@@ -85,9 +85,14 @@ describe('Bazel 4.2 runs pack and stamp in the worker; archives do not depend on
   test('byte-identical archives; worker used only where allowed', async () => {
     const withWorker = await buildIn('on', []);
     expect(withWorker.stderr).toMatch(/Created new non-sandboxed ParPack worker \(id \d+\)/);
+    expect(withWorker.stderr).toMatch(/Created new non-sandboxed ParImportsCheck worker \(id \d+\)/);
     expect(withWorker.stderr).toMatch(/INFO: \d+ processes: .*\b\d+ worker\b/);
 
-    const without = await buildIn('off', ['--strategy=ParPack=sandboxed', '--strategy=ParStamp=sandboxed']);
+    const without = await buildIn('off', [
+      '--strategy=ParPack=sandboxed',
+      '--strategy=ParStamp=sandboxed',
+      '--strategy=ParImportsCheck=sandboxed',
+    ]);
     expect(without.stderr).not.toMatch(/ParPack worker/);
     expect(without.stderr).not.toMatch(/\d+ worker\b/);
     expect(without.stderr).toMatch(/INFO: \d+ processes: .*sandbox/);
