@@ -129,6 +129,7 @@ export async function serveWorker(
   guard?: StaleGuard,
 ): Promise<number> {
   const splitter = new JsonObjectSplitter();
+  let stale = false;
   input.setEncoding('utf8');
   for await (const chunk of input) {
     let texts: string[];
@@ -149,14 +150,14 @@ export async function serveWorker(
         return 1;
       }
       if (req.cancel) continue; // Not advertised (no supports-worker-cancellation); ignore.
-      if (guard?.stale()) {
-        // Bazel 4.2 was seen to keep serving a rules_par upgrade with the old worker. Answer
-        // this request with the new code, then exit so Bazel starts a current worker.
-        respond(JSON.stringify(await handleRequest(req, guard.fresh)) + '\n');
-        log('par worker: the packager changed on disk; exiting so Bazel restarts the worker\n');
-        return 0;
+      if (!stale && guard?.stale()) {
+        // Bazel 4.2 was seen to keep serving a rules_par upgrade with the old worker. From
+        // now on every request runs the new code in a fresh process. Exiting instead would
+        // race with Bazel reading the response ("worker died while waiting for response").
+        stale = true;
+        log('par worker: the packager changed on disk; running each request in a fresh process (restart Bazel\'s workers to get a fast worker again)\n');
       }
-      respond(JSON.stringify(await handleRequest(req, handler)) + '\n');
+      respond(JSON.stringify(await handleRequest(req, stale ? guard!.fresh : handler)) + '\n');
     }
   }
   if (splitter.partial) {

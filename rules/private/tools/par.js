@@ -26325,7 +26325,7 @@ async function handleRequest(req3, handler) {
   }
 }
 async function serveWorker(input2, respond, log, handler, guard) {
-  let splitter = new JsonObjectSplitter();
+  let splitter = new JsonObjectSplitter(), stale = !1;
   input2.setEncoding("utf8");
   for await (let chunk of input2) {
     let texts;
@@ -26343,14 +26343,9 @@ async function serveWorker(input2, respond, log, handler, guard) {
         return log(`par worker: ${e.message}; exiting
 `), 1;
       }
-      if (!req3.cancel) {
-        if (guard?.stale())
-          return respond(JSON.stringify(await handleRequest(req3, guard.fresh)) + `
-`), log(`par worker: the packager changed on disk; exiting so Bazel restarts the worker
-`), 0;
-        respond(JSON.stringify(await handleRequest(req3, handler)) + `
-`);
-      }
+      req3.cancel || (!stale && guard?.stale() && (stale = !0, log(`par worker: the packager changed on disk; running each request in a fresh process (restart Bazel's workers to get a fast worker again)
+`)), respond(JSON.stringify(await handleRequest(req3, stale ? guard.fresh : handler)) + `
+`));
     }
   }
   return splitter.partial ? (log(`par worker: stdin closed in the middle of a request
