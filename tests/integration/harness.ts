@@ -90,7 +90,7 @@ load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_
 rules_par_dependencies()
 rules_par_register_toolchains()
 `,
-    // Bazel 4.2 needs the flag for the packager's JSON-protocol persistent worker.
+    // (scripts/bazel adds Bazel 4.2's JSON-worker flag itself.)
     '.bazelrc': 'build --incompatible_strict_action_env\n',
     BUILD: '',
     ...files,

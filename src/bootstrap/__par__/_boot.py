@@ -91,13 +91,20 @@ def _hermetic_path(archive, roots):
 class _PinnedFile(object):
     """What zipimport gets for a pinned archive instead of a file opened by path: reads at
     its own position with pread on the shared descriptor (safe for threads and forked
-    children), ~3 us per module against ~12 us for open+fstat+read+close."""
+    children), ~3 us per module against ~12 us for open+fstat+read+close.
 
-    __slots__ = ("_fd", "_pos")
+    zipimport reads a module as two reads at adjacent offsets (the 30-byte local header,
+    then the data right after it); a small read fetches _AHEAD bytes at once, so most
+    modules cost one pread instead of two (halves the wide app's file syscalls)."""
+
+    __slots__ = ("_fd", "_pos", "_buf", "_buf_at")
+    _AHEAD = 32768
 
     def __init__(self, fd):
         self._fd = fd
         self._pos = 0
+        self._buf = b""
+        self._buf_at = 0
 
     def seek(self, offset, whence=0):
         import posix
@@ -119,12 +126,21 @@ class _PinnedFile(object):
 
         if n is None or n < 0:
             n = max(0, posix.fstat(self._fd).st_size - self._pos)
-        data = posix.pread(self._fd, n, self._pos)
-        while 0 < len(data) < n:  # short reads: only at EOF on regular files, but be exact
-            more = posix.pread(self._fd, n - len(data), self._pos + len(data))
-            if not more:
-                break
-            data += more
+        start = self._pos - self._buf_at
+        if 0 <= start and start + n <= len(self._buf):
+            data = self._buf[start:start + n]
+        else:
+            if n < self._AHEAD:
+                self._buf = posix.pread(self._fd, self._AHEAD, self._pos)
+                self._buf_at = self._pos
+                data = self._buf[:n]
+            else:
+                data = posix.pread(self._fd, n, self._pos)
+            while 0 < len(data) < n:  # short reads: only at EOF on regular files, but be exact
+                more = posix.pread(self._fd, n - len(data), self._pos + len(data))
+                if not more:
+                    break
+                data += more
         self._pos += len(data)
         return data
 
