@@ -1,6 +1,6 @@
 """Launch benchmark: builds the apps and prints ratios measured side by side in one run.
 
-    python3 bench/launch/run.py [--runs 40] [--cold-runs 10] [--py /usr/bin/python3] [--numpy]
+    python3 bench/launch/run.py [--runs 40] [--rounds 1] [--cold-runs 10] [--py /usr/bin/python3] [--numpy]
 
 Apps: hello; wide (320 first-party modules, bench/launch/gen_wide.py); hello_newer (an
 archive only Python >= 3.12 satisfies, started with a 3.11 python3 first on PATH: measures the
@@ -19,6 +19,7 @@ import argparse
 import glob
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -124,18 +125,30 @@ sync; (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null || true
 """
 
 
-def hyperfine(commands, env_path, runs, cold):
+def hyperfine(commands, env_path, runs, cold, rounds=1):
+    """Medians of wall time and mean CPU time per command. With rounds > 1, the runs are
+    split into that many hyperfine invocations, each with the commands in a fresh shuffled
+    order, so slow drifts of a shared machine hit every command alike."""
     out = os.path.join(WORK, "hf.json")
-    argv = ["hyperfine", "-N", "--style", "none", "--export-json", out, "--runs", str(runs)]
-    argv += ["--prepare", "sh " + os.path.join(WORK, "clean.sh")] if cold else ["--warmup", "5"]
-    for _, cmd in commands:
-        argv += ["-n", _, " ".join(cmd)]
-    env = {"PATH": env_path, "HOME": HOME, "LANG": "C.UTF-8"}
-    sh(["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + argv, stdout=subprocess.DEVNULL)
-    with open(out) as f:
-        results = json.load(f)["results"]
+    times = dict((label, []) for label, _ in commands)
+    cpu = dict((label, []) for label, _ in commands)
+    order = list(commands)
+    shuffler = random.Random(1)
+    for _ in range(rounds):
+        if rounds > 1:
+            shuffler.shuffle(order)
+        argv = ["hyperfine", "-N", "--style", "none", "--export-json", out, "--runs", str(runs)]
+        argv += ["--prepare", "sh " + os.path.join(WORK, "clean.sh")] if cold else ["--warmup", "5" if rounds == 1 else "2"]
+        for label, cmd in order:
+            argv += ["-n", label, " ".join(cmd)]
+        env = {"PATH": env_path, "HOME": HOME, "LANG": "C.UTF-8"}
+        sh(["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + argv, stdout=subprocess.DEVNULL)
+        with open(out) as f:
+            for r in json.load(f)["results"]:
+                times[r["command"]] += r["times"]
+                cpu[r["command"]].append(r["user"] + r["system"])
     # Wall time, and CPU time (user + system): on a loaded machine the latter is the steadier.
-    return {r["command"]: (statistics.median(r["times"]) * 1e3, (r["user"] + r["system"]) * 1e3) for r in results}
+    return dict((k, (statistics.median(times[k]) * 1e3, statistics.mean(cpu[k]) * 1e3)) for k in times)
 
 
 def syscalls(cmd, env_path):
@@ -178,7 +191,7 @@ def verified(commands, env_path):
 
 def measure(title, commands, env_path, args, ref, loose=None):
     commands = verified(commands, env_path)
-    warm = hyperfine(commands, env_path, args.runs, cold=False)
+    warm = hyperfine(commands, env_path, args.runs, cold=False, rounds=args.rounds)
     cold = hyperfine(commands, env_path, args.cold_runs, cold=True)
     rows = []
     for label, cmd in commands:
@@ -198,7 +211,8 @@ def measure(title, commands, env_path, args, ref, loose=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--runs", type=int, default=40, help="warm runs per command (per round with --rounds)")
+    ap.add_argument("--rounds", type=int, default=1, help="warm runs split into this many shuffled hyperfine invocations (interleaving)")
     ap.add_argument("--cold-runs", type=int, default=10)
     ap.add_argument("--py", default="/usr/bin/python3", help="the host interpreter the archives and baselines use")
     ap.add_argument("--numpy", action="store_true", help="also the numpy app (examples/numpy, built in its own workspace)")
@@ -207,8 +221,8 @@ def main():
     apps = build(args)
     with open(os.path.join(WORK, "clean.sh"), "w") as f:
         f.write(CLEAN.format(home=HOME, work=WORK))
-    report = ["# Launch benchmark", "", "`python3 bench/launch/run.py --runs %d --cold-runs %d --py %s%s`" % (
-        args.runs, args.cold_runs, py, " --numpy" if args.numpy else ""), "",
+    report = ["# Launch benchmark", "", "`python3 bench/launch/run.py --runs %d --rounds %d --cold-runs %d --py %s%s`" % (
+        args.runs, args.rounds, args.cold_runs, py, " --numpy" if args.numpy else ""), "",
         "Medians. Python: %s. Host: %s, %d cores." % (
             subprocess.run([py, "-c", "import sys; print(sys.version.split()[0])"], stdout=subprocess.PIPE, universal_newlines=True).stdout.strip(),
             os.uname().release, os.cpu_count())]
