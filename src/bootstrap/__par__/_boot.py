@@ -194,8 +194,44 @@ def _pin(archive):
             io_view.open_code = lambda path: io.open_code(path) if get(path) is None else _PinnedFile(get(path))
             paths_view._path_stat = lambda path: paths._path_stat(path) if get(path) is None else posix.fstat(get(path))
             zi._io, zi._bootstrap_external = io_view, paths_view
+            zi._get_data = _pinned_get_data(zi._get_data, get)
         _PINNED[archive] = fd
     return posix.fstat(fd)
+
+
+def _pinned_get_data(original, pinned_fd):
+    """zipimport's _get_data for pinned archives: the local header, name and data in one
+    pread, zlib bound once. zipimport's own version pays a file object, two seeks, two
+    reads, struct helpers and a `from zlib import decompress` per module: on the wide app
+    (320 modules) that made a deflated archive ~11% slower to start than a stored one.
+    Anything unusual (a bad signature, a short read) goes to the original for its errors."""
+    import posix
+
+    decompress = []
+
+    def get_data(archive, toc_entry):
+        fd = pinned_fd(archive)
+        if fd is None:
+            return original(archive, toc_entry)
+        compress, data_size, offset = toc_entry[1], toc_entry[2], toc_entry[4]
+        buf = posix.pread(fd, data_size + 512, offset)  # 512: room for the name (and extra)
+        if data_size < 0 or buf[:4] != b"PK\x03\x04" or len(buf) < 30:
+            return original(archive, toc_entry)
+        start = 30 + (buf[26] | buf[27] << 8) + (buf[28] | buf[29] << 8)
+        data = buf[start:start + data_size]
+        if len(data) != data_size:
+            data = posix.pread(fd, data_size, offset + start)
+            if len(data) != data_size:
+                return original(archive, toc_entry)
+        if compress == 0:
+            return data
+        if not decompress:
+            import zlib
+
+            decompress.append(zlib.decompress)
+        return decompress[0](data, -15)
+
+    return get_data
 
 
 def fs_type(dev, mountinfo="/proc/self/mountinfo"):
