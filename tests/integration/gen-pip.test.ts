@@ -3,9 +3,9 @@
 // second gen changes nothing, and deleting one generated dep makes both `par gen --check`
 // and the build fail, the build naming the file, line and module of the missing import.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { bazel, cleanEnv, ROOT, scratch } from './harness';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bazel, cleanEnv, ROOT, scratch, writeWorkspace } from './harness';
 
 const PAR = join(ROOT, 'rules/private/tools/par.js');
 const WHEELS = '/usr/share/python-wheels';
@@ -19,13 +19,6 @@ const IGNORE = [
   'OpenSSL', 'tornado', 'ntlm', 'pip._vendor.pygments.lexers.special', 'pip._vendor.rich.markdown',
 ];
 
-function write(dir: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-}
-
 function par(ws: string, args: string[]) {
   const r = spawnSync(process.execPath, [PAR, ...args], { cwd: ws, encoding: 'utf8', env: { ...process.env, BUILD_WORKSPACE_DIRECTORY: ws } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -34,19 +27,9 @@ function par(ws: string, args: string[]) {
 (pipWheel ? describe : describe.skip)('par gen on pip', () => {
   const ws = join(scratch('par-gen-pip-'), 'ws');
   const startup = [`--output_base=${ws}-output-base`];
-  const stubs = join(ROOT, 'third_party/offline_stubs');
 
   beforeAll(() => {
-    write(ws, {
-      WORKSPACE: `workspace(name = "pipmono")
-local_repository(name = "rules_par", path = ${JSON.stringify(ROOT)})
-local_repository(name = "rules_java", path = ${JSON.stringify(join(stubs, 'rules_java'))})
-local_repository(name = "rules_cc", path = ${JSON.stringify(join(stubs, 'rules_cc'))})
-load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_register_toolchains")
-rules_par_dependencies()
-rules_par_register_toolchains()
-`,
-      '.bazelrc': 'build --incompatible_strict_action_env\n',
+    writeWorkspace(ws, {
       'bin/BUILD': `load("@rules_par//rules:defs.bzl", "python_binary")
 
 python_binary(
@@ -56,7 +39,7 @@ python_binary(
     imports_ignore = ${JSON.stringify(IGNORE)},
 )
 `,
-    });
+    }, 'pipmono');
     const u = spawnSync('unzip', ['-q', join(WHEELS, pipWheel!), 'pip/*', '-d', ws], { encoding: 'utf8' });
     if (u.status !== 0) throw new Error(`unzip failed: ${u.stderr}`);
   });

@@ -75,14 +75,22 @@ export function scratch(prefix = 'par-it-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Writes `files` (path -> text) below `dir`, creating folders. */
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
 /**
  * Writes a throw-away workspace at `dir` that uses this checkout as @rules_par (with the
  * offline rules_java/rules_cc stubs) plus `files` (path -> text). Give it its own output base.
  */
-export function writeWorkspace(dir: string, files: Record<string, string>): void {
+export function writeWorkspace(dir: string, files: Record<string, string>, name = 'par_test'): void {
   const stubs = join(ROOT, 'third_party/offline_stubs');
-  const all: Record<string, string> = {
-    WORKSPACE: `workspace(name = "par_test")
+  writeFiles(dir, {
+    WORKSPACE: `workspace(name = "${name}")
 local_repository(name = "rules_par", path = ${JSON.stringify(ROOT)})
 local_repository(name = "rules_java", path = ${JSON.stringify(join(stubs, 'rules_java'))})
 local_repository(name = "rules_cc", path = ${JSON.stringify(join(stubs, 'rules_cc'))})
@@ -94,9 +102,5 @@ rules_par_register_toolchains()
     '.bazelrc': 'build --incompatible_strict_action_env\n',
     BUILD: '',
     ...files,
-  };
-  for (const [name, text] of Object.entries(all)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
+  });
 }
