@@ -1,6 +1,7 @@
 // The archive's first bytes: `#!/bin/sh`, a few data assignments, then the static launcher
 // script (src/bootstrap/launcher.sh) that picks the interpreter and execs it.
 import { ParError } from '../common/errors';
+import { FAST_PLACEHOLDER } from './launch/blob';
 
 const SHELL_SAFE = /^[A-Za-z0-9._/+-]+$/;
 
@@ -43,7 +44,8 @@ export interface BytecodeKey {
   fingerprint: string;
 }
 
-export function launcherPreamble(script: string, opts: { first: string; minors: string[]; spec: string; bytecode?: BytecodeKey }): Buffer {
+/** `fast`: the archive will end with a launch blob (launch/blob.ts), named by a par_fast line. */
+export function launcherPreamble(script: string, opts: { first: string; minors: string[]; spec: string; bytecode?: BytecodeKey; fast?: boolean }): Buffer {
   const bc = opts.bytecode;
   for (const v of [opts.first, ...opts.minors, ...(bc ? [bc.build, bc.tag, bc.fingerprint] : [])]) {
     if (!SHELL_SAFE.test(v)) throw new Error(`internal: unsafe launcher value ${JSON.stringify(v)}`);
@@ -55,6 +57,7 @@ export function launcherPreamble(script: string, opts: { first: string; minors: 
     `par_minors='${opts.minors.join(' ')}'`,
     `par_spec='${opts.spec}'`,
     ...(bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : []),
+    ...(opts.fast ? [FAST_PLACEHOLDER] : []),
   ].join('\n');
   return Buffer.from(`${data}\n${script.endsWith('\n') ? script : script + '\n'}`, 'utf8');
 }

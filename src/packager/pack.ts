@@ -14,6 +14,8 @@ import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, whe
 import { compileWheels } from './wheel/bytecode';
 import { extractKey, programPycPath } from './extract-layout';
 import { ZipWriter } from './zip';
+import { parseCentralDirectory } from './zip/reader';
+import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob } from './launch/blob';
 
 export interface PackArgs {
   manifest: string;
@@ -65,6 +67,16 @@ function pythonInfo(m: Manifest) {
   }
 }
 
+async function patchFile(path: string, position: number, bytes: Buffer): Promise<void> {
+  const fh = await fsp.open(path, 'r+');
+  try {
+    const { bytesWritten } = await fh.write(bytes, 0, bytes.length, position);
+    if (bytesWritten !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function pack(args: PackArgs): Promise<void> {
   const m = readManifest(args.manifest);
   const h = m.header;
@@ -108,6 +120,7 @@ export async function pack(args: PackArgs): Promise<void> {
     spec: py.spec,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split('.').slice(0, 2).join('.'), tag: h.build_python.cache_tag, fingerprint },
+    fast: blobSupported(h.build_python.version),
   });
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
@@ -170,7 +183,18 @@ export async function pack(args: PackArgs): Promise<void> {
     }
     await Promise.all(adds);
     await addWheelEntries(w, bundled, compress);
-    await w.finish();
+    const fastAt = fastFieldAt(preamble);
+    if (fastAt >= 0) {
+      // Last, so that it can list every other entry; stored, so the launcher reads it as is.
+      const { directory, next } = await w.written();
+      const codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, h.layout, h.build_python.cache_tag))!));
+      const blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
+      await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
+      await w.finish();
+      await patchFile(tmp, fastAt, fastFieldValue(next + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), blob.length));
+    } else {
+      await w.finish();
+    }
     await fsp.chmod(tmp, 0o755);
     await fsp.rename(tmp, args.out);
   } catch (e) {

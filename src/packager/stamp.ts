@@ -2,11 +2,13 @@
 // --stamp); this cheap action copies its bytes, appends __par__/_stamp.py and rewrites the
 // central directory. Nothing is recompressed, nothing is compiled: the stamp is read only
 // when a program asks for __par__.build_info, and importing a 1 KB source costs ~0.1 ms.
-import { renameSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { ParError } from '../common/errors';
 import { pythonDataModule } from './python-literal';
 import { readStatusFile } from './status-file';
-import { appendEntries } from './zip';
+import { fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob } from './launch/blob';
+import { appendEntries, type AppendEntry } from './zip';
+import { parseCentralDirectory } from './zip/reader';
 
 export interface StampArgs {
   in: string;
@@ -79,7 +81,26 @@ export async function stamp(args: StampArgs): Promise<void> {
   const module = pythonDataModule(`Release stamp of ${args.label}.`, info);
   const tmp = `${args.out}.tmp-${process.pid}`;
   try {
-    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }], { mode: 0o755 });
+    const entries: AppendEntry[] = [{ name: STAMP_ENTRY, data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }];
+    const blob = readBlob(args.in, args.label);
+    if (blob) {
+      // The launch blob lists every entry: it is written again after the stamp, and the
+      // launcher's par_fast line is pointed at the new one.
+      let length = 0;
+      entries.push({
+        name: LAUNCH_BLOB_ENTRY,
+        compress: false,
+        data: ({ directory, shift }) => {
+          const b = launchBlob(blob.codes, parseCentralDirectory(tmp, directory, shift));
+          length = b.length;
+          return b;
+        },
+      });
+      const { offsets } = await appendEntries(args.in, tmp, entries, { mode: 0o755, replaceLast: LAUNCH_BLOB_ENTRY });
+      writeAt(tmp, blob.fieldAt, fastFieldValue(offsets[1] + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length));
+    } else {
+      await appendEntries(args.in, tmp, entries, { mode: 0o755 });
+    }
     // Cheap: Bazel deletes an action's outputs before running it, so nothing is replaced.
     renameSync(tmp, args.out);
   } catch (e) {
@@ -88,5 +109,36 @@ export async function stamp(args: StampArgs): Promise<void> {
       throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in });
     }
     throw e;
+  }
+}
+
+/** The launch blob an archive's par_fast line names (its codes and where the line is), if any. */
+function readBlob(path: string, label: string) {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const field = readFastField(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+    if (!field?.blob) return undefined; // no par_fast line, or the placeholder never filled
+    const { offset, length } = field.blob;
+    const data = Buffer.alloc(length);
+    if (readSync(fd, data, 0, length, offset) !== length) {
+      throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
+    }
+    try {
+      return { fieldAt: field.at, codes: readLaunchBlob(data, path) };
+    } catch (e) {
+      throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${path}: ${(e as Error).message}`, { label, file: path });
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAt(path: string, position: number, bytes: Buffer): void {
+  const fd = openSync(path, 'r+');
+  try {
+    if (writeSync(fd, bytes, 0, bytes.length, position) !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -22471,6 +22471,129 @@ async function collectEntries(m) {
   return [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
+// src/packager/launch/marshal.ts
+function u32(n) {
+  let b = Buffer.alloc(4);
+  return b.writeUInt32LE(n), b;
+}
+function encodeInt(n, out) {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`marshal: ${n} is not an integer`);
+  if (n >= -2147483648 && n <= 2147483647) {
+    let b2 = Buffer.alloc(5);
+    b2[0] = 105, b2.writeInt32LE(n, 1), out.push(b2);
+    return;
+  }
+  let digits = [], rest = BigInt(Math.abs(n));
+  for (; rest > 0n; )
+    digits.push(Number(rest & 0x7fffn)), rest >>= 15n;
+  let b = Buffer.alloc(5 + 2 * digits.length);
+  b[0] = 108, b.writeInt32LE(n < 0 ? -digits.length : digits.length, 1), digits.forEach((d, i) => b.writeUInt16LE(d, 5 + 2 * i)), out.push(b);
+}
+function encode3(v, out) {
+  if (typeof v == "number") encodeInt(v, out);
+  else if (Buffer.isBuffer(v)) out.push(Buffer.from([115]), u32(v.length), v);
+  else if (typeof v == "string") {
+    let bytes = Buffer.from(v, "utf8"), ascii = /^[\x00-\x7f]*$/.test(v);
+    ascii && bytes.length < 256 ? out.push(Buffer.from([122, bytes.length]), bytes) : out.push(Buffer.from([ascii ? 97 : 117]), u32(bytes.length), bytes);
+  } else {
+    out.push(v.length < 256 ? Buffer.from([41, v.length]) : Buffer.concat([Buffer.from([40]), u32(v.length)]));
+    for (let item of v) encode3(item, out);
+  }
+}
+function marshalDumps(v) {
+  let out = [];
+  return encode3(v, out), Buffer.concat(out);
+}
+function marshalLoads(b) {
+  let p = 0, need = (n) => {
+    if (p + n > b.length) throw new Error(`marshal: truncated at byte ${p} (needs ${n} more of ${b.length})`);
+  }, read = () => {
+    need(1);
+    let type = b[p++] & 127;
+    switch (type) {
+      case 105:
+        return need(4), p += 4, b.readInt32LE(p - 4);
+      case 108: {
+        need(4);
+        let count = b.readInt32LE(p);
+        p += 4, need(2 * Math.abs(count));
+        let n = 0n;
+        for (let i = Math.abs(count) - 1; i >= 0; i--) n = n << 15n | BigInt(b.readUInt16LE(p + 2 * i));
+        return p += 2 * Math.abs(count), Number(count < 0 ? -n : n);
+      }
+      case 115:
+      case 97:
+      case 117: {
+        need(4);
+        let n = b.readUInt32LE(p);
+        p += 4, need(n), p += n;
+        let bytes = b.subarray(p - n, p);
+        return type === 115 ? bytes : bytes.toString("utf8");
+      }
+      case 122: {
+        need(1);
+        let n = b[p++];
+        return need(n), p += n, b.subarray(p - n, p).toString("latin1");
+      }
+      case 41:
+      case 40: {
+        need(type === 40 ? 4 : 1);
+        let n = type === 40 ? b.readUInt32LE(p) : b[p];
+        return p += type === 40 ? 4 : 1, Array.from({ length: n }, read);
+      }
+      default:
+        throw new Error(`marshal: type code 0x${type.toString(16)} at byte ${p - 1} is not one the launch blob uses`);
+    }
+  };
+  return read();
+}
+
+// src/packager/launch/blob.ts
+var LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", MARKER = "par-launch-1", BLOB_MODULES = ["__par__/_boot.py", "__par__/__init__.py", "__par__/_manifest.py"];
+function blobSupported(buildVersion) {
+  let [major, minor] = buildVersion.split(".").map(Number);
+  return major === 3 && minor >= 8;
+}
+function codesFromPycs(pycs) {
+  if (pycs.length !== 3) throw new Error(`internal: ${pycs.length} bootstrap .pyc for the launch blob, expected 3`);
+  return pycs.map((p) => p.subarray(16));
+}
+function launchBlob(codes, entries) {
+  let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
+  return marshalDumps([MARKER, ...codes, index]);
+}
+function readLaunchBlob(blob, where) {
+  let v;
+  try {
+    v = marshalLoads(blob);
+  } catch (e) {
+    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
+  }
+  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== 5 || !v.slice(1, 4).every((c) => Buffer.isBuffer(c)))
+    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
+  return v.slice(1, 4);
+}
+var FIELD = `
+par_fast='`, WIDTH = 10, FAST_PLACEHOLDER = `par_fast='${" ".repeat(2 * WIDTH + 1)}'`;
+function fastFieldAt(preamble2) {
+  let at = preamble2.indexOf(FIELD);
+  return at < 0 ? -1 : at + FIELD.length;
+}
+function readFastField(head) {
+  let at = fastFieldAt(head);
+  if (at < 0) return;
+  let words = head.subarray(at, at + 2 * WIDTH + 1).toString("latin1").trim().split(/ +/);
+  return words.length !== 2 || !words.every((w) => /^\d+$/.test(w)) ? { at } : { at, blob: { offset: Number(words[0]), length: Number(words[1]) } };
+}
+function fastFieldValue(offset, length) {
+  let pad2 = (n) => {
+    let s = String(n);
+    if (!Number.isSafeInteger(n) || n < 0 || s.length > WIDTH) throw new Error(`internal: launch blob position ${n} does not fit the launcher`);
+    return s.padStart(WIDTH, " ");
+  };
+  return Buffer.from(`${pad2(offset)} ${pad2(length)}`, "latin1");
+}
+
 // src/packager/launcher.ts
 var SHELL_SAFE = /^[A-Za-z0-9._/+-]+$/;
 function preferredInterpreter(shebang, label) {
@@ -22499,7 +22622,8 @@ function launcherPreamble(script, opts) {
     `par_first='${opts.first}'`,
     `par_minors='${opts.minors.join(" ")}'`,
     `par_spec='${opts.spec}'`,
-    ...bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : []
+    ...bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : [],
+    ...opts.fast ? [FAST_PLACEHOLDER] : []
   ].join(`
 `);
   return Buffer.from(`${data}
@@ -22849,7 +22973,7 @@ function assertFits32(file2, what, value) {
 async function appendEntries(srcPath, dstPath, entries, options = {}) {
   if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
     throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
-  let src = readDirectory(srcPath), tail = await newTail(dstPath, src, entries);
+  let whole = readDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
   (0, import_node_fs3.rmSync)(dstPath, { force: !0 }), (0, import_node_fs3.copyFileSync)(srcPath, dstPath, import_node_fs3.constants.COPYFILE_EXCL | import_node_fs3.constants.COPYFILE_FICLONE);
   try {
     (0, import_node_fs3.chmodSync)(dstPath, options.mode ?? src.mode | 128);
@@ -22864,6 +22988,19 @@ async function appendEntries(srcPath, dstPath, entries, options = {}) {
   } catch (e) {
     throw (0, import_node_fs3.rmSync)(dstPath, { force: !0 }), e;
   }
+  return { offsets };
+}
+function withoutLast(src, name) {
+  let { cd, path } = src, p = 0, last = -1;
+  for (; p + CENTRAL_HEADER_SIZE <= cd.length && cd.readUInt32LE(p) === SIG_CENTRAL; )
+    last = p, p += CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+  let nameLen = last < 0 ? 0 : cd.readUInt16LE(last + 28), lastName = last < 0 ? "" : cd.subarray(last + CENTRAL_HEADER_SIZE, last + CENTRAL_HEADER_SIZE + nameLen).toString("utf8");
+  if (p !== cd.length || lastName !== name)
+    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${last < 0 ? "none" : `"${lastName}"`}`);
+  let start = cd.readUInt32LE(last + 42) + src.shift;
+  if (start + LOCAL_HEADER_SIZE + nameLen + cd.readUInt32LE(last + 20) !== src.cdStart)
+    throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
+  return { ...src, cdStart: start, cd: cd.subarray(0, last), count: src.count - 1 };
 }
 var EOCD_SEARCH = EOCD_SIZE + 65535;
 function readDirectory(path) {
@@ -22905,15 +23042,15 @@ async function newTail(dstPath, src, entries) {
   if (records !== src.count)
     throw new ZipError(src.path, `entry count mismatch: the end of central directory record says ${src.count} entries, the central directory holds ${records}`);
   assertEntryCount(dstPath, src.count + entries.length);
-  let locals = [], centrals = [], position = src.cdStart;
+  let locals = [], centrals = [], offsets = [], position = src.cdStart;
   for (let { e, nameBytes, flags } of added) {
-    let enc = await encodeData(e.data, e.compress, e.level ?? DEFAULT_LEVEL), offset = position - src.shift;
-    assertFits32(dstPath, `the offset of "${e.name}"`, offset), assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize), assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
+    let data = typeof e.data == "function" ? e.data({ directory: Buffer.concat([src.cd, ...centrals]), shift: src.shift }) : e.data, enc = await encodeData(data, e.compress, e.level ?? DEFAULT_LEVEL), offset = position - src.shift;
+    offsets.push(position), assertFits32(dstPath, `the offset of "${e.name}"`, offset), assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize), assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
     let rec = { nameBytes, flags, ...enc }, header = localHeader(rec);
     locals.push(header, enc.data), centrals.push(centralHeader(rec, offset, externalAttributes(e.name, e.mode))), position += header.length + enc.data.length;
   }
   let cdOffset = position - src.shift, cdSize = src.cd.length + centrals.reduce((n, b) => n + b.length, 0);
-  return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)];
+  return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), { tail: [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)], offsets };
 }
 function walkDirectory(src, dstPath, added) {
   let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length])), { path } = src, p = 0, index = 0;
@@ -23091,7 +23228,9 @@ function parseCentralDirectory(path, cd, shift) {
       uncompressedSize: fields.uncompressedSize,
       localHeaderOffset: fields.offset + shift,
       mode: cd.readUInt32LE(p + 38) >>> 16,
-      flags
+      flags,
+      dosTime: cd.readUInt16LE(p + 12),
+      dosDate: cd.readUInt16LE(p + 14)
     }), p = end;
   }
   return entries;
@@ -23244,6 +23383,15 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
       ), inFlight.size >= limit && await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+  }
+  /**
+   * The central records of every entry added so far, once all are written, and the offset
+   * the next entry's local header gets: for an entry whose content describes the others
+   * (the launch blob's directory).
+   */
+  async written() {
+    if (this.assertOpen("written"), await this.chain, this.failure !== void 0) throw this.failure;
+    return { directory: Buffer.concat(this.central), next: this.position };
   }
   /** Writes the central directory and EOCD, then closes the file. */
   async finish() {
@@ -23916,6 +24064,15 @@ function pythonInfo(m) {
     }) : e;
   }
 }
+async function patchFile(path, position, bytes) {
+  let fh = await import_node_fs7.promises.open(path, "r+");
+  try {
+    let { bytesWritten } = await fh.write(bytes, 0, bytes.length, position);
+    if (bytesWritten !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
+  } finally {
+    await fh.close();
+  }
+}
 async function pack(args) {
   let m = readManifest(args.manifest), h = m.header, py = pythonInfo(m), bundled = loadWheels(m, py.spec, py.minors);
   py.minors = bundled.minors;
@@ -23941,7 +24098,8 @@ async function pack(args) {
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
-    bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint }
+    bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
+    fast: blobSupported(h.build_python.version)
   }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === "extract"), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
@@ -23981,7 +24139,14 @@ async function pack(args) {
       let buf = extra.get(name) ?? contents.get(name);
       dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress, level })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress, level }));
     }
-    await Promise.all(adds), await addWheelEntries(w, bundled, compress), await w.finish(), await import_node_fs7.promises.chmod(tmp, 493), await import_node_fs7.promises.rename(tmp, args.out);
+    await Promise.all(adds), await addWheelEntries(w, bundled, compress);
+    let fastAt = fastFieldAt(preamble2);
+    if (fastAt >= 0) {
+      let { directory, next } = await w.written(), codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, h.layout, h.build_python.cache_tag)))), blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
+      await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), await patchFile(tmp, fastAt, fastFieldValue(next + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), blob.length));
+    } else
+      await w.finish();
+    await import_node_fs7.promises.chmod(tmp, 493), await import_node_fs7.promises.rename(tmp, args.out);
   } catch (e) {
     throw await w.abort().catch(() => {
     }), await import_node_fs7.promises.rm(tmp, { force: !0 }), e;
@@ -24065,9 +24230,49 @@ async function stamp(args) {
     volatileFile: args.volatileStatus
   }), module2 = pythonDataModule(`Release stamp of ${args.label}.`, info), tmp = `${args.out}.tmp-${process.pid}`;
   try {
-    await appendEntries(args.in, tmp, [{ name: STAMP_ENTRY, data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }], { mode: 493 }), (0, import_node_fs9.renameSync)(tmp, args.out);
+    let entries = [{ name: STAMP_ENTRY, data: Buffer.from(module2, "utf8"), compress: !1, mode: 33188 }], blob = readBlob(args.in, args.label);
+    if (blob) {
+      let length = 0;
+      entries.push({
+        name: LAUNCH_BLOB_ENTRY,
+        compress: !1,
+        data: ({ directory, shift }) => {
+          let b = launchBlob(blob.codes, parseCentralDirectory(tmp, directory, shift));
+          return length = b.length, b;
+        }
+      });
+      let { offsets } = await appendEntries(args.in, tmp, entries, { mode: 493, replaceLast: LAUNCH_BLOB_ENTRY });
+      writeAt(tmp, blob.fieldAt, fastFieldValue(offsets[1] + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length));
+    } else
+      await appendEntries(args.in, tmp, entries, { mode: 493 });
+    (0, import_node_fs9.renameSync)(tmp, args.out);
   } catch (e) {
     throw (0, import_node_fs9.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+  }
+}
+function readBlob(path, label) {
+  let fd = (0, import_node_fs9.openSync)(path, "r");
+  try {
+    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs9.readSync)(fd, head, 0, head.length, 0)));
+    if (!field2?.blob) return;
+    let { offset, length } = field2.blob, data = Buffer.alloc(length);
+    if ((0, import_node_fs9.readSync)(fd, data, 0, length, offset) !== length)
+      throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
+    try {
+      return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
+    } catch (e) {
+      throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
+    }
+  } finally {
+    (0, import_node_fs9.closeSync)(fd);
+  }
+}
+function writeAt(path, position, bytes) {
+  let fd = (0, import_node_fs9.openSync)(path, "r+");
+  try {
+    if ((0, import_node_fs9.writeSync)(fd, bytes, 0, bytes.length, position) !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
+  } finally {
+    (0, import_node_fs9.closeSync)(fd);
   }
 }
 

@@ -1,13 +1,18 @@
 """The launcher: checks the interpreter, builds sys.path once, runs the program.
 
+Two ways in. fast(): the launcher's line read the launch blob (one pread, see
+src/packager/launch-blob.ts) and ran this module's code from it; the package `__par__`, its
+build facts and zipimport's directory of the archive come from the same blob, so nothing is
+read twice and the zip directory is not parsed. main() alone: imported through zipimport
+(another interpreter minor, `python ARCHIVE`, a re-exec).
+
 Start-up budget: this module imports nothing beyond what a bare `python -S` has already
-loaded (sys, posix, zipimport, _frozen_importlib); everything else is imported only on the
-path that needs it (errors, PAR_INFO, interpreter mode, debug timings).
+loaded (sys, posix, marshal, zipimport, _frozen_importlib); everything else is imported only
+on the path that needs it (errors, PAR_INFO, interpreter mode, debug timings, local copies).
+Rarely used code lives in other modules: every byte here is unmarshalled on every start.
 """
 
 import sys
-
-import __par__
 
 _BOOT_CODE = "import sys;sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()"
 
@@ -19,22 +24,17 @@ def _env(name):
     return None if value is None else value.decode("utf-8", "surrogateescape")
 
 
-class _Phases(object):
-    """PAR_DEBUG_STARTUP=1: phase timings on stderr. Costs nothing when off."""
+def _no_phase(phase):
+    pass
 
-    def __init__(self, enabled):
-        self.enabled = enabled
-        if enabled:
-            import time
 
-            self._clock = time.perf_counter
-            self._last = self._start = self._clock()
+def _phases():
+    """PAR_DEBUG_STARTUP=1: a function that prints phase timings on stderr; else a no-op."""
+    if _env("PAR_DEBUG_STARTUP") != "1":
+        return _no_phase
+    from __par__ import _debug
 
-    def mark(self, phase):
-        if self.enabled:
-            now = self._clock()
-            sys.stderr.write("par: %-22s %7.3f ms (total %7.3f ms)\n" % (phase, (now - self._last) * 1e3, (now - self._start) * 1e3))
-            self._last = now
+    return _debug.Phases().mark
 
 
 def _satisfies(clauses, version):
@@ -88,101 +88,28 @@ def _hermetic_path(archive, roots):
     sys.path[:] = [archive + "/" + r if r else archive for r in roots] + keep
 
 
-class _PinnedFile(object):
-    """What zipimport gets for a pinned archive instead of a file opened by path: reads at
-    its own position with pread on the shared descriptor (safe for threads and forked
-    children), ~3 us per module against ~12 us for open+fstat+read+close.
-
-    zipimport reads a module as two reads at adjacent offsets (the 30-byte local header,
-    then the data right after it); a small read fetches _AHEAD bytes at once, so most
-    modules cost one pread instead of two (halves the wide app's file syscalls)."""
-
-    __slots__ = ("_fd", "_pos", "_buf", "_buf_at")
-    _AHEAD = 32768
-
-    def __init__(self, fd):
-        self._fd = fd
-        self._pos = 0
-        self._buf = b""
-        self._buf_at = 0
-
-    def seek(self, offset, whence=0):
-        import posix
-
-        if whence == 1:
-            offset += self._pos
-        elif whence == 2:
-            offset += posix.fstat(self._fd).st_size
-        if offset < 0:
-            raise OSError(22, "Invalid argument")
-        self._pos = offset
-        return offset
-
-    def tell(self):
-        return self._pos
-
-    def read(self, n=-1):
-        import posix
-
-        if n is None or n < 0:
-            n = max(0, posix.fstat(self._fd).st_size - self._pos)
-        start = self._pos - self._buf_at
-        if 0 <= start and start + n <= len(self._buf):
-            data = self._buf[start:start + n]
-        else:
-            if n < self._AHEAD:
-                self._buf = posix.pread(self._fd, self._AHEAD, self._pos)
-                self._buf_at = self._pos
-                data = self._buf[:n]
-            else:
-                data = posix.pread(self._fd, n, self._pos)
-            while 0 < len(data) < n:  # short reads: only at EOF on regular files, but be exact
-                more = posix.pread(self._fd, n - len(data), self._pos + len(data))
-                if not more:
-                    break
-                data += more
-        self._pos += len(data)
-        return data
-
-    def close(self):
-        pass  # the descriptor lives as long as the process
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 # Archive path -> a descriptor held for the life of the process: the archive's inode stays
 # readable when the file is deleted or replaced by another build.
 _PINNED = {}
 
-# Mount types whose files can vanish under a running program (server gone; another client's
-# delete or replace is not held open for us): a launch from them runs from a local copy.
-NETWORK_FS = (
-    b"nfs", b"nfs4", b"cifs", b"smb3", b"smbfs", b"ncpfs", b"9p", b"ceph", b"afs", b"lustre", b"gpfs",
-    b"beegfs", b"glusterfs", b"fuse.sshfs", b"fuse.glusterfs", b"fuse.s3fs", b"fuse.gcsfuse",
-    b"fuse.rclone", b"fuse.juicefs", b"fuse.cephfs", b"davfs", b"fuse.davfs2",
-)
 
-
-def _pin(archive):
-    """Opens the archive once; zipimport then reads and stats it through that descriptor.
+def _pin(archive, fd=None):
+    """Reads the archive through one descriptor from now on; `fd` when the launcher opened it.
 
     zipimport (pure Python since 3.8) reopens the archive by path for every module and stats
     it for every new package: after `rm app` those fail, after `mv new-build app` they read
-    the new build at the old build's offsets. Only its `_io.open_code` and `_path_stat` are
-    redirected, and only for pinned paths. Cost ~40 us (open, fstat, two small module views),
-    repaid after ~5 imports. Python 3.6/3.7 have a C zipimport that cannot be redirected:
-    there only PAR_LOCAL_COPY protects. Returns the archive's stat, or None.
+    the new build at the old build's offsets. Only its `_io.open_code`, `_path_stat` and
+    `_get_data` are redirected, and only for pinned paths. Python 3.6/3.7 have a C zipimport
+    that cannot be redirected: there only PAR_LOCAL_COPY protects. Returns the archive's
+    stat, or None.
     """
     import posix
 
-    try:
-        fd = posix.open(archive, posix.O_RDONLY | getattr(posix, "O_CLOEXEC", 0))
-    except OSError:
-        return None
+    if fd is None:
+        try:
+            fd = posix.open(archive, posix.O_RDONLY | getattr(posix, "O_CLOEXEC", 0))
+        except OSError:
+            return None
     zi = sys.modules.get("zipimport")
     if zi is not None and sys.version_info >= (3, 8) and archive not in _PINNED:
         if not _PINNED:
@@ -191,12 +118,24 @@ def _pin(archive):
             io_view.__dict__.update(io.__dict__)
             paths_view.__dict__.update(paths.__dict__)
             get = _PINNED.get
-            io_view.open_code = lambda path: io.open_code(path) if get(path) is None else _PinnedFile(get(path))
+            io_view.open_code = lambda path: io.open_code(path) if get(path) is None else _reopen(io, get(path))
             paths_view._path_stat = lambda path: paths._path_stat(path) if get(path) is None else posix.fstat(get(path))
             zi._io, zi._bootstrap_external = io_view, paths_view
             zi._get_data = _pinned_get_data(zi._get_data, get)
         _PINNED[archive] = fd
     return posix.fstat(fd)
+
+
+def _reopen(io, fd):
+    """A file object of the pinned inode, for zipimport's rare reads of the whole directory
+    (invalidate_caches(), a new path spelling): /proc/self/fd reopens even a deleted file,
+    with an offset of its own; elsewhere a duplicate descriptor."""
+    try:
+        return io.open_code("/proc/self/fd/%d" % fd)
+    except OSError:
+        import posix
+
+        return io.open(posix.dup(fd), "rb")
 
 
 def _pinned_get_data(original, pinned_fd):
@@ -234,30 +173,19 @@ def _pinned_get_data(original, pinned_fd):
     return get_data
 
 
-def fs_type(dev, mountinfo="/proc/self/mountinfo"):
-    """The mount type (b'nfs4', b'ext4' ...) of device `dev` from mountinfo; None if unknown."""
-    import posix
+# The launch blob's copy of zipimport's directory of the archive (names and entries without
+# the archive path); kept for a local copy, which has the same bytes under another path.
+_INDEX = []
 
-    want = ("%d:%d" % (posix.major(dev), posix.minor(dev))).encode()
-    try:
-        fd = posix.open(mountinfo, posix.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        chunks = []
-        while True:
-            chunk = posix.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        posix.close(fd)
-    for line in b"".join(chunks).split(b"\n"):
-        fields = line.split(b" ")
-        if len(fields) > 6 and fields[2] == want and b"-" in fields[6:]:
-            i = fields.index(b"-", 6)
-            return fields[i + 1] if i + 1 < len(fields) else None
-    return None
+
+def _prefill(archive, index):
+    """Gives zipimport the archive's directory: what its _read_directory would build (~0.2 ms
+    for hello, ~2.6 ms for 700 entries, all in Python), made from the blob in ~1/20 of that.
+    One dict shared by every zipimporter of the archive, as zipimport itself does."""
+    import zipimport
+
+    prefix = archive + "/"
+    zipimport._zip_directory_cache[archive] = {n: (prefix + n, c, ds, fs, o, t, d, crc) for n, c, ds, fs, o, t, d, crc in index}
 
 
 def _local_copy_reason(data, st):
@@ -272,9 +200,11 @@ def _local_copy_reason(data, st):
     import posix
 
     if st is not None and posix.major(st.st_dev) == 0:
-        kind = fs_type(st.st_dev)
-        if kind in NETWORK_FS:
-            return "network file system " + kind.decode()
+        from __par__ import _localcopy
+
+        kind = _localcopy.on_network_fs(st)
+        if kind:
+            return "network file system " + kind
     return None
 
 
@@ -284,10 +214,12 @@ def _single_load_importer(archive):
     exec_module() calls get_code(), which does it all again. This subclass hands the first
     result to the second. Measured on the wide app (320 modules): import time of its code
     -30 %; the class costs ~30 us per launch. Only paths inside the archive use it.
+    Returns what makes the importer of a path inside the archive.
     """
-    if sys.version_info < (3, 10):
-        return  # 3.8/3.9 load through load_module(): one more load, left as it is
     import zipimport
+
+    if sys.version_info < (3, 10):
+        return zipimport.zipimporter  # 3.8/3.9 load through load_module(): one more load, left as it is
 
     base, load = zipimport.zipimporter, zipimport._get_module_code
 
@@ -312,6 +244,7 @@ def _single_load_importer(archive):
     cache = sys.path_importer_cache
     for path in [p for p in cache if p == archive or p.startswith(prefix)]:
         del cache[path]  # made again through the hook on next use
+    return _ArchiveImporter
 
 
 def _select_interpreter_or_exit(data, archive):
@@ -323,7 +256,7 @@ def _select_interpreter_or_exit(data, archive):
 def _print_info():
     import json
 
-    sys.stdout.write(json.dumps(__par__.build_info, indent=2, sort_keys=True) + "\n")
+    sys.stdout.write(json.dumps(sys.modules["__par__"].build_info, indent=2, sort_keys=True) + "\n")
     sys.exit(0)
 
 
@@ -384,19 +317,69 @@ def _call(fn, *args):
         sys.exit(1)
 
 
-def main(direct=False):
-    phases = _Phases(_env("PAR_DEBUG_STARTUP") == "1")
+def fast(archive, fd, blob):
+    """Entry from the launcher's line, which opened the archive as `fd`, read the launch blob
+    ("par-launch-1", this module's code, __par__/__init__'s, __par__/_manifest's, the zip
+    directory) with one pread and ran this module's code from it. Sets up what importing
+    through zipimport would have: the package, its build facts, the modules' specs."""
+    import marshal
+    import _frozen_importlib
+
+    sys.path[0] = archive
+    _prefill(archive, blob[4])
+    _INDEX.append(blob[4])
+    pinned = _pin(archive, fd)
+    here = archive + "/__par__"
+    loader = sys.path_importer_cache[here] = _single_load_importer(archive)(here)
+    spec = _frozen_importlib.ModuleSpec
+    package = type(sys)("__par__")
+    package.__dict__.update(
+        __path__=[here],
+        __package__="__par__",
+        __file__=here + "/__init__.pyc",
+        __loader__=loader,
+        __spec__=spec("__par__", loader, origin=here + "/__init__.pyc", is_package=True),
+        __cached__=None,
+    )
+    sys.modules["__par__"] = package
+    this = sys.modules[__name__]
+    facts = sys.modules["__par__._manifest"] = type(sys)("__par__._manifest")
+    for module, leaf in ((this, "_boot"), (facts, "_manifest")):
+        module.__dict__.update(
+            __package__="__par__",
+            __file__=here + "/" + leaf + ".pyc",
+            __loader__=loader,
+            __spec__=spec("__par__." + leaf, loader, origin=here + "/" + leaf + ".pyc"),
+            __cached__=None,
+        )
+        module.__spec__.has_location = True
+        setattr(package, leaf, module)
+    package.__spec__.has_location = True
+    package.__spec__.submodule_search_locations = package.__path__
+    mark = _phases()
+    exec(marshal.loads(blob[2]), package.__dict__)
+    exec(marshal.loads(blob[3]), facts.__dict__)
+    mark("launch blob")
+    main(pinned=pinned, mark=mark)
+
+
+def main(direct=False, pinned=None, mark=None):
+    """`pinned`: the archive's stat, when fast() has already pinned it and set sys.path up."""
+    mark = mark or _phases()
     from __par__ import _manifest
 
+    package = sys.modules["__par__"]
     data = _manifest.DATA
     archive = sys.path[0]
     if direct:
         # `python ARCHIVE`: runpy put the path as typed; a later chdir must not break imports.
         archive = sys.path[0] = _absolute(archive)
-    __par__.archive = archive
-    phases.mark("manifest")
-    pinned = _pin(archive)
-    phases.mark("pin archive")
+    package.archive = archive
+    mark("manifest")
+    fast = pinned is not None
+    if not fast:
+        pinned = _pin(archive)
+        mark("pin archive")
 
     if _env("PAR_INFO") == "1":
         _print_info()
@@ -407,14 +390,15 @@ def main(direct=False):
 
         posix.unsetenv(b"PAR_REEXEC")
         posix.environ.pop(b"PAR_REEXEC", None)
-    phases.mark("interpreter check")
+    mark("interpreter check")
 
     local_copy = _local_copy_reason(data, pinned)
     if local_copy:
         from __par__ import _localcopy
 
-        archive = sys.path[0] = __par__.archive = _localcopy.switch(archive, data, pinned)
-        phases.mark("local copy (%s)" % local_copy)
+        archive = sys.path[0] = package.archive = _localcopy.switch(archive, data, pinned)
+        mark("local copy (%s)" % local_copy)
+        fast = False  # the hook of _single_load_importer names the old path
 
     unpacked = None
     if "extract" in data:  # layout = "extract": runs from a copy unpacked once into the cache
@@ -428,12 +412,13 @@ def main(direct=False):
         _hermetic_path(unpacked, data["roots"])
     else:
         _hermetic_path(archive, data["roots"])
-        _single_load_importer(archive)
+        if not fast:
+            _single_load_importer(archive)
         if "wheels" in data:  # native wheels: tag check + extraction into the cache (_wheels.py)
             from __par__ import _wheels
 
             _wheels.prepare(data, archive)
-    phases.mark("sys.path")
+    mark("sys.path")
 
     if _env("PAR_INTERPRETER") == "1":
         from __par__ import _interpreter
@@ -442,8 +427,8 @@ def main(direct=False):
         return
     entry = data["entry"]
     if "entry_point" in entry:
-        phases.mark("run entry point")
+        mark("run entry point")
         _call(_run_entry_point, entry["entry_point"])
     else:
-        phases.mark("run main")
+        mark("run main")
         _run_main_module(archive, entry["module"], entry["path"], unpacked)

@@ -13,6 +13,7 @@ import {
   EOCD_SIZE,
   externalAttributes,
   FLAG_UTF8,
+  LOCAL_HEADER_SIZE,
   localHeader,
   SIG_CENTRAL,
   SIG_EOCD,
@@ -27,6 +28,17 @@ import type { AppendEntry } from './types';
 export interface AppendOptions {
   /** Permission bits of the result; default: the source's, plus write for its owner. */
   mode?: number;
+  /**
+   * The name of src's last entry, which is dropped and written over: an entry that describes
+   * the others and is made again after the added ones (the launch blob). Its data must be the
+   * last bytes before the central directory.
+   */
+  replaceLast?: string;
+}
+
+/** Where appendEntries put each added entry: absolute offsets of their local headers. */
+export interface AppendResult {
+  offsets: number[];
 }
 
 /**
@@ -48,13 +60,14 @@ export interface AppendOptions {
  *    of 18 MiB, measured), so it is not done when the write covers the old tail anyway.
  * The result equals a ZipWriter writing all entries at once (append.test.ts).
  */
-export async function appendEntries(srcPath: string, dstPath: string, entries: AppendEntry[], options: AppendOptions = {}): Promise<void> {
+export async function appendEntries(srcPath: string, dstPath: string, entries: AppendEntry[], options: AppendOptions = {}): Promise<AppendResult> {
   if (resolve(srcPath) === resolve(dstPath)) {
     throw new ZipError(dstPath, 'appendEntries cannot write into its own source; pass a different destination');
   }
-  const src = readDirectory(srcPath);
+  const whole = readDirectory(srcPath);
+  const src = options.replaceLast === undefined ? whole : withoutLast(whole, options.replaceLast);
   // Everything that can fail on the entries is checked before dst exists.
-  const tail = await newTail(dstPath, src, entries);
+  const { tail, offsets } = await newTail(dstPath, src, entries);
   // EXCL (dst removed first, as Bazel does with outputs anyway) because without it libuv
   // ftruncates the new file to 0, which ext4 takes for replace-via-truncate (auto_da_alloc)
   // and answers by starting writeback of the whole file at close: 10-30% of the copy
@@ -78,6 +91,29 @@ export async function appendEntries(srcPath: string, dstPath: string, entries: A
     rmSync(dstPath, { force: true });
     throw e;
   }
+  return { offsets };
+}
+
+/** src as if its last entry, `name`, were not there: the new tail starts at its local header. */
+function withoutLast(src: SourceDirectory, name: string): SourceDirectory {
+  const { cd, path } = src;
+  let p = 0;
+  let last = -1;
+  while (p + CENTRAL_HEADER_SIZE <= cd.length && cd.readUInt32LE(p) === SIG_CENTRAL) {
+    last = p;
+    p += CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+  }
+  const nameLen = last < 0 ? 0 : cd.readUInt16LE(last + 28);
+  const lastName = last < 0 ? '' : cd.subarray(last + CENTRAL_HEADER_SIZE, last + CENTRAL_HEADER_SIZE + nameLen).toString('utf8');
+  if (p !== cd.length || lastName !== name) {
+    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${last < 0 ? 'none' : `"${lastName}"`}`);
+  }
+  const start = cd.readUInt32LE(last + 42) + src.shift;
+  const end = start + LOCAL_HEADER_SIZE + nameLen + cd.readUInt32LE(last + 20);
+  if (end !== src.cdStart) {
+    throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
+  }
+  return { ...src, cdStart: start, cd: cd.subarray(0, last), count: src.count - 1 };
 }
 
 /** What appending needs to know of the source archive. */
@@ -155,7 +191,7 @@ function readDirectory(path: string): SourceDirectory {
 }
 
 /** The bytes that replace src's tail from src.cdStart on; throws on a name collision or a limit. */
-async function newTail(dstPath: string, src: SourceDirectory, entries: AppendEntry[]): Promise<Buffer[]> {
+async function newTail(dstPath: string, src: SourceDirectory, entries: AppendEntry[]): Promise<{ tail: Buffer[]; offsets: number[] }> {
   const added = entries.map((e) => ({ e, ...encodeName(dstPath, e.name) }));
   const seen = new Set<string>();
   for (const a of added) {
@@ -169,10 +205,13 @@ async function newTail(dstPath: string, src: SourceDirectory, entries: AppendEnt
   assertEntryCount(dstPath, src.count + entries.length);
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
+  const offsets: number[] = [];
   let position = src.cdStart;
   for (const { e, nameBytes, flags } of added) {
-    const enc = await encodeData(e.data, e.compress, e.level ?? DEFAULT_LEVEL);
+    const data = typeof e.data === 'function' ? e.data({ directory: Buffer.concat([src.cd, ...centrals]), shift: src.shift }) : e.data;
+    const enc = await encodeData(data, e.compress, e.level ?? DEFAULT_LEVEL);
     const offset = position - src.shift;
+    offsets.push(position);
     assertFits32(dstPath, `the offset of "${e.name}"`, offset);
     assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize);
     assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
@@ -186,7 +225,7 @@ async function newTail(dstPath: string, src: SourceDirectory, entries: AppendEnt
   const cdSize = src.cd.length + centrals.reduce((n, b) => n + b.length, 0);
   assertFits32(dstPath, 'the central directory offset', cdOffset);
   assertFits32(dstPath, 'the central directory size', cdSize);
-  return [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)];
+  return { tail: [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)], offsets };
 }
 
 /**

@@ -201,7 +201,7 @@ function u64(b: Buffer, at: number): number {
   return Number(v);
 }
 
-function parseCentralDirectory(path: string, cd: Buffer, shift: number): CentralEntry[] {
+export function parseCentralDirectory(path: string, cd: Buffer, shift: number): CentralEntry[] {
   const entries: CentralEntry[] = [];
   let p = 0;
   while (p < cd.length) {
@@ -237,6 +237,8 @@ function parseCentralDirectory(path: string, cd: Buffer, shift: number): Central
       localHeaderOffset: fields.offset + shift,
       mode: cd.readUInt32LE(p + 38) >>> 16,
       flags,
+      dosTime: cd.readUInt16LE(p + 12),
+      dosDate: cd.readUInt16LE(p + 14),
     });
     p = end;
   }

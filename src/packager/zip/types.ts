@@ -39,6 +39,9 @@ export interface CentralEntry {
   /** Unix mode (external attributes >> 16), 0 when not recorded. */
   mode: number;
   flags: number;
+  /** MS-DOS modification time and date, as recorded. */
+  dosTime: number;
+  dosDate: number;
 }
 
 /** One item for ZipWriter.addFiles: bytes in memory, or a file read (or streamed) from disk. */
@@ -61,10 +64,19 @@ export interface FinishResult {
   bytes: number;
 }
 
+/** What an AppendEntry's data function sees: the archive up to where its entry goes. */
+export interface AppendContext {
+  /** The central records of every entry before this one (the kept old ones, then the added ones). */
+  directory: Buffer;
+  /** Added to recorded offsets to get file offsets. */
+  shift: number;
+}
+
 /** One entry added by appendEntries. */
 export interface AppendEntry {
   name: string;
-  data: Buffer;
+  /** The content, or a function that makes it from the entries before it (a directory of them). */
+  data: Buffer | ((ctx: AppendContext) => Buffer);
   compress: boolean;
   level?: number;
   mode?: number;

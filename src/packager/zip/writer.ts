@@ -184,6 +184,18 @@ export class ZipWriter {
     await Promise.all(inFlight);
   }
 
+  /**
+   * The central records of every entry added so far, once all are written, and the offset
+   * the next entry's local header gets: for an entry whose content describes the others
+   * (the launch blob's directory).
+   */
+  async written(): Promise<{ directory: Buffer; next: number }> {
+    this.assertOpen('written');
+    await this.chain;
+    if (this.failure !== undefined) throw this.failure;
+    return { directory: Buffer.concat(this.central), next: this.position };
+  }
+
   /** Writes the central directory and EOCD, then closes the file. */
   async finish(): Promise<FinishResult> {
     this.assertOpen('finish');
