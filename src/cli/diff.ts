@@ -8,6 +8,7 @@ import { readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
 import { ParError } from '../common/errors';
 import { stableStringify } from '../common/stable-json';
 import { STAMP_ENTRY } from '../packager/stamp';
+import { LAUNCH_BLOB_ENTRY } from '../packager/launch/blob';
 
 export interface FileSize { size: number; compressed: number }
 export interface DiffModel {
@@ -69,8 +70,11 @@ export async function diffModel(a: string, b: string): Promise<DiffModel> {
     if (!existsSync(p)) throw new ParError('MISSING_FILE', `${p} does not exist`, { file: p, hint: 'par diff compares two archive files: par diff OLD NEW.' });
   }
   const [ia, ib]: ArchiveInfo[] = [await readArchiveInfo(a), await readArchiveInfo(b)];
-  // The stamp entry's content is the build info, compared field by field above.
-  const files = (i: ArchiveInfo) => new Map(i.entries.filter((e) => e.name !== STAMP_ENTRY && !e.name.endsWith('/')).map((e) => [e.name, e]));
+  // The stamp entry's content is the build info, compared field by field above. The launch
+  // blob is derived: copies of bootstrap entries and a directory of the others, which change
+  // with them (and with every stamp).
+  const derived = new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]);
+  const files = (i: ArchiveInfo) => new Map(i.entries.filter((e) => !derived.has(e.name) && !e.name.endsWith('/')).map((e) => [e.name, e]));
   const ea = files(ia);
   const eb = files(ib);
   const size = (e: { uncompressedSize: number; compressedSize: number }): FileSize => ({ size: e.uncompressedSize, compressed: e.compressedSize });

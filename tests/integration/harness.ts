@@ -104,3 +104,12 @@ rules_par_register_toolchains()
     ...files,
   });
 }
+
+/** Python (for PAR_INTERPRETER=1 ARCHIVE -c) that prints OK when zipimport's cached directory of the archive is exactly what it reads itself. */
+export const DIRECTORY_CHECK = [
+  'import sys, zipimport, __par__',
+  'a = __par__.archive',
+  'mine = zipimport._zip_directory_cache[a]',
+  "real = {k: v for k, v in zipimport._read_directory(a).items() if k != '__par__/_launch.blob'}",
+  "print('OK' if mine == real else 'DIFFERENT: %r' % sorted(set(mine.items()) ^ set(real.items()))[:4])",
+].join('\n');

@@ -17,12 +17,12 @@ test('network filesystems are recognised from mountinfo by device number (the lo
   ].join('\n'));
   const code = [
     'import os, sys',
-    'from __par__ import _boot',
+    'from __par__ import _localcopy',
     'info = sys.argv[1]',
     'for dev in (os.makedev(254, 0), os.makedev(0, 99), os.makedev(0, 100), os.makedev(0, 7)):',
-    '    kind = _boot.fs_type(dev, info)',
-    '    print(kind, kind in _boot.NETWORK_FS)',
-    "print(_boot.fs_type(os.stat('/proc').st_dev))",
+    '    kind = _localcopy.fs_type(dev, info)',
+    '    print(kind, kind in _localcopy.NETWORK_FS)',
+    "print(_localcopy.fs_type(os.stat('/proc').st_dev))",
   ].join('\n');
   const r = spawnSync('python3', ['-S', '-c', code, info], {
     env: cleanEnv({ PYTHONPATH: join(__dirname, '../../src/bootstrap') }),

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { bazel, ROOT, runArchive, scratch } from './harness';
+import { bazel, DIRECTORY_CHECK, ROOT, runArchive, scratch } from './harness';
 import { ZipReader } from '../../src/packager/zip';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -150,7 +150,7 @@ describe('release stamping in a git checkout', () => {
     } finally {
       await zip.close();
     }
-    expect(generated.map(([n]) => n).sort()).toEqual(['(launcher)', '__par__/_manifest.py', '__par__/_manifest.pyc']);
+    expect(generated.map(([n]) => n).sort()).toEqual(['(launcher)', '__par__/_launch.blob', '__par__/_manifest.py', '__par__/_manifest.pyc']);
     const year = String(new Date().getUTCFullYear());
     const word = (w: string) => new RegExp(`(?<![A-Za-z0-9_])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`);
     const leaks: string[] = [];
@@ -175,6 +175,11 @@ describe('release stamping in a git checkout', () => {
     expect(String(i.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Math.abs(Date.parse(String(i.timestamp)) - Date.now())).toBeLessThan(10 * 60 * 1000);
     expect(info(b.archives.always)).toMatchObject({ stamped: true, revision: head1, dirty: false });
+    // The stamp rewrote the launch blob after its entry: the directory it gives zipimport is
+    // the stamped archive's, and the launcher reads the new blob.
+    const check = runArchive(b.archives.follow, ['-c', DIRECTORY_CHECK], { env: { PAR_INTERPRETER: '1', PAR_DEBUG_STARTUP: '1' } });
+    expect(check.stdout).toBe('OK\n');
+    expect(check.stderr).toMatch(/^par: launch blob +\d/m);
     // stamp = 0 stays unstamped under --stamp, and is the very file an unstamped build gives.
     expect(info(b.archives.never)).toMatchObject({ stamped: false, revision: null });
     expect(bytes(b.archives.never).equals(never1)).toBe(true);

@@ -29,12 +29,22 @@ def _no_phase(phase):
 
 
 def _phases():
-    """PAR_DEBUG_STARTUP=1: a function that prints phase timings on stderr; else a no-op."""
+    """PAR_DEBUG_STARTUP=1: a function that prints phase timings on stderr; else a no-op.
+    Timed from the bootstrap's first line on (the interpreter's own start is for
+    `python -X importtime` or perf to show)."""
     if _env("PAR_DEBUG_STARTUP") != "1":
         return _no_phase
-    from __par__ import _debug
+    import time
 
-    return _debug.Phases().mark
+    clock = time.perf_counter
+    times = [clock()] * 2  # start, last mark
+
+    def mark(phase):
+        now = clock()
+        sys.stderr.write("par: %-22s %7.3f ms (total %7.3f ms)\n" % (phase, (now - times[1]) * 1e3, (now - times[0]) * 1e3))
+        times[1] = now
+
+    return mark
 
 
 def _satisfies(clauses, version):
@@ -185,7 +195,10 @@ def _prefill(archive, index):
     import zipimport
 
     prefix = archive + "/"
-    zipimport._zip_directory_cache[archive] = {n: (prefix + n, c, ds, fs, o, t, d, crc) for n, c, ds, fs, o, t, d, crc in index}
+    # A directory's path has no trailing slash (zipimport joins with _path_join).
+    zipimport._zip_directory_cache[archive] = {
+        n: (prefix + n if n[-1] != "/" else prefix + n[:-1], c, ds, fs, o, t, d, crc) for n, c, ds, fs, o, t, d, crc in index
+    }
 
 
 def _local_copy_reason(data, st):

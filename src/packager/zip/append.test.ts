@@ -252,3 +252,51 @@ describe('appendEntries', () => {
     await expect(appendEntries(src, src, STAMP)).rejects.toThrow('appendEntries cannot write into its own source');
   });
 });
+
+describe('appendEntries with replaceLast (the launch blob)', () => {
+  async function withTrailer(): Promise<string> {
+    const out = tmp('trailer.par');
+    const w = await ZipWriter.create(out, PREAMBLE);
+    await w.addFile('__main__.py', Buffer.from('import m\n'), { compress: true });
+    await w.addFile('m.py', pySource(50), { compress: true });
+    await w.addFile('index', Buffer.from('old index, longer than the new one will be'), { compress: false });
+    await w.finish();
+    return out;
+  }
+
+  test('writes over the last entry, and an entry made from the directory before it sees the added ones', async () => {
+    const src = await withTrailer();
+    const dst = tmp('restamped.par');
+    let seen: string[] = [];
+    const made = (ctx: { directory: Buffer; shift: number }) => {
+      seen = parseNames(ctx.directory);
+      return Buffer.from(seen.join(','));
+    };
+    const { offsets } = await appendEntries(src, dst, [STAMP[1], { name: 'index', data: made, compress: false }], { replaceLast: 'index' });
+    expect(seen).toEqual(['__main__.py', 'm.py', 'VERSION']);
+    const r = await ZipReader.open(dst);
+    try {
+      expect(r.entries.map((e) => e.name)).toEqual(['__main__.py', 'm.py', 'VERSION', 'index']);
+      expect((await r.read(r.find('index')!)).toString()).toBe('__main__.py,m.py,VERSION');
+      expect(offsets).toEqual([r.find('VERSION')!.localHeaderOffset, r.find('index')!.localHeaderOffset]);
+    } finally {
+      await r.close();
+    }
+    // Shorter than before: the file is cut after the new end record, and Python reads it.
+    expect(statSync(dst).size).toBeLessThan(statSync(src).size + 100);
+    expect(expectPythonOk(python(PY_LIST, dst)).trim().split('\n')).toHaveLength(4);
+  });
+
+  test('refuses when the named entry is not the last one, naming what is', async () => {
+    const src = await withTrailer();
+    await expect(appendEntries(src, tmp('x.par'), STAMP, { replaceLast: 'm.py' })).rejects.toThrow(/expected "m.py" as the last entry of the central directory, found "index"/);
+  });
+});
+
+function parseNames(cd: Buffer): string[] {
+  const names: string[] = [];
+  for (let p = 0; p < cd.length; p += 46 + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32)) {
+    names.push(cd.subarray(p + 46, p + 46 + cd.readUInt16LE(p + 28)).toString('utf8'));
+  }
+  return names;
+}

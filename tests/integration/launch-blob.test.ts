@@ -1,0 +1,78 @@
+// The launch blob (src/packager/launch/blob.ts, __par__/_boot.py fast()): with the build
+// interpreter, one pread brings the bootstrap and zipimport's directory. Checked here: it is
+// used, what it sets up equals what zipimport would have made, and a damaged or disabled blob
+// leaves the launch to zipimport instead of breaking it.
+import { copyFileSync, chmodSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { readFastField } from '../../src/packager/launch/blob';
+import { buildArchive, DIRECTORY_CHECK, runArchive, scratch, type Result } from './harness';
+
+jest.setTimeout(10 * 60_000);
+
+let hello = '';
+const tmp = scratch('par-blob-');
+
+function ok(r: Result, what: string): Result {
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`);
+  return r;
+}
+
+/** A copy of hello whose bytes at `at` (relative to the blob's data) are replaced. */
+function damaged(name: string, patch: (blobOffset: number, blobLength: number) => [number, Buffer]): string {
+  const out = join(tmp, name);
+  copyFileSync(hello, out);
+  chmodSync(out, 0o755);
+  const field = readFastField(readFileSync(out).subarray(0, 4096));
+  if (!field?.blob) throw new Error('hello has no launch blob');
+  const [at, bytes] = patch(field.blob.offset, field.blob.length);
+  const fd = openSync(out, 'r+');
+  writeSync(fd, bytes, 0, bytes.length, at);
+  closeSync(fd);
+  return out;
+}
+
+beforeAll(() => {
+  hello = buildArchive('//examples/hello:pkg');
+});
+
+describe('the launch blob', () => {
+  it('is what a start with the build interpreter uses: no zipimport before the program', () => {
+    const r = ok(runArchive(hello, ['x'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'hello');
+    expect(r.stdout).toBe('Hello from rules_par! x\n');
+    expect(r.stderr).toMatch(/^par: launcher chose \S+ \(.*; launch blob; allowed/m);
+    expect(r.stderr).toMatch(/^par: launch blob +\d+\.\d{3} ms/m);
+    expect(r.stderr).not.toContain('pin archive'); // the launcher's descriptor is the pin
+  });
+
+  it("fills zipimport's directory exactly as zipimport reads it, and the bootstrap modules look imported", () => {
+    const code = [
+      DIRECTORY_CHECK,
+      'import inspect, __par__._boot as b, __par__._messages as msg',
+      "print(type(b.__loader__).__name__, b.__spec__.origin == a + '/__par__/_boot.pyc', __par__.__path__ == [a + '/__par__'])",
+      "print('def fast(' in inspect.getsource(b), msg.__file__ == a + '/__par__/_messages.pyc', len(__par__.fingerprint))",
+    ].join('\n');
+    const r = ok(runArchive(hello, ['-c', code], { env: { PAR_INTERPRETER: '1' } }), 'checks');
+    expect(r.stdout).toMatch(/^OK\n\w*[Ii]mporter True True\nTrue True 64\n$/);
+  });
+
+  it('PAR_LAUNCH_BLOB=0 leaves it unread', () => {
+    const r = ok(runArchive(hello, ['y'], { env: { PAR_DEBUG_STARTUP: '1', PAR_LAUNCH_BLOB: '0' } }), 'hello');
+    expect(r.stdout).toBe('Hello from rules_par! y\n');
+    expect(r.stderr).not.toContain('launch blob');
+    expect(r.stderr).toMatch(/^par: pin archive /m);
+  });
+
+  it('damaged (bad data, or cut short): the launch goes through zipimport and runs', () => {
+    const garbage = damaged('garbage', (offset) => [offset, Buffer.alloc(64, 0x3f)]);
+    const r = ok(runArchive(garbage, ['z'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'garbage blob');
+    expect(r.stdout).toBe('Hello from rules_par! z\n');
+    expect(r.stderr).toMatch(/^par: pin archive /m);
+
+    const head = readFileSync(hello).subarray(0, 4096);
+    const field = readFastField(head)!;
+    const short = damaged('short', () => [field.at, Buffer.from(`${String(field.blob!.offset).padStart(10)} ${'100'.padStart(10)}`)]);
+    const p = ok(runArchive(short, ['w'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'blob cut short');
+    expect(p.stdout).toBe('Hello from rules_par! w\n');
+    expect(p.stderr).toMatch(/^par: pin archive /m);
+  });
+});
