@@ -69,13 +69,12 @@ if [ -n "$par_blob_len" ] && [ "${par_known:-}" = "${par_build:-}" ] && [ "${PAR
   # The build interpreter: one pread of the launch blob (the archive's last entry, named by
   # par_fast) brings the bootstrap's code and zipimport's directory of the archive, so
   # nothing is imported through zipimport before the program (~0.5 ms less per start,
-  # __par__/_boot.py fast()). Any failure to read it takes the zipimport way, whose errors
-  # are the ones to show.
-  par_boot="import sys,posix,marshal as m;a=sys.argv[1];del sys.argv[:2]
-try:f=posix.open(a,posix.O_RDONLY|posix.O_CLOEXEC);d=m.loads(posix.pread(f,$par_blob_len,$par_blob_at));b=type(sys)('__par__._boot');sys.modules[b.__name__]=b;exec(m.loads(d[1]),b.__dict__)
-except Exception:b=None
-if b:b.fast(a,f,d)
-else:sys.modules.pop('__par__._boot',0);sys.path[0]=a;from __par__._boot import main;main()"
+  # __par__/_blob_start.py, _boot.py fast()). Any failure to read it takes the zipimport
+  # way, whose errors are the ones to show. Kept short: Python compiles it at every start.
+  par_boot="import sys,posix,marshal as m;f=posix.open(sys.argv[1],posix.O_RDONLY|posix.O_CLOEXEC)
+try:d=m.loads(posix.pread(f,$par_blob_len,$par_blob_at));c=m.loads(d[1])
+except Exception:c='sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()'
+exec(c)"
   par_why="$par_why; launch blob"
 # A Python whose minor is not the build one (or not known here: $PAR_PYTHON) rejects the
 # shipped .pyc. Then the first line reads <cache>/bytecode/<fingerprint>-<cache_tag>/bundle

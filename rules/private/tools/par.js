@@ -22549,13 +22549,13 @@ function marshalLoads(b) {
 }
 
 // src/packager/launch/blob.ts
-var LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", MARKER = "par-launch-1", BLOB_MODULES = ["__par__/_boot.py", "__par__/__init__.py", "__par__/_manifest.py"];
+var LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", MARKER = "par-launch-1", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", "__par__/_manifest.py"];
 function blobSupported(buildVersion) {
   let [major, minor] = buildVersion.split(".").map(Number);
   return major === 3 && minor >= 8;
 }
 function codesFromPycs(pycs) {
-  if (pycs.length !== 3) throw new Error(`internal: ${pycs.length} bootstrap .pyc for the launch blob, expected 3`);
+  if (pycs.length !== BLOB_MODULES.length) throw new Error(`internal: ${pycs.length} bootstrap .pyc for the launch blob, expected ${BLOB_MODULES.length}`);
   return pycs.map((p) => p.subarray(16));
 }
 function launchBlob(codes, entries) {
@@ -22569,9 +22569,10 @@ function readLaunchBlob(blob, where) {
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
-  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== 5 || !v.slice(1, 4).every((c) => Buffer.isBuffer(c)))
+  let n = BLOB_MODULES.length;
+  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 2 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
-  return v.slice(1, 4);
+  return v.slice(1, n + 1);
 }
 var FIELD = `
 par_fast='`, WIDTH = 10, FAST_PLACEHOLDER = `par_fast='${" ".repeat(2 * WIDTH + 1)}'`;

@@ -332,15 +332,16 @@ def _call(fn, *args):
 
 def fast(archive, fd, blob):
     """Entry from the launcher's line, which opened the archive as `fd`, read the launch blob
-    ("par-launch-1", this module's code, __par__/__init__'s, __par__/_manifest's, the zip
-    directory) with one pread and ran this module's code from it. Sets up what importing
+    ("par-launch-1", the code of _blob_start, of this module, of __par__/__init__, of
+    __par__/_manifest, the zip directory) with one pread, and ran this module's code from it
+    (_blob_start.py). Sets up what importing
     through zipimport would have: the package, its build facts, the modules' specs."""
     import marshal
     import _frozen_importlib
 
     sys.path[0] = archive
-    _prefill(archive, blob[4])
-    _INDEX.append(blob[4])
+    _prefill(archive, blob[5])
+    _INDEX.append(blob[5])
     pinned = _pin(archive, fd)
     here = archive + "/__par__"
     loader = sys.path_importer_cache[here] = _single_load_importer(archive)(here)
@@ -370,8 +371,8 @@ def fast(archive, fd, blob):
     package.__spec__.has_location = True
     package.__spec__.submodule_search_locations = package.__path__
     mark = _phases()
-    exec(marshal.loads(blob[2]), package.__dict__)
-    exec(marshal.loads(blob[3]), facts.__dict__)
+    exec(marshal.loads(blob[3]), package.__dict__)
+    exec(marshal.loads(blob[4]), facts.__dict__)
     mark("launch blob")
     main(pinned=pinned, mark=mark)
 

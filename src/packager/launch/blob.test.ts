@@ -13,7 +13,7 @@ function pyc(source: string): Buffer {
 }
 
 describe('launchBlob', () => {
-  const codes = [pyc('x = 1'), pyc('y = 2'), pyc('DATA = {}')].map((p) => p.subarray(16)) as LaunchCodes;
+  const codes = [pyc('w = 0'), pyc('x = 1'), pyc('y = 2'), pyc('DATA = {}')].map((p) => p.subarray(16)) as LaunchCodes;
   const entries = [entry('__main__.py', 100, 0xffffffff), entry('pkg/', 200, 0), entry(LAUNCH_BLOB_ENTRY, 300, 7)];
 
   it('is the marker, three code objects and zipimport-shaped directory entries, for Python', () => {
@@ -22,11 +22,11 @@ describe('launchBlob', () => {
       'import sys,marshal',
       'd=marshal.loads(sys.stdin.buffer.read())',
       'g={}',
-      'for c in d[1:4]: exec(marshal.loads(c), g)',
-      'print(d[0], g["x"], g["y"], g["DATA"], d[4])',
+      'for c in d[1:5]: exec(marshal.loads(c), g)',
+      'print(d[0], g["w"], g["x"], g["y"], g["DATA"], d[5])',
     ].join('\n');
     expect(execFileSync('python3', ['-S', '-c', script], { input: blob }).toString().trim()).toBe(
-      "par-launch-1 1 2 {} (('__main__.py', 8, 10, 20, 100, 0, 33, 4294967295), ('pkg/', 8, 10, 20, 200, 0, 33, 0))",
+      "par-launch-1 0 1 2 {} (('__main__.py', 8, 10, 20, 100, 0, 33, 4294967295), ('pkg/', 8, 10, 20, 200, 0, 33, 0))",
     );
   });
   it('does not list itself, and gives its codes back to the stamping action', () => {

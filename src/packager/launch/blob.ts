@@ -1,10 +1,12 @@
 // The launch blob: what a start with the build interpreter reads in one pread instead of
 // importing the bootstrap through zipimport (src/bootstrap/__par__/_boot.py, fast()).
 //
-//   marshal((MARKER, code of __par__/_boot, code of __par__/__init__, code of __par__/_manifest,
-//            ((name, method, compressed size, size, offset, dos time, dos date, crc), ...)))
+//   marshal((MARKER, code of __par__/_blob_start, of __par__/_boot, of __par__/__init__, of
+//            __par__/_manifest, ((name, method, compressed size, size, offset, dos time, dos
+//            date, crc), ...)))
 //
-// The codes are the shipped .pyc without their 16-byte header; the tuple of tuples is
+// The codes are the shipped .pyc without their 16-byte header (_blob_start is what the
+// launcher's line runs: precompiled, so the line itself stays short to compile); the tuple of tuples is
 // zipimport's own directory of the archive minus the archive path (zipimport._read_directory
 // builds it in Python: ~0.2 ms for hello, ~2.6 ms for 700 entries; from the blob ~1/20).
 // The blob is the last entry, stored, so its data sits at a fixed offset that the launcher's
@@ -17,10 +19,10 @@ export const LAUNCH_BLOB_ENTRY = '__par__/_launch.blob';
 const MARKER = 'par-launch-1';
 
 /** The bootstrap modules whose code the blob carries, in blob order. */
-export const BLOB_MODULES = ['__par__/_boot.py', '__par__/__init__.py', '__par__/_manifest.py'] as const;
+export const BLOB_MODULES = ['__par__/_blob_start.py', '__par__/_boot.py', '__par__/__init__.py', '__par__/_manifest.py'] as const;
 
 /** Python code objects as marshal bytes (a .pyc minus its header), in BLOB_MODULES order. */
-export type LaunchCodes = [Buffer, Buffer, Buffer];
+export type LaunchCodes = [Buffer, Buffer, Buffer, Buffer];
 
 /** Python 3.8 is the first whose zipimport (pure Python) the blob's directory can fill. */
 export function blobSupported(buildVersion: string): boolean {
@@ -29,7 +31,7 @@ export function blobSupported(buildVersion: string): boolean {
 }
 
 export function codesFromPycs(pycs: Buffer[]): LaunchCodes {
-  if (pycs.length !== 3) throw new Error(`internal: ${pycs.length} bootstrap .pyc for the launch blob, expected 3`);
+  if (pycs.length !== BLOB_MODULES.length) throw new Error(`internal: ${pycs.length} bootstrap .pyc for the launch blob, expected ${BLOB_MODULES.length}`);
   return pycs.map((p) => p.subarray(16)) as LaunchCodes;
 }
 
@@ -48,10 +50,11 @@ export function readLaunchBlob(blob: Buffer, where: string): LaunchCodes {
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${(e as Error).message}`);
   }
-  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== 5 || !v.slice(1, 4).every((c) => Buffer.isBuffer(c))) {
+  const n = BLOB_MODULES.length;
+  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 2 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c))) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   }
-  return v.slice(1, 4) as LaunchCodes;
+  return v.slice(1, n + 1) as LaunchCodes;
 }
 
 // The launcher line that names the blob's data: offset and length, fixed width so that the

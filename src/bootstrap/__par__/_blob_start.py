@@ -1,0 +1,20 @@
+# The first code of the launch blob (src/packager/launch/blob.ts). The launcher's line
+# (launcher.sh) read the blob into `d` from the archive it opened as `f`, and runs this in
+# its own namespace: compiled at build time, it costs the line no compiling at each start.
+# Never imported. If the bootstrap's code cannot run from the blob, zipimport's way is taken.
+a = sys.argv[1]  # noqa: F821 -- sys, m, f and d are the launcher line's
+del sys.argv[:2]  # noqa: F821
+b = type(sys)("__par__._boot")  # noqa: F821
+sys.modules[b.__name__] = b  # noqa: F821
+try:
+    exec(m.loads(d[2]), b.__dict__)  # noqa: F821
+except Exception:  # noqa: B902
+    b = None
+if b is not None:
+    b.fast(a, f, d)  # noqa: F821
+else:
+    del sys.modules["__par__._boot"]  # noqa: F821
+    sys.path[0] = a  # noqa: F821
+    from __par__._boot import main
+
+    main()
