@@ -25,10 +25,6 @@ if __file__.endswith(".py") and hasattr(__loader__, "archive"):
         _bytecode.install(__loader__.archive)
 
 
-class CodeMismatchError(RuntimeError):
-    """Raised by require_fingerprint when this process runs different code than expected."""
-
-
 def _load_build_info():
     from __par__ import _manifest
 
@@ -53,6 +49,7 @@ def require_fingerprint(expected):
     actual = _manifest.DATA["fingerprint"]
     if expected != actual:
         from __par__ import _messages
+        from __par__._errors import CodeMismatchError
 
         raise CodeMismatchError(_messages.code_mismatch(_manifest.DATA["label"], expected, actual, archive))
 
@@ -64,6 +61,8 @@ def __getattr__(name):  # PEP 562: computed on first access, then cached in the 
         from __par__ import _manifest
 
         value = _manifest.DATA["fingerprint"]
+    elif name == "CodeMismatchError":  # raised by require_fingerprint (__par__/_errors.py)
+        from __par__._errors import CodeMismatchError as value
     else:
         raise AttributeError("module '__par__' has no attribute %r" % (name,))
     globals()[name] = value
@@ -71,5 +70,6 @@ def __getattr__(name):  # PEP 562: computed on first access, then cached in the 
 
 
 if sys.version_info < (3, 7):  # no module __getattr__ before 3.7
+    from __par__._errors import CodeMismatchError
     build_info = _load_build_info()
     fingerprint = build_info["fingerprint"]
