@@ -31,6 +31,11 @@ def _src(f):
 def _closure(f):
     return "closure\t" + archive_path(f)
 
+def _native_closure(f):
+    # Extension modules shipped as data (a compiled _speedups.cpython-311-x86_64-linux-gnu.so)
+    # provide a module too; other data files do not.
+    return "closure\t" + archive_path(f) if f.extension in ("so", "pyd") else None
+
 def _root(r):
     return "root\t" + r
 
@@ -53,6 +58,7 @@ def emit_imports_check(ctx, label, srcs, info, stdlib, node, packager, out_name)
     args.add("stdlib\t" + stdlib.path)
     args.add_all(srcs, map_each = _src)
     args.add_all(info.transitive_sources, map_each = _closure)
+    args.add_all(info.transitive_data, map_each = _native_closure)
     args.add_all(info.import_roots, map_each = _root)
     args.add_all(info.foreign_import_roots, map_each = _foreign_root)
     args.add_all(info.transitive_wheels, map_each = _wheel)

@@ -17,11 +17,23 @@ export function normalizeRoots(roots: Iterable<string>): string[] {
   return [...set].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }
 
-/** 'a/b/c.py' under root 'a' -> ['b', 'c']; null when the path is not under the root or not a module path. */
+// An extension module: name.so, or with CPython's tag (name.cpython-311-x86_64-linux-gnu.so,
+// name.abi3.so), or name.pyd. Its module name is what comes before the first dot.
+const EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
+
+/** 'a/b/c.py' (or an extension module 'a/b/c.cpython-311-x86_64-linux-gnu.so') under root 'a' -> ['b', 'c']; null when the path is not under the root or not a module path. */
 export function moduleParts(path: string, root: string): string[] | null {
-  if (!path.endsWith('.py')) return null;
   if (root && !path.startsWith(root + '/')) return null;
-  const rel = (root ? path.slice(root.length + 1) : path).slice(0, -3);
+  const full = root ? path.slice(root.length + 1) : path;
+  const slash = full.lastIndexOf('/');
+  const leaf = full.slice(slash + 1);
+  let rel: string;
+  if (leaf.endsWith('.py')) rel = full.slice(0, -3);
+  else {
+    const ext = EXTENSION.exec(leaf);
+    if (!ext) return null;
+    rel = full.slice(0, slash + 1) + ext[1];
+  }
   const parts = rel.split('/');
   if (!parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) return null;
   if (parts[parts.length - 1] === '__init__') parts.pop();

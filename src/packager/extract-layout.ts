@@ -7,6 +7,21 @@ import { createHash } from 'node:crypto';
 import type { ManifestHeader } from './manifest';
 import { pycPath } from './wheel/bytecode';
 
+/** Shared objects (extension modules, ctypes libraries): the dynamic loader needs a real file. */
+const NATIVE = /\.(so(\.\d+)*|pyd|dylib)$/;
+
+/**
+ * The layout a binary gets: "zip", unless its own files (sources or data; wheels are
+ * handled per wheel) include shared objects, which nothing can load from inside a zip:
+ * then "extract", as PEX does for code that is not zip-safe. Returns the first such path
+ * as the reason.
+ */
+export function effectiveLayout(layout: ManifestHeader['layout'], paths: readonly string[]): { layout: ManifestHeader['layout']; native?: string } {
+  if (layout !== 'zip') return { layout };
+  const native = paths.find((p) => NATIVE.test(p));
+  return native === undefined ? { layout } : { layout: 'extract', native };
+}
+
 /** Entries under this prefix are not unpacked: the launcher keeps importing them from the archive. */
 export const BOOTSTRAP_PREFIX = '__par__/';
 

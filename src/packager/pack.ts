@@ -12,7 +12,7 @@ import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
 import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
-import { extractKey, programPycPath } from './extract-layout';
+import { effectiveLayout, extractKey, programPycPath } from './extract-layout';
 import { ZipWriter } from './zip';
 import { parseCentralDirectory } from './zip/reader';
 import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob } from './launch/blob';
@@ -92,6 +92,7 @@ export async function pack(args: PackArgs): Promise<void> {
   const first = preferredInterpreter(h.shebang, h.label);
 
   const entries = await collectEntries(m);
+  const { layout } = effectiveLayout(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path));
   const contents = new Map<string, Buffer>();
   const digests = new Map<string, string>();
   let cached = 0;
@@ -124,7 +125,7 @@ export async function pack(args: PackArgs): Promise<void> {
   });
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
-  const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === 'extract');
+  const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === 'extract');
   const nativeWheels = launchData(bundled.wheels, wheelPyc.digests);
   const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
@@ -136,7 +137,7 @@ export async function pack(args: PackArgs): Promise<void> {
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
     ...(nativeWheels.length ? { wheels: nativeWheels } : {}), // checked and extracted at launch (_wheels.py)
     // layout = "extract": unpacked once into the cache under this key (_extract.py)
-    ...(h.layout === 'extract' ? { extract: { key: extractKey(fingerprint, h, wheelPyc.digests) } } : {}),
+    ...(layout === 'extract' ? { extract: { key: extractKey(fingerprint, h, wheelPyc.digests) } } : {}),
     build_info: {
       label: h.label,
       revision: null,
@@ -157,7 +158,7 @@ export async function pack(args: PackArgs): Promise<void> {
     .map((e) => ({ src: e.file, dfile: e.path }));
   toCompile.push({ source: manifestModule, dfile: '__par__/_manifest.py' });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
-  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, h.layout, h.build_python.cache_tag), pycs[i]));
+  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries
 
   const fromWheels = new Set(wheelPaths(bundled));
@@ -187,7 +188,7 @@ export async function pack(args: PackArgs): Promise<void> {
     if (fastAt >= 0) {
       // Last, so that it can list every other entry; stored, so the launcher reads it as is.
       const { directory, next } = await w.written();
-      const codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, h.layout, h.build_python.cache_tag))!));
+      const codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, layout, h.build_python.cache_tag))!));
       const blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
       await w.finish();

@@ -24031,6 +24031,12 @@ async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk 
 
 // src/packager/extract-layout.ts
 var import_node_crypto3 = require("node:crypto");
+var NATIVE = /\.(so(\.\d+)*|pyd|dylib)$/;
+function effectiveLayout(layout, paths) {
+  if (layout !== "zip") return { layout };
+  let native = paths.find((p) => NATIVE.test(p));
+  return native === void 0 ? { layout } : { layout: "extract", native };
+}
 var BOOTSTRAP_PREFIX = "__par__/";
 function extractKey(fingerprint, header, wheelBytecode) {
   let h = (0, import_node_crypto3.createHash)("sha256").update(`par-extract-1\0${fingerprint}\0${header.build_python.version}\0${header.build_python.cache_tag}\0${header.compile}
@@ -24081,7 +24087,7 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript = await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), { layout } = effectiveLayout(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path)), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
     if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
       let b = await import_node_fs7.promises.readFile(e.file);
@@ -24101,7 +24107,7 @@ async function pack(args) {
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, h.layout === "extract"), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract"), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -24112,7 +24118,7 @@ async function pack(args) {
     ...nativeWheels.length ? { wheels: nativeWheels } : {},
     // checked and extracted at launch (_wheels.py)
     // layout = "extract": unpacked once into the cache under this key (_extract.py)
-    ...h.layout === "extract" ? { extract: { key: extractKey(fingerprint, h, wheelPyc.digests) } } : {},
+    ...layout === "extract" ? { extract: { key: extractKey(fingerprint, h, wheelPyc.digests) } } : {},
     build_info: {
       label: h.label,
       revision: null,
@@ -24128,7 +24134,7 @@ async function pack(args) {
   }), extra = /* @__PURE__ */ new Map([["__par__/_manifest.py", Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
   toCompile.push({ source: manifestModule, dfile: "__par__/_manifest.py" });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
-  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, h.layout, h.build_python.cache_tag), pycs[i]));
+  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
   let fromWheels = new Set(wheelPaths(bundled)), files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
@@ -24143,7 +24149,7 @@ async function pack(args) {
     await Promise.all(adds), await addWheelEntries(w, bundled, compress);
     let fastAt = fastFieldAt(preamble2);
     if (fastAt >= 0) {
-      let { directory, next } = await w.written(), codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, h.layout, h.build_python.cache_tag)))), blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
+      let { directory, next } = await w.written(), codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, layout, h.build_python.cache_tag)))), blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), await patchFile(tmp, fastAt, fastFieldValue(next + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), blob.length));
     } else
       await w.finish();
@@ -24348,7 +24354,7 @@ function recordDigest(hex4) {
 }
 
 // src/packager/wheel/read-wheel.ts
-var NATIVE = /\.(so|pyd|dylib)$|\.so\.\d[\d.]*$|\.libs\/[^/]+$/, FLAG_ENCRYPTED2 = 1, S_IFMT = 61440, S_IFLNK = 40960;
+var NATIVE2 = /\.(so|pyd|dylib)$|\.so\.\d[\d.]*$|\.libs\/[^/]+$/, FLAG_ENCRYPTED2 = 1, S_IFMT = 61440, S_IFLNK = 40960;
 function unsafeName(name) {
   if (name.includes("\0")) return "contains a NUL byte";
   if (name.includes("\\")) return "contains a backslash (not a portable zip path)";
@@ -24484,7 +24490,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
       entryProblem(e.name, `installs to ${path}, as does "${prev}" (duplicate entry)`);
       continue;
     }
-    installed.set(path, e.name), NATIVE.test(path) && (native = !0), unpacked += e.uncompressedSize, entries.push({ name: e.name, path, size: e.uncompressedSize });
+    installed.set(path, e.name), NATIVE2.test(path) && (native = !0), unpacked += e.uncompressedSize, entries.push({ name: e.name, path, size: e.uncompressedSize });
   }
   return problems.length && fail(), entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0), {
     info_version: INFO_VERSION,
@@ -24871,9 +24877,17 @@ function normalizeRoots(roots) {
   for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
   return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }
+var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
 function moduleParts(path, root) {
-  if (!path.endsWith(".py") || root && !path.startsWith(root + "/")) return null;
-  let parts = (root ? path.slice(root.length + 1) : path).slice(0, -3).split("/");
+  if (root && !path.startsWith(root + "/")) return null;
+  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
+  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
+  else {
+    let ext = EXTENSION.exec(leaf);
+    if (!ext) return null;
+    rel = full.slice(0, slash + 1) + ext[1];
+  }
+  let parts = rel.split("/");
   return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
 }
 function moduleOf(path, roots) {

@@ -1,0 +1,82 @@
+// A binary whose own files include a shared object (a C extension module in a library's
+// data): nothing loads one from inside a zip, so the packer gives such a binary the
+// "extract" layout (src/packager/extract-layout.ts effectiveLayout) and the extension
+// imports and computes at launch. The .so is compiled here with gcc against the headers of
+// an interpreter of the build minor.
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { bazel, buildArchive, pyenvInterpreters, runArchive, scratch, writeWorkspace } from './harness';
+
+jest.setTimeout(5 * 60_000);
+
+const C_SOURCE = `#include <Python.h>
+static PyObject *triple(PyObject *self, PyObject *arg) {
+  long v = PyLong_AsLong(arg);
+  if (v == -1 && PyErr_Occurred()) return NULL;
+  return PyLong_FromLong(3 * v);
+}
+static PyMethodDef methods[] = {{"triple", triple, METH_O, "3 * n"}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&mod); }
+`;
+
+/** An interpreter of the build minor whose headers are installed, with its EXT_SUFFIX and include dir. */
+function headersFor(minor: string): { suffix: string; include: string } | undefined {
+  for (const py of ['python3', pyenvInterpreters().get(minor)].filter(Boolean) as string[]) {
+    const r = spawnSync(py, ['-c', "import sys, sysconfig; print('%d.%d' % sys.version_info[:2]); print(sysconfig.get_config_var('EXT_SUFFIX')); print(sysconfig.get_paths()['include'])"], { encoding: 'utf8' });
+    const [version, suffix, include] = r.stdout.trim().split('\n');
+    if (r.status === 0 && version === minor && existsSync(join(include, 'Python.h'))) return { suffix, include };
+  }
+  return undefined;
+}
+
+describe('first-party native code', () => {
+  const base = scratch('par-it-native-');
+  const ws = join(base, 'ws');
+  const startup = [`--output_base=${join(base, 'ob')}`, '--max_idle_secs=120'];
+  let archive = '';
+  let skip = '';
+
+  beforeAll(() => {
+    const minor = spawnSync('python3', ['-c', "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: 'utf8' }).stdout.trim();
+    const headers = headersFor(minor);
+    if (!headers) {
+      skip = `no Python.h for Python ${minor}`;
+      return;
+    }
+    writeWorkspace(ws, {
+      'app/BUILD': `load("@rules_par//rules:defs.bzl", "python_binary", "python_library")
+python_library(name = "fast", srcs = ["fast/__init__.py"], data = ["fast/_speed${headers.suffix}"])
+python_binary(name = "app", main = "main.py", srcs = ["main.py"], deps = [":fast"])
+`,
+      'app/fast/__init__.py': 'from app.fast._speed import triple\n',
+      'app/fast/_speed.c': C_SOURCE,
+      'app/main.py': 'import sys\nfrom app.fast import triple\nprint(triple(int(sys.argv[1])), __file__.endswith("main.py"))\n',
+    });
+    const cc = spawnSync('gcc', ['-shared', '-fPIC', '-O1', `-I${headers.include}`, '-o', join(ws, `app/fast/_speed${headers.suffix}`), join(ws, 'app/fast/_speed.c')], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}`);
+    archive = buildArchive('//app:app', [], { cwd: ws, startup });
+  });
+
+  afterAll(() => {
+    if (!skip) bazel(['shutdown'], { cwd: ws, startup });
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  test('gets the extract layout: the extension imports and computes, first launch and warm', () => {
+    if (skip) {
+      console.log(`skipped: ${skip}`);
+      return;
+    }
+    const root = join(base, 'cache');
+    const first = runArchive(archive, ['14'], { env: { PAR_ROOT: root, PAR_DEBUG_STARTUP: '1' } });
+    expect(first.stderr).toMatch(/^par: /m);
+    expect(first.stdout).toBe('42 True\n');
+    expect(first.status).toBe(0);
+    const warm = runArchive(archive, ['5'], { env: { PAR_ROOT: root } });
+    expect([warm.status, warm.stdout, warm.stderr]).toEqual([0, '15 True\n', '']);
+    // Unpacked once, under the binary's key, as layout = "extract" does.
+    expect(spawnSync('sh', ['-c', `ls ${root}/extract/*/app/fast/`], { encoding: 'utf8' }).stdout).toMatch(/_speed\.cpython-/);
+  });
+});
