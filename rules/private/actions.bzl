@@ -58,6 +58,7 @@ def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
                 info.transitive_sources,
                 info.transitive_data,
                 info.transitive_wheel_files,
+                info.transitive_wheel_bytecode,
                 validations or depset(),
             ],
         ),
@@ -120,4 +121,27 @@ def emit_wheel_info(ctx, wheel, output, requires_check, zip_safe):
         outputs = [output],
         mnemonic = "ParWheel",
         progress_message = "Checking wheel %s" % ctx.label,
+    )
+
+def emit_wheel_bytecode(ctx, wheel, info, output):
+    """Compiles a wheel's modules once with the toolchain interpreter, for every binary that bundles it."""
+    py = python_runtime(ctx)
+    args = ctx.actions.args()
+    args.add("wheel-bytecode")
+    args.add("--wheel", wheel)
+    args.add("--info", info)
+    args.add("--label", str(ctx.label))
+    args.add("--python", py.interpreter)
+    args.add("--python-version", py.version)
+    args.add("--cache-tag", py.cache_tag)
+    args.add("--compiler", ctx.file._compile_pyc)
+    args.add("--out", output)
+    _run_packager(
+        ctx,
+        args,
+        inputs = [wheel, info],
+        tools = [ctx.file._compile_pyc, py.interpreter],
+        outputs = [output],
+        mnemonic = "ParWheelBytecode",
+        progress_message = "Compiling wheel %s" % ctx.label,
     )

@@ -9,7 +9,7 @@ def collect_python_info(ctx, srcs, deps, data, imports):
     """Returns the PythonInfo of a target with these attributes."""
     roots = [normalize_import_root(ctx.label, ctx.label.package, i) for i in imports]
     roots = [r for r in roots if r]  # the root itself is always on the path
-    t_srcs, t_data, t_roots, t_wheels, t_wheel_files, t_foreign = [], [], [], [], [], []
+    t_srcs, t_data, t_roots, t_wheels, t_wheel_files, t_bytecode, t_foreign = [], [], [], [], [], [], []
     for d in deps:
         if PythonInfo in d:
             info = d[PythonInfo]
@@ -18,6 +18,7 @@ def collect_python_info(ctx, srcs, deps, data, imports):
             t_roots.append(info.import_roots)
             t_wheels.append(info.transitive_wheels)
             t_wheel_files.append(info.transitive_wheel_files)
+            t_bytecode.append(info.transitive_wheel_bytecode)
             t_foreign.append(info.foreign_import_roots)
         elif PyInfo in d:
             # Native py_library / rules_python: sources plus "repo/path" import strings.
@@ -31,4 +32,5 @@ def collect_python_info(ctx, srcs, deps, data, imports):
         foreign_import_roots = depset(transitive = t_foreign),
         transitive_wheels = depset(transitive = t_wheels),
         transitive_wheel_files = depset(transitive = t_wheel_files),
+        transitive_wheel_bytecode = depset(transitive = t_bytecode),
     )

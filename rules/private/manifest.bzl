@@ -30,7 +30,10 @@ def _foreign_root_line(r):
     return json.encode({"t": "root", "path": r[r.find("/") + 1:] if "/" in r else ""})
 
 def _wheel_line(w):
-    return json.encode({"t": "wheel", "label": w.label, "file": w.wheel.path, "info": w.info.path})
+    line = {"t": "wheel", "label": w.label, "file": w.wheel.path, "info": w.info.path}
+    if getattr(w, "bytecode", None):
+        line["bytecode"] = w.bytecode.path
+    return json.encode(line)
 
 def write_manifest(ctx, output, header, info, bootstrap_files):
     """Writes the manifest for one binary: a header line, then one line per file or root."""

@@ -8,6 +8,7 @@ import { pack } from '../packager/pack';
 import { keepCompilersAlive } from '../packager/pyc';
 import { stamp } from '../packager/stamp';
 import { describeWheel } from '../packager/wheel/describe';
+import { writeWheelBytecode } from '../packager/wheel/bytecode-bundle';
 import { parseVerbArgs } from './args';
 import { audit } from './audit';
 import { cacheVerb } from './cache';
@@ -36,7 +37,8 @@ const USAGE = `usage: par VERB [ARGS]
   graph //label [--format=dot|json]  the target graph of a binary
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
-  wheel ...                 (Bazel action) validate a .whl and describe it as JSON`;
+  wheel ...                 (Bazel action) validate a .whl and describe it as JSON
+  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 
@@ -84,6 +86,20 @@ const verbs: Record<string, Verb> = {
       'not-zip-safe': z.boolean().optional(), positionals: z.array(z.string()).max(0),
     }));
     await describeWheel({ wheel: a.wheel, label: a.label, out: a.out, requiresCheck: a['requires-check'], zipSafe: !a['not-zip-safe'] });
+  },
+  async 'wheel-bytecode'(argv) {
+    const a = parseVerbArgs('wheel-bytecode', argv, {
+      wheel: { type: 'string' }, info: { type: 'string' }, label: { type: 'string' }, python: { type: 'string' },
+      'python-version': { type: 'string' }, 'cache-tag': { type: 'string' }, compiler: { type: 'string' }, out: { type: 'string' },
+    }, z.object({
+      wheel: req('wheel'), info: req('info'), label: req('label'), python: req('python'),
+      'python-version': req('python-version').regex(/^3\.\d+(\.\d+)?$/, '--python-version looks like 3.11.7'),
+      'cache-tag': req('cache-tag'), compiler: req('compiler'), out: req('out'), positionals: z.array(z.string()).max(0),
+    }));
+    await writeWheelBytecode({
+      wheel: a.wheel, info: a.info, label: a.label, python: a.python, pythonVersion: a['python-version'],
+      cacheTag: a['cache-tag'], compiler: a.compiler, out: a.out,
+    });
   },
   async 'build-info'(argv) {
     const a = parseVerbArgs('build-info', argv, { archive: { type: 'string' }, out: { type: 'string' } },

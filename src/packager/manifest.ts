@@ -38,12 +38,13 @@ const Src = FileLine.extend({ t: z.literal('src') }).strict();
 const Data = FileLine.extend({ t: z.literal('data') }).strict();
 const Boot = z.object({ t: z.literal('boot'), path: z.string().min(1), file: z.string().min(1) }).strict();
 const Root = z.object({ t: z.literal('root'), path: z.string() }).strict();
-const Wheel = z.object({ t: z.literal('wheel'), label: z.string(), file: z.string().min(1), info: z.string().min(1) }).strict();
+// bytecode: the wheel's modules compiled by its python_wheel target (wheel/bytecode-bundle.ts).
+const Wheel = z.object({ t: z.literal('wheel'), label: z.string(), file: z.string().min(1), info: z.string().min(1), bytecode: z.string().min(1).optional() }).strict();
 const Line = z.discriminatedUnion('t', [Src, Data, Boot, Root, Wheel]);
 
 export type ManifestHeader = z.infer<typeof Header>;
 export type FileEntry = z.infer<typeof FileLine>;
-export interface WheelRef { label: string; file: string; info: string }
+export interface WheelRef { label: string; file: string; info: string; bytecode?: string }
 
 export interface Manifest {
   header: ManifestHeader;
@@ -92,7 +93,7 @@ export function parseManifest(text: string, file: string): Manifest {
       case 'data': m.data.push({ path: l.path, file: l.file, owner: l.owner }); break;
       case 'boot': m.boot.push({ path: l.path, file: l.file }); break;
       case 'root': m.roots.push(l.path); break;
-      case 'wheel': m.wheels.push({ label: l.label, file: l.file, info: l.info }); break;
+      case 'wheel': m.wheels.push({ label: l.label, file: l.file, info: l.info, ...(l.bytecode ? { bytecode: l.bytecode } : {}) }); break;
     }
   });
   if (problems.length) {

@@ -12,6 +12,7 @@ import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
 import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
+import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { effectiveLayout, extractKey, programPycPath } from './extract-layout';
 import { ZipWriter } from './zip';
 import { parseCentralDirectory } from './zip/reader';
@@ -125,7 +126,12 @@ export async function pack(args: PackArgs): Promise<void> {
   });
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
-  const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === 'extract');
+  const prebuilt = new Map<string, Map<string, Buffer>>();
+  for (const ref of m.wheels) {
+    const pycs = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : undefined;
+    if (pycs) prebuilt.set(ref.label, pycs);
+  }
+  const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === 'extract', prebuilt);
   const nativeWheels = launchData(bundled.wheels, wheelPyc.digests);
   const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {

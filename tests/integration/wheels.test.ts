@@ -45,6 +45,16 @@ maybe('examples/numpy: native wheels from an archive', () => {
     expect(entries(cache)).toHaveLength(1);
   });
 
+  test("numpy's modules are compiled once, by its python_wheel target, for both binaries", () => {
+    const q = bazel(['aquery', '--output=text', 'mnemonic("ParWheelBytecode|ParPack", deps(//:solve + //:solve_extracted))'], opts);
+    expect(q.status).toBe(0);
+    const actions = q.stdout.split('\n').filter((l) => l.startsWith('action '));
+    expect(actions.filter((a) => a.includes('Compiling wheel')).map((a) => a.replace(/^action '|'$/g, '')).sort()).toEqual(['Compiling wheel //third_party:numpy']);
+    expect(actions.filter((a) => a.includes('Packaging Python archive'))).toHaveLength(2);
+    // Each pack reads the compiled bundle.
+    expect((q.stdout.match(/third_party\/_par\/numpy\.wheel\.pyc/g) ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+
   test('numpy runs from build-time bytecode: a run that may write bytecode writes none', () => {
     const cache = join(base, 'cache-pyc');
     // cleanEnv() leaves PYTHONDONTWRITEBYTECODE unset: a module compiled at launch would get a

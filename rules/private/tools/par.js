@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs27 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs28 = require("node:fs"), import_node_path15 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -22351,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs7 = require("node:fs");
+var import_node_crypto4 = require("node:crypto"), import_node_fs8 = require("node:fs");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -22656,7 +22656,7 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
 }).strict().refine((h) => h.main === null != (h.entry_point === null), {
   message: "exactly one of main and entry_point must be set"
-}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1) }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
+}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
 function describe3(issues, line) {
   return issues.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
@@ -22698,7 +22698,7 @@ function parseManifest(text, file2) {
         m.roots.push(l.path);
         break;
       case "wheel":
-        m.wheels.push({ label: l.label, file: l.file, info: l.info });
+        m.wheels.push({ label: l.label, file: l.file, info: l.info, ...l.bytecode ? { bytecode: l.bytecode } : {} });
         break;
     }
   }), problems.length) {
@@ -24004,29 +24004,68 @@ function compilesFor(w, buildMinor, binaryMinors) {
 function wanted(path) {
   return path.endsWith(".py") && !`/${path}`.includes("/tests/");
 }
-async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk = !1) {
+async function compileWheelSources(w, wheelFile, dir, python, compiler, label) {
+  let sources = w.entries.filter((e) => wanted(e.path)), out = /* @__PURE__ */ new Map();
+  if (sources.length === 0) return out;
+  let reader = await ZipReader.open(wheelFile), items = [];
+  try {
+    for (let e of sources) {
+      let data = await reader.read(reader.find(e.name));
+      items.push({ source_b64: data.toString("base64"), dfile: `${dir}/${e.path}` });
+    }
+  } finally {
+    await reader.close();
+  }
+  let pycs = await compilePyc(python, compiler, items, label, { skipSyntaxErrors: !0 });
+  return sources.forEach((e, i) => {
+    pycs[i].length > 0 && out.set(e.path, pycs[i]);
+  }), out;
+}
+async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk = !1, prebuilt = /* @__PURE__ */ new Map()) {
   let files = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), buildMinor = Number(header.build_python.version.split(".")[1]), cacheTag = header.build_python.cache_tag;
   for (let w of loaded.wheels) {
     if (!compilesFor(w, buildMinor, loaded.minors)) continue;
-    let dir = dirOf(w), onDisk = w.extract || allOnDisk, shipped = new Set(w.entries.map((e) => e.path)), sources = w.entries.filter((e) => wanted(e.path) && !shipped.has(pycPath(e.path, onDisk, cacheTag)));
-    if (sources.length === 0) continue;
-    let reader = await ZipReader.open(loaded.files.get(w.label)), items = [];
-    try {
-      for (let e of sources) {
-        let data = await reader.read(reader.find(e.name));
-        items.push({ source_b64: data.toString("base64"), dfile: `${dir}/${e.path}` });
-      }
-    } finally {
-      await reader.close();
+    let dir = dirOf(w), onDisk = w.extract || allOnDisk, compiled = prebuilt.get(w.label) ?? await compileWheelSources(w, loaded.files.get(w.label), dir, python, compiler, header.label), shipped = new Set(w.entries.map((e) => e.path)), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag), any2 = !1;
+    for (let e of w.entries) {
+      let pyc = compiled.get(e.path), path = wanted(e.path) ? pycPath(e.path, onDisk, cacheTag) : "";
+      !pyc || shipped.has(path) || (files.set(`${dir}/${path}`, pyc), digest.update(`${path}\0`).update(pyc), any2 = !0);
     }
-    let pycs = await compilePyc(python, compiler, items, header.label, { skipSyntaxErrors: !0 }), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag);
-    sources.forEach((e, i) => {
-      if (pycs[i].length === 0) return;
-      let path = pycPath(e.path, onDisk, cacheTag);
-      files.set(`${dir}/${path}`, pycs[i]), digest.update(`${path}\0`).update(pycs[i]);
-    }), digests.set(w.label, digest.digest("hex"));
+    any2 && digests.set(w.label, digest.digest("hex"));
   }
   return { files, digests };
+}
+
+// src/packager/wheel/bytecode-bundle.ts
+var import_node_fs7 = require("node:fs");
+var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
+  label: external_exports.string(),
+  cache_tag: external_exports.string(),
+  entries: external_exports.array(external_exports.tuple([external_exports.string().min(1), external_exports.number().int().nonnegative()]))
+}).strict();
+async function writeWheelBytecode(a) {
+  let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir(info), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
+  (0, import_node_fs7.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
+${header}
+`, "utf8"), ...compiled.values()]));
+}
+function readWheelBytecode(file2, label, cacheTag) {
+  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs7.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
+  if (second < 0 || data.toString("latin1", 0, first) !== MAGIC) throw bad(`it does not start with ${MAGIC}`);
+  let parsed;
+  try {
+    parsed = Header2.parse(JSON.parse(data.toString("utf8", first + 1, second)));
+  } catch (e) {
+    throw bad(e instanceof external_exports.ZodError ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : e.message);
+  }
+  if (parsed.label !== label) throw bad(`it is the bytecode of ${parsed.label}`);
+  if (parsed.cache_tag !== cacheTag) return;
+  let out = /* @__PURE__ */ new Map(), at = second + 1;
+  for (let [path, size] of parsed.entries) {
+    if (at + size > data.length) throw bad(`${path} (${size} bytes at ${at}) runs past its end (${data.length} bytes)`);
+    out.set(path, data.subarray(at, at + size)), at += size;
+  }
+  if (at !== data.length) throw bad(`${data.length - at} bytes after the last entry`);
+  return out;
 }
 
 // src/packager/extract-layout.ts
@@ -24072,7 +24111,7 @@ function pythonInfo(m) {
   }
 }
 async function patchFile(path, position, bytes) {
-  let fh = await import_node_fs7.promises.open(path, "r+");
+  let fh = await import_node_fs8.promises.open(path, "r+");
   try {
     let { bytesWritten } = await fh.write(bytes, 0, bytes.length, position);
     if (bytesWritten !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
@@ -24087,10 +24126,10 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs7.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), { layout } = effectiveLayout(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path)), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript = await import_node_fs8.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), { layout } = effectiveLayout(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path)), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
-    if ((await import_node_fs7.promises.stat(e.file)).size < SMALL) {
-      let b = await import_node_fs7.promises.readFile(e.file);
+    if ((await import_node_fs8.promises.stat(e.file)).size < SMALL) {
+      let b = await import_node_fs8.promises.readFile(e.file);
       digests.set(e.path, (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
@@ -24107,7 +24146,12 @@ async function pack(args) {
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract"), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], prebuilt = /* @__PURE__ */ new Map();
+  for (let ref of m.wheels) {
+    let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
+    pycs2 && prebuilt.set(ref.label, pycs2);
+  }
+  let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -24153,18 +24197,18 @@ async function pack(args) {
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), await patchFile(tmp, fastAt, fastFieldValue(next + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), blob.length));
     } else
       await w.finish();
-    await import_node_fs7.promises.chmod(tmp, 493), await import_node_fs7.promises.rename(tmp, args.out);
+    await import_node_fs8.promises.chmod(tmp, 493), await import_node_fs8.promises.rename(tmp, args.out);
   } catch (e) {
     throw await w.abort().catch(() => {
-    }), await import_node_fs7.promises.rm(tmp, { force: !0 }), e;
+    }), await import_node_fs8.promises.rm(tmp, { force: !0 }), e;
   }
 }
 
 // src/packager/stamp.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 
 // src/packager/status-file.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 function parseStatus(text, file2, label) {
   let out = /* @__PURE__ */ new Map(), bad = [];
   if (text.split(`
@@ -24188,7 +24232,7 @@ function parseStatus(text, file2, label) {
 function readStatusFile(file2, label) {
   let text;
   try {
-    text = (0, import_node_fs8.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs9.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24252,18 +24296,18 @@ async function stamp(args) {
       writeAt(tmp, blob.fieldAt, fastFieldValue(offsets[1] + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length));
     } else
       await appendEntries(args.in, tmp, entries, { mode: 493 });
-    (0, import_node_fs9.renameSync)(tmp, args.out);
+    (0, import_node_fs10.renameSync)(tmp, args.out);
   } catch (e) {
-    throw (0, import_node_fs9.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+    throw (0, import_node_fs10.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 function readBlob(path, label) {
-  let fd = (0, import_node_fs9.openSync)(path, "r");
+  let fd = (0, import_node_fs10.openSync)(path, "r");
   try {
-    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs9.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs10.readSync)(fd, head, 0, head.length, 0)));
     if (!field2?.blob) return;
     let { offset, length } = field2.blob, data = Buffer.alloc(length);
-    if ((0, import_node_fs9.readSync)(fd, data, 0, length, offset) !== length)
+    if ((0, import_node_fs10.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
       return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
@@ -24271,23 +24315,23 @@ function readBlob(path, label) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }
   } finally {
-    (0, import_node_fs9.closeSync)(fd);
+    (0, import_node_fs10.closeSync)(fd);
   }
 }
 function writeAt(path, position, bytes) {
-  let fd = (0, import_node_fs9.openSync)(path, "r+");
+  let fd = (0, import_node_fs10.openSync)(path, "r+");
   try {
-    if ((0, import_node_fs9.writeSync)(fd, bytes, 0, bytes.length, position) !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
+    if ((0, import_node_fs10.writeSync)(fd, bytes, 0, bytes.length, position) !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
   } finally {
-    (0, import_node_fs9.closeSync)(fd);
+    (0, import_node_fs10.closeSync)(fd);
   }
 }
 
 // src/packager/wheel/describe.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto5 = require("node:crypto"), import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs11 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/packager/wheel/limits.ts
 var LIMITS = {
@@ -24500,7 +24544,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     normalized: want,
     version: version2,
     sha256,
-    size: (await import_node_fs10.promises.stat(file2)).size,
+    size: (await import_node_fs11.promises.stat(file2)).size,
     unpacked_size: unpacked,
     tags: expandTags(wn),
     requires_dist: requires,
@@ -24526,8 +24570,8 @@ function sameVersion(a, b) {
 // src/packager/wheel/describe.ts
 async function describeWheel(a) {
   let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
-  await import_node_fs11.promises.writeFile(tmp, stableStringify(info) + `
-`), await import_node_fs11.promises.rename(tmp, a.out);
+  await import_node_fs12.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs12.promises.rename(tmp, a.out);
 }
 
 // src/cli/args.ts
@@ -24551,13 +24595,13 @@ function parseVerbArgs(verb, argv, options, schema) {
 var import_node_child_process3 = require("node:child_process");
 
 // src/cli/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs12 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs13 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
   let dir = (0, import_node_path4.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs12.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
+    if (MARKERS.some((m) => (0, import_node_fs13.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
     let up = (0, import_node_path4.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
@@ -24570,11 +24614,11 @@ function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
     for (let d of (env.PATH ?? "").split(import_node_path4.delimiter))
-      if (d && (0, import_node_fs12.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
+      if (d && (0, import_node_fs13.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs12.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs13.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -24585,7 +24629,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs12.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs13.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -24596,11 +24640,11 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs12.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs13.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs12.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs13.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -24608,7 +24652,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
         hint: "The Bazel output above names the cause."
       });
     let done = /* @__PURE__ */ new Set();
-    for (let line of (0, import_node_fs12.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs13.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line), t = ev.id?.targetCompleted;
@@ -24616,7 +24660,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
     }
     return [...done];
   } finally {
-    (0, import_node_fs12.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs13.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelInfo(workspace, keys, extraArgs = []) {
@@ -24702,14 +24746,14 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs13 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs14 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
 function cacheRoot(env = process.env) {
   return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path5.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path5.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
-function treeSize(path, st = (0, import_node_fs13.lstatSync)(path)) {
+function treeSize(path, st = (0, import_node_fs14.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  for (let name of (0, import_node_fs13.readdirSync)(path))
+  for (let name of (0, import_node_fs14.readdirSync)(path))
     try {
       total += treeSize((0, import_node_path5.join)(path, name));
     } catch {
@@ -24717,16 +24761,16 @@ function treeSize(path, st = (0, import_node_fs13.lstatSync)(path)) {
   return total;
 }
 function listEntries(root) {
-  if (!(0, import_node_fs13.existsSync)(root)) return [];
+  if (!(0, import_node_fs14.existsSync)(root)) return [];
   let out = [];
-  for (let kind of (0, import_node_fs13.readdirSync)(root).sort()) {
+  for (let kind of (0, import_node_fs14.readdirSync)(root).sort()) {
     let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs13.statSync)(kdir).isDirectory()))
-      for (let key of (0, import_node_fs13.readdirSync)(kdir).sort()) {
+    if (!(kind.startsWith(".") || !(0, import_node_fs14.statSync)(kdir).isDirectory()))
+      for (let key of (0, import_node_fs14.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
         let path = (0, import_node_path5.join)(kdir, key);
         try {
-          let st = (0, import_node_fs13.lstatSync)(path);
+          let st = (0, import_node_fs14.lstatSync)(path);
           if (!st.isDirectory()) continue;
           out.push({ kind, key, path, size: treeSize(path, st), lastUse: st.mtimeMs });
         } catch {
@@ -24738,14 +24782,14 @@ function listEntries(root) {
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
   try {
-    pids = (0, import_node_fs13.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
+    pids = (0, import_node_fs14.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return used;
   }
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs13.readFileSync)((0, import_node_path5.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs14.readFileSync)((0, import_node_path5.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -24753,9 +24797,9 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs13.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs14.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
           try {
-            let target = (0, import_node_fs13.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
+            let target = (0, import_node_fs14.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
             target.startsWith("/") && used.set(target.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
@@ -24799,13 +24843,13 @@ function removeEntry(e) {
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs13.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs13.rmSync)(lock, { force: !0 }), (0, import_node_fs13.rmSync)((0, import_node_path5.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs14.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs14.rmSync)(lock, { force: !0 }), (0, import_node_fs14.rmSync)((0, import_node_path5.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
-  for (let kind of (0, import_node_fs13.existsSync)(root) ? (0, import_node_fs13.readdirSync)(root) : []) {
+  for (let kind of (0, import_node_fs14.existsSync)(root) ? (0, import_node_fs14.readdirSync)(root) : []) {
     let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs13.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs13.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs13.rmSync)((0, import_node_path5.join)(kdir, name), { recursive: !0, force: !0 });
+    if (!(kind.startsWith(".") || !(0, import_node_fs14.statSync)(kdir).isDirectory()))
+      for (let name of (0, import_node_fs14.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs14.rmSync)((0, import_node_path5.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -24869,7 +24913,7 @@ async function cacheVerb(argv, io) {
 var import_node_path7 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs14 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs15 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/module-index.ts
 function normalizeRoots(roots) {
@@ -25555,7 +25599,7 @@ function gen(opts) {
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path6.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs14.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs15.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
@@ -25587,7 +25631,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs14.readFileSync)((0, import_node_path6.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs15.readFileSync)((0, import_node_path6.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25638,7 +25682,7 @@ function gen(opts) {
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
     let bf = buildOfPkg.get(pkg) ?? import_node_path6.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs14.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs15.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25773,10 +25817,10 @@ async function genVerb(argv, io) {
 }
 
 // src/cli/graph.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs16 = require("node:fs");
+var import_node_fs17 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25799,11 +25843,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs16 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs15.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs16.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -25835,7 +25879,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs16.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs17.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -25844,7 +25888,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs16.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs17.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -25853,7 +25897,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs16.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs17.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -25864,7 +25908,7 @@ function importsReport(request) {
   }
   let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs16.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs17.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
       u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
@@ -25935,7 +25979,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs17.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs18.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -25947,7 +25991,7 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs21 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs22 = require("node:fs"), import_node_path12 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path8 = require("node:path");
@@ -25966,7 +26010,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs18 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs19 = require("node:fs"), import_node_path9 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -25984,7 +26028,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs18.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs19.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -25993,7 +26037,7 @@ function importRootsOf(t, loc, exists = import_node_fs18.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs18.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs19.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26020,7 +26064,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs18.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs19 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs20 = require("node:fs"), import_node_path10 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26038,8 +26082,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs19.existsSync)(file2)) return null;
-  let text = (0, import_node_fs19.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs20.existsSync)(file2)) return null;
+  let text = (0, import_node_fs20.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26053,10 +26097,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs19.existsSync)(file2)) return null;
+  if (!(0, import_node_fs20.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs19.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs20.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26070,19 +26114,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs19.writeFileSync)(tmp, text), (0, import_node_fs19.renameSync)(tmp, file2);
+  (0, import_node_fs20.writeFileSync)(tmp, text), (0, import_node_fs20.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path10.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path10.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs19.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs19.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs20.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs20.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs19.existsSync)(file2) || (0, import_node_fs19.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs20.existsSync)(file2) || (0, import_node_fs20.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs20 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path11 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26120,7 +26164,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs20.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs21.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
@@ -26129,7 +26173,7 @@ function targetJsonPath(bazelBin, label) {
   return (0, import_node_path11.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs20.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs21.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
@@ -26145,7 +26189,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
     let p = (0, import_node_path12.join)(workspace, file2);
-    if ((0, import_node_fs21.existsSync)(p) && re.test((0, import_node_fs21.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    if ((0, import_node_fs22.existsSync)(p) && re.test((0, import_node_fs22.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
@@ -26153,7 +26197,7 @@ var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path12.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs21.existsSync)(link) && (0, import_node_fs21.realpathSync)(link) === (0, import_node_fs21.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs22.existsSync)(link) && (0, import_node_fs22.realpathSync)(link) === (0, import_node_fs22.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
@@ -26161,7 +26205,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path12.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs21.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs22.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26183,7 +26227,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs22 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs23 = require("node:fs"), import_node_path13 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path13.relative)(root, abs);
@@ -26191,7 +26235,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path13.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs22.existsSync)(abs) && (rel = within((0, import_node_fs22.realpathSync)(workspace), (0, import_node_fs22.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs23.existsSync)(abs) && (rel = within((0, import_node_fs23.realpathSync)(workspace), (0, import_node_fs23.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -26202,14 +26246,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs22.existsSync)(abs))
+  if (!(0, import_node_fs23.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs22.statSync)(abs).isDirectory())
+  if ((0, import_node_fs23.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs22.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs23.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26256,7 +26300,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs23 = require("node:fs");
+var import_node_fs24 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26310,12 +26354,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs23.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs24.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs24 = require("node:fs");
+var import_node_fs25 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26328,7 +26372,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs24.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs25.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26342,7 +26386,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs25 = require("node:fs");
+var import_node_fs26 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26362,7 +26406,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs25.promises.open(path, "r");
+  let fh = await import_node_fs26.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26372,7 +26416,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs25.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs26.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -26479,7 +26523,7 @@ async function inspect(archive, json2) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs26 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs27 = require("node:fs"), import_node_path14 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -26581,7 +26625,7 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs26.statSync)(file2);
+    let s = (0, import_node_fs27.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
@@ -26614,7 +26658,8 @@ var USAGE2 = `usage: par VERB [ARGS]
   graph //label [--format=dot|json]  the target graph of a binary
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
-  wheel ...                 (Bazel action) validate a .whl and describe it as JSON`, req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
+  wheel ...                 (Bazel action) validate a .whl and describe it as JSON
+  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary`, req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   async audit(argv, io) {
     let a = parseVerbArgs("audit", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
@@ -26671,6 +26716,38 @@ var USAGE2 = `usage: par VERB [ARGS]
       positionals: external_exports.array(external_exports.string()).max(0)
     }));
     await describeWheel({ wheel: a.wheel, label: a.label, out: a.out, requiresCheck: a["requires-check"], zipSafe: !a["not-zip-safe"] });
+  },
+  async "wheel-bytecode"(argv) {
+    let a = parseVerbArgs("wheel-bytecode", argv, {
+      wheel: { type: "string" },
+      info: { type: "string" },
+      label: { type: "string" },
+      python: { type: "string" },
+      "python-version": { type: "string" },
+      "cache-tag": { type: "string" },
+      compiler: { type: "string" },
+      out: { type: "string" }
+    }, external_exports.object({
+      wheel: req2("wheel"),
+      info: req2("info"),
+      label: req2("label"),
+      python: req2("python"),
+      "python-version": req2("python-version").regex(/^3\.\d+(\.\d+)?$/, "--python-version looks like 3.11.7"),
+      "cache-tag": req2("cache-tag"),
+      compiler: req2("compiler"),
+      out: req2("out"),
+      positionals: external_exports.array(external_exports.string()).max(0)
+    }));
+    await writeWheelBytecode({
+      wheel: a.wheel,
+      info: a.info,
+      label: a.label,
+      python: a.python,
+      pythonVersion: a["python-version"],
+      cacheTag: a["cache-tag"],
+      compiler: a.compiler,
+      out: a.out
+    });
   },
   async "build-info"(argv) {
     let a = parseVerbArgs(
@@ -26733,7 +26810,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs27.realpathSync)(process.argv[1]) === (0, import_node_fs27.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs28.realpathSync)(process.argv[1]) === (0, import_node_fs28.realpathSync)(__filename);
   } catch {
     return !1;
   }

@@ -1,12 +1,13 @@
 // Build-time bytecode for wheels: compiled by a real interpreter, placed where zipimport and
 // SourceFileLoader look, only when the toolchain's minor can use it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { closeCompilers } from '../pyc';
 import type { LoadedWheels } from './bundle';
 import { compilesFor, compileWheels, pycPath } from './bytecode';
+import { readWheelBytecode, writeWheelBytecode } from './bytecode-bundle';
 import { readWheel } from './read-wheel';
 
 const PY = '/usr/bin/python3';
@@ -100,4 +101,48 @@ test('no bytecode when the toolchain minor cannot use it', async () => {
   const pure = await loaded('demo-1.0-py3-none-any.whl', true, [`3.${minor + 1}`]);
   expect(compilesFor(pure.wheels[0], minor, pure.minors)).toBe(false);
   expect(compilesFor(pure.wheels[0], minor, [`3.${minor}`])).toBe(true);
+});
+
+describe('per-wheel bytecode (the python_wheel target compiles, binaries reuse)', () => {
+  const infoFile = () => join(dir, 'demo.wheel.json');
+  async function bundleFor(cacheTag = running[1]): Promise<{ wheel: string; out: string }> {
+    const l = await loaded('demo-1.0-py3-none-any.whl');
+    writeFileSync(infoFile(), JSON.stringify(l.wheels[0]));
+    const out = join(dir, `demo-${cacheTag}.wheel.pyc`);
+    await writeWheelBytecode({
+      wheel: l.files.get(l.wheels[0].label)!, info: infoFile(), label: '//third_party:demo', python: PY,
+      pythonVersion: running[0], cacheTag, compiler: COMPILER, out,
+    });
+    return { wheel: l.files.get(l.wheels[0].label)!, out };
+  }
+
+  test('a binary using the bundle gets the bytes it would have compiled, and compiles nothing', async () => {
+    const { out } = await bundleFor();
+    const pycs = readWheelBytecode(out, '//third_party:demo', running[1])!;
+    expect([...pycs.keys()]).toEqual(['demo/__init__.py', 'demo/latin.py']); // tests/ and broken.py left out
+    const l = await loaded('demo-1.0-py3-none-any.whl');
+    const own = await compileWheels(l, header, PY, COMPILER, (w) => `_par_wheels/${w.normalized}-${w.version}`);
+    // A compiler that cannot run proves nothing is compiled.
+    const reused = await compileWheels(l, header, PY, '/nonexistent/compile_pyc.py', (w) => `_par_wheels/${w.normalized}-${w.version}`, false, new Map([['//third_party:demo', pycs]]));
+    expect([...reused.files.keys()]).toEqual([...own.files.keys()]);
+    for (const [k, v] of own.files) expect(reused.files.get(k)!.equals(v)).toBe(true);
+    expect(reused.digests).toEqual(own.digests);
+  });
+
+  test('made for another interpreter: not used (the binary compiles for itself)', async () => {
+    const { out } = await bundleFor('cpython-299');
+    expect(readWheelBytecode(out, '//third_party:demo', running[1])).toBeUndefined();
+  });
+
+  test('another wheel or a damaged file: an error naming the wheel and the file', async () => {
+    const { out } = await bundleFor();
+    expect(() => readWheelBytecode(out, '//third_party:other', running[1])).toThrow(`${out} is not a wheel bytecode bundle: it is the bytecode of //third_party:demo`);
+    const cut = join(dir, 'cut.wheel.pyc');
+    writeFileSync(cut, readFileSync(out).subarray(0, -10));
+    expect(() => readWheelBytecode(cut, '//third_party:demo', running[1])).toThrow(/demo\/latin\.py \(\d+ bytes at \d+\) runs past its end/);
+    writeFileSync(cut, 'par-wheel-bytecode-1\n{"label": 3}\n');
+    expect(() => readWheelBytecode(cut, '//third_party:demo', running[1])).toThrow(/not a wheel bytecode bundle: label: /);
+    writeFileSync(cut, 'PK\x03\x04');
+    expect(() => readWheelBytecode(cut, '//third_party:demo', running[1])).toThrow(/it does not start with par-wheel-bytecode-1/);
+  });
 });

@@ -42,6 +42,34 @@ function wanted(path: string): boolean {
   return path.endsWith('.py') && !`/${path}`.includes('/tests/');
 }
 
+/**
+ * Every wanted source of one wheel compiled by `python` (install path -> .pyc; files that do
+ * not compile on it are left out). Depends on the wheel alone: the bytes are the same in
+ * every binary, so the python_wheel target compiles them once (`par wheel-bytecode`,
+ * bytecode-bundle.ts) and binaries reuse them.
+ */
+export async function compileWheelSources(w: WheelInfo, wheelFile: string, dir: string, python: string, compiler: string, label: string): Promise<Map<string, Buffer>> {
+  const sources = w.entries.filter((e) => wanted(e.path));
+  const out = new Map<string, Buffer>();
+  if (sources.length === 0) return out;
+  const reader = await ZipReader.open(wheelFile);
+  const items: CompileItem[] = [];
+  try {
+    for (const e of sources) {
+      const data = await reader.read(reader.find(e.name)!);
+      items.push({ source_b64: data.toString('base64'), dfile: `${dir}/${e.path}` });
+    }
+  } finally {
+    await reader.close();
+  }
+  // One batch per wheel, in the description's (sorted, deterministic) order.
+  const pycs = await compilePyc(python, compiler, items, label, { skipSyntaxErrors: true });
+  sources.forEach((e, i) => {
+    if (pycs[i].length > 0) out.set(e.path, pycs[i]); // empty: does not compile on this minor
+  });
+  return out;
+}
+
 export async function compileWheels(
   loaded: LoadedWheels,
   header: Pick<ManifestHeader, 'label' | 'build_python'>,
@@ -50,6 +78,8 @@ export async function compileWheels(
   dirOf: (w: WheelInfo) => string,
   /** layout = "extract": every wheel runs from disk, so every .pyc goes to __pycache__/. */
   allOnDisk = false,
+  /** Per wheel label, its bytecode already compiled by its python_wheel target (install path -> .pyc). */
+  prebuilt: ReadonlyMap<string, ReadonlyMap<string, Buffer>> = new Map(),
 ): Promise<WheelBytecode> {
   const files = new Map<string, Buffer>();
   const digests = new Map<string, string>();
@@ -59,30 +89,19 @@ export async function compileWheels(
     if (!compilesFor(w, buildMinor, loaded.minors)) continue;
     const dir = dirOf(w);
     const onDisk = w.extract || allOnDisk;
+    const compiled = prebuilt.get(w.label) ?? (await compileWheelSources(w, loaded.files.get(w.label)!, dir, python, compiler, header.label));
     const shipped = new Set(w.entries.map((e) => e.path));
-    const sources = w.entries.filter((e) => wanted(e.path) && !shipped.has(pycPath(e.path, onDisk, cacheTag)));
-    if (sources.length === 0) continue;
-    const reader = await ZipReader.open(loaded.files.get(w.label)!);
-    const items: CompileItem[] = [];
-    try {
-      for (const e of sources) {
-        const data = await reader.read(reader.find(e.name)!);
-        items.push({ source_b64: data.toString('base64'), dfile: `${dir}/${e.path}` });
-      }
-    } finally {
-      await reader.close();
-    }
-    // One batch per wheel, in the description's (sorted, deterministic) order: a wheel's
-    // bytecode does not depend on which other wheels the binary bundles.
-    const pycs = await compilePyc(python, compiler, items, header.label, { skipSyntaxErrors: true });
     const digest = createHash('sha256').update(cacheTag);
-    sources.forEach((e, i) => {
-      if (pycs[i].length === 0) return; // does not compile on this minor: stays source-only
-      const path = pycPath(e.path, onDisk, cacheTag);
-      files.set(`${dir}/${path}`, pycs[i]);
-      digest.update(`${path}\0`).update(pycs[i]);
-    });
-    digests.set(w.label, digest.digest('hex'));
+    let any = false;
+    for (const e of w.entries) {
+      const pyc = compiled.get(e.path);
+      const path = wanted(e.path) ? pycPath(e.path, onDisk, cacheTag) : '';
+      if (!pyc || shipped.has(path)) continue; // the wheel ships its own .pyc there
+      files.set(`${dir}/${path}`, pyc);
+      digest.update(`${path}\0`).update(pyc);
+      any = true;
+    }
+    if (any) digests.set(w.label, digest.digest('hex'));
   }
   return { files, digests };
 }
