@@ -11,7 +11,12 @@ try:
 except Exception:  # noqa: B902
     b = None
 if b is not None:
-    b.fast(a, f, d)  # noqa: F821
+    # Handed over in a box and dropped here: this namespace outlives the program (it is the
+    # frame of `python -c`), and the blob (~30 KB plus the directory) is not needed after
+    # start-up.
+    box = [d]  # noqa: F821
+    del d
+    b.fast(a, f, box)  # noqa: F821
 else:
     del sys.modules["__par__._boot"]  # noqa: F821
     sys.path[0] = a  # noqa: F821

@@ -330,7 +330,7 @@ def _call(fn, *args):
         sys.exit(1)
 
 
-def fast(archive, fd, blob):
+def fast(archive, fd, box):
     """Entry from the launcher's line, which opened the archive as `fd`, read the launch blob
     ("par-launch-1", the code of _blob_start, of this module, of __par__/__init__, of
     __par__/_manifest, the zip directory) with one pread, and ran this module's code from it
@@ -339,6 +339,7 @@ def fast(archive, fd, blob):
     import marshal
     import _frozen_importlib
 
+    blob = box.pop()  # the only reference: gone when this frame drops it
     sys.path[0] = archive
     _prefill(archive, blob[5])
     _INDEX.append(blob[5])
@@ -373,6 +374,7 @@ def fast(archive, fd, blob):
     mark = _phases()
     exec(marshal.loads(blob[3]), package.__dict__)
     exec(marshal.loads(blob[4]), facts.__dict__)
+    del blob
     mark("launch blob")
     main(pinned=pinned, mark=mark)
 
@@ -413,6 +415,7 @@ def main(direct=False, pinned=None, mark=None):
         archive = sys.path[0] = package.archive = _localcopy.switch(archive, data, pinned)
         mark("local copy (%s)" % local_copy)
         fast = False  # the hook of _single_load_importer names the old path
+    del _INDEX[:]  # only a local copy could use it
 
     unpacked = None
     if "extract" in data:  # layout = "extract": runs from a copy unpacked once into the cache
