@@ -13,7 +13,7 @@ import { pythonDataModule } from './python-literal';
 import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
-import { effectiveLayout, extractKey, programPycPath } from './extract-layout';
+import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
 import { ZipWriter } from './zip';
 import { parseCentralDirectory } from './zip/reader';
 import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob } from './launch/blob';
@@ -93,7 +93,6 @@ export async function pack(args: PackArgs): Promise<void> {
   const first = preferredInterpreter(h.shebang, h.label);
 
   const entries = await collectEntries(m);
-  const { layout } = effectiveLayout(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path));
   const contents = new Map<string, Buffer>();
   const digests = new Map<string, string>();
   let cached = 0;
@@ -126,6 +125,8 @@ export async function pack(args: PackArgs): Promise<void> {
   });
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
+  const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
+  const layout = native.layout;
   const prebuilt = new Map<string, Map<string, Buffer>>();
   for (const ref of m.wheels) {
     const pycs = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : undefined;
@@ -141,6 +142,8 @@ export async function pack(args: PackArgs): Promise<void> {
     roots,
     fingerprint,
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
+    // extension modules of the program's own, unpacked at launch (__par__/_native.py)
+    ...(native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {}),
     ...(nativeWheels.length ? { wheels: nativeWheels } : {}), // checked and extracted at launch (_wheels.py)
     // layout = "extract": unpacked once into the cache under this key (_extract.py)
     ...(layout === 'extract' ? { extract: { key: extractKey(fingerprint, h, wheelPyc.digests) } } : {}),

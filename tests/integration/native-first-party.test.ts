@@ -1,8 +1,9 @@
-// A binary whose own files include a shared object (a C extension module in a library's
-// data): nothing loads one from inside a zip, so the packer gives such a binary the
-// "extract" layout (src/packager/extract-layout.ts effectiveLayout) and the extension
-// imports and computes at launch. The .so is compiled here with gcc against the headers of
-// an interpreter of the build minor.
+// A binary whose own files include a shared object: nothing loads one from inside a zip
+// (src/packager/extract-layout.ts nativePlan). A tagged extension module (a C extension in a
+// library's data) is unpacked alone and found by __par__/_native.py's finder while the rest
+// imports from the archive; any other shared object (a ctypes library) sends the binary to
+// the extract layout. The extension is compiled here with gcc against the headers of an
+// interpreter of the build minor.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ describe('first-party native code', () => {
   const ws = join(base, 'ws');
   const startup = [`--output_base=${join(base, 'ob')}`, '--max_idle_secs=120'];
   let archive = '';
+  let withLib = '';
   let skip = '';
 
   beforeAll(() => {
@@ -49,7 +51,11 @@ describe('first-party native code', () => {
       'app/BUILD': `load("@rules_par//rules:defs.bzl", "python_binary", "python_library")
 python_library(name = "fast", srcs = ["fast/__init__.py"], data = ["fast/_speed${headers.suffix}"])
 python_binary(name = "app", main = "main.py", srcs = ["main.py"], deps = [":fast"])
+python_library(name = "helper", srcs = ["helper.py"], data = ["libhelper.so.1"])
+python_binary(name = "app_lib", main = "main.py", srcs = ["main.py"], deps = [":fast", ":helper"])
 `,
+      'app/helper.py': '',
+      'app/libhelper.so.1': 'not loaded by this test: its presence is what counts\n',
       'app/fast/__init__.py': 'from app.fast._speed import triple\n',
       'app/fast/_speed.c': C_SOURCE,
       'app/main.py': 'import sys\nfrom app.fast import triple\nprint(triple(int(sys.argv[1])), __file__.endswith("main.py"))\n',
@@ -57,6 +63,7 @@ python_binary(name = "app", main = "main.py", srcs = ["main.py"], deps = [":fast
     const cc = spawnSync('gcc', ['-shared', '-fPIC', '-O1', `-I${headers.include}`, '-o', join(ws, `app/fast/_speed${headers.suffix}`), join(ws, 'app/fast/_speed.c')], { encoding: 'utf8' });
     if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}`);
     archive = buildArchive('//app:app', [], { cwd: ws, startup });
+    withLib = buildArchive('//app:app_lib', [], { cwd: ws, startup });
   });
 
   afterAll(() => {
@@ -64,19 +71,33 @@ python_binary(name = "app", main = "main.py", srcs = ["main.py"], deps = [":fast
     rmSync(base, { recursive: true, force: true });
   });
 
-  test('gets the extract layout: the extension imports and computes, first launch and warm', () => {
+  // Files under dir (the cache's own .lock/.use markers left out).
+  const ls = (dir: string) => spawnSync('sh', ['-c', `cd ${dir} && find . -type f ! -name '.*' | sort`], { encoding: 'utf8' }).stdout;
+
+  test('an extension module is unpacked alone; it imports and computes, first launch and warm', () => {
     if (skip) {
       console.log(`skipped: ${skip}`);
       return;
     }
     const root = join(base, 'cache');
-    const first = runArchive(archive, ['14'], { env: { PAR_ROOT: root, PAR_DEBUG_STARTUP: '1' } });
-    expect(first.stderr).toMatch(/^par: /m);
-    expect(first.stdout).toBe('42 True\n');
-    expect(first.status).toBe(0);
-    const warm = runArchive(archive, ['5'], { env: { PAR_ROOT: root } });
-    expect([warm.status, warm.stdout, warm.stderr]).toEqual([0, '15 True\n', '']);
-    // Unpacked once, under the binary's key, as layout = "extract" does.
-    expect(spawnSync('sh', ['-c', `ls ${root}/extract/*/app/fast/`], { encoding: 'utf8' }).stdout).toMatch(/_speed\.cpython-/);
+    const first = runArchive(archive, ['14'], { env: { PAR_ROOT: root } });
+    expect([first.status, first.stdout, first.stderr]).toEqual([0, '42 True\n', '']);
+    const warm = runArchive(archive, ['5'], { env: { PAR_ROOT: root, PAR_DEBUG_STARTUP: '1' } });
+    expect([warm.status, warm.stdout]).toEqual([0, '15 True\n']);
+    expect(warm.stderr).toMatch(/^par: launch blob /m); // still the zip layout's start
+    // Only the shared object went to the cache, at its path in the archive.
+    expect(ls(join(root, 'extract'))).toMatch(/^\.\/[0-9a-f]{64}\/app\/fast\/_speed\.cpython-[^/]*\.so\n$/);
+    const where = runArchive(archive, ['-c', 'import app.fast, app.fast._speed as s; print(app.fast.__file__.startswith(__import__("__par__").archive), s.__file__.startswith(__import__("sys").argv[1]))', root], { env: { PAR_ROOT: root, PAR_INTERPRETER: '1' } });
+    expect(where.stdout).toBe('True True\n');
+  });
+
+  test('with another shared object (a ctypes library) the whole binary runs unpacked', () => {
+    if (skip) return;
+    const root = join(base, 'cache-lib');
+    const r = runArchive(withLib, ['2'], { env: { PAR_ROOT: root } });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, '6 True\n', '']);
+    const files = ls(join(root, 'extract'));
+    expect(files).toMatch(/\/app\/libhelper\.so\.1\n/);
+    expect(files).toMatch(/\/app\/main\.py\n/);
   });
 });

@@ -24070,11 +24070,92 @@ function readWheelBytecode(file2, label, cacheTag) {
 
 // src/packager/extract-layout.ts
 var import_node_crypto3 = require("node:crypto");
-var NATIVE = /\.(so(\.\d+)*|pyd|dylib)$/;
-function effectiveLayout(layout, paths) {
+
+// src/graph/module-index.ts
+function normalizeRoots(roots) {
+  let set2 = /* @__PURE__ */ new Set([""]);
+  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
+  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
+function moduleParts(path, root) {
+  if (root && !path.startsWith(root + "/")) return null;
+  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
+  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
+  else {
+    let ext = EXTENSION.exec(leaf);
+    if (!ext) return null;
+    rel = full.slice(0, slash + 1) + ext[1];
+  }
+  let parts = rel.split("/");
+  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
+}
+function moduleOf(path, roots) {
+  for (let r of roots) {
+    let parts = moduleParts(path, r);
+    if (parts) return parts.join(".");
+  }
+  return null;
+}
+var ModuleIndex = class {
+  modules = /* @__PURE__ */ new Map();
+  constructor(paths, roots = []) {
+    let rs = normalizeRoots(roots);
+    for (let p of paths)
+      for (let r of rs) {
+        let parts = moduleParts(p, r);
+        if (!parts) continue;
+        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
+        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
+        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+      }
+  }
+  add(name, e) {
+    let cur = this.modules.get(name);
+    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
+  }
+  get(name) {
+    return this.modules.get(name);
+  }
+  hasTop(name) {
+    return this.modules.has(name.split(".")[0]);
+  }
+  /**
+   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
+   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
+   */
+  resolve(name) {
+    let exact = this.modules.get(name);
+    if (exact) return { name, entry: exact };
+    let parts = name.split(".");
+    for (let k = parts.length - 1; k >= 1; k--) {
+      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
+      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
+    }
+  }
+};
+
+// src/packager/extract-layout.ts
+var NATIVE = /\.(so(\.\d+)*|pyd|dylib)$/, TAGGED_EXTENSION = /(^|\/)[A-Za-z_][A-Za-z0-9_]*\.(cpython-[^/]*|abi3)\.(so|pyd)$/;
+function nativePlan(layout, paths, roots) {
   if (layout !== "zip") return { layout };
-  let native = paths.find((p) => NATIVE.test(p));
-  return native === void 0 ? { layout } : { layout: "extract", native };
+  let native = paths.filter((p) => NATIVE.test(p));
+  if (native.length === 0) return { layout };
+  let modules = {};
+  for (let p of native) {
+    let name = TAGGED_EXTENSION.test(p) ? moduleOf(p, normalizeRoots(roots)) : null;
+    if (name === null) return { layout: "extract", native: p };
+    modules[name] = p;
+  }
+  return { layout, modules };
+}
+function nativeKey(modules, digests) {
+  let h = (0, import_node_crypto3.createHash)("sha256").update(`par-native-1
+`);
+  for (let path of Object.values(modules).sort()) h.update(`${path}\0${digests.get(path)}
+`);
+  return h.digest("hex");
 }
 var BOOTSTRAP_PREFIX = "__par__/";
 function extractKey(fingerprint, header, wheelBytecode) {
@@ -24126,7 +24207,7 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs8.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), { layout } = effectiveLayout(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path)), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript = await import_node_fs8.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
     if ((await import_node_fs8.promises.stat(e.file)).size < SMALL) {
       let b = await import_node_fs8.promises.readFile(e.file);
@@ -24146,7 +24227,7 @@ async function pack(args) {
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], prebuilt = /* @__PURE__ */ new Map();
+  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
     pycs2 && prebuilt.set(ref.label, pycs2);
@@ -24159,6 +24240,8 @@ async function pack(args) {
     fingerprint,
     ...h.local_copy ? { local_copy: !0 } : {},
     // the launcher runs it from a copy in the cache
+    // extension modules of the program's own, unpacked at launch (__par__/_native.py)
+    ...native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {},
     ...nativeWheels.length ? { wheels: nativeWheels } : {},
     // checked and extracted at launch (_wheels.py)
     // layout = "extract": unpacked once into the cache under this key (_extract.py)
@@ -24914,71 +24997,6 @@ var import_node_path7 = require("node:path");
 
 // src/gen/gen.ts
 var import_node_fs15 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
-
-// src/graph/module-index.ts
-function normalizeRoots(roots) {
-  let set2 = /* @__PURE__ */ new Set([""]);
-  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
-  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-}
-var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
-function moduleParts(path, root) {
-  if (root && !path.startsWith(root + "/")) return null;
-  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
-  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
-  else {
-    let ext = EXTENSION.exec(leaf);
-    if (!ext) return null;
-    rel = full.slice(0, slash + 1) + ext[1];
-  }
-  let parts = rel.split("/");
-  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
-}
-function moduleOf(path, roots) {
-  for (let r of roots) {
-    let parts = moduleParts(path, r);
-    if (parts) return parts.join(".");
-  }
-  return null;
-}
-var ModuleIndex = class {
-  modules = /* @__PURE__ */ new Map();
-  constructor(paths, roots = []) {
-    let rs = normalizeRoots(roots);
-    for (let p of paths)
-      for (let r of rs) {
-        let parts = moduleParts(p, r);
-        if (!parts) continue;
-        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
-        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
-        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-      }
-  }
-  add(name, e) {
-    let cur = this.modules.get(name);
-    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
-  }
-  get(name) {
-    return this.modules.get(name);
-  }
-  hasTop(name) {
-    return this.modules.has(name.split(".")[0]);
-  }
-  /**
-   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
-   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
-   */
-  resolve(name) {
-    let exact = this.modules.get(name);
-    if (exact) return { name, entry: exact };
-    let parts = name.split(".");
-    for (let k = parts.length - 1; k >= 1; k--) {
-      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
-      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
-    }
-  }
-};
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {

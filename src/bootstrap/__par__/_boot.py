@@ -435,6 +435,10 @@ def main(direct=False, pinned=None, mark=None):
             from __par__ import _wheels
 
             _wheels.prepare(data, archive)
+        if "native" in data:  # the program's own extension modules, unpacked (_native.py)
+            from __par__ import _native
+
+            _native.install(archive, data)
     mark("sys.path")
 
     if _env("PAR_INTERPRETER") == "1":

@@ -1,4 +1,5 @@
-"""Unpacking archive entries into the cache: native wheels (_wheels.py) and layout = "extract".
+"""Unpacking archive entries into the cache: native wheels (_wheels.py), the program's own
+extension modules (_native.py) and layout = "extract".
 
 layout = "extract" unpacks the whole archive once (except the bootstrap, __par__/, which keeps
 running from the archive, so a stamp is always this archive's own) into
@@ -26,8 +27,9 @@ def _filler(archive, label):
     return fill
 
 
-def unpack(archive, prefix, dest, what, skip=None):
-    """Unpacks the archive entries under prefix (except those under skip) into dest. Entry
+def unpack(archive, prefix, dest, what, skip=None, only=None):
+    """Unpacks the archive entries under prefix (except those under skip; only those in the
+    set `only`, when given) into dest. Entry
     names were validated at build time (no '..', no absolute paths, no links); the archive
     itself is trusted code. Says so on stderr (a terminal only) when it takes over a second."""
     import os
@@ -43,6 +45,8 @@ def unpack(archive, prefix, dest, what, skip=None):
         for info in z.infolist():
             name = info.filename
             if not name.startswith(prefix) or name.endswith("/") or (skip and name.startswith(skip)):
+                continue
+            if only is not None and name not in only:
                 continue
             target = dest + "/" + name[len(prefix):]
             parent = target.rpartition("/")[0]
