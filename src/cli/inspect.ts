@@ -1,6 +1,7 @@
 // `par inspect ARCHIVE [--json]`: the stamp first, then what runs, under which Python,
 // with which distributions, and where the bytes go.
 import { readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { LAUNCH_BLOB_ENTRY } from '../packager/launch/blob';
 
 export interface PackageSize { name: string; files: number; compressed: number; uncompressed: number }
 
@@ -17,6 +18,30 @@ export function sizeByTopLevel(info: ArchiveInfo): PackageSize[] {
   return [...by.values()].sort((a, b) => b.compressed - a.compressed || (a.name < b.name ? -1 : 1));
 }
 
+/** How the archive starts: where its code is imported from, and whether the launch blob is there. */
+export function startModel(info: ArchiveInfo) {
+  const m = info.manifest as Record<string, unknown>;
+  const native = (m.native as { modules?: Record<string, string> } | undefined)?.modules ?? {};
+  const blob = info.entries.find((e) => e.name === LAUNCH_BLOB_ENTRY);
+  return {
+    layout: 'extract' in m ? 'extract' : 'zip',
+    extension_modules_unpacked: Object.keys(native).sort(),
+    launch_blob_bytes: blob ? blob.uncompressedSize : null,
+    build_python: String((info.buildInfo as Record<string, unknown>).build_python ?? ''),
+  };
+}
+
+function renderStart(s: ReturnType<typeof startModel>): string {
+  const where = s.layout === 'extract'
+    ? 'unpacked once into the cache (layout = "extract")'
+    : s.extension_modules_unpacked.length
+      ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(', ')}`
+      : 'from the zip';
+  const minor = s.build_python.split('.').slice(0, 2).join('.');
+  const blob = s.launch_blob_bytes === null ? 'no launch blob' : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
+  return `  starts     ${where}; ${blob}`;
+}
+
 export function inspectModel(archive: string, info: ArchiveInfo) {
   const entry = info.manifest.entry;
   return {
@@ -27,6 +52,7 @@ export function inspectModel(archive: string, info: ArchiveInfo) {
     interpreters_probed: info.manifest.python.minors.map((m) => `python${m}`),
     import_roots: info.manifest.roots,
     wheels: info.buildInfo.wheels,
+    start: startModel(info),
     size: { archive: info.size, launcher: info.preambleLength, entries: info.entries.length },
     packages: sizeByTopLevel(info),
   };
@@ -64,6 +90,7 @@ export function renderInspect(model: ReturnType<typeof inspectModel>): string {
     `  runs       ${'entry_point' in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
     `  python     ${model.python}  (launcher probes ${model.interpreters_probed.join(', ') || 'nothing'})`,
     `  code       ${b.fingerprint}`,
+    renderStart(model.start),
     `  size       ${kb(model.size.archive)} in ${model.size.entries} entries (launcher ${model.size.launcher} B)`,
     `  wheels     ${model.wheels.length ? '' : 'none'}`,
     ...model.wheels.map((w) => `    ${w.name} ${w.version}  sha256:${w.sha256.slice(0, 16)}…`),

@@ -194,6 +194,7 @@ describe('examples/external: a workspace that uses rules_par as @rules_par', () 
     const r = ok(bazel(['run', '@rules_par//:par', '--', 'inspect', 'bazel-bin/app/quote'], opts), 'par inspect');
     expect(r.stdout).toContain('target     //app:quote');
     expect(r.stdout).toContain('runs       app/quote.py (as __main__)');
+    expect(r.stdout).toMatch(/\n  starts     from the zip; launch blob \d+\.\d KiB \(used by python3\.\d+\)\n/);
     // From a subdirectory, a relative path is the user's (BUILD_WORKING_DIRECTORY).
     const sub = ok(bazel(['run', '@rules_par//:par', '--', 'inspect', '--json', '../bazel-bin/app/quote'], { ...opts, cwd: join(EXTERNAL, 'lib') }), 'par inspect --json');
     expect(JSON.parse(sub.stdout)).toMatchObject({ archive: join(EXTERNAL, 'bazel-bin/app/quote') });

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bazel, buildArchive, pyenvInterpreters, runArchive, scratch, writeWorkspace } from './harness';
+import { bazel, buildArchive, pyenvInterpreters, ROOT, runArchive, scratch, writeWorkspace } from './harness';
 
 jest.setTimeout(5 * 60_000);
 
@@ -89,6 +89,8 @@ python_binary(name = "app_lib", main = "main.py", srcs = ["main.py"], deps = [":
     expect(ls(join(root, 'extract'))).toMatch(/^\.\/[0-9a-f]{64}\/app\/fast\/_speed\.cpython-[^/]*\.so\n$/);
     const where = runArchive(archive, ['-c', 'import app.fast, app.fast._speed as s; print(app.fast.__file__.startswith(__import__("__par__").archive), s.__file__.startswith(__import__("sys").argv[1]))', root], { env: { PAR_ROOT: root, PAR_INTERPRETER: '1' } });
     expect(where.stdout).toBe('True True\n');
+    const shown = spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', archive], { encoding: 'utf8' }).stdout;
+    expect(shown).toContain('\n  starts     from the zip; extension modules unpacked once into the cache: app.fast._speed; launch blob ');
   });
 
   test('with another shared object (a ctypes library) the whole binary runs unpacked', () => {
@@ -99,5 +101,7 @@ python_binary(name = "app_lib", main = "main.py", srcs = ["main.py"], deps = [":
     const files = ls(join(root, 'extract'));
     expect(files).toMatch(/\/app\/libhelper\.so\.1\n/);
     expect(files).toMatch(/\/app\/main\.py\n/);
+    const shown = spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', withLib], { encoding: 'utf8' }).stdout;
+    expect(shown).toContain('\n  starts     unpacked once into the cache (layout = "extract"); launch blob ');
   });
 });

@@ -26489,6 +26489,19 @@ function sizeByTopLevel(info) {
   }
   return [...by.values()].sort((a, b) => b.compressed - a.compressed || (a.name < b.name ? -1 : 1));
 }
+function startModel(info) {
+  let m = info.manifest, native = m.native?.modules ?? {}, blob = info.entries.find((e) => e.name === LAUNCH_BLOB_ENTRY);
+  return {
+    layout: "extract" in m ? "extract" : "zip",
+    extension_modules_unpacked: Object.keys(native).sort(),
+    launch_blob_bytes: blob ? blob.uncompressedSize : null,
+    build_python: String(info.buildInfo.build_python ?? "")
+  };
+}
+function renderStart(s) {
+  let where = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
+  return `  starts     ${where}; ${blob}`;
+}
 function inspectModel(archive, info) {
   let entry = info.manifest.entry;
   return {
@@ -26499,6 +26512,7 @@ function inspectModel(archive, info) {
     interpreters_probed: info.manifest.python.minors.map((m) => `python${m}`),
     import_roots: info.manifest.roots,
     wheels: info.buildInfo.wheels,
+    start: startModel(info),
     size: { archive: info.size, launcher: info.preambleLength, entries: info.entries.length },
     packages: sizeByTopLevel(info)
   };
@@ -26525,6 +26539,7 @@ function renderInspect(model) {
     `  runs       ${"entry_point" in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
     `  python     ${model.python}  (launcher probes ${model.interpreters_probed.join(", ") || "nothing"})`,
     `  code       ${b.fingerprint}`,
+    renderStart(model.start),
     `  size       ${kb(model.size.archive)} in ${model.size.entries} entries (launcher ${model.size.launcher} B)`,
     `  wheels     ${model.wheels.length ? "" : "none"}`,
     ...model.wheels.map((w) => `    ${w.name} ${w.version}  sha256:${w.sha256.slice(0, 16)}\u2026`),
