@@ -6,7 +6,9 @@ Prints one JSON object per line: {"path": ..., "imports": [...]} or {"path": ...
 Each import has the fields of PythonImport (python-imports.ts) with the same definitions:
 optional = in the body of a try whose handlers catch ImportError/ModuleNotFoundError/
 Exception/BaseException (or bare except), or in the body of an ImportError/
-ModuleNotFoundError (or bare) handler; typeOnly = in the body of `if TYPE_CHECKING:`.
+ModuleNotFoundError (or bare) handler; typeOnly = in the body of `if TYPE_CHECKING:`;
+versionGuarded = in a branch of an if/elif/else chain one of whose tests so far reads a
+name or attribute `version_info` or `hexversion`.
 """
 import ast
 import json
@@ -48,6 +50,15 @@ def is_type_checking(test):
     return False
 
 
+def reads_version(test):
+    for n in ast.walk(test):
+        if isinstance(n, ast.Name) and n.id in ("version_info", "hexversion"):
+            return True
+        if isinstance(n, ast.Attribute) and n.attr in ("version_info", "hexversion"):
+            return True
+    return False
+
+
 def dynamic_call(node):
     f = node.func
     if isinstance(f, ast.Name) and f.id in ("__import__", "import_module"):
@@ -73,14 +84,15 @@ class Extractor:
         self.calls = calls
 
     def add(self, rec, ctx):
-        typeonly, tries, fallback = ctx
+        typeonly, tries, fallback, versioned = ctx
         rec["typeOnly"] = typeonly
+        rec["versionGuarded"] = versioned
         self.found.append((rec, tries, fallback))
 
     def visit(self, node, ctx):
         if not self.calls and isinstance(node, ast.expr):
             return
-        typeonly, tries, fallback = ctx
+        typeonly, tries, fallback, versioned = ctx
         if isinstance(node, ast.Import):
             for a in node.names:
                 self.add({"line": node.lineno, "kind": "import", "module": a.name, "level": 0}, ctx)
@@ -96,24 +108,25 @@ class Extractor:
                 if names is None or any(n in GUARDING for n in names):
                     t["guarded"] = True
             for s in node.body:
-                self.visit(s, (typeonly, tries + [t], fallback))
+                self.visit(s, (typeonly, tries + [t], fallback, versioned))
             for h in node.handlers:
                 names = handler_names(h.type)
                 if h.type is not None:
                     self.visit(h.type, ctx)
                 fb = names is None or any(n in FALLBACK for n in names)
                 for s in h.body:
-                    self.visit(s, (typeonly, tries, fallback or fb))
+                    self.visit(s, (typeonly, tries, fallback or fb, versioned))
             for s in node.orelse + node.finalbody:
                 self.visit(s, ctx)
             return
         if isinstance(node, ast.If):
             self.visit(node.test, ctx)
-            inner = (typeonly or is_type_checking(node.test), tries, fallback)
+            chain = versioned or reads_version(node.test)
+            inner = (typeonly or is_type_checking(node.test), tries, fallback, chain)
             for s in node.body:
                 self.visit(s, inner)
-            for s in node.orelse:
-                self.visit(s, ctx)
+            for s in node.orelse:  # an elif is an If here: its chain carries on
+                self.visit(s, (typeonly, tries, fallback, chain))
             return
         if isinstance(node, ast.Call):
             d = dynamic_call(node)
@@ -138,7 +151,7 @@ def extract(path):
     except (SyntaxError, ValueError) as e:
         return {"path": path, "error": "%s: %s" % (type(e).__name__, e)}
     ex = Extractor(b"__import__" in data or b"import_module" in data)
-    ex.visit(tree, (False, [], False))
+    ex.visit(tree, (False, [], False, False))
     return {"path": path, "imports": ex.result()}
 
 

@@ -22,6 +22,10 @@ function setUp() {
     '    import typing_only',
     'import numpy.linalg',
     'import yaml',
+    'if sys.version_info >= (3, 11):',
+    '    import tomllib',
+    'else:',
+    '    import tomli',
   ].join('\n') + '\n');
   const util = w('util.py', 'from .. import nothing_above\n');
   const request = w('req', [
@@ -60,7 +64,7 @@ describe('imports-check and imports-report', () => {
       '  app/main.py:3: `from lib.strings import slug` needs module lib.strings; //lib:strings provides it: add "//lib:strings" to deps of //app:app',
       '  app/main.py:10: `import numpy.linalg` needs module numpy.linalg; no target in this binary provides it; //app:app needs a dep that does',
       '  app/util.py:1: `from .. import nothing_above` climbs above the top-level package [in //app:app]',
-      'Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError, or list intentionally absent modules in imports_ignore.',
+      'Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore.',
       '',
     ].join('\n'));
   });

@@ -84,7 +84,7 @@ export function importsReport(request: string): ReportOutcome {
   const head = `${label}: imports_check = "${mode}": ${uniq.length} import${uniq.length > 1 ? 's' : ''} that no dependency provides:`;
   const tail =
     'Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with ' +
-    'try/except ImportError, or list intentionally absent modules in imports_ignore.';
+    'try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore.';
   return { text: [head, ...uniq.map((p) => '  ' + p), tail].join('\n') + '\n', failed: mode === 'error', count: uniq.length };
 }
 

@@ -47,7 +47,7 @@ export function checkSources(sources: SourceFile[], roots: string[], env: Import
     const mod = moduleOf(src.path, rs) ?? '';
     const pkg = packageOf(mod, src.path.endsWith('__init__.py'));
     for (const imp of imports) {
-      if (imp.optional || imp.typeOnly) continue;
+      if (imp.optional || imp.typeOnly || imp.versionGuarded) continue; // runs only sometimes: not required
       for (const r of resolveImport(imp, pkg, env)) {
         if (r.status === 'unresolved') out.push({ file: src.path, line: imp.line, module: r.module, statement: spell(imp), reason: r.reason });
       }

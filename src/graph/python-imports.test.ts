@@ -2,7 +2,7 @@ import { extractImports, stringValue } from './python-imports';
 
 const brief = (src: string) =>
   extractImports(src).map((i) => {
-    const flags = `${i.optional ? ' optional' : ''}${i.typeOnly ? ' typeOnly' : ''}`;
+    const flags = `${i.optional ? ' optional' : ''}${i.typeOnly ? ' typeOnly' : ''}${i.versionGuarded ? ' versionGuarded' : ''}`;
     if (i.kind === 'from') return `${i.line}: from ${'.'.repeat(i.level)}${i.module} import ${i.names!.join(',')}${flags}`;
     if (i.kind === 'dynamic') return `${i.line}: ${i.call}(${i.module})${flags}`;
     return `${i.line}: import ${i.module}${flags}`;
@@ -64,6 +64,29 @@ describe('extractImports', () => {
       '6: import c typeOnly',
       '8: import d',
     ]);
+  });
+
+  test('if/elif/else chains that test the Python version mark every branch from the first such test on', () => {
+    const src = [
+      'if sys.version_info >= (3, 11):',
+      '    import tomllib',
+      'else:',
+      '    import tomli as tomllib',
+      'if x:',
+      '    import a',
+      'elif sys.hexversion < 0x030900F0:',
+      '    import b',
+      'else:',
+      '    import c',
+      'for i in y:',
+      '    pass',
+      'else:',
+      '    import d',
+      'if version_info[0] == 2:',
+      '    pass',
+      'import e',
+    ].join('\n');
+    expect(brief(src)).toEqual(['2: import tomllib versionGuarded', '4: import tomli versionGuarded', '6: import a', '8: import b versionGuarded', '10: import c versionGuarded', '14: import d', '17: import e']);
   });
 
   test('__import__ and import_module with literal strings only', () => {

@@ -21,6 +21,12 @@ export interface PythonImport {
   optional: boolean;
   /** Inside `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`): never executed at run time. */
   typeOnly: boolean;
+  /**
+   * In a branch of an if/elif/else chain whose tests read `version_info` or `hexversion`
+   * (`if sys.version_info >= (3, 11): import tomllib / else: import tomli`): runs only on
+   * some Pythons, so not required by the imports check.
+   */
+  versionGuarded: boolean;
 }
 
 export class PythonSyntaxError extends Error {
@@ -39,6 +45,7 @@ interface TryFrame { guarded: boolean }
 interface Frame {
   col: number;
   typeOnly?: boolean;
+  versionGuarded?: boolean;
   tryBody?: TryFrame;
   fallback?: boolean;
 }
@@ -58,10 +65,14 @@ export function extractImports(src: string): PythonImport[] {
   let frames: Frame[] = [];
   const lastTryAt = new Map<number, TryFrame>();
 
-  const record = (imp: Omit<PythonImport, 'optional' | 'typeOnly'>, ctx: Frame[]) => {
+  // Per column: whether the if/elif chain there so far has a version test (until a statement
+  // other than elif/else appears at that column).
+  const versionChainAt = new Map<number, boolean>();
+
+  const record = (imp: Omit<PythonImport, 'optional' | 'typeOnly' | 'versionGuarded'>, ctx: Frame[]) => {
     const tries = ctx.filter((f) => f.tryBody).map((f) => f.tryBody!);
     pending.push({
-      imp: { ...imp, optional: false, typeOnly: ctx.some((f) => f.typeOnly) },
+      imp: { ...imp, optional: false, typeOnly: ctx.some((f) => f.typeOnly), versionGuarded: ctx.some((f) => f.versionGuarded) },
       tries,
       fallback: ctx.some((f) => f.fallback),
     });
@@ -77,6 +88,9 @@ export function extractImports(src: string): PythonImport[] {
     const col = lineToks[0].indent ?? 0;
     frames = frames.filter((f) => f.col < col);
     for (const [c] of lastTryAt) if (c > col) lastTryAt.delete(c);
+    for (const [c] of versionChainAt) if (c > col) versionChainAt.delete(c);
+    const head = lineToks[0];
+    if (!(head.kind === 'name' && (head.text === 'elif' || head.text === 'else'))) versionChainAt.delete(col);
     logicalLine(lineToks, col);
   }
 
@@ -98,6 +112,13 @@ export function extractImports(src: string): PythonImport[] {
     dynamicCalls(header, frames);
     const frame: Frame = { col };
     if ((kw === 'if' || kw === 'elif') && isTypeChecking(header.slice(1))) frame.typeOnly = true;
+    if (kw === 'if' || kw === 'elif') {
+      const chain = (kw === 'elif' && versionChainAt.get(col) === true) || readsVersion(header.slice(1));
+      versionChainAt.set(col, chain);
+      if (chain) frame.versionGuarded = true;
+    } else if (kw === 'else' && versionChainAt.get(col) === true) {
+      frame.versionGuarded = true;
+    }
     if (kw === 'try') {
       const t: TryFrame = { guarded: false };
       lastTryAt.set(col, t);
@@ -259,6 +280,11 @@ function isTypeChecking(expr: Token[]): boolean {
     if (k % 2 === 0 ? expr[k].kind !== 'name' : expr[k].text !== '.') return false;
   }
   return expr.length % 2 === 1;
+}
+
+/** True when an if/elif test reads the interpreter version: a name or attribute `version_info` or `hexversion`. */
+function readsVersion(test: Token[]): boolean {
+  return test.some((t) => t.kind === 'name' && (t.text === 'version_info' || t.text === 'hexversion'));
 }
 
 /** Last components of the exception names a handler catches; null for a bare `except:`; [] when not plain names. */

@@ -25216,10 +25216,10 @@ function extractImports(src) {
   } catch (e) {
     throw e instanceof TokenizeError ? new PythonSyntaxError(e.message) : e;
   }
-  let pending = [], frames = [], lastTryAt = /* @__PURE__ */ new Map(), record2 = (imp, ctx) => {
+  let pending = [], frames = [], lastTryAt = /* @__PURE__ */ new Map(), versionChainAt = /* @__PURE__ */ new Map(), record2 = (imp, ctx) => {
     let tries = ctx.filter((f) => f.tryBody).map((f) => f.tryBody);
     pending.push({
-      imp: { ...imp, optional: !1, typeOnly: ctx.some((f) => f.typeOnly) },
+      imp: { ...imp, optional: !1, typeOnly: ctx.some((f) => f.typeOnly), versionGuarded: ctx.some((f) => f.versionGuarded) },
       tries,
       fallback: ctx.some((f) => f.fallback)
     });
@@ -25232,7 +25232,9 @@ function extractImports(src) {
     let col = lineToks[0].indent ?? 0;
     frames = frames.filter((f) => f.col < col);
     for (let [c] of lastTryAt) c > col && lastTryAt.delete(c);
-    logicalLine(lineToks, col);
+    for (let [c] of versionChainAt) c > col && versionChainAt.delete(c);
+    let head = lineToks[0];
+    head.kind === "name" && (head.text === "elif" || head.text === "else") || versionChainAt.delete(col), logicalLine(lineToks, col);
   }
   function logicalLine(toks, col) {
     let first = toks[0];
@@ -25245,7 +25247,11 @@ function extractImports(src) {
     let header = toks.slice(0, colon), body = toks.slice(colon + 1), kw = first.text;
     dynamicCalls(header, frames);
     let frame = { col };
-    if ((kw === "if" || kw === "elif") && isTypeChecking(header.slice(1)) && (frame.typeOnly = !0), kw === "try") {
+    if ((kw === "if" || kw === "elif") && isTypeChecking(header.slice(1)) && (frame.typeOnly = !0), kw === "if" || kw === "elif") {
+      let chain = kw === "elif" && versionChainAt.get(col) === !0 || readsVersion(header.slice(1));
+      versionChainAt.set(col, chain), chain && (frame.versionGuarded = !0);
+    } else kw === "else" && versionChainAt.get(col) === !0 && (frame.versionGuarded = !0);
+    if (kw === "try") {
       let t = { guarded: !1 };
       lastTryAt.set(col, t), frame.tryBody = t;
     }
@@ -25348,6 +25354,9 @@ function isTypeChecking(expr) {
   for (let k = 0; k < expr.length; k++)
     if (k % 2 === 0 ? expr[k].kind !== "name" : expr[k].text !== ".") return !1;
   return expr.length % 2 === 1;
+}
+function readsVersion(test) {
+  return test.some((t) => t.kind === "name" && (t.text === "version_info" || t.text === "hexversion"));
 }
 function handlerNames(expr) {
   let asAt = expr.findIndex((t) => t.kind === "name" && t.text === "as");
@@ -25878,7 +25887,7 @@ function checkSources(sources, roots, env, read = (p) => (0, import_node_fs16.re
     }
     let mod = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod, src.path.endsWith("__init__.py"));
     for (let imp of imports)
-      if (!(imp.optional || imp.typeOnly))
+      if (!(imp.optional || imp.typeOnly || imp.versionGuarded))
         for (let r of resolveImport(imp, pkg, env))
           r.status === "unresolved" && out.push({ file: src.path, line: imp.line, module: r.module, statement: spell(imp), reason: r.reason });
   }
@@ -25933,7 +25942,7 @@ function importsReport(request) {
   }
   let uniq2 = [...new Set(problems)];
   return uniq2.length === 0 ? { text: `${label}: imports_check: every import resolves
-`, failed: !1, count: 0 } : { text: [`${label}: imports_check = "${mode}": ${uniq2.length} import${uniq2.length > 1 ? "s" : ""} that no dependency provides:`, ...uniq2.map((p) => "  " + p), "Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError, or list intentionally absent modules in imports_ignore."].join(`
+`, failed: !1, count: 0 } : { text: [`${label}: imports_check = "${mode}": ${uniq2.length} import${uniq2.length > 1 ? "s" : ""} that no dependency provides:`, ...uniq2.map((p) => "  " + p), "Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore."].join(`
 `) + `
 `, failed: mode === "error", count: uniq2.length };
 }
