@@ -5,7 +5,10 @@ import { readArchiveInfo } from '../common/archive-info';
 import { ParError } from '../common/errors';
 import { scratch, writeArchive, writeStatus } from '../common/test-archives';
 import { stamp, stampInfo, STAMP_ENTRY } from './stamp';
-import { ZipReader } from './zip';
+import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, type LaunchCodes } from './launch/blob';
+import { marshalLoads, type MarshalValue } from './launch/marshal';
+import { ZipReader, ZipWriter } from './zip';
+import { parseCentralDirectory } from './zip/reader';
 
 const where = { label: '//app:pkg', stableFile: '/s/stable-status.txt', volatileFile: '/s/volatile-status.txt' };
 const m = (o: Record<string, string>) => new Map(Object.entries(o));
@@ -179,6 +182,67 @@ describe('stamp', () => {
     await expect(
       stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: join(s.dir, 'nope.txt') }),
     ).rejects.toThrow(`cannot read workspace status file ${join(s.dir, 'nope.txt')}`);
+    expect(existsSync(f.out)).toBe(false);
+  });
+});
+
+describe('stamp with a launch blob', () => {
+  let s: ReturnType<typeof scratch>;
+  beforeEach(() => (s = scratch()));
+  afterEach(() => s.cleanup());
+  const codes: LaunchCodes = [Buffer.from('c0'), Buffer.from('c1'), Buffer.from('c2'), Buffer.from('c3')];
+
+  /** An archive as the packer makes it: a par_fast line, entries, the blob last. */
+  async function withBlob(): Promise<{ body: string; stable: string; volatile: string; out: string }> {
+    const body = join(s.dir, 'body');
+    const preamble = Buffer.from(`#!/bin/sh\n${FAST_PLACEHOLDER}\nexit 0\n`);
+    const w = await ZipWriter.create(body, preamble);
+    await w.addFile('app/main.py', Buffer.from('print(1)\n'), { compress: true });
+    await w.addFile('__par__/_manifest.py', Buffer.from('DATA = {}\n'), { compress: false });
+    const { directory, next } = await w.written();
+    const blob = launchBlob(codes, parseCentralDirectory(body, directory, 0));
+    await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
+    await w.finish();
+    const bytes = readFileSync(body);
+    fastFieldValue(next + 30 + LAUNCH_BLOB_ENTRY.length, blob.length).copy(bytes, fastFieldAt(bytes));
+    writeFileSync(body, bytes);
+    const stable = writeStatus(join(s.dir, 'stable-status.txt'), { STABLE_SCM_REVISION: 'abc' });
+    const volatile = writeStatus(join(s.dir, 'volatile-status.txt'), { BUILD_TIMESTAMP: '0' });
+    return { body, stable, volatile, out: join(s.dir, 'out') };
+  }
+
+  it('writes the blob again after the stamp, listing it, and points the launcher line at it', async () => {
+    const f = await withBlob();
+    await stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: f.volatile });
+    const bytes = readFileSync(f.out);
+    const field = readFastField(bytes.subarray(0, 4096))!;
+    const r = await ZipReader.open(f.out);
+    try {
+      expect(r.entries.map((e) => e.name)).toEqual(['app/main.py', '__par__/_manifest.py', STAMP_ENTRY, LAUNCH_BLOB_ENTRY]);
+      const entry = r.find(LAUNCH_BLOB_ENTRY)!;
+      expect(field.blob).toEqual({ offset: entry.localHeaderOffset + 30 + LAUNCH_BLOB_ENTRY.length, length: entry.uncompressedSize });
+      const blob = bytes.subarray(field.blob!.offset, field.blob!.offset + field.blob!.length);
+      expect(readLaunchBlob(blob, f.out)).toEqual(codes);
+      const index = (marshalLoads(blob) as MarshalValue[][])[5] as MarshalValue[][];
+      expect(index.map((e) => [e[0], e[4]])).toEqual(r.entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.localHeaderOffset]));
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails on a launcher line that points past the end, or at something else, naming archive and label', async () => {
+    const f = await withBlob();
+    const bytes = readFileSync(f.body);
+    fastFieldValue(bytes.length - 10, 500).copy(bytes, fastFieldAt(bytes));
+    writeFileSync(f.body, bytes);
+    await expect(stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: f.volatile })).rejects.toThrow(
+      `cannot stamp ${f.body}: its launch blob (500 bytes at offset ${bytes.length - 10}) is cut short`,
+    );
+    fastFieldValue(0, 100).copy(bytes, fastFieldAt(bytes));
+    writeFileSync(f.body, bytes);
+    await expect(stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: f.volatile })).rejects.toThrow(
+      `cannot stamp ${f.body}: ${f.body}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: marshal: type code`,
+    );
     expect(existsSync(f.out)).toBe(false);
   });
 });
