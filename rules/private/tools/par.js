@@ -22472,42 +22472,57 @@ async function collectEntries(m) {
 }
 
 // src/packager/launch/marshal.ts
-function u32(n) {
-  let b = Buffer.alloc(4);
-  return b.writeUInt32LE(n), b;
-}
+var Out = class {
+  buf = Buffer.allocUnsafe(65536);
+  at = 0;
+  room(n) {
+    if (this.at + n <= this.buf.length) return;
+    let bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at), this.buf = bigger;
+  }
+  byte(b) {
+    this.room(1), this.buf[this.at++] = b;
+  }
+  u32(n) {
+    this.room(4), this.buf.writeUInt32LE(n, this.at), this.at += 4;
+  }
+  bytes(b) {
+    this.room(b.length), b.copy(this.buf, this.at), this.at += b.length;
+  }
+}, ASCII = /^[\x00-\x7f]*$/;
 function encodeInt(n, out) {
   if (!Number.isSafeInteger(n)) throw new RangeError(`marshal: ${n} is not an integer`);
   if (n >= -2147483648 && n <= 2147483647) {
-    let b2 = Buffer.alloc(5);
-    b2[0] = 105, b2.writeInt32LE(n, 1), out.push(b2);
+    out.byte(105), out.room(4), out.buf.writeInt32LE(n, out.at), out.at += 4;
     return;
   }
   let digits = [], rest = BigInt(Math.abs(n));
   for (; rest > 0n; )
     digits.push(Number(rest & 0x7fffn)), rest >>= 15n;
-  let b = Buffer.alloc(5 + 2 * digits.length);
-  b[0] = 108, b.writeInt32LE(n < 0 ? -digits.length : digits.length, 1), digits.forEach((d, i) => b.writeUInt16LE(d, 5 + 2 * i)), out.push(b);
+  out.byte(108), out.room(4 + 2 * digits.length), out.buf.writeInt32LE(n < 0 ? -digits.length : digits.length, out.at), out.at += 4;
+  for (let d of digits)
+    out.buf.writeUInt16LE(d, out.at), out.at += 2;
 }
 function encode3(v, out) {
   if (typeof v == "number") encodeInt(v, out);
-  else if (Buffer.isBuffer(v)) out.push(Buffer.from([115]), u32(v.length), v);
+  else if (Buffer.isBuffer(v))
+    out.byte(115), out.u32(v.length), out.bytes(v);
   else if (typeof v == "string") {
-    let bytes = Buffer.from(v, "utf8"), ascii = /^[\x00-\x7f]*$/.test(v);
-    ascii && bytes.length < 256 ? out.push(Buffer.from([122, bytes.length]), bytes) : out.push(Buffer.from([ascii ? 97 : 117]), u32(bytes.length), bytes);
+    let ascii = ASCII.test(v), n = Buffer.byteLength(v, "utf8");
+    ascii && n < 256 ? (out.byte(122), out.byte(n)) : (out.byte(ascii ? 97 : 117), out.u32(n)), out.room(n), out.at += out.buf.write(v, out.at, "utf8");
   } else {
-    out.push(v.length < 256 ? Buffer.from([41, v.length]) : Buffer.concat([Buffer.from([40]), u32(v.length)]));
+    v.length < 256 ? (out.byte(41), out.byte(v.length)) : (out.byte(40), out.u32(v.length));
     for (let item of v) encode3(item, out);
   }
 }
 function marshalDumps(v) {
-  let out = [];
-  return encode3(v, out), Buffer.concat(out);
+  let out = new Out();
+  return encode3(v, out), Buffer.from(out.buf.subarray(0, out.at));
 }
-function marshalLoads(b) {
+function marshalLoads(b, firstItems) {
   let p = 0, need = (n) => {
     if (p + n > b.length) throw new Error(`marshal: truncated at byte ${p} (needs ${n} more of ${b.length})`);
-  }, read = () => {
+  }, depth = 0, read = () => {
     need(1);
     let type = b[p++] & 127;
     switch (type) {
@@ -22539,7 +22554,11 @@ function marshalLoads(b) {
       case 40: {
         need(type === 40 ? 4 : 1);
         let n = type === 40 ? b.readUInt32LE(p) : b[p];
-        return p += type === 40 ? 4 : 1, Array.from({ length: n }, read);
+        p += type === 40 ? 4 : 1;
+        let take = depth === 0 && firstItems !== void 0 ? Math.min(n, firstItems) : n;
+        depth++;
+        let items = Array.from({ length: take }, read);
+        return depth--, items;
       }
       default:
         throw new Error(`marshal: type code 0x${type.toString(16)} at byte ${p - 1} is not one the launch blob uses`);
@@ -22563,14 +22582,13 @@ function launchBlob(codes, entries) {
   return marshalDumps([MARKER, ...codes, index]);
 }
 function readLaunchBlob(blob, where) {
-  let v;
+  let v, n = BLOB_MODULES.length;
   try {
-    v = marshalLoads(blob);
+    v = marshalLoads(blob, n + 1);
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
-  let n = BLOB_MODULES.length;
-  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 2 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
+  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   return v.slice(1, n + 1);
 }

@@ -45,13 +45,13 @@ export function launchBlob(codes: LaunchCodes, entries: readonly CentralEntry[])
 /** The codes of a blob this module wrote; `where` names the archive in errors. */
 export function readLaunchBlob(blob: Buffer, where: string): LaunchCodes {
   let v: MarshalValue;
+  const n = BLOB_MODULES.length;
   try {
-    v = marshalLoads(blob);
+    v = marshalLoads(blob, n + 1); // the marker and the codes; the directory is made anew
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${(e as Error).message}`);
   }
-  const n = BLOB_MODULES.length;
-  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 2 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c))) {
+  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c))) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   }
   return v.slice(1, n + 1) as LaunchCodes;

@@ -29,6 +29,9 @@ describe('marshalLoads', () => {
     const value: MarshalValue = ['a', 'é', 2 ** 33, -5, Buffer.from('xyz'), [['n', 1]], 'y'.repeat(400)];
     expect(marshalLoads(marshalDumps(value))).toEqual(value);
   });
+  it('reads only the first items of a top-level tuple when asked', () => {
+    expect(marshalLoads(marshalDumps(['m', Buffer.from('c'), [['big', 1], ['index', 2]]]), 2)).toEqual(['m', Buffer.from('c')]);
+  });
   it('names the byte where the data is cut short or of a kind it does not write', () => {
     const b = marshalDumps(['abc', 1]);
     expect(() => marshalLoads(b.subarray(0, 5))).toThrow(/truncated at byte 4/);
