@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { alg, Graph } from 'graphlib';
-import { ModuleIndex } from '../graph/module-index';
+import { ModuleIndex, moduleOf, normalizeRoots } from '../graph/module-index';
 import { extractImports, PythonSyntaxError } from '../graph/python-imports';
 import { absoluteModule, packageOf } from '../graph/resolve';
 import { decodePythonSource } from '../graph/source-encoding';
@@ -76,6 +76,9 @@ export function gen(opts: GenOptions): GenResult {
   // 1. Existing targets and the files they own.
   const targets = new Map<string, Target>();
   const owner = new Map<string, string>();
+  // Import roots the BUILD files declare (`imports = ["src"]`): a file under one is imported
+  // by its path below it, as the rules put it on sys.path.
+  const roots = new Set<string>();
   const buildText = new Map<string, string>();
   const buildOfPkg = new Map<string, string>();
   for (const bf of buildFiles) {
@@ -86,6 +89,10 @@ export function gen(opts: GenOptions): GenResult {
     buildOfPkg.set(pkg, bf);
     for (const call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
+      for (const r of call.attrs.get('imports')?.items ?? []) {
+        const root = posix.normalize(posix.join(pkg, r.value)).replace(/^\.$/, '').replace(/\/$/, '');
+        if (!root.startsWith('..')) roots.add(root);
+      }
       const label = labelFor(pkg, call.name);
       const srcsAttr = call.attrs.get('srcs');
       const srcs = new Set((srcsAttr?.items ?? []).map((i) => posix.join(pkg, i.value)));
@@ -128,7 +135,8 @@ export function gen(opts: GenOptions): GenResult {
   for (const t of targets.values()) if (t.managed) for (const s of [...t.srcs]) if (!existingFiles.has(s) && s.endsWith('.py')) t.srcs.delete(s);
 
   // 3. Deps from imports through the repository-wide index.
-  const index = new ModuleIndex(pyFiles);
+  const index = new ModuleIndex(pyFiles, roots);
+  const rootList = normalizeRoots(roots);
   const importsOf = new Map<string, string[]>(); // file -> paths of the files providing its imports
   for (const f of pyFiles) {
     let imports;
@@ -139,7 +147,7 @@ export function gen(opts: GenOptions): GenResult {
       warnings.push(`${f}: not scanned: ${e.message}`);
       continue;
     }
-    const mod = f.slice(0, -3).replace(/\/__init__$/, '').split('/').join('.');
+    const mod = moduleOf(f, rootList) ?? f.slice(0, -3).replace(/\/__init__$/, '').split('/').join('.');
     const pkg = packageOf(mod, f.endsWith('__init__.py'));
     const needed = new Set<string>();
     for (const imp of imports) {

@@ -25640,7 +25640,7 @@ function canonical2(label, fromPkg) {
   return m ? labelFor(m[1], m[2] ?? (0, import_node_path6.basename)(m[1])) : label;
 }
 function gen(opts) {
-  let ws = (0, import_node_path6.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
+  let ws = (0, import_node_path6.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), roots = /* @__PURE__ */ new Set(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path6.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
@@ -25648,6 +25648,10 @@ function gen(opts) {
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
+      for (let r of call.attrs.get("imports")?.items ?? []) {
+        let root = import_node_path6.posix.normalize(import_node_path6.posix.join(pkg, r.value)).replace(/^\.$/, "").replace(/\/$/, "");
+        root.startsWith("..") || roots.add(root);
+      }
       let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path6.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
       let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
@@ -25672,7 +25676,7 @@ function gen(opts) {
   }
   let existingFiles = new Set(pyFiles);
   for (let t of targets.values()) if (t.managed) for (let s of [...t.srcs]) !existingFiles.has(s) && s.endsWith(".py") && t.srcs.delete(s);
-  let index = new ModuleIndex(pyFiles), importsOf = /* @__PURE__ */ new Map();
+  let index = new ModuleIndex(pyFiles, roots), rootList = normalizeRoots(roots), importsOf = /* @__PURE__ */ new Map();
   for (let f of pyFiles) {
     let imports;
     try {
@@ -25682,7 +25686,7 @@ function gen(opts) {
       warnings.push(`${f}: not scanned: ${e.message}`);
       continue;
     }
-    let mod = f.slice(0, -3).replace(/\/__init__$/, "").split("/").join("."), pkg = packageOf(mod, f.endsWith("__init__.py")), needed = /* @__PURE__ */ new Set();
+    let mod = moduleOf(f, rootList) ?? f.slice(0, -3).replace(/\/__init__$/, "").split("/").join("."), pkg = packageOf(mod, f.endsWith("__init__.py")), needed = /* @__PURE__ */ new Set();
     for (let imp of imports) {
       if (imp.typeOnly) continue;
       let abs = absoluteModule(imp, pkg);

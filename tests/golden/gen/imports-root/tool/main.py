@@ -1,0 +1,3 @@
+from acme.text import shout
+
+print(shout("hi"))
