@@ -38,6 +38,11 @@ if [ -z "$par_py" ]; then
     done
   fi
 fi
+# $PAR_PYTHON=/usr/bin/python3 (or a python3 not known to fit) that is the build minor's
+# python3.X beside it: known, so it gets the launch blob below (two stat calls).
+if [ -n "$par_py" ] && [ -z "$par_known" ] && [ -n "${par_build:-}" ] && [ "${par_py%/*}/python$par_build" -ef "$par_py" ]; then
+  par_known=$par_build
+fi
 if [ -z "$par_py" ]; then
   echo "$0: no Python interpreter found: looked for $par_first and python{$par_minors} on PATH (shim directories skipped). This program needs Python $par_spec. Install one or set PAR_PYTHON to its path." >&2
   exit 127

@@ -2,7 +2,7 @@
 // interpreter, one pread brings the bootstrap and zipimport's directory. Checked here: it is
 // used, what it sets up equals what zipimport would have made, and a damaged or disabled blob
 // leaves the launch to zipimport instead of breaking it.
-import { copyFileSync, chmodSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import { copyFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFastField } from '../../src/packager/launch/blob';
 import { buildArchive, DIRECTORY_CHECK, runArchive, scratch, type Result } from './harness';
@@ -53,6 +53,17 @@ describe('the launch blob', () => {
     ].join('\n');
     const r = ok(runArchive(hello, ['-c', code], { env: { PAR_INTERPRETER: '1' } }), 'checks');
     expect(r.stdout).toMatch(/^OK\n\w*[Ii]mporter True True\nTrue True 64\n$/);
+  });
+
+  it('PAR_PYTHON naming a python3 that is the build minor gets it too', () => {
+    const build = JSON.parse(ok(runArchive(hello, [], { env: { PAR_INFO: '1' } }), 'PAR_INFO').stdout).build_python.split('.').slice(0, 2).join('.');
+    if (!existsSync(`/usr/bin/python${build}`) || realpathSync('/usr/bin/python3') !== realpathSync(`/usr/bin/python${build}`)) {
+      console.log(`skipped: /usr/bin/python3 is not python${build} here`);
+      return;
+    }
+    const r = ok(runArchive(hello, ['v'], { env: { PAR_PYTHON: '/usr/bin/python3', PAR_DEBUG_STARTUP: '1' } }), 'PAR_PYTHON');
+    expect(r.stdout).toBe('Hello from rules_par! v\n');
+    expect(r.stderr).toMatch(/^par: launcher chose \/usr\/bin\/python3 \(\$PAR_PYTHON; launch blob;/m);
   });
 
   it('PAR_LAUNCH_BLOB=0 leaves it unread', () => {
