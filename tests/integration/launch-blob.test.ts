@@ -2,10 +2,10 @@
 // interpreter, one pread brings the bootstrap and zipimport's directory. Checked here: it is
 // used, what it sets up equals what zipimport would have made, and a damaged or disabled blob
 // leaves the launch to zipimport instead of breaking it.
-import { copyFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
+import { copyFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFastField } from '../../src/packager/launch/blob';
-import { buildArchive, DIRECTORY_CHECK, runArchive, scratch, type Result } from './harness';
+import { bazel, buildArchive, DIRECTORY_CHECK, pyenvInterpreters, runArchive, scratch, type Result } from './harness';
 
 jest.setTimeout(10 * 60_000);
 
@@ -86,4 +86,29 @@ describe('the launch blob', () => {
     expect(p.stdout).toBe('Hello from rules_par! w\n');
     expect(p.stderr).toMatch(/^par: pin archive /m);
   });
+});
+
+// The blob fills zipimport's private directory cache, whose shape is the same from 3.8 to
+// 3.13 but whose readers differ (3.13 reads it through _get_files()). Built here with the
+// oldest and the newest toolchain interpreter present, each in its own output base.
+describe('the launch blob under other toolchain interpreters', () => {
+  const pyenv = pyenvInterpreters();
+  for (const minor of ['3.8', '3.13']) {
+    const py = pyenv.get(minor);
+    (py ? test : test.skip)(`built by ${minor}: same directory as zipimport reads, and invalidate_caches() re-reads the pinned file`, () => {
+      const base = scratch(`par-blob-${minor}-`);
+      const opts = { startup: [`--output_base=${join(base, 'ob')}`, '--max_idle_secs=60'], env: { PAR_PYTHON_BIN: py! } };
+      try {
+        const archive = buildArchive('//examples/hello:pkg', [], opts);
+        const dir = py!.slice(0, py!.lastIndexOf('/'));
+        const code = `${DIRECTORY_CHECK}\nimport importlib\nimportlib.invalidate_caches()\nimport __par__._messages\nprint(sys.version_info[:2] == (${minor.replace('.', ', ')}), 'reread')`;
+        const r = ok(runArchive(archive, ['-c', code], { env: { PATH: `${dir}:/usr/bin:/bin`, PAR_INTERPRETER: '1', PAR_DEBUG_STARTUP: '1' } }), minor);
+        expect(r.stdout).toBe('OK\nTrue reread\n');
+        expect(r.stderr).toMatch(/^par: launch blob +\d/m);
+      } finally {
+        bazel(['shutdown'], opts);
+        rmSync(base, { recursive: true, force: true });
+      }
+    });
+  }
 });
