@@ -72,6 +72,7 @@ def main():
             'python_library(name = "lib", srcs = glob(["src/widepkg_*/*.py"]), imports = ["src"])\n\n'
             'python_binary(name = "wide", main = "src/main.py", srcs = ["src/main.py"], deps = [":lib"], imports = ["src"])\n'
             '\npython_binary(name = "wide_stored", main = "src/main.py", srcs = ["src/main.py"], deps = [":lib"], imports = ["src"], compression = "stored")\n'
+            '\npython_binary(name = "wide_sourceless", main = "src/main.py", srcs = ["src/main.py"], deps = [":lib"], imports = ["src"], sources = False)\n'
         )
     sys.stdout.write("wrote %s (%d modules)\n" % (out, PACKAGES * (MODULES + 1)))
 

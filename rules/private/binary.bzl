@@ -51,6 +51,10 @@ def _entry(ctx):
 def _python_binary_impl(ctx):
     _check_choice(ctx, "compression", ctx.attr.compression, _COMPRESSIONS)
     _check_choice(ctx, "layout", ctx.attr.layout, _LAYOUTS)
+    if not ctx.attr.sources and not ctx.attr.compile:
+        _fail(ctx, "sources", "sources = False ships bytecode instead of sources, so it needs compile = True.")
+    if not ctx.attr.sources and ctx.attr.layout != "zip":
+        _fail(ctx, "sources", "sources = False needs layout = \"zip\": run from disk, Python wants the sources beside __pycache__.")
     _check_choice(ctx, "imports_check", ctx.attr.imports_check, _IMPORTS_CHECKS)
     if ctx.attr.compression_level < 1 or ctx.attr.compression_level > 9:
         _fail(ctx, "compression_level", "compression_level = %d; use 1 (fastest) to 9 (smallest), default 6." % ctx.attr.compression_level)
@@ -71,6 +75,7 @@ def _python_binary_impl(ctx):
         "compression": ctx.attr.compression,
         "compression_level": ctx.attr.compression_level,
         "compile": ctx.attr.compile,
+        "sources": ctx.attr.sources,
         "layout": ctx.attr.layout,
         "shebang": ctx.attr.shebang,
         "imports_check": ctx.attr.imports_check,
@@ -117,6 +122,7 @@ python_binary = rule(
         "compression": attr.string(default = "deflate", doc = "'deflate' or 'stored'."),
         "compression_level": attr.int(default = 6, doc = "zlib level 1-9 for what the packager deflates (1: fastest, ~15% bigger; wheels are copied as they are)."),
         "compile": attr.bool(default = True, doc = "Ship .pyc compiled by the toolchain interpreter."),
+        "sources": attr.bool(default = True, doc = "False: ship the program's own modules as bytecode only (needs compile = True and layout = 'zip'): a smaller archive; tracebacks then show no source lines."),
         "layout": attr.string(default = "zip", doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
         "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
         "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),

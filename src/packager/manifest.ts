@@ -24,6 +24,8 @@ const Header = z.object({
   // zlib level for entries deflated by the packager (wheels' own deflate streams are copied as they are).
   compression_level: z.number().int().min(1, 'must be 1-9 (zlib levels)').max(9, 'must be 1-9 (zlib levels)').default(6),
   compile: z.boolean(),
+  // false: the program's own .py are left out, their .pyc shipped alone (zip layout only).
+  sources: z.boolean().default(true),
   layout: z.enum(['zip', 'extract']),
   shebang: z.string().regex(/^#!\S[^\n]*$/, 'must be one line starting with #!'),
   imports_check: z.enum(['error', 'warn', 'off']),

@@ -171,7 +171,17 @@ export async function pack(args: PackArgs): Promise<void> {
   for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries
 
   const fromWheels = new Set(wheelPaths(bundled));
-  const files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels];
+  // sources = False: the program's own .py stay out, their .pyc (compiled above) go in alone.
+  if (!h.sources && (!h.compile || layout !== 'zip')) {
+    const why = !h.compile
+      ? 'compile = False leaves no bytecode to ship instead'
+      : native.native
+        ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources`
+        : 'layout = "extract" runs the binary unpacked, where Python wants the sources';
+    throw new ParError('MANIFEST_INVALID', `sources = False cannot be honoured: ${why}`, { label: h.label, hint: 'Keep sources = True for this binary.' });
+  }
+  const shipped = h.sources ? entries : entries.filter((e) => !(e.kind === 'src' && e.path.endsWith('.py')));
+  const files = [...shipped.map((e) => e.path), ...extra.keys(), ...fromWheels];
   // zipimport finds a package (namespace packages included) only through its directory
   // entry: list every parent folder, as `zip -r` does.
   const dirs = new Set<string>();

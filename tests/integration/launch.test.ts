@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bazel, cleanEnv, pyenvInterpreters, runArchive, scratch, type Result } from './harness';
+import { bazel, cleanEnv, pyenvInterpreters, runArchive, scratch, writeWorkspace, type Result } from './harness';
 
 jest.setTimeout(10 * 60_000);
 
@@ -219,3 +219,38 @@ describe('interpreter mode', () => {
   });
 });
 
+
+describe('sources = False', () => {
+  test('ships the bytecode alone: the program runs, its .py is not in the archive, the archive is smaller', async () => {
+    const { ZipReader } = await import('../../src/packager/zip');
+    const names = async (a: string) => {
+      const z = await ZipReader.open(a);
+      try {
+        return z.entries.map((e) => e.name);
+      } finally {
+        await z.close();
+      }
+    };
+    const r = ok(runArchive(archive('sourceless')), 'sourceless');
+    expect(r.stdout).toMatch(/^3\.\d+ /);
+    const shipped = await names(archive('sourceless'));
+    expect(shipped).toContain('tests/integration/launch/version.pyc');
+    expect(shipped).not.toContain('tests/integration/launch/version.py');
+    expect(shipped).toContain('__par__/_boot.py'); // the bootstrap keeps its sources (other minors compile them)
+  });
+
+  test('with compile = False: fails at analysis, naming the attribute and why', () => {
+    const base = scratch('par-it-sourceless-');
+    const ws = join(base, 'ws');
+    const startup = [`--output_base=${join(base, 'ob')}`, '--max_idle_secs=30'];
+    try {
+      writeWorkspace(ws, { 'app/BUILD': 'load("@rules_par//rules:defs.bzl", "python_binary")\npython_binary(name = "a", main = "a.py", srcs = ["a.py"], sources = False, compile = False)\n', 'app/a.py': '' });
+      const r = bazel(['build', '//app:a'], { cwd: ws, startup });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('python_binary //app:a: sources = False ships bytecode instead of sources, so it needs compile = True.');
+      bazel(['shutdown'], { cwd: ws, startup });
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});

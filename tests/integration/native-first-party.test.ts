@@ -53,6 +53,7 @@ python_library(name = "fast", srcs = ["fast/__init__.py"], data = ["fast/_speed$
 python_binary(name = "app", main = "main.py", srcs = ["main.py"], deps = [":fast"])
 python_library(name = "helper", srcs = ["helper.py"], data = ["libhelper.so.1"])
 python_binary(name = "app_lib", main = "main.py", srcs = ["main.py"], deps = [":fast", ":helper"])
+python_binary(name = "app_lib_sourceless", main = "main.py", srcs = ["main.py"], deps = [":fast", ":helper"], sources = False)
 `,
       'app/helper.py': '',
       'app/libhelper.so.1': 'not loaded by this test: its presence is what counts\n',
@@ -103,5 +104,14 @@ python_binary(name = "app_lib", main = "main.py", srcs = ["main.py"], deps = [":
     expect(files).toMatch(/\/app\/main\.py\n/);
     const shown = spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', withLib], { encoding: 'utf8' }).stdout;
     expect(shown).toContain('\n  starts     unpacked once into the cache (layout = "extract"); launch blob ');
+  });
+
+  test('sources = False with such a library fails the build, saying why', () => {
+    if (skip) return;
+    const r = bazel(['build', '//app:app_lib_sourceless'], { cwd: ws, startup });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(
+      '//app:app_lib_sourceless: sources = False cannot be honoured: app/libhelper.so.1 is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources',
+    );
   });
 });

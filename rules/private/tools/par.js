@@ -22667,6 +22667,8 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   // zlib level for entries deflated by the packager (wheels' own deflate streams are copied as they are).
   compression_level: external_exports.number().int().min(1, "must be 1-9 (zlib levels)").max(9, "must be 1-9 (zlib levels)").default(6),
   compile: external_exports.boolean(),
+  // false: the program's own .py are left out, their .pyc shipped alone (zip layout only).
+  sources: external_exports.boolean().default(!0),
   layout: external_exports.enum(["zip", "extract"]),
   shebang: external_exports.string().regex(/^#!\S[^\n]*$/, "must be one line starting with #!"),
   imports_check: external_exports.enum(["error", "warn", "off"]),
@@ -24281,7 +24283,12 @@ async function pack(args) {
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
-  let fromWheels = new Set(wheelPaths(bundled)), files = [...entries.map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  let fromWheels = new Set(wheelPaths(bundled));
+  if (!h.sources && (!h.compile || layout !== "zip")) {
+    let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
+    throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
+  }
+  let files = [...(h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py")))).map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
   let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
