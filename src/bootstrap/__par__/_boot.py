@@ -1,7 +1,7 @@
 """The launcher: checks the interpreter, builds sys.path once, runs the program.
 
 Two ways in. fast(): the launcher's line read the launch blob (one pread, see
-src/packager/launch-blob.ts) and ran this module's code from it; the package `__par__`, its
+src/packager/launch/blob.ts) and ran this module's code from it; the package `__par__`, its
 build facts and zipimport's directory of the archive come from the same blob, so nothing is
 read twice and the zip directory is not parsed. main() alone: imported through zipimport
 (another interpreter minor, `python ARCHIVE`, a re-exec).
@@ -334,8 +334,8 @@ def fast(archive, fd, box):
     """Entry from the launcher's line, which opened the archive as `fd`, read the launch blob
     ("par-launch-1", the code of _blob_start, of this module, of __par__/__init__, of
     __par__/_manifest, the zip directory) with one pread, and ran this module's code from it
-    (_blob_start.py). Sets up what importing
-    through zipimport would have: the package, its build facts, the modules' specs."""
+    (_blob_start.py). Sets up what importing through zipimport would have: the package, its
+    build facts, the modules' specs."""
     import marshal
     import _frozen_importlib
 
