@@ -16,7 +16,7 @@ import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
 import { ZipWriter } from './zip';
 import { parseCentralDirectory } from './zip/reader';
-import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob } from './launch/blob';
+import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, LAUNCH_BLOB_ENTRY, launchBlob, writeFastField } from './launch/blob';
 
 export interface PackArgs {
   manifest: string;
@@ -65,16 +65,6 @@ function pythonInfo(m: Manifest) {
       });
     }
     throw e;
-  }
-}
-
-async function patchFile(path: string, position: number, bytes: Buffer): Promise<void> {
-  const fh = await fsp.open(path, 'r+');
-  try {
-    const { bytesWritten } = await fh.write(bytes, 0, bytes.length, position);
-    if (bytesWritten !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
-  } finally {
-    await fh.close();
   }
 }
 
@@ -211,7 +201,7 @@ export async function pack(args: PackArgs): Promise<void> {
       const blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
       await w.finish();
-      await patchFile(tmp, fastAt, fastFieldValue(next + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), blob.length));
+      writeFastField(tmp, fastAt, next, blob.length);
     } else {
       await w.finish();
     }

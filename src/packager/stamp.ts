@@ -2,11 +2,11 @@
 // --stamp); this cheap action copies its bytes, appends __par__/_stamp.py and rewrites the
 // central directory. Nothing is recompressed, nothing is compiled: the stamp is read only
 // when a program asks for __par__.build_info, and importing a 1 KB source costs ~0.1 ms.
-import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { ParError } from '../common/errors';
 import { pythonDataModule } from './python-literal';
 import { readStatusFile } from './status-file';
-import { fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob } from './launch/blob';
+import { LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField } from './launch/blob';
 import { appendEntries, type AppendEntry } from './zip';
 import { parseCentralDirectory } from './zip/reader';
 
@@ -97,7 +97,7 @@ export async function stamp(args: StampArgs): Promise<void> {
         },
       });
       const { offsets } = await appendEntries(args.in, tmp, entries, { mode: 0o755, replaceLast: LAUNCH_BLOB_ENTRY });
-      writeAt(tmp, blob.fieldAt, fastFieldValue(offsets[1] + 30 + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length));
+      writeFastField(tmp, blob.fieldAt, offsets[1], length);
     } else {
       await appendEntries(args.in, tmp, entries, { mode: 0o755 });
     }
@@ -129,15 +129,6 @@ function readBlob(path: string, label: string) {
     } catch (e) {
       throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${path}: ${(e as Error).message}`, { label, file: path });
     }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function writeAt(path: string, position: number, bytes: Buffer): void {
-  const fd = openSync(path, 'r+');
-  try {
-    if (writeSync(fd, bytes, 0, bytes.length, position) !== bytes.length) throw new Error(`short write patching ${path} at ${position}`);
   } finally {
     closeSync(fd);
   }

@@ -12,7 +12,9 @@
 // The blob is the last entry, stored, so its data sits at a fixed offset that the launcher's
 // `par_fast` line names; it does not list itself. Stamping appends an entry, so the stamping
 // action writes the blob again after it (stamp.ts).
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { CentralEntry } from '../zip';
+import { LOCAL_HEADER_SIZE } from '../zip/records';
 import { marshalDumps, marshalLoads, type MarshalValue } from './marshal';
 
 export const LAUNCH_BLOB_ENTRY = '__par__/_launch.blob';
@@ -88,4 +90,18 @@ export function fastFieldValue(offset: number, length: number): Buffer {
     return s.padStart(WIDTH, ' ');
   };
   return Buffer.from(`${pad(offset)} ${pad(length)}`, 'latin1');
+}
+
+/**
+ * Points the par_fast line of `file` (its digits at `fieldAt`) at the launch blob whose local
+ * header is at `headerOffset` (the packer's and the stamper's last step).
+ */
+export function writeFastField(file: string, fieldAt: number, headerOffset: number, length: number): void {
+  const bytes = fastFieldValue(headerOffset + LOCAL_HEADER_SIZE + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length);
+  const fd = openSync(file, 'r+');
+  try {
+    if (writeSync(fd, bytes, 0, bytes.length, fieldAt) !== bytes.length) throw new Error(`short write patching ${file} at ${fieldAt}`);
+  } finally {
+    closeSync(fd);
+  }
 }

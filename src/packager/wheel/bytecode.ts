@@ -94,9 +94,10 @@ export async function compileWheels(
     const digest = createHash('sha256').update(cacheTag);
     let any = false;
     for (const e of w.entries) {
-      const pyc = compiled.get(e.path);
-      const path = wanted(e.path) ? pycPath(e.path, onDisk, cacheTag) : '';
-      if (!pyc || shipped.has(path)) continue; // the wheel ships its own .pyc there
+      const pyc = compiled.get(e.path); // wanted sources only
+      if (!pyc) continue;
+      const path = pycPath(e.path, onDisk, cacheTag);
+      if (shipped.has(path)) continue; // the wheel ships its own .pyc there
       files.set(`${dir}/${path}`, pyc);
       digest.update(`${path}\0`).update(pyc);
       any = true;

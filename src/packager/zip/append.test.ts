@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendEntries } from './append';
-import { ZipReader } from './reader';
+import { parseCentralDirectory, ZipReader } from './reader';
 import { expectPythonOk, PREAMBLE, PY_LIST, pySource, python, run, scratchDir, UNZIP, unzipAvailable, ZIP } from './test-helpers';
 import { ZipWriter } from './writer';
 
@@ -269,7 +269,7 @@ describe('appendEntries with replaceLast (the launch blob)', () => {
     const dst = tmp('restamped.par');
     let seen: string[] = [];
     const made = (ctx: { directory: Buffer; shift: number }) => {
-      seen = parseNames(ctx.directory);
+      seen = parseCentralDirectory(src, ctx.directory, ctx.shift).map((e) => e.name);
       return Buffer.from(seen.join(','));
     };
     const { offsets } = await appendEntries(src, dst, [STAMP[1], { name: 'index', data: made, compress: false }], { replaceLast: 'index' });
@@ -292,11 +292,3 @@ describe('appendEntries with replaceLast (the launch blob)', () => {
     await expect(appendEntries(src, tmp('x.par'), STAMP, { replaceLast: 'm.py' })).rejects.toThrow(/expected "m.py" as the last entry of the central directory, found "index"/);
   });
 });
-
-function parseNames(cd: Buffer): string[] {
-  const names: string[] = [];
-  for (let p = 0; p < cd.length; p += 46 + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32)) {
-    names.push(cd.subarray(p + 46, p + 46 + cd.readUInt16LE(p + 28)).toString('utf8'));
-  }
-  return names;
-}
