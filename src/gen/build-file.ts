@@ -48,6 +48,16 @@ function lineEnd(text: string, i: number): number {
   return e < 0 ? text.length : e;
 }
 
+/** The first index from `i` (below `end`) that is not whitespace, a comma or a comment. */
+function skipSeparators(text: string, i: number, end: number): number {
+  while (i < end) {
+    if (/\s|,/.test(text[i])) i++;
+    else if (text[i] === '#') i = lineEnd(text, i);
+    else break;
+  }
+  return i;
+}
+
 function unquote(lit: string): string | null {
   const m = /^(?:'([^'\\\n]*)'|"([^"\\\n]*)")$/.exec(lit.trim());
   return m ? (m[1] ?? m[2]) : null;
@@ -118,16 +128,9 @@ function skipBalanced(text: string, i: number): number {
 function parseArgs(text: string, from: number, to: number): Map<string, Attr> {
   const attrs = new Map<string, Attr>();
   let i = from;
-  while (i < to) {
-    const c = text[i];
-    if (/\s|,/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      i = lineEnd(text, i);
-      continue;
-    }
+  for (;;) {
+    i = skipSeparators(text, i, to);
+    if (i >= to) break;
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*/.exec(text.slice(i, i + 200));
     const vstart = m ? i + m[0].length : i;
     // The value runs to the next ',' at depth 0 or the end of the arguments.
@@ -159,16 +162,10 @@ function listItems(text: string, start: number, end: number): ListItem[] | null 
   if (!v.startsWith('[') || !v.endsWith(']')) return null;
   const items: ListItem[] = [];
   let i = start + 1;
-  while (i < end - 1) {
+  for (;;) {
+    i = skipSeparators(text, i, end - 1);
+    if (i >= end - 1) break;
     const c = text[i];
-    if (/\s|,/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      i = lineEnd(text, i);
-      continue;
-    }
     if (c !== '"' && c !== "'") return null;
     const e = skipString(text, i);
     const value = unquote(text.slice(i, e));

@@ -84,14 +84,15 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
 }
 
 /**
- * Writes a throw-away workspace at `dir` that uses this checkout as @rules_par (with the
- * offline rules_java/rules_cc stubs) plus `files` (path -> text). Give it its own output base.
+ * Writes a throw-away workspace at `dir` that uses this checkout (or a copy of it, `rules`)
+ * as @rules_par (with the offline rules_java/rules_cc stubs) plus `files` (path -> text).
+ * Give it its own output base.
  */
-export function writeWorkspace(dir: string, files: Record<string, string>, name = 'par_test'): void {
-  const stubs = join(ROOT, 'third_party/offline_stubs');
+export function writeWorkspace(dir: string, files: Record<string, string>, name = 'par_test', rules = ROOT): void {
+  const stubs = join(rules, 'third_party/offline_stubs');
   writeFiles(dir, {
     WORKSPACE: `workspace(name = "${name}")
-local_repository(name = "rules_par", path = ${JSON.stringify(ROOT)})
+local_repository(name = "rules_par", path = ${JSON.stringify(rules)})
 local_repository(name = "rules_java", path = ${JSON.stringify(join(stubs, 'rules_java'))})
 local_repository(name = "rules_cc", path = ${JSON.stringify(join(stubs, 'rules_cc'))})
 load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_register_toolchains")

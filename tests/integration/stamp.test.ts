@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { bazel, DIRECTORY_CHECK, ROOT, runArchive, scratch } from './harness';
+import { bazel, DIRECTORY_CHECK, ROOT, runArchive, scratch, writeWorkspace } from './harness';
 import { ZipReader } from '../../src/packager/zip';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -42,20 +42,14 @@ function snapshotRuleSet() {
 
 function makeRepo() {
   snapshotRuleSet();
-  write('WORKSPACE', `workspace(name = "stamp_it")
-local_repository(name = "rules_par", path = ${JSON.stringify(rules)})
-local_repository(name = "rules_java", path = ${JSON.stringify(join(rules, 'third_party/offline_stubs/rules_java'))})
-local_repository(name = "rules_cc", path = ${JSON.stringify(join(rules, 'third_party/offline_stubs/rules_cc'))})
-load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_register_toolchains")
-rules_par_dependencies()
-rules_par_register_toolchains()
-`);
-  // What docs/stamping.md tells a repository to add.
-  write('.bazelrc', `build --incompatible_strict_action_env
+  writeWorkspace(ws, {
+    // What docs/stamping.md tells a repository to add.
+    '.bazelrc': `build --incompatible_strict_action_env
 build --experimental_worker_allow_json_protocol
 build:release --stamp
 build:release --workspace_status_command=tools/workspace_status.sh
-`);
+`,
+  }, 'stamp_it', rules);
   mkdirSync(join(ws, 'tools'), { recursive: true });
   copyFileSync(join(rules, 'tools/workspace_status.sh'), join(ws, 'tools/workspace_status.sh'));
   write('app/main.py', 'import __par__, json\nprint(json.dumps(__par__.build_info, sort_keys=True))\n');
