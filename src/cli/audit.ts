@@ -5,8 +5,8 @@
 // versions, so all tools built from one revision ship the same libraries.
 import { spawnSync } from 'node:child_process';
 import { ParError } from '../common/errors';
-import { readWheelInfo, type WheelInfo } from '../packager/wheel/info';
-import { bazelBuild, findBazel, findWorkspace } from './bazel';
+import { readWheelInfo, type WheelInfo } from '../archive/wheel-info';
+import { bazelBuild, findBazel, findWorkspace } from '../common/bazel';
 
 export interface Distribution {
   name: string;

@@ -4,11 +4,11 @@
 // and the files added, removed or changed, with their sizes. Files compare by content
 // (CRC-32 and size from the central directory), so nothing is decompressed.
 import { existsSync, promises as fsp } from 'node:fs';
-import { readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { readArchiveInfo, type ArchiveInfo } from '../archive/archive-info';
 import { ParError } from '../common/errors';
 import { stableStringify } from '../common/stable-json';
 import { STAMP_ENTRY } from '../packager/stamp';
-import { LAUNCH_BLOB_ENTRY } from '../packager/launch/blob';
+import { LAUNCH_BLOB_ENTRY } from '../archive/launch-blob';
 
 export interface FileSize { size: number; compressed: number }
 export interface DiffModel {

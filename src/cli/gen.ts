@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { describeCycles, gen } from '../gen/gen';
 import { parseVerbArgs } from './args';
-import { findWorkspace } from './bazel';
+import { findWorkspace } from '../common/bazel';
 import type { Io } from './main';
 
 export async function genVerb(argv: string[], io: Io): Promise<void> {

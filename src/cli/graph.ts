@@ -6,7 +6,7 @@ import { ParError } from '../common/errors';
 import { importsCheckAction, importsReport } from '../graph/check-action';
 import { graphDot, graphJson, targetGraph } from '../graph/target-graph';
 import { parseVerbArgs } from './args';
-import { findWorkspace } from './bazel';
+import { findWorkspace } from '../common/bazel';
 import type { Io } from './main';
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);

@@ -12,7 +12,7 @@ import { writeWheelBytecode } from '../packager/wheel/bytecode-bundle';
 import { parseVerbArgs } from './args';
 import { audit } from './audit';
 import { cacheVerb } from './cache';
-import { bazelBuild, findWorkspace } from './bazel';
+import { bazelBuild, findWorkspace } from '../common/bazel';
 import { genVerb } from './gen';
 import { graphVerb, importsCheckVerb, importsReportVerb } from './graph';
 import { ideVerb } from './ide';

@@ -1,7 +1,7 @@
 // The archive's first bytes: `#!/bin/sh`, a few data assignments, then the static launcher
 // script (src/bootstrap/launcher.sh) that picks the interpreter and execs it.
 import { ParError } from '../common/errors';
-import { FAST_PLACEHOLDER } from './launch/blob';
+import { FAST_PLACEHOLDER } from '../archive/launch-blob';
 
 const SHELL_SAFE = /^[A-Za-z0-9._/+-]+$/;
 
@@ -44,7 +44,7 @@ export interface BytecodeKey {
   fingerprint: string;
 }
 
-/** `fast`: the archive will end with a launch blob (launch/blob.ts), named by a par_fast line. */
+/** `fast`: the archive will end with a launch blob (src/archive/launch-blob.ts), named by a par_fast line. */
 export function launcherPreamble(script: string, opts: { first: string; minors: string[]; spec: string; bytecode?: BytecodeKey; fast?: boolean }): Buffer {
   const bc = opts.bytecode;
   for (const v of [opts.first, ...opts.minors, ...(bc ? [bc.build, bc.tag, bc.fingerprint] : [])]) {

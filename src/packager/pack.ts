@@ -9,14 +9,14 @@ import { collectEntries, sha256File, type SourceEntry } from './entries';
 import { launcherPreamble, preferredInterpreter, searchOrder } from './launcher';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
-import { pythonDataModule } from './python-literal';
+import { pythonDataModule } from '../archive/python-literal';
 import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
-import { ZipWriter } from './zip';
-import { parseCentralDirectory } from './zip/reader';
-import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, LAUNCH_BLOB_ENTRY, launchBlob, writeFastField } from './launch/blob';
+import { ZipWriter } from '../archive/zip';
+import { parseCentralDirectory } from '../archive/zip/reader';
+import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, LAUNCH_BLOB_ENTRY, launchBlob, writeFastField } from '../archive/launch-blob';
 
 export interface PackArgs {
   manifest: string;

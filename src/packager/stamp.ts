@@ -4,11 +4,11 @@
 // when a program asks for __par__.build_info, and importing a 1 KB source costs ~0.1 ms.
 import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { ParError } from '../common/errors';
-import { pythonDataModule } from './python-literal';
+import { pythonDataModule } from '../archive/python-literal';
 import { readStatusFile } from './status-file';
-import { LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField } from './launch/blob';
-import { appendEntries, type AppendEntry } from './zip';
-import { parseCentralDirectory } from './zip/reader';
+import { LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField } from '../archive/launch-blob';
+import { appendEntries, type AppendEntry } from '../archive/zip';
+import { parseCentralDirectory } from '../archive/zip/reader';
 
 export interface StampArgs {
   in: string;

@@ -7,7 +7,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, 
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { bazel, DIRECTORY_CHECK, ROOT, runArchive, scratch, writeWorkspace } from './harness';
-import { ZipReader } from '../../src/packager/zip';
+import { ZipReader } from '../../src/archive/zip';
 
 jest.setTimeout(15 * 60 * 1000);
 

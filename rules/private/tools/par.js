@@ -22471,10 +22471,10 @@ async function collectEntries(m) {
   return [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
-// src/packager/launch/blob.ts
+// src/archive/launch-blob.ts
 var import_node_fs2 = require("node:fs");
 
-// src/packager/zip/errors.ts
+// src/archive/zip/errors.ts
 var ZipError = class extends Error {
   constructor(file2, reason) {
     super(`${file2}: ${reason}`);
@@ -22487,7 +22487,7 @@ var ZipError = class extends Error {
   code = "ZIP_FORMAT";
 };
 
-// src/packager/zip/records.ts
+// src/archive/zip/records.ts
 var SIG_LOCAL = 67324752, SIG_CENTRAL = 33639248, SIG_EOCD = 101010256, SIG_ZIP64_EOCD = 101075792, SIG_ZIP64_LOCATOR = 117853008, LOCAL_HEADER_SIZE = 30, CENTRAL_HEADER_SIZE = 46, EOCD_SIZE = 22, ZIP64_EOCD_SIZE = 56, ZIP64_LOCATOR_SIZE = 20, FLAG_ENCRYPTED = 1, FLAG_UTF8 = 2048, DOS_TIME = 0, DOS_DATE = 33, VERSION_MADE_BY = 788, MAX_ENTRIES = 65535, MAX_32 = 4294967295, NO_ZIP64 = "ZIP64 is not written because Python's zipimport before 3.13 cannot read it";
 function encodeName(file2, name) {
   if (name.length === 0) throw new ZipError(file2, "entry name is empty");
@@ -22529,7 +22529,7 @@ function assertFits32(file2, what, value) {
     throw new ZipError(file2, `${what} is ${value} bytes, which needs ZIP64 (limit ${MAX_32 - 1}). ${NO_ZIP64}`);
 }
 
-// src/packager/launch/marshal.ts
+// src/archive/marshal.ts
 var Out = class {
   buf = Buffer.allocUnsafe(65536);
   at = 0;
@@ -22625,7 +22625,7 @@ function marshalLoads(b, firstItems) {
   return read();
 }
 
-// src/packager/launch/blob.ts
+// src/archive/launch-blob.ts
 var LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", MARKER = "par-launch-1", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", "__par__/_manifest.py"];
 function blobSupported(buildVersion) {
   let [major, minor] = buildVersion.split(".").map(Number);
@@ -22930,7 +22930,7 @@ function sortKeys(value) {
   return value;
 }
 
-// src/packager/python-literal.ts
+// src/archive/python-literal.ts
 function pythonDataModule(purpose, data) {
   return `# ${purpose}
 # Written by the rules_par packager. Data, not code: JSON read as a Python literal.
@@ -22942,10 +22942,10 @@ DATA = ${stableStringify(data)}
 // src/packager/wheel/bundle.ts
 var zlib4 = __toESM(require("node:zlib"));
 
-// src/packager/zip/append.ts
+// src/archive/zip/append.ts
 var import_node_fs4 = require("node:fs"), import_node_path2 = require("node:path");
 
-// src/packager/zip/compress.ts
+// src/archive/zip/compress.ts
 var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
 var deflateRaw2 = (0, import_node_util.promisify)(zlib.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
 function looksIncompressible(sample) {
@@ -22987,7 +22987,7 @@ async function* deflateChunks(chunks, level) {
   }
 }
 
-// src/packager/zip/cp437.ts
+// src/archive/zip/cp437.ts
 var HIGH = "\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
 function decodeCp437(bytes) {
   let ascii = !0;
@@ -23001,7 +23001,7 @@ function decodeCp437(bytes) {
   return s;
 }
 
-// src/packager/zip/append.ts
+// src/archive/zip/append.ts
 async function appendEntries(srcPath, dstPath, entries, options = {}) {
   if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
     throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
@@ -23114,7 +23114,7 @@ function readAt(fd, position, length) {
   return done === length ? b : b.subarray(0, done);
 }
 
-// src/packager/zip/reader.ts
+// src/archive/zip/reader.ts
 var import_node_fs5 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
 var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARCH2 = EOCD_SIZE + 65535, ZipReader = class _ZipReader {
   constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
@@ -23299,10 +23299,10 @@ async function readExactly(fh, path, position, length, what) {
   return b;
 }
 
-// src/packager/zip/writer.ts
+// src/archive/zip/writer.ts
 var import_node_fs6 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
 
-// src/packager/zip/window.ts
+// src/archive/zip/window.ts
 var Window = class {
   free;
   waiters = [];
@@ -23324,7 +23324,7 @@ var Window = class {
   }
 };
 
-// src/packager/zip/writer.ts
+// src/archive/zip/writer.ts
 var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, DEFAULT_WINDOW = 32, ZipWriter = class _ZipWriter {
   constructor(fh, path, start, offsetBase, options) {
     this.fh = fh;
@@ -23855,7 +23855,7 @@ function checkRequirements(label, wheels, minors) {
   return warnings;
 }
 
-// src/packager/wheel/info.ts
+// src/archive/wheel-info.ts
 var import_node_fs7 = require("node:fs");
 var INFO_VERSION = 1, Entry = external_exports.object({
   /** Name inside the .whl. */
@@ -24698,7 +24698,7 @@ function parseVerbArgs(verb, argv, options, schema) {
 // src/cli/audit.ts
 var import_node_child_process3 = require("node:child_process");
 
-// src/cli/bazel.ts
+// src/common/bazel.ts
 var import_node_child_process2 = require("node:child_process"), import_node_fs14 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
@@ -26344,7 +26344,7 @@ async function ownerVerb(argv, io) {
 // src/cli/build-info.ts
 var import_node_fs25 = require("node:fs");
 
-// src/common/archive-info.ts
+// src/archive/archive-info.ts
 var BuildInfo = external_exports.object({
   label: external_exports.string(),
   revision: external_exports.string().nullable(),

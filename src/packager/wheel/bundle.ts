@@ -4,9 +4,9 @@
 import * as zlib from 'node:zlib';
 import { ParError } from '../../common/errors';
 import type { Manifest } from '../manifest';
-import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type ZipWriter } from '../zip';
+import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type ZipWriter } from '../../archive/zip';
 import { checkOneVersion, checkRequirements } from './closure';
-import { readWheelInfo, type WheelInfo } from './info';
+import { readWheelInfo, type WheelInfo } from '../../archive/wheel-info';
 import { describeTag, needsLaunchCheck, wheelMinors } from './tags';
 
 /** Where a wheel's install tree lives inside the archive. */

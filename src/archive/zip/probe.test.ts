@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeData, looksIncompressible, PROBE_SIZE } from './compress';
 import { ZipReader } from './reader';
-import { expectPythonOk, noise, PREAMBLE, PY_LIST, pySource, python, scratchDir } from './test-helpers';
+import { expectPythonOk, noise, PREAMBLE, PY_LIST, pySource, python, scratchDir } from '../../../tests/helpers/zip';
 import { METHOD_DEFLATE, METHOD_STORED } from './types';
 import { STREAM_THRESHOLD, ZipWriter } from './writer';
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import type { CentralEntry } from '../zip';
-import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, type LaunchCodes } from './blob';
+import type { CentralEntry } from './zip';
+import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, type LaunchCodes } from './launch-blob';
 
 function entry(name: string, localHeaderOffset: number, crc32: number): CentralEntry {
   return { name, method: 8, crc32, compressedSize: 10, uncompressedSize: 20, localHeaderOffset, mode: 0o100644, flags: 0, dosTime: 0, dosDate: 33 };

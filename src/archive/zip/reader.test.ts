@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipError } from './errors';
 import { ZipReader } from './reader';
-import { expectPythonOk, PREAMBLE, pySource, python, run, scratchDir, ZIP } from './test-helpers';
+import { expectPythonOk, PREAMBLE, pySource, python, run, scratchDir, ZIP } from '../../../tests/helpers/zip';
 import { METHOD_DEFLATE } from './types';
 import { ZipWriter } from './writer';
 

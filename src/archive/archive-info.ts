@@ -2,8 +2,8 @@
 // for `par inspect`, `par diff` and tests. Validates with zod: a file that is a zip but
 // not one of ours gets a clear NOT_AN_ARCHIVE error naming it.
 import { z } from 'zod';
-import { ParError } from './errors';
-import { ZipReader, type CentralEntry } from '../packager/zip';
+import { ParError } from '../common/errors';
+import { ZipReader, type CentralEntry } from './zip';
 
 const BuildInfo = z.object({
   label: z.string(),

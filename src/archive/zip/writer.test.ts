@@ -15,7 +15,7 @@ import {
   scratchDir,
   UNZIP,
   unzipAvailable,
-} from './test-helpers';
+} from '../../../tests/helpers/zip';
 import { METHOD_DEFLATE, METHOD_STORED } from './types';
 import { STREAM_THRESHOLD, ZipWriter } from './writer';
 

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { appendEntries } from './append';
 import { parseCentralDirectory, ZipReader } from './reader';
-import { expectPythonOk, PREAMBLE, PY_LIST, pySource, python, run, scratchDir, UNZIP, unzipAvailable, ZIP } from './test-helpers';
+import { expectPythonOk, PREAMBLE, PY_LIST, pySource, python, run, scratchDir, UNZIP, unzipAvailable, ZIP } from '../../../tests/helpers/zip';
 import { ZipWriter } from './writer';
 
 const scratch = scratchDir();

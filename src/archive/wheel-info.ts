@@ -2,7 +2,7 @@
 // pack action reads. Validated with zod on read: it crosses an action boundary.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ParError } from '../../common/errors';
+import { ParError } from '../common/errors';
 
 export const INFO_VERSION = 1;
 

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pythonDataModule } from '../packager/python-literal';
-import { ZipWriter } from '../packager/zip';
+import { pythonDataModule } from '../../src/archive/python-literal';
+import { ZipWriter } from '../../src/archive/zip';
 
 export function scratch(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'par-stamp-'));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ZipReader } from './reader';
-import { expectPythonOk, PREAMBLE, PY_LIST, pySource, python, scratchDir } from './test-helpers';
+import { expectPythonOk, PREAMBLE, PY_LIST, pySource, python, scratchDir } from '../../../tests/helpers/zip';
 import { ZipWriter } from './writer';
 
 const scratch = scratchDir();
