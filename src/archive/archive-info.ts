@@ -3,6 +3,7 @@
 // not one of ours gets a clear NOT_AN_ARCHIVE error naming it.
 import { z } from 'zod';
 import { ParError } from '../common/errors';
+import { MANIFEST_ENTRY, STAMP_ENTRY } from './contract';
 import { ZipReader, type CentralEntry } from './zip';
 
 const BuildInfo = z.object({
@@ -51,18 +52,18 @@ export async function readArchiveInfo(archive: string): Promise<ArchiveInfo> {
     throw new ParError('NOT_AN_ARCHIVE', `${archive} is not a rules_par archive: ${(e as Error).message}`, { file: archive });
   }
   try {
-    const me = zip.find('__par__/_manifest.py');
+    const me = zip.find(MANIFEST_ENTRY);
     if (!me) {
-      throw new ParError('NOT_AN_ARCHIVE', `${archive} is a zip but not a rules_par archive (no __par__/_manifest.py)`, { file: archive });
+      throw new ParError('NOT_AN_ARCHIVE', `${archive} is a zip but not a rules_par archive (no ${MANIFEST_ENTRY})`, { file: archive });
     }
-    const parsed = ManifestData.safeParse(dataLiteral((await zip.read(me)).toString('utf8'), '__par__/_manifest.py', archive));
+    const parsed = ManifestData.safeParse(dataLiteral((await zip.read(me)).toString('utf8'), MANIFEST_ENTRY, archive));
     if (!parsed.success) {
       const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-      throw new ParError('NOT_AN_ARCHIVE', `${archive}: unexpected __par__/_manifest.py (${lines.join('; ')})`, { file: archive });
+      throw new ParError('NOT_AN_ARCHIVE', `${archive}: unexpected ${MANIFEST_ENTRY} (${lines.join('; ')})`, { file: archive });
     }
     const buildInfo: BuildInfo = { ...parsed.data.build_info };
-    const se = zip.find('__par__/_stamp.py');
-    if (se) Object.assign(buildInfo, dataLiteral((await zip.read(se)).toString('utf8'), '__par__/_stamp.py', archive));
+    const se = zip.find(STAMP_ENTRY);
+    if (se) Object.assign(buildInfo, dataLiteral((await zip.read(se)).toString('utf8'), STAMP_ENTRY, archive));
     const { size } = await import('node:fs').then((fs) => fs.promises.stat(archive));
     return { manifest: parsed.data, buildInfo, entries: zip.entries, preambleLength: zip.preambleLength, size };
   } finally {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { CentralEntry } from './zip';
-import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, type LaunchCodes } from './launch-blob';
+import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, launchBlob, readFastField, readLaunchBlob, type LaunchCodes } from './launch-blob';
+import { LAUNCH_BLOB_ENTRY } from './contract';
 
 function entry(name: string, localHeaderOffset: number, crc32: number): CentralEntry {
   return { name, method: 8, crc32, compressedSize: 10, uncompressedSize: 20, localHeaderOffset, mode: 0o100644, flags: 0, dosTime: 0, dosDate: 33 };

@@ -15,13 +15,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { CentralEntry } from './zip';
 import { LOCAL_HEADER_SIZE } from './zip/records';
+import { BLOB_MODULES, LAUNCH_BLOB_ENTRY } from './contract';
 import { marshalDumps, marshalLoads, type MarshalValue } from './marshal';
 
-export const LAUNCH_BLOB_ENTRY = '__par__/_launch.blob';
 const MARKER = 'par-launch-1';
 
-/** The bootstrap modules whose code the blob carries, in blob order. */
-export const BLOB_MODULES = ['__par__/_blob_start.py', '__par__/_boot.py', '__par__/__init__.py', '__par__/_manifest.py'] as const;
 
 /** Python code objects as marshal bytes (a .pyc minus its header), in BLOB_MODULES order. */
 export type LaunchCodes = [Buffer, Buffer, Buffer, Buffer];

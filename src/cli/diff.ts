@@ -7,8 +7,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { readArchiveInfo, type ArchiveInfo } from '../archive/archive-info';
 import { ParError } from '../common/errors';
 import { stableStringify } from '../common/stable-json';
-import { STAMP_ENTRY } from '../packager/stamp';
-import { LAUNCH_BLOB_ENTRY } from '../archive/launch-blob';
+import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
 
 export interface FileSize { size: number; compressed: number }
 export interface DiffModel {

@@ -1,7 +1,7 @@
 // `par inspect ARCHIVE [--json]`: the stamp first, then what runs, under which Python,
 // with which distributions, and where the bytes go.
 import { readArchiveInfo, type ArchiveInfo } from '../archive/archive-info';
-import { LAUNCH_BLOB_ENTRY } from '../archive/launch-blob';
+import { LAUNCH_BLOB_ENTRY } from '../archive/contract';
 
 export interface PackageSize { name: string; files: number; compressed: number; uncompressed: number }
 

@@ -14,9 +14,9 @@ import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, whe
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
-import { ZipWriter } from '../archive/zip';
-import { parseCentralDirectory } from '../archive/zip/reader';
-import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, LAUNCH_BLOB_ENTRY, launchBlob, writeFastField } from '../archive/launch-blob';
+import { parseCentralDirectory, ZipWriter } from '../archive/zip';
+import { BLOB_MODULES, LAUNCH_BLOB_ENTRY, MANIFEST_ENTRY } from '../archive/contract';
+import { blobSupported, codesFromPycs, fastFieldAt, launchBlob, writeFastField } from '../archive/launch-blob';
 
 export interface PackArgs {
   manifest: string;
@@ -150,12 +150,12 @@ export async function pack(args: PackArgs): Promise<void> {
       wheels: buildInfoWheels(bundled.wheels),
     },
   });
-  const extra = new Map<string, Buffer>([['__par__/_manifest.py', Buffer.from(manifestModule, 'utf8')]]);
+  const extra = new Map<string, Buffer>([[MANIFEST_ENTRY, Buffer.from(manifestModule, 'utf8')]]);
   // Bytecode for the launcher (always: it runs on every start) and for the program (compile = True).
   const toCompile: CompileItem[] = entries
     .filter((e) => e.path.endsWith('.py') && (e.kind === 'boot' || (e.kind === 'src' && h.compile)))
     .map((e) => ({ src: e.file, dfile: e.path }));
-  toCompile.push({ source: manifestModule, dfile: '__par__/_manifest.py' });
+  toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries

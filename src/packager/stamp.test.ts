@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { readArchiveInfo } from '../archive/archive-info';
 import { ParError } from '../common/errors';
 import { scratch, writeArchive, writeStatus } from '../../tests/helpers/test-archives';
-import { stamp, stampInfo, STAMP_ENTRY } from './stamp';
-import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField, type LaunchCodes } from '../archive/launch-blob';
+import { stamp, stampInfo } from './stamp';
+import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
+import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, launchBlob, readFastField, readLaunchBlob, writeFastField, type LaunchCodes } from '../archive/launch-blob';
 import { marshalLoads, type MarshalValue } from '../archive/marshal';
-import { ZipReader, ZipWriter } from '../archive/zip';
-import { parseCentralDirectory } from '../archive/zip/reader';
+import { parseCentralDirectory, ZipReader, ZipWriter } from '../archive/zip';
 
 const where = { label: '//app:pkg', stableFile: '/s/stable-status.txt', volatileFile: '/s/volatile-status.txt' };
 const m = (o: Record<string, string>) => new Map(Object.entries(o));

@@ -6,9 +6,9 @@ import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { ParError } from '../common/errors';
 import { pythonDataModule } from '../archive/python-literal';
 import { readStatusFile } from './status-file';
-import { LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField } from '../archive/launch-blob';
-import { appendEntries, type AppendEntry } from '../archive/zip';
-import { parseCentralDirectory } from '../archive/zip/reader';
+import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
+import { launchBlob, readFastField, readLaunchBlob, writeFastField } from '../archive/launch-blob';
+import { appendEntries, parseCentralDirectory, type AppendEntry } from '../archive/zip';
 
 export interface StampArgs {
   in: string;
@@ -18,8 +18,6 @@ export interface StampArgs {
   volatileStatus: string;
 }
 
-/** The archive entry the stamp lives in; __par__.build_info merges it over the packed facts. */
-export const STAMP_ENTRY = '__par__/_stamp.py';
 
 /** Keys of the status script that become build-info fields of their own (not repeated under `status`). */
 const SCM_KEYS = ['STABLE_SCM_REVISION', 'STABLE_SCM_DIRTY', 'STABLE_SCM_BRANCH'];

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MANIFEST_ENTRY } from '../../src/archive/contract';
 import { pythonDataModule } from '../../src/archive/python-literal';
 import { ZipWriter } from '../../src/archive/zip';
 
@@ -37,7 +38,7 @@ export async function writeArchive(
     fingerprint,
     build_info: unstampedInfo(label, fingerprint),
   });
-  const all: Record<string, string | Buffer> = { '__par__/_manifest.py': manifest, ...files };
+  const all: Record<string, string | Buffer> = { [MANIFEST_ENTRY]: manifest, ...files };
   const w = await ZipWriter.create(path, LAUNCHER);
   for (const name of Object.keys(all).sort()) {
     const v = all[name];

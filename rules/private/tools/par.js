@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -22351,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs9 = require("node:fs");
+var import_node_crypto4 = require("node:crypto"), import_node_fs10 = require("node:fs");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -22424,7 +22424,11 @@ function compatibleMinors(clauses) {
 
 // src/packager/entries.ts
 var import_node_crypto = require("node:crypto"), import_node_fs = require("node:fs");
-var RESERVED = ["__main__.py", "__main__.pyc", "__par__/"];
+
+// src/archive/contract.ts
+var BOOTSTRAP_PREFIX = "__par__/", MANIFEST_ENTRY = "__par__/_manifest.py", STAMP_ENTRY = "__par__/_stamp.py", LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", MANIFEST_ENTRY], WHEELS_DIR = "_par_wheels", RESERVED = ["__main__.py", "__main__.pyc", BOOTSTRAP_PREFIX];
+
+// src/packager/entries.ts
 async function sha256File(file2) {
   let h = (0, import_node_crypto.createHash)("sha256");
   for await (let chunk of (0, import_node_fs.createReadStream)(file2)) h.update(chunk);
@@ -22626,7 +22630,7 @@ function marshalLoads(b, firstItems) {
 }
 
 // src/archive/launch-blob.ts
-var LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", MARKER = "par-launch-1", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", "__par__/_manifest.py"];
+var MARKER = "par-launch-1";
 function blobSupported(buildVersion) {
   let [major, minor] = buildVersion.split(".").map(Number);
   return major === 3 && minor >= 8;
@@ -22943,7 +22947,7 @@ DATA = ${stableStringify(data)}
 var zlib4 = __toESM(require("node:zlib"));
 
 // src/archive/zip/append.ts
-var import_node_fs4 = require("node:fs"), import_node_path2 = require("node:path");
+var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
 
 // src/archive/zip/compress.ts
 var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
@@ -22987,6 +22991,9 @@ async function* deflateChunks(chunks, level) {
   }
 }
 
+// src/archive/zip/directory.ts
+var import_node_fs4 = require("node:fs");
+
 // src/archive/zip/cp437.ts
 var HIGH = "\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
 function decodeCp437(bytes) {
@@ -23001,67 +23008,147 @@ function decodeCp437(bytes) {
   return s;
 }
 
+// src/archive/zip/directory.ts
+var EOCD_SEARCH = EOCD_SIZE + 65535;
+function readDirectory(path, fd, size) {
+  let tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
+  for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
+    if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
+      at = i;
+      break;
+    }
+  if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
+  let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), zip64 = !1, locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
+  if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
+    recordPos = locatorPos - ZIP64_EOCD_SIZE;
+    let rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+    if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
+      throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
+    disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48), zip64 = !0;
+  }
+  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
+  let shift = recordPos - cdSize - cdOffset;
+  if (shift < 0)
+    throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
+  let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
+  if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
+  return { count, cdStart, cd, shift, zip64 };
+}
+function walkCentralDirectory(path, cd, visit2) {
+  let p = 0, index = 0;
+  for (; p < cd.length; ) {
+    if (p + CENTRAL_HEADER_SIZE > cd.length)
+      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
+    if (cd.readUInt32LE(p) !== SIG_CENTRAL)
+      throw new ZipError(path, `bad central directory record signature at directory offset ${p} (record #${index})`);
+    let end = p + CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+    if (end > cd.length)
+      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
+    visit2(p, index), p = end, index++;
+  }
+  return index;
+}
+function centralNameLength(cd, p) {
+  return cd.readUInt16LE(p + 28);
+}
+function centralName(cd, p) {
+  let bytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + centralNameLength(cd, p));
+  return cd.readUInt16LE(p + 8) & FLAG_UTF8 ? bytes.toString("utf8") : decodeCp437(bytes);
+}
+function parseCentralDirectory(path, cd, shift) {
+  let entries = [];
+  return walkCentralDirectory(path, cd, (p) => {
+    let nameLen = centralNameLength(cd, p), extraLen = cd.readUInt16LE(p + 30), name = centralName(cd, p), fields = {
+      uncompressedSize: cd.readUInt32LE(p + 24),
+      compressedSize: cd.readUInt32LE(p + 20),
+      offset: cd.readUInt32LE(p + 42)
+    };
+    applyZip64Extra(path, name, cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), fields), entries.push({
+      name,
+      method: cd.readUInt16LE(p + 10),
+      crc32: cd.readUInt32LE(p + 16),
+      compressedSize: fields.compressedSize,
+      uncompressedSize: fields.uncompressedSize,
+      localHeaderOffset: fields.offset + shift,
+      mode: cd.readUInt32LE(p + 38) >>> 16,
+      flags: cd.readUInt16LE(p + 8),
+      dosTime: cd.readUInt16LE(p + 12),
+      dosDate: cd.readUInt16LE(p + 14)
+    });
+  }), entries;
+}
+function applyZip64Extra(path, name, extra, f) {
+  let p = 0;
+  for (; p + 4 <= extra.length; ) {
+    let id = extra.readUInt16LE(p), len = extra.readUInt16LE(p + 2);
+    if (id === 1) {
+      let q = p + 4, take = () => {
+        if (q + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
+        let v = u64(extra, q);
+        return q += 8, v;
+      };
+      f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
+      return;
+    }
+    p += 4 + len;
+  }
+}
+function u64(b, at) {
+  let v = b.readBigUInt64LE(at);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
+  return Number(v);
+}
+function readAt(fd, position, length) {
+  let b = Buffer.allocUnsafe(length), done = 0;
+  for (; done < length; ) {
+    let n = (0, import_node_fs4.readSync)(fd, b, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? b : b.subarray(0, done);
+}
+
 // src/archive/zip/append.ts
 async function appendEntries(srcPath, dstPath, entries, options = {}) {
   if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
     throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
-  let whole = readDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
-  (0, import_node_fs4.rmSync)(dstPath, { force: !0 }), (0, import_node_fs4.copyFileSync)(srcPath, dstPath, import_node_fs4.constants.COPYFILE_EXCL | import_node_fs4.constants.COPYFILE_FICLONE);
+  let whole = sourceDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
+  (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), (0, import_node_fs5.copyFileSync)(srcPath, dstPath, import_node_fs5.constants.COPYFILE_EXCL | import_node_fs5.constants.COPYFILE_FICLONE);
   try {
-    (0, import_node_fs4.chmodSync)(dstPath, options.mode ?? src.mode | 128);
-    let fd = (0, import_node_fs4.openSync)(dstPath, "r+");
+    (0, import_node_fs5.chmodSync)(dstPath, options.mode ?? src.mode | 128);
+    let fd = (0, import_node_fs5.openSync)(dstPath, "r+");
     try {
-      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs4.writevSync)(fd, tail, src.cdStart);
+      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs5.writevSync)(fd, tail, src.cdStart);
       if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
-      src.cdStart + length < src.size && (0, import_node_fs4.ftruncateSync)(fd, src.cdStart + length);
+      src.cdStart + length < src.size && (0, import_node_fs5.ftruncateSync)(fd, src.cdStart + length);
     } finally {
-      (0, import_node_fs4.closeSync)(fd);
+      (0, import_node_fs5.closeSync)(fd);
     }
   } catch (e) {
-    throw (0, import_node_fs4.rmSync)(dstPath, { force: !0 }), e;
+    throw (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), e;
   }
   return { offsets };
 }
 function withoutLast(src, name) {
-  let { cd, path } = src, p = 0, last = -1;
-  for (; p + CENTRAL_HEADER_SIZE <= cd.length && cd.readUInt32LE(p) === SIG_CENTRAL; )
-    last = p, p += CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-  let nameLen = last < 0 ? 0 : cd.readUInt16LE(last + 28), lastName = last < 0 ? "" : cd.subarray(last + CENTRAL_HEADER_SIZE, last + CENTRAL_HEADER_SIZE + nameLen).toString("utf8");
-  if (p !== cd.length || lastName !== name)
-    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${last < 0 ? "none" : `"${lastName}"`}`);
+  let { cd, path } = src, last = -1;
+  walkCentralDirectory(path, cd, (p) => {
+    last = p;
+  });
+  let lastName = last < 0 ? void 0 : centralName(cd, last);
+  if (lastName !== name)
+    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${lastName === void 0 ? "none" : `"${lastName}"`}`);
   let start = cd.readUInt32LE(last + 42) + src.shift;
-  if (start + LOCAL_HEADER_SIZE + nameLen + cd.readUInt32LE(last + 20) !== src.cdStart)
+  if (start + LOCAL_HEADER_SIZE + centralNameLength(cd, last) + cd.readUInt32LE(last + 20) !== src.cdStart)
     throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
   return { ...src, cdStart: start, cd: cd.subarray(0, last), count: src.count - 1 };
 }
-var EOCD_SEARCH = EOCD_SIZE + 65535;
-function readDirectory(path) {
-  let fd = (0, import_node_fs4.openSync)(path, "r");
+function sourceDirectory(path) {
+  let fd = (0, import_node_fs5.openSync)(path, "r");
   try {
-    let { size, mode } = (0, import_node_fs4.fstatSync)(fd), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
-    for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
-      if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-        at = i;
-        break;
-      }
-    if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
-    let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
-    if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
-      recordPos = locatorPos - ZIP64_EOCD_SIZE;
-      let rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
-      if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
-        throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
-      disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48);
-    }
-    if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-    let shift = recordPos - cdSize - cdOffset;
-    if (shift < 0)
-      throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
-    let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
-    if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
+    let { size, mode } = (0, import_node_fs5.fstatSync)(fd), { cdStart, cd, count, shift } = readDirectory(path, fd, size);
     return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
   } finally {
-    (0, import_node_fs4.closeSync)(fd);
+    (0, import_node_fs5.closeSync)(fd);
   }
 }
 async function newTail(dstPath, src, entries) {
@@ -23085,38 +23172,17 @@ async function newTail(dstPath, src, entries) {
   return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), { tail: [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)], offsets };
 }
 function walkDirectory(src, dstPath, added) {
-  let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length])), { path } = src, p = 0, index = 0;
-  for (; p < cd.length; ) {
-    if (p + CENTRAL_HEADER_SIZE > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL)
-      throw new ZipError(path, p + CENTRAL_HEADER_SIZE > cd.length ? `truncated central directory: record #${index} at directory offset ${p} extends past its end` : `bad central directory record signature at directory offset ${p} (record #${index})`);
-    let nameLen = cd.readUInt16LE(p + 28), end = p + CENTRAL_HEADER_SIZE + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-    if (end > cd.length) throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    if (byLength.has(nameLen)) {
-      let nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen), name = cd.readUInt16LE(p + 8) & FLAG_UTF8 ? nameBytes.toString("utf8") : decodeCp437(nameBytes);
-      for (let a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
-    }
-    p = end, index++;
-  }
-  return index;
-}
-function u64(b, at) {
-  let v = b.readBigUInt64LE(at);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
-  return Number(v);
-}
-function readAt(fd, position, length) {
-  let b = Buffer.allocUnsafe(length), done = 0;
-  for (; done < length; ) {
-    let n = (0, import_node_fs4.readSync)(fd, b, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? b : b.subarray(0, done);
+  let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length]));
+  return walkCentralDirectory(src.path, cd, (p) => {
+    if (!byLength.has(centralNameLength(cd, p))) return;
+    let name = centralName(cd, p);
+    for (let a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
+  });
 }
 
 // src/archive/zip/reader.ts
-var import_node_fs5 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
-var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARCH2 = EOCD_SIZE + 65535, ZipReader = class _ZipReader {
+var import_node_fs6 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
+var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), ZipReader = class _ZipReader {
   constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
     this.fh = fh;
     this.path = path;
@@ -23140,15 +23206,12 @@ var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARC
     return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
   }
   static async open(path) {
-    let fh = await import_node_fs5.promises.open(path, "r");
+    let fh = await import_node_fs6.promises.open(path, "r");
     try {
-      let { size } = await fh.stat(), dir = await findDirectory(fh, path, size), shift = dir.recordPos - dir.size - dir.offset;
-      if (shift < 0)
-        throw new ZipError(path, `truncated central directory: it claims ${dir.size} bytes at offset ${dir.offset}, but its end record is at offset ${dir.recordPos}`);
-      let cdStart = dir.offset + shift, cd = await readExactly(fh, path, cdStart, dir.size, "central directory"), entries = parseCentralDirectory(path, cd, shift);
+      let { size } = await fh.stat(), dir = readDirectory(path, fh.fd, size), entries = parseCentralDirectory(path, dir.cd, dir.shift);
       if (entries.length !== dir.count)
         throw new ZipError(path, `entry count mismatch: the end of central directory record says ${dir.count} entries, the central directory holds ${entries.length}`);
-      return new _ZipReader(fh, path, entries, cdStart, dir.size, shift, dir.zip64);
+      return new _ZipReader(fh, path, entries, dir.cdStart, dir.cd.length, dir.shift, dir.zip64);
     } catch (e) {
       throw await fh.close(), e;
     }
@@ -23196,93 +23259,6 @@ var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARC
 function hex3(n) {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
-async function findDirectory(fh, path, size) {
-  let tailLen = Math.min(size, EOCD_SEARCH2), tailStart = size - tailLen, tail = await readAt2(fh, tailStart, tailLen), at = -1;
-  for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
-    if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-      at = i;
-      break;
-    }
-  if (at < 0)
-    throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
-  let eocdPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), dir = {
-    count: tail.readUInt16LE(at + 10),
-    size: tail.readUInt32LE(at + 12),
-    offset: tail.readUInt32LE(at + 16),
-    recordPos: eocdPos,
-    zip64: !1
-  }, locatorPos = eocdPos - ZIP64_LOCATOR_SIZE;
-  if (locatorPos >= 0 && (await readAt2(fh, locatorPos, ZIP64_LOCATOR_SIZE)).readUInt32LE(0) === SIG_ZIP64_LOCATOR)
-    return readZip64(fh, path, locatorPos);
-  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-  return dir;
-}
-async function readZip64(fh, path, locatorPos) {
-  let recordPos = locatorPos - ZIP64_EOCD_SIZE, rec = recordPos >= 0 ? await readAt2(fh, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
-  if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
-    throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
-  let disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20);
-  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-  return {
-    count: u642(rec, 32),
-    size: u642(rec, 40),
-    offset: u642(rec, 48),
-    recordPos,
-    zip64: !0
-  };
-}
-function u642(b, at) {
-  let v = b.readBigUInt64LE(at);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
-  return Number(v);
-}
-function parseCentralDirectory(path, cd, shift) {
-  let entries = [], p = 0;
-  for (; p < cd.length; ) {
-    let index = entries.length;
-    if (p + CENTRAL_HEADER_SIZE > cd.length)
-      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    if (cd.readUInt32LE(p) !== SIG_CENTRAL)
-      throw new ZipError(path, `bad central directory record signature at directory offset ${p} (record #${index})`);
-    let flags = cd.readUInt16LE(p + 8), nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32), end = p + CENTRAL_HEADER_SIZE + nameLen + extraLen + commentLen;
-    if (end > cd.length)
-      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    let nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen), name = flags & FLAG_UTF8 ? nameBytes.toString("utf8") : decodeCp437(nameBytes), fields = {
-      uncompressedSize: cd.readUInt32LE(p + 24),
-      compressedSize: cd.readUInt32LE(p + 20),
-      offset: cd.readUInt32LE(p + 42)
-    };
-    applyZip64Extra(path, name, cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), fields), entries.push({
-      name,
-      method: cd.readUInt16LE(p + 10),
-      crc32: cd.readUInt32LE(p + 16),
-      compressedSize: fields.compressedSize,
-      uncompressedSize: fields.uncompressedSize,
-      localHeaderOffset: fields.offset + shift,
-      mode: cd.readUInt32LE(p + 38) >>> 16,
-      flags,
-      dosTime: cd.readUInt16LE(p + 12),
-      dosDate: cd.readUInt16LE(p + 14)
-    }), p = end;
-  }
-  return entries;
-}
-function applyZip64Extra(path, name, extra, f) {
-  let p = 0;
-  for (; p + 4 <= extra.length; ) {
-    let id = extra.readUInt16LE(p), len = extra.readUInt16LE(p + 2);
-    if (id === 1) {
-      let q = p + 4, take = () => {
-        if (q + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
-        let v = u642(extra, q);
-        return q += 8, v;
-      };
-      f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
-      return;
-    }
-    p += 4 + len;
-  }
-}
 async function readAt2(fh, position, length) {
   let b = Buffer.allocUnsafe(length), done = 0;
   for (; done < length; ) {
@@ -23300,7 +23276,7 @@ async function readExactly(fh, path, position, length, what) {
 }
 
 // src/archive/zip/writer.ts
-var import_node_fs6 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
+var import_node_fs7 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
 
 // src/archive/zip/window.ts
 var Window = class {
@@ -23348,7 +23324,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   closed = !1;
   state = "open";
   static async create(outPath, preamble2, options = {}) {
-    let fh = await import_node_fs6.promises.open(outPath, "w");
+    let fh = await import_node_fs7.promises.open(outPath, "w");
     try {
       await writeAll(fh, preamble2, 0);
     } catch (e) {
@@ -23358,7 +23334,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** @internal Continues an archive whose bytes before `state.position` are already in place. */
   static async resume(path, state, options = {}) {
-    let fh = await import_node_fs6.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
+    let fh = await import_node_fs7.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
     try {
       await fh.truncate(state.position);
       for (let n of state.names) {
@@ -23440,7 +23416,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** Closes without writing a central directory and removes the partial file. */
   async abort() {
-    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs6.promises.rm(this.path, { force: !0 }));
+    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs7.promises.rm(this.path, { force: !0 }));
   }
   enqueue(name, prepare) {
     let p = this.run(name, prepare);
@@ -23516,23 +23492,23 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
 };
 function readSmallFile(path) {
-  let fd = (0, import_node_fs6.openSync)(path, "r");
+  let fd = (0, import_node_fs7.openSync)(path, "r");
   try {
-    let { size } = (0, import_node_fs6.fstatSync)(fd);
+    let { size } = (0, import_node_fs7.fstatSync)(fd);
     if (size >= STREAM_THRESHOLD) return;
     let b = Buffer.allocUnsafe(size), done = 0;
     for (; done < size; ) {
-      let n = (0, import_node_fs6.readSync)(fd, b, done, size - done, done);
+      let n = (0, import_node_fs7.readSync)(fd, b, done, size - done, done);
       if (n === 0) break;
       done += n;
     }
     return done === size ? b : b.subarray(0, done);
   } finally {
-    (0, import_node_fs6.closeSync)(fd);
+    (0, import_node_fs7.closeSync)(fd);
   }
 }
 async function readPrefix(path, n) {
-  let fh = await import_node_fs6.promises.open(path, "r");
+  let fh = await import_node_fs7.promises.open(path, "r");
   try {
     let b = Buffer.allocUnsafe(n), done = 0;
     for (; done < n; ) {
@@ -23553,7 +23529,7 @@ async function writeAll(fh, b, position) {
   }
 }
 async function streamInto(out, path, position, compress, level) {
-  let src = await import_node_fs6.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
+  let src = await import_node_fs7.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
     for (; ; ) {
       let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
       for (; n < CHUNK_SIZE; ) {
@@ -23856,7 +23832,7 @@ function checkRequirements(label, wheels, minors) {
 }
 
 // src/archive/wheel-info.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var INFO_VERSION = 1, Entry = external_exports.object({
   /** Name inside the .whl. */
   name: external_exports.string().min(1),
@@ -23884,7 +23860,7 @@ var INFO_VERSION = 1, Entry = external_exports.object({
 function readWheelInfo(file2, label) {
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs7.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs8.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("WHEEL_INVALID", `cannot read the wheel description ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -23947,7 +23923,6 @@ function describeTag(t) {
 }
 
 // src/packager/wheel/bundle.ts
-var WHEELS_DIR = "_par_wheels";
 function wheelDir(w) {
   return `${WHEELS_DIR}/${w.normalized}-${w.version}`;
 }
@@ -24069,7 +24044,7 @@ async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk 
 }
 
 // src/packager/wheel/bytecode-bundle.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
   label: external_exports.string(),
   cache_tag: external_exports.string(),
@@ -24077,12 +24052,12 @@ var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
 }).strict();
 async function writeWheelBytecode(a) {
   let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir(info), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
-  (0, import_node_fs8.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
+  (0, import_node_fs9.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
 ${header}
 `, "utf8"), ...compiled.values()]));
 }
 function readWheelBytecode(file2, label, cacheTag) {
-  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs8.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
+  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs9.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
   if (second < 0 || data.toString("latin1", 0, first) !== MAGIC) throw bad(`it does not start with ${MAGIC}`);
   let parsed;
   try {
@@ -24190,7 +24165,6 @@ function nativeKey(modules, digests) {
 `);
   return h.digest("hex");
 }
-var BOOTSTRAP_PREFIX = "__par__/";
 function extractKey(fingerprint, header, wheelBytecode) {
   let h = (0, import_node_crypto3.createHash)("sha256").update(`par-extract-1\0${fingerprint}\0${header.build_python.version}\0${header.build_python.cache_tag}\0${header.compile}
 `);
@@ -24231,10 +24205,10 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs9.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
-    if ((await import_node_fs9.promises.stat(e.file)).size < SMALL) {
-      let b = await import_node_fs9.promises.readFile(e.file);
+    if ((await import_node_fs10.promises.stat(e.file)).size < SMALL) {
+      let b = await import_node_fs10.promises.readFile(e.file);
       digests.set(e.path, (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
@@ -24282,8 +24256,8 @@ async function pack(args) {
       fingerprint,
       wheels: buildInfoWheels(bundled.wheels)
     }
-  }), extra = /* @__PURE__ */ new Map([["__par__/_manifest.py", Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
-  toCompile.push({ source: manifestModule, dfile: "__par__/_manifest.py" });
+  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
+  toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
@@ -24309,18 +24283,18 @@ async function pack(args) {
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
-    await import_node_fs9.promises.chmod(tmp, 493), await import_node_fs9.promises.rename(tmp, args.out);
+    await import_node_fs10.promises.chmod(tmp, 493), await import_node_fs10.promises.rename(tmp, args.out);
   } catch (e) {
     throw await w.abort().catch(() => {
-    }), await import_node_fs9.promises.rm(tmp, { force: !0 }), e;
+    }), await import_node_fs10.promises.rm(tmp, { force: !0 }), e;
   }
 }
 
 // src/packager/stamp.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 
 // src/packager/status-file.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 function parseStatus(text, file2, label) {
   let out = /* @__PURE__ */ new Map(), bad = [];
   if (text.split(`
@@ -24344,7 +24318,7 @@ function parseStatus(text, file2, label) {
 function readStatusFile(file2, label) {
   let text;
   try {
-    text = (0, import_node_fs10.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs11.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24352,7 +24326,7 @@ function readStatusFile(file2, label) {
 }
 
 // src/packager/stamp.ts
-var STAMP_ENTRY = "__par__/_stamp.py", SCM_KEYS = ["STABLE_SCM_REVISION", "STABLE_SCM_DIRTY", "STABLE_SCM_BRANCH"];
+var SCM_KEYS = ["STABLE_SCM_REVISION", "STABLE_SCM_DIRTY", "STABLE_SCM_BRANCH"];
 function dirtyValue(v, label, file2) {
   if (v === void 0 || v === "unknown" || v === "") return null;
   if (v === "true" || v === "false") return v === "true";
@@ -24408,18 +24382,18 @@ async function stamp(args) {
       writeFastField(tmp, blob.fieldAt, offsets[1], length);
     } else
       await appendEntries(args.in, tmp, entries, { mode: 493 });
-    (0, import_node_fs11.renameSync)(tmp, args.out);
+    (0, import_node_fs12.renameSync)(tmp, args.out);
   } catch (e) {
-    throw (0, import_node_fs11.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+    throw (0, import_node_fs12.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 function readBlob(path, label) {
-  let fd = (0, import_node_fs11.openSync)(path, "r");
+  let fd = (0, import_node_fs12.openSync)(path, "r");
   try {
-    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs11.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs12.readSync)(fd, head, 0, head.length, 0)));
     if (!field2?.blob) return;
     let { offset, length } = field2.blob, data = Buffer.alloc(length);
-    if ((0, import_node_fs11.readSync)(fd, data, 0, length, offset) !== length)
+    if ((0, import_node_fs12.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
       return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
@@ -24427,15 +24401,15 @@ function readBlob(path, label) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }
   } finally {
-    (0, import_node_fs11.closeSync)(fd);
+    (0, import_node_fs12.closeSync)(fd);
   }
 }
 
 // src/packager/wheel/describe.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto5 = require("node:crypto"), import_node_fs12 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs13 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/packager/wheel/limits.ts
 var LIMITS = {
@@ -24648,7 +24622,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     normalized: want,
     version: version2,
     sha256,
-    size: (await import_node_fs12.promises.stat(file2)).size,
+    size: (await import_node_fs13.promises.stat(file2)).size,
     unpacked_size: unpacked,
     tags: expandTags(wn),
     requires_dist: requires,
@@ -24674,8 +24648,8 @@ function sameVersion(a, b) {
 // src/packager/wheel/describe.ts
 async function describeWheel(a) {
   let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
-  await import_node_fs13.promises.writeFile(tmp, stableStringify(info) + `
-`), await import_node_fs13.promises.rename(tmp, a.out);
+  await import_node_fs14.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs14.promises.rename(tmp, a.out);
 }
 
 // src/cli/args.ts
@@ -24699,13 +24673,13 @@ function parseVerbArgs(verb, argv, options, schema) {
 var import_node_child_process3 = require("node:child_process");
 
 // src/common/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs14 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
   let dir = (0, import_node_path4.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs14.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
+    if (MARKERS.some((m) => (0, import_node_fs15.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
     let up = (0, import_node_path4.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
@@ -24718,11 +24692,11 @@ function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
     for (let d of (env.PATH ?? "").split(import_node_path4.delimiter))
-      if (d && (0, import_node_fs14.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
+      if (d && (0, import_node_fs15.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs14.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -24733,7 +24707,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs14.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -24744,11 +24718,11 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs14.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs14.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -24756,7 +24730,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
         hint: "The Bazel output above names the cause."
       });
     let done = /* @__PURE__ */ new Set();
-    for (let line of (0, import_node_fs14.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line), t = ev.id?.targetCompleted;
@@ -24764,7 +24738,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
     }
     return [...done];
   } finally {
-    (0, import_node_fs14.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelInfo(workspace, keys, extraArgs = []) {
@@ -24850,14 +24824,14 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
 function cacheRoot(env = process.env) {
   return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path5.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path5.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
-function treeSize(path, st = (0, import_node_fs15.lstatSync)(path)) {
+function treeSize(path, st = (0, import_node_fs16.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  for (let name of (0, import_node_fs15.readdirSync)(path))
+  for (let name of (0, import_node_fs16.readdirSync)(path))
     try {
       total += treeSize((0, import_node_path5.join)(path, name));
     } catch {
@@ -24865,16 +24839,16 @@ function treeSize(path, st = (0, import_node_fs15.lstatSync)(path)) {
   return total;
 }
 function listEntries(root) {
-  if (!(0, import_node_fs15.existsSync)(root)) return [];
+  if (!(0, import_node_fs16.existsSync)(root)) return [];
   let out = [];
-  for (let kind of (0, import_node_fs15.readdirSync)(root).sort()) {
+  for (let kind of (0, import_node_fs16.readdirSync)(root).sort()) {
     let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs15.statSync)(kdir).isDirectory()))
-      for (let key of (0, import_node_fs15.readdirSync)(kdir).sort()) {
+    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
+      for (let key of (0, import_node_fs16.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
         let path = (0, import_node_path5.join)(kdir, key);
         try {
-          let st = (0, import_node_fs15.lstatSync)(path);
+          let st = (0, import_node_fs16.lstatSync)(path);
           if (!st.isDirectory()) continue;
           out.push({ kind, key, path, size: treeSize(path, st), lastUse: st.mtimeMs });
         } catch {
@@ -24886,14 +24860,14 @@ function listEntries(root) {
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
   try {
-    pids = (0, import_node_fs15.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
+    pids = (0, import_node_fs16.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return used;
   }
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs15.readFileSync)((0, import_node_path5.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs16.readFileSync)((0, import_node_path5.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -24901,9 +24875,9 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs15.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs16.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
           try {
-            let target = (0, import_node_fs15.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
+            let target = (0, import_node_fs16.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
             target.startsWith("/") && used.set(target.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
@@ -24947,13 +24921,13 @@ function removeEntry(e) {
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs15.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs15.rmSync)(lock, { force: !0 }), (0, import_node_fs15.rmSync)((0, import_node_path5.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs16.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs16.rmSync)(lock, { force: !0 }), (0, import_node_fs16.rmSync)((0, import_node_path5.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
-  for (let kind of (0, import_node_fs15.existsSync)(root) ? (0, import_node_fs15.readdirSync)(root) : []) {
+  for (let kind of (0, import_node_fs16.existsSync)(root) ? (0, import_node_fs16.readdirSync)(root) : []) {
     let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs15.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs15.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs15.rmSync)((0, import_node_path5.join)(kdir, name), { recursive: !0, force: !0 });
+    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
+      for (let name of (0, import_node_fs16.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs16.rmSync)((0, import_node_path5.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -25017,7 +24991,7 @@ async function cacheVerb(argv, io) {
 var import_node_path7 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs16 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs17 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25637,7 +25611,7 @@ function gen(opts) {
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path6.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
@@ -25673,7 +25647,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25724,7 +25698,7 @@ function gen(opts) {
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
     let bf = buildOfPkg.get(pkg) ?? import_node_path6.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs16.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs17.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25859,10 +25833,10 @@ async function genVerb(argv, io) {
 }
 
 // src/cli/graph.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25885,11 +25859,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs17.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs18.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -25921,7 +25895,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs19.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -25930,7 +25904,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs19.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -25939,7 +25913,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs18.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs19.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -25950,7 +25924,7 @@ function importsReport(request) {
   }
   let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs18.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs19.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
       u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
@@ -26021,7 +25995,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs19.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs20.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -26033,7 +26007,7 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs23 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs24 = require("node:fs"), import_node_path12 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path8 = require("node:path");
@@ -26052,7 +26026,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs20 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path9 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26070,7 +26044,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs21.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26079,7 +26053,7 @@ function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs21.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26106,7 +26080,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs21 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs22 = require("node:fs"), import_node_path10 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26124,8 +26098,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
-  let text = (0, import_node_fs21.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs22.existsSync)(file2)) return null;
+  let text = (0, import_node_fs22.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26139,10 +26113,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
+  if (!(0, import_node_fs22.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs21.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs22.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26156,19 +26130,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs21.writeFileSync)(tmp, text), (0, import_node_fs21.renameSync)(tmp, file2);
+  (0, import_node_fs22.writeFileSync)(tmp, text), (0, import_node_fs22.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path10.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path10.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs21.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs21.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs22.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs22.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs21.existsSync)(file2) || (0, import_node_fs21.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs22.existsSync)(file2) || (0, import_node_fs22.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs22 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs23 = require("node:fs"), import_node_path11 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26206,7 +26180,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs22.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs23.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
@@ -26215,7 +26189,7 @@ function targetJsonPath(bazelBin, label) {
   return (0, import_node_path11.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs22.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs23.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
@@ -26231,7 +26205,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
     let p = (0, import_node_path12.join)(workspace, file2);
-    if ((0, import_node_fs23.existsSync)(p) && re.test((0, import_node_fs23.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    if ((0, import_node_fs24.existsSync)(p) && re.test((0, import_node_fs24.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
@@ -26239,7 +26213,7 @@ var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path12.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs23.existsSync)(link) && (0, import_node_fs23.realpathSync)(link) === (0, import_node_fs23.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs24.existsSync)(link) && (0, import_node_fs24.realpathSync)(link) === (0, import_node_fs24.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
@@ -26247,7 +26221,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path12.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs23.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs24.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26269,7 +26243,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs24 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path13.relative)(root, abs);
@@ -26277,7 +26251,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path13.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs24.existsSync)(abs) && (rel = within((0, import_node_fs24.realpathSync)(workspace), (0, import_node_fs24.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs25.existsSync)(abs) && (rel = within((0, import_node_fs25.realpathSync)(workspace), (0, import_node_fs25.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -26288,14 +26262,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs24.existsSync)(abs))
+  if (!(0, import_node_fs25.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs24.statSync)(abs).isDirectory())
+  if ((0, import_node_fs25.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs24.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs25.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26342,7 +26316,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs25 = require("node:fs");
+var import_node_fs26 = require("node:fs");
 
 // src/archive/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26376,16 +26350,16 @@ async function readArchiveInfo(archive) {
     throw new ParError("NOT_AN_ARCHIVE", `${archive} is not a rules_par archive: ${e.message}`, { file: archive });
   }
   try {
-    let me = zip.find("__par__/_manifest.py");
+    let me = zip.find(MANIFEST_ENTRY);
     if (!me)
-      throw new ParError("NOT_AN_ARCHIVE", `${archive} is a zip but not a rules_par archive (no __par__/_manifest.py)`, { file: archive });
-    let parsed = ManifestData.safeParse(dataLiteral((await zip.read(me)).toString("utf8"), "__par__/_manifest.py", archive));
+      throw new ParError("NOT_AN_ARCHIVE", `${archive} is a zip but not a rules_par archive (no ${MANIFEST_ENTRY})`, { file: archive });
+    let parsed = ManifestData.safeParse(dataLiteral((await zip.read(me)).toString("utf8"), MANIFEST_ENTRY, archive));
     if (!parsed.success) {
       let lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-      throw new ParError("NOT_AN_ARCHIVE", `${archive}: unexpected __par__/_manifest.py (${lines.join("; ")})`, { file: archive });
+      throw new ParError("NOT_AN_ARCHIVE", `${archive}: unexpected ${MANIFEST_ENTRY} (${lines.join("; ")})`, { file: archive });
     }
-    let buildInfo = { ...parsed.data.build_info }, se = zip.find("__par__/_stamp.py");
-    se && Object.assign(buildInfo, dataLiteral((await zip.read(se)).toString("utf8"), "__par__/_stamp.py", archive));
+    let buildInfo = { ...parsed.data.build_info }, se = zip.find(STAMP_ENTRY);
+    se && Object.assign(buildInfo, dataLiteral((await zip.read(se)).toString("utf8"), STAMP_ENTRY, archive));
     let { size } = await import("node:fs").then((fs) => fs.promises.stat(archive));
     return { manifest: parsed.data, buildInfo, entries: zip.entries, preambleLength: zip.preambleLength, size };
   } finally {
@@ -26396,12 +26370,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs25.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs26.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs26 = require("node:fs");
+var import_node_fs27 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26414,7 +26388,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs26.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs27.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26428,7 +26402,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs28 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26448,7 +26422,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs27.promises.open(path, "r");
+  let fh = await import_node_fs28.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26458,7 +26432,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs27.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs28.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -26580,7 +26554,7 @@ async function inspect(archive, json2) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs29 = require("node:fs"), import_node_path14 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -26682,7 +26656,7 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs28.statSync)(file2);
+    let s = (0, import_node_fs29.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
@@ -26867,7 +26841,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs29.realpathSync)(process.argv[1]) === (0, import_node_fs29.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs30.realpathSync)(process.argv[1]) === (0, import_node_fs30.realpathSync)(__filename);
   } catch {
     return !1;
   }

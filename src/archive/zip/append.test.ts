@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendEntries } from './append';
-import { parseCentralDirectory, ZipReader } from './reader';
+import { parseCentralDirectory } from './directory';
+import { ZipReader } from './reader';
 import { expectPythonOk, PREAMBLE, PY_LIST, pySource, python, run, scratchDir, UNZIP, unzipAvailable, ZIP } from '../../../tests/helpers/zip';
 import { ZipWriter } from './writer';
 
@@ -285,6 +286,20 @@ describe('appendEntries with replaceLast (the launch blob)', () => {
     // Shorter than before: the file is cut after the new end record, and Python reads it.
     expect(statSync(dst).size).toBeLessThan(statSync(src).size + 100);
     expect(expectPythonOk(python(PY_LIST, dst)).trim().split('\n')).toHaveLength(4);
+  });
+
+  test('finds a last entry stored as CP437 (no UTF-8 flag) by its decoded name, as Python reads it', async () => {
+    // The replaceLast walk once decoded names as UTF-8 only (a second copy of the directory
+    // parser): 0x82 became U+FFFD and the entry named 'café.py' was "not the last one".
+    const src = tmp('cp437-last.zip');
+    expectPythonOk(python('import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n    z.writestr("a.py", "a = 1\\n")\n    z.writestr("cafX.py", "x = 1\\n")\n', src));
+    const bytes = readFileSync(src);
+    for (let at = bytes.indexOf('cafX.py'); at >= 0; at = bytes.indexOf('cafX.py', at + 1)) bytes[at + 3] = 0x82;
+    writeFileSync(src, bytes);
+    const dst = tmp('cp437-last-replaced.zip');
+    await appendEntries(src, dst, [{ name: 'café.py', data: Buffer.from('x = 2\n'), compress: false }], { replaceLast: 'café.py' });
+    expect(expectPythonOk(python(PY_LIST, dst)).trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['a.py', 'café.py']);
+    expect(expectPythonOk(python('import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(z.read(z.namelist()[1]).decode(), z.infolist()[1].flag_bits & 0x800)', dst)).trim()).toBe('x = 2\n 2048');
   });
 
   test('refuses when the named entry is not the last one, naming what is', async () => {

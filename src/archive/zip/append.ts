@@ -1,26 +1,17 @@
-import { chmodSync, closeSync, constants, copyFileSync, fstatSync, ftruncateSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, fstatSync, ftruncateSync, openSync, rmSync, writevSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_LEVEL, encodeData } from './compress';
-import { decodeCp437 } from './cp437';
+import { centralName, centralNameLength, readDirectory, walkCentralDirectory } from './directory';
 import { ZipError } from './errors';
 import {
   assertEntryCount,
   assertFits32,
   centralHeader,
-  CENTRAL_HEADER_SIZE,
   encodeName,
   endOfCentralDirectory,
-  EOCD_SIZE,
   externalAttributes,
-  FLAG_UTF8,
   LOCAL_HEADER_SIZE,
   localHeader,
-  SIG_CENTRAL,
-  SIG_EOCD,
-  SIG_ZIP64_EOCD,
-  SIG_ZIP64_LOCATOR,
-  ZIP64_EOCD_SIZE,
-  ZIP64_LOCATOR_SIZE,
   type EntryRecord,
 } from './records';
 import type { AppendEntry } from './types';
@@ -64,7 +55,7 @@ export async function appendEntries(srcPath: string, dstPath: string, entries: A
   if (resolve(srcPath) === resolve(dstPath)) {
     throw new ZipError(dstPath, 'appendEntries cannot write into its own source; pass a different destination');
   }
-  const whole = readDirectory(srcPath);
+  const whole = sourceDirectory(srcPath);
   const src = options.replaceLast === undefined ? whole : withoutLast(whole, options.replaceLast);
   // Everything that can fail on the entries is checked before dst exists.
   const { tail, offsets } = await newTail(dstPath, src, entries);
@@ -97,19 +88,16 @@ export async function appendEntries(srcPath: string, dstPath: string, entries: A
 /** src as if its last entry, `name`, were not there: the new tail starts at its local header. */
 function withoutLast(src: SourceDirectory, name: string): SourceDirectory {
   const { cd, path } = src;
-  let p = 0;
   let last = -1;
-  while (p + CENTRAL_HEADER_SIZE <= cd.length && cd.readUInt32LE(p) === SIG_CENTRAL) {
+  walkCentralDirectory(path, cd, (p) => {
     last = p;
-    p += CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-  }
-  const nameLen = last < 0 ? 0 : cd.readUInt16LE(last + 28);
-  const lastName = last < 0 ? '' : cd.subarray(last + CENTRAL_HEADER_SIZE, last + CENTRAL_HEADER_SIZE + nameLen).toString('utf8');
-  if (p !== cd.length || lastName !== name) {
-    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${last < 0 ? 'none' : `"${lastName}"`}`);
+  });
+  const lastName = last < 0 ? undefined : centralName(cd, last);
+  if (lastName !== name) {
+    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${lastName === undefined ? 'none' : `"${lastName}"`}`);
   }
   const start = cd.readUInt32LE(last + 42) + src.shift;
-  const end = start + LOCAL_HEADER_SIZE + nameLen + cd.readUInt32LE(last + 20);
+  const end = start + LOCAL_HEADER_SIZE + centralNameLength(cd, last) + cd.readUInt32LE(last + 20);
   if (end !== src.cdStart) {
     throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
   }
@@ -130,60 +118,12 @@ interface SourceDirectory {
   shift: number;
 }
 
-// EOCD plus the longest possible archive comment.
-const EOCD_SEARCH = EOCD_SIZE + 0xffff;
-
-/**
- * The end record and central directory of `path`, found by the same rules as ZipReader
- * (end record whose comment reaches the end of the file; ZIP64 record right before its
- * locator; offsets relative to a preamble), with the same messages.
- */
-function readDirectory(path: string): SourceDirectory {
+/** The end record and central directory of `path` (directory.ts, as ZipReader finds them), its size and mode. */
+function sourceDirectory(path: string): SourceDirectory {
   const fd = openSync(path, 'r');
   try {
     const { size, mode } = fstatSync(fd);
-    const tailLen = Math.min(size, EOCD_SEARCH);
-    const tailStart = size - tailLen;
-    const tail = readAt(fd, tailStart, tailLen);
-    let at = -1;
-    for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-        at = i;
-        break;
-      }
-    }
-    if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
-    let recordPos = tailStart + at;
-    let disk = tail.readUInt16LE(at + 4);
-    let cdDisk = tail.readUInt16LE(at + 6);
-    let count = tail.readUInt16LE(at + 10);
-    let cdSize = tail.readUInt32LE(at + 12);
-    let cdOffset = tail.readUInt32LE(at + 16);
-    const locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
-    // The locator, when there is one, lies within the tail already read (unless a comment fills it).
-    const locator = locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : undefined;
-    if (locator?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
-      // Like Python's zipfile: the ZIP64 record is expected right before its locator.
-      recordPos = locatorPos - ZIP64_EOCD_SIZE;
-      const rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
-      if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD) {
-        throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
-      }
-      disk = rec.readUInt32LE(16);
-      cdDisk = rec.readUInt32LE(20);
-      count = u64(rec, 32);
-      cdSize = u64(rec, 40);
-      cdOffset = u64(rec, 48);
-    }
-    if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-    const shift = recordPos - cdSize - cdOffset;
-    if (shift < 0) {
-      throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
-    }
-    const cdStart = cdOffset + shift;
-    // Usually the directory is longer than the tail read above; read it whole rather than piece it together.
-    const cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
-    if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
+    const { cdStart, cd, count, shift } = readDirectory(path, fd, size);
     return { path, size, mode: mode & 0o7777, cdStart, cd, count, shift };
   } finally {
     closeSync(fd);
@@ -237,42 +177,9 @@ function walkDirectory(src: SourceDirectory, dstPath: string, added: Array<{ e: 
   const { cd } = src;
   // CP437 is one byte per character, UTF-8 is the bytes themselves.
   const byLength = new Set<number>(added.flatMap((a) => [a.nameBytes.length, a.e.name.length]));
-  const { path } = src;
-  let p = 0;
-  let index = 0;
-  while (p < cd.length) {
-    if (p + CENTRAL_HEADER_SIZE > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) {
-      throw new ZipError(path, p + CENTRAL_HEADER_SIZE > cd.length
-        ? `truncated central directory: record #${index} at directory offset ${p} extends past its end`
-        : `bad central directory record signature at directory offset ${p} (record #${index})`);
-    }
-    const nameLen = cd.readUInt16LE(p + 28);
-    const end = p + CENTRAL_HEADER_SIZE + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-    if (end > cd.length) throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    if (byLength.has(nameLen)) {
-      const nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen);
-      const name = cd.readUInt16LE(p + 8) & FLAG_UTF8 ? nameBytes.toString('utf8') : decodeCp437(nameBytes);
-      for (const a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
-    }
-    p = end;
-    index++;
-  }
-  return index;
-}
-
-function u64(b: Buffer, at: number): number {
-  const v = b.readBigUInt64LE(at);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
-  return Number(v);
-}
-
-function readAt(fd: number, position: number, length: number): Buffer {
-  const b = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, b, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? b : b.subarray(0, done);
+  return walkCentralDirectory(src.path, cd, (p) => {
+    if (!byLength.has(centralNameLength(cd, p))) return;
+    const name = centralName(cd, p);
+    for (const a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
+  });
 }

@@ -3,3 +3,4 @@ export { ZipError } from './errors';
 export { ZipReader } from './reader';
 export { STREAM_THRESHOLD, ZipWriter } from './writer';
 export * from './types';
+export { parseCentralDirectory } from './directory';

@@ -1,5 +1,6 @@
-// The zip module's public surface. The packager, the stamper, `par inspect` and
-// `par diff` depend only on these types, so the writer/reader can evolve freely.
+// The zip module's types. Everything outside src/archive/zip/ imports the module through
+// index.ts (the reader, writer, appender, the directory parser and these types), never a
+// file inside it, so the files can evolve freely.
 
 /** Compression method codes from APPNOTE.TXT 4.4.5. */
 export const METHOD_STORED = 0;

@@ -3,6 +3,7 @@
 // compressed bytes as they are when the method matches) and describes them for the bootstrap.
 import * as zlib from 'node:zlib';
 import { ParError } from '../../common/errors';
+import { WHEELS_DIR } from '../../archive/contract';
 import type { Manifest } from '../manifest';
 import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type ZipWriter } from '../../archive/zip';
 import { checkOneVersion, checkRequirements } from './closure';
@@ -10,7 +11,6 @@ import { readWheelInfo, type WheelInfo } from '../../archive/wheel-info';
 import { describeTag, needsLaunchCheck, wheelMinors } from './tags';
 
 /** Where a wheel's install tree lives inside the archive. */
-export const WHEELS_DIR = '_par_wheels';
 
 export function wheelDir(w: WheelInfo): string {
   return `${WHEELS_DIR}/${w.normalized}-${w.version}`;
