@@ -5,7 +5,7 @@ import { ParError } from '../common/errors';
 import { describeCycles, gen } from '../gen/gen';
 import { parseVerbArgs } from './args';
 import { findWorkspace } from '../common/bazel';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export async function genVerb(argv: string[], io: Io): Promise<void> {
   const a = parseVerbArgs('gen', argv, { check: { type: 'boolean' } }, z.object({ check: z.boolean().optional(), positionals: z.array(z.string()) }));

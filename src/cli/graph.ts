@@ -7,7 +7,7 @@ import { importsCheckAction, importsReport } from '../graph/check-action';
 import { graphDot, graphJson, targetGraph } from '../graph/target-graph';
 import { parseVerbArgs } from './args';
 import { findWorkspace } from '../common/bazel';
-import type { Io } from './main';
+import type { Io } from './io';
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 const actionArgs = z.object({ request: req('request'), out: req('out'), positionals: z.array(z.string()).max(0) });

@@ -22,6 +22,7 @@ import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
 import { inspect } from './inspect';
 import { runWorker } from './worker';
+import type { Io } from './io';
 
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
@@ -43,7 +44,6 @@ const USAGE = `usage: par VERB [ARGS]
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 
 type Verb = (argv: string[], io: Io) => Promise<void>;
-export interface Io { out: (s: string) => void; err: (s: string) => void }
 
 const verbs: Record<string, Verb> = {
   async audit(argv, io) {
