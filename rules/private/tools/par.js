@@ -25832,7 +25832,58 @@ async function genVerb(argv, io) {
     });
 }
 
+// src/graph/target-graph.ts
+var import_node_child_process5 = require("node:child_process"), import_graphlib2 = __toESM(require_graphlib());
+var KINDS = 'kind("python_|py_", deps(%L))';
+function query(ws, expr, output2) {
+  let r = (0, import_node_child_process5.spawnSync)(findBazel(), ["query", "--noimplicit_deps", ...output2, expr], { cwd: ws, encoding: "utf8", maxBuffer: 268435456 });
+  if (r.status !== 0)
+    throw new ParError("BAZEL_FAILED", `bazel query '${expr}' failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? "").trim().split(`
+`).slice(-3).join(" ")}`, {
+      hint: "Check that the label names a target of this workspace."
+    });
+  return r.stdout;
+}
+function parseQuery(labelKind, dot) {
+  let g = new import_graphlib2.Graph({ directed: !0 });
+  for (let line of labelKind.split(`
+`)) {
+    let m = /^(\S+) rule (\S+)$/.exec(line.trim());
+    m && g.setNode(m[2], { kind: m[1] });
+  }
+  for (let m of dot.matchAll(/^\s*"([^"]+)"\s*->\s*"([^"]+)"/gm))
+    g.hasNode(m[1]) && g.hasNode(m[2]) && g.setEdge(m[1], m[2]);
+  return g;
+}
+function targetGraph(ws, label) {
+  let expr = KINDS.replace("%L", label);
+  return parseQuery(query(ws, expr, ["--output=label_kind"]), query(ws, expr, ["--output=graph", "--nograph:factored"]));
+}
+function graphJson(g) {
+  let nodes = g.nodes().sort().map((n) => ({ label: n, kind: g.node(n).kind, deps: (g.successors(n) ?? []).sort() })), order = import_graphlib2.alg.isAcyclic(g) ? import_graphlib2.alg.topsort(g).reverse() : [];
+  return { nodes, order };
+}
+function graphDot(g) {
+  let lines = ["digraph targets {", "  rankdir = LR;", "  node [shape = box];"];
+  for (let n of g.nodes().sort()) lines.push(`  ${JSON.stringify(n)} [label = ${JSON.stringify(`${n}
+${g.node(n).kind}`)}];`);
+  for (let e of g.edges().sort((a, b) => a.v + a.w < b.v + b.w ? -1 : 1)) lines.push(`  ${JSON.stringify(e.v)} -> ${JSON.stringify(e.w)};`);
+  return lines.push("}"), lines.join(`
+`) + `
+`;
+}
+
 // src/cli/graph.ts
+async function graphVerb(argv, io) {
+  let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
+    format: external_exports.enum(["dot", "json"]).optional(),
+    positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).length(1, "name exactly one //label")
+  })), ws = findWorkspace(), g = targetGraph(ws, a.positionals[0]);
+  io.out(a.format === "json" ? JSON.stringify(graphJson(g), null, 2) + `
+` : graphDot(g));
+}
+
+// src/cli/imports.ts
 var import_node_fs20 = require("node:fs");
 
 // src/graph/check-action.ts
@@ -25945,48 +25996,7 @@ function describe4(u, target, owner2) {
   return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
 }
 
-// src/graph/target-graph.ts
-var import_node_child_process5 = require("node:child_process"), import_graphlib2 = __toESM(require_graphlib());
-var KINDS = 'kind("python_|py_", deps(%L))';
-function query(ws, expr, output2) {
-  let r = (0, import_node_child_process5.spawnSync)(findBazel(), ["query", "--noimplicit_deps", ...output2, expr], { cwd: ws, encoding: "utf8", maxBuffer: 268435456 });
-  if (r.status !== 0)
-    throw new ParError("BAZEL_FAILED", `bazel query '${expr}' failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? "").trim().split(`
-`).slice(-3).join(" ")}`, {
-      hint: "Check that the label names a target of this workspace."
-    });
-  return r.stdout;
-}
-function parseQuery(labelKind, dot) {
-  let g = new import_graphlib2.Graph({ directed: !0 });
-  for (let line of labelKind.split(`
-`)) {
-    let m = /^(\S+) rule (\S+)$/.exec(line.trim());
-    m && g.setNode(m[2], { kind: m[1] });
-  }
-  for (let m of dot.matchAll(/^\s*"([^"]+)"\s*->\s*"([^"]+)"/gm))
-    g.hasNode(m[1]) && g.hasNode(m[2]) && g.setEdge(m[1], m[2]);
-  return g;
-}
-function targetGraph(ws, label) {
-  let expr = KINDS.replace("%L", label);
-  return parseQuery(query(ws, expr, ["--output=label_kind"]), query(ws, expr, ["--output=graph", "--nograph:factored"]));
-}
-function graphJson(g) {
-  let nodes = g.nodes().sort().map((n) => ({ label: n, kind: g.node(n).kind, deps: (g.successors(n) ?? []).sort() })), order = import_graphlib2.alg.isAcyclic(g) ? import_graphlib2.alg.topsort(g).reverse() : [];
-  return { nodes, order };
-}
-function graphDot(g) {
-  let lines = ["digraph targets {", "  rankdir = LR;", "  node [shape = box];"];
-  for (let n of g.nodes().sort()) lines.push(`  ${JSON.stringify(n)} [label = ${JSON.stringify(`${n}
-${g.node(n).kind}`)}];`);
-  for (let e of g.edges().sort((a, b) => a.v + a.w < b.v + b.w ? -1 : 1)) lines.push(`  ${JSON.stringify(e.v)} -> ${JSON.stringify(e.w)};`);
-  return lines.push("}"), lines.join(`
-`) + `
-`;
-}
-
-// src/cli/graph.ts
+// src/cli/imports.ts
 var req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), actionArgs = external_exports.object({ request: req("request"), out: req("out"), positionals: external_exports.array(external_exports.string()).max(0) });
 async function importsCheckVerb(argv) {
   let a = parseVerbArgs("imports-check", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs);
@@ -25996,14 +26006,6 @@ async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
   r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs20.writeFileSync)(a.out, r.text);
-}
-async function graphVerb(argv, io) {
-  let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
-    format: external_exports.enum(["dot", "json"]).optional(),
-    positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).length(1, "name exactly one //label")
-  })), ws = findWorkspace(), g = targetGraph(ws, a.positionals[0]);
-  io.out(a.format === "json" ? JSON.stringify(graphJson(g), null, 2) + `
-` : graphDot(g));
 }
 
 // src/cli/ide.ts
