@@ -13,8 +13,7 @@
 // `par_fast` line names; it does not list itself. Stamping appends an entry, so the stamping
 // action writes the blob again after it (stamp.ts).
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { CentralEntry } from './zip';
-import { LOCAL_HEADER_SIZE } from './zip/records';
+import { LOCAL_HEADER_SIZE, type CentralEntry } from './zip';
 import { BLOB_MODULES, LAUNCH_BLOB_ENTRY } from './contract';
 import { marshalDumps, marshalLoads, type MarshalValue } from './marshal';
 

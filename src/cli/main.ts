@@ -61,11 +61,12 @@ const verbs: Record<string, Verb> = {
   'imports-check': importsCheckVerb,
   'imports-report': importsReportVerb,
   owner: ownerVerb,
-  async pack(argv) {
+  async pack(argv, io) {
     const a = parseVerbArgs('pack', argv, {
       manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },
     }, z.object({ manifest: req('manifest'), out: req('out'), python: req('python'), compiler: req('compiler'), positionals: z.array(z.string()).max(0) }));
-    await pack(a);
+    // Through io, not process.stderr: under the persistent worker only the response reaches Bazel.
+    for (const w of (await pack(a)).warnings) io.err(`${w}\n`);
   },
   async stamp(argv) {
     const a = parseVerbArgs('stamp', argv, {

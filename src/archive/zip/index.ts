@@ -4,3 +4,4 @@ export { ZipReader } from './reader';
 export { STREAM_THRESHOLD, ZipWriter } from './writer';
 export * from './types';
 export { parseCentralDirectory } from './directory';
+export { LOCAL_HEADER_SIZE } from './records';
