@@ -117,7 +117,7 @@ par_ide_aspect = aspect(
     doc = "Writes one JSON per Python target (output group par_ide_info) for editors; see docs/ide.md.",
     attr_aspects = ["deps"],
     attrs = {
-        "_unpack_wheel": attr.label(default = Label("//src/ide:unpack_wheel.py"), allow_single_file = True),
+        "_unpack_wheel": attr.label(default = Label("//rules/private/tools:unpack_wheel.py"), allow_single_file = True),
     },
     toolchains = [PYTHON_TOOLCHAIN_TYPE],
 )

@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
-import { launcherPreamble, preferredInterpreter, searchOrder } from './launcher';
+import { launcherPreamble, preferredInterpreter, searchOrder } from './preamble';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from '../archive/python-literal';

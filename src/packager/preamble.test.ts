@@ -1,4 +1,4 @@
-import { launcherPreamble, preferredInterpreter, searchOrder } from './launcher';
+import { launcherPreamble, preferredInterpreter, searchOrder } from './preamble';
 
 describe('searchOrder', () => {
   it('tries the build interpreter minor first when it qualifies (its .pyc match)', () => {

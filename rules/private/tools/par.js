@@ -22476,7 +22476,69 @@ async function collectEntries(m) {
 }
 
 // src/archive/launch-blob.ts
+var import_node_fs6 = require("node:fs");
+
+// src/archive/zip/append.ts
+var import_node_fs3 = require("node:fs"), import_node_path = require("node:path");
+
+// src/archive/zip/compress.ts
+var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
+var deflateRaw2 = (0, import_node_util.promisify)(zlib.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
+function looksIncompressible(sample) {
+  return sample.length === 0 ? !1 : zlib.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
+}
+async function encodeData(data, compress, level = DEFAULT_LEVEL) {
+  let crc324 = zlib.crc32(data) >>> 0;
+  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
+    let deflated = await deflateWhole(data, level);
+    if (deflated.length < data.length)
+      return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
+  }
+  return { method: 0, crc32: crc324, uncompressedSize: data.length, compressedSize: data.length, data };
+}
+async function deflateWhole(data, level) {
+  if (data.length >= CHUNK_SIZE) {
+    let parts = [];
+    for await (let part of deflateChunks(splitChunks(data), level)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+  let options = { level, chunkSize: Math.max(data.length + 64, 1024) };
+  return data.length < SYNC_DEFLATE_LIMIT ? zlib.deflateRawSync(data, options) : deflateRaw2(data, options);
+}
+function* splitChunks(data) {
+  for (let at = 0; at < data.length; at += CHUNK_SIZE) yield data.subarray(at, at + CHUNK_SIZE);
+}
+async function* deflateChunks(chunks, level) {
+  let inFlight = [], previous;
+  try {
+    for await (let chunk of chunks) {
+      let options = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: chunk.length + 65536 };
+      previous !== void 0 && (options.dictionary = previous.subarray(previous.length - DICTIONARY_SIZE)), inFlight.push(deflateRaw2(chunk, options)), previous = chunk, inFlight.length >= PARALLEL_CHUNKS && (yield await inFlight.shift());
+    }
+    for (; inFlight.length > 0; ) yield await inFlight.shift();
+    yield FINAL_BLOCK;
+  } finally {
+    for (let p of inFlight) p.catch(() => {
+    });
+  }
+}
+
+// src/archive/zip/directory.ts
 var import_node_fs2 = require("node:fs");
+
+// src/archive/zip/cp437.ts
+var HIGH = "\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
+function decodeCp437(bytes) {
+  let ascii = !0;
+  for (let b of bytes) if (b >= 128) {
+    ascii = !1;
+    break;
+  }
+  if (ascii) return bytes.toString("latin1");
+  let s = "";
+  for (let b of bytes) s += b < 128 ? String.fromCharCode(b) : HIGH[b - 128];
+  return s;
+}
 
 // src/archive/zip/errors.ts
 var ZipError = class extends Error {
@@ -22531,6 +22593,556 @@ function assertEntryCount(file2, count) {
 function assertFits32(file2, what, value) {
   if (value >= MAX_32)
     throw new ZipError(file2, `${what} is ${value} bytes, which needs ZIP64 (limit ${MAX_32 - 1}). ${NO_ZIP64}`);
+}
+
+// src/archive/zip/directory.ts
+var EOCD_SEARCH = EOCD_SIZE + 65535;
+function readDirectory(path, fd, size) {
+  let tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
+  for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
+    if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
+      at = i;
+      break;
+    }
+  if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
+  let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), zip64 = !1, locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
+  if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
+    recordPos = locatorPos - ZIP64_EOCD_SIZE;
+    let rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+    if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
+      throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
+    disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48), zip64 = !0;
+  }
+  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
+  let shift = recordPos - cdSize - cdOffset;
+  if (shift < 0)
+    throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
+  let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
+  if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
+  return { count, cdStart, cd, shift, zip64 };
+}
+function walkCentralDirectory(path, cd, visit2) {
+  let p = 0, index = 0;
+  for (; p < cd.length; ) {
+    if (p + CENTRAL_HEADER_SIZE > cd.length)
+      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
+    if (cd.readUInt32LE(p) !== SIG_CENTRAL)
+      throw new ZipError(path, `bad central directory record signature at directory offset ${p} (record #${index})`);
+    let end = p + CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+    if (end > cd.length)
+      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
+    visit2(p, index), p = end, index++;
+  }
+  return index;
+}
+function centralNameLength(cd, p) {
+  return cd.readUInt16LE(p + 28);
+}
+function centralName(cd, p) {
+  let bytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + centralNameLength(cd, p));
+  return cd.readUInt16LE(p + 8) & FLAG_UTF8 ? bytes.toString("utf8") : decodeCp437(bytes);
+}
+function parseCentralDirectory(path, cd, shift) {
+  let entries = [];
+  return walkCentralDirectory(path, cd, (p) => {
+    let nameLen = centralNameLength(cd, p), extraLen = cd.readUInt16LE(p + 30), name = centralName(cd, p), fields = {
+      uncompressedSize: cd.readUInt32LE(p + 24),
+      compressedSize: cd.readUInt32LE(p + 20),
+      offset: cd.readUInt32LE(p + 42)
+    };
+    applyZip64Extra(path, name, cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), fields), entries.push({
+      name,
+      method: cd.readUInt16LE(p + 10),
+      crc32: cd.readUInt32LE(p + 16),
+      compressedSize: fields.compressedSize,
+      uncompressedSize: fields.uncompressedSize,
+      localHeaderOffset: fields.offset + shift,
+      mode: cd.readUInt32LE(p + 38) >>> 16,
+      flags: cd.readUInt16LE(p + 8),
+      dosTime: cd.readUInt16LE(p + 12),
+      dosDate: cd.readUInt16LE(p + 14)
+    });
+  }), entries;
+}
+function applyZip64Extra(path, name, extra, f) {
+  let p = 0;
+  for (; p + 4 <= extra.length; ) {
+    let id = extra.readUInt16LE(p), len = extra.readUInt16LE(p + 2);
+    if (id === 1) {
+      let q = p + 4, take = () => {
+        if (q + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
+        let v = u64(extra, q);
+        return q += 8, v;
+      };
+      f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
+      return;
+    }
+    p += 4 + len;
+  }
+}
+function u64(b, at) {
+  let v = b.readBigUInt64LE(at);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
+  return Number(v);
+}
+function readAt(fd, position, length) {
+  let b = Buffer.allocUnsafe(length), done = 0;
+  for (; done < length; ) {
+    let n = (0, import_node_fs2.readSync)(fd, b, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? b : b.subarray(0, done);
+}
+
+// src/archive/zip/append.ts
+async function appendEntries(srcPath, dstPath, entries, options = {}) {
+  if ((0, import_node_path.resolve)(srcPath) === (0, import_node_path.resolve)(dstPath))
+    throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
+  let whole = sourceDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
+  (0, import_node_fs3.rmSync)(dstPath, { force: !0 }), (0, import_node_fs3.copyFileSync)(srcPath, dstPath, import_node_fs3.constants.COPYFILE_EXCL | import_node_fs3.constants.COPYFILE_FICLONE);
+  try {
+    (0, import_node_fs3.chmodSync)(dstPath, options.mode ?? src.mode | 128);
+    let fd = (0, import_node_fs3.openSync)(dstPath, "r+");
+    try {
+      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs3.writevSync)(fd, tail, src.cdStart);
+      if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
+      src.cdStart + length < src.size && (0, import_node_fs3.ftruncateSync)(fd, src.cdStart + length);
+    } finally {
+      (0, import_node_fs3.closeSync)(fd);
+    }
+  } catch (e) {
+    throw (0, import_node_fs3.rmSync)(dstPath, { force: !0 }), e;
+  }
+  return { offsets };
+}
+function withoutLast(src, name) {
+  let { cd, path } = src, last = -1;
+  walkCentralDirectory(path, cd, (p) => {
+    last = p;
+  });
+  let lastName = last < 0 ? void 0 : centralName(cd, last);
+  if (lastName !== name)
+    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${lastName === void 0 ? "none" : `"${lastName}"`}`);
+  let start = cd.readUInt32LE(last + 42) + src.shift;
+  if (start + LOCAL_HEADER_SIZE + centralNameLength(cd, last) + cd.readUInt32LE(last + 20) !== src.cdStart)
+    throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
+  return { ...src, cdStart: start, cd: cd.subarray(0, last), count: src.count - 1 };
+}
+function sourceDirectory(path) {
+  let fd = (0, import_node_fs3.openSync)(path, "r");
+  try {
+    let { size, mode } = (0, import_node_fs3.fstatSync)(fd), { cdStart, cd, count, shift } = readDirectory(path, fd, size);
+    return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
+  } finally {
+    (0, import_node_fs3.closeSync)(fd);
+  }
+}
+async function newTail(dstPath, src, entries) {
+  let added = entries.map((e) => ({ e, ...encodeName(dstPath, e.name) })), seen = /* @__PURE__ */ new Set();
+  for (let a of added) {
+    if (seen.has(a.e.name)) throw new ZipError(dstPath, `duplicate entry name "${a.e.name}"`);
+    seen.add(a.e.name);
+  }
+  let records = walkDirectory(src, dstPath, added);
+  if (records !== src.count)
+    throw new ZipError(src.path, `entry count mismatch: the end of central directory record says ${src.count} entries, the central directory holds ${records}`);
+  assertEntryCount(dstPath, src.count + entries.length);
+  let locals = [], centrals = [], offsets = [], position = src.cdStart;
+  for (let { e, nameBytes, flags } of added) {
+    let data = typeof e.data == "function" ? e.data({ directory: Buffer.concat([src.cd, ...centrals]), shift: src.shift }) : e.data, enc = await encodeData(data, e.compress, e.level ?? DEFAULT_LEVEL), offset = position - src.shift;
+    offsets.push(position), assertFits32(dstPath, `the offset of "${e.name}"`, offset), assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize), assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
+    let rec = { nameBytes, flags, ...enc }, header = localHeader(rec);
+    locals.push(header, enc.data), centrals.push(centralHeader(rec, offset, externalAttributes(e.name, e.mode))), position += header.length + enc.data.length;
+  }
+  let cdOffset = position - src.shift, cdSize = src.cd.length + centrals.reduce((n, b) => n + b.length, 0);
+  return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), { tail: [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)], offsets };
+}
+function walkDirectory(src, dstPath, added) {
+  let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length]));
+  return walkCentralDirectory(src.path, cd, (p) => {
+    if (!byLength.has(centralNameLength(cd, p))) return;
+    let name = centralName(cd, p);
+    for (let a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
+  });
+}
+
+// src/archive/zip/reader.ts
+var import_node_fs4 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
+var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), ZipReader = class _ZipReader {
+  constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
+    this.fh = fh;
+    this.path = path;
+    this.entries = entries;
+    this.centralDirectoryOffset = centralDirectoryOffset;
+    this.centralDirectorySize = centralDirectorySize;
+    this.offsetShift = offsetShift;
+    this.zip64 = zip64;
+    this.byName = new Map(entries.map((e) => [e.name, e]));
+  }
+  fh;
+  path;
+  entries;
+  centralDirectoryOffset;
+  centralDirectorySize;
+  offsetShift;
+  zip64;
+  byName;
+  /** Bytes before the first local header: where the zip proper begins. */
+  get preambleLength() {
+    return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
+  }
+  static async open(path) {
+    let fh = await import_node_fs4.promises.open(path, "r");
+    try {
+      let { size } = await fh.stat(), dir = readDirectory(path, fh.fd, size), entries = parseCentralDirectory(path, dir.cd, dir.shift);
+      if (entries.length !== dir.count)
+        throw new ZipError(path, `entry count mismatch: the end of central directory record says ${dir.count} entries, the central directory holds ${entries.length}`);
+      return new _ZipReader(fh, path, entries, dir.cdStart, dir.cd.length, dir.shift, dir.zip64);
+    } catch (e) {
+      throw await fh.close(), e;
+    }
+  }
+  find(name) {
+    return this.byName.get(name);
+  }
+  /** The central-directory records exactly as stored. */
+  async readCentralDirectory() {
+    return readExactly(this.fh, this.path, this.centralDirectoryOffset, this.centralDirectorySize, "central directory");
+  }
+  /** The payload exactly as stored (compressed for deflate entries). */
+  async readRaw(e) {
+    let header = await readAt2(this.fh, e.localHeaderOffset, LOCAL_HEADER_SIZE);
+    if (header.length < LOCAL_HEADER_SIZE || header.readUInt32LE(0) !== SIG_LOCAL)
+      throw new ZipError(this.path, `local header signature mismatch for "${e.name}" at offset ${e.localHeaderOffset}`);
+    let dataStart = e.localHeaderOffset + LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
+    return readExactly(this.fh, this.path, dataStart, e.compressedSize, `data of "${e.name}"`);
+  }
+  /** The uncompressed bytes, with size and CRC verified. */
+  async read(e) {
+    if (e.flags & FLAG_ENCRYPTED) throw new ZipError(this.path, `entry "${e.name}" is encrypted, which is not supported`);
+    if (e.method !== 0 && e.method !== 8)
+      throw new ZipError(this.path, `unsupported compression method ${e.method} for "${e.name}" (only stored (0) and deflate (8) are supported)`);
+    let raw = await this.readRaw(e), data;
+    if (e.method === 0)
+      data = raw;
+    else
+      try {
+        data = await inflateRaw2(raw);
+      } catch (err) {
+        throw new ZipError(this.path, `corrupt deflate data for "${e.name}": ${err.message}`);
+      }
+    if (data.length !== e.uncompressedSize)
+      throw new ZipError(this.path, `size mismatch for "${e.name}": expected ${e.uncompressedSize} bytes, got ${data.length}`);
+    let crc = zlib2.crc32(data) >>> 0;
+    if (crc !== e.crc32)
+      throw new ZipError(this.path, `CRC mismatch for "${e.name}": expected ${hex3(e.crc32)}, got ${hex3(crc)}`);
+    return data;
+  }
+  async close() {
+    await this.fh.close();
+  }
+};
+function hex3(n) {
+  return `0x${n.toString(16).padStart(8, "0")}`;
+}
+async function readAt2(fh, position, length) {
+  let b = Buffer.allocUnsafe(length), done = 0;
+  for (; done < length; ) {
+    let { bytesRead } = await fh.read(b, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? b : b.subarray(0, done);
+}
+async function readExactly(fh, path, position, length, what) {
+  let b = await readAt2(fh, position, length);
+  if (b.length !== length)
+    throw new ZipError(path, `truncated ${what}: wanted ${length} bytes at offset ${position}, the file ends after ${b.length}`);
+  return b;
+}
+
+// src/archive/zip/writer.ts
+var import_node_fs5 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
+
+// src/archive/zip/window.ts
+var Window = class {
+  free;
+  waiters = [];
+  // An index instead of Array.shift keeps 65535 queued entries linear, not quadratic.
+  head = 0;
+  constructor(size) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`window size must be a positive integer, got ${size}`);
+    this.free = size;
+  }
+  acquire() {
+    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve10) => this.waiters.push(resolve10));
+  }
+  release() {
+    if (this.head < this.waiters.length) {
+      let next = this.waiters[this.head++];
+      this.head > 1024 && this.head * 2 > this.waiters.length && (this.waiters = this.waiters.slice(this.head), this.head = 0), next();
+    } else
+      this.free++;
+  }
+};
+
+// src/archive/zip/writer.ts
+var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, DEFAULT_WINDOW = 32, ZipWriter = class _ZipWriter {
+  constructor(fh, path, start, offsetBase, options) {
+    this.fh = fh;
+    this.path = path;
+    this.offsetBase = offsetBase;
+    this.position = start, this.flushed = start, this.windowSize = options.window ?? DEFAULT_WINDOW, this.window = new Window(this.windowSize);
+  }
+  fh;
+  path;
+  offsetBase;
+  names = /* @__PURE__ */ new Set();
+  central = [];
+  window;
+  windowSize;
+  position;
+  flushed;
+  pending = [];
+  pendingBytes = 0;
+  chain = Promise.resolve();
+  failure = void 0;
+  closed = !1;
+  state = "open";
+  static async create(outPath, preamble2, options = {}) {
+    let fh = await import_node_fs5.promises.open(outPath, "w");
+    try {
+      await writeAll(fh, preamble2, 0);
+    } catch (e) {
+      throw await fh.close(), e;
+    }
+    return new _ZipWriter(fh, outPath, preamble2.length, 0, options);
+  }
+  /** @internal Continues an archive whose bytes before `state.position` are already in place. */
+  static async resume(path, state, options = {}) {
+    let fh = await import_node_fs5.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
+    try {
+      await fh.truncate(state.position);
+      for (let n of state.names) {
+        if (w.names.has(n)) throw new ZipError(path, `duplicate entry name "${n}" in the existing central directory`);
+        w.names.add(n);
+      }
+    } catch (e) {
+      throw await fh.close(), e;
+    }
+    return state.centralDirectory.length > 0 && w.central.push(state.centralDirectory), w;
+  }
+  /** `data` must not change until the returned promise settles. */
+  addFile(name, data, opts) {
+    return this.enqueue(name, async () => ({
+      kind: "ready",
+      enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL),
+      mode: opts.mode,
+      callerOwned: !0
+    }));
+  }
+  addFileFromPath(name, path, opts) {
+    return this.enqueue(name, async () => {
+      let data = readSmallFile(path);
+      return data === void 0 ? { kind: "stream", path, opts } : { kind: "ready", enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL), mode: opts.mode, callerOwned: !1 };
+    });
+  }
+  /** Copies an entry already compressed elsewhere (e.g. from a wheel) without touching its payload. */
+  addRaw(entry) {
+    return this.enqueue(entry.name, async () => {
+      if (entry.method !== 0 && entry.method !== 8)
+        throw new ZipError(this.path, `raw entry "${entry.name}" uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
+      if (entry.data.length !== entry.compressedSize)
+        throw new ZipError(this.path, `raw entry "${entry.name}" has ${entry.data.length} payload bytes but claims compressedSize ${entry.compressedSize}`);
+      return { kind: "ready", enc: {
+        method: entry.method,
+        crc32: entry.crc32 >>> 0,
+        compressedSize: entry.compressedSize,
+        uncompressedSize: entry.uncompressedSize,
+        data: entry.data
+      }, mode: entry.mode, callerOwned: !0 };
+    });
+  }
+  /**
+   * Adds many entries with at most `window` in flight, pulling lazily from the
+   * iterable so a generator over thousands of paths never holds them all at once.
+   */
+  async addFiles(items) {
+    let inFlight = /* @__PURE__ */ new Set(), limit = this.windowSize;
+    for await (let item of items) {
+      let p = item.path !== void 0 ? this.addFileFromPath(item.name, item.path, item.opts) : this.addFile(item.name, item.data, item.opts);
+      inFlight.add(p), p.then(
+        () => inFlight.delete(p),
+        () => inFlight.delete(p)
+      ), inFlight.size >= limit && await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  }
+  /**
+   * The central records of every entry added so far, once all are written, and the offset
+   * the next entry's local header gets: for an entry whose content describes the others
+   * (the launch blob's directory).
+   */
+  async written() {
+    if (this.assertOpen("written"), await this.chain, this.failure !== void 0) throw this.failure;
+    return { directory: Buffer.concat(this.central), next: this.position };
+  }
+  /** Writes the central directory and EOCD, then closes the file. */
+  async finish() {
+    this.assertOpen("finish"), this.closed = !0, await this.chain;
+    try {
+      if (this.failure !== void 0) throw this.failure;
+      let cdOffset = this.position - this.offsetBase, cdSize = this.central.reduce((n, b) => n + b.length, 0);
+      assertFits32(this.path, "the central directory offset", cdOffset), assertFits32(this.path, "the central directory size", cdSize);
+      for (let b of this.central) this.append(b);
+      return this.append(endOfCentralDirectory(this.names.size, cdSize, cdOffset)), await this.flush(), await this.fh.truncate(this.position), this.state = "done", { entries: this.names.size, bytes: this.position };
+    } finally {
+      await this.fh.close();
+    }
+  }
+  /** Closes without writing a central directory and removes the partial file. */
+  async abort() {
+    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs5.promises.rm(this.path, { force: !0 }));
+  }
+  enqueue(name, prepare) {
+    let p = this.run(name, prepare);
+    return p.catch(() => {
+    }), p;
+  }
+  async run(name, prepare) {
+    let turn, release;
+    try {
+      if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
+      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve10) => release = resolve10);
+    } catch (e) {
+      throw this.failure ??= e, e;
+    }
+    let slot = this.window.acquire();
+    try {
+      await slot;
+      let item, prepareError;
+      try {
+        item = await prepare();
+      } catch (e) {
+        prepareError = e, this.failure ??= e;
+      }
+      if (await turn, prepareError !== void 0) throw prepareError;
+      if (this.failure !== void 0) throw this.failure;
+      if (item === void 0) throw new Error("unreachable: prepare neither returned nor threw");
+      try {
+        item.kind === "ready" ? await this.writeReady(name, item) : await this.writeStreamed(name, item);
+      } catch (e) {
+        throw this.failure ??= e, e;
+      }
+    } finally {
+      release(), this.window.release();
+    }
+  }
+  async writeReady(name, item) {
+    let { nameBytes, flags } = encodeName(this.path, name), { enc } = item, offset = this.position - this.offsetBase;
+    assertFits32(this.path, `the offset of "${name}"`, offset), assertFits32(this.path, `the size of "${name}"`, enc.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, enc.compressedSize);
+    let rec = { nameBytes, flags, ...enc };
+    this.append(localHeader(rec));
+    let callerBuffer = item.callerOwned && enc.method === 0;
+    this.append(callerBuffer && enc.data.length < COPY_LIMIT ? Buffer.from(enc.data) : enc.data), this.central.push(centralHeader(rec, offset, externalAttributes(name, item.mode))), (this.pendingBytes >= FLUSH_THRESHOLD || callerBuffer && enc.data.length >= COPY_LIMIT) && await this.flush();
+  }
+  /**
+   * Streams with bounded memory: a placeholder local header goes first, the data is
+   * written straight after it, and the header is patched in place once crc and sizes
+   * are known. Patching instead of a data descriptor keeps flag bit 3 clear, which
+   * zipimport and some strict readers require.
+   */
+  async writeStreamed(name, item) {
+    await this.flush();
+    let { nameBytes, flags } = encodeName(this.path, name), headerPos = this.position, offset = headerPos - this.offsetBase;
+    assertFits32(this.path, `the offset of "${name}"`, offset);
+    let compress = item.opts.compress && !looksIncompressible(await readPrefix(item.path, PROBE_SIZE)), placeholder = { nameBytes, flags, method: compress ? 8 : 0, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
+    await writeAll(this.fh, localHeader(placeholder), headerPos);
+    let dataPos = headerPos + LOCAL_HEADER_SIZE + nameBytes.length, result = await streamInto(this.fh, item.path, dataPos, compress, item.opts.level ?? DEFAULT_LEVEL);
+    compress && result.compressedSize >= result.uncompressedSize && (result = await streamInto(this.fh, item.path, dataPos, !1, 0)), assertFits32(this.path, `the size of "${name}"`, result.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, result.compressedSize);
+    let rec = { ...placeholder, ...result };
+    await writeAll(this.fh, localHeader(rec), headerPos), this.position = this.flushed = dataPos + result.compressedSize, this.central.push(centralHeader(rec, offset, externalAttributes(name, item.opts.mode)));
+  }
+  append(b) {
+    this.pending.push(b), this.pendingBytes += b.length, this.position += b.length;
+  }
+  async flush() {
+    if (this.pending.length === 0) return;
+    let bufs = this.pending, at = this.flushed;
+    this.pending = [], this.pendingBytes = 0, this.flushed = this.position;
+    let { bytesWritten } = await this.fh.writev(bufs, at), expected = this.flushed - at;
+    if (bytesWritten !== expected) throw new ZipError(this.path, `short write: ${bytesWritten} of ${expected} bytes at offset ${at}`);
+  }
+  assertOpen(action) {
+    if (this.closed) throw new ZipError(this.path, `cannot ${action}: the writer is already finished`);
+  }
+};
+function readSmallFile(path) {
+  let fd = (0, import_node_fs5.openSync)(path, "r");
+  try {
+    let { size } = (0, import_node_fs5.fstatSync)(fd);
+    if (size >= STREAM_THRESHOLD) return;
+    let b = Buffer.allocUnsafe(size), done = 0;
+    for (; done < size; ) {
+      let n = (0, import_node_fs5.readSync)(fd, b, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === size ? b : b.subarray(0, done);
+  } finally {
+    (0, import_node_fs5.closeSync)(fd);
+  }
+}
+async function readPrefix(path, n) {
+  let fh = await import_node_fs5.promises.open(path, "r");
+  try {
+    let b = Buffer.allocUnsafe(n), done = 0;
+    for (; done < n; ) {
+      let { bytesRead } = await fh.read(b, done, n - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return b.subarray(0, done);
+  } finally {
+    await fh.close();
+  }
+}
+async function writeAll(fh, b, position) {
+  let done = 0;
+  for (; done < b.length; ) {
+    let { bytesWritten } = await fh.write(b, done, b.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+async function streamInto(out, path, position, compress, level) {
+  let src = await import_node_fs5.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
+    for (; ; ) {
+      let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
+      for (; n < CHUNK_SIZE; ) {
+        let { bytesRead } = await src.read(b, n, CHUNK_SIZE - n, uncompressedSize + n);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+      }
+      if (n === 0) return;
+      let chunk = n === CHUNK_SIZE ? b : b.subarray(0, n);
+      if (crc = zlib3.crc32(chunk, crc), uncompressedSize += n, yield chunk, n < CHUNK_SIZE) return;
+    }
+  };
+  try {
+    let batch = [], batchBytes = 0, drain = async () => {
+      if (batchBytes === 0) return;
+      let { bytesWritten } = await out.writev(batch, position + compressedSize);
+      if (bytesWritten !== batchBytes) throw new Error(`short write while copying ${path}`);
+      compressedSize += batchBytes, batch = [], batchBytes = 0;
+    };
+    for await (let piece of compress ? deflateChunks(chunks(), level) : chunks())
+      batch.push(piece), batchBytes += piece.length, batchBytes >= FLUSH_THRESHOLD && await drain();
+    await drain();
+  } finally {
+    await src.close();
+  }
+  return { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
 }
 
 // src/archive/marshal.ts
@@ -22675,15 +23287,15 @@ function fastFieldValue(offset, length) {
   return Buffer.from(`${pad2(offset)} ${pad2(length)}`, "latin1");
 }
 function writeFastField(file2, fieldAt, headerOffset, length) {
-  let bytes = fastFieldValue(headerOffset + LOCAL_HEADER_SIZE + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length), fd = (0, import_node_fs2.openSync)(file2, "r+");
+  let bytes = fastFieldValue(headerOffset + LOCAL_HEADER_SIZE + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length), fd = (0, import_node_fs6.openSync)(file2, "r+");
   try {
-    if ((0, import_node_fs2.writeSync)(fd, bytes, 0, bytes.length, fieldAt) !== bytes.length) throw new Error(`short write patching ${file2} at ${fieldAt}`);
+    if ((0, import_node_fs6.writeSync)(fd, bytes, 0, bytes.length, fieldAt) !== bytes.length) throw new Error(`short write patching ${file2} at ${fieldAt}`);
   } finally {
-    (0, import_node_fs2.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
 }
 
-// src/packager/launcher.ts
+// src/packager/preamble.ts
 var SHELL_SAFE = /^[A-Za-z0-9._/+-]+$/;
 function preferredInterpreter(shebang, label) {
   let words = shebang.slice(2).trim().split(/\s+/), i = 0;
@@ -22722,7 +23334,7 @@ ${script.endsWith(`
 }
 
 // src/packager/manifest.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), {
   message: "must be a relative path inside the archive (no leading /, no ..)"
 }), Header = external_exports.object({
@@ -22805,7 +23417,7 @@ function parseManifest(text, file2) {
 function readManifest(file2) {
   let text;
   try {
-    text = (0, import_node_fs3.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs7.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read manifest ${file2}: ${e.message}`, { file: file2 });
   }
@@ -22813,7 +23425,7 @@ function readManifest(file2) {
 }
 
 // src/packager/pyc.ts
-var import_node_child_process = require("node:child_process"), import_node_path = require("node:path");
+var import_node_child_process = require("node:child_process"), import_node_path2 = require("node:path");
 var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
   chunks = [];
   size = 0;
@@ -22880,7 +23492,7 @@ var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
 function keepCompilersAlive() {
   reuse = !0;
 }
-var serverKey = (python, compiler) => `${(0, import_node_path.resolve)(python)}\0${(0, import_node_path.resolve)(compiler)}`;
+var serverKey = (python, compiler) => `${(0, import_node_path2.resolve)(python)}\0${(0, import_node_path2.resolve)(compiler)}`;
 function server(python, compiler) {
   let key = serverKey(python, compiler), s = servers.get(key);
   return (!s || s.dead) && (s = new CompilerServer(python, compiler), servers.set(key, s)), s;
@@ -22945,618 +23557,6 @@ DATA = ${stableStringify(data)}
 
 // src/packager/wheel/bundle.ts
 var zlib4 = __toESM(require("node:zlib"));
-
-// src/archive/zip/append.ts
-var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
-
-// src/archive/zip/compress.ts
-var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
-var deflateRaw2 = (0, import_node_util.promisify)(zlib.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
-function looksIncompressible(sample) {
-  return sample.length === 0 ? !1 : zlib.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
-}
-async function encodeData(data, compress, level = DEFAULT_LEVEL) {
-  let crc324 = zlib.crc32(data) >>> 0;
-  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
-    let deflated = await deflateWhole(data, level);
-    if (deflated.length < data.length)
-      return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
-  }
-  return { method: 0, crc32: crc324, uncompressedSize: data.length, compressedSize: data.length, data };
-}
-async function deflateWhole(data, level) {
-  if (data.length >= CHUNK_SIZE) {
-    let parts = [];
-    for await (let part of deflateChunks(splitChunks(data), level)) parts.push(part);
-    return Buffer.concat(parts);
-  }
-  let options = { level, chunkSize: Math.max(data.length + 64, 1024) };
-  return data.length < SYNC_DEFLATE_LIMIT ? zlib.deflateRawSync(data, options) : deflateRaw2(data, options);
-}
-function* splitChunks(data) {
-  for (let at = 0; at < data.length; at += CHUNK_SIZE) yield data.subarray(at, at + CHUNK_SIZE);
-}
-async function* deflateChunks(chunks, level) {
-  let inFlight = [], previous;
-  try {
-    for await (let chunk of chunks) {
-      let options = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: chunk.length + 65536 };
-      previous !== void 0 && (options.dictionary = previous.subarray(previous.length - DICTIONARY_SIZE)), inFlight.push(deflateRaw2(chunk, options)), previous = chunk, inFlight.length >= PARALLEL_CHUNKS && (yield await inFlight.shift());
-    }
-    for (; inFlight.length > 0; ) yield await inFlight.shift();
-    yield FINAL_BLOCK;
-  } finally {
-    for (let p of inFlight) p.catch(() => {
-    });
-  }
-}
-
-// src/archive/zip/directory.ts
-var import_node_fs4 = require("node:fs");
-
-// src/archive/zip/cp437.ts
-var HIGH = "\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
-function decodeCp437(bytes) {
-  let ascii = !0;
-  for (let b of bytes) if (b >= 128) {
-    ascii = !1;
-    break;
-  }
-  if (ascii) return bytes.toString("latin1");
-  let s = "";
-  for (let b of bytes) s += b < 128 ? String.fromCharCode(b) : HIGH[b - 128];
-  return s;
-}
-
-// src/archive/zip/directory.ts
-var EOCD_SEARCH = EOCD_SIZE + 65535;
-function readDirectory(path, fd, size) {
-  let tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
-  for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
-    if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-      at = i;
-      break;
-    }
-  if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
-  let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), zip64 = !1, locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
-  if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
-    recordPos = locatorPos - ZIP64_EOCD_SIZE;
-    let rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
-    if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
-      throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
-    disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48), zip64 = !0;
-  }
-  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-  let shift = recordPos - cdSize - cdOffset;
-  if (shift < 0)
-    throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
-  let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
-  if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
-  return { count, cdStart, cd, shift, zip64 };
-}
-function walkCentralDirectory(path, cd, visit2) {
-  let p = 0, index = 0;
-  for (; p < cd.length; ) {
-    if (p + CENTRAL_HEADER_SIZE > cd.length)
-      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    if (cd.readUInt32LE(p) !== SIG_CENTRAL)
-      throw new ZipError(path, `bad central directory record signature at directory offset ${p} (record #${index})`);
-    let end = p + CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-    if (end > cd.length)
-      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    visit2(p, index), p = end, index++;
-  }
-  return index;
-}
-function centralNameLength(cd, p) {
-  return cd.readUInt16LE(p + 28);
-}
-function centralName(cd, p) {
-  let bytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + centralNameLength(cd, p));
-  return cd.readUInt16LE(p + 8) & FLAG_UTF8 ? bytes.toString("utf8") : decodeCp437(bytes);
-}
-function parseCentralDirectory(path, cd, shift) {
-  let entries = [];
-  return walkCentralDirectory(path, cd, (p) => {
-    let nameLen = centralNameLength(cd, p), extraLen = cd.readUInt16LE(p + 30), name = centralName(cd, p), fields = {
-      uncompressedSize: cd.readUInt32LE(p + 24),
-      compressedSize: cd.readUInt32LE(p + 20),
-      offset: cd.readUInt32LE(p + 42)
-    };
-    applyZip64Extra(path, name, cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), fields), entries.push({
-      name,
-      method: cd.readUInt16LE(p + 10),
-      crc32: cd.readUInt32LE(p + 16),
-      compressedSize: fields.compressedSize,
-      uncompressedSize: fields.uncompressedSize,
-      localHeaderOffset: fields.offset + shift,
-      mode: cd.readUInt32LE(p + 38) >>> 16,
-      flags: cd.readUInt16LE(p + 8),
-      dosTime: cd.readUInt16LE(p + 12),
-      dosDate: cd.readUInt16LE(p + 14)
-    });
-  }), entries;
-}
-function applyZip64Extra(path, name, extra, f) {
-  let p = 0;
-  for (; p + 4 <= extra.length; ) {
-    let id = extra.readUInt16LE(p), len = extra.readUInt16LE(p + 2);
-    if (id === 1) {
-      let q = p + 4, take = () => {
-        if (q + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
-        let v = u64(extra, q);
-        return q += 8, v;
-      };
-      f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
-      return;
-    }
-    p += 4 + len;
-  }
-}
-function u64(b, at) {
-  let v = b.readBigUInt64LE(at);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
-  return Number(v);
-}
-function readAt(fd, position, length) {
-  let b = Buffer.allocUnsafe(length), done = 0;
-  for (; done < length; ) {
-    let n = (0, import_node_fs4.readSync)(fd, b, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? b : b.subarray(0, done);
-}
-
-// src/archive/zip/append.ts
-async function appendEntries(srcPath, dstPath, entries, options = {}) {
-  if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
-    throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
-  let whole = sourceDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
-  (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), (0, import_node_fs5.copyFileSync)(srcPath, dstPath, import_node_fs5.constants.COPYFILE_EXCL | import_node_fs5.constants.COPYFILE_FICLONE);
-  try {
-    (0, import_node_fs5.chmodSync)(dstPath, options.mode ?? src.mode | 128);
-    let fd = (0, import_node_fs5.openSync)(dstPath, "r+");
-    try {
-      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs5.writevSync)(fd, tail, src.cdStart);
-      if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
-      src.cdStart + length < src.size && (0, import_node_fs5.ftruncateSync)(fd, src.cdStart + length);
-    } finally {
-      (0, import_node_fs5.closeSync)(fd);
-    }
-  } catch (e) {
-    throw (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), e;
-  }
-  return { offsets };
-}
-function withoutLast(src, name) {
-  let { cd, path } = src, last = -1;
-  walkCentralDirectory(path, cd, (p) => {
-    last = p;
-  });
-  let lastName = last < 0 ? void 0 : centralName(cd, last);
-  if (lastName !== name)
-    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${lastName === void 0 ? "none" : `"${lastName}"`}`);
-  let start = cd.readUInt32LE(last + 42) + src.shift;
-  if (start + LOCAL_HEADER_SIZE + centralNameLength(cd, last) + cd.readUInt32LE(last + 20) !== src.cdStart)
-    throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
-  return { ...src, cdStart: start, cd: cd.subarray(0, last), count: src.count - 1 };
-}
-function sourceDirectory(path) {
-  let fd = (0, import_node_fs5.openSync)(path, "r");
-  try {
-    let { size, mode } = (0, import_node_fs5.fstatSync)(fd), { cdStart, cd, count, shift } = readDirectory(path, fd, size);
-    return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
-  } finally {
-    (0, import_node_fs5.closeSync)(fd);
-  }
-}
-async function newTail(dstPath, src, entries) {
-  let added = entries.map((e) => ({ e, ...encodeName(dstPath, e.name) })), seen = /* @__PURE__ */ new Set();
-  for (let a of added) {
-    if (seen.has(a.e.name)) throw new ZipError(dstPath, `duplicate entry name "${a.e.name}"`);
-    seen.add(a.e.name);
-  }
-  let records = walkDirectory(src, dstPath, added);
-  if (records !== src.count)
-    throw new ZipError(src.path, `entry count mismatch: the end of central directory record says ${src.count} entries, the central directory holds ${records}`);
-  assertEntryCount(dstPath, src.count + entries.length);
-  let locals = [], centrals = [], offsets = [], position = src.cdStart;
-  for (let { e, nameBytes, flags } of added) {
-    let data = typeof e.data == "function" ? e.data({ directory: Buffer.concat([src.cd, ...centrals]), shift: src.shift }) : e.data, enc = await encodeData(data, e.compress, e.level ?? DEFAULT_LEVEL), offset = position - src.shift;
-    offsets.push(position), assertFits32(dstPath, `the offset of "${e.name}"`, offset), assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize), assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
-    let rec = { nameBytes, flags, ...enc }, header = localHeader(rec);
-    locals.push(header, enc.data), centrals.push(centralHeader(rec, offset, externalAttributes(e.name, e.mode))), position += header.length + enc.data.length;
-  }
-  let cdOffset = position - src.shift, cdSize = src.cd.length + centrals.reduce((n, b) => n + b.length, 0);
-  return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), { tail: [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)], offsets };
-}
-function walkDirectory(src, dstPath, added) {
-  let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length]));
-  return walkCentralDirectory(src.path, cd, (p) => {
-    if (!byLength.has(centralNameLength(cd, p))) return;
-    let name = centralName(cd, p);
-    for (let a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
-  });
-}
-
-// src/archive/zip/reader.ts
-var import_node_fs6 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
-var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), ZipReader = class _ZipReader {
-  constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
-    this.fh = fh;
-    this.path = path;
-    this.entries = entries;
-    this.centralDirectoryOffset = centralDirectoryOffset;
-    this.centralDirectorySize = centralDirectorySize;
-    this.offsetShift = offsetShift;
-    this.zip64 = zip64;
-    this.byName = new Map(entries.map((e) => [e.name, e]));
-  }
-  fh;
-  path;
-  entries;
-  centralDirectoryOffset;
-  centralDirectorySize;
-  offsetShift;
-  zip64;
-  byName;
-  /** Bytes before the first local header: where the zip proper begins. */
-  get preambleLength() {
-    return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
-  }
-  static async open(path) {
-    let fh = await import_node_fs6.promises.open(path, "r");
-    try {
-      let { size } = await fh.stat(), dir = readDirectory(path, fh.fd, size), entries = parseCentralDirectory(path, dir.cd, dir.shift);
-      if (entries.length !== dir.count)
-        throw new ZipError(path, `entry count mismatch: the end of central directory record says ${dir.count} entries, the central directory holds ${entries.length}`);
-      return new _ZipReader(fh, path, entries, dir.cdStart, dir.cd.length, dir.shift, dir.zip64);
-    } catch (e) {
-      throw await fh.close(), e;
-    }
-  }
-  find(name) {
-    return this.byName.get(name);
-  }
-  /** The central-directory records exactly as stored. */
-  async readCentralDirectory() {
-    return readExactly(this.fh, this.path, this.centralDirectoryOffset, this.centralDirectorySize, "central directory");
-  }
-  /** The payload exactly as stored (compressed for deflate entries). */
-  async readRaw(e) {
-    let header = await readAt2(this.fh, e.localHeaderOffset, LOCAL_HEADER_SIZE);
-    if (header.length < LOCAL_HEADER_SIZE || header.readUInt32LE(0) !== SIG_LOCAL)
-      throw new ZipError(this.path, `local header signature mismatch for "${e.name}" at offset ${e.localHeaderOffset}`);
-    let dataStart = e.localHeaderOffset + LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
-    return readExactly(this.fh, this.path, dataStart, e.compressedSize, `data of "${e.name}"`);
-  }
-  /** The uncompressed bytes, with size and CRC verified. */
-  async read(e) {
-    if (e.flags & FLAG_ENCRYPTED) throw new ZipError(this.path, `entry "${e.name}" is encrypted, which is not supported`);
-    if (e.method !== 0 && e.method !== 8)
-      throw new ZipError(this.path, `unsupported compression method ${e.method} for "${e.name}" (only stored (0) and deflate (8) are supported)`);
-    let raw = await this.readRaw(e), data;
-    if (e.method === 0)
-      data = raw;
-    else
-      try {
-        data = await inflateRaw2(raw);
-      } catch (err) {
-        throw new ZipError(this.path, `corrupt deflate data for "${e.name}": ${err.message}`);
-      }
-    if (data.length !== e.uncompressedSize)
-      throw new ZipError(this.path, `size mismatch for "${e.name}": expected ${e.uncompressedSize} bytes, got ${data.length}`);
-    let crc = zlib2.crc32(data) >>> 0;
-    if (crc !== e.crc32)
-      throw new ZipError(this.path, `CRC mismatch for "${e.name}": expected ${hex3(e.crc32)}, got ${hex3(crc)}`);
-    return data;
-  }
-  async close() {
-    await this.fh.close();
-  }
-};
-function hex3(n) {
-  return `0x${n.toString(16).padStart(8, "0")}`;
-}
-async function readAt2(fh, position, length) {
-  let b = Buffer.allocUnsafe(length), done = 0;
-  for (; done < length; ) {
-    let { bytesRead } = await fh.read(b, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done === length ? b : b.subarray(0, done);
-}
-async function readExactly(fh, path, position, length, what) {
-  let b = await readAt2(fh, position, length);
-  if (b.length !== length)
-    throw new ZipError(path, `truncated ${what}: wanted ${length} bytes at offset ${position}, the file ends after ${b.length}`);
-  return b;
-}
-
-// src/archive/zip/writer.ts
-var import_node_fs7 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
-
-// src/archive/zip/window.ts
-var Window = class {
-  free;
-  waiters = [];
-  // An index instead of Array.shift keeps 65535 queued entries linear, not quadratic.
-  head = 0;
-  constructor(size) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`window size must be a positive integer, got ${size}`);
-    this.free = size;
-  }
-  acquire() {
-    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve10) => this.waiters.push(resolve10));
-  }
-  release() {
-    if (this.head < this.waiters.length) {
-      let next = this.waiters[this.head++];
-      this.head > 1024 && this.head * 2 > this.waiters.length && (this.waiters = this.waiters.slice(this.head), this.head = 0), next();
-    } else
-      this.free++;
-  }
-};
-
-// src/archive/zip/writer.ts
-var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, DEFAULT_WINDOW = 32, ZipWriter = class _ZipWriter {
-  constructor(fh, path, start, offsetBase, options) {
-    this.fh = fh;
-    this.path = path;
-    this.offsetBase = offsetBase;
-    this.position = start, this.flushed = start, this.windowSize = options.window ?? DEFAULT_WINDOW, this.window = new Window(this.windowSize);
-  }
-  fh;
-  path;
-  offsetBase;
-  names = /* @__PURE__ */ new Set();
-  central = [];
-  window;
-  windowSize;
-  position;
-  flushed;
-  pending = [];
-  pendingBytes = 0;
-  chain = Promise.resolve();
-  failure = void 0;
-  closed = !1;
-  state = "open";
-  static async create(outPath, preamble2, options = {}) {
-    let fh = await import_node_fs7.promises.open(outPath, "w");
-    try {
-      await writeAll(fh, preamble2, 0);
-    } catch (e) {
-      throw await fh.close(), e;
-    }
-    return new _ZipWriter(fh, outPath, preamble2.length, 0, options);
-  }
-  /** @internal Continues an archive whose bytes before `state.position` are already in place. */
-  static async resume(path, state, options = {}) {
-    let fh = await import_node_fs7.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
-    try {
-      await fh.truncate(state.position);
-      for (let n of state.names) {
-        if (w.names.has(n)) throw new ZipError(path, `duplicate entry name "${n}" in the existing central directory`);
-        w.names.add(n);
-      }
-    } catch (e) {
-      throw await fh.close(), e;
-    }
-    return state.centralDirectory.length > 0 && w.central.push(state.centralDirectory), w;
-  }
-  /** `data` must not change until the returned promise settles. */
-  addFile(name, data, opts) {
-    return this.enqueue(name, async () => ({
-      kind: "ready",
-      enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL),
-      mode: opts.mode,
-      callerOwned: !0
-    }));
-  }
-  addFileFromPath(name, path, opts) {
-    return this.enqueue(name, async () => {
-      let data = readSmallFile(path);
-      return data === void 0 ? { kind: "stream", path, opts } : { kind: "ready", enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL), mode: opts.mode, callerOwned: !1 };
-    });
-  }
-  /** Copies an entry already compressed elsewhere (e.g. from a wheel) without touching its payload. */
-  addRaw(entry) {
-    return this.enqueue(entry.name, async () => {
-      if (entry.method !== 0 && entry.method !== 8)
-        throw new ZipError(this.path, `raw entry "${entry.name}" uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
-      if (entry.data.length !== entry.compressedSize)
-        throw new ZipError(this.path, `raw entry "${entry.name}" has ${entry.data.length} payload bytes but claims compressedSize ${entry.compressedSize}`);
-      return { kind: "ready", enc: {
-        method: entry.method,
-        crc32: entry.crc32 >>> 0,
-        compressedSize: entry.compressedSize,
-        uncompressedSize: entry.uncompressedSize,
-        data: entry.data
-      }, mode: entry.mode, callerOwned: !0 };
-    });
-  }
-  /**
-   * Adds many entries with at most `window` in flight, pulling lazily from the
-   * iterable so a generator over thousands of paths never holds them all at once.
-   */
-  async addFiles(items) {
-    let inFlight = /* @__PURE__ */ new Set(), limit = this.windowSize;
-    for await (let item of items) {
-      let p = item.path !== void 0 ? this.addFileFromPath(item.name, item.path, item.opts) : this.addFile(item.name, item.data, item.opts);
-      inFlight.add(p), p.then(
-        () => inFlight.delete(p),
-        () => inFlight.delete(p)
-      ), inFlight.size >= limit && await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-  }
-  /**
-   * The central records of every entry added so far, once all are written, and the offset
-   * the next entry's local header gets: for an entry whose content describes the others
-   * (the launch blob's directory).
-   */
-  async written() {
-    if (this.assertOpen("written"), await this.chain, this.failure !== void 0) throw this.failure;
-    return { directory: Buffer.concat(this.central), next: this.position };
-  }
-  /** Writes the central directory and EOCD, then closes the file. */
-  async finish() {
-    this.assertOpen("finish"), this.closed = !0, await this.chain;
-    try {
-      if (this.failure !== void 0) throw this.failure;
-      let cdOffset = this.position - this.offsetBase, cdSize = this.central.reduce((n, b) => n + b.length, 0);
-      assertFits32(this.path, "the central directory offset", cdOffset), assertFits32(this.path, "the central directory size", cdSize);
-      for (let b of this.central) this.append(b);
-      return this.append(endOfCentralDirectory(this.names.size, cdSize, cdOffset)), await this.flush(), await this.fh.truncate(this.position), this.state = "done", { entries: this.names.size, bytes: this.position };
-    } finally {
-      await this.fh.close();
-    }
-  }
-  /** Closes without writing a central directory and removes the partial file. */
-  async abort() {
-    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs7.promises.rm(this.path, { force: !0 }));
-  }
-  enqueue(name, prepare) {
-    let p = this.run(name, prepare);
-    return p.catch(() => {
-    }), p;
-  }
-  async run(name, prepare) {
-    let turn, release;
-    try {
-      if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
-      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve10) => release = resolve10);
-    } catch (e) {
-      throw this.failure ??= e, e;
-    }
-    let slot = this.window.acquire();
-    try {
-      await slot;
-      let item, prepareError;
-      try {
-        item = await prepare();
-      } catch (e) {
-        prepareError = e, this.failure ??= e;
-      }
-      if (await turn, prepareError !== void 0) throw prepareError;
-      if (this.failure !== void 0) throw this.failure;
-      if (item === void 0) throw new Error("unreachable: prepare neither returned nor threw");
-      try {
-        item.kind === "ready" ? await this.writeReady(name, item) : await this.writeStreamed(name, item);
-      } catch (e) {
-        throw this.failure ??= e, e;
-      }
-    } finally {
-      release(), this.window.release();
-    }
-  }
-  async writeReady(name, item) {
-    let { nameBytes, flags } = encodeName(this.path, name), { enc } = item, offset = this.position - this.offsetBase;
-    assertFits32(this.path, `the offset of "${name}"`, offset), assertFits32(this.path, `the size of "${name}"`, enc.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, enc.compressedSize);
-    let rec = { nameBytes, flags, ...enc };
-    this.append(localHeader(rec));
-    let callerBuffer = item.callerOwned && enc.method === 0;
-    this.append(callerBuffer && enc.data.length < COPY_LIMIT ? Buffer.from(enc.data) : enc.data), this.central.push(centralHeader(rec, offset, externalAttributes(name, item.mode))), (this.pendingBytes >= FLUSH_THRESHOLD || callerBuffer && enc.data.length >= COPY_LIMIT) && await this.flush();
-  }
-  /**
-   * Streams with bounded memory: a placeholder local header goes first, the data is
-   * written straight after it, and the header is patched in place once crc and sizes
-   * are known. Patching instead of a data descriptor keeps flag bit 3 clear, which
-   * zipimport and some strict readers require.
-   */
-  async writeStreamed(name, item) {
-    await this.flush();
-    let { nameBytes, flags } = encodeName(this.path, name), headerPos = this.position, offset = headerPos - this.offsetBase;
-    assertFits32(this.path, `the offset of "${name}"`, offset);
-    let compress = item.opts.compress && !looksIncompressible(await readPrefix(item.path, PROBE_SIZE)), placeholder = { nameBytes, flags, method: compress ? 8 : 0, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
-    await writeAll(this.fh, localHeader(placeholder), headerPos);
-    let dataPos = headerPos + LOCAL_HEADER_SIZE + nameBytes.length, result = await streamInto(this.fh, item.path, dataPos, compress, item.opts.level ?? DEFAULT_LEVEL);
-    compress && result.compressedSize >= result.uncompressedSize && (result = await streamInto(this.fh, item.path, dataPos, !1, 0)), assertFits32(this.path, `the size of "${name}"`, result.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, result.compressedSize);
-    let rec = { ...placeholder, ...result };
-    await writeAll(this.fh, localHeader(rec), headerPos), this.position = this.flushed = dataPos + result.compressedSize, this.central.push(centralHeader(rec, offset, externalAttributes(name, item.opts.mode)));
-  }
-  append(b) {
-    this.pending.push(b), this.pendingBytes += b.length, this.position += b.length;
-  }
-  async flush() {
-    if (this.pending.length === 0) return;
-    let bufs = this.pending, at = this.flushed;
-    this.pending = [], this.pendingBytes = 0, this.flushed = this.position;
-    let { bytesWritten } = await this.fh.writev(bufs, at), expected = this.flushed - at;
-    if (bytesWritten !== expected) throw new ZipError(this.path, `short write: ${bytesWritten} of ${expected} bytes at offset ${at}`);
-  }
-  assertOpen(action) {
-    if (this.closed) throw new ZipError(this.path, `cannot ${action}: the writer is already finished`);
-  }
-};
-function readSmallFile(path) {
-  let fd = (0, import_node_fs7.openSync)(path, "r");
-  try {
-    let { size } = (0, import_node_fs7.fstatSync)(fd);
-    if (size >= STREAM_THRESHOLD) return;
-    let b = Buffer.allocUnsafe(size), done = 0;
-    for (; done < size; ) {
-      let n = (0, import_node_fs7.readSync)(fd, b, done, size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done === size ? b : b.subarray(0, done);
-  } finally {
-    (0, import_node_fs7.closeSync)(fd);
-  }
-}
-async function readPrefix(path, n) {
-  let fh = await import_node_fs7.promises.open(path, "r");
-  try {
-    let b = Buffer.allocUnsafe(n), done = 0;
-    for (; done < n; ) {
-      let { bytesRead } = await fh.read(b, done, n - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return b.subarray(0, done);
-  } finally {
-    await fh.close();
-  }
-}
-async function writeAll(fh, b, position) {
-  let done = 0;
-  for (; done < b.length; ) {
-    let { bytesWritten } = await fh.write(b, done, b.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-async function streamInto(out, path, position, compress, level) {
-  let src = await import_node_fs7.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
-    for (; ; ) {
-      let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
-      for (; n < CHUNK_SIZE; ) {
-        let { bytesRead } = await src.read(b, n, CHUNK_SIZE - n, uncompressedSize + n);
-        if (bytesRead === 0) break;
-        n += bytesRead;
-      }
-      if (n === 0) return;
-      let chunk = n === CHUNK_SIZE ? b : b.subarray(0, n);
-      if (crc = zlib3.crc32(chunk, crc), uncompressedSize += n, yield chunk, n < CHUNK_SIZE) return;
-    }
-  };
-  try {
-    let batch = [], batchBytes = 0, drain = async () => {
-      if (batchBytes === 0) return;
-      let { bytesWritten } = await out.writev(batch, position + compressedSize);
-      if (bytesWritten !== batchBytes) throw new Error(`short write while copying ${path}`);
-      compressedSize += batchBytes, batch = [], batchBytes = 0;
-    };
-    for await (let piece of compress ? deflateChunks(chunks(), level) : chunks())
-      batch.push(piece), batchBytes += piece.length, batchBytes >= FLUSH_THRESHOLD && await drain();
-    await drain();
-  } finally {
-    await src.close();
-  }
-  return { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
-}
 
 // src/packager/wheel/version.ts
 var VERSION = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
@@ -24198,14 +24198,20 @@ function pythonInfo(m) {
     }) : e;
   }
 }
-async function pack(args) {
+async function planPack(args) {
   let m = readManifest(args.manifest), h = m.header, py = pythonInfo(m), bundled = loadWheels(m, py.spec, py.minors);
   py.minors = bundled.minors;
-  for (let warning of bundled.warnings) process.stderr.write(`${h.label}: warning: ${warning}
-`);
-  let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
+  let warnings = bundled.warnings.map((w) => `${h.label}: warning: ${w}`), launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots);
+  if (!h.sources && (!h.compile || native.layout !== "zip")) {
+    let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
+    throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
+  }
+  return { m, py, bundled, launcherScript, first, entries, roots, native, warnings };
+}
+async function compilePack(plan, args) {
+  let { m, py, bundled, entries, roots, native } = plan, h = m.header, layout = native.layout, contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
     if ((await import_node_fs10.promises.stat(e.file)).size < SMALL) {
       let b = await import_node_fs10.promises.readFile(e.file);
@@ -24218,14 +24224,14 @@ async function pack(args) {
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript, {
-    first,
+  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(plan.launcherScript, {
+    first: plan.first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
+  }), prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
     pycs2 && prebuilt.set(ref.label, pycs2);
@@ -24261,14 +24267,12 @@ async function pack(args) {
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
-  let fromWheels = new Set(wheelPaths(bundled));
-  if (!h.sources && (!h.compile || layout !== "zip")) {
-    let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
-    throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
-  }
-  let files = [...(h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py")))).map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  return { preamble: preamble2, contents, extra };
+}
+async function writePack(plan, compiled, out) {
+  let { m, bundled, entries } = plan, { preamble: preamble2, contents, extra } = compiled, h = m.header, layout = plan.native.layout, fromWheels = new Set(wheelPaths(bundled)), files = [...(h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py")))).map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
-  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
+  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
     let compress = h.compression === "deflate", level = h.compression_level, adds = [];
     for (let name of names) {
@@ -24283,11 +24287,15 @@ async function pack(args) {
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
-    await import_node_fs10.promises.chmod(tmp, 493), await import_node_fs10.promises.rename(tmp, args.out);
+    await import_node_fs10.promises.chmod(tmp, 493), await import_node_fs10.promises.rename(tmp, out);
   } catch (e) {
     throw await w.abort().catch(() => {
     }), await import_node_fs10.promises.rm(tmp, { force: !0 }), e;
   }
+}
+async function pack(args) {
+  let plan = await planPack(args), compiled = await compilePack(plan, args);
+  return await writePack(plan, compiled, args.out), { warnings: plan.warnings };
 }
 
 // src/packager/stamp.ts
@@ -26707,14 +26715,15 @@ var USAGE2 = `usage: par VERB [ARGS]
   "imports-check": importsCheckVerb,
   "imports-report": importsReportVerb,
   owner: ownerVerb,
-  async pack(argv) {
+  async pack(argv, io) {
     let a = parseVerbArgs("pack", argv, {
       manifest: { type: "string" },
       out: { type: "string" },
       python: { type: "string" },
       compiler: { type: "string" }
     }, external_exports.object({ manifest: req2("manifest"), out: req2("out"), python: req2("python"), compiler: req2("compiler"), positionals: external_exports.array(external_exports.string()).max(0) }));
-    await pack(a);
+    for (let w of (await pack(a)).warnings) io.err(`${w}
+`);
   },
   async stamp(argv) {
     let a = parseVerbArgs("stamp", argv, {
