@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { run } from '../cli/main';
-import { describeWheel } from './wheel/describe';
+import { run } from './main';
+import { describeWheel } from '../packager/wheel/describe';
 
 const ROOT = join(__dirname, '../..');
 const BOOT = join(ROOT, 'src/bootstrap');
