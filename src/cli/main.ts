@@ -2,6 +2,7 @@
 // Library code throws ParError; this is the one place that turns errors into exit codes.
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { pack } from '../packager/pack';
@@ -185,7 +186,17 @@ async function workerAction(argv: string[]): Promise<{ exitCode: number; output:
   return { exitCode, output };
 }
 
-if (isMain() && process.argv.includes('--persistent_worker')) {
+/** The Node floor, for a par.js started by hand (Bazel's node toolchain refuses older ones first). */
+function nodeTooOld(): string | undefined {
+  if (typeof (zlib as { crc32?: unknown }).crc32 === 'function') return undefined;
+  return `par: Node.js ${process.versions.node} is too old for the packager, which needs Node.js 20.15+ on the 20 line, or 22.2+ (zlib.crc32). Point PAR_NODE_BIN at a newer node.\n`;
+}
+
+const tooOld = isMain() ? nodeTooOld() : undefined;
+if (tooOld) {
+  process.stderr.write(tooOld);
+  process.exitCode = 2;
+} else if (isMain() && process.argv.includes('--persistent_worker')) {
   keepCompilersAlive();
   runWorker(workerAction).then((code) => process.exit(code));
 } else if (isMain()) {

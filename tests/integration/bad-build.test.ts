@@ -38,6 +38,13 @@ python_binary(name = "duplicate_path", main = "a.py", srcs = ["a.py"], deps = ["
 python_binary(name = "same_content", main = "a.py", srcs = ["a.py"], deps = ["@one//lib", "@three//lib"])
 `;
 
+// Node toolchains of several versions: those without zlib.crc32 (before 20.15, 21.x, 22.0-22.1) are refused.
+const NODE_VERSIONS = ['18.20.4', '20.14.0', '21.7.3', '22.1.0', '20.15.0', '22.2.0', 'v24.1.0'];
+const NODE_BUILD = `load("@rules_par//toolchains/node:toolchain.bzl", "par_node_toolchain")
+
+[par_node_toolchain(name = "node_" + v.lstrip("v").replace(".", "_"), node = "fake_node", version = v) for v in ${JSON.stringify(NODE_VERSIONS)}]
+`;
+
 function write(root: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, name)), { recursive: true });
@@ -53,7 +60,7 @@ describe('bad BUILD input', () => {
   let bin: string;
 
   beforeAll(() => {
-    writeWorkspace(ws, { 'bad/BUILD': BUILD, 'bad/a.py': 'def main():\n    pass\n', 'bad/b.py': '' });
+    writeWorkspace(ws, { 'bad/BUILD': BUILD, 'bad/a.py': 'def main():\n    pass\n', 'bad/b.py': '', 'node/BUILD': NODE_BUILD, 'node/fake_node': '' });
     for (const [repo, content] of [['one', 'ONE = 1\n'], ['two', 'TWO = 2\n'], ['three', 'ONE = 1\n']]) {
       write(join(base, repo), {
         WORKSPACE: `workspace(name = "${repo}")\n`,
@@ -132,6 +139,14 @@ describe('bad BUILD input', () => {
       /@one\/\/lib:x\.py \([^)]*external\/one\/lib\/x\.py\)/,
       /@two\/\/lib:x\.py \([^)]*external\/two\/lib\/x\.py\)/,
     ]);
+  });
+
+  test('the node toolchain refuses a Node.js without zlib.crc32, naming the floor', () => {
+    const r = bazel(['build', '--keep_going', '//node:all'], { cwd: ws, startup });
+    expect(r.status).not.toBe(0);
+    const refused = r.stderr.split('\n').filter((l) => l.startsWith('Error in fail: ')).sort();
+    expect(refused).toEqual(['18.20.4', '20.14.0', '21.7.3', '22.1.0'].map((v) =>
+      `Error in fail: par_node_toolchain //node:node_${v.replace(/\./g, '_')}: Node.js ${v} is too old for the packager, which needs Node.js 20.15+ on the 20 line, or 22.2+ (zlib.crc32). Point PAR_NODE_BIN at a newer node.`));
   });
 
   test('the same path with the same bytes from two deps is fine', () => {

@@ -31,7 +31,7 @@ toolchain(
 
 par_node_configure = repository_rule(
     implementation = _impl,
-    doc = "Finds Node.js 18+ for the packager: `node`, else $PAR_NODE_BIN, else node on PATH.",
+    doc = "Finds Node.js (20.15+ or 22.2+) for the packager: `node`, else $PAR_NODE_BIN, else node on PATH.",
     attrs = {"node": attr.string(doc = "Absolute path of the node binary to use.")},
     environ = ["PAR_NODE_BIN", "PATH"],
     local = True,

@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path"), zlib6 = __toESM(require("node:zlib"));
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -22488,13 +22488,13 @@ function looksIncompressible(sample) {
   return sample.length === 0 ? !1 : zlib.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
 }
 async function encodeData(data, compress, level = DEFAULT_LEVEL) {
-  let crc324 = zlib.crc32(data) >>> 0;
+  let crc325 = zlib.crc32(data) >>> 0;
   if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
     let deflated = await deflateWhole(data, level);
     if (deflated.length < data.length)
-      return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
+      return { method: 8, crc32: crc325, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
   }
-  return { method: 0, crc32: crc324, uncompressedSize: data.length, compressedSize: data.length, data };
+  return { method: 0, crc32: crc325, uncompressedSize: data.length, compressedSize: data.length, data };
 }
 async function deflateWhole(data, level) {
   if (data.length >= CHUNK_SIZE) {
@@ -26863,7 +26863,13 @@ async function workerAction(argv) {
   };
   return { exitCode: await run(argv, { out: collect, err: collect }), output: output2 };
 }
-isMain() && process.argv.includes("--persistent_worker") ? (keepCompilersAlive(), runWorker(workerAction).then((code) => process.exit(code))) : isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
+function nodeTooOld() {
+  if (typeof zlib6.crc32 != "function")
+    return `par: Node.js ${process.versions.node} is too old for the packager, which needs Node.js 20.15+ on the 20 line, or 22.2+ (zlib.crc32). Point PAR_NODE_BIN at a newer node.
+`;
+}
+var tooOld = isMain() ? nodeTooOld() : void 0;
+tooOld ? (process.stderr.write(tooOld), process.exitCode = 2) : isMain() && process.argv.includes("--persistent_worker") ? (keepCompilersAlive(), runWorker(workerAction).then((code) => process.exit(code))) : isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
   process.exitCode = code;
 }));
 // Annotate the CommonJS export names for ESM import in node:
