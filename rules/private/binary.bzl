@@ -27,10 +27,6 @@ def _is_identifier(s):
 def _is_dotted(s):
     return all([_is_identifier(p) for p in s.split(".")])
 
-def _check_choice(ctx, attr, value, choices):
-    if value not in choices:
-        _fail(ctx, attr, "%s = '%s' is not one of %s." % (attr, value, ", ".join(["'%s'" % c for c in choices])))
-
 def _entry(ctx):
     """Returns (main archive path or None, main module or None, entry_point or None)."""
     main, ep = ctx.file.main, ctx.attr.entry_point
@@ -49,13 +45,10 @@ def _entry(ctx):
     return path, module_name(path), None
 
 def _python_binary_impl(ctx):
-    _check_choice(ctx, "compression", ctx.attr.compression, _COMPRESSIONS)
-    _check_choice(ctx, "layout", ctx.attr.layout, _LAYOUTS)
     if not ctx.attr.sources and not ctx.attr.compile:
         _fail(ctx, "sources", "sources = False ships bytecode instead of sources, so it needs compile = True.")
     if not ctx.attr.sources and ctx.attr.layout != "zip":
         _fail(ctx, "sources", "sources = False needs layout = \"zip\": run from disk, Python wants the sources beside __pycache__.")
-    _check_choice(ctx, "imports_check", ctx.attr.imports_check, _IMPORTS_CHECKS)
     if ctx.attr.compression_level < 1 or ctx.attr.compression_level > 9:
         _fail(ctx, "compression_level", "compression_level = %d; use 1 (fastest) to 9 (smallest), default 6." % ctx.attr.compression_level)
     if ctx.attr.stamp not in (-1, 0, 1):
@@ -64,7 +57,7 @@ def _python_binary_impl(ctx):
         _fail(ctx, "shebang", "shebang '%s' must be one line starting with '#!'." % ctx.attr.shebang)
     main_path, main_module, entry_point = _entry(ctx)
 
-    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps, ctx.files.data, ctx.attr.imports)
+    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps, ctx.files.data, ctx.attr.imports, "python_binary")
     runtime = python_runtime(ctx)
     header = {
         "label": str(ctx.label),
@@ -119,21 +112,21 @@ python_binary = rule(
         "data": attr.label_list(allow_files = True),
         "imports": attr.string_list(doc = "Extra import roots, relative to this package."),
         "python": attr.string(default = ">=3.8", doc = "PEP 440 specifier the launching interpreter must satisfy."),
-        "compression": attr.string(default = "deflate", doc = "'deflate' or 'stored'."),
+        "compression": attr.string(default = "deflate", values = _COMPRESSIONS, doc = "'deflate' or 'stored'."),
         "compression_level": attr.int(default = 6, doc = "zlib level 1-9 for what the packager deflates (1: fastest, ~15% bigger; wheels are copied as they are)."),
         "compile": attr.bool(default = True, doc = "Ship .pyc compiled by the toolchain interpreter."),
         "sources": attr.bool(default = True, doc = "False: ship the program's own modules as bytecode only (needs compile = True and layout = 'zip'): a smaller archive; tracebacks then show no source lines."),
-        "layout": attr.string(default = "zip", doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
+        "layout": attr.string(default = "zip", values = _LAYOUTS, doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
         "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
         "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
-        "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
+        "imports_check": attr.string(default = "error", values = _IMPORTS_CHECKS, doc = "'error', 'warn' or 'off': first-party imports must resolve."),
         "imports_ignore": attr.string_list(doc = "Modules (and their submodules) imports_check accepts although nothing provides them, e.g. optional features' third-party imports."),
-        "_stdlib_modules": attr.label(default = "@rules_par//rules/private:stdlib_modules", allow_single_file = True),
+        "_stdlib_modules": attr.label(default = Label("//rules/private:stdlib_modules"), allow_single_file = True),
         "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
-        "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
-        "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
-        "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),
-        "_stamp_setting": attr.label(default = "@rules_par//rules/private:stamp_detect"),
+        "_bootstrap": attr.label(default = Label("//src/bootstrap:files"), allow_files = True),
+        "_packager": attr.label(default = Label("//rules/private/tools:par.js"), allow_single_file = True, cfg = "exec"),
+        "_compile_pyc": attr.label(default = Label("//rules/private/tools:compile_pyc.py"), allow_single_file = True, cfg = "exec"),
+        "_stamp_setting": attr.label(default = Label("//rules/private:stamp_detect")),
     },
     toolchains = [PYTHON_TOOLCHAIN_TYPE, NODE_TOOLCHAIN_TYPE],
 )

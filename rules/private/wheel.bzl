@@ -15,11 +15,9 @@ load("//toolchains:toolchain_types.bzl", "NODE_TOOLCHAIN_TYPE", "PYTHON_TOOLCHAI
 _REQUIRES_CHECKS = ["error", "warn", "off"]
 
 def _python_wheel_impl(ctx):
-    if ctx.attr.requires_check not in _REQUIRES_CHECKS:
-        fail("python_wheel %s: requires_check = '%s' is not one of 'error', 'warn', 'off'." % (ctx.label, ctx.attr.requires_check))
     wheel = ctx.file.wheel
     if not wheel.basename.endswith(".whl"):
-        fail("python_wheel %s: wheel = %s is not a .whl file. Point it at a wheel (name-version-python-abi-platform.whl)." % (ctx.label, wheel.short_path), "wheel")
+        fail("python_wheel %s: wheel = %s is not a .whl file. Point it at a wheel (name-version-python-abi-platform.whl)." % (ctx.label, wheel.short_path))
     info_file = ctx.actions.declare_file("_par/%s.wheel.json" % ctx.label.name)
     emit_wheel_info(ctx, wheel, info_file, ctx.attr.requires_check, ctx.attr.zip_safe)
     bytecode = ctx.actions.declare_file("_par/%s.wheel.pyc" % ctx.label.name)
@@ -47,10 +45,10 @@ python_wheel = rule(
     attrs = {
         "wheel": attr.label(allow_single_file = True, mandatory = True, doc = "The .whl file (e.g. third_party/numpy/numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.whl)."),
         "deps": attr.label_list(providers = DEP_PROVIDERS, doc = "Other python_wheel / python_library targets it needs (its Requires-Dist)."),
-        "requires_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': what a binary does when its closure lacks a distribution this wheel's Requires-Dist names."),
+        "requires_check": attr.string(default = "error", values = _REQUIRES_CHECKS, doc = "'error', 'warn' or 'off': what a binary does when its closure lacks a distribution this wheel's Requires-Dist names."),
         "zip_safe": attr.bool(default = True, doc = "False: extract the wheel to the cache at launch even though it has no native code (for code that reads its own files by path)."),
-        "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
-        "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),
+        "_packager": attr.label(default = Label("//rules/private/tools:par.js"), allow_single_file = True, cfg = "exec"),
+        "_compile_pyc": attr.label(default = Label("//rules/private/tools:compile_pyc.py"), allow_single_file = True, cfg = "exec"),
     },
     toolchains = [NODE_TOOLCHAIN_TYPE, PYTHON_TOOLCHAIN_TYPE],
 )
