@@ -1,16 +1,11 @@
 // pack's order and its warnings, through the verb Bazel runs (`par pack`, as in the worker:
 // messages go to the Io the caller gives, never straight to process.stderr).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { run } from './main';
+import { join } from 'node:path';
 import { describeWheel } from '../packager/wheel/describe';
-
-const ROOT = join(__dirname, '../..');
-const BOOT = join(ROOT, 'src/bootstrap');
-const COMPILER = join(ROOT, 'rules/private/tools/compile_pyc.py');
-const PY = '/usr/bin/python3';
+import { COMPILER, par, PY, writeManifest } from '../../tests/helpers/pack-archive';
 
 // A pure wheel whose METADATA requires a distribution no dep provides.
 const MAKE_WHEEL = String.raw`
@@ -26,37 +21,12 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 `;
 
 let dir: string;
-let buildVersion: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'par-pack-'));
-  buildVersion = spawnSync(PY, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' }).stdout.trim();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function bootLines(): object[] {
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === '__pycache__' ? [] : walk(join(d, e.name))) : e.name.endsWith('.py') || e.name === 'launcher.sh' ? [join(d, e.name)] : []);
-  return walk(BOOT).sort().map((f) => ({ t: 'boot', path: relative(BOOT, f), file: f }));
-}
-
-function manifest(name: string, header: object, lines: object[]): string {
-  const file = join(dir, `${name}.manifest.jsonl`);
-  const h = {
-    t: 'header', manifest_version: 1, label: '//app:pkg', main: 'app/main.py', main_module: 'app.main', entry_point: null,
-    python: '>=3.8', compression: 'deflate', compile: true, layout: 'zip', shebang: '#!/usr/bin/env python3',
-    imports_check: 'error', build_python: { version: buildVersion, cache_tag: `cpython-${buildVersion.split('.').slice(0, 2).join('')}` },
-    ...header,
-  };
-  writeFileSync(file, [h, ...bootLines(), ...lines].map((l) => JSON.stringify(l)).join('\n') + '\n');
-  return file;
-}
-
-async function par(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
+const manifest = (name: string, header: object, lines: object[]): string => writeManifest(dir, name, header, lines);
 
 test('sources = False that cannot be honoured is refused before anything is hashed or compiled', async () => {
   const main = join(dir, 'main.py');
