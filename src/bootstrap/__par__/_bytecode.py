@@ -40,7 +40,9 @@ def _env(name):
 
 
 def candidate_root():
-    """_cache.py's root, found without importing it (~1 ms to compile on this path)."""
+    """_cache.py's root, found without importing it (~1 ms to compile on this path); the
+    same rule as _cache._candidate, launcher.sh and src/cli/cache.ts cacheRoot, which
+    tests/unit/cache-root.test.ts holds together."""
     explicit = _env("PAR_ROOT")
     if explicit:
         return explicit.rstrip("/") or "/"
@@ -48,7 +50,12 @@ def candidate_root():
     if xdg and xdg.startswith("/"):
         return xdg.rstrip("/") + "/par"
     home = _env("HOME")
-    return home.rstrip("/") + "/.cache/par" if home else None
+    if not home:
+        import posix
+        import pwd  # only without $HOME
+
+        home = pwd.getpwuid(posix.getuid()).pw_dir
+    return home.rstrip("/") + "/.cache/par"
 
 
 def fallback_root():
