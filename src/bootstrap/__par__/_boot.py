@@ -1,7 +1,7 @@
 """The launcher: checks the interpreter, builds sys.path once, runs the program.
 
 Two ways in. fast(): the launcher's line read the launch blob (one pread, see
-src/packager/launch/blob.ts) and ran this module's code from it; the package `__par__`, its
+src/archive/launch-blob.ts) and ran this module's code from it; the package `__par__`, its
 build facts and zipimport's directory of the archive come from the same blob, so nothing is
 read twice and the zip directory is not parsed. main() alone: imported through zipimport
 (another interpreter minor, `python ARCHIVE`, a re-exec).
