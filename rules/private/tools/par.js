@@ -24852,6 +24852,8 @@ async function audit(patterns, json2) {
 // src/cli/cache.ts
 var import_node_child_process4 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
 function cacheRoot(env = process.env) {
+  if (env.PAR_ROOT && !env.PAR_ROOT.startsWith("/"))
+    throw new ParError("BAD_ARGUMENTS", `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
   return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path5.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path5.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
 function treeSize(path, st = (0, import_node_fs15.lstatSync)(path)) {
@@ -24882,6 +24884,38 @@ function listEntries(root) {
       }
   }
   return out;
+}
+function isAlive(pid) {
+  try {
+    return process.kill(pid, 0), !0;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+function listLeftovers(root) {
+  let out = [], scan = (dir, prefix) => {
+    for (let name of (0, import_node_fs15.readdirSync)(dir).sort()) {
+      let tmp = /^\.tmp-.+-(\d+)$/.exec(name);
+      if (!tmp && !name.startsWith(".set-aside-")) continue;
+      let path = (0, import_node_path5.join)(dir, name);
+      try {
+        let pid = tmp ? Number(tmp[1]) : void 0;
+        out.push({ path, name: prefix + name, size: treeSize(path), fillingPid: pid !== void 0 && isAlive(pid) ? pid : void 0 });
+      } catch {
+      }
+    }
+  };
+  if (!(0, import_node_fs15.existsSync)(root)) return out;
+  scan(root, "");
+  for (let kind of (0, import_node_fs15.readdirSync)(root).sort()) {
+    let kdir = (0, import_node_path5.join)(root, kind);
+    !kind.startsWith(".") && (0, import_node_fs15.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
+  }
+  return out;
+}
+function leftoverState(l) {
+  let pid = /-(\d+)$/.exec(l.path)?.[1];
+  return l.name.split("/").pop().startsWith(".tmp-") ? l.fillingPid !== void 0 ? `being unpacked by process ${pid}` : `unpacked by process ${pid}, which is gone` : "set aside by a launch that could not trust it";
 }
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
@@ -24981,13 +25015,19 @@ async function cacheVerb(argv, io) {
     "older-than": external_exports.string().optional(),
     positionals: external_exports.array(external_exports.string()).max(0)
   })), root = a.root ?? cacheRoot(), now = Date.now(), entries = listEntries(root);
-  if (markInUse(entries, filesInUse()), sub === "list") {
-    if (a.json) io.out(JSON.stringify({ root, entries }, null, 2) + `
+  markInUse(entries, filesInUse());
+  let leftovers = listLeftovers(root);
+  if (sub === "list") {
+    if (a.json) io.out(JSON.stringify({ root, entries, leftovers: leftovers.map((l) => ({ ...l, state: leftoverState(l) })) }, null, 2) + `
 `);
     else {
       io.out(`${root}: ${entries.length} entries, ${human(entries.reduce((n, e) => n + e.size, 0))}
 `);
       for (let e of entries) io.out(`  ${`${e.kind}/${e.key}`.padEnd(40).slice(0, 90)}  ${human(e.size).padStart(10)}  used ${age(now - e.lastUse)} ago${e.inUse ? `  (in use: ${e.inUse})` : ""}
+`);
+      leftovers.length && io.out(`  leftovers (par cache gc removes them once no process is filling them):
+`);
+      for (let l of leftovers) io.out(`  ${l.name.padEnd(40)}  ${human(l.size).padStart(10)}  ${leftoverState(l)}
 `);
     }
     return;
@@ -24998,18 +25038,25 @@ async function cacheVerb(argv, io) {
     let why = a["dry-run"] ? void 0 : removeEntry(e);
     why ? kept.push({ entry: e, why }) : removed.push(e);
   }
-  let freed = removed.reduce((n, e) => n + e.size, 0);
+  let gone = leftovers.filter((l) => l.fillingPid === void 0), busy = leftovers.filter((l) => l.fillingPid !== void 0);
+  if (!a["dry-run"]) for (let l of gone) (0, import_node_fs15.rmSync)(l.path, { recursive: !0, force: !0 });
+  let freed = removed.reduce((n, e) => n + e.size, 0) + gone.reduce((n, l) => n + l.size, 0);
   if (a.json) {
-    io.out(JSON.stringify({ root, dry_run: !!a["dry-run"], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), freed }, null, 2) + `
+    io.out(JSON.stringify({ root, dry_run: !!a["dry-run"], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), removed_leftovers: gone, kept_leftovers: busy, freed }, null, 2) + `
 `);
     return;
   }
   let verb = a["dry-run"] ? "would remove" : "removed";
   for (let e of removed) io.out(`${verb} ${e.kind}/${e.key} (${human(e.size)}, last used ${age(now - e.lastUse)} ago)
 `);
+  for (let l of gone) io.out(`${verb} leftover ${l.name} (${human(l.size)})
+`);
   for (let k of kept) io.out(`kept ${k.entry.kind}/${k.entry.key} (${human(k.entry.size)}): ${k.why}
 `);
-  io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries, ${human(freed)} in ${root}
+  for (let l of busy) io.out(`kept leftover ${l.name} (${human(l.size)}): ${leftoverState(l)}
+`);
+  let also = gone.length ? ` and ${gone.length} leftover${gone.length === 1 ? "" : "s"}` : "";
+  io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries${also}, ${human(freed)} in ${root}
 `);
 }
 

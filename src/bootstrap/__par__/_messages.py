@@ -40,6 +40,41 @@ def cache_fallback(prog, rejected, used):
     )
 
 
+def relative_root(prog, value):
+    return (
+        "%s: PAR_ROOT=%s is a relative path; set it to an absolute one (a relative path would "
+        "give every working directory its own cache)" % (prog, value)
+    )
+
+
+def cache_set_aside(prog, what, path, why):
+    return "%s: warning: cannot trust the cache %s %s (%s); set it aside and unpacking it afresh" % (prog, what, path, why)
+
+
+def unpack_no_space(prog, what, archive, root, entry, needed):
+    return (
+        "%s: cannot unpack %s from %s into the cache %s: no space left on device while writing %s "
+        "(the unpacked files need %.1f MiB in all). Nothing was kept. Free some space there "
+        "(`par cache gc` removes entries unused for 30 days) or set PAR_ROOT to a directory on a "
+        "disk with room, then run it again." % (prog, what, archive, root, entry, needed / 1048576.0)
+    )
+
+
+def unpack_failed(prog, what, archive, root, entry, error):
+    return (
+        "%s: cannot unpack %s from %s into the cache %s: writing %s failed: %s. Nothing was kept. "
+        "Check that the cache is writable (or set PAR_ROOT to a directory that is), then run it again."
+        % (prog, what, archive, root, entry, error)
+    )
+
+
+def damaged_entry(prog, archive, entry, error):
+    return (
+        "%s: %s is damaged: its %s cannot be read back (%s); nothing was unpacked from it. "
+        "Copy or build the archive again." % (prog, archive, entry, error)
+    )
+
+
 def incompatible_wheel(prog, label, wheel, needs, running, tried):
     return (
         "%s: %s bundles %s, which needs %s, but this is %s. Tried: %s. Run it with a matching "
