@@ -223,6 +223,17 @@ with zipfile.ZipFile(out, "w") as z:
     expect(names(join(root, 'wheels'))).toEqual([]);
   });
 
+  test('a cache it cannot write to: one paragraph naming the entry and the error, not a traceback', () => {
+    const root = dirOf(join(base, 'r6'), VICTIM);
+    dirOf(join(root, 'wheels'), VICTIM, 0o500);
+    expect(launch({ PAR_ROOT: root })).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `app: cannot make the cache entry ${root}/wheels/${KEY}: Permission denied. Nothing was kept. Check that the cache is writable and has room (\`par cache gc\` removes entries unused for 30 days), or set PAR_ROOT to a directory that is, then run it again.\n`,
+    });
+    expect(readdirSync(join(root, 'wheels'))).toEqual([]);
+  });
+
   test('a flipped byte in the library: one paragraph naming the archive and the entry; nothing published', () => {
     const damaged = join(base, 'damaged.zip');
     const flip = String.raw`

@@ -258,7 +258,12 @@ def use(kind, key, fill):
 
     path = None
     for _ in range(3):
-        path = lookup(kind, key) or publish(kind, key, fill)
+        try:
+            path = lookup(kind, key) or publish(kind, key, fill)
+        except OSError as e:  # the cache itself failed (fill() reports its own errors)
+            from __par__ import _messages
+
+            raise SystemExit(_messages.cache_entry_failed(sys.argv[0], entry_path(kind, key), e.strerror or e))
         fd = _shared_lock(kind, key)
         if fd is None:
             return path  # no locking here: only the /proc check protects it
@@ -369,7 +374,7 @@ def _seal(path, key, adopt=False):
                 if st.st_uid != _uid():
                     return "%s is owned by uid %d" % (rel, st.st_uid)
                 if st.st_mode & 0o077:
-                    os.chmod(e.path, st.st_mode & 0o700, follow_symlinks=False)
+                    os.chmod(e.path, st.st_mode & 0o700)  # a regular file or directory (checked above)
                 if kind == 0o040000:
                     why = walk(e.path)
                     if why:

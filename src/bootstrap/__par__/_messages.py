@@ -68,6 +68,14 @@ def unpack_failed(prog, what, archive, root, entry, error):
     )
 
 
+def cache_entry_failed(prog, path, error):
+    return (
+        "%s: cannot make the cache entry %s: %s. Nothing was kept. Check that the cache is "
+        "writable and has room (`par cache gc` removes entries unused for 30 days), or set "
+        "PAR_ROOT to a directory that is, then run it again." % (prog, path, error)
+    )
+
+
 def damaged_entry(prog, archive, entry, error):
     return (
         "%s: %s is damaged: its %s cannot be read back (%s); nothing was unpacked from it. "
