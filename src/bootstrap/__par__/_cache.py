@@ -309,9 +309,19 @@ def publish(kind, key, fill):
     import os
 
     base = "%s/%s" % (root(), kind)
-    why = _kind_verdict(base)
-    if why is not None:  # e.g. made by another user while the root was open to all
-        _set_aside(base, why, "directory")
+    if _kind_verdict(base) is not None:  # e.g. made by another user while the root was open to all
+        held = _lock(root(), kind)  # <root>/.<kind>.lock: one process sets it aside, not each
+        try:
+            why = _kind_verdict(base)
+            if why is not None:
+                _set_aside(base, why, "directory")
+            try:
+                os.mkdir(base, 0o700)
+            except OSError:
+                pass
+        finally:
+            if held is not None:
+                os.close(held)
     try:
         os.mkdir(base, 0o700)
     except OSError:
