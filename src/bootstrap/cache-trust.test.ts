@@ -72,7 +72,7 @@ with zipfile.ZipFile(out, "w") as z:
         i = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)); i.external_attr = mode << 16; i.compress_type = how
         z.writestr(i, data)
     put("pkg/__init__.py", b"", 0o644, zipfile.ZIP_DEFLATED)
-    put("pkg/_native.so", open(lib, "rb").read(), 0o755, zipfile.ZIP_STORED)
+    put("pkg/_native.so", open(lib, "rb").read(), 0o644, zipfile.ZIP_STORED)  # no x bit: made 0700 as a .so
     put("pkg/data/blob.bin", random.Random(1).randbytes(size), 0o644, zipfile.ZIP_DEFLATED)
 `;
     const r = spawnSync('/usr/bin/python3', ['-S', '-c', make, archive, join(base, 'good.so'), String(BLOB)], { encoding: 'utf8' });

@@ -287,19 +287,31 @@ export async function cacheVerb(argv: string[], io: Io): Promise<void> {
   }
   // A .tmp- dir whose process is gone can never be published (the next publisher of its key
   // would remove it too); one being filled stays. Set-aside trees are never used again.
-  const gone = leftovers.filter((l) => l.fillingPid === undefined);
-  const busy = leftovers.filter((l) => l.fillingPid !== undefined);
-  if (!a['dry-run']) for (const l of gone) rmSync(l.path, { recursive: true, force: true });
+  const gone: Leftover[] = [];
+  const busy: { leftover: Leftover; why: string }[] = [];
+  for (const l of leftovers) {
+    if (l.fillingPid !== undefined) busy.push({ leftover: l, why: leftoverState(l) });
+    else if (a['dry-run']) gone.push(l);
+    else {
+      try {
+        rmSync(l.path, { recursive: true, force: true });
+        gone.push(l);
+      } catch (e) {
+        // e.g. a set-aside tree another user planted, with files we may not delete
+        busy.push({ leftover: l, why: `cannot remove it: ${(e as Error).message}` });
+      }
+    }
+  }
   const freed = removed.reduce((n, e) => n + e.size, 0) + gone.reduce((n, l) => n + l.size, 0);
   if (a.json) {
-    io.out(JSON.stringify({ root, dry_run: !!a['dry-run'], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), removed_leftovers: gone, kept_leftovers: busy, freed }, null, 2) + '\n');
+    io.out(JSON.stringify({ root, dry_run: !!a['dry-run'], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), removed_leftovers: gone, kept_leftovers: busy.map((b) => ({ ...b.leftover, why: b.why })), freed }, null, 2) + '\n');
     return;
   }
   const verb = a['dry-run'] ? 'would remove' : 'removed';
   for (const e of removed) io.out(`${verb} ${e.kind}/${e.key} (${human(e.size)}, last used ${age(now - e.lastUse)} ago)\n`);
   for (const l of gone) io.out(`${verb} leftover ${l.name} (${human(l.size)})\n`);
   for (const k of kept) io.out(`kept ${k.entry.kind}/${k.entry.key} (${human(k.entry.size)}): ${k.why}\n`);
-  for (const l of busy) io.out(`kept leftover ${l.name} (${human(l.size)}): ${leftoverState(l)}\n`);
+  for (const b of busy) io.out(`kept leftover ${b.leftover.name} (${human(b.leftover.size)}): ${b.why}\n`);
   const also = gone.length ? ` and ${gone.length} leftover${gone.length === 1 ? '' : 's'}` : '';
   io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries${also}, ${human(freed)} in ${root}\n`);
 }

@@ -25038,11 +25038,19 @@ async function cacheVerb(argv, io) {
     let why = a["dry-run"] ? void 0 : removeEntry(e);
     why ? kept.push({ entry: e, why }) : removed.push(e);
   }
-  let gone = leftovers.filter((l) => l.fillingPid === void 0), busy = leftovers.filter((l) => l.fillingPid !== void 0);
-  if (!a["dry-run"]) for (let l of gone) (0, import_node_fs15.rmSync)(l.path, { recursive: !0, force: !0 });
+  let gone = [], busy = [];
+  for (let l of leftovers)
+    if (l.fillingPid !== void 0) busy.push({ leftover: l, why: leftoverState(l) });
+    else if (a["dry-run"]) gone.push(l);
+    else
+      try {
+        (0, import_node_fs15.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
+      } catch (e) {
+        busy.push({ leftover: l, why: `cannot remove it: ${e.message}` });
+      }
   let freed = removed.reduce((n, e) => n + e.size, 0) + gone.reduce((n, l) => n + l.size, 0);
   if (a.json) {
-    io.out(JSON.stringify({ root, dry_run: !!a["dry-run"], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), removed_leftovers: gone, kept_leftovers: busy, freed }, null, 2) + `
+    io.out(JSON.stringify({ root, dry_run: !!a["dry-run"], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), removed_leftovers: gone, kept_leftovers: busy.map((b) => ({ ...b.leftover, why: b.why })), freed }, null, 2) + `
 `);
     return;
   }
@@ -25053,7 +25061,7 @@ async function cacheVerb(argv, io) {
 `);
   for (let k of kept) io.out(`kept ${k.entry.kind}/${k.entry.key} (${human(k.entry.size)}): ${k.why}
 `);
-  for (let l of busy) io.out(`kept leftover ${l.name} (${human(l.size)}): ${leftoverState(l)}
+  for (let b of busy) io.out(`kept leftover ${b.leftover.name} (${human(b.leftover.size)}): ${b.why}
 `);
   let also = gone.length ? ` and ${gone.length} leftover${gone.length === 1 ? "" : "s"}` : "";
   io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries${also}, ${human(freed)} in ${root}

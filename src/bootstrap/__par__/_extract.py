@@ -36,7 +36,7 @@ def unpack(archive, prefix, dest, what, skip=None, only=None):
     A damaged entry (CRC-32 or compression error) or a failed write (a full disk) ends the
     launch with one paragraph (SystemExit) naming the archive and the entry; _cache.publish()
     then removes the half-filled temp dir, so nothing is published. Modes: _cache.publish()
-    fills under umask 077 (files 0600, directories 0700); executables are made 0700."""
+    fills under umask 077 (files 0600, directories 0700); executables and .so are made 0700."""
     import os
     import shutil
     import time
@@ -72,8 +72,8 @@ def unpack(archive, prefix, dest, what, skip=None, only=None):
                     made.add(parent)
                 with z.open(info) as src, open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-                if (info.external_attr >> 16) & 0o111:
-                    os.chmod(target, 0o700)
+                if (info.external_attr >> 16) & 0o111 or name.endswith(".so") or ".so." in name:
+                    os.chmod(target, 0o700)  # executables and shared objects (some loaders want x)
             except (zipfile.BadZipFile, zlib.error, EOFError) as e:
                 raise SystemExit(_messages.damaged_entry(sys.argv[0], archive, "entry " + name, e))
             except OSError as e:
