@@ -26536,6 +26536,28 @@ async function diff(a, b, json2) {
 }
 
 // src/cli/inspect.ts
+function unsafeName2(name) {
+  if (/^([/\\]|[A-Za-z]:)/.test(name)) return "its name is absolute: it would be written outside the directory it is unpacked into";
+  if (name.split(/[/\\]/).includes("..")) return "its name has a '..' part: it would be written outside the directory it is unpacked into";
+}
+async function verifyEntries(archive) {
+  let zip = await ZipReader.open(archive), problems = [];
+  try {
+    for (let e of zip.entries) {
+      let unsafe = unsafeName2(e.name);
+      unsafe && problems.push({ entry: e.name, problem: unsafe });
+      try {
+        await zip.read(e);
+      } catch (err) {
+        let reason = err.reason ?? err.message;
+        problems.push({ entry: e.name, problem: reason.replace(` for "${e.name}"`, "") });
+      }
+    }
+  } finally {
+    await zip.close();
+  }
+  return problems;
+}
 function sizeByTopLevel(info) {
   let by = /* @__PURE__ */ new Map();
   for (let e of info.entries) {
@@ -26557,11 +26579,12 @@ function renderStart(s) {
   let where = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
   return `  starts     ${where}; ${blob}`;
 }
-function inspectModel(archive, info) {
+function inspectModel(archive, info, problems = []) {
   let entry = info.manifest.entry;
   return {
     archive,
     build_info: info.buildInfo,
+    problems,
     entry: "entry_point" in entry ? { entry_point: entry.entry_point } : { main: entry.path, module: entry.module },
     python: info.manifest.python.spec,
     interpreters_probed: info.manifest.python.minors.map((m) => `python${m}`),
@@ -26589,6 +26612,7 @@ function renderInspect(model) {
   let b = model.build_info;
   return [
     `${model.archive}`,
+    ...model.problems.map((p) => `  DAMAGED    ${p.entry}: ${p.problem}`),
     ...renderStamp(b),
     `  target     ${b.label}`,
     `  runs       ${"entry_point" in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
@@ -26604,10 +26628,18 @@ function renderInspect(model) {
 `) + `
 `;
 }
-async function inspect(archive, json2) {
-  let model = inspectModel(archive, await readArchiveInfo(archive));
-  return json2 ? JSON.stringify(model, null, 2) + `
-` : renderInspect(model);
+async function inspectArchive(archive, json2) {
+  let info = await readArchiveInfo(archive), problems = await verifyEntries(archive), model = inspectModel(archive, info, problems);
+  return { output: json2 ? JSON.stringify(model, null, 2) + `
+` : renderInspect(model), problems };
+}
+function inspectFailure(archive, problems) {
+  let n = problems.length;
+  return new ParError(
+    "ARCHIVE_DAMAGED",
+    `${archive} has ${n} damaged or unsafe ${n === 1 ? "entry" : "entries"}: ${problems.map((p) => `${p.entry} (${p.problem})`).join("; ")}`,
+    { file: archive, hint: "Copy it again, or rebuild it; never run an archive whose entries leave their directory." }
+  );
 }
 
 // src/cli/worker.ts
@@ -26859,8 +26891,8 @@ var USAGE2 = `usage: par VERB [ARGS]
     let a = parseVerbArgs("inspect", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
-    }));
-    io.out(await inspect((0, import_node_path15.resolve)(a.positionals[0]), a.json ?? !1));
+    })), archive = (0, import_node_path15.resolve)(a.positionals[0]), { output: output2, problems } = await inspectArchive(archive, a.json ?? !1);
+    if (io.out(output2), problems.length) throw inspectFailure(archive, problems);
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
