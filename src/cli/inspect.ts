@@ -1,6 +1,6 @@
 // `par inspect ARCHIVE [--json]`: the stamp first, then what runs, under which Python,
 // with which distributions, and where the bytes go.
-import { readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { printable, readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
 import { ParError } from '../common/errors';
 import { LAUNCH_BLOB_ENTRY } from '../packager/launch/blob';
 import { ZipReader } from '../packager/zip';
@@ -109,12 +109,12 @@ export function renderStamp(b: ArchiveInfo['buildInfo']): string[] {
   }
   const state = b.dirty === true ? 'DIRTY: built with uncommitted changes' : b.dirty === false ? 'clean' : 'clean or dirty: unknown';
   const lines = [
-    `  revision   ${b.revision ?? 'unknown'}  (${state}${b.branch ? `, branch ${b.branch}` : ''})`,
+    `  revision   ${printable(b.revision ?? 'unknown')}  (${state}${b.branch ? `, branch ${printable(b.branch)}` : ''})`,
     `  built      ${b.timestamp ?? 'at an unknown time'}`,
   ];
   const status = b.status && typeof b.status === 'object' ? Object.entries(b.status as Record<string, unknown>) : [];
   const width = Math.max(0, ...status.map(([k]) => k.length));
-  for (const [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${String(v)}`);
+  for (const [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${printable(String(v))}`);
   return lines;
 }
 

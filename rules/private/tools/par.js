@@ -26395,9 +26395,17 @@ var BuildInfo = external_exports.object({
   build_info: BuildInfo
 }).passthrough();
 function dataLiteral(text, name, archive) {
-  let m = /^DATA = (.*)$/m.exec(text);
+  let m = /(?:^|[\n\r])DATA = /.exec(text);
   if (!m) throw new ParError("NOT_AN_ARCHIVE", `${archive}: ${name} holds no DATA literal`, { file: archive });
-  return JSON.parse(m[1]);
+  try {
+    return JSON.parse(text.slice(m.index + m[0].length));
+  } catch (e) {
+    throw new ParError("NOT_AN_ARCHIVE", `${archive}: the DATA literal of ${name} is not JSON (${e.message})`, { file: archive });
+  }
+}
+var ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function printable(v) {
+  return v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 async function readArchiveInfo(archive) {
   let zip;
@@ -26505,7 +26513,7 @@ function human2(n) {
   let abs = Math.abs(n);
   return abs < 1024 ? `${n} B` : abs < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
-var signed = (n) => n > 0 ? `+${human2(n)}` : n < 0 ? `-${human2(-n)}` : "\xB10 B", show = (v) => v == null ? "(none)" : typeof v == "string" ? v : stableStringify(v);
+var signed = (n) => n > 0 ? `+${human2(n)}` : n < 0 ? `-${human2(-n)}` : "\xB10 B", show = (v) => v == null ? "(none)" : typeof v == "string" ? printable(v) : stableStringify(v);
 function renderDiff(d) {
   if (d.identical) return `${d.a} and ${d.b} are the same archive: same build info, launcher and files.
 `;
@@ -26602,10 +26610,10 @@ function renderStamp(b) {
   if (!b.stamped)
     return ["  revision   none: unstamped build (stamp with --config=release, or stamp = 1 on the target)"];
   let state = b.dirty === !0 ? "DIRTY: built with uncommitted changes" : b.dirty === !1 ? "clean" : "clean or dirty: unknown", lines = [
-    `  revision   ${b.revision ?? "unknown"}  (${state}${b.branch ? `, branch ${b.branch}` : ""})`,
+    `  revision   ${printable(b.revision ?? "unknown")}  (${state}${b.branch ? `, branch ${printable(b.branch)}` : ""})`,
     `  built      ${b.timestamp ?? "at an unknown time"}`
   ], status = b.status && typeof b.status == "object" ? Object.entries(b.status) : [], width = Math.max(0, ...status.map(([k]) => k.length));
-  for (let [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${String(v)}`);
+  for (let [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${printable(String(v))}`);
   return lines;
 }
 function renderInspect(model) {
