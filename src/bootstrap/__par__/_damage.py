@@ -37,6 +37,8 @@ def exit_if_damaged(error, archive):
     entry = entry_of(error, archive)
     if entry is None:
         return
-    detail = "%s: %s" % (type(error).__name__, error)
+    kind = type(error)
+    name = kind.__name__ if kind.__module__ == "builtins" else "%s.%s" % (kind.__module__, kind.__name__)
+    detail = "%s: %s" % (name, error)
     sys.stderr.write(_messages.damaged_entry(archive, entry, detail) + "\n")
     sys.exit(1)
