@@ -76,7 +76,7 @@ describe('a copy cut short never runs', () => {
     expect(lines.length).toBeGreaterThan(100);
   });
 
-  test('a byte flipped in the size field: the size check still holds', () => {
+  test('a copy with a byte appended: the size check holds both ways', () => {
     const r = runBytes('longer', Buffer.concat([bytes, Buffer.from('x')]));
     expect([r.status, r.stdout, r.stderr]).toEqual([1, '', `${r.path} is truncated or damaged (${bytes.length + 1} of ${bytes.length} bytes); copy it again\n`]);
   });
