@@ -104,11 +104,11 @@ if [ "${PAR_INTERPRETER:-}" = 1 ]; then
   done
 fi
 # The bootstrap's entry: sys.path[0] becomes the archive (not the cwd) and argv[0] stays $0.
-# Every line starts with the length check of the archive (one stat): a copy cut inside the
-# zip stops here, before any of its code runs.
+# Every line checks the archive's length before anything else runs (one stat): a copy cut
+# inside the zip stops here (SystemExit prints the message on stderr, exit status 1).
+par_cut="sys.exit('%s is truncated or damaged (%d of $par_size bytes); copy it again'%(sys.argv[2],posix.stat(sys.argv[1]).st_size))"
 par_chk="import sys,posix
-s=posix.stat(sys.argv[1]).st_size
-if s!=$par_size:sys.stderr.write('%s is truncated or damaged (%d of $par_size bytes); copy it again\\n'%(sys.argv[2],s));sys.exit(1)
+if posix.stat(sys.argv[1]).st_size!=$par_size:$par_cut
 "
 par_boot="${par_chk}sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()"
 par_blob_words() { par_blob_at=${1:-}; par_blob_len=${2:-}; }
@@ -119,8 +119,12 @@ if [ -n "$par_blob_len" ] && [ "${par_known:-}" = "${par_build:-}" ] && [ "${PAR
   # nothing is imported through zipimport before the program (~0.5 ms less per start,
   # __par__/_blob_start.py, _boot.py fast()). Any failure to read it takes the zipimport
   # way, whose errors are the ones to show. Kept short: Python compiles it at every start.
-  par_boot="${par_chk}import marshal as m;f=posix.open(sys.argv[1],posix.O_RDONLY|posix.O_CLOEXEC)
-try:d=m.loads(posix.pread(f,$par_blob_len,$par_blob_at));c=m.loads(d[1])
+  # The pread asks for one byte more than the rest of the archive from the blob on: getting
+  # exactly the rest is the length check, without a stat (marshal ignores what follows it).
+  par_rest=$((par_size - par_blob_at))
+  par_boot="import sys,posix,marshal as m;f=posix.open(sys.argv[1],posix.O_RDONLY|posix.O_CLOEXEC);b=posix.pread(f,$((par_rest + 1)),$par_blob_at)
+if len(b)!=$par_rest:$par_cut
+try:d=m.loads(b);del b;c=m.loads(d[1])
 except Exception:c='sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()'
 exec(c)"
   par_why="$par_why; launch blob"

@@ -73,7 +73,7 @@ describe('the launch blob', () => {
     expect(r.stderr).toMatch(/^par: pin archive /m);
   });
 
-  it('damaged (bad data, or cut short): the launch goes through zipimport and runs', () => {
+  it('damaged (bad data, or a launcher line pointing beside it): the launch goes through zipimport and runs', () => {
     const garbage = damaged('garbage', (offset) => [offset, Buffer.alloc(64, 0x3f)]);
     const r = ok(runArchive(garbage, ['z'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'garbage blob');
     expect(r.stdout).toBe('Hello from rules_par! z\n');
@@ -81,8 +81,10 @@ describe('the launch blob', () => {
 
     const head = readFileSync(hello).subarray(0, 4096);
     const field = readFastField(head)!;
-    const short = damaged('short', () => [field.at, Buffer.from(`${String(field.blob!.offset).padStart(10)} ${'100'.padStart(10)}`)]);
-    const p = ok(runArchive(short, ['w'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'blob cut short');
+    // (The line reads from the blob to the end of the archive: a cut archive is
+    // tests/integration/damaged.test.ts's, which must not run at all.)
+    const beside = damaged('beside', () => [field.at, Buffer.from(`${String(field.blob!.offset + 1).padStart(10)} ${String(field.blob!.length).padStart(10)}`)]);
+    const p = ok(runArchive(beside, ['w'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'blob one byte off');
     expect(p.stdout).toBe('Hello from rules_par! w\n');
     expect(p.stderr).toMatch(/^par: pin archive /m);
   });

@@ -335,8 +335,9 @@ def _call(fn, *args):
         sys.exit(1)
 
 
+# Exits with one paragraph when `error` is an entry of the archive that does not load (a
+# comment, not a docstring: this module's code is unmarshalled at every start).
 def _exit_if_damaged(error):
-    """Exits with one paragraph when `error` is an entry of the archive that does not load."""
     if isinstance(error, Exception):
         try:
             from __par__ import _damage
