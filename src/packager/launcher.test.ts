@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launcherPreamble, preferredInterpreter, searchOrder, sizeFieldAt, writeSizeField } from './launcher';
+import { launcherPreamble, launcherScript, preferredInterpreter, searchOrder, sizeFieldAt, writeSizeField } from './launcher';
 
 const GUARD = `trap 'echo "$0 is truncated or damaged ($(($(wc -c <"$0" 2>/dev/null || echo 0))) of $par_size bytes); copy it again" >&2; exit 1' EXIT; par_size=0            `;
 
@@ -54,5 +54,18 @@ describe('launcherPreamble', () => {
     const text = launcherPreamble('echo hi', { first: 'python3', minors: ['3.11'], spec: '>=3.11', bytecode }).toString();
     expect(text).toBe(`#!/bin/sh\n${GUARD}\n{\npar_first='python3'\npar_minors='3.11'\npar_spec='>=3.11'\npar_build='3.11'\npar_tag='cpython-311'\npar_fp='${'ab'.repeat(32)}'\necho hi\n}\n`);
     expect(() => launcherPreamble('', { first: 'python3', minors: [], spec: '', bytecode: { ...bytecode, tag: "x'y" } })).toThrow(/unsafe launcher value "x'y"/);
+  });
+});
+
+describe('launcherScript', () => {
+  it('drops the comment lines of launcher.sh (sh reads every byte at every start), nothing else', () => {
+    const text = readFileSync(join(__dirname, '../bootstrap/launcher.sh'), 'utf8');
+    const out = launcherScript(text);
+    expect(out).toBe(text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n'));
+    expect(out.length).toBeLessThan(text.length * 0.75);
+  });
+  it('keeps a # line inside a multi-line double-quoted string (Python code)', () => {
+    const text = ['# a comment', 'x="a', '# python', "it's\" # trailing", '  # indented comment', "y='\"'", '# last'].join('\n');
+    expect(launcherScript(text)).toBe(['x="a', '# python', "it's\" # trailing", "y='\"'"].join('\n'));
   });
 });

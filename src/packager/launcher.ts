@@ -58,6 +58,35 @@ const GUARD =
   `trap 'echo "$0 is truncated or damaged ($(($(wc -c <"$0" 2>/dev/null || echo 0))) of $par_size bytes); copy it again" >&2; exit 1' EXIT` +
   `${SIZE_FIELD}${'0'.padEnd(SIZE_WIDTH)}`;
 
+/**
+ * launcher.sh as the archive carries it: without its comment lines. sh reads every byte of
+ * the launcher at every start (~25 instructions a byte for dash), and half of the file is
+ * comments. Lines inside a multi-line double-quoted string (the Python lines) are kept.
+ */
+export function launcherScript(text: string): string {
+  let state: '' | '"' | "'" = '';
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (state === '' && /^\s*#/.test(line)) continue;
+    out.push(line);
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (state === "'") {
+        if (c === "'") state = '';
+      } else if (c === '\\') {
+        i++;
+      } else if (state === '"') {
+        if (c === '"') state = '';
+      } else if (c === '"' || c === "'") {
+        state = c;
+      } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) {
+        break; // a comment runs to the end of the line
+      }
+    }
+  }
+  return out.join('\n');
+}
+
 /** Single-quoted for sh: any text without a newline. */
 function shQuote(v: string): string {
   return `'${v.replace(/'/g, "'\\''")}'`;
@@ -88,7 +117,8 @@ export function launcherPreamble(
     ...(bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : []),
     ...(opts.fast ? [FAST_PLACEHOLDER] : []),
   ].join('\n');
-  return Buffer.from(`${data}\n${script.endsWith('\n') ? script : script + '\n'}}\n`, 'utf8');
+  const body = launcherScript(script);
+  return Buffer.from(`${data}\n${body.endsWith('\n') ? body : body + '\n'}}\n`, 'utf8');
 }
 
 /** Where the digits of par_size start in an archive's first bytes, or -1 (an archive from before the guard). */

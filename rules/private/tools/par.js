@@ -22701,6 +22701,29 @@ function searchOrder(minors, buildVersion) {
   return minors.includes(build) ? [build, ...minors.filter((m) => m !== build)] : minors;
 }
 var SIZE_FIELD = "; par_size=", SIZE_WIDTH = 13, GUARD = `trap 'echo "$0 is truncated or damaged ($(($(wc -c <"$0" 2>/dev/null || echo 0))) of $par_size bytes); copy it again" >&2; exit 1' EXIT${SIZE_FIELD}${"0".padEnd(SIZE_WIDTH)}`;
+function launcherScript(text) {
+  let state = "", out = [];
+  for (let line of text.split(`
+`))
+    if (!(state === "" && /^\s*#/.test(line))) {
+      out.push(line);
+      for (let i = 0; i < line.length; i++) {
+        let c = line[i];
+        if (state === "'")
+          c === "'" && (state = "");
+        else if (c === "\\")
+          i++;
+        else if (state === '"')
+          c === '"' && (state = "");
+        else if (c === '"' || c === "'")
+          state = c;
+        else if (c === "#" && (i === 0 || /\s/.test(line[i - 1])))
+          break;
+      }
+    }
+  return out.join(`
+`);
+}
 function shQuote(v) {
   return `'${v.replace(/'/g, "'\\''")}'`;
 }
@@ -22721,10 +22744,10 @@ function launcherPreamble(script, opts) {
     ...bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : [],
     ...opts.fast ? [FAST_PLACEHOLDER] : []
   ].join(`
-`);
+`), body = launcherScript(script);
   return Buffer.from(`${data}
-${script.endsWith(`
-`) ? script : script + `
+${body.endsWith(`
+`) ? body : body + `
 `}}
 `, "utf8");
 }
@@ -24261,7 +24284,7 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript2 = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
     if ((await import_node_fs10.promises.stat(e.file)).size < SMALL) {
       let b = await import_node_fs10.promises.readFile(e.file);
@@ -24274,7 +24297,7 @@ async function pack(args) {
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript, {
+  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript2, {
     first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
