@@ -117,16 +117,17 @@ if [ -n "$par_blob_len" ] && [ "${par_known:-}" = "${par_build:-}" ] && [ "${PAR
   # The build interpreter: one pread of the launch blob (the archive's last entry, named by
   # par_fast) brings the bootstrap's code and zipimport's directory of the archive, so
   # nothing is imported through zipimport before the program (~0.5 ms less per start,
-  # __par__/_blob_start.py, _boot.py fast()). Any failure to read it takes the zipimport
-  # way, whose errors are the ones to show. Kept short: Python compiles it at every start.
-  # The pread asks for one byte more than the rest of the archive from the blob on: getting
-  # exactly the rest is the length check, without a stat (marshal ignores what follows it).
+  # __par__/_blob_start.py, _boot.py fast()). Kept short: Python compiles it at every start
+  # (an `if` statement costs ~50k instructions, a string constant next to nothing: the
+  # message is one, run only when needed). The pread asks for one byte more than the rest of
+  # the archive from the blob on: getting exactly the rest is the length check (no stat;
+  # marshal ignores what follows the blob). A blob that does not load in an archive of the
+  # right length is damaged too: the same message, never a run (PAR_LAUNCH_BLOB=0 skips it).
   par_rest=$((par_size - par_blob_at))
   par_boot="import sys,posix,marshal as m;f=posix.open(sys.argv[1],posix.O_RDONLY|posix.O_CLOEXEC);b=posix.pread(f,$((par_rest + 1)),$par_blob_at)
-if len(b)!=$par_rest:$par_cut
-try:d=m.loads(b);del b;c=m.loads(d[1])
-except Exception:c='sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()'
-exec(c)"
+try:d=m.loads(b);c=m.loads(d[1])
+except Exception:b=b''
+exec(c if len(b)==$par_rest else \"$par_cut\")"
   par_why="$par_why; launch blob"
 # A Python whose minor is not the build one (or not known here: $PAR_PYTHON) rejects the
 # shipped .pyc. Then the first line reads <cache>/bytecode/<fingerprint>-<cache_tag>/bundle
