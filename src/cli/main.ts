@@ -20,7 +20,7 @@ import { ownerVerb } from './owner';
 import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
-import { inspect } from './inspect';
+import { inspectArchive, inspectFailure } from './inspect';
 import { runWorker } from './worker';
 
 const USAGE = `usage: par VERB [ARGS]
@@ -121,7 +121,10 @@ const verbs: Record<string, Verb> = {
       json: z.boolean().optional(),
       positionals: z.array(z.string()).length(1, 'name exactly one ARCHIVE'),
     }));
-    io.out(await inspect(resolve(a.positionals[0]), a.json ?? false));
+    const archive = resolve(a.positionals[0]);
+    const { output, problems } = await inspectArchive(archive, a.json ?? false);
+    io.out(output);
+    if (problems.length) throw inspectFailure(archive, problems);
   },
   async diff(argv, io) {
     const a = parseVerbArgs('diff', argv, { json: { type: 'boolean' } }, z.object({

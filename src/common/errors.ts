@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'MISSING_FILE'
   | 'BAD_ARGUMENTS'
   | 'NOT_AN_ARCHIVE'
+  | 'ARCHIVE_DAMAGED'
   | 'BAZEL_FAILED'
   | 'WHEEL_INVALID'
   | 'IMPORT_UNRESOLVED'

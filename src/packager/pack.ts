@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
-import { launcherPreamble, preferredInterpreter, searchOrder } from './launcher';
+import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './launcher';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
@@ -109,6 +109,7 @@ export async function pack(args: PackArgs): Promise<void> {
     first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
+    label: h.label,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split('.').slice(0, 2).join('.'), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version),
@@ -205,6 +206,7 @@ export async function pack(args: PackArgs): Promise<void> {
     } else {
       await w.finish();
     }
+    writeSizeField(tmp);
     await fsp.chmod(tmp, 0o755);
     await fsp.rename(tmp, args.out);
   } catch (e) {

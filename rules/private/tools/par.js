@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -22351,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs9 = require("node:fs");
+var import_node_crypto4 = require("node:crypto"), import_node_fs10 = require("node:fs");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -22470,6 +22470,9 @@ async function collectEntries(m) {
     throw new ParError("MISSING_FILE", `input files are missing: ${missing.sort().join(", ")}`, { label });
   return [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
+
+// src/packager/launcher.ts
+var import_node_fs3 = require("node:fs");
 
 // src/packager/launch/blob.ts
 var import_node_fs2 = require("node:fs");
@@ -22697,28 +22700,78 @@ function searchOrder(minors, buildVersion) {
   let build = buildVersion.split(".").slice(0, 2).join(".");
   return minors.includes(build) ? [build, ...minors.filter((m) => m !== build)] : minors;
 }
+var SIZE_FIELD = "; par_size=", SIZE_WIDTH = 13, GUARD = `trap 'echo "$0 is truncated or damaged ($(($(wc -c <"$0" 2>/dev/null || echo 0))) of $par_size bytes); copy it again" >&2; exit 1' EXIT${SIZE_FIELD}${"0".padEnd(SIZE_WIDTH)}`;
+function launcherScript(text) {
+  let state = "", out = [];
+  for (let line of text.split(`
+`))
+    if (!(state === "" && /^\s*#/.test(line))) {
+      out.push(line);
+      for (let i = 0; i < line.length; i++) {
+        let c = line[i];
+        if (state === "'")
+          c === "'" && (state = "");
+        else if (c === "\\")
+          i++;
+        else if (state === '"')
+          c === '"' && (state = "");
+        else if (c === '"' || c === "'")
+          state = c;
+        else if (c === "#" && (i === 0 || /\s/.test(line[i - 1])))
+          break;
+      }
+    }
+  return out.join(`
+`);
+}
+function shQuote(v) {
+  return `'${v.replace(/'/g, "'\\''")}'`;
+}
 function launcherPreamble(script, opts) {
   let bc = opts.bytecode;
   for (let v of [opts.first, ...opts.minors, ...bc ? [bc.build, bc.tag, bc.fingerprint] : []])
     if (!SHELL_SAFE.test(v)) throw new Error(`internal: unsafe launcher value ${JSON.stringify(v)}`);
   if (!/^[0-9.,<>=!~* ]*$/.test(opts.spec)) throw new Error(`internal: unsafe specifier ${JSON.stringify(opts.spec)}`);
+  if (opts.label !== void 0 && /[\n\r\0]/.test(opts.label)) throw new Error(`internal: unsafe label ${JSON.stringify(opts.label)}`);
   let data = [
     "#!/bin/sh",
+    GUARD,
+    "{",
     `par_first='${opts.first}'`,
     `par_minors='${opts.minors.join(" ")}'`,
     `par_spec='${opts.spec}'`,
+    ...opts.label !== void 0 ? [`par_label=${shQuote(opts.label)}`] : [],
     ...bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : [],
     ...opts.fast ? [FAST_PLACEHOLDER] : []
   ].join(`
-`);
+`), body = launcherScript(script);
   return Buffer.from(`${data}
-${script.endsWith(`
-`) ? script : script + `
-`}`, "utf8");
+${body.endsWith(`
+`) ? body : body + `
+`}}
+`, "utf8");
+}
+function sizeFieldAt(head) {
+  let line = head.indexOf(`
+`) + 1, at = head.indexOf(SIZE_FIELD, line), end = head.indexOf(`
+`, line);
+  return line > 0 && at >= 0 && at < end ? at + SIZE_FIELD.length : -1;
+}
+function writeSizeField(file2) {
+  let fd = (0, import_node_fs3.openSync)(file2, "r+");
+  try {
+    let head = Buffer.alloc(4096), at = sizeFieldAt(head.subarray(0, (0, import_node_fs3.readSync)(fd, head, 0, head.length, 0)));
+    if (at < 0) return;
+    let { size } = (0, import_node_fs3.fstatSync)(fd), bytes = Buffer.from(String(size).padEnd(SIZE_WIDTH), "latin1");
+    if (bytes.length !== SIZE_WIDTH) throw new Error(`internal: ${file2} is too large for the launcher's size field`);
+    if ((0, import_node_fs3.writeSync)(fd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`short write patching ${file2} at ${at}`);
+  } finally {
+    (0, import_node_fs3.closeSync)(fd);
+  }
 }
 
 // src/packager/manifest.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs4 = require("node:fs");
 var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), {
   message: "must be a relative path inside the archive (no leading /, no ..)"
 }), Header = external_exports.object({
@@ -22801,7 +22854,7 @@ function parseManifest(text, file2) {
 function readManifest(file2) {
   let text;
   try {
-    text = (0, import_node_fs3.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs4.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read manifest ${file2}: ${e.message}`, { file: file2 });
   }
@@ -22943,7 +22996,7 @@ DATA = ${stableStringify(data)}
 var zlib4 = __toESM(require("node:zlib"));
 
 // src/packager/zip/append.ts
-var import_node_fs4 = require("node:fs"), import_node_path2 = require("node:path");
+var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
 
 // src/packager/zip/compress.ts
 var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
@@ -23006,19 +23059,19 @@ async function appendEntries(srcPath, dstPath, entries, options = {}) {
   if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
     throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
   let whole = readDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
-  (0, import_node_fs4.rmSync)(dstPath, { force: !0 }), (0, import_node_fs4.copyFileSync)(srcPath, dstPath, import_node_fs4.constants.COPYFILE_EXCL | import_node_fs4.constants.COPYFILE_FICLONE);
+  (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), (0, import_node_fs5.copyFileSync)(srcPath, dstPath, import_node_fs5.constants.COPYFILE_EXCL | import_node_fs5.constants.COPYFILE_FICLONE);
   try {
-    (0, import_node_fs4.chmodSync)(dstPath, options.mode ?? src.mode | 128);
-    let fd = (0, import_node_fs4.openSync)(dstPath, "r+");
+    (0, import_node_fs5.chmodSync)(dstPath, options.mode ?? src.mode | 128);
+    let fd = (0, import_node_fs5.openSync)(dstPath, "r+");
     try {
-      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs4.writevSync)(fd, tail, src.cdStart);
+      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs5.writevSync)(fd, tail, src.cdStart);
       if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
-      src.cdStart + length < src.size && (0, import_node_fs4.ftruncateSync)(fd, src.cdStart + length);
+      src.cdStart + length < src.size && (0, import_node_fs5.ftruncateSync)(fd, src.cdStart + length);
     } finally {
-      (0, import_node_fs4.closeSync)(fd);
+      (0, import_node_fs5.closeSync)(fd);
     }
   } catch (e) {
-    throw (0, import_node_fs4.rmSync)(dstPath, { force: !0 }), e;
+    throw (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), e;
   }
   return { offsets };
 }
@@ -23036,9 +23089,9 @@ function withoutLast(src, name) {
 }
 var EOCD_SEARCH = EOCD_SIZE + 65535;
 function readDirectory(path) {
-  let fd = (0, import_node_fs4.openSync)(path, "r");
+  let fd = (0, import_node_fs5.openSync)(path, "r");
   try {
-    let { size, mode } = (0, import_node_fs4.fstatSync)(fd), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
+    let { size, mode } = (0, import_node_fs5.fstatSync)(fd), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
     for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
       if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
         at = i;
@@ -23061,7 +23114,7 @@ function readDirectory(path) {
     if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
     return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
   } finally {
-    (0, import_node_fs4.closeSync)(fd);
+    (0, import_node_fs5.closeSync)(fd);
   }
 }
 async function newTail(dstPath, src, entries) {
@@ -23107,7 +23160,7 @@ function u64(b, at) {
 function readAt(fd, position, length) {
   let b = Buffer.allocUnsafe(length), done = 0;
   for (; done < length; ) {
-    let n = (0, import_node_fs4.readSync)(fd, b, done, length - done, position + done);
+    let n = (0, import_node_fs5.readSync)(fd, b, done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
@@ -23115,7 +23168,7 @@ function readAt(fd, position, length) {
 }
 
 // src/packager/zip/reader.ts
-var import_node_fs5 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
+var import_node_fs6 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
 var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARCH2 = EOCD_SIZE + 65535, ZipReader = class _ZipReader {
   constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
     this.fh = fh;
@@ -23140,7 +23193,7 @@ var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARC
     return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
   }
   static async open(path) {
-    let fh = await import_node_fs5.promises.open(path, "r");
+    let fh = await import_node_fs6.promises.open(path, "r");
     try {
       let { size } = await fh.stat(), dir = await findDirectory(fh, path, size), shift = dir.recordPos - dir.size - dir.offset;
       if (shift < 0)
@@ -23300,7 +23353,7 @@ async function readExactly(fh, path, position, length, what) {
 }
 
 // src/packager/zip/writer.ts
-var import_node_fs6 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
+var import_node_fs7 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
 
 // src/packager/zip/window.ts
 var Window = class {
@@ -23348,7 +23401,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   closed = !1;
   state = "open";
   static async create(outPath, preamble2, options = {}) {
-    let fh = await import_node_fs6.promises.open(outPath, "w");
+    let fh = await import_node_fs7.promises.open(outPath, "w");
     try {
       await writeAll(fh, preamble2, 0);
     } catch (e) {
@@ -23358,7 +23411,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** @internal Continues an archive whose bytes before `state.position` are already in place. */
   static async resume(path, state, options = {}) {
-    let fh = await import_node_fs6.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
+    let fh = await import_node_fs7.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
     try {
       await fh.truncate(state.position);
       for (let n of state.names) {
@@ -23440,7 +23493,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** Closes without writing a central directory and removes the partial file. */
   async abort() {
-    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs6.promises.rm(this.path, { force: !0 }));
+    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs7.promises.rm(this.path, { force: !0 }));
   }
   enqueue(name, prepare) {
     let p = this.run(name, prepare);
@@ -23516,23 +23569,23 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
 };
 function readSmallFile(path) {
-  let fd = (0, import_node_fs6.openSync)(path, "r");
+  let fd = (0, import_node_fs7.openSync)(path, "r");
   try {
-    let { size } = (0, import_node_fs6.fstatSync)(fd);
+    let { size } = (0, import_node_fs7.fstatSync)(fd);
     if (size >= STREAM_THRESHOLD) return;
     let b = Buffer.allocUnsafe(size), done = 0;
     for (; done < size; ) {
-      let n = (0, import_node_fs6.readSync)(fd, b, done, size - done, done);
+      let n = (0, import_node_fs7.readSync)(fd, b, done, size - done, done);
       if (n === 0) break;
       done += n;
     }
     return done === size ? b : b.subarray(0, done);
   } finally {
-    (0, import_node_fs6.closeSync)(fd);
+    (0, import_node_fs7.closeSync)(fd);
   }
 }
 async function readPrefix(path, n) {
-  let fh = await import_node_fs6.promises.open(path, "r");
+  let fh = await import_node_fs7.promises.open(path, "r");
   try {
     let b = Buffer.allocUnsafe(n), done = 0;
     for (; done < n; ) {
@@ -23553,7 +23606,7 @@ async function writeAll(fh, b, position) {
   }
 }
 async function streamInto(out, path, position, compress, level) {
-  let src = await import_node_fs6.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
+  let src = await import_node_fs7.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
     for (; ; ) {
       let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
       for (; n < CHUNK_SIZE; ) {
@@ -23856,7 +23909,7 @@ function checkRequirements(label, wheels, minors) {
 }
 
 // src/packager/wheel/info.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var INFO_VERSION = 1, Entry = external_exports.object({
   /** Name inside the .whl. */
   name: external_exports.string().min(1),
@@ -23884,7 +23937,7 @@ var INFO_VERSION = 1, Entry = external_exports.object({
 function readWheelInfo(file2, label) {
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs7.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs8.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("WHEEL_INVALID", `cannot read the wheel description ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24069,7 +24122,7 @@ async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk 
 }
 
 // src/packager/wheel/bytecode-bundle.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
   label: external_exports.string(),
   cache_tag: external_exports.string(),
@@ -24077,12 +24130,12 @@ var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
 }).strict();
 async function writeWheelBytecode(a) {
   let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir(info), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
-  (0, import_node_fs8.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
+  (0, import_node_fs9.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
 ${header}
 `, "utf8"), ...compiled.values()]));
 }
 function readWheelBytecode(file2, label, cacheTag) {
-  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs8.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
+  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs9.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
   if (second < 0 || data.toString("latin1", 0, first) !== MAGIC) throw bad(`it does not start with ${MAGIC}`);
   let parsed;
   try {
@@ -24231,10 +24284,10 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs9.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript2 = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
-    if ((await import_node_fs9.promises.stat(e.file)).size < SMALL) {
-      let b = await import_node_fs9.promises.readFile(e.file);
+    if ((await import_node_fs10.promises.stat(e.file)).size < SMALL) {
+      let b = await import_node_fs10.promises.readFile(e.file);
       digests.set(e.path, (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
@@ -24244,10 +24297,11 @@ async function pack(args) {
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript, {
+  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript2, {
     first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
+    label: h.label,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
@@ -24309,18 +24363,18 @@ async function pack(args) {
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
-    await import_node_fs9.promises.chmod(tmp, 493), await import_node_fs9.promises.rename(tmp, args.out);
+    writeSizeField(tmp), await import_node_fs10.promises.chmod(tmp, 493), await import_node_fs10.promises.rename(tmp, args.out);
   } catch (e) {
     throw await w.abort().catch(() => {
-    }), await import_node_fs9.promises.rm(tmp, { force: !0 }), e;
+    }), await import_node_fs10.promises.rm(tmp, { force: !0 }), e;
   }
 }
 
 // src/packager/stamp.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 
 // src/packager/status-file.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 function parseStatus(text, file2, label) {
   let out = /* @__PURE__ */ new Map(), bad = [];
   if (text.split(`
@@ -24344,7 +24398,7 @@ function parseStatus(text, file2, label) {
 function readStatusFile(file2, label) {
   let text;
   try {
-    text = (0, import_node_fs10.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs11.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24408,18 +24462,18 @@ async function stamp(args) {
       writeFastField(tmp, blob.fieldAt, offsets[1], length);
     } else
       await appendEntries(args.in, tmp, entries, { mode: 493 });
-    (0, import_node_fs11.renameSync)(tmp, args.out);
+    writeSizeField(tmp), (0, import_node_fs12.renameSync)(tmp, args.out);
   } catch (e) {
-    throw (0, import_node_fs11.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+    throw (0, import_node_fs12.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 function readBlob(path, label) {
-  let fd = (0, import_node_fs11.openSync)(path, "r");
+  let fd = (0, import_node_fs12.openSync)(path, "r");
   try {
-    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs11.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs12.readSync)(fd, head, 0, head.length, 0)));
     if (!field2?.blob) return;
     let { offset, length } = field2.blob, data = Buffer.alloc(length);
-    if ((0, import_node_fs11.readSync)(fd, data, 0, length, offset) !== length)
+    if ((0, import_node_fs12.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
       return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
@@ -24427,15 +24481,15 @@ function readBlob(path, label) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }
   } finally {
-    (0, import_node_fs11.closeSync)(fd);
+    (0, import_node_fs12.closeSync)(fd);
   }
 }
 
 // src/packager/wheel/describe.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto5 = require("node:crypto"), import_node_fs12 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs13 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/packager/wheel/limits.ts
 var LIMITS = {
@@ -24648,7 +24702,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     normalized: want,
     version: version2,
     sha256,
-    size: (await import_node_fs12.promises.stat(file2)).size,
+    size: (await import_node_fs13.promises.stat(file2)).size,
     unpacked_size: unpacked,
     tags: expandTags(wn),
     requires_dist: requires,
@@ -24674,8 +24728,8 @@ function sameVersion(a, b) {
 // src/packager/wheel/describe.ts
 async function describeWheel(a) {
   let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
-  await import_node_fs13.promises.writeFile(tmp, stableStringify(info) + `
-`), await import_node_fs13.promises.rename(tmp, a.out);
+  await import_node_fs14.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs14.promises.rename(tmp, a.out);
 }
 
 // src/cli/args.ts
@@ -24699,13 +24753,13 @@ function parseVerbArgs(verb, argv, options, schema) {
 var import_node_child_process3 = require("node:child_process");
 
 // src/cli/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs14 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
   let dir = (0, import_node_path4.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs14.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
+    if (MARKERS.some((m) => (0, import_node_fs15.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
     let up = (0, import_node_path4.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
@@ -24718,11 +24772,11 @@ function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
     for (let d of (env.PATH ?? "").split(import_node_path4.delimiter))
-      if (d && (0, import_node_fs14.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
+      if (d && (0, import_node_fs15.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs14.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -24733,7 +24787,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs14.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -24744,11 +24798,11 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs14.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs14.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -24756,7 +24810,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
         hint: "The Bazel output above names the cause."
       });
     let done = /* @__PURE__ */ new Set();
-    for (let line of (0, import_node_fs14.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line), t = ev.id?.targetCompleted;
@@ -24764,7 +24818,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
     }
     return [...done];
   } finally {
-    (0, import_node_fs14.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelInfo(workspace, keys, extraArgs = []) {
@@ -24850,16 +24904,16 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
 function cacheRoot(env = process.env) {
   if (env.PAR_ROOT && !env.PAR_ROOT.startsWith("/"))
     throw new ParError("BAD_ARGUMENTS", `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
   return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path5.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path5.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
-function treeSize(path, st = (0, import_node_fs15.lstatSync)(path)) {
+function treeSize(path, st = (0, import_node_fs16.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  for (let name of (0, import_node_fs15.readdirSync)(path))
+  for (let name of (0, import_node_fs16.readdirSync)(path))
     try {
       total += treeSize((0, import_node_path5.join)(path, name));
     } catch {
@@ -24867,16 +24921,16 @@ function treeSize(path, st = (0, import_node_fs15.lstatSync)(path)) {
   return total;
 }
 function listEntries(root) {
-  if (!(0, import_node_fs15.existsSync)(root)) return [];
+  if (!(0, import_node_fs16.existsSync)(root)) return [];
   let out = [];
-  for (let kind of (0, import_node_fs15.readdirSync)(root).sort()) {
+  for (let kind of (0, import_node_fs16.readdirSync)(root).sort()) {
     let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs15.statSync)(kdir).isDirectory()))
-      for (let key of (0, import_node_fs15.readdirSync)(kdir).sort()) {
+    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
+      for (let key of (0, import_node_fs16.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
         let path = (0, import_node_path5.join)(kdir, key);
         try {
-          let st = (0, import_node_fs15.lstatSync)(path);
+          let st = (0, import_node_fs16.lstatSync)(path);
           if (!st.isDirectory()) continue;
           out.push({ kind, key, path, size: treeSize(path, st), lastUse: st.mtimeMs });
         } catch {
@@ -24920,14 +24974,14 @@ function leftoverState(l) {
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
   try {
-    pids = (0, import_node_fs15.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
+    pids = (0, import_node_fs16.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return used;
   }
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs15.readFileSync)((0, import_node_path5.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs16.readFileSync)((0, import_node_path5.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -24935,9 +24989,9 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs15.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs16.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
           try {
-            let target = (0, import_node_fs15.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
+            let target = (0, import_node_fs16.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
             target.startsWith("/") && used.set(target.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
@@ -24981,13 +25035,13 @@ function removeEntry(e) {
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs15.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs15.rmSync)(lock, { force: !0 }), (0, import_node_fs15.rmSync)((0, import_node_path5.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs16.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs16.rmSync)(lock, { force: !0 }), (0, import_node_fs16.rmSync)((0, import_node_path5.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
-  for (let kind of (0, import_node_fs15.existsSync)(root) ? (0, import_node_fs15.readdirSync)(root) : []) {
+  for (let kind of (0, import_node_fs16.existsSync)(root) ? (0, import_node_fs16.readdirSync)(root) : []) {
     let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs15.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs15.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs15.rmSync)((0, import_node_path5.join)(kdir, name), { recursive: !0, force: !0 });
+    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
+      for (let name of (0, import_node_fs16.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs16.rmSync)((0, import_node_path5.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -25072,7 +25126,7 @@ async function cacheVerb(argv, io) {
 var import_node_path7 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs16 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs17 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25692,7 +25746,7 @@ function gen(opts) {
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path6.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
@@ -25728,7 +25782,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25779,7 +25833,7 @@ function gen(opts) {
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
     let bf = buildOfPkg.get(pkg) ?? import_node_path6.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs16.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs17.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25914,10 +25968,10 @@ async function genVerb(argv, io) {
 }
 
 // src/cli/graph.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25940,11 +25994,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs17.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs18.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -25976,7 +26030,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs19.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -25985,7 +26039,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs19.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -25994,7 +26048,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs18.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs19.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -26005,7 +26059,7 @@ function importsReport(request) {
   }
   let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs18.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs19.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
       u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
@@ -26076,7 +26130,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs19.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs20.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -26088,7 +26142,7 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs23 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs24 = require("node:fs"), import_node_path12 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path8 = require("node:path");
@@ -26107,7 +26161,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs20 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path9 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26125,7 +26179,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs21.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26134,7 +26188,7 @@ function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs21.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26161,7 +26215,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs21 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs22 = require("node:fs"), import_node_path10 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26179,8 +26233,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
-  let text = (0, import_node_fs21.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs22.existsSync)(file2)) return null;
+  let text = (0, import_node_fs22.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26194,10 +26248,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
+  if (!(0, import_node_fs22.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs21.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs22.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26211,19 +26265,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs21.writeFileSync)(tmp, text), (0, import_node_fs21.renameSync)(tmp, file2);
+  (0, import_node_fs22.writeFileSync)(tmp, text), (0, import_node_fs22.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path10.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path10.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs21.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs21.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs22.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs22.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs21.existsSync)(file2) || (0, import_node_fs21.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs22.existsSync)(file2) || (0, import_node_fs22.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs22 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs23 = require("node:fs"), import_node_path11 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26261,7 +26315,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs22.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs23.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
@@ -26270,7 +26324,7 @@ function targetJsonPath(bazelBin, label) {
   return (0, import_node_path11.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs22.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs23.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
@@ -26286,7 +26340,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
     let p = (0, import_node_path12.join)(workspace, file2);
-    if ((0, import_node_fs23.existsSync)(p) && re.test((0, import_node_fs23.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    if ((0, import_node_fs24.existsSync)(p) && re.test((0, import_node_fs24.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
@@ -26294,7 +26348,7 @@ var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path12.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs23.existsSync)(link) && (0, import_node_fs23.realpathSync)(link) === (0, import_node_fs23.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs24.existsSync)(link) && (0, import_node_fs24.realpathSync)(link) === (0, import_node_fs24.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
@@ -26302,7 +26356,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path12.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs23.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs24.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26324,7 +26378,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs24 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path13.relative)(root, abs);
@@ -26332,7 +26386,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path13.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs24.existsSync)(abs) && (rel = within((0, import_node_fs24.realpathSync)(workspace), (0, import_node_fs24.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs25.existsSync)(abs) && (rel = within((0, import_node_fs25.realpathSync)(workspace), (0, import_node_fs25.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -26343,14 +26397,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs24.existsSync)(abs))
+  if (!(0, import_node_fs25.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs24.statSync)(abs).isDirectory())
+  if ((0, import_node_fs25.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs24.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs25.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26397,7 +26451,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs25 = require("node:fs");
+var import_node_fs26 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26419,9 +26473,17 @@ var BuildInfo = external_exports.object({
   build_info: BuildInfo
 }).passthrough();
 function dataLiteral(text, name, archive) {
-  let m = /^DATA = (.*)$/m.exec(text);
+  let m = /(?:^|[\n\r])DATA = /.exec(text);
   if (!m) throw new ParError("NOT_AN_ARCHIVE", `${archive}: ${name} holds no DATA literal`, { file: archive });
-  return JSON.parse(m[1]);
+  try {
+    return JSON.parse(text.slice(m.index + m[0].length));
+  } catch (e) {
+    throw new ParError("NOT_AN_ARCHIVE", `${archive}: the DATA literal of ${name} is not JSON (${e.message})`, { file: archive });
+  }
+}
+var ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function printable(v) {
+  return v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 async function readArchiveInfo(archive) {
   let zip;
@@ -26451,12 +26513,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs25.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs26.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs26 = require("node:fs");
+var import_node_fs27 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26469,7 +26531,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs26.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs27.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26483,7 +26545,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs28 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26503,7 +26565,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs27.promises.open(path, "r");
+  let fh = await import_node_fs28.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26513,7 +26575,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs27.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs28.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -26529,7 +26591,7 @@ function human2(n) {
   let abs = Math.abs(n);
   return abs < 1024 ? `${n} B` : abs < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
-var signed = (n) => n > 0 ? `+${human2(n)}` : n < 0 ? `-${human2(-n)}` : "\xB10 B", show = (v) => v == null ? "(none)" : typeof v == "string" ? v : stableStringify(v);
+var signed = (n) => n > 0 ? `+${human2(n)}` : n < 0 ? `-${human2(-n)}` : "\xB10 B", show = (v) => v == null ? "(none)" : typeof v == "string" ? printable(v) : stableStringify(v);
 function renderDiff(d) {
   if (d.identical) return `${d.a} and ${d.b} are the same archive: same build info, launcher and files.
 `;
@@ -26560,6 +26622,28 @@ async function diff(a, b, json2) {
 }
 
 // src/cli/inspect.ts
+function unsafeName2(name) {
+  if (/^([/\\]|[A-Za-z]:)/.test(name)) return "its name is absolute: it would be written outside the directory it is unpacked into";
+  if (name.split(/[/\\]/).includes("..")) return "its name has a '..' part: it would be written outside the directory it is unpacked into";
+}
+async function verifyEntries(archive) {
+  let zip = await ZipReader.open(archive), problems = [];
+  try {
+    for (let e of zip.entries) {
+      let unsafe = unsafeName2(e.name);
+      unsafe && problems.push({ entry: e.name, problem: unsafe });
+      try {
+        await zip.read(e);
+      } catch (err) {
+        let reason = err.reason ?? err.message;
+        problems.push({ entry: e.name, problem: reason.replace(` for "${e.name}"`, "") });
+      }
+    }
+  } finally {
+    await zip.close();
+  }
+  return problems;
+}
 function sizeByTopLevel(info) {
   let by = /* @__PURE__ */ new Map();
   for (let e of info.entries) {
@@ -26581,11 +26665,12 @@ function renderStart(s) {
   let where = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
   return `  starts     ${where}; ${blob}`;
 }
-function inspectModel(archive, info) {
+function inspectModel(archive, info, problems = []) {
   let entry = info.manifest.entry;
   return {
     archive,
     build_info: info.buildInfo,
+    problems,
     entry: "entry_point" in entry ? { entry_point: entry.entry_point } : { main: entry.path, module: entry.module },
     python: info.manifest.python.spec,
     interpreters_probed: info.manifest.python.minors.map((m) => `python${m}`),
@@ -26603,16 +26688,17 @@ function renderStamp(b) {
   if (!b.stamped)
     return ["  revision   none: unstamped build (stamp with --config=release, or stamp = 1 on the target)"];
   let state = b.dirty === !0 ? "DIRTY: built with uncommitted changes" : b.dirty === !1 ? "clean" : "clean or dirty: unknown", lines = [
-    `  revision   ${b.revision ?? "unknown"}  (${state}${b.branch ? `, branch ${b.branch}` : ""})`,
+    `  revision   ${printable(b.revision ?? "unknown")}  (${state}${b.branch ? `, branch ${printable(b.branch)}` : ""})`,
     `  built      ${b.timestamp ?? "at an unknown time"}`
   ], status = b.status && typeof b.status == "object" ? Object.entries(b.status) : [], width = Math.max(0, ...status.map(([k]) => k.length));
-  for (let [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${String(v)}`);
+  for (let [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${printable(String(v))}`);
   return lines;
 }
 function renderInspect(model) {
   let b = model.build_info;
   return [
     `${model.archive}`,
+    ...model.problems.map((p) => `  DAMAGED    ${p.entry}: ${p.problem}`),
     ...renderStamp(b),
     `  target     ${b.label}`,
     `  runs       ${"entry_point" in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
@@ -26628,14 +26714,22 @@ function renderInspect(model) {
 `) + `
 `;
 }
-async function inspect(archive, json2) {
-  let model = inspectModel(archive, await readArchiveInfo(archive));
-  return json2 ? JSON.stringify(model, null, 2) + `
-` : renderInspect(model);
+async function inspectArchive(archive, json2) {
+  let info = await readArchiveInfo(archive), problems = await verifyEntries(archive), model = inspectModel(archive, info, problems);
+  return { output: json2 ? JSON.stringify(model, null, 2) + `
+` : renderInspect(model), problems };
+}
+function inspectFailure(archive, problems) {
+  let n = problems.length;
+  return new ParError(
+    "ARCHIVE_DAMAGED",
+    `${archive} has ${n} damaged or unsafe ${n === 1 ? "entry" : "entries"}: ${problems.map((p) => `${p.entry} (${p.problem})`).join("; ")}`,
+    { file: archive, hint: "Copy it again, or rebuild it; never run an archive whose entries leave their directory." }
+  );
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs29 = require("node:fs"), import_node_path14 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -26737,7 +26831,7 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs28.statSync)(file2);
+    let s = (0, import_node_fs29.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
@@ -26883,8 +26977,8 @@ var USAGE2 = `usage: par VERB [ARGS]
     let a = parseVerbArgs("inspect", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
-    }));
-    io.out(await inspect((0, import_node_path15.resolve)(a.positionals[0]), a.json ?? !1));
+    })), archive = (0, import_node_path15.resolve)(a.positionals[0]), { output: output2, problems } = await inspectArchive(archive, a.json ?? !1);
+    if (io.out(output2), problems.length) throw inspectFailure(archive, problems);
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
@@ -26922,7 +27016,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs29.realpathSync)(process.argv[1]) === (0, import_node_fs29.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs30.realpathSync)(process.argv[1]) === (0, import_node_fs30.realpathSync)(__filename);
   } catch {
     return !1;
   }

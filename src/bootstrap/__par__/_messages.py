@@ -97,3 +97,10 @@ def extracting(prog, what, where):
 
 def extracted(prog, seconds):
     return "%s: unpacked in %.1f s." % (prog, seconds)
+
+
+def damaged_entry(archive, entry, detail):
+    return (
+        "%s is damaged: its entry %s does not load (%s); copy it again, or rebuild it. "
+        "`par inspect %s` lists every entry whose CRC does not match." % (archive, entry, detail, archive)
+    )
