@@ -24948,7 +24948,7 @@ function isAlive(pid) {
 }
 function listLeftovers(root) {
   let out = [], scan = (dir, prefix) => {
-    for (let name of (0, import_node_fs15.readdirSync)(dir).sort()) {
+    for (let name of (0, import_node_fs16.readdirSync)(dir).sort()) {
       let tmp = /^\.tmp-.+-(\d+)$/.exec(name);
       if (!tmp && !name.startsWith(".set-aside-")) continue;
       let path = (0, import_node_path5.join)(dir, name);
@@ -24959,11 +24959,11 @@ function listLeftovers(root) {
       }
     }
   };
-  if (!(0, import_node_fs15.existsSync)(root)) return out;
+  if (!(0, import_node_fs16.existsSync)(root)) return out;
   scan(root, "");
-  for (let kind of (0, import_node_fs15.readdirSync)(root).sort()) {
+  for (let kind of (0, import_node_fs16.readdirSync)(root).sort()) {
     let kdir = (0, import_node_path5.join)(root, kind);
-    !kind.startsWith(".") && (0, import_node_fs15.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
+    !kind.startsWith(".") && (0, import_node_fs16.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
   }
   return out;
 }
@@ -25098,7 +25098,7 @@ async function cacheVerb(argv, io) {
     else if (a["dry-run"]) gone.push(l);
     else
       try {
-        (0, import_node_fs15.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
+        (0, import_node_fs16.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
       } catch (e) {
         busy.push({ leftover: l, why: `cannot remove it: ${e.message}` });
       }
