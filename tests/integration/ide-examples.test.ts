@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pyenvInterpreters, ROOT, scratch } from './harness';
+import { missingPyenv, pyenvInterpreters, ROOT, scratch, testUnless } from './harness';
 import { bareConfig, bazelWrapper, par, pyright, unresolved } from './ide-helpers';
 
 jest.setTimeout(600_000);
@@ -30,7 +30,7 @@ test('examples/monorepo: every import resolves with the generated config, textfm
 });
 
 const py311 = pyenvInterpreters().get('3.11');
-(py311 ? test : test.skip)('examples/numpy: numpy resolves from the wheel the build unpacked, and not without the config', () => {
+testUnless(missingPyenv(['3.11']))('examples/numpy: numpy resolves from the wheel the build unpacked, and not without the config', () => {
   const example = join(ROOT, 'examples/numpy');
   const gen = spawnSync(join(example, 'make_wheels.sh'), [py311!], { encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`make_wheels.sh failed:\n${gen.stderr}`);
