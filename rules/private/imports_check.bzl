@@ -123,14 +123,18 @@ par_imports_aspect = aspect(
     toolchains = [NODE_TOOLCHAIN_TYPE],
 )
 
-def imports_validation(ctx, info):
+def closure_owners(ctx):
+    """depset[str]: 'archive_path<TAB>label' of each source of the binary and of its deps' targets."""
+    owners = [d[ParImportsInfo].owners for d in ctx.attr.deps if ParImportsInfo in d]
+    return depset(_owner_lines(ctx.label, ctx.files.srcs), transitive = owners)
+
+def imports_validation(ctx, info, owners):
     """The binary's `_validation` outputs: its own srcs' check plus the report over its closure."""
     if ctx.attr.imports_check == "off":
         return depset()
     node = ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.node
     stdlib = ctx.file._stdlib_modules
     results = [d[ParImportsInfo].results for d in ctx.attr.deps if ParImportsInfo in d]
-    owners = [d[ParImportsInfo].owners for d in ctx.attr.deps if ParImportsInfo in d]
     srcs = ctx.files.srcs
     own = []
     if srcs:
@@ -145,7 +149,7 @@ def imports_validation(ctx, info):
     args.add_all(ctx.attr.imports_ignore, format_each = "ignore\t%s")
     args.add_all(info.import_roots, map_each = _root)
     args.add_all(info.foreign_import_roots, map_each = _foreign_root)
-    args.add_all(depset(_owner_lines(ctx.label, srcs), transitive = owners), format_each = "owner\t%s")
+    args.add_all(owners, format_each = "owner\t%s")
     args.add_all(all_results, map_each = _result)
     ctx.actions.write(request, args)
 

@@ -22345,8 +22345,8 @@ var ParError = class extends Error {
   }
   /** One paragraph: "<label>: <message> (<file>) <hint>". */
   render() {
-    let where = this.label ? `${this.label}: ` : "", file2 = this.file && !this.message.includes(this.file) ? ` [${this.file}]` : "", hint = this.hint ? ` ${this.hint}` : "";
-    return `${where}${this.message}${file2}${hint}`;
+    let where2 = this.label ? `${this.label}: ` : "", file2 = this.file && !this.message.includes(this.file) ? ` [${this.file}]` : "", hint = this.hint ? ` ${this.hint}` : "";
+    return `${where2}${this.message}${file2}${hint}`;
   }
 };
 
@@ -22469,6 +22469,136 @@ async function collectEntries(m) {
   ), missing.length)
     throw new ParError("MISSING_FILE", `input files are missing: ${missing.sort().join(", ")}`, { label });
   return [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+// src/graph/module-index.ts
+function normalizeRoots(roots) {
+  let set2 = /* @__PURE__ */ new Set([""]);
+  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
+  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
+function moduleParts(path, root) {
+  if (root && !path.startsWith(root + "/")) return null;
+  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
+  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
+  else {
+    let ext = EXTENSION.exec(leaf);
+    if (!ext) return null;
+    rel = full.slice(0, slash + 1) + ext[1];
+  }
+  let parts = rel.split("/");
+  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
+}
+function moduleOf(path, roots) {
+  for (let r of roots) {
+    let parts = moduleParts(path, r);
+    if (parts) return parts.join(".");
+  }
+  return null;
+}
+var ModuleIndex = class {
+  modules = /* @__PURE__ */ new Map();
+  constructor(paths, roots = []) {
+    let rs = normalizeRoots(roots);
+    for (let p of paths)
+      for (let r of rs) {
+        let parts = moduleParts(p, r);
+        if (!parts) continue;
+        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
+        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
+        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+      }
+  }
+  add(name, e) {
+    let cur = this.modules.get(name);
+    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
+  }
+  get(name) {
+    return this.modules.get(name);
+  }
+  hasTop(name) {
+    return this.modules.has(name.split(".")[0]);
+  }
+  /**
+   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
+   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
+   */
+  resolve(name) {
+    let exact = this.modules.get(name);
+    if (exact) return { name, entry: exact };
+    let parts = name.split(".");
+    for (let k = parts.length - 1; k >= 1; k--) {
+      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
+      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
+    }
+  }
+};
+
+// src/packager/shadowed.ts
+function provisions(path, root, entry, owner2, prefix = "") {
+  let parts = moduleParts(path, root);
+  if (!parts) return [];
+  let out = [{ module: parts.join("."), kind: "file", entry, key: prefix + path, owner: owner2 }], rel = root ? path.slice(root.length + 1) : path, dirs = rel.split("/").slice(0, -1);
+  (rel === "__init__.py" || rel.endsWith("/__init__.py")) && dirs.pop();
+  for (let k = 1; k <= dirs.length; k++) {
+    let dir = [root, ...dirs.slice(0, k)].filter(Boolean).join("/");
+    out.push({ module: dirs.slice(0, k).join("."), kind: "portion", entry, key: `${prefix}${dir}/`, owner: owner2 });
+  }
+  return out;
+}
+var rank = (p) => p.key.endsWith("__init__.py") ? 0 : p.key.endsWith(".py") ? 2 : 1;
+function findShadowed(input2) {
+  let byModule = /* @__PURE__ */ new Map(), add = (p) => {
+    let list = byModule.get(p.module);
+    list ? list.push(p) : byModule.set(p.module, [p]);
+  };
+  input2.roots.forEach((root, entry) => {
+    for (let f of input2.files) for (let p of provisions(f.path, root, entry, f.owner)) add(p);
+  });
+  for (let w of input2.wheels)
+    for (let e of w.info.entries) {
+      let first = e.path.split("/")[0];
+      if (!(first.endsWith(".dist-info") || first.endsWith(".data")))
+        for (let p of provisions(e.path, "", w.entry, w.info.label, `${w.info.filename}!/`)) add(p);
+    }
+  let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
+  for (let [module2, list] of byModule) {
+    if (allowed(module2)) continue;
+    let files = uniqueBy(list.filter((p) => p.kind === "file"), (p) => p.key);
+    if (files.length === 0) continue;
+    let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
+    files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
+  }
+  return groups.sort((a, b) => a[0].module < b[0].module ? -1 : a[0].module > b[0].module ? 1 : 0);
+}
+function uniqueBy(xs, key) {
+  let seen = /* @__PURE__ */ new Set();
+  return xs.filter((x) => !seen.has(key(x)) && (seen.add(key(x)), !0));
+}
+var where = (p) => {
+  let i = p.key.indexOf("!/");
+  return i < 0 ? p.key : `${p.key.slice(i + 2)} in ${p.key.slice(0, i)}`;
+};
+function checkShadowed(input2) {
+  let groups = findShadowed(input2);
+  if (groups.length === 0) return;
+  let lines = groups.map((g) => {
+    let [winner, ...rest] = g, who = (p) => `${p.owner} (${where(p)})`;
+    return `module ${winner.module}: ${who(winner)} is imported; ${rest.map(who).join(", ")} never ${rest.length > 1 ? "are" : "is"}`;
+  }), n = groups.length;
+  throw new ParError(
+    "SHADOWED_MODULE",
+    `${n} module${n > 1 ? "s are" : " is"} provided twice in this binary, and Python imports only the first on sys.path:
+  ${lines.join(`
+  `)}
+`,
+    {
+      label: input2.label,
+      hint: "Rename or remove one of them (or drop the dep that brings it), or, if one deliberately overrides the other, list the module in allow_shadowed_modules."
+    }
+  );
 }
 
 // src/packager/launch/blob.ts
@@ -22639,15 +22769,15 @@ function launchBlob(codes, entries) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
   return marshalDumps([MARKER, ...codes, index]);
 }
-function readLaunchBlob(blob, where) {
+function readLaunchBlob(blob, where2) {
   let v, n = BLOB_MODULES.length;
   try {
     v = marshalLoads(blob, n + 1);
   } catch (e) {
-    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
   if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
-    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   return v.slice(1, n + 1);
 }
 var FIELD = `
@@ -22739,10 +22869,12 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   shebang: external_exports.string().regex(/^#!\S[^\n]*$/, "must be one line starting with #!"),
   imports_check: external_exports.enum(["error", "warn", "off"]),
   local_copy: external_exports.boolean().default(!1),
+  // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
+  allow_shadowed_modules: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name")).default([]),
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
 }).strict().refine((h) => h.main === null != (h.entry_point === null), {
   message: "exactly one of main and entry_point must be set"
-}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
+}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
 function describe3(issues, line) {
   return issues.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
@@ -22760,7 +22892,7 @@ function parseManifest(text, file2) {
     throw new ParError("MANIFEST_INVALID", `manifest ${file2} is empty`, { file: file2 });
   let rawHeader = json2(lines[0], 1), h = Header.safeParse(rawHeader);
   !h.success && rawHeader !== void 0 && problems.push(...describe3(h.error.issues, 1));
-  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], data: [], roots: [], wheels: [] };
+  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], data: [], roots: [], wheels: [], owners: /* @__PURE__ */ new Map() };
   if (lines.slice(1).forEach((raw, i) => {
     let n = i + 2, v = json2(raw, n);
     if (v === void 0) return;
@@ -22782,6 +22914,9 @@ function parseManifest(text, file2) {
         break;
       case "root":
         m.roots.push(l.path);
+        break;
+      case "owner":
+        m.owners.has(l.path) || m.owners.set(l.path, l.label);
         break;
       case "wheel":
         m.wheels.push({ label: l.label, file: l.file, info: l.info, ...l.bytecode ? { bytecode: l.bytecode } : {} });
@@ -24103,73 +24238,6 @@ function readWheelBytecode(file2, label, cacheTag) {
 
 // src/packager/extract-layout.ts
 var import_node_crypto3 = require("node:crypto");
-
-// src/graph/module-index.ts
-function normalizeRoots(roots) {
-  let set2 = /* @__PURE__ */ new Set([""]);
-  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
-  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-}
-var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
-function moduleParts(path, root) {
-  if (root && !path.startsWith(root + "/")) return null;
-  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
-  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
-  else {
-    let ext = EXTENSION.exec(leaf);
-    if (!ext) return null;
-    rel = full.slice(0, slash + 1) + ext[1];
-  }
-  let parts = rel.split("/");
-  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
-}
-function moduleOf(path, roots) {
-  for (let r of roots) {
-    let parts = moduleParts(path, r);
-    if (parts) return parts.join(".");
-  }
-  return null;
-}
-var ModuleIndex = class {
-  modules = /* @__PURE__ */ new Map();
-  constructor(paths, roots = []) {
-    let rs = normalizeRoots(roots);
-    for (let p of paths)
-      for (let r of rs) {
-        let parts = moduleParts(p, r);
-        if (!parts) continue;
-        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
-        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
-        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-      }
-  }
-  add(name, e) {
-    let cur = this.modules.get(name);
-    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
-  }
-  get(name) {
-    return this.modules.get(name);
-  }
-  hasTop(name) {
-    return this.modules.has(name.split(".")[0]);
-  }
-  /**
-   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
-   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
-   */
-  resolve(name) {
-    let exact = this.modules.get(name);
-    if (exact) return { name, entry: exact };
-    let parts = name.split(".");
-    for (let k = parts.length - 1; k >= 1; k--) {
-      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
-      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
-    }
-  }
-};
-
-// src/packager/extract-layout.ts
 var NATIVE = /\.(so(\.\d+)*|pyd|dylib)$/, TAGGED_EXTENSION = /(^|\/)[A-Za-z_][A-Za-z0-9_]*\.(cpython-[^/]*|abi3)\.(so|pyd)$/;
 function nativePlan(layout, paths, roots) {
   if (layout !== "zip") return { layout };
@@ -24251,7 +24319,15 @@ async function pack(args) {
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
+  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], firstParty = roots.length - bundled.wheels.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    allowed: h.allow_shadowed_modules
+  });
+  let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
     pycs2 && prebuilt.set(ref.label, pycs2);
@@ -24372,7 +24448,7 @@ function timestampValue(v, label, file2) {
     });
   return new Date(Number(v) * 1e3).toISOString().replace(".000Z", "Z");
 }
-function stampInfo(stable, volatile, where) {
+function stampInfo(stable, volatile, where2) {
   let status = {};
   for (let [k, v] of [...stable.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
     k.startsWith("STABLE_") && !SCM_KEYS.includes(k) && (status[k] = v);
@@ -24380,9 +24456,9 @@ function stampInfo(stable, volatile, where) {
   return {
     stamped: !0,
     revision: stable.get("STABLE_SCM_REVISION") || "unknown",
-    dirty: dirtyValue(stable.get("STABLE_SCM_DIRTY"), where.label, where.stableFile),
+    dirty: dirtyValue(stable.get("STABLE_SCM_DIRTY"), where2.label, where2.stableFile),
     branch: branch === void 0 || branch === "" || branch === "unknown" ? null : branch,
-    timestamp: timestampValue(volatile.get("BUILD_TIMESTAMP"), where.label, where.volatileFile),
+    timestamp: timestampValue(volatile.get("BUILD_TIMESTAMP"), where2.label, where2.volatileFile),
     status
   };
 }
@@ -25617,7 +25693,7 @@ function applyEdits(text, edits) {
 }
 
 // src/gen/gen.ts
-var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "py_library", "py_binary"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
   return pkg && (0, import_node_path6.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
@@ -25647,8 +25723,8 @@ function gen(opts) {
       }
       let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path6.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
-      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
-      targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
+      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), depsAttr = call.attrs.get("deps"), deps = new Set((depsAttr?.items ?? []).map((d) => canonical2(d.value, pkg))), t = { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
+      COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null && (t.completed = new Set(deps), t.entryModule = call.attrs.get("entry_point")?.string?.split(":")[0]), targets.set(label, t);
     }
   }
   let pkgAbove = (dir) => {
@@ -25694,13 +25770,12 @@ function gen(opts) {
   }
   let computeDeps = () => {
     for (let t of targets.values()) {
-      if (!t.managed) continue;
-      let d = /* @__PURE__ */ new Set();
-      for (let s of t.srcs)
-        for (let p of importsOf.get(s) ?? []) {
-          let o = owner2.get(p);
-          o && o !== t.label && d.add(o);
-        }
+      if (!t.managed && !t.completed) continue;
+      let d = new Set(t.completed), provided = [...t.srcs].flatMap((s) => importsOf.get(s) ?? []), entry = t.entryModule ? providerPath(index, t.entryModule) : void 0;
+      for (let p of entry ? [...provided, entry] : provided) {
+        let o = owner2.get(p);
+        o && o !== t.label && d.add(o);
+      }
       t.deps = d;
     }
   };
@@ -25719,7 +25794,7 @@ function gen(opts) {
     cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
   }
   let byPkg = /* @__PURE__ */ new Map();
-  for (let t of targets.values()) t.managed && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
+  for (let t of targets.values()) (t.managed || t.completed) && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
   let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/")), changed = [];
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
@@ -25787,7 +25862,7 @@ function renderPackage(before, pkg, ts, all) {
       continue;
     }
     let srcsAttr = call.attrs.get("srcs");
-    if (srcsAttr && edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) }), oldDeps)
+    if (srcsAttr && t.managed && edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) }), oldDeps)
       !oldDeps.keep && oldDeps.items !== null && edits.push({ start: oldDeps.start, end: oldDeps.end, text: renderList(depItems) });
     else if (depItems.length) {
       let closeLine = before.lastIndexOf(`
@@ -25962,13 +26037,13 @@ function importsReport(request) {
 `, failed: mode === "error", count: uniq2.length };
 }
 function describe4(u, target, owner2) {
-  let where = `${u.file}:${u.line}`;
-  if (u.reason === "syntax") return `${where}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
-  if (u.reason === "relative-beyond-top") return `${where}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
+  let where2 = `${u.file}:${u.line}`;
+  if (u.reason === "syntax") return `${where2}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
+  if (u.reason === "relative-beyond-top") return `${where2}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
   let provider;
   for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
   let fix = provider && provider !== target ? `${provider} provides it: add "${provider}" to deps of ${target}` : `no target in this binary provides it; ${target} needs a dep that does`;
-  return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
+  return `${where2}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
 }
 
 // src/graph/target-graph.ts
@@ -26523,8 +26598,8 @@ function startModel(info) {
   };
 }
 function renderStart(s) {
-  let where = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
-  return `  starts     ${where}; ${blob}`;
+  let where2 = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
+  return `  starts     ${where2}; ${blob}`;
 }
 function inspectModel(archive, info) {
   let entry = info.manifest.entry;
