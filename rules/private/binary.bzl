@@ -132,6 +132,7 @@ python_binary = rule(
         "allow_shadowed_modules": attr.string_list(doc = "Modules (and their submodules) that two providers may both give, the first on sys.path winning: a deliberate override such as a patched copy of a wheel's package. Any other module provided twice fails the build (whatever imports_check says), naming both targets and files."),
         "imports_ignore": attr.string_list(doc = "Modules (and their submodules) imports_check accepts although nothing provides them, e.g. optional features' third-party imports."),
         "_stdlib_modules": attr.label(default = "@rules_par//rules/private:stdlib_modules", allow_single_file = True),
+        "_module_index": attr.label(default = "@rules_par//:module_index", allow_files = True),
         "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
         "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
         "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),

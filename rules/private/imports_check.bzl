@@ -128,6 +128,13 @@ def closure_owners(ctx):
     owners = [d[ParImportsInfo].owners for d in ctx.attr.deps if ParImportsInfo in d]
     return depset(_owner_lines(ctx.label, ctx.files.srcs), transitive = owners)
 
+def _module_index(ctx):
+    """The workspace's module index File (@rules_par//:module_index), or None when none is set."""
+    files = ctx.files._module_index
+    if len(files) > 1:
+        fail("python_binary %s: @rules_par//:module_index names %d files; it takes one module index (par_modules.txt, written by `par gen`)." % (ctx.label, len(files)))
+    return files[0] if files else None
+
 def imports_validation(ctx, info, owners):
     """The binary's `_validation` outputs: its own srcs' check plus the report over its closure."""
     if ctx.attr.imports_check == "off":
@@ -151,6 +158,9 @@ def imports_validation(ctx, info, owners):
     args.add_all(info.foreign_import_roots, map_each = _foreign_root)
     args.add_all(owners, format_each = "owner\t%s")
     args.add_all(all_results, map_each = _result)
+    index = _module_index(ctx)
+    if index:
+        args.add("index\t%s\t%s" % (index.path, index.owner))
     ctx.actions.write(request, args)
 
     report = ctx.actions.declare_file("_par/%s.imports_report" % ctx.label.name)
@@ -162,7 +172,7 @@ def imports_validation(ctx, info, owners):
     ctx.actions.run(
         executable = node,
         arguments = [run_args],
-        inputs = depset([request, ctx.file._packager], transitive = [all_results]),
+        inputs = depset([request, ctx.file._packager] + ([index] if index else []), transitive = [all_results]),
         outputs = [report],
         mnemonic = "ParImportsReport",
         progress_message = "Reporting unresolved imports of %s" % ctx.label,

@@ -7,14 +7,15 @@
 // their srcs and entry point import added; gen never removes one of theirs.
 // Import cycles between new directory targets are merged into one target at their common
 // ancestor (Bazel forbids cycles); cycles through existing targets are reported.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { alg, Graph } from 'graphlib';
-import { ModuleIndex, moduleOf, normalizeRoots } from '../graph/module-index';
+import { ModuleIndex, moduleOf, moduleParts, normalizeRoots } from '../graph/module-index';
 import { extractImports, PythonSyntaxError } from '../graph/python-imports';
 import { absoluteModule, packageOf } from '../graph/resolve';
 import { decodePythonSource } from '../graph/source-encoding';
+import { INDEX_FILE, renderModuleIndex } from '../graph/workspace-index';
 import { applyEdits, compareLabels, parseBuildFile, renderList, type Edit, type ListItem, type RuleCall } from './build-file';
 
 export const DEFS = '@rules_par//rules:defs.bzl';
@@ -208,11 +209,29 @@ export function gen(opts: GenOptions): GenResult {
     computeDeps();
   }
 
-  // 5. Render BUILD files.
+  // 5. The workspace's module index, kept when the workspace has one (imports_check names the
+  // target to add from it): every module a target's file provides, through every root.
+  const changed: string[] = [];
+  if (existsSync(join(ws, INDEX_FILE))) {
+    const pairs: [string, string][] = [];
+    for (const f of pyFiles) {
+      const label = owner.get(f);
+      for (const r of label ? rootList : []) {
+        const parts = moduleParts(f, r);
+        if (parts) pairs.push([parts.join('.'), label!]);
+      }
+    }
+    const text = renderModuleIndex(pairs);
+    if (readFileSync(join(ws, INDEX_FILE), 'utf8') !== text) {
+      changed.push(INDEX_FILE);
+      if (!opts.check) writeFileSync(join(ws, INDEX_FILE), text);
+    }
+  }
+
+  // 6. Render BUILD files.
   const byPkg = new Map<string, Target[]>();
   for (const t of targets.values()) if (t.managed || t.completed) byPkg.set(t.pkg, [...(byPkg.get(t.pkg) ?? []), t]);
   const allowed = (pkg: string) => !opts.paths || opts.paths.some((p) => p === '' || p === '.' || pkg === p || pkg.startsWith(p + '/'));
-  const changed: string[] = [];
   for (const [pkg, ts] of [...byPkg].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (!allowed(pkg)) continue;
     const bf = buildOfPkg.get(pkg) ?? posix.join(pkg, 'BUILD.bazel');

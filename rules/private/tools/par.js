@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -25093,7 +25093,7 @@ async function cacheVerb(argv, io) {
 var import_node_path7 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs16 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs17 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25559,6 +25559,64 @@ function decodePythonSource(buf) {
   }
 }
 
+// src/graph/workspace-index.ts
+var import_node_fs16 = require("node:fs");
+var INDEX_FILE = "par_modules.txt", HEADER = "# par module index: module<TAB>target. Written by `par gen`; imports_check reads it to name the target to add.";
+function renderModuleIndex(pairs) {
+  let lines = /* @__PURE__ */ new Set();
+  for (let [m, l] of pairs) lines.add(`${m}	${l}`);
+  return [HEADER, ...[...lines].sort()].join(`
+`) + `
+`;
+}
+var Pair = external_exports.tuple([
+  external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name"),
+  external_exports.string().regex(/^(@[^/]*)?\/\/[^:]*(:.+)?$/, "must be a label")
+]);
+function parseModuleIndex(text, label, target) {
+  let modules = /* @__PURE__ */ new Map(), problems = [];
+  if (text.split(`
+`).forEach((line, i) => {
+    if (!line || line.startsWith("#")) return;
+    let fields = line.split("	");
+    if (fields.length !== 2) {
+      problems.push(`line ${i + 1}: expected "module<TAB>target", found ${JSON.stringify(line)}`);
+      return;
+    }
+    let r = Pair.safeParse(fields);
+    if (!r.success) {
+      problems.push(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path[0] === 0 ? "module" : "target"} ${JSON.stringify(fields[Number(x.path[0])])} ${x.message}`).join("; ")}`);
+      return;
+    }
+    let [m, l] = r.data;
+    modules.set(m, [...modules.get(m) ?? [], l]);
+  }), problems.length)
+    throw new ParError("MANIFEST_INVALID", `module index ${label} is invalid:
+  ${problems.slice(0, 20).join(`
+  `)}`, {
+      label: target,
+      hint: "Regenerate it with `par gen`."
+    });
+  for (let [m, ls] of modules) modules.set(m, [...new Set(ls)].sort());
+  return { label, modules };
+}
+function readModuleIndex(file2, label, target) {
+  return parseModuleIndex((0, import_node_fs16.readFileSync)(file2, "utf8"), label, target);
+}
+function workspaceProviders(index, module2) {
+  let exact = index.modules.get(module2);
+  if (exact) return exact;
+  let inside2 = /* @__PURE__ */ new Set();
+  for (let [m, ls] of index.modules) if (m.startsWith(`${module2}.`)) for (let l of ls) inside2.add(l);
+  if (inside2.size) return [...inside2].sort();
+  let parts = module2.split(".");
+  for (let k = parts.length - 1; k >= 1; k--) {
+    let hit = index.modules.get(parts.slice(0, k).join("."));
+    if (hit) return hit;
+  }
+  return [];
+}
+
 // src/gen/build-file.ts
 var KEEP = /#\s*keep\b/;
 function skipString(text, i) {
@@ -25713,7 +25771,7 @@ function gen(opts) {
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path6.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
@@ -25749,7 +25807,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25793,13 +25851,26 @@ function gen(opts) {
     for (let s of targets.get(into).srcs) owner2.set(s, into);
     cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
   }
+  let changed = [];
+  if ((0, import_node_fs17.existsSync)((0, import_node_path6.join)(ws, INDEX_FILE))) {
+    let pairs = [];
+    for (let f of pyFiles) {
+      let label = owner2.get(f);
+      for (let r of label ? rootList : []) {
+        let parts = moduleParts(f, r);
+        parts && pairs.push([parts.join("."), label]);
+      }
+    }
+    let text = renderModuleIndex(pairs);
+    (0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs17.writeFileSync)((0, import_node_path6.join)(ws, INDEX_FILE), text));
+  }
   let byPkg = /* @__PURE__ */ new Map();
   for (let t of targets.values()) (t.managed || t.completed) && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
-  let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/")), changed = [];
+  let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/"));
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
     let bf = buildOfPkg.get(pkg) ?? import_node_path6.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs16.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs17.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25934,10 +26005,10 @@ async function genVerb(argv, io) {
 }
 
 // src/cli/graph.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25960,11 +26031,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs17.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs18.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -25996,7 +26067,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs19.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -26005,7 +26076,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs19.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -26014,7 +26085,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs18.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs19.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -26023,12 +26094,12 @@ function importsReport(request) {
     let m = moduleOf(l[1], roots);
     m && !owner2.has(m) && owner2.set(m, l[2]);
   }
-  let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
+  let indexLine = lines.find((l) => l[0] === "index"), index, workspace = () => index === void 0 ? index = indexLine ? readModuleIndex(indexLine[1], indexLine[2] ?? indexLine[1], label) : null : index, ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs18.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs19.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
-      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
+      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2, workspace));
   }
   let uniq2 = [...new Set(problems)];
   return uniq2.length === 0 ? { text: `${label}: imports_check: every import resolves
@@ -26036,14 +26107,22 @@ function importsReport(request) {
 `) + `
 `, failed: mode === "error", count: uniq2.length };
 }
-function describe4(u, target, owner2) {
+function describe4(u, target, owner2, workspace) {
   let where2 = `${u.file}:${u.line}`;
   if (u.reason === "syntax") return `${where2}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
   if (u.reason === "relative-beyond-top") return `${where2}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
   let provider;
   for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
-  let fix = provider && provider !== target ? `${provider} provides it: add "${provider}" to deps of ${target}` : `no target in this binary provides it; ${target} needs a dep that does`;
-  return `${where2}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
+  return `${where2}: \`${u.statement}\` needs module ${u.module}; ${provider && provider !== target ? addDep([provider], target) : fromWorkspace(u.module, target, workspace())}`;
+}
+function addDep(labels, target) {
+  return labels.length === 1 ? `${labels[0]} provides it: add "${labels[0]}" to deps of ${target}` : `${labels.length} targets provide it: add one of ${labels.map((l) => `"${l}"`).join(", ")} to deps of ${target}`;
+}
+function fromWorkspace(module2, target, index) {
+  if (!index)
+    return `no target in this binary provides it and no module index is configured to look further; ${target} needs a dep that does (\`par gen\` adds it from the imports)`;
+  let labels = workspaceProviders(index, module2).filter((l) => l !== target);
+  return labels.length ? addDep(labels, target) : `no target in the workspace provides it (module index ${index.label}); add one that does to deps of ${target}, or run \`par gen\` to create it from the sources`;
 }
 
 // src/graph/target-graph.ts
@@ -26096,7 +26175,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs19.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs20.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -26108,7 +26187,7 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs23 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs24 = require("node:fs"), import_node_path12 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path8 = require("node:path");
@@ -26127,7 +26206,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs20 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path9 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26145,7 +26224,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs21.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26154,7 +26233,7 @@ function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs21.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26181,7 +26260,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs21 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs22 = require("node:fs"), import_node_path10 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26199,8 +26278,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
-  let text = (0, import_node_fs21.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs22.existsSync)(file2)) return null;
+  let text = (0, import_node_fs22.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26214,10 +26293,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
+  if (!(0, import_node_fs22.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs21.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs22.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26231,19 +26310,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs21.writeFileSync)(tmp, text), (0, import_node_fs21.renameSync)(tmp, file2);
+  (0, import_node_fs22.writeFileSync)(tmp, text), (0, import_node_fs22.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path10.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path10.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs21.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs21.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs22.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs22.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs21.existsSync)(file2) || (0, import_node_fs21.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs22.existsSync)(file2) || (0, import_node_fs22.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs22 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs23 = require("node:fs"), import_node_path11 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26281,7 +26360,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs22.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs23.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
@@ -26290,7 +26369,7 @@ function targetJsonPath(bazelBin, label) {
   return (0, import_node_path11.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs22.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs23.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
@@ -26306,7 +26385,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
     let p = (0, import_node_path12.join)(workspace, file2);
-    if ((0, import_node_fs23.existsSync)(p) && re.test((0, import_node_fs23.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    if ((0, import_node_fs24.existsSync)(p) && re.test((0, import_node_fs24.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
@@ -26314,7 +26393,7 @@ var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path12.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs23.existsSync)(link) && (0, import_node_fs23.realpathSync)(link) === (0, import_node_fs23.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs24.existsSync)(link) && (0, import_node_fs24.realpathSync)(link) === (0, import_node_fs24.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
@@ -26322,7 +26401,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path12.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs23.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs24.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26344,7 +26423,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs24 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path13.relative)(root, abs);
@@ -26352,7 +26431,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path13.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs24.existsSync)(abs) && (rel = within((0, import_node_fs24.realpathSync)(workspace), (0, import_node_fs24.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs25.existsSync)(abs) && (rel = within((0, import_node_fs25.realpathSync)(workspace), (0, import_node_fs25.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -26363,14 +26442,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs24.existsSync)(abs))
+  if (!(0, import_node_fs25.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs24.statSync)(abs).isDirectory())
+  if ((0, import_node_fs25.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs24.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs25.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26417,7 +26496,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs25 = require("node:fs");
+var import_node_fs26 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26471,12 +26550,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs25.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs26.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs26 = require("node:fs");
+var import_node_fs27 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26489,7 +26568,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs26.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs27.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26503,7 +26582,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs28 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26523,7 +26602,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs27.promises.open(path, "r");
+  let fh = await import_node_fs28.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26533,7 +26612,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs27.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs28.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -26655,7 +26734,7 @@ async function inspect(archive, json2) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs29 = require("node:fs"), import_node_path14 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -26757,7 +26836,7 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs28.statSync)(file2);
+    let s = (0, import_node_fs29.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
@@ -26942,7 +27021,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs29.realpathSync)(process.argv[1]) === (0, import_node_fs29.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs30.realpathSync)(process.argv[1]) === (0, import_node_fs30.realpathSync)(__filename);
   } catch {
     return !1;
   }
