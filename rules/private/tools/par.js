@@ -26254,7 +26254,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs21.existsSync) {
     interpreter,
     python_version: interpreter.split(".").slice(0, 2).join("."),
     targets: model,
-    extra_paths: uniq(model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)])),
+    extra_paths: uniq([...model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)]), ...sorted.map((t) => resolveExecPath(loc, t.stubs))]),
     include
   };
 }
@@ -26337,7 +26337,9 @@ var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p)
   foreign_import_roots: external_exports.array(external_exports.string()),
   wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath })),
   /** The JSON files of the target's deps, transitively: `par ide` reads them all from the top. */
-  closure_json: external_exports.array(execPath)
+  closure_json: external_exports.array(execPath),
+  /** The directory of rules_par's typed stub for `import __par__` (__par__/__init__.pyi). */
+  stubs: execPath
 });
 function parseTargetJson(text, file2) {
   let raw;
