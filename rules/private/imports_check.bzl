@@ -130,13 +130,19 @@ def closure_owners(ctx):
 
 def _module_index(ctx):
     """The workspace's module index File (@rules_par//:module_index), or None when none is set."""
-    files = ctx.files._module_index
+    # A rule without the attribute (a python_test written before it) has no index.
+    files = getattr(ctx.files, "_module_index", [])
     if len(files) > 1:
         fail("python_binary %s: @rules_par//:module_index names %d files; it takes one module index (par_modules.txt, written by `par gen`)." % (ctx.label, len(files)))
     return files[0] if files else None
 
-def imports_validation(ctx, info, owners):
-    """The binary's `_validation` outputs: its own srcs' check plus the report over its closure."""
+def imports_validation(ctx, info, owners = None):
+    """The binary's `_validation` outputs: its own srcs' check plus the report over its closure.
+
+    `owners`: closure_owners(ctx), when the caller has it already.
+    """
+    if owners == None:
+        owners = closure_owners(ctx)
     if ctx.attr.imports_check == "off":
         return depset()
     node = ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.node
