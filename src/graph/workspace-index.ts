@@ -13,7 +13,7 @@ const HEADER = '# par module index: module<TAB>target. Written by `par gen`; imp
 export interface WorkspaceIndex {
   /** The index's label (or path), for messages. */
   label: string;
-  /** module -> labels of the targets that provide it, sorted. */
+  /** module -> labels of the targets that provide it, as the index lists them. */
   modules: Map<string, string[]>;
 }
 
@@ -24,9 +24,12 @@ export function renderModuleIndex(pairs: Iterable<[string, string]>): string {
   return [HEADER, ...[...lines].sort()].join('\n') + '\n';
 }
 
+const MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const LABEL = /^(@[^/]*)?\/\/[^:]*(:.+)?$/;
+const GOOD_LINE = new RegExp(`${MODULE.source.slice(0, -1)}\t${LABEL.source.slice(1)}`);
 const Pair = z.tuple([
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a dotted module name'),
-  z.string().regex(/^(@[^/]*)?\/\/[^:]*(:.+)?$/, 'must be a label'),
+  z.string().regex(MODULE, 'must be a dotted module name'),
+  z.string().regex(LABEL, 'must be a label'),
 ]);
 
 export function parseModuleIndex(text: string, label: string, target: string): WorkspaceIndex {
@@ -35,6 +38,13 @@ export function parseModuleIndex(text: string, label: string, target: string): W
   text.split('\n').forEach((line, i) => {
     if (!line || line.startsWith('#')) return;
     const fields = line.split('\t');
+    // Fast path for the 45k lines of a 10k-library workspace: zod only explains a bad line.
+    if (fields.length === 2 && GOOD_LINE.test(line)) {
+      const list = modules.get(fields[0]);
+      if (list) list.push(fields[1]);
+      else modules.set(fields[0], [fields[1]]);
+      return;
+    }
     if (fields.length !== 2) {
       problems.push(`line ${i + 1}: expected "module<TAB>target", found ${JSON.stringify(line)}`);
       return;
@@ -44,8 +54,7 @@ export function parseModuleIndex(text: string, label: string, target: string): W
       problems.push(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path[0] === 0 ? 'module' : 'target'} ${JSON.stringify(fields[Number(x.path[0])])} ${x.message}`).join('; ')}`);
       return;
     }
-    const [m, l] = r.data;
-    modules.set(m, [...(modules.get(m) ?? []), l]);
+    modules.set(r.data[0], [...(modules.get(r.data[0]) ?? []), r.data[1]]);
   });
   if (problems.length) {
     throw new ParError('MANIFEST_INVALID', `module index ${label} is invalid:\n  ${problems.slice(0, 20).join('\n  ')}`, {
@@ -53,7 +62,6 @@ export function parseModuleIndex(text: string, label: string, target: string): W
       hint: 'Regenerate it with `par gen`.',
     });
   }
-  for (const [m, ls] of modules) modules.set(m, [...new Set(ls)].sort());
   return { label, modules };
 }
 
@@ -67,15 +75,16 @@ export function readModuleIndex(file: string, label: string, target: string): Wo
  * (`a.b.c` where a/b.py defines c, or where a whole package is missing from the closure).
  */
 export function workspaceProviders(index: WorkspaceIndex, module: string): string[] {
+  const sorted = (ls: Iterable<string>) => [...new Set(ls)].sort();
   const exact = index.modules.get(module);
-  if (exact) return exact;
+  if (exact) return sorted(exact);
   const inside = new Set<string>();
   for (const [m, ls] of index.modules) if (m.startsWith(`${module}.`)) for (const l of ls) inside.add(l);
-  if (inside.size) return [...inside].sort();
+  if (inside.size) return sorted(inside);
   const parts = module.split('.');
   for (let k = parts.length - 1; k >= 1; k--) {
     const hit = index.modules.get(parts.slice(0, k).join('.'));
-    if (hit) return hit;
+    if (hit) return sorted(hit);
   }
   return [];
 }

@@ -25569,9 +25569,9 @@ function renderModuleIndex(pairs) {
 `) + `
 `;
 }
-var Pair = external_exports.tuple([
-  external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name"),
-  external_exports.string().regex(/^(@[^/]*)?\/\/[^:]*(:.+)?$/, "must be a label")
+var MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, LABEL = /^(@[^/]*)?\/\/[^:]*(:.+)?$/, GOOD_LINE = new RegExp(`${MODULE.source.slice(0, -1)}	${LABEL.source.slice(1)}`), Pair = external_exports.tuple([
+  external_exports.string().regex(MODULE, "must be a dotted module name"),
+  external_exports.string().regex(LABEL, "must be a label")
 ]);
 function parseModuleIndex(text, label, target) {
   let modules = /* @__PURE__ */ new Map(), problems = [];
@@ -25579,6 +25579,11 @@ function parseModuleIndex(text, label, target) {
 `).forEach((line, i) => {
     if (!line || line.startsWith("#")) return;
     let fields = line.split("	");
+    if (fields.length === 2 && GOOD_LINE.test(line)) {
+      let list = modules.get(fields[0]);
+      list ? list.push(fields[1]) : modules.set(fields[0], [fields[1]]);
+      return;
+    }
     if (fields.length !== 2) {
       problems.push(`line ${i + 1}: expected "module<TAB>target", found ${JSON.stringify(line)}`);
       return;
@@ -25588,8 +25593,7 @@ function parseModuleIndex(text, label, target) {
       problems.push(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path[0] === 0 ? "module" : "target"} ${JSON.stringify(fields[Number(x.path[0])])} ${x.message}`).join("; ")}`);
       return;
     }
-    let [m, l] = r.data;
-    modules.set(m, [...modules.get(m) ?? [], l]);
+    modules.set(r.data[0], [...modules.get(r.data[0]) ?? [], r.data[1]]);
   }), problems.length)
     throw new ParError("MANIFEST_INVALID", `module index ${label} is invalid:
   ${problems.slice(0, 20).join(`
@@ -25597,22 +25601,21 @@ function parseModuleIndex(text, label, target) {
       label: target,
       hint: "Regenerate it with `par gen`."
     });
-  for (let [m, ls] of modules) modules.set(m, [...new Set(ls)].sort());
   return { label, modules };
 }
 function readModuleIndex(file2, label, target) {
   return parseModuleIndex((0, import_node_fs16.readFileSync)(file2, "utf8"), label, target);
 }
 function workspaceProviders(index, module2) {
-  let exact = index.modules.get(module2);
-  if (exact) return exact;
+  let sorted = (ls) => [...new Set(ls)].sort(), exact = index.modules.get(module2);
+  if (exact) return sorted(exact);
   let inside2 = /* @__PURE__ */ new Set();
   for (let [m, ls] of index.modules) if (m.startsWith(`${module2}.`)) for (let l of ls) inside2.add(l);
-  if (inside2.size) return [...inside2].sort();
+  if (inside2.size) return sorted(inside2);
   let parts = module2.split(".");
   for (let k = parts.length - 1; k >= 1; k--) {
     let hit = index.modules.get(parts.slice(0, k).join("."));
-    if (hit) return hit;
+    if (hit) return sorted(hit);
   }
   return [];
 }
