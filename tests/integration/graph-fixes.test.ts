@@ -4,7 +4,7 @@
 // workspace's module index; `par gen` completes a binary's deps for a pure-Python package
 // copied in as source from pyenv 3.11's site-packages, and the archive then builds and runs.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bazel, cleanEnv, missingPyenv, pyenvInterpreters, ROOT, scratch, testUnless, writeWorkspace } from './harness';
 
@@ -89,7 +89,10 @@ python_binary(
     if (w.status !== 0) throw new Error(w.stderr);
     bin = run(['info', 'bazel-bin']).stdout.trim();
   });
-  afterAll(() => run(['shutdown']));
+  afterAll(() => {
+    run(['shutdown']);
+    rmSync(base, { recursive: true, force: true });
+  });
 
   test('par gen writes the module index the build reads', () => {
     const g = par(['gen', 'libs']);
