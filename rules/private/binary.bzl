@@ -2,7 +2,7 @@
 
 load(":actions.bzl", "emit_build_info", "emit_pack", "emit_stamp", "python_runtime")
 load(":collect.bzl", "DEP_PROVIDERS", "collect_python_info")
-load(":imports_check.bzl", "imports_validation", "par_imports_aspect")
+load(":imports_check.bzl", "closure_owners", "imports_validation", "par_imports_aspect")
 load(":manifest.bzl", "write_manifest")
 load(":paths.bzl", "archive_path", "module_name")
 load(":stamp.bzl", "is_stamping")
@@ -80,14 +80,16 @@ def _python_binary_impl(ctx):
         "shebang": ctx.attr.shebang,
         "imports_check": ctx.attr.imports_check,
         "local_copy": ctx.attr.local_copy,
+        "allow_shadowed_modules": ctx.attr.allow_shadowed_modules,
         "build_python": {"version": runtime.version, "cache_tag": runtime.cache_tag},
     }
     manifest = ctx.actions.declare_file("_par/%s.manifest.jsonl" % ctx.label.name)
     bootstrap = ctx.files._bootstrap
-    write_manifest(ctx, manifest, header, info, bootstrap)
+    owners = closure_owners(ctx)
+    write_manifest(ctx, manifest, header, info, bootstrap, owners)
 
     body = ctx.actions.declare_file("_par/%s.unstamped" % ctx.label.name)
-    validations = imports_validation(ctx, info)
+    validations = imports_validation(ctx, info, owners)
     emit_pack(ctx, manifest, body, info, bootstrap, validations)
 
     executable = ctx.actions.declare_file(ctx.label.name)
@@ -127,8 +129,10 @@ python_binary = rule(
         "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
         "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
         "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
+        "allow_shadowed_modules": attr.string_list(doc = "Modules (and their submodules) that two providers may both give, the first on sys.path winning: a deliberate override such as a patched copy of a wheel's package. Any other module provided twice fails the build (whatever imports_check says), naming both targets and files."),
         "imports_ignore": attr.string_list(doc = "Modules (and their submodules) imports_check accepts although nothing provides them, e.g. optional features' third-party imports."),
         "_stdlib_modules": attr.label(default = "@rules_par//rules/private:stdlib_modules", allow_single_file = True),
+        "_module_index": attr.label(default = "@rules_par//:module_index", allow_files = True),
         "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
         "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
         "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),

@@ -3,20 +3,25 @@
 // resolved through a repository-wide module index. Hand-written targets own their files
 // and keep their shape; gen only rewrites srcs/deps of python_library targets without
 // `# keep`, and never drops a dep it does not understand (wheels, other repositories).
+// Binaries and tests (python_binary, python_test, and their native py_ cousins) get the deps
+// their srcs and entry point import added; gen never removes one of theirs.
 // Import cycles between new directory targets are merged into one target at their common
 // ancestor (Bazel forbids cycles); cycles through existing targets are reported.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { alg, Graph } from 'graphlib';
-import { ModuleIndex, moduleOf, normalizeRoots } from '../graph/module-index';
+import { ModuleIndex, moduleOf, moduleParts, normalizeRoots } from '../graph/module-index';
 import { extractImports, PythonSyntaxError } from '../graph/python-imports';
 import { absoluteModule, packageOf } from '../graph/resolve';
 import { decodePythonSource } from '../graph/source-encoding';
+import { INDEX_FILE, renderModuleIndex } from '../graph/workspace-index';
 import { applyEdits, compareLabels, parseBuildFile, renderList, type Edit, type ListItem, type RuleCall } from './build-file';
 
 export const DEFS = '@rules_par//rules:defs.bzl';
-const OWNING_KINDS = new Set(['python_library', 'python_binary', 'py_library', 'py_binary']);
+const OWNING_KINDS = new Set(['python_library', 'python_binary', 'python_test', 'py_library', 'py_binary', 'py_test']);
+// Kinds whose deps gen completes from their imports without touching srcs or removing deps.
+const COMPLETED_KINDS = new Set(['python_binary', 'python_test', 'py_binary', 'py_test']);
 const IGNORE = ['**/bazel-*/**', 'bazel-*/**', '**/node_modules/**', '**/.*/**', '**/__pycache__/**'];
 
 export interface GenOptions {
@@ -42,6 +47,10 @@ interface Target {
   srcs: Set<string>; // workspace-relative paths
   existing?: { file: string; call: RuleCall };
   managed: boolean; // gen writes its srcs/deps
+  /** A binary or test: gen adds the deps its imports need to these hand-written ones. */
+  completed?: Set<string>;
+  /** The module its entry_point names (python_binary), a dep of its own. */
+  entryModule?: string;
   deps: Set<string>;
 }
 
@@ -98,8 +107,14 @@ export function gen(opts: GenOptions): GenResult {
       const srcs = new Set((srcsAttr?.items ?? []).map((i) => posix.join(pkg, i.value)));
       for (const s of srcs) if (!owner.has(s)) owner.set(s, label);
       const managed = call.kind === 'python_library' && !call.keep && (srcsAttr === undefined || (srcsAttr.items !== null && !srcsAttr.keep));
-      const deps = new Set((call.attrs.get('deps')?.items ?? []).map((d) => canonical(d.value, pkg)));
-      targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
+      const depsAttr = call.attrs.get('deps');
+      const deps = new Set((depsAttr?.items ?? []).map((d) => canonical(d.value, pkg)));
+      const t: Target = { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
+      if (COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null) {
+        t.completed = new Set(deps);
+        t.entryModule = call.attrs.get('entry_point')?.string?.split(':')[0];
+      }
+      targets.set(label, t);
     }
   }
 
@@ -164,13 +179,13 @@ export function gen(opts: GenOptions): GenResult {
   }
   const computeDeps = () => {
     for (const t of targets.values()) {
-      if (!t.managed) continue;
-      const d = new Set<string>();
-      for (const s of t.srcs) {
-        for (const p of importsOf.get(s) ?? []) {
-          const o = owner.get(p);
-          if (o && o !== t.label) d.add(o);
-        }
+      if (!t.managed && !t.completed) continue;
+      const d = new Set<string>(t.completed);
+      const provided = [...t.srcs].flatMap((s) => importsOf.get(s) ?? []);
+      const entry = t.entryModule ? providerPath(index, t.entryModule) : undefined;
+      for (const p of entry ? [...provided, entry] : provided) {
+        const o = owner.get(p);
+        if (o && o !== t.label) d.add(o);
       }
       t.deps = d;
     }
@@ -194,11 +209,29 @@ export function gen(opts: GenOptions): GenResult {
     computeDeps();
   }
 
-  // 5. Render BUILD files.
-  const byPkg = new Map<string, Target[]>();
-  for (const t of targets.values()) if (t.managed) byPkg.set(t.pkg, [...(byPkg.get(t.pkg) ?? []), t]);
-  const allowed = (pkg: string) => !opts.paths || opts.paths.some((p) => p === '' || p === '.' || pkg === p || pkg.startsWith(p + '/'));
+  // 5. The workspace's module index, kept when the workspace has one (imports_check names the
+  // target to add from it): every module a target's file provides, through every root.
   const changed: string[] = [];
+  if (existsSync(join(ws, INDEX_FILE))) {
+    const pairs: [string, string][] = [];
+    for (const f of pyFiles) {
+      const label = owner.get(f);
+      for (const r of label ? rootList : []) {
+        const parts = moduleParts(f, r);
+        if (parts) pairs.push([parts.join('.'), label!]);
+      }
+    }
+    const text = renderModuleIndex(pairs);
+    if (readFileSync(join(ws, INDEX_FILE), 'utf8') !== text) {
+      changed.push(INDEX_FILE);
+      if (!opts.check) writeFileSync(join(ws, INDEX_FILE), text);
+    }
+  }
+
+  // 6. Render BUILD files.
+  const byPkg = new Map<string, Target[]>();
+  for (const t of targets.values()) if (t.managed || t.completed) byPkg.set(t.pkg, [...(byPkg.get(t.pkg) ?? []), t]);
+  const allowed = (pkg: string) => !opts.paths || opts.paths.some((p) => p === '' || p === '.' || pkg === p || pkg.startsWith(p + '/'));
   for (const [pkg, ts] of [...byPkg].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (!allowed(pkg)) continue;
     const bf = buildOfPkg.get(pkg) ?? posix.join(pkg, 'BUILD.bazel');
@@ -309,7 +342,7 @@ function renderPackage(before: string, pkg: string, ts: Target[], all: Map<strin
       continue;
     }
     const srcsAttr = call.attrs.get('srcs');
-    if (srcsAttr) edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) });
+    if (srcsAttr && t.managed) edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) });
     if (oldDeps) {
       if (!oldDeps.keep && oldDeps.items !== null) edits.push({ start: oldDeps.start, end: oldDeps.end, text: renderList(depItems) });
     } else if (depItems.length) {

@@ -6,6 +6,7 @@ import { promises as fsp } from 'node:fs';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
+import { checkShadowed } from './shadowed';
 import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './launcher';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
@@ -116,6 +117,14 @@ export async function pack(args: PackArgs): Promise<void> {
   });
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
+  const firstParty = roots.length - bundled.wheels.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    allowed: h.allow_shadowed_modules,
+  });
   const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
   const layout = native.layout;
   const prebuilt = new Map<string, Map<string, Buffer>>();

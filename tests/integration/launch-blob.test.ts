@@ -5,7 +5,7 @@
 import { copyFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFastField } from '../../src/packager/launch/blob';
-import { bazel, buildArchive, DIRECTORY_CHECK, pyenvInterpreters, runArchive, scratch, type Result } from './harness';
+import { bazel, buildArchive, DIRECTORY_CHECK, missingPyenv, pyenvInterpreters, runArchive, scratch, testUnless, type Result } from './harness';
 
 jest.setTimeout(10 * 60_000);
 
@@ -98,7 +98,7 @@ describe('the launch blob under other toolchain interpreters', () => {
   const pyenv = pyenvInterpreters();
   for (const minor of ['3.8', '3.13']) {
     const py = pyenv.get(minor);
-    (py ? test : test.skip)(`built by ${minor}: same directory as zipimport reads, and invalidate_caches() re-reads the pinned file`, () => {
+    testUnless(missingPyenv([minor]))(`built by ${minor}: same directory as zipimport reads, and invalidate_caches() re-reads the pinned file`, () => {
       const base = scratch(`par-blob-${minor}-`);
       const opts = { startup: [`--output_base=${join(base, 'ob')}`, '--max_idle_secs=60'], env: { PAR_PYTHON_BIN: py! } };
       try {

@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs31 = require("node:fs"), import_node_path15 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -22345,8 +22345,8 @@ var ParError = class extends Error {
   }
   /** One paragraph: "<label>: <message> (<file>) <hint>". */
   render() {
-    let where = this.label ? `${this.label}: ` : "", file2 = this.file && !this.message.includes(this.file) ? ` [${this.file}]` : "", hint = this.hint ? ` ${this.hint}` : "";
-    return `${where}${this.message}${file2}${hint}`;
+    let where2 = this.label ? `${this.label}: ` : "", file2 = this.file && !this.message.includes(this.file) ? ` [${this.file}]` : "", hint = this.hint ? ` ${this.hint}` : "";
+    return `${where2}${this.message}${file2}${hint}`;
   }
 };
 
@@ -22469,6 +22469,136 @@ async function collectEntries(m) {
   ), missing.length)
     throw new ParError("MISSING_FILE", `input files are missing: ${missing.sort().join(", ")}`, { label });
   return [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+// src/graph/module-index.ts
+function normalizeRoots(roots) {
+  let set2 = /* @__PURE__ */ new Set([""]);
+  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
+  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
+function moduleParts(path, root) {
+  if (root && !path.startsWith(root + "/")) return null;
+  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
+  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
+  else {
+    let ext = EXTENSION.exec(leaf);
+    if (!ext) return null;
+    rel = full.slice(0, slash + 1) + ext[1];
+  }
+  let parts = rel.split("/");
+  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
+}
+function moduleOf(path, roots) {
+  for (let r of roots) {
+    let parts = moduleParts(path, r);
+    if (parts) return parts.join(".");
+  }
+  return null;
+}
+var ModuleIndex = class {
+  modules = /* @__PURE__ */ new Map();
+  constructor(paths, roots = []) {
+    let rs = normalizeRoots(roots);
+    for (let p of paths)
+      for (let r of rs) {
+        let parts = moduleParts(p, r);
+        if (!parts) continue;
+        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
+        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
+        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+      }
+  }
+  add(name, e) {
+    let cur = this.modules.get(name);
+    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
+  }
+  get(name) {
+    return this.modules.get(name);
+  }
+  hasTop(name) {
+    return this.modules.has(name.split(".")[0]);
+  }
+  /**
+   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
+   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
+   */
+  resolve(name) {
+    let exact = this.modules.get(name);
+    if (exact) return { name, entry: exact };
+    let parts = name.split(".");
+    for (let k = parts.length - 1; k >= 1; k--) {
+      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
+      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
+    }
+  }
+};
+
+// src/packager/shadowed.ts
+function provisions(path, root, entry, owner2, prefix = "") {
+  let parts = moduleParts(path, root);
+  if (!parts) return [];
+  let out = [{ module: parts.join("."), kind: "file", entry, key: prefix + path, owner: owner2 }], rel = root ? path.slice(root.length + 1) : path, dirs = rel.split("/").slice(0, -1);
+  (rel === "__init__.py" || rel.endsWith("/__init__.py")) && dirs.pop();
+  for (let k = 1; k <= dirs.length; k++) {
+    let dir = [root, ...dirs.slice(0, k)].filter(Boolean).join("/");
+    out.push({ module: dirs.slice(0, k).join("."), kind: "portion", entry, key: `${prefix}${dir}/`, owner: owner2 });
+  }
+  return out;
+}
+var rank = (p) => p.key.endsWith("__init__.py") ? 0 : p.key.endsWith(".py") ? 2 : 1;
+function findShadowed(input2) {
+  let byModule = /* @__PURE__ */ new Map(), add = (p) => {
+    let list = byModule.get(p.module);
+    list ? list.push(p) : byModule.set(p.module, [p]);
+  };
+  input2.roots.forEach((root, entry) => {
+    for (let f of input2.files) for (let p of provisions(f.path, root, entry, f.owner)) add(p);
+  });
+  for (let w of input2.wheels)
+    for (let e of w.info.entries) {
+      let first = e.path.split("/")[0];
+      if (!(first.endsWith(".dist-info") || first.endsWith(".data")))
+        for (let p of provisions(e.path, "", w.entry, w.info.label, `${w.info.filename}!/`)) add(p);
+    }
+  let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
+  for (let [module2, list] of byModule) {
+    if (allowed(module2)) continue;
+    let files = uniqueBy(list.filter((p) => p.kind === "file"), (p) => p.key);
+    if (files.length === 0) continue;
+    let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
+    files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
+  }
+  return groups.sort((a, b) => a[0].module < b[0].module ? -1 : a[0].module > b[0].module ? 1 : 0);
+}
+function uniqueBy(xs, key) {
+  let seen = /* @__PURE__ */ new Set();
+  return xs.filter((x) => !seen.has(key(x)) && (seen.add(key(x)), !0));
+}
+var where = (p) => {
+  let i = p.key.indexOf("!/");
+  return i < 0 ? p.key : `${p.key.slice(i + 2)} in ${p.key.slice(0, i)}`;
+};
+function checkShadowed(input2) {
+  let groups = findShadowed(input2);
+  if (groups.length === 0) return;
+  let lines = groups.map((g) => {
+    let [winner, ...rest] = g, who = (p) => `${p.owner} (${where(p)})`;
+    return `module ${winner.module}: ${who(winner)} is imported; ${rest.map(who).join(", ")} never ${rest.length > 1 ? "are" : "is"}`;
+  }), n = groups.length;
+  throw new ParError(
+    "SHADOWED_MODULE",
+    `${n} module${n > 1 ? "s are" : " is"} provided twice in this binary, and Python imports only the first on sys.path:
+  ${lines.join(`
+  `)}
+`,
+    {
+      label: input2.label,
+      hint: "Rename or remove one of them (or drop the dep that brings it), or, if one deliberately overrides the other, list the module in allow_shadowed_modules."
+    }
+  );
 }
 
 // src/packager/launcher.ts
@@ -22642,15 +22772,15 @@ function launchBlob(codes, entries) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
   return marshalDumps([MARKER, ...codes, index]);
 }
-function readLaunchBlob(blob, where) {
+function readLaunchBlob(blob, where2) {
   let v, n = BLOB_MODULES.length;
   try {
     v = marshalLoads(blob, n + 1);
   } catch (e) {
-    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
   if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
-    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   return v.slice(1, n + 1);
 }
 var FIELD = `
@@ -22792,10 +22922,12 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   shebang: external_exports.string().regex(/^#!\S[^\n]*$/, "must be one line starting with #!"),
   imports_check: external_exports.enum(["error", "warn", "off"]),
   local_copy: external_exports.boolean().default(!1),
+  // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
+  allow_shadowed_modules: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name")).default([]),
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
 }).strict().refine((h) => h.main === null != (h.entry_point === null), {
   message: "exactly one of main and entry_point must be set"
-}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
+}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
 function describe3(issues, line) {
   return issues.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
@@ -22813,7 +22945,7 @@ function parseManifest(text, file2) {
     throw new ParError("MANIFEST_INVALID", `manifest ${file2} is empty`, { file: file2 });
   let rawHeader = json2(lines[0], 1), h = Header.safeParse(rawHeader);
   !h.success && rawHeader !== void 0 && problems.push(...describe3(h.error.issues, 1));
-  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], data: [], roots: [], wheels: [] };
+  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], data: [], roots: [], wheels: [], owners: /* @__PURE__ */ new Map() };
   if (lines.slice(1).forEach((raw, i) => {
     let n = i + 2, v = json2(raw, n);
     if (v === void 0) return;
@@ -22835,6 +22967,9 @@ function parseManifest(text, file2) {
         break;
       case "root":
         m.roots.push(l.path);
+        break;
+      case "owner":
+        m.owners.has(l.path) || m.owners.set(l.path, l.label);
         break;
       case "wheel":
         m.wheels.push({ label: l.label, file: l.file, info: l.info, ...l.bytecode ? { bytecode: l.bytecode } : {} });
@@ -24156,73 +24291,6 @@ function readWheelBytecode(file2, label, cacheTag) {
 
 // src/packager/extract-layout.ts
 var import_node_crypto3 = require("node:crypto");
-
-// src/graph/module-index.ts
-function normalizeRoots(roots) {
-  let set2 = /* @__PURE__ */ new Set([""]);
-  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
-  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-}
-var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
-function moduleParts(path, root) {
-  if (root && !path.startsWith(root + "/")) return null;
-  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
-  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
-  else {
-    let ext = EXTENSION.exec(leaf);
-    if (!ext) return null;
-    rel = full.slice(0, slash + 1) + ext[1];
-  }
-  let parts = rel.split("/");
-  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
-}
-function moduleOf(path, roots) {
-  for (let r of roots) {
-    let parts = moduleParts(path, r);
-    if (parts) return parts.join(".");
-  }
-  return null;
-}
-var ModuleIndex = class {
-  modules = /* @__PURE__ */ new Map();
-  constructor(paths, roots = []) {
-    let rs = normalizeRoots(roots);
-    for (let p of paths)
-      for (let r of rs) {
-        let parts = moduleParts(p, r);
-        if (!parts) continue;
-        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
-        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
-        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-      }
-  }
-  add(name, e) {
-    let cur = this.modules.get(name);
-    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
-  }
-  get(name) {
-    return this.modules.get(name);
-  }
-  hasTop(name) {
-    return this.modules.has(name.split(".")[0]);
-  }
-  /**
-   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
-   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
-   */
-  resolve(name) {
-    let exact = this.modules.get(name);
-    if (exact) return { name, entry: exact };
-    let parts = name.split(".");
-    for (let k = parts.length - 1; k >= 1; k--) {
-      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
-      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
-    }
-  }
-};
-
-// src/packager/extract-layout.ts
 var NATIVE = /\.(so(\.\d+)*|pyd|dylib)$/, TAGGED_EXTENSION = /(^|\/)[A-Za-z_][A-Za-z0-9_]*\.(cpython-[^/]*|abi3)\.(so|pyd)$/;
 function nativePlan(layout, paths, roots) {
   if (layout !== "zip") return { layout };
@@ -24305,7 +24373,15 @@ async function pack(args) {
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
+  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], firstParty = roots.length - bundled.wheels.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    allowed: h.allow_shadowed_modules
+  });
+  let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
     pycs2 && prebuilt.set(ref.label, pycs2);
@@ -24426,7 +24502,7 @@ function timestampValue(v, label, file2) {
     });
   return new Date(Number(v) * 1e3).toISOString().replace(".000Z", "Z");
 }
-function stampInfo(stable, volatile, where) {
+function stampInfo(stable, volatile, where2) {
   let status = {};
   for (let [k, v] of [...stable.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
     k.startsWith("STABLE_") && !SCM_KEYS.includes(k) && (status[k] = v);
@@ -24434,9 +24510,9 @@ function stampInfo(stable, volatile, where) {
   return {
     stamped: !0,
     revision: stable.get("STABLE_SCM_REVISION") || "unknown",
-    dirty: dirtyValue(stable.get("STABLE_SCM_DIRTY"), where.label, where.stableFile),
+    dirty: dirtyValue(stable.get("STABLE_SCM_DIRTY"), where2.label, where2.stableFile),
     branch: branch === void 0 || branch === "" || branch === "unknown" ? null : branch,
-    timestamp: timestampValue(volatile.get("BUILD_TIMESTAMP"), where.label, where.volatileFile),
+    timestamp: timestampValue(volatile.get("BUILD_TIMESTAMP"), where2.label, where2.volatileFile),
     status
   };
 }
@@ -25126,7 +25202,7 @@ async function cacheVerb(argv, io) {
 var import_node_path7 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs17 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs18 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25592,6 +25668,67 @@ function decodePythonSource(buf) {
   }
 }
 
+// src/graph/workspace-index.ts
+var import_node_fs17 = require("node:fs");
+var INDEX_FILE = "par_modules.txt", HEADER = "# par module index: module<TAB>target. Written by `par gen`; imports_check reads it to name the target to add.";
+function renderModuleIndex(pairs) {
+  let lines = /* @__PURE__ */ new Set();
+  for (let [m, l] of pairs) lines.add(`${m}	${l}`);
+  return [HEADER, ...[...lines].sort()].join(`
+`) + `
+`;
+}
+var MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, LABEL = /^(@[^/]*)?\/\/[^:]*(:.+)?$/, GOOD_LINE = new RegExp(`${MODULE.source.slice(0, -1)}	${LABEL.source.slice(1)}`), Pair = external_exports.tuple([
+  external_exports.string().regex(MODULE, "must be a dotted module name"),
+  external_exports.string().regex(LABEL, "must be a label")
+]);
+function parseModuleIndex(text, label, target) {
+  let modules = /* @__PURE__ */ new Map(), problems = [];
+  if (text.split(`
+`).forEach((line, i) => {
+    if (!line || line.startsWith("#")) return;
+    let fields = line.split("	");
+    if (fields.length === 2 && GOOD_LINE.test(line)) {
+      let list = modules.get(fields[0]);
+      list ? list.push(fields[1]) : modules.set(fields[0], [fields[1]]);
+      return;
+    }
+    if (fields.length !== 2) {
+      problems.push(`line ${i + 1}: expected "module<TAB>target", found ${JSON.stringify(line)}`);
+      return;
+    }
+    let r = Pair.safeParse(fields);
+    if (!r.success) {
+      problems.push(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path[0] === 0 ? "module" : "target"} ${JSON.stringify(fields[Number(x.path[0])])} ${x.message}`).join("; ")}`);
+      return;
+    }
+    modules.set(r.data[0], [...modules.get(r.data[0]) ?? [], r.data[1]]);
+  }), problems.length)
+    throw new ParError("MANIFEST_INVALID", `module index ${label} is invalid:
+  ${problems.slice(0, 20).join(`
+  `)}`, {
+      label: target,
+      hint: "Regenerate it with `par gen`."
+    });
+  return { label, modules };
+}
+function readModuleIndex(file2, label, target) {
+  return parseModuleIndex((0, import_node_fs17.readFileSync)(file2, "utf8"), label, target);
+}
+function workspaceProviders(index, module2) {
+  let sorted = (ls) => [...new Set(ls)].sort(), exact = index.modules.get(module2);
+  if (exact) return sorted(exact);
+  let inside2 = /* @__PURE__ */ new Set();
+  for (let [m, ls] of index.modules) if (m.startsWith(`${module2}.`)) for (let l of ls) inside2.add(l);
+  if (inside2.size) return sorted(inside2);
+  let parts = module2.split(".");
+  for (let k = parts.length - 1; k >= 1; k--) {
+    let hit = index.modules.get(parts.slice(0, k).join("."));
+    if (hit) return sorted(hit);
+  }
+  return [];
+}
+
 // src/gen/build-file.ts
 var KEEP = /#\s*keep\b/;
 function skipString(text, i) {
@@ -25726,7 +25863,7 @@ function applyEdits(text, edits) {
 }
 
 // src/gen/gen.ts
-var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "py_library", "py_binary"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
   return pkg && (0, import_node_path6.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
@@ -25746,7 +25883,7 @@ function gen(opts) {
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path6.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs18.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
@@ -25756,8 +25893,8 @@ function gen(opts) {
       }
       let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path6.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
-      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
-      targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
+      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), depsAttr = call.attrs.get("deps"), deps = new Set((depsAttr?.items ?? []).map((d) => canonical2(d.value, pkg))), t = { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
+      COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null && (t.completed = new Set(deps), t.entryModule = call.attrs.get("entry_point")?.string?.split(":")[0]), targets.set(label, t);
     }
   }
   let pkgAbove = (dir) => {
@@ -25782,7 +25919,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs17.readFileSync)((0, import_node_path6.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs18.readFileSync)((0, import_node_path6.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25803,13 +25940,12 @@ function gen(opts) {
   }
   let computeDeps = () => {
     for (let t of targets.values()) {
-      if (!t.managed) continue;
-      let d = /* @__PURE__ */ new Set();
-      for (let s of t.srcs)
-        for (let p of importsOf.get(s) ?? []) {
-          let o = owner2.get(p);
-          o && o !== t.label && d.add(o);
-        }
+      if (!t.managed && !t.completed) continue;
+      let d = new Set(t.completed), provided = [...t.srcs].flatMap((s) => importsOf.get(s) ?? []), entry = t.entryModule ? providerPath(index, t.entryModule) : void 0;
+      for (let p of entry ? [...provided, entry] : provided) {
+        let o = owner2.get(p);
+        o && o !== t.label && d.add(o);
+      }
       t.deps = d;
     }
   };
@@ -25827,13 +25963,26 @@ function gen(opts) {
     for (let s of targets.get(into).srcs) owner2.set(s, into);
     cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
   }
+  let changed = [];
+  if ((0, import_node_fs18.existsSync)((0, import_node_path6.join)(ws, INDEX_FILE))) {
+    let pairs = [];
+    for (let f of pyFiles) {
+      let label = owner2.get(f);
+      for (let r of label ? rootList : []) {
+        let parts = moduleParts(f, r);
+        parts && pairs.push([parts.join("."), label]);
+      }
+    }
+    let text = renderModuleIndex(pairs);
+    (0, import_node_fs18.readFileSync)((0, import_node_path6.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs18.writeFileSync)((0, import_node_path6.join)(ws, INDEX_FILE), text));
+  }
   let byPkg = /* @__PURE__ */ new Map();
-  for (let t of targets.values()) t.managed && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
-  let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/")), changed = [];
+  for (let t of targets.values()) (t.managed || t.completed) && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
+  let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/"));
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
     let bf = buildOfPkg.get(pkg) ?? import_node_path6.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs17.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs18.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25896,7 +26045,7 @@ function renderPackage(before, pkg, ts, all) {
       continue;
     }
     let srcsAttr = call.attrs.get("srcs");
-    if (srcsAttr && edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) }), oldDeps)
+    if (srcsAttr && t.managed && edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) }), oldDeps)
       !oldDeps.keep && oldDeps.items !== null && edits.push({ start: oldDeps.start, end: oldDeps.end, text: renderList(depItems) });
     else if (depItems.length) {
       let closeLine = before.lastIndexOf(`
@@ -25968,10 +26117,10 @@ async function genVerb(argv, io) {
 }
 
 // src/cli/graph.ts
-var import_node_fs20 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25994,11 +26143,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs18.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs19.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -26030,7 +26179,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs19.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs20.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -26039,7 +26188,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs19.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs20.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -26048,7 +26197,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs19.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs20.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -26057,12 +26206,12 @@ function importsReport(request) {
     let m = moduleOf(l[1], roots);
     m && !owner2.has(m) && owner2.set(m, l[2]);
   }
-  let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
+  let indexLine = lines.find((l) => l[0] === "index"), index, workspace = () => index === void 0 ? index = indexLine ? readModuleIndex(indexLine[1], indexLine[2] ?? indexLine[1], label) : null : index, ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs19.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs20.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
-      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
+      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2, workspace));
   }
   let uniq2 = [...new Set(problems)];
   return uniq2.length === 0 ? { text: `${label}: imports_check: every import resolves
@@ -26070,14 +26219,22 @@ function importsReport(request) {
 `) + `
 `, failed: mode === "error", count: uniq2.length };
 }
-function describe4(u, target, owner2) {
-  let where = `${u.file}:${u.line}`;
-  if (u.reason === "syntax") return `${where}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
-  if (u.reason === "relative-beyond-top") return `${where}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
+function describe4(u, target, owner2, workspace) {
+  let where2 = `${u.file}:${u.line}`;
+  if (u.reason === "syntax") return `${where2}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
+  if (u.reason === "relative-beyond-top") return `${where2}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
   let provider;
   for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
-  let fix = provider && provider !== target ? `${provider} provides it: add "${provider}" to deps of ${target}` : `no target in this binary provides it; ${target} needs a dep that does`;
-  return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
+  return `${where2}: \`${u.statement}\` needs module ${u.module}; ${provider && provider !== target ? addDep([provider], target) : fromWorkspace(u.module, target, workspace())}`;
+}
+function addDep(labels, target) {
+  return labels.length === 1 ? `${labels[0]} provides it: add "${labels[0]}" to deps of ${target}` : `${labels.length} targets provide it: add one of ${labels.map((l) => `"${l}"`).join(", ")} to deps of ${target}`;
+}
+function fromWorkspace(module2, target, index) {
+  if (!index)
+    return `no target in this binary provides it and no module index is configured to look further; ${target} needs a dep that does (\`par gen\` adds it from the imports)`;
+  let labels = workspaceProviders(index, module2).filter((l) => l !== target);
+  return labels.length ? addDep(labels, target) : `no target in the workspace provides it (module index ${index.label}); add one that does to deps of ${target}, or run \`par gen\` to create it from the sources`;
 }
 
 // src/graph/target-graph.ts
@@ -26130,7 +26287,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs20.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs21.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -26142,7 +26299,7 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs24 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path12 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path8 = require("node:path");
@@ -26161,7 +26318,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs21 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs22 = require("node:fs"), import_node_path9 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26179,7 +26336,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs21.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs22.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26188,7 +26345,7 @@ function importRootsOf(t, loc, exists = import_node_fs21.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs21.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs22.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26209,13 +26366,13 @@ function buildProjectModel(targets, loc, exists = import_node_fs21.existsSync) {
     interpreter,
     python_version: interpreter.split(".").slice(0, 2).join("."),
     targets: model,
-    extra_paths: uniq(model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)])),
+    extra_paths: uniq([...model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)]), ...sorted.map((t) => resolveExecPath(loc, t.stubs))]),
     include
   };
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs22 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs23 = require("node:fs"), import_node_path10 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26233,8 +26390,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs22.existsSync)(file2)) return null;
-  let text = (0, import_node_fs22.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs23.existsSync)(file2)) return null;
+  let text = (0, import_node_fs23.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26248,10 +26405,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs22.existsSync)(file2)) return null;
+  if (!(0, import_node_fs23.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs22.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs23.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26265,19 +26422,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs22.writeFileSync)(tmp, text), (0, import_node_fs22.renameSync)(tmp, file2);
+  (0, import_node_fs23.writeFileSync)(tmp, text), (0, import_node_fs23.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path10.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path10.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs22.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs22.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs23.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs23.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs22.existsSync)(file2) || (0, import_node_fs22.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs23.existsSync)(file2) || (0, import_node_fs23.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs23 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs24 = require("node:fs"), import_node_path11 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26292,7 +26449,9 @@ var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p)
   foreign_import_roots: external_exports.array(external_exports.string()),
   wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath })),
   /** The JSON files of the target's deps, transitively: `par ide` reads them all from the top. */
-  closure_json: external_exports.array(execPath)
+  closure_json: external_exports.array(execPath),
+  /** The directory of rules_par's typed stub for `import __par__` (__par__/__init__.pyi). */
+  stubs: execPath
 });
 function parseTargetJson(text, file2) {
   let raw;
@@ -26315,7 +26474,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs23.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs24.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
@@ -26324,7 +26483,7 @@ function targetJsonPath(bazelBin, label) {
   return (0, import_node_path11.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs23.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs24.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
@@ -26340,7 +26499,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
     let p = (0, import_node_path12.join)(workspace, file2);
-    if ((0, import_node_fs24.existsSync)(p) && re.test((0, import_node_fs24.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    if ((0, import_node_fs25.existsSync)(p) && re.test((0, import_node_fs25.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
@@ -26348,7 +26507,7 @@ var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path12.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs24.existsSync)(link) && (0, import_node_fs24.realpathSync)(link) === (0, import_node_fs24.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs25.existsSync)(link) && (0, import_node_fs25.realpathSync)(link) === (0, import_node_fs25.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
@@ -26356,7 +26515,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path12.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs24.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs25.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26378,7 +26537,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs26 = require("node:fs"), import_node_path13 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path13.relative)(root, abs);
@@ -26386,7 +26545,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path13.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs25.existsSync)(abs) && (rel = within((0, import_node_fs25.realpathSync)(workspace), (0, import_node_fs25.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs26.existsSync)(abs) && (rel = within((0, import_node_fs26.realpathSync)(workspace), (0, import_node_fs26.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -26397,14 +26556,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs25.existsSync)(abs))
+  if (!(0, import_node_fs26.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs25.statSync)(abs).isDirectory())
+  if ((0, import_node_fs26.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs25.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs26.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26451,7 +26610,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs26 = require("node:fs");
+var import_node_fs27 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26513,12 +26672,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs26.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs27.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs28 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26531,7 +26690,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs27.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs28.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26545,7 +26704,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs28 = require("node:fs");
+var import_node_fs29 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26565,7 +26724,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs28.promises.open(path, "r");
+  let fh = await import_node_fs29.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26575,7 +26734,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs28.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs29.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -26662,8 +26821,8 @@ function startModel(info) {
   };
 }
 function renderStart(s) {
-  let where = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
-  return `  starts     ${where}; ${blob}`;
+  let where2 = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
+  return `  starts     ${where2}; ${blob}`;
 }
 function inspectModel(archive, info, problems = []) {
   let entry = info.manifest.entry;
@@ -26729,7 +26888,7 @@ function inspectFailure(archive, problems) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs29 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs30 = require("node:fs"), import_node_path14 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -26831,7 +26990,7 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs29.statSync)(file2);
+    let s = (0, import_node_fs30.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
@@ -27016,7 +27175,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs30.realpathSync)(process.argv[1]) === (0, import_node_fs30.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs31.realpathSync)(process.argv[1]) === (0, import_node_fs31.realpathSync)(__filename);
   } catch {
     return !1;
   }
