@@ -12,6 +12,15 @@ const archivePath = z
     message: 'must be a relative path inside the archive (no leading /, no ..)',
   });
 
+const TestConfig = z.object({
+  runner: z.enum(['auto', 'pytest', 'unittest']),
+  // The test's own srcs: archive paths and their module names, in srcs order.
+  files: z.array(archivePath),
+  modules: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, 'must be a dotted module name')),
+  // The coverage tool is bundled (`bazel coverage`).
+  coverage: z.boolean(),
+}).strict();
+
 const Header = z.object({
   t: z.literal('header'),
   manifest_version: z.literal(1),
@@ -31,6 +40,8 @@ const Header = z.object({
   imports_check: z.enum(['error', 'warn', 'off']),
   local_copy: z.boolean().default(false),
   build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
+  // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
+  test: TestConfig.optional(),
 }).strict().refine((h) => (h.main === null) !== (h.entry_point === null), {
   message: 'exactly one of main and entry_point must be set',
 });

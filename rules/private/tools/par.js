@@ -22721,7 +22721,14 @@ ${script.endsWith(`
 var import_node_fs3 = require("node:fs");
 var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), {
   message: "must be a relative path inside the archive (no leading /, no ..)"
-}), Header = external_exports.object({
+}), TestConfig = external_exports.object({
+  runner: external_exports.enum(["auto", "pytest", "unittest"]),
+  // The test's own srcs: archive paths and their module names, in srcs order.
+  files: external_exports.array(archivePath),
+  modules: external_exports.array(external_exports.string().regex(/^[A-Za-z_][\w.]*$/, "must be a dotted module name")),
+  // The coverage tool is bundled (`bazel coverage`).
+  coverage: external_exports.boolean()
+}).strict(), Header = external_exports.object({
   t: external_exports.literal("header"),
   manifest_version: external_exports.literal(1),
   label: external_exports.string().min(1),
@@ -22739,7 +22746,9 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   shebang: external_exports.string().regex(/^#!\S[^\n]*$/, "must be one line starting with #!"),
   imports_check: external_exports.enum(["error", "warn", "off"]),
   local_copy: external_exports.boolean().default(!1),
-  build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
+  build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) }),
+  // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
+  test: TestConfig.optional()
 }).strict().refine((h) => h.main === null != (h.entry_point === null), {
   message: "exactly one of main and entry_point must be set"
 }), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
@@ -24264,6 +24273,8 @@ async function pack(args) {
     fingerprint,
     ...h.local_copy ? { local_copy: !0 } : {},
     // the launcher runs it from a copy in the cache
+    ...h.test ? { test: h.test } : {},
+    // python_test: read by __par__/_testrunner.py
     // extension modules of the program's own, unpacked at launch (__par__/_native.py)
     ...native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {},
     ...nativeWheels.length ? { wheels: nativeWheels } : {},

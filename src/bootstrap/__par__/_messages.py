@@ -54,3 +54,41 @@ def extracting(prog, what, where):
 
 def extracted(prog, seconds):
     return "%s: unpacked in %.1f s." % (prog, seconds)
+
+
+# python_test (_testrunner.py and the modules it drives)
+
+
+def test_usage(label, problem):
+    return (
+        "%s: %s. The unittest runner takes --test_arg values: -v, -q, -f/--failfast, "
+        "-k PATTERN (fnmatch on the test id, *PATTERN* without wildcards) and test ids or "
+        "their prefixes (pkg.test_x.Case.test_y)." % (label, problem)
+    )
+
+
+def no_tests(label, runner, files):
+    return (
+        "%s: %s found no tests in %s. Name test methods test_* in unittest.TestCase "
+        "subclasses (pytest: test_* functions), or check that srcs lists the test files."
+        % (label, runner, ", ".join(files))
+    )
+
+
+def nothing_selected(label, why):
+    return "%s: no test selected (%s); nothing to run." % (label, why)
+
+
+def no_coverage_tool(label):
+    return (
+        "%s: `bazel coverage` ran this test, but it has no coverage.py bundled (it was "
+        "built without the coverage tool). Set --@rules_par//rules:coverage_tool to a "
+        "python_wheel of coverage in .bazelrc (docs/testing.md)." % (label,)
+    )
+
+
+def test_file_missing(label, path):
+    return (
+        "%s: pytest collects test files from disk, but %s is neither in the working "
+        "directory (Bazel's runfiles) nor in the archive." % (label, path)
+    )
