@@ -3,11 +3,13 @@ first-party sources and this module writes LCOV to $COVERAGE_OUTPUT_FILE.
 
 Which files: those Bazel lists in $COVERAGE_MANIFEST (the instrumented files, chosen by
 --instrumentation_filter through the rules' InstrumentedFilesInfo), else the test's srcs.
-The archive's modules run from bytecode compiled with their repository-relative path as
-file name, so the tracer sees `pkg/x.py`, which is the runfiles copy in the working
-directory (python_test adds every source to the runfiles under coverage): coverage.py
-reads the source there to find the executable lines, and the LCOV names the path as the
-manifest spells it. collect_coverage.sh then runs rules_par's merger, which keeps the file.
+coverage.py names a module by its __file__: ARCHIVE/pkg/x.py for the archive's modules
+(EXTRACTED/pkg/x.py with layout = "extract"), RUNFILES/pkg/x.py for test files pytest
+collected from the runfiles. All three spellings are measured and merged per source; the
+executable lines come from the runfiles copy (python_test adds every source to the
+runfiles under coverage), as coverage.py cannot read a source inside an archive without a
+.zip name. The LCOV names each file by its repository-relative path. collect_coverage.sh
+then runs rules_par's merger (rules/private/tools/lcov_merger.sh), which keeps the file.
 """
 
 import os
@@ -21,15 +23,19 @@ def start(label, config, env):
         raise SystemExit(_messages.no_coverage_tool(label))
     import coverage
 
+    import __par__
+
     root = os.getcwd()
     files = _instrumented(env.get("COVERAGE_MANIFEST"), root) or list(config["files"])
+    # The archive, or the directory it was unpacked to (sys.path[0]), and the runfiles.
+    bases = sorted(set(os.path.realpath(b) for b in (__par__.archive, sys.path[0], root)))
     cov = coverage.Coverage(
         data_file=None,
         config_file=False,
-        include=[os.path.join(root, f) for f in files],
+        include=[os.path.join(b, f) for b in bases for f in files],
     )
     cov.start()
-    return _Session(cov, root, files, env["COVERAGE_OUTPUT_FILE"])
+    return _Session(cov, root, bases, files, env["COVERAGE_OUTPUT_FILE"])
 
 
 def _instrumented(manifest, root):
@@ -52,19 +58,30 @@ def _instrumented(manifest, root):
 
 
 class _Session(object):
-    def __init__(self, cov, root, files, output):
-        self.cov, self.root, self.files, self.output = cov, root, files, output
+    def __init__(self, cov, root, bases, files, output):
+        self.cov, self.root, self.bases, self.files, self.output = cov, root, bases, files, output
 
     def finish(self):
         self.cov.stop()
+        data = self.cov.get_data()
+        spelled = {}  # measured file name -> repository-relative path
+        for path in self.files:
+            spelled[os.path.realpath(os.path.join(self.root, path))] = path
+            for base in self.bases:
+                spelled[os.path.join(base, path)] = path
+        executed = {}
+        for name in data.measured_files():
+            path = spelled.get(name)
+            if path is not None:
+                executed.setdefault(path, set()).update(data.lines(name) or ())
         records = []
         for path in self.files:
             try:
-                _, statements, _, missing, _ = self.cov.analysis2(os.path.join(self.root, path))
+                _, statements, _, _, _ = self.cov.analysis2(os.path.join(self.root, path))
             except Exception as e:  # noqa: B902 -- an unparsable file is reported, not fatal
                 sys.stderr.write("par coverage: cannot analyse %s: %s\n" % (path, e))
                 continue
-            missing = set(missing)
+            missing = set(statements) - executed.get(path, set())
             lines = ["SF:%s" % path]
             lines += ["DA:%d,%d" % (n, 0 if n in missing else 1) for n in statements]
             lines += ["LH:%d" % (len(statements) - len(missing)), "LF:%d" % len(statements), "end_of_record"]

@@ -63,7 +63,7 @@ def test_usage(label, problem):
     return (
         "%s: %s. The unittest runner takes --test_arg values: -v, -q, -f/--failfast, "
         "-k PATTERN (fnmatch on the test id, *PATTERN* without wildcards) and test ids or "
-        "their prefixes (pkg.test_x.Case.test_y)." % (label, problem)
+        "their prefixes (pkg.test_x.Case.test_y); what follows -- is left to the tests (sys.argv)." % (label, problem)
     )
 
 

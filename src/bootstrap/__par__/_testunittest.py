@@ -42,6 +42,8 @@ def _parse(label, argv):
     args = list(argv)
     while args:
         a = args.pop(0)
+        if a == "--":
+            break  # the rest is for the tests themselves (they read sys.argv)
         if a in ("-v", "--verbose"):
             opts["verbosity"] = 2
         elif a in ("-q", "--quiet"):
