@@ -25628,7 +25628,7 @@ function applyEdits(text, edits) {
 }
 
 // src/gen/gen.ts
-var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "py_library", "py_binary"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), MANAGED_KINDS = /* @__PURE__ */ new Set(["python_library", "python_test"]), isTestFile = (f) => /^test_.*\.py$|_test\.py$/.test(import_node_path6.posix.basename(f)), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
   return pkg && (0, import_node_path6.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
@@ -25658,8 +25658,8 @@ function gen(opts) {
       }
       let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path6.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
-      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
-      targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
+      let managed = MANAGED_KINDS.has(call.kind) && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
+      targets.set(label, { kind: call.kind === "python_test" ? "python_test" : "python_library", label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
     }
   }
   let pkgAbove = (dir) => {
@@ -25671,9 +25671,13 @@ function gen(opts) {
   for (let f of pyFiles) {
     if (owner2.has(f)) continue;
     let dir = pkgOf(import_node_path6.posix.dirname(f)), above = pkgAbove(dir), label;
-    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path6.posix.dirname(s)) === dir))?.label), !label) {
+    if (isTestFile(f)) {
+      let name = import_node_path6.posix.basename(f, ".py");
+      label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_test", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
+    } else above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path6.posix.dirname(s)) === dir))?.label);
+    if (!label) {
       let name = dir ? (0, import_node_path6.basename)(dir) : "root";
-      label = labelFor(dir, name), targets.has(label) || targets.set(label, { label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
+      label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_library", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
     t.managed && (t.srcs.add(f), owner2.set(f, label));
@@ -25771,7 +25775,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path6.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg) && t.kind === "python_library")), name = root ? (0, import_node_path6.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { kind: "python_library", label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);
@@ -25782,7 +25786,7 @@ function mergeInto(scc, targets, buildOfPkg) {
   return label;
 }
 function renderPackage(before, pkg, ts, all) {
-  let edits = [], appended = [], known = new Set(all.keys());
+  let edits = [], appended = [], newKinds = /* @__PURE__ */ new Set(), known = new Set(all.keys());
   for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
     let srcs = [...t.srcs].map((s) => ({ value: import_node_path6.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
     for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
@@ -25792,8 +25796,8 @@ function renderPackage(before, pkg, ts, all) {
     }
     let depItems = [...deps.values()].sort((a, b) => compareLabels(a.value, b.value));
     if (!call) {
-      let lines = ["python_library(", `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`, '    visibility = ["//visibility:public"],'];
-      depItems.length && lines.push(`    deps = ${renderList(depItems)},`), lines.push(")"), appended.push(lines.join(`
+      let lines = [`${t.kind}(`, `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`];
+      t.kind === "python_library" && lines.push('    visibility = ["//visibility:public"],'), newKinds.add(t.kind), depItems.length && lines.push(`    deps = ${renderList(depItems)},`), lines.push(")"), appended.push(lines.join(`
 `));
       continue;
     }
@@ -25809,22 +25813,26 @@ function renderPackage(before, pkg, ts, all) {
     }
   }
   let text = applyEdits(before, edits);
-  return appended.length && (text = ensureLoad(text), text = text.replace(/\n*$/, "") + (text.trim() ? `
+  if (appended.length) {
+    for (let kind of [...newKinds].sort()) text = ensureLoad(text, kind);
+    text = text.replace(/\n*$/, "") + (text.trim() ? `
 
 ` : "") + appended.join(`
 
 `) + `
-`), text;
+`;
+  }
+  return text;
 }
-function ensureLoad(text) {
+function ensureLoad(text, kind) {
   let m = /load\(\s*("[^"]*defs\.bzl")((?:\s*,\s*"[^"]*")*)\s*,?\s*\)/.exec(text);
   if (m) {
     let syms = [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
-    if (syms.includes("python_library")) return text;
-    let all = [...syms, "python_library"].sort();
+    if (syms.includes(kind)) return text;
+    let all = [...syms, kind].sort();
     return text.slice(0, m.index) + `load(${m[1]}, ${all.map((s) => JSON.stringify(s)).join(", ")})` + text.slice(m.index + m[0].length);
   }
-  let load = `load("${DEFS}", "python_library")
+  let load = `load("${DEFS}", "${kind}")
 `;
   if (!text.trim()) return load;
   let lines = text.split(`
