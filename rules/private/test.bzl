@@ -21,11 +21,14 @@ def _coverage_deps(ctx):
         return []
     tool = ctx.attr._coverage_tool
     if PythonInfo not in tool:
-        fail(("python_test %s: `bazel coverage` needs coverage.py as a wheel, and %s names none " +
-              "(it is %s). Add a python_wheel of coverage (e.g. @pypi//coverage, or " +
-              "python_wheel(name = \"coverage\", wheel = \"coverage-7.6.1-....whl\")) and point the flag " +
-              "at it in .bazelrc:\n    coverage --%s=//third_party:coverage\nSee docs/testing.md.") %
-             (ctx.label, COVERAGE_TOOL_FLAG, tool.label, COVERAGE_TOOL_FLAG))
+        if tool.label.name == "no_coverage_tool":
+            problem = "no coverage tool is set"
+        else:
+            problem = "%s names %s, which is no python_wheel or python_library" % (COVERAGE_TOOL_FLAG, tool.label)
+        fail(("python_test %s: `bazel coverage` needs coverage.py, and %s. Add a python_wheel of " +
+              "coverage (e.g. @pypi//coverage) and point %s at it, e.g. in .bazelrc:\n" +
+              "    coverage --%s=//third_party:coverage\nSee docs/testing.md.") %
+             (ctx.label, problem, COVERAGE_TOOL_FLAG, COVERAGE_TOOL_FLAG))
     return [tool]
 
 def _python_test_impl(ctx):
