@@ -87,6 +87,14 @@ def no_coverage_tool(label):
     )
 
 
+def no_pytest(label):
+    return (
+        "%s: runner = \"pytest\", but pytest is not in the test's closure. Add a python_wheel "
+        "of pytest (and its dependencies) to deps, e.g. \"@pypi//pytest\", or use runner = "
+        "\"unittest\"." % (label,)
+    )
+
+
 def test_file_missing(label, path):
     return (
         "%s: pytest collects test files from disk, but %s is neither in the working "

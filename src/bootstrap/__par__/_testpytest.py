@@ -16,7 +16,10 @@ _NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
 
 
 def run(label, config, argv, shard, only, env):
-    import pytest
+    try:
+        import pytest
+    except ImportError:
+        raise SystemExit(_messages.no_pytest(label))
 
     root = _test_root(label, config["files"], env)
     args = [
@@ -37,6 +40,7 @@ def run(label, config, argv, shard, only, env):
             node_ids = [os.path.join(root, n) for n in only.split(",") if n]
         else:
             args += ["-k", only]
+    _import_parents(config["modules"])
     # Assertion rewriting would write __pycache__ beside the runfiles' test files.
     sys.dont_write_bytecode = True
     selected = node_ids or [os.path.join(root, f) for f in config["files"]]
@@ -49,6 +53,22 @@ def run(label, config, argv, shard, only, env):
             return 0
         sys.stderr.write(_messages.no_tests(label, "pytest", config["files"]) + "\n")
     return int(code)
+
+
+def _import_parents(modules):
+    """Imports the packages above each test module from the archive. pytest names a test file
+    it cannot place on sys.path by its path below the rootdir (pkg/tests/test_x.py is
+    pkg.tests.test_x) and makes the missing parents from the runfiles' folders, which hold
+    only the test files: `pkg` would then hide the archive's `pkg` from the test's imports."""
+    import importlib
+
+    for module in modules:
+        parts = module.split(".")[:-1]
+        for n in range(1, len(parts) + 1):
+            try:
+                importlib.import_module(".".join(parts[:n]))
+            except ImportError:
+                break
 
 
 class _Shard(object):
