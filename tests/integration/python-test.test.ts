@@ -145,7 +145,7 @@ describe('python_test', () => {
     const r = bazel(args, opts);
     return { ...r, out: r.stdout + r.stderr };
   };
-  const targets = ['//ut:pass_test', '//ut:fail_test', '//ut:shard_test', '//ut:main_test', ...(py311 ? ['//pt:pass_test', '//pt:fail_test', '//pt:shard_test'] : [])];
+  const targets = ['//ut:pass_test', '//ut:fail_test', '//ut:shard_test', '//ut:main_test', ...(py311 ? ['//pt:pass_test', '//pt:fail_test', '//pt:shard_test', '//lib/tests:calc_test'] : [])];
   let first = { status: null as number | null, out: '' };
 
   beforeAll(() => {
@@ -191,6 +191,9 @@ describe('python_test', () => {
             'pt/test_pt_pass.py': PT_PASS,
             'pt/test_pt_fail.py': 'def test_ok():\n    pass\n\n\ndef test_wrong():\n    assert 1 + 1 == 3, "arithmetic is off"\n',
             'pt/test_pt_many.py': manyPytest(),
+            // A test below the package it tests: pytest must not make `lib` from the runfiles.
+            'lib/tests/BUILD': `load("@rules_par//rules:defs.bzl", "python_test")\n${PT('calc_test', 'test_calc.py').replace('"//third_party:pytest"', '"//third_party:pytest", "//lib:calc"')}\n`,
+            'lib/tests/test_calc.py': 'from lib.calc import sign\n\n\ndef test_negative():\n    assert sign(-1) == "negative"\n',
           }
         : {}),
     });
@@ -202,7 +205,7 @@ describe('python_test', () => {
   test('exit code 3 when a test fails; each target passes or fails on its own tests', () => {
     expect(first.status).toBe(3);
     const want: Record<string, string> = { '//ut:pass_test': 'PASSED', '//ut:fail_test': 'FAILED', '//ut:shard_test': 'PASSED', '//ut:main_test': 'PASSED' };
-    if (py311) Object.assign(want, { '//pt:pass_test': 'PASSED', '//pt:fail_test': 'FAILED', '//pt:shard_test': 'PASSED' });
+    if (py311) Object.assign(want, { '//pt:pass_test': 'PASSED', '//pt:fail_test': 'FAILED', '//pt:shard_test': 'PASSED', '//lib/tests:calc_test': 'PASSED' });
     expect(statuses(first.out)).toEqual(want);
     expect(readFileSync(join(logs, 'ut/main_test/test.log'), 'utf8')).toContain('hand-written runner, args []');
   });
