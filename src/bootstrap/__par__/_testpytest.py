@@ -48,7 +48,11 @@ def run(label, config, argv, shard, only, env):
     code = pytest.main(args + list(argv) + selected, plugins=[plugin])
     if code == _NO_TESTS_COLLECTED:
         if plugin.collected and (shard or only):
-            why = "shard %d of %d" % (shard[0] + 1, shard[1]) if plugin.kept == 0 and shard else "--test_filter matched none"
+            where = "shard %d of %d" % (shard[0] + 1, shard[1]) if shard else ""
+            if only:
+                why = "--test_filter %s matched none of %d tests" % (only, plugin.collected) + (" in " + where if where else "")
+            else:
+                why = "%s got none of the %d tests" % (where, plugin.collected)
             sys.stderr.write(_messages.nothing_selected(label, why) + "\n")
             return 0
         sys.stderr.write(_messages.no_tests(label, "pytest", config["files"]) + "\n")

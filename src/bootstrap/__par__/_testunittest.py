@@ -24,7 +24,7 @@ def run(label, config, argv, shard, only, env):
     chosen = [matched[i] for i in _testrunner.select([t.id() for t in matched], shard)]
     if not chosen:
         if matched:
-            why = "shard %d of %d; the other shards run the %d tests" % (shard[0] + 1, shard[1], len(matched))
+            why = "shard %d of %d got none of the %d selected tests" % (shard[0] + 1, shard[1], len(matched))
         else:
             why = "--test_filter/--test_arg matched none of %d tests" % len(tests)
         sys.stderr.write(_messages.nothing_selected(label, why) + "\n")
