@@ -251,13 +251,15 @@ describe('python_test', () => {
 
   test('--test_filter selects by name under each runner; a target it leaves empty passes', () => {
     const pass = ['//ut:pass_test', ...(py311 ? ['//pt:pass_test'] : [])];
-    const r = run(['test', '--test_filter=positive', '--test_output=errors', ...pass, '//ut:fail_test']);
+    const r = run(['test', '--test_filter=positive', '--test_output=errors', ...pass, '//ut:fail_test', ...(py311 ? ['//pt:fail_test'] : [])]);
     expect(r.status).toBe(0);
     expect(names('ut/pass_test')).toEqual(['test_positive']);
     if (py311) expect(names('pt/pass_test')).toEqual(['test_positive']);
     expect(names('ut/fail_test')).toEqual([]);
     expect(readFileSync(join(logs, 'ut/fail_test/test.log'), 'utf8')).toContain('//ut:fail_test: no test selected (--test_filter/--test_arg matched none of 2 tests); nothing to run.');
     if (py311) {
+      expect(names('pt/fail_test')).toEqual([]);
+      expect(readFileSync(join(logs, 'pt/fail_test/test.log'), 'utf8')).toContain('//pt:fail_test: no test selected (--test_filter positive matched none of 2 tests); nothing to run.');
       const node = run(['test', '--test_filter=pt/test_pt_pass.py::test_param', '//pt:pass_test']);
       expect(node.status).toBe(0);
       expect(names('pt/pass_test')).toEqual(['test_param[1]', 'test_param[2]']);

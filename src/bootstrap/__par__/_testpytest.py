@@ -44,15 +44,15 @@ def run(label, config, argv, shard, only, env):
     # Assertion rewriting would write __pycache__ beside the runfiles' test files.
     sys.dont_write_bytecode = True
     selected = node_ids or [os.path.join(root, f) for f in config["files"]]
-    plugin = _Shard(shard)
-    code = pytest.main(args + list(argv) + selected, plugins=[plugin])
+    count, sharder = _plugins(pytest, shard)
+    code = pytest.main(args + list(argv) + selected, plugins=[count, sharder])
     if code == _NO_TESTS_COLLECTED:
-        if plugin.collected and (shard or only):
+        if count.collected and (shard or only):
             where = "shard %d of %d" % (shard[0] + 1, shard[1]) if shard else ""
             if only:
-                why = "--test_filter %s matched none of %d tests" % (only, plugin.collected) + (" in " + where if where else "")
+                why = "--test_filter %s matched none of %d tests" % (only, count.collected) + (" in " + where if where else "")
             else:
-                why = "%s got none of the %d tests" % (where, plugin.collected)
+                why = "%s got none of the %d tests" % (where, count.collected)
             sys.stderr.write(_messages.nothing_selected(label, why) + "\n")
             return 0
         sys.stderr.write(_messages.no_tests(label, "pytest", config["files"]) + "\n")
@@ -75,22 +75,27 @@ def _import_parents(modules):
                 break
 
 
-class _Shard(object):
-    """pytest plugin: keeps this shard's part of the collected items."""
+def _plugins(pytest, shard):
+    """pytest plugins: one counts the collected items before any deselection (-k), one keeps
+    this shard's part of what the filters left (last, so shards share the filtered tests)."""
 
-    def __init__(self, shard):
-        self.shard = shard
-        self.collected = 0
-        self.kept = 0
+    class Count(object):
+        collected = 0
 
-    def pytest_collection_modifyitems(self, session, config, items):
-        self.collected = len(items)
-        keep = set(_testrunner.select([i.nodeid for i in items], self.shard))
-        dropped = [it for n, it in enumerate(items) if n not in keep]
-        items[:] = [it for n, it in enumerate(items) if n in keep]
-        self.kept = len(items)
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_collection_modifyitems(self, items):
+            self.collected = len(items)
+
+    class Shard(object):
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_modifyitems(self, config, items):
+            keep = set(_testrunner.select([i.nodeid for i in items], shard))
+            dropped = [it for n, it in enumerate(items) if n not in keep]
+            items[:] = [it for n, it in enumerate(items) if n in keep]
+            if dropped:
+                config.hook.pytest_deselected(items=dropped)
+
+    return Count(), Shard()
 
 
 def _test_root(label, files, env):
