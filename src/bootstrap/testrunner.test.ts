@@ -67,7 +67,7 @@ describe('_testunittest.run', () => {
         '        pass',
         '',
         '    def test_error(self):',
-        '        raise ValueError("control\\x01char")',  // XML 1.0 cannot carry \x01, even escaped
+        '        raise ValueError("control\\x01char <&\\">")',  // XML 1.0 cannot carry \x01, even escaped
         '',
       ].join('\n'),
     );
@@ -113,7 +113,7 @@ describe('_testunittest.run', () => {
     const r = run(['mod_a']);
     expect(r.code).toBe(1);
     expect(r.cases).toEqual([
-      ['mod_a.Alpha.test_error', 'error', 'ValueError: control\\x01char'],
+      ['mod_a.Alpha.test_error', 'error', 'ValueError: control\\x01char <&">'],
       ['mod_a.Alpha.test_ok', 'ok', null],
       ['mod_a.Alpha.test_skipped', 'skipped', 'not today'],
       ['mod_a.Alpha.test_sub', 'failure', 'AssertionError: 2 not less than 2 : too big'],
