@@ -18,7 +18,7 @@ if (!hasCoverage) console.log(`python-test: coverage case skipped: no ${DEBIAN_C
 
 const UT_BUILD = `load("@rules_par//rules:defs.bzl", "python_test")
 
-python_test(name = "pass_test", srcs = ["test_pass.py"], deps = ["//lib:calc"])
+python_test(name = "pass_test", srcs = ["test_pass.py"], deps = ["//lib:calc"], env = {"FROM_ATTR": "set by env"})
 
 python_test(name = "fail_test", srcs = ["test_fail.py"])
 
@@ -37,6 +37,7 @@ from lib import calc
 def check_env():
     tmp = os.environ["TEST_TMPDIR"]
     assert os.environ["HOME"].startswith(tmp), (os.environ["HOME"], tmp)
+    assert os.environ.get("FROM_ATTR") == "set by env", "python_test's env attribute"
     with open(os.path.join(os.environ["TEST_UNDECLARED_OUTPUTS_DIR"], "hello.txt"), "w") as f:
         f.write("hi")
 
@@ -171,7 +172,9 @@ describe('python_test', () => {
         : []),
     ].join('\n');
     const PT = (name: string, src: string, extra = '') =>
-      `python_test(name = "${name}", srcs = ["${src}"], deps = ["//third_party:pytest"${name === 'pass_test' ? ', "//lib:calc"' : ''}], python = ">=3.11"${extra})`;
+      name === 'pass_test'
+        ? `python_test(name = "${name}", srcs = ["${src}"], deps = ["//third_party:pytest", "//lib:calc"], env = {"FROM_ATTR": "set by env"}, python = ">=3.11"${extra})`
+        : `python_test(name = "${name}", srcs = ["${src}"], deps = ["//third_party:pytest"], python = ">=3.11"${extra})`;
     writeWorkspace(ws, {
       // Bazel 4-6 analyse the downloaded --coverage_report_generator for every test target.
       '.bazelrc': 'build --incompatible_strict_action_env\nbuild --coverage_report_generator=@rules_par//rules/private/tools:coverage_report_generator.sh\n',
@@ -222,7 +225,8 @@ describe('python_test', () => {
     expect(readFileSync(join(logs, 'ut/fail_test/test.log'), 'utf8')).toContain('AssertionError: 2 != 3 : arithmetic is off');
   });
 
-  test('HOME is in TEST_TMPDIR and files in TEST_UNDECLARED_OUTPUTS_DIR reach outputs.zip', () => {
+  test('env reaches the test, HOME is in TEST_TMPDIR and files in TEST_UNDECLARED_OUTPUTS_DIR reach outputs.zip', () => {
+    // (test_env asserts the first two; it passed in the first run.)
     for (const t of py311 ? ['ut/pass_test', 'pt/pass_test'] : ['ut/pass_test']) {
       const zip = join(logs, t, 'test.outputs/outputs.zip');
       expect(`${t}: ${outputs(t, 'hello.txt')}`).toBe(`${t}: hi`);
