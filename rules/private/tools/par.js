@@ -26838,8 +26838,8 @@ var USAGE2 = `usage: par VERB [ARGS]
   async build(argv, io) {
     let a = parseVerbArgs("build", argv, {}, external_exports.object({
       positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).min(1, "name at least one //label")
-    })), ws = findWorkspace(), archives = bazelBuild(ws, a.positionals).filter((t) => t.kind.startsWith("python_binary"));
-    archives.length === 0 && io.err(`par build: no python_binary among ${a.positionals.join(" ")}
+    })), ws = findWorkspace(), archives = bazelBuild(ws, a.positionals).filter((t) => t.kind.startsWith("python_binary") || t.kind.startsWith("python_test"));
+    archives.length === 0 && io.err(`par build: no python_binary or python_test among ${a.positionals.join(" ")}
 `);
     for (let t of archives) for (let o of t.outputs) io.out(`${o}
 `);
