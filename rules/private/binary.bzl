@@ -54,9 +54,15 @@ def _entry(ctx, default_entry_point):
 def build_archive(ctx, default_entry_point = None, test = None, extra_deps = []):
     """Validates the attributes and registers the actions of one archive.
 
-    python_test passes a default entry point (its runner), a `test` dict for the manifest
-    header, and extra deps (the coverage tool). Returns struct(executable, info, providers
-    without DefaultInfo, which each rule makes with its runfiles).
+    Args:
+      ctx: the rule context of a python_binary or python_test.
+      default_entry_point: str: what runs when neither main nor entry_point is set (python_test's runner).
+      test: dict: python_test's settings for the manifest header (runner, files, modules, coverage).
+      extra_deps: list[Target]: deps beyond the `deps` attribute (the coverage tool).
+
+    Returns:
+      struct(executable = File, info = PythonInfo, providers = list without DefaultInfo,
+      which each rule makes with its own runfiles).
     """
     _check_choice(ctx, "compression", ctx.attr.compression, _COMPRESSIONS)
     _check_choice(ctx, "layout", ctx.attr.layout, _LAYOUTS)
