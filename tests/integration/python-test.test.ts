@@ -25,6 +25,8 @@ python_test(name = "fail_test", srcs = ["test_fail.py"])
 python_test(name = "shard_test", srcs = ["test_many.py"], shard_count = 3)
 
 python_test(name = "main_test", srcs = ["run.py"], main = "run.py")
+
+python_test(name = "nopytest_test", srcs = ["test_fail.py"], runner = "pytest")
 `;
 
 const PASS_TEST = (imports: string) => `import json
@@ -146,7 +148,7 @@ describe('python_test', () => {
     const r = bazel(args, opts);
     return { ...r, out: r.stdout + r.stderr };
   };
-  const targets = ['//ut:pass_test', '//ut:fail_test', '//ut:shard_test', '//ut:main_test', ...(py311 ? ['//pt:pass_test', '//pt:fail_test', '//pt:shard_test', '//lib/tests:calc_test'] : [])];
+  const targets = ['//ut:pass_test', '//ut:fail_test', '//ut:shard_test', '//ut:main_test', '//ut:nopytest_test', ...(py311 ? ['//pt:pass_test', '//pt:fail_test', '//pt:shard_test', '//lib/tests:calc_test'] : [])];
   let first = { status: null as number | null, out: '' };
 
   beforeAll(() => {
@@ -186,7 +188,14 @@ describe('python_test', () => {
       'ut/test_fail.py': 'import unittest\n\n\nclass Broken(unittest.TestCase):\n    def test_ok(self):\n        pass\n\n    def test_wrong(self):\n        self.assertEqual(1 + 1, 3, "arithmetic is off")\n',
       'ut/test_many.py': manyUnittest(),
       'ut/run.py': 'import sys\n\nprint("hand-written runner, args %r" % (sys.argv[1:],))\n',
-      'bad/BUILD': 'load("@rules_par//rules:defs.bzl", "python_test")\npython_test(name = "undeclared_test", srcs = ["test_bad.py"])\n',
+      'bad/BUILD': [
+        'load("@rules_par//rules:defs.bzl", "python_test")',
+        'python_test(name = "undeclared_test", srcs = ["test_bad.py"])',
+        'python_test(name = "runner_test", srcs = ["test_bad.py"], runner = "nose")',
+        'python_test(name = "empty_test")',
+        'filegroup(name = "not_a_wheel", srcs = ["test_bad.py"])',
+        '',
+      ].join('\n'),
       'bad/test_bad.py': 'import unittest\n\nfrom lib.calc import sign\n',
       ...(py311
         ? {
@@ -207,10 +216,13 @@ describe('python_test', () => {
 
   test('exit code 3 when a test fails; each target passes or fails on its own tests', () => {
     expect(first.status).toBe(3);
-    const want: Record<string, string> = { '//ut:pass_test': 'PASSED', '//ut:fail_test': 'FAILED', '//ut:shard_test': 'PASSED', '//ut:main_test': 'PASSED' };
+    const want: Record<string, string> = { '//ut:pass_test': 'PASSED', '//ut:fail_test': 'FAILED', '//ut:shard_test': 'PASSED', '//ut:main_test': 'PASSED', '//ut:nopytest_test': 'FAILED' };
     if (py311) Object.assign(want, { '//pt:pass_test': 'PASSED', '//pt:fail_test': 'FAILED', '//pt:shard_test': 'PASSED', '//lib/tests:calc_test': 'PASSED' });
     expect(statuses(first.out)).toEqual(want);
     expect(readFileSync(join(logs, 'ut/main_test/test.log'), 'utf8')).toContain('hand-written runner, args []');
+    expect(readFileSync(join(logs, 'ut/nopytest_test/test.log'), 'utf8')).toContain(
+      '//ut:nopytest_test: runner = "pytest", but pytest is not in the test\'s closure. Add a python_wheel of pytest (and its dependencies) to deps, e.g. "@pypi//pytest", or use runner = "unittest".',
+    );
   });
 
   test('unittest: one <testcase> per test, the failure with its message and traceback, also in the log', () => {
@@ -307,6 +319,17 @@ describe('python_test', () => {
       const report = lcov(readFileSync(join(logs, dir, 'coverage.dat'), 'utf8'));
       expect(`${t}: ${JSON.stringify(report)}`).toBe(`${t}: ${JSON.stringify({ 'lib/calc.py': { 1: 1, 2: 1, 3: 1, 4: 0 } })}`);
     }
+  });
+
+  test('bad attributes and a coverage tool that is no wheel fail analysis, each with its message', () => {
+    const r = run(['build', '--nobuild', '--keep_going', '--collect_code_coverage', '--@rules_par//rules:coverage_tool=//bad:not_a_wheel', '//bad:runner_test', '//bad:empty_test', '//ut:pass_test']);
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain("Error in fail: python_test //bad:runner_test: runner = 'nose' is not one of 'auto', 'pytest', 'unittest'.\n");
+    expect(r.out).toContain('Error in fail: python_test //bad:empty_test: srcs is empty. List the test files (test_*.py or *_test.py) in srcs.\n');
+    expect(r.out).toContain(
+      'Error in fail: python_test //ut:pass_test: `bazel coverage` needs coverage.py, and @rules_par//rules:coverage_tool names //bad:not_a_wheel, which is no python_wheel or python_library. Add a python_wheel of coverage (e.g. @pypi//coverage) and point @rules_par//rules:coverage_tool at it, e.g. in .bazelrc:\n' +
+        '    coverage --@rules_par//rules:coverage_tool=//third_party:coverage\nSee docs/testing.md.\n',
+    );
   });
 
   test('an undeclared import in a test fails the build like in a binary', () => {
