@@ -48,12 +48,9 @@ def _python_test_impl(ctx):
     info = archive.info
 
     # The archive is self-contained; runfiles add what tests read by path from their working
-    # directory (the runfiles root): data files, and the test files, which pytest collects
-    # from disk. Under coverage every source, so coverage.py can read what it measured.
-    transitive = [info.transitive_data]
-    if coverage_deps:
-        transitive.append(info.transitive_sources)
-    runfiles = ctx.runfiles(files = ctx.files.srcs, transitive_files = depset(transitive = transitive))
+    # directory (the runfiles root): data files, and the sources, because pytest collects the
+    # test files and their conftest.py files from disk and coverage.py reads what it measured.
+    runfiles = ctx.runfiles(transitive_files = depset(ctx.files.srcs, transitive = [info.transitive_sources, info.transitive_data]))
     env = {k: ctx.expand_location(v, ctx.attr.data) for k, v in ctx.attr.env.items()}
     return archive.providers + [
         DefaultInfo(executable = archive.executable, files = depset([archive.executable]), runfiles = runfiles),

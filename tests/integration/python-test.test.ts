@@ -65,8 +65,8 @@ class CalcTest(unittest.TestCase):
 
 const PT_PASS = `${PASS_TEST('\nimport pytest\n')}
 
-def test_positive():
-    assert calc.sign(3) == "non-negative"
+def test_positive(answer):
+    assert calc.sign(answer) == "non-negative"
 
 
 @pytest.mark.parametrize("n", [1, 2])
@@ -175,7 +175,7 @@ describe('python_test', () => {
     ].join('\n');
     const PT = (name: string, src: string, extra = '') =>
       name === 'pass_test'
-        ? `python_test(name = "${name}", srcs = ["${src}"], deps = ["//third_party:pytest", "//lib:calc"], env = {"FROM_ATTR": "set by env"}, python = ">=3.11"${extra})`
+        ? `python_test(name = "${name}", srcs = ["${src}"], deps = [":conftest", "//third_party:pytest", "//lib:calc"], env = {"FROM_ATTR": "set by env"}, python = ">=3.11"${extra})`
         : `python_test(name = "${name}", srcs = ["${src}"], deps = ["//third_party:pytest"], python = ">=3.11"${extra})`;
     writeWorkspace(ws, {
       // Bazel 4-6 analyse the downloaded --coverage_report_generator for every test target.
@@ -199,8 +199,10 @@ describe('python_test', () => {
       'bad/test_bad.py': 'import unittest\n\nfrom lib.calc import sign\n',
       ...(py311
         ? {
-            'pt/BUILD': ['load("@rules_par//rules:defs.bzl", "python_test")', PT('pass_test', 'test_pt_pass.py'), PT('fail_test', 'test_pt_fail.py'), PT('shard_test', 'test_pt_many.py', ', shard_count = 3')].join('\n\n') + '\n',
+            'pt/BUILD': ['load("@rules_par//rules:defs.bzl", "python_library", "python_test")', 'python_library(name = "conftest", srcs = ["conftest.py"], deps = ["//third_party:pytest"])', PT('pass_test', 'test_pt_pass.py'), PT('fail_test', 'test_pt_fail.py'), PT('shard_test', 'test_pt_many.py', ', shard_count = 3')].join('\n\n') + '\n',
             'pt/test_pt_pass.py': PT_PASS,
+            // A fixture from a conftest.py that a library (not the test's srcs) ships.
+            'pt/conftest.py': 'import pytest\n\n\n@pytest.fixture\ndef answer():\n    return 42\n',
             'pt/test_pt_fail.py': 'def test_ok():\n    pass\n\n\ndef test_wrong():\n    assert 1 + 1 == 3, "arithmetic is off"\n',
             'pt/test_pt_many.py': manyPytest(),
             // A test below the package it tests: pytest must not make `lib` from the runfiles.

@@ -6,8 +6,8 @@ Which files: those Bazel lists in $COVERAGE_MANIFEST (the instrumented files, ch
 coverage.py names a module by its __file__: ARCHIVE/pkg/x.py for the archive's modules
 (EXTRACTED/pkg/x.py with layout = "extract"), RUNFILES/pkg/x.py for test files pytest
 collected from the runfiles. All three spellings are measured and merged per source; the
-executable lines come from the runfiles copy (python_test adds every source to the
-runfiles under coverage), as coverage.py cannot read a source inside an archive without a
+executable lines come from the runfiles copy (python_test puts the closure's sources in
+its runfiles), as coverage.py cannot read a source inside an archive without a
 .zip name. The LCOV names each file by its repository-relative path. collect_coverage.sh
 then runs rules_par's merger (rules/private/tools/lcov_merger.sh), which keeps the file.
 """
