@@ -314,8 +314,14 @@ describe('python_test', () => {
 
   (hasCoverage ? test : test.skip)('bazel coverage: LCOV with repository-relative paths; the branch not taken is line 0', () => {
     const pass = ['//ut:pass_test', ...(py311 ? ['//pt:pass_test'] : [])];
-    const r = run(['coverage', '--@rules_par//rules:coverage_tool=//third_party:coverage', '--instrumentation_filter=^//lib[/:]', ...pass]);
+    const r = run(['coverage', '--@rules_par//rules:coverage_tool=//third_party:coverage', '--instrumentation_filter=^//lib[/:]', '--combined_report=lcov', ...pass]);
     expect(r.status).toBe(0);
+    // --combined_report=lcov through rules_par's offline report generator: one record per
+    // file, the tests' hits summed (and the instrumented targets' baselines merged in).
+    const n = pass.length;
+    expect(readFileSync(join(ws, 'bazel-out/_coverage/_coverage_report.dat'), 'utf8')).toBe(
+      `SF:lib/calc.py\nDA:1,${n}\nDA:2,${n}\nDA:3,${n}\nDA:4,0\nLH:3\nLF:4\nend_of_record\n`,
+    );
     for (const t of pass) {
       const dir = t.slice(2).replace(':', '/');
       const report = lcov(readFileSync(join(logs, dir, 'coverage.dat'), 'utf8'));
