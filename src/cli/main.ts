@@ -112,8 +112,9 @@ const verbs: Record<string, Verb> = {
     }));
     const ws = findWorkspace();
     const built = bazelBuild(ws, a.positionals);
-    const archives = built.filter((t) => t.kind.startsWith('python_binary'));
-    if (archives.length === 0) io.err(`par build: no python_binary among ${a.positionals.join(' ')}\n`);
+    // A python_test's executable is an archive too.
+    const archives = built.filter((t) => t.kind.startsWith('python_binary') || t.kind.startsWith('python_test'));
+    if (archives.length === 0) io.err(`par build: no python_binary or python_test among ${a.positionals.join(' ')}\n`);
     for (const t of archives) for (const o of t.outputs) io.out(`${o}\n`);
   },
   async inspect(argv, io) {

@@ -12,6 +12,16 @@ const archivePath = z
     message: 'must be a relative path inside the archive (no leading /, no ..)',
   });
 
+const TestConfig = z.object({
+  runner: z.enum(['auto', 'pytest', 'unittest']),
+  // The test's own srcs: archive paths and their module names, in srcs order. A name need not
+  // be an identifier (pytest collects test-x.py by path; unittest reports it as a failed import).
+  files: z.array(archivePath),
+  modules: z.array(z.string().min(1)),
+  // The coverage tool is bundled (`bazel coverage`).
+  coverage: z.boolean(),
+}).strict();
+
 const Header = z.object({
   t: z.literal('header'),
   manifest_version: z.literal(1),
@@ -33,6 +43,8 @@ const Header = z.object({
   // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
   allow_shadowed_modules: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a dotted module name')).default([]),
   build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
+  // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
+  test: TestConfig.optional(),
 }).strict().refine((h) => (h.main === null) !== (h.entry_point === null), {
   message: 'exactly one of main and entry_point must be set',
 });

@@ -142,6 +142,7 @@ export async function pack(args: PackArgs): Promise<void> {
     roots,
     fingerprint,
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
+    ...(h.test ? { test: h.test } : {}), // python_test: read by __par__/_testrunner.py
     // extension modules of the program's own, unpacked at launch (__par__/_native.py)
     ...(native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {}),
     ...(nativeWheels.length ? { wheels: nativeWheels } : {}), // checked and extracted at launch (_wheels.py)

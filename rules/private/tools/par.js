@@ -22904,7 +22904,15 @@ function writeSizeField(file2) {
 var import_node_fs4 = require("node:fs");
 var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), {
   message: "must be a relative path inside the archive (no leading /, no ..)"
-}), Header = external_exports.object({
+}), TestConfig = external_exports.object({
+  runner: external_exports.enum(["auto", "pytest", "unittest"]),
+  // The test's own srcs: archive paths and their module names, in srcs order. A name need not
+  // be an identifier (pytest collects test-x.py by path; unittest reports it as a failed import).
+  files: external_exports.array(archivePath),
+  modules: external_exports.array(external_exports.string().min(1)),
+  // The coverage tool is bundled (`bazel coverage`).
+  coverage: external_exports.boolean()
+}).strict(), Header = external_exports.object({
   t: external_exports.literal("header"),
   manifest_version: external_exports.literal(1),
   label: external_exports.string().min(1),
@@ -22924,7 +22932,9 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   local_copy: external_exports.boolean().default(!1),
   // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
   allow_shadowed_modules: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name")).default([]),
-  build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
+  build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) }),
+  // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
+  test: TestConfig.optional()
 }).strict().refine((h) => h.main === null != (h.entry_point === null), {
   message: "exactly one of main and entry_point must be set"
 }), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
@@ -24394,6 +24404,8 @@ async function pack(args) {
     fingerprint,
     ...h.local_copy ? { local_copy: !0 } : {},
     // the launcher runs it from a copy in the cache
+    ...h.test ? { test: h.test } : {},
+    // python_test: read by __par__/_testrunner.py
     // extension modules of the program's own, unpacked at launch (__par__/_native.py)
     ...native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {},
     ...nativeWheels.length ? { wheels: nativeWheels } : {},
@@ -25863,7 +25875,7 @@ function applyEdits(text, edits) {
 }
 
 // src/gen/gen.ts
-var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), isTestFile = (f) => /^test_.*\.py$|_test\.py$/.test(import_node_path6.posix.basename(f)), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
   return pkg && (0, import_node_path6.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
@@ -25893,7 +25905,7 @@ function gen(opts) {
       }
       let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path6.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
-      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), depsAttr = call.attrs.get("deps"), deps = new Set((depsAttr?.items ?? []).map((d) => canonical2(d.value, pkg))), t = { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
+      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), depsAttr = call.attrs.get("deps"), deps = new Set((depsAttr?.items ?? []).map((d) => canonical2(d.value, pkg))), t = { kind: call.kind === "python_test" ? "python_test" : "python_library", label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
       COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null && (t.completed = new Set(deps), t.entryModule = call.attrs.get("entry_point")?.string?.split(":")[0]), targets.set(label, t);
     }
   }
@@ -25906,9 +25918,13 @@ function gen(opts) {
   for (let f of pyFiles) {
     if (owner2.has(f)) continue;
     let dir = pkgOf(import_node_path6.posix.dirname(f)), above = pkgAbove(dir), label;
-    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path6.posix.dirname(s)) === dir))?.label), !label) {
+    if (isTestFile(f)) {
+      let name = import_node_path6.posix.basename(f, ".py");
+      label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_test", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
+    } else above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path6.posix.dirname(s)) === dir))?.label);
+    if (!label) {
       let name = dir ? (0, import_node_path6.basename)(dir) : "root";
-      label = labelFor(dir, name), targets.has(label) || targets.set(label, { label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
+      label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_library", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
     t.managed && (t.srcs.add(f), owner2.set(f, label));
@@ -26018,7 +26034,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path6.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg) && t.kind === "python_library")), name = root ? (0, import_node_path6.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { kind: "python_library", label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);
@@ -26029,7 +26045,7 @@ function mergeInto(scc, targets, buildOfPkg) {
   return label;
 }
 function renderPackage(before, pkg, ts, all) {
-  let edits = [], appended = [], known = new Set(all.keys());
+  let edits = [], appended = [], newKinds = /* @__PURE__ */ new Set(), known = new Set(all.keys());
   for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
     let srcs = [...t.srcs].map((s) => ({ value: import_node_path6.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
     for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
@@ -26039,8 +26055,8 @@ function renderPackage(before, pkg, ts, all) {
     }
     let depItems = [...deps.values()].sort((a, b) => compareLabels(a.value, b.value));
     if (!call) {
-      let lines = ["python_library(", `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`, '    visibility = ["//visibility:public"],'];
-      depItems.length && lines.push(`    deps = ${renderList(depItems)},`), lines.push(")"), appended.push(lines.join(`
+      let lines = [`${t.kind}(`, `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`];
+      t.kind === "python_library" && lines.push('    visibility = ["//visibility:public"],'), newKinds.add(t.kind), depItems.length && lines.push(`    deps = ${renderList(depItems)},`), lines.push(")"), appended.push(lines.join(`
 `));
       continue;
     }
@@ -26056,22 +26072,26 @@ function renderPackage(before, pkg, ts, all) {
     }
   }
   let text = applyEdits(before, edits);
-  return appended.length && (text = ensureLoad(text), text = text.replace(/\n*$/, "") + (text.trim() ? `
+  if (appended.length) {
+    for (let kind of [...newKinds].sort()) text = ensureLoad(text, kind);
+    text = text.replace(/\n*$/, "") + (text.trim() ? `
 
 ` : "") + appended.join(`
 
 `) + `
-`), text;
+`;
+  }
+  return text;
 }
-function ensureLoad(text) {
+function ensureLoad(text, kind) {
   let m = /load\(\s*("[^"]*defs\.bzl")((?:\s*,\s*"[^"]*")*)\s*,?\s*\)/.exec(text);
   if (m) {
     let syms = [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
-    if (syms.includes("python_library")) return text;
-    let all = [...syms, "python_library"].sort();
+    if (syms.includes(kind)) return text;
+    let all = [...syms, kind].sort();
     return text.slice(0, m.index) + `load(${m[1]}, ${all.map((s) => JSON.stringify(s)).join(", ")})` + text.slice(m.index + m[0].length);
   }
-  let load = `load("${DEFS}", "python_library")
+  let load = `load("${DEFS}", "${kind}")
 `;
   if (!text.trim()) return load;
   let lines = text.split(`
@@ -27126,8 +27146,8 @@ var USAGE2 = `usage: par VERB [ARGS]
   async build(argv, io) {
     let a = parseVerbArgs("build", argv, {}, external_exports.object({
       positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).min(1, "name at least one //label")
-    })), ws = findWorkspace(), archives = bazelBuild(ws, a.positionals).filter((t) => t.kind.startsWith("python_binary"));
-    archives.length === 0 && io.err(`par build: no python_binary among ${a.positionals.join(" ")}
+    })), ws = findWorkspace(), archives = bazelBuild(ws, a.positionals).filter((t) => t.kind.startsWith("python_binary") || t.kind.startsWith("python_test"));
+    archives.length === 0 && io.err(`par build: no python_binary or python_test among ${a.positionals.join(" ")}
 `);
     for (let t of archives) for (let o of t.outputs) io.out(`${o}
 `);

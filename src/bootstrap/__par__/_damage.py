@@ -40,5 +40,5 @@ def exit_if_damaged(error, archive):
     kind = type(error)
     name = kind.__name__ if kind.__module__ == "builtins" else "%s.%s" % (kind.__module__, kind.__name__)
     detail = "%s: %s" % (name, error)
-    sys.stderr.write(_messages.damaged_entry(archive, entry, detail) + "\n")
+    sys.stderr.write(_messages.unloadable_entry(archive, entry, detail) + "\n")
     sys.exit(1)

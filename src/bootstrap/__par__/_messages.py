@@ -99,8 +99,51 @@ def extracted(prog, seconds):
     return "%s: unpacked in %.1f s." % (prog, seconds)
 
 
-def damaged_entry(archive, entry, detail):
+def unloadable_entry(archive, entry, detail):
     return (
         "%s is damaged: its entry %s does not load (%s); copy it again, or rebuild it. "
         "`par inspect %s` lists every entry whose CRC does not match." % (archive, entry, detail, archive)
+# python_test (_testrunner.py and the modules it drives)
+
+
+def test_usage(label, problem):
+    return (
+        "%s: %s. The unittest runner takes --test_arg values: -v, -q, -f/--failfast, "
+        "-k PATTERN (fnmatch on the test id, *PATTERN* without wildcards) and test ids or "
+        "their prefixes (pkg.test_x.Case.test_y); what follows -- is left to the tests (sys.argv)." % (label, problem)
+    )
+
+
+def no_tests(label, runner, files):
+    return (
+        "%s: %s found no tests in %s. Name test methods test_* in unittest.TestCase "
+        "subclasses (pytest: test_* functions), or check that srcs lists the test files."
+        % (label, runner, ", ".join(files))
+    )
+
+
+def nothing_selected(label, why):
+    return "%s: no test selected (%s); nothing to run." % (label, why)
+
+
+def no_coverage_tool(label):
+    return (
+        "%s: `bazel coverage` ran this test, but it has no coverage.py bundled (it was "
+        "built without the coverage tool). Set --@rules_par//rules:coverage_tool to a "
+        "python_wheel of coverage in .bazelrc (docs/testing.md)." % (label,)
+    )
+
+
+def no_pytest(label):
+    return (
+        "%s: runner = \"pytest\", but pytest is not in the test's closure. Add a python_wheel "
+        "of pytest (and its dependencies) to deps, e.g. \"@pypi//pytest\", or use runner = "
+        "\"unittest\"." % (label,)
+    )
+
+
+def test_file_missing(label, path):
+    return (
+        "%s: pytest collects test files from disk, but %s is neither in the working "
+        "directory (Bazel's runfiles) nor in the archive." % (label, path)
     )
