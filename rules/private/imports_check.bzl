@@ -158,7 +158,7 @@ def imports_validation(ctx, info):
     ctx.actions.run(
         executable = node,
         arguments = [run_args],
-        inputs = depset([request, ctx.file._packager], transitive = [all_results]),
+        inputs = depset([request, ctx.file._packager], transitive = [all_results, ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files]),
         outputs = [report],
         mnemonic = "ParImportsReport",
         progress_message = "Reporting unresolved imports of %s" % ctx.label,
@@ -171,7 +171,7 @@ def _par_stdlib_modules_impl(ctx):
     ctx.actions.run_shell(
         command = '"$1" -S -B "$2" > "$3"',
         arguments = [py.interpreter.path, ctx.file._script.path, out.path],
-        inputs = [py.interpreter, ctx.file._script],
+        inputs = depset([ctx.file._script], transitive = [py.files]),
         outputs = [out],
         mnemonic = "ParStdlibModules",
         progress_message = "Listing the standard library of Python %s" % py.version,
