@@ -10,6 +10,10 @@ const Spawn = z.object({
   inputs: z.array(z.object({ path: z.string() })).default([]),
   runner: z.string().default(''),
   remoteCacheHit: z.boolean().default(false),
+  // False when the action's execution requirements keep it off a remote executor / cache.
+  remotable: z.boolean().default(false),
+  cacheable: z.boolean().default(false),
+  remoteCacheable: z.boolean().default(false),
   progressMessage: z.string().default(''),
 });
 export type Spawn = z.infer<typeof Spawn>;

@@ -128,6 +128,7 @@ async function stopCache(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 let archivesA: Record<string, string> = {};
 let ranInA: string[] = [];
 let stampedA = '';
+let offRemote: string[] = [];
 const commitTime = (ws: string) => git(ws, 'log', '-1', '--format=%ct');
 const parMnemonics = (spawns: { mnemonic: string }[]) => spawns.map((s) => s.mnemonic).filter((m) => m.startsWith('Par')).sort();
 
@@ -151,7 +152,9 @@ beforeAll(async () => {
   remote = `--remote_cache=http://127.0.0.1:${port}`;
   await startCache();
   // Checkout A fills the HTTP cache and a disk cache, unstamped and --config=release.
-  ranInA = parMnemonics(build(A, [remote, `--disk_cache=${diskCache}`]).spawns);
+  const first = build(A, [remote, `--disk_cache=${diskCache}`]).spawns;
+  ranInA = parMnemonics(first);
+  offRemote = first.filter((s) => s.mnemonic.startsWith('Par') && !(s.remotable && s.cacheable && s.remoteCacheable)).map((s) => s.mnemonic);
   archivesA = sums(A);
   // CI pins the build time to the commit's (tools/workspace_status.sh honours SOURCE_DATE_EPOCH).
   build(A, [remote, '--config=release'], { SOURCE_DATE_EPOCH: commitTime(A) });
@@ -168,6 +171,8 @@ maybe('a second checkout builds from the remote cache', () => {
   test(`checkout B executes no Par* action and gets identical archives${py311 ? '' : ' (numpy example SKIPPED: no pyenv 3.11 to make its wheel)'}`, () => {
     const { spawns } = build(B, [remote]);
     expect(executed(spawns)).toEqual([]);
+    // No rules_par action is kept off remote execution or the cache (no-remote, local, no-cache).
+    expect(offRemote).toEqual([]);
     // Every spawn A executed, B looked up and found.
     expect(parMnemonics(spawns)).toEqual(ranInA);
     expect(ranInA).toEqual(expect.arrayContaining(['ParImportsCheck', 'ParPack', ...(py311 ? ['ParWheel', 'ParWheelBytecode'] : [])]));
