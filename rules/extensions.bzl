@@ -26,6 +26,10 @@ def _toolchains_impl(mctx):
     if len(tags) > 1:
         fail("rules_par: toolchains.hermetic(...) is given %d times in the root MODULE.bazel; give it once." % len(tags))
     tag = tags[0] if tags else None
+    if tag and tag.python_files and not tag.python_interpreter_target:
+        fail("rules_par: toolchains.hermetic(python_files = %s) needs python_interpreter_target, the executable among those files." % tag.python_files)
+    if tag and tag.node_files and not tag.node_target:
+        fail("rules_par: toolchains.hermetic(node_files = %s) needs node_target, the executable among those files." % tag.node_files)
     par_python_configure(
         name = "par_python",
         interpreter_target = tag.python_interpreter_target if tag else None,

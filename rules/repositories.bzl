@@ -33,6 +33,14 @@ def rules_par_register_toolchains(
       node_target: label of a hermetic node executable.
       node_files: label of what that node needs besides itself (nothing for the official static builds).
     """
+    for path_arg, path, target_arg, target, files_arg, files in [
+        ("python_interpreter", python_interpreter, "python_interpreter_target", python_interpreter_target, "python_files", python_files),
+        ("node", node, "node_target", node_target, "node_files", node_files),
+    ]:
+        if path and target:
+            fail("rules_par_register_toolchains: %s = %r is a host path and %s = %r a hermetic runtime; give one of them." % (path_arg, path, target_arg, target))
+        if files and not target:
+            fail("rules_par_register_toolchains: %s = %r needs %s, the executable among those files; a runtime found on the host takes no files." % (files_arg, files, target_arg))
     if not native.existing_rule("par_python"):
         par_python_configure(
             name = "par_python",

@@ -150,3 +150,31 @@ exports_files(["bin/python3.12"])
     expect(runArchive(join(ws, 'bazel-bin/app/tool'), ['grace']).stdout).toBe('HELLO GRACE!\n');
   });
 });
+
+describe('contradictory toolchain arguments fail at WORKSPACE loading, naming both', () => {
+  const base = scratch('par-it-hermetic-args-');
+  const ws = join(base, 'ws');
+  const startup = [`--output_base=${join(base, 'ob')}`, '--max_idle_secs=60'];
+  afterAll(() => {
+    bazel(['shutdown'], { cwd: ws, startup });
+    rmSync(base, { recursive: true, force: true });
+  });
+  const failure = (args: string) => {
+    writeWorkspace(ws, {}, 'par_test', ROOT, { args });
+    const r = bazel(['query', '//...'], { cwd: ws, startup });
+    expect(r.status).not.toBe(0);
+    return r.stderr.split('\n').filter((l) => l.startsWith('Error in fail: '));
+  };
+
+  test('a host path and a label for the same runtime', () => {
+    expect(failure('node = "/usr/bin/node", node_target = "@n//:node"')).toEqual([
+      'Error in fail: rules_par_register_toolchains: node = "/usr/bin/node" is a host path and node_target = "@n//:node" a hermetic runtime; give one of them.',
+    ]);
+  });
+
+  test('files without the executable among them', () => {
+    expect(failure('python_files = "@py//:files"')).toEqual([
+      'Error in fail: rules_par_register_toolchains: python_files = "@py//:files" needs python_interpreter_target, the executable among those files; a runtime found on the host takes no files.',
+    ]);
+  });
+});
