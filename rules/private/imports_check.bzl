@@ -168,10 +168,11 @@ def imports_validation(ctx, info):
 def _par_stdlib_modules_impl(ctx):
     py = ctx.toolchains[PYTHON_TOOLCHAIN_TYPE].par_python
     out = ctx.actions.declare_file(ctx.label.name + ".txt")
-    ctx.actions.run_shell(
-        command = '"$1" -S -B "$2" > "$3"',
-        arguments = [py.interpreter.path, ctx.file._script.path, out.path],
-        inputs = depset([ctx.file._script], transitive = [py.files]),
+    ctx.actions.run(
+        executable = py.interpreter,
+        arguments = ["-S", "-B", ctx.file._script.path, out.path],
+        inputs = [ctx.file._script],
+        tools = py.files,
         outputs = [out],
         mnemonic = "ParStdlibModules",
         progress_message = "Listing the standard library of Python %s" % py.version,

@@ -138,9 +138,9 @@ exports_files(["bin/python3.12"])
       const inputs = new Set(s.inputs.map((i) => i.path));
       const where = `${s.mnemonic} (${s.progressMessage})`;
       expect([where, s.commandArgs.filter((a) => hostPaths.some((h) => a.includes(h)))]).toEqual([where, []]);
-      if (s.commandArgs[0] !== '/bin/bash') {
-        expect([where, s.commandArgs[0], inputs.has('runtime/node')]).toEqual([where, 'runtime/node', true]);
-      }
+      // Each runs the node or the Python of the toolchain, by its execroot path; no shell.
+      const runtime = s.mnemonic === 'ParStdlibModules' ? 'external/hermetic_python/bin/python3.12' : 'runtime/node';
+      expect([where, s.commandArgs[0], inputs.has(runtime)]).toEqual([where, runtime, true]);
       if (/ParPack|ParWheelBytecode|ParStdlibModules/.test(s.mnemonic)) {
         const py = ['bin/python3.12', 'lib/libpython3.12.so.1.0', 'lib/python3.12/os.py', 'lib/python3.12/lib-dynload'];
         const found = py.map((f) => [...inputs].some((i) => i.startsWith(`external/hermetic_python/${f}`)));
