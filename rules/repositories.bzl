@@ -31,7 +31,7 @@ def rules_par_register_toolchains(
       python_interpreter_target: label of a hermetic interpreter's executable, e.g. "@python_3_12//:bin/python3".
       python_files: label (e.g. a filegroup) of everything that interpreter needs: its lib/ tree, libpython.
       node_target: label of a hermetic node executable.
-      node_files: label of what that node needs besides itself (nothing for the official static builds).
+      node_files: label of what that node needs besides itself (usually nothing: a Node release's bin/node is one file).
     """
     for path_arg, path, target_arg, target, files_arg, files in [
         ("python_interpreter", python_interpreter, "python_interpreter_target", python_interpreter_target, "python_files", python_files),
