@@ -62,6 +62,7 @@ def _unpack(ctx, wheel):
         executable = py.interpreter,
         arguments = ["-S", "-B", ctx.file._unpack_wheel.path, wheel.wheel.path, out.path],
         inputs = [wheel.wheel, ctx.file._unpack_wheel],
+        tools = py.files,
         outputs = [out],
         mnemonic = "ParIdeUnpackWheel",
         progress_message = "Unpacking wheel of %s for editors" % ctx.label,

@@ -178,7 +178,7 @@ def imports_validation(ctx, info, owners = None):
     ctx.actions.run(
         executable = node,
         arguments = [run_args],
-        inputs = depset([request, ctx.file._packager] + ([index] if index else []), transitive = [all_results]),
+        inputs = depset([request, ctx.file._packager] + ([index] if index else []), transitive = [all_results, ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files]),
         outputs = [report],
         mnemonic = "ParImportsReport",
         progress_message = "Reporting unresolved imports of %s" % ctx.label,
@@ -188,10 +188,11 @@ def imports_validation(ctx, info, owners = None):
 def _par_stdlib_modules_impl(ctx):
     py = ctx.toolchains[PYTHON_TOOLCHAIN_TYPE].par_python
     out = ctx.actions.declare_file(ctx.label.name + ".txt")
-    ctx.actions.run_shell(
-        command = '"$1" -S -B "$2" > "$3"',
-        arguments = [py.interpreter.path, ctx.file._script.path, out.path],
-        inputs = [py.interpreter, ctx.file._script],
+    ctx.actions.run(
+        executable = py.interpreter,
+        arguments = ["-S", "-B", ctx.file._script.path, out.path],
+        inputs = [ctx.file._script],
+        tools = py.files,
         outputs = [out],
         mnemonic = "ParStdlibModules",
         progress_message = "Listing the standard library of Python %s" % py.version,

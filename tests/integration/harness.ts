@@ -134,7 +134,14 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
  * as @rules_par (with the offline rules_java/rules_cc stubs) plus `files` (path -> text).
  * Give it its own output base.
  */
-export function writeWorkspace(dir: string, files: Record<string, string>, name = 'par_test', rules = ROOT): void {
+export function writeWorkspace(
+  dir: string,
+  files: Record<string, string>,
+  name = 'par_test',
+  rules = ROOT,
+  /** WORKSPACE lines before the toolchains, and the arguments of rules_par_register_toolchains. */
+  toolchains: { prelude?: string; args?: string } = {},
+): void {
   const stubs = join(rules, 'third_party/offline_stubs');
   writeFiles(dir, {
     WORKSPACE: `workspace(name = "${name}")
@@ -143,7 +150,7 @@ local_repository(name = "rules_java", path = ${JSON.stringify(join(stubs, 'rules
 local_repository(name = "rules_cc", path = ${JSON.stringify(join(stubs, 'rules_cc'))})
 load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_register_toolchains")
 rules_par_dependencies()
-rules_par_register_toolchains()
+${toolchains.prelude ?? ''}rules_par_register_toolchains(${toolchains.args ?? ''})
 `,
     // (scripts/bazel adds Bazel 4.2's JSON-worker flag itself.)
     '.bazelrc': 'build --incompatible_strict_action_env\n',
