@@ -14,11 +14,16 @@ def python_runtime(ctx):
 # A worker's request is a @flagfile, so every per-action argument goes into the param file;
 # the startup arguments (the bundle) identify the worker. The bundle, the bytecode compiler
 # and the build interpreter are `tools`: Bazel hashes tools into the worker key, so changing
-# any of them restarts the worker instead of serving requests with stale code.
+# any of them restarts the worker instead of serving requests with stale code. The runtimes'
+# `files` (a hermetic interpreter's tree; just the executable when autodetected) are tools
+# too, so a remote executor receives them and nothing is looked up on its host.
 _WORKER_REQUIREMENTS = {"supports-workers": "1", "requires-worker-protocol": "json"}
 
-def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnemonic, progress_message):
-    """Runs one verb of the packager bundle as a persistent-worker action (one process per action when workers are off)."""
+def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnemonic, progress_message, python = None):
+    """Runs one verb of the packager bundle as a persistent-worker action (one process per action when workers are off).
+
+    python: the ParPythonRuntimeInfo the verb runs, whose files become tools too.
+    """
     startup = ctx.actions.args()
     startup.add(packager)
     verb_args.set_param_file_format("multiline")
@@ -27,15 +32,18 @@ def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnem
         executable = node,
         arguments = [startup, verb_args],
         inputs = inputs,
-        tools = [packager] + tools,
+        tools = depset(
+            [packager] + tools,
+            transitive = [ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files] + ([python.files] if python else []),
+        ),
         outputs = outputs,
         mnemonic = mnemonic,
         progress_message = progress_message,
         execution_requirements = _WORKER_REQUIREMENTS,
     )
 
-def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_message):
-    run_node_worker(ctx, _node(ctx), ctx.file._packager, verb_args, inputs, tools, outputs, mnemonic, progress_message)
+def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_message, python = None):
+    run_node_worker(ctx, _node(ctx), ctx.file._packager, verb_args, inputs, tools, outputs, mnemonic, progress_message, python)
 
 def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
     """Packs the archive body: launcher, zip of bootstrap + sources + data + wheels, bytecode.
@@ -63,10 +71,11 @@ def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
                 validations or depset(),
             ],
         ),
-        tools = [ctx.file._compile_pyc, py.interpreter],
+        tools = [ctx.file._compile_pyc],
         outputs = [output],
         mnemonic = "ParPack",
         progress_message = "Packaging Python archive %s" % ctx.label,
+        python = py,
     )
 
 def emit_stamp(ctx, body, output):
@@ -98,7 +107,7 @@ def emit_build_info(ctx, archive, output):
     ctx.actions.run(
         executable = _node(ctx),
         arguments = [args],
-        inputs = [archive, ctx.file._packager],
+        inputs = depset([archive, ctx.file._packager], transitive = [ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files]),
         outputs = [output],
         mnemonic = "ParBuildInfo",
         progress_message = "Reading build info of %s" % ctx.label,
@@ -141,10 +150,11 @@ def emit_wheel_bytecode(ctx, wheel, info, output):
         ctx,
         args,
         inputs = [wheel, info],
-        tools = [ctx.file._compile_pyc, py.interpreter],
+        tools = [ctx.file._compile_pyc],
         outputs = [output],
         mnemonic = "ParWheelBytecode",
         progress_message = "Compiling wheel %s" % ctx.label,
+        python = py,
     )
 
 # imports_check (imports_check.bzl wires these into the aspect and the binary).
@@ -210,10 +220,11 @@ def emit_imports_check(ctx, label, srcs, info, stdlib, node, packager, out_name)
     )
     return result
 
-def emit_imports_report(ctx, info, results, owner_lines, node):
+def emit_imports_report(ctx, info, results, owner_lines, node, index = None):
     """Registers ParImportsReport of a binary over its closure's check `results`; returns the report File.
 
     owner_lines: depset[str] 'archive_path<TAB>label' of every library source, for suggestions.
+    index: the workspace's module index File (@rules_par//:module_index), or None.
     """
     request = ctx.actions.declare_file("_par/%s.imports_report_request" % ctx.label.name)
     args = ctx.actions.args()
@@ -225,6 +236,8 @@ def emit_imports_report(ctx, info, results, owner_lines, node):
     args.add_all(info.foreign_import_roots, map_each = _foreign_root)
     args.add_all(owner_lines, format_each = "owner\t%s")
     args.add_all(results, map_each = _result)
+    if index:
+        args.add("index\t%s\t%s" % (index.path, index.owner))
     ctx.actions.write(request, args)
 
     report = ctx.actions.declare_file("_par/%s.imports_report" % ctx.label.name)
@@ -236,7 +249,7 @@ def emit_imports_report(ctx, info, results, owner_lines, node):
     ctx.actions.run(
         executable = node,
         arguments = [run_args],
-        inputs = depset([request, ctx.file._packager], transitive = [results]),
+        inputs = depset([request, ctx.file._packager] + ([index] if index else []), transitive = [results, ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files]),
         outputs = [report],
         mnemonic = "ParImportsReport",
         progress_message = "Reporting unresolved imports of %s" % ctx.label,
@@ -245,10 +258,11 @@ def emit_imports_report(ctx, info, results, owner_lines, node):
 
 def emit_stdlib_modules(ctx, py, script, out):
     """Lists the standard library's top-level names of the toolchain interpreter `py` into `out`."""
-    ctx.actions.run_shell(
-        command = '"$1" -S -B "$2" > "$3"',
-        arguments = [py.interpreter.path, script.path, out.path],
-        inputs = [py.interpreter, script],
+    ctx.actions.run(
+        executable = py.interpreter,
+        arguments = ["-S", "-B", script.path, out.path],
+        inputs = [script],
+        tools = py.files,
         outputs = [out],
         mnemonic = "ParStdlibModules",
         progress_message = "Listing the standard library of Python %s" % py.version,
@@ -260,6 +274,7 @@ def emit_unpack_wheel(ctx, py, script, wheel, out):
         executable = py.interpreter,
         arguments = ["-S", "-B", script.path, wheel.path, out.path],
         inputs = [wheel, script],
+        tools = py.files,
         outputs = [out],
         mnemonic = "ParIdeUnpackWheel",
         progress_message = "Unpacking wheel of %s for editors" % ctx.label,

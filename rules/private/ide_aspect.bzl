@@ -94,6 +94,8 @@ def _par_ide_aspect_impl(target, ctx):
         "workspace_name": ctx.workspace_name,
         "python": python if type(python) == "string" else None,
         "interpreter": {"version": py.version, "cache_tag": py.cache_tag},
+        # The directory holding __par__/__init__.pyi, so editors resolve `import __par__`.
+        "stubs": ctx.file._par_stub.dirname.rsplit("/", 1)[0],
     })
     args.add(header[1:])  # the static fields close the object: `"version": 1, ...}`
     ctx.actions.write(out, args)
@@ -111,6 +113,7 @@ par_ide_aspect = aspect(
     attr_aspects = ["deps"],
     attrs = {
         "_unpack_wheel": attr.label(default = Label("//rules/private/tools:unpack_wheel.py"), allow_single_file = True),
+        "_par_stub": attr.label(default = Label("//src/bootstrap:stubs/__par__/__init__.pyi"), allow_single_file = True),
     },
     toolchains = [PYTHON_TOOLCHAIN_TYPE],
 )

@@ -62,17 +62,34 @@ par_imports_aspect = aspect(
     toolchains = [NODE_TOOLCHAIN_TYPE],
 )
 
-def imports_validation(ctx, info):
-    """The binary's `_validation` outputs: its own srcs' check plus the report over its closure."""
+def closure_owners(ctx):
+    """depset[str]: 'archive_path<TAB>label' of each source of the binary and of its deps' targets."""
+    owners = [d[ParImportsInfo].owners for d in ctx.attr.deps if ParImportsInfo in d]
+    return depset(_owner_lines(ctx.label, ctx.files.srcs), transitive = owners)
+
+def _module_index(ctx):
+    """The workspace's module index File (@rules_par//:module_index), or None when none is set."""
+    # A rule without the attribute (a python_test written before it) has no index.
+    files = getattr(ctx.files, "_module_index", [])
+    if len(files) > 1:
+        fail("python_binary %s: @rules_par//:module_index names %d files; it takes one module index (par_modules.txt, written by `par gen`)." % (ctx.label, len(files)))
+    return files[0] if files else None
+
+def imports_validation(ctx, info, owners = None):
+    """The binary's `_validation` outputs: its own srcs' check plus the report over its closure.
+
+    `owners`: closure_owners(ctx), when the caller has it already.
+    """
+    if owners == None:
+        owners = closure_owners(ctx)
     if ctx.attr.imports_check == "off":
         return depset()
     node = ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.node
     stdlib = ctx.file._stdlib_modules
     results = [d[ParImportsInfo].results for d in ctx.attr.deps if ParImportsInfo in d]
-    owners = [d[ParImportsInfo].owners for d in ctx.attr.deps if ParImportsInfo in d]
     srcs = ctx.files.srcs
     own = []
     if srcs:
         own.append(emit_imports_check(ctx, ctx.label, srcs, info, stdlib, node, ctx.file._packager, "_par/%s.bin" % ctx.label.name))
     all_results = depset(own, transitive = results)
-    return depset([emit_imports_report(ctx, info, all_results, depset(_owner_lines(ctx.label, srcs), transitive = owners), node)])
+    return depset([emit_imports_report(ctx, info, all_results, owners, node, _module_index(ctx))])

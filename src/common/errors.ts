@@ -9,13 +9,15 @@ export type ErrorCode =
   | 'MISSING_FILE'
   | 'BAD_ARGUMENTS'
   | 'NOT_AN_ARCHIVE'
+  | 'ARCHIVE_DAMAGED'
   | 'BAZEL_FAILED'
   | 'WHEEL_INVALID'
   | 'IMPORT_UNRESOLVED'
   | 'IMPORT_CYCLE'
   | 'BUILD_OUT_OF_DATE'
   | 'STATUS_INVALID'
-  | 'ONE_VERSION';
+  | 'ONE_VERSION'
+  | 'SHADOWED_MODULE';
 
 export class ParError extends Error {
   readonly code: ErrorCode;

@@ -7,7 +7,8 @@ import { promises as fsp } from 'node:fs';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
-import { launcherPreamble, preferredInterpreter, searchOrder } from './preamble';
+import { checkShadowed } from './shadowed';
+import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './preamble';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from '../archive/python-literal';
@@ -103,6 +104,14 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
   const first = preferredInterpreter(h.shebang, h.label);
   const entries = await collectEntries(m);
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
+  const firstParty = roots.length - bundled.wheels.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    allowed: h.allow_shadowed_modules,
+  });
   const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
   // sources = False: the program's own .py stay out, their .pyc go in alone.
   if (!h.sources && (!h.compile || native.layout !== 'zip')) {
@@ -156,6 +165,7 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
     first: plan.first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
+    label: h.label,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split('.').slice(0, 2).join('.'), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version),
@@ -176,6 +186,7 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
     roots,
     fingerprint,
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
+    ...(h.test ? { test: h.test } : {}), // python_test: read by __par__/_testrunner.py
     // extension modules of the program's own, unpacked at launch (__par__/_native.py)
     ...(native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {}),
     ...(nativeWheels.length ? { wheels: nativeWheels } : {}), // checked and extracted at launch (_wheels.py)
@@ -248,6 +259,7 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
     } else {
       await w.finish();
     }
+    writeSizeField(tmp);
     await fsp.chmod(tmp, 0o755);
     await fsp.rename(tmp, out);
   } catch (e) {
