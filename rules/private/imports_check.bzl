@@ -69,6 +69,7 @@ def closure_owners(ctx):
 
 def _module_index(ctx):
     """The workspace's module index File (@rules_par//:module_index), or None when none is set."""
+
     # A rule without the attribute (a python_test written before it) has no index.
     files = getattr(ctx.files, "_module_index", [])
     if len(files) > 1:
