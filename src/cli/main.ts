@@ -21,6 +21,7 @@ import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
 import { inspect } from './inspect';
+import { lockHubVerb, lockPlanVerb, lockSelectVerb } from './lock';
 import { runWorker } from './worker';
 
 const USAGE = `usage: par VERB [ARGS]
@@ -38,7 +39,8 @@ const USAGE = `usage: par VERB [ARGS]
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
-  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary`;
+  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
+  lock-plan|lock-select|lock-hub ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 
@@ -60,6 +62,9 @@ const verbs: Record<string, Verb> = {
   'imports-check': importsCheckVerb,
   'imports-report': importsReportVerb,
   owner: ownerVerb,
+  'lock-plan': lockPlanVerb,
+  'lock-select': lockSelectVerb,
+  'lock-hub': lockHubVerb,
   async pack(argv) {
     const a = parseVerbArgs('pack', argv, {
       manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'IMPORT_CYCLE'
   | 'BUILD_OUT_OF_DATE'
   | 'STATUS_INVALID'
-  | 'ONE_VERSION';
+  | 'ONE_VERSION'
+  | 'LOCK_INVALID';
 
 export class ParError extends Error {
   readonly code: ErrorCode;

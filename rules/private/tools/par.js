@@ -13,21 +13,21 @@ var __commonJS = (cb, mod) => function() {
     throw mod = 0, e;
   }
 };
-var __export = (target, all) => {
+var __export = (target2, all) => {
   for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: !0 });
+    __defProp(target2, name, { get: all[name], enumerable: !0 });
 }, __copyProps = (to, from, except, desc) => {
   if (from && typeof from == "object" || typeof from == "function")
     for (let key of __getOwnPropNames(from))
       !__hasOwnProp.call(to, key) && key !== except && __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
   return to;
 };
-var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: !0 }) : target,
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target2, "default", { value: mod, enumerable: !0 }) : target2,
   mod
 )), __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod);
 
@@ -251,7 +251,7 @@ var require_stringify = __commonJS({
     "use strict";
     var utils = require_utils();
     module2.exports = (ast, options = {}) => {
-      let stringify = (node2, parent = {}) => {
+      let stringify2 = (node2, parent = {}) => {
         let invalidBlock = options.escapeInvalid && utils.isInvalidBrace(parent), invalidNode = node2.invalid === !0 && options.escapeInvalid === !0, output2 = "";
         if (node2.value)
           return (invalidBlock || invalidNode) && utils.isOpenOrClose(node2) ? "\\" + node2.value : node2.value;
@@ -259,10 +259,10 @@ var require_stringify = __commonJS({
           return node2.value;
         if (node2.nodes)
           for (let child of node2.nodes)
-            output2 += stringify(child);
+            output2 += stringify2(child);
         return output2;
       };
-      return stringify(ast);
+      return stringify2(ast);
     };
   }
 });
@@ -404,7 +404,7 @@ var require_fill_range = __commonJS({
       if (value[0] === "-" && (value = value.slice(1)), value === "0") return !1;
       for (; value[++index] === "0"; ) ;
       return index > 0;
-    }, stringify = (start, end, options) => typeof start == "string" || typeof end == "string" ? !0 : options.stringify === !0, pad2 = (input2, maxLength, toNumber) => {
+    }, stringify2 = (start, end, options) => typeof start == "string" || typeof end == "string" ? !0 : options.stringify === !0, pad2 = (input2, maxLength, toNumber) => {
       if (maxLength > 0) {
         let dash = input2[0] === "-" ? "-" : "";
         dash && (input2 = input2.slice(1)), input2 = dash + input2.padStart(dash ? maxLength - 1 : maxLength, "0");
@@ -447,7 +447,7 @@ var require_fill_range = __commonJS({
       a === 0 && (a = 0), b === 0 && (b = 0);
       let descending = a > b, startString = String(start), endString = String(end), stepString = String(step);
       step = Math.max(Math.abs(step), 1);
-      let padded = zeros(startString) || zeros(endString) || zeros(stepString), maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0, toNumber = padded === !1 && stringify(start, end, options) === !1, format = options.transform || transform2(toNumber);
+      let padded = zeros(startString) || zeros(endString) || zeros(stepString), maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0, toNumber = padded === !1 && stringify2(start, end, options) === !1, format = options.transform || transform2(toNumber);
       if (options.toRegex && step === 1)
         return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), !0, options);
       let parts = { negatives: [], positives: [] }, push = (num) => parts[num < 0 ? "negatives" : "positives"].push(Math.abs(num)), range = [], index = 0;
@@ -519,7 +519,7 @@ var require_compile = __commonJS({
 var require_expand = __commonJS({
   "node_modules/braces/lib/expand.js"(exports2, module2) {
     "use strict";
-    var fill = require_fill_range(), stringify = require_stringify(), utils = require_utils(), append = (queue = "", stash = "", enclose = !1) => {
+    var fill = require_fill_range(), stringify2 = require_stringify(), utils = require_utils(), append = (queue = "", stash = "", enclose = !1) => {
       let result = [];
       if (queue = [].concat(queue), stash = [].concat(stash), !stash.length) return queue;
       if (!queue.length)
@@ -535,15 +535,15 @@ var require_expand = __commonJS({
     }, expand = (ast, options = {}) => {
       let rangeLimit = options.rangeLimit === void 0 ? 1e3 : options.rangeLimit, walk = (node2, parent = {}) => {
         node2.queue = [];
-        let p = parent, q = parent.queue;
+        let p = parent, q2 = parent.queue;
         for (; p.type !== "brace" && p.type !== "root" && p.parent; )
-          p = p.parent, q = p.queue;
+          p = p.parent, q2 = p.queue;
         if (node2.invalid || node2.dollar) {
-          q.push(append(q.pop(), stringify(node2, options)));
+          q2.push(append(q2.pop(), stringify2(node2, options)));
           return;
         }
         if (node2.type === "brace" && node2.invalid !== !0 && node2.nodes.length === 2) {
-          q.push(append(q.pop(), ["{}"]));
+          q2.push(append(q2.pop(), ["{}"]));
           return;
         }
         if (node2.nodes && node2.ranges > 0) {
@@ -551,7 +551,7 @@ var require_expand = __commonJS({
           if (utils.exceedsLimit(...args, options.step, rangeLimit))
             throw new RangeError("expanded array length exceeds range limit. Use options.rangeLimit to increase or disable the limit.");
           let range = fill(...args, options);
-          range.length === 0 && (range = stringify(node2, options)), q.push(append(q.pop(), range)), node2.nodes = [];
+          range.length === 0 && (range = stringify2(node2, options)), q2.push(append(q2.pop(), range)), node2.nodes = [];
           return;
         }
         let enclose = utils.encloseBrace(node2), queue = node2.queue, block = node2;
@@ -564,7 +564,7 @@ var require_expand = __commonJS({
             continue;
           }
           if (child.type === "close") {
-            q.push(append(q.pop(), queue, enclose));
+            q2.push(append(q2.pop(), queue, enclose));
             continue;
           }
           if (child.value && child.type !== "open") {
@@ -687,7 +687,7 @@ var require_constants = __commonJS({
 var require_parse = __commonJS({
   "node_modules/braces/lib/parse.js"(exports2, module2) {
     "use strict";
-    var stringify = require_stringify(), {
+    var stringify2 = require_stringify(), {
       MAX_LENGTH,
       CHAR_BACKSLASH,
       /* \ */
@@ -715,7 +715,7 @@ var require_parse = __commonJS({
       /* ' */
       CHAR_NO_BREAK_SPACE,
       CHAR_ZERO_WIDTH_NOBREAK_SPACE
-    } = require_constants(), parse3 = (input2, options = {}) => {
+    } = require_constants(), parse4 = (input2, options = {}) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       let opts = options || {}, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
@@ -812,7 +812,7 @@ var require_parse = __commonJS({
             if (block.ranges > 0) {
               block.ranges = 0;
               let open2 = block.nodes.shift();
-              block.nodes = [open2, { type: "text", value: stringify(block) }];
+              block.nodes = [open2, { type: "text", value: stringify2(block) }];
             }
             push({ type: "comma", value }), block.commas++;
             continue;
@@ -853,7 +853,7 @@ var require_parse = __commonJS({
       while (stack.length > 0);
       return push({ type: "eos" }), ast;
     };
-    module2.exports = parse3;
+    module2.exports = parse4;
   }
 });
 
@@ -861,7 +861,7 @@ var require_parse = __commonJS({
 var require_braces = __commonJS({
   "node_modules/braces/index.js"(exports2, module2) {
     "use strict";
-    var stringify = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse3 = require_parse(), braces = (input2, options = {}) => {
+    var stringify2 = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse4 = require_parse(), braces = (input2, options = {}) => {
       let output2 = [];
       if (Array.isArray(input2))
         for (let pattern of input2) {
@@ -872,8 +872,8 @@ var require_braces = __commonJS({
         output2 = [].concat(braces.create(input2, options));
       return options && options.expand === !0 && options.nodupes === !0 && (output2 = [...new Set(output2)]), output2;
     };
-    braces.parse = (input2, options = {}) => parse3(input2, options);
-    braces.stringify = (input2, options = {}) => stringify(typeof input2 == "string" ? braces.parse(input2, options) : input2, options);
+    braces.parse = (input2, options = {}) => parse4(input2, options);
+    braces.stringify = (input2, options = {}) => stringify2(typeof input2 == "string" ? braces.parse(input2, options) : input2, options);
     braces.compile = (input2, options = {}) => (typeof input2 == "string" && (input2 = braces.parse(input2, options)), compile2(input2, options));
     braces.expand = (input2, options = {}) => {
       typeof input2 == "string" && (input2 = braces.parse(input2, options));
@@ -1447,7 +1447,7 @@ var require_parse2 = __commonJS({
           return { risky: !0 };
       }
       return { risky: !1 };
-    }, parse3 = (input2, options) => {
+    }, parse4 = (input2, options) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       input2 = REPLACEMENTS[input2] || input2;
@@ -1529,7 +1529,7 @@ var require_parse2 = __commonJS({
         if (token.type === "negate") {
           let extglobStar = star;
           if (token.inner && token.inner.length > 1 && token.inner.includes("/") && (extglobStar = globstar(opts)), (extglobStar !== star || eos() || /^\)+$/.test(remaining())) && (output2 = token.close = `)$))${extglobStar}`), token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            let expression = parse3(rest, { ...options, fastpaths: !1 }).output;
+            let expression = parse4(rest, { ...options, fastpaths: !1 }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           token.prev.type === "bos" && (state.negatedExtglob = !0);
@@ -1831,7 +1831,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input2, options) => {
+    parse4.fastpaths = (input2, options) => {
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input2.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
@@ -1876,7 +1876,7 @@ var require_parse2 = __commonJS({
       }, output2 = utils.removePrefix(input2, state), source = create(output2);
       return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
     };
-    module2.exports = parse3;
+    module2.exports = parse4;
   }
 });
 
@@ -1884,7 +1884,7 @@ var require_parse2 = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
-    var path = require("path"), scan = require_scan(), parse3 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
+    var path = require("path"), scan = require_scan(), parse4 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input2) => picomatch(input2, options, returnState));
         return (str) => {
@@ -1921,7 +1921,7 @@ var require_picomatch = __commonJS({
     };
     picomatch.matchBase = (input2, glob, options, posix2 = utils.isWindows(options)) => (glob instanceof RegExp ? glob : picomatch.makeRe(glob, options)).test(path.basename(input2));
     picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
-    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse3(pattern, { ...options, fastpaths: !1 });
+    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse4(pattern, { ...options, fastpaths: !1 });
     picomatch.scan = (input2, options) => scan(input2, options);
     picomatch.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
       if (returnOutput === !0)
@@ -1935,7 +1935,7 @@ var require_picomatch = __commonJS({
       if (!input2 || typeof input2 != "string")
         throw new TypeError("Expected a non-empty string");
       let parsed = { negated: !1, fastpaths: !0 };
-      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse3.fastpaths(input2, options)), parsed.output || (parsed = parse3(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
+      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse4.fastpaths(input2, options)), parsed.output || (parsed = parse4(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
     };
     picomatch.toRegex = (source, options) => {
       try {
@@ -2145,8 +2145,8 @@ var require_pattern = __commonJS({
     }
     exports2.endsWithSlashGlobStar = endsWithSlashGlobStar;
     function isAffectDepthOfReadingPattern(pattern) {
-      let basename3 = path.basename(pattern);
-      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename3);
+      let basename4 = path.basename(pattern);
+      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename4);
     }
     exports2.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
     function expandPatternsWithBraceExpansion(patterns) {
@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs30 = require("node:fs"), import_node_path16 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -7881,8 +7881,8 @@ function defineLazy(object2, key, getter) {
 function objectClone(obj) {
   return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
 }
-function assignProp(target, prop, value) {
-  Object.defineProperty(target, prop, {
+function assignProp(target2, prop, value) {
+  Object.defineProperty(target2, prop, {
     value,
     writable: !0,
     enumerable: !0,
@@ -7896,8 +7896,8 @@ function rawShape(def) {
 function sourceShape(schema) {
   return rawShape(schema._zod.def) ?? schema._zod.def.shape;
 }
-function deferProp(target, key, getter) {
-  Object.defineProperty(target, key, {
+function deferProp(target2, key, getter) {
+  Object.defineProperty(target2, key, {
     get() {
       let value = getter();
       return assignProp(this, key, value), value;
@@ -7906,23 +7906,23 @@ function deferProp(target, key, getter) {
     configurable: !0
   });
 }
-function putProp(target, key, value) {
-  key in target ? assignProp(target, key, value) : target[key] = value;
+function putProp(target2, key, value) {
+  key in target2 ? assignProp(target2, key, value) : target2[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target2, source, keys, wrap) {
   let raw = sourceShape(source);
   for (let key of keys) {
     let desc = Object.getOwnPropertyDescriptor(raw, key);
-    desc.enumerable && (desc.get ? deferProp(target, key, () => {
+    desc.enumerable && (desc.get ? deferProp(target2, key, () => {
       let value = source._zod.def.shape[key];
       return wrap ? wrap(value, key) : value;
-    }) : putProp(target, key, wrap ? wrap(desc.value, key) : desc.value));
+    }) : putProp(target2, key, wrap ? wrap(desc.value, key) : desc.value));
   }
 }
-function mirrorProps(target, source) {
+function mirrorProps(target2, source) {
   for (let key of Reflect.ownKeys(source)) {
     let desc = Object.getOwnPropertyDescriptor(source, key);
-    desc.enumerable && (desc.get ? deferProp(target, key, () => source[key]) : putProp(target, key, desc.value));
+    desc.enumerable && (desc.get ? deferProp(target2, key, () => source[key]) : putProp(target2, key, desc.value));
   }
 }
 function mergeDefs(...defs) {
@@ -8044,28 +8044,28 @@ function normalizeParams(_params) {
   return delete params.message, typeof params.error == "string" ? { ...params, error: () => params.error } : params;
 }
 function createTransparentProxy(getter) {
-  let target;
+  let target2;
   return new Proxy({}, {
     get(_, prop, receiver) {
-      return target ?? (target = getter()), Reflect.get(target, prop, receiver);
+      return target2 ?? (target2 = getter()), Reflect.get(target2, prop, receiver);
     },
     set(_, prop, value, receiver) {
-      return target ?? (target = getter()), Reflect.set(target, prop, value, receiver);
+      return target2 ?? (target2 = getter()), Reflect.set(target2, prop, value, receiver);
     },
     has(_, prop) {
-      return target ?? (target = getter()), Reflect.has(target, prop);
+      return target2 ?? (target2 = getter()), Reflect.has(target2, prop);
     },
     deleteProperty(_, prop) {
-      return target ?? (target = getter()), Reflect.deleteProperty(target, prop);
+      return target2 ?? (target2 = getter()), Reflect.deleteProperty(target2, prop);
     },
     ownKeys(_) {
-      return target ?? (target = getter()), Reflect.ownKeys(target);
+      return target2 ?? (target2 = getter()), Reflect.ownKeys(target2);
     },
     getOwnPropertyDescriptor(_, prop) {
-      return target ?? (target = getter()), Reflect.getOwnPropertyDescriptor(target, prop);
+      return target2 ?? (target2 = getter()), Reflect.getOwnPropertyDescriptor(target2, prop);
     },
     defineProperty(_, prop, descriptor) {
-      return target ?? (target = getter()), Reflect.defineProperty(target, prop, descriptor);
+      return target2 ?? (target2 = getter()), Reflect.defineProperty(target2, prop, descriptor);
     }
   });
 }
@@ -8175,8 +8175,8 @@ function explicitlyAborted(x, startIndex = 0) {
       return !0;
   return !1;
 }
-function prefixIssues(path, issues) {
-  return issues.map((iss) => {
+function prefixIssues(path, issues2) {
+  return issues2.map((iss) => {
     var _a3;
     return (_a3 = iss).path ?? (_a3.path = []), iss.path.unshift(path), iss;
   });
@@ -8195,10 +8195,10 @@ function sizeCaps(defChecks) {
   }
   return caps;
 }
-function attachSchema(issues, start, inst) {
+function attachSchema(issues2, start, inst) {
   var _a3;
-  for (let i = start; i < issues.length; i++)
-    (_a3 = issues[i]).schema ?? (_a3.schema = inst);
+  for (let i = start; i < issues2.length; i++)
+    (_a3 = issues2[i]).schema ?? (_a3.schema = inst);
 }
 function finalizeIssue(iss, ctx, config2) {
   var _a3;
@@ -8429,8 +8429,8 @@ function $constructor(name, initializer3, proto, params) {
       let own2 = Object.getPrototypeOf(inst), ctorProto = inst._zod.constr.prototype, up = own2;
       for (; up && up !== ctorProto; )
         up = Object.getPrototypeOf(up);
-      let target = up ?? own2;
-      initialized.has(target) || (initialized.add(target), members(target, protoMembers));
+      let target2 = up ?? own2;
+      initialized.has(target2) || (initialized.add(target2), members(target2, protoMembers));
     }
     let proto2 = _.prototype;
     for (let k in proto2)
@@ -8514,7 +8514,7 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
   let fieldErrors = { _errors: [] }, processError = (error63, path = []) => {
     for (let issue2 of error63.issues)
       if (issue2.code === "invalid_union" && issue2.errors.length)
-        issue2.errors.map((issues) => processError({ issues }, [...path, ...issue2.path]));
+        issue2.errors.map((issues2) => processError({ issues: issues2 }, [...path, ...issue2.path]));
       else if (issue2.code === "invalid_key")
         processError({ issues: issue2.issues }, [...path, ...issue2.path]);
       else if (issue2.code === "invalid_element")
@@ -8550,7 +8550,7 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
     var _a3;
     for (let issue2 of error63.issues)
       if (issue2.code === "invalid_union" && issue2.errors.length)
-        issue2.errors.map((issues) => processError({ issues }, [...path, ...issue2.path]));
+        issue2.errors.map((issues2) => processError({ issues: issues2 }, [...path, ...issue2.path]));
       else if (issue2.code === "invalid_key")
         processError({ issues: issue2.issues }, [...path, ...issue2.path]);
       else if (issue2.code === "invalid_element")
@@ -8582,8 +8582,8 @@ function toDotPath(_path) {
   return segs.join("");
 }
 function prettifyError(error62) {
-  let lines = [], issues = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
-  for (let issue2 of issues)
+  let lines = [], issues2 = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
+  for (let issue2 of issues2)
     lines.push(`\u2716 ${issue2.message}`), issue2.path?.length && lines.push(`  \u2192 at ${toDotPath(issue2.path)}`);
   return lines.join(`
 `);
@@ -8621,15 +8621,15 @@ var _parse = (_Err) => {
     throw new $ZodAsyncError();
   return result.issues.length ? failure(_Err, result.issues, ctx) : { success: !0, data: result.value };
 }, safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
-function failure(Err, issues, ctx) {
+function failure(Err, issues2, ctx) {
   let error62;
   return {
     success: !1,
     get error() {
-      return error62 || (error62 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config()))), issues = void 0, ctx = void 0), error62;
+      return error62 || (error62 = new Err(issues2.map((iss) => finalizeIssue(iss, ctx, config()))), issues2 = void 0, ctx = void 0), error62;
     },
     set error(e) {
-      error62 = e, issues = void 0, ctx = void 0;
+      error62 = e, issues2 = void 0, ctx = void 0;
     }
   };
 }
@@ -8656,13 +8656,13 @@ var validateAsync = async (schema, value, _ctx) => {
   let ctx = _ctx ? { ..._ctx, async: !0, abortEarly: !0 } : { async: !0, abortEarly: !0 }, result = schema._zod.run({ value, issues: [] }, ctx);
   return result instanceof Promise && (result = await result), result.issues.length === 0;
 }, _encode = (_Err) => {
-  let parse3 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
+  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
     let ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 }, encode = /* @__PURE__ */ _encode($ZodRealError), _decode = (_Err) => {
-  let parse3 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse3(schema, value, _ctx, finalizeParams(fn, _params));
+  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse4(schema, value, _ctx, finalizeParams(fn, _params));
   return fn;
 }, decode = /* @__PURE__ */ _decode($ZodRealError), _encodeAsync = (_Err) => {
   let parseAsync3 = _parseAsync(_Err), fn = async (schema, value, _ctx, _params) => {
@@ -9727,7 +9727,7 @@ function capSize(inst, size) {
   let caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  let cap = Math.min(...caps.map((c) => c[0])), parse3 = inst._zod.parse;
+  let cap = Math.min(...caps.map((c) => c[0])), parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     let n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -9737,7 +9737,7 @@ function capSize(inst, size) {
           return ch._zod.check(payload), payload.issues[start].continue = !1, attachSchema(payload.issues, start, inst), payload;
         }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1, mapSize = (input2) => input2 instanceof Map ? input2.size : -1, setSize = (input2) => input2 instanceof Set ? input2.size : -1;
@@ -10783,8 +10783,8 @@ var $ZodCyclicError = class extends Error {
 function isRef(value) {
   return value !== null && typeof value == "object";
 }
-function cloneIssues(issues) {
-  return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
+function cloneIssues(issues2) {
+  return issues2.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 var recursive = /* @__PURE__ */ new WeakMap(), NONE = 0, ASSUMED = 1, PROVEN = 2;
 function isRecursive(inst, stack, resolve10) {
@@ -17108,8 +17108,8 @@ function withParser(schema, parser) {
   };
   return wrapped.__originalRun = originalRun, clone2._zod.bag.fallbackRun = originalRun, clone2._zod.bag.validator = parser, clone2._zod.run = wrapped, liveRun.__originalRun || installCompiledUserMethods(clone2, schema, parser), clone2;
 }
-function installCompiledUserMethods(target, source, parser) {
-  let targetAny = target, sourceAny = source;
+function installCompiledUserMethods(target2, source, parser) {
+  let targetAny = target2, sourceAny = source;
   if (typeof sourceAny.safeParse == "function") {
     let originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
@@ -19256,18 +19256,18 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 }
 
 // node_modules/zod/v4/core/to-json-schema.js
-function assignProps(target, ...sources) {
+function assignProps(target2, ...sources) {
   for (let source of sources)
     for (let key of Reflect.ownKeys(source))
-      Object.prototype.propertyIsEnumerable.call(source, key) && assignProp(target, key, source[key]);
-  return target;
+      Object.prototype.propertyIsEnumerable.call(source, key) && assignProp(target2, key, source[key]);
+  return target2;
 }
 function initializeContext(params) {
-  let target = params?.target ?? "draft-2020-12";
-  return target === "draft-4" && (target = "draft-04"), target === "draft-7" && (target = "draft-07"), {
+  let target2 = params?.target ?? "draft-2020-12";
+  return target2 === "draft-4" && (target2 = "draft-04"), target2 === "draft-7" && (target2 = "draft-07"), {
     processors: params.processors ?? {},
     metadataRegistry: params?.metadata ?? globalRegistry,
-    target,
+    target: target2,
     unrepresentable: params?.unrepresentable ?? "throw",
     override: params?.override ?? (() => {
     }),
@@ -19619,7 +19619,7 @@ var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
   let ctx = initializeContext({ ...params, processors });
   return processSchema(schema, ctx), extractDefs(ctx, schema), finalize(ctx, schema);
 }, createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
-  let { libraryOptions, target } = params ?? {}, ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
+  let { libraryOptions, target: target2 } = params ?? {}, ctx = initializeContext({ ...libraryOptions ?? {}, target: target2, io, processors });
   return processSchema(schema, ctx), extractDefs(ctx, schema), finalize(ctx, schema);
 };
 
@@ -20354,13 +20354,13 @@ function _lazyMethod(proto, key, make) {
     }
   });
 }
-var initializer2 = (inst, issues) => {
-  $ZodError.init(inst, issues), inst.name = "ZodError";
+var initializer2 = (inst, issues2) => {
+  $ZodError.init(inst, issues2), inst.name = "ZodError";
   let proto = Object.getPrototypeOf(inst);
   _installedErrorProtos.has(proto) || (_installedErrorProtos.add(proto), _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper)), _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper)), _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
     self2.issues.push(issue2), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
-  }), _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
-    self2.issues.push(...issues2), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
+  }), _lazyMethod(proto, "addIssues", (self2) => (issues3) => {
+    self2.issues.push(...issues3), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   }), Object.defineProperty(proto, "isEmpty", {
     configurable: !0,
     enumerable: !1,
@@ -20449,8 +20449,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => (_ensureDef
   catch(params) {
     return _catch2(this, params);
   },
-  pipe(target) {
-    return pipe(this, target);
+  pipe(target2) {
+    return pipe(this, target2);
   },
   readonly() {
     return readonly(this);
@@ -22743,8 +22743,8 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
 }).strict().refine((h) => h.main === null != (h.entry_point === null), {
   message: "exactly one of main and entry_point must be set"
 }), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
-function describe3(issues, line) {
-  return issues.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
+function describe3(issues2, line) {
+  return issues2.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
 function parseManifest(text, file2) {
   let lines = text.split(`
@@ -23272,10 +23272,10 @@ function applyZip64Extra(path, name, extra, f) {
   for (; p + 4 <= extra.length; ) {
     let id = extra.readUInt16LE(p), len = extra.readUInt16LE(p + 2);
     if (id === 1) {
-      let q = p + 4, take = () => {
-        if (q + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
-        let v = u642(extra, q);
-        return q += 8, v;
+      let q2 = p + 4, take = () => {
+        if (q2 + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
+        let v = u642(extra, q2);
+        return q2 += 8, v;
       };
       f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
       return;
@@ -23629,21 +23629,21 @@ function specifierMatches(spec, version2) {
   for (let raw of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
     let m = CLAUSE2.exec(raw);
     if (!m) throw new VersionSpecError(`'${raw}' is not a PEP 440 version clause`);
-    let [, op, target] = m;
+    let [, op, target2] = m;
     if (op === "===") {
-      if (version2.trim().toLowerCase() !== target.toLowerCase()) return !1;
+      if (version2.trim().toLowerCase() !== target2.toLowerCase()) return !1;
       continue;
     }
     if (!have) return !1;
-    if (target.endsWith(".*")) {
-      let want2 = parseVersion(target.slice(0, -2));
+    if (target2.endsWith(".*")) {
+      let want2 = parseVersion(target2.slice(0, -2));
       if (!want2 || op !== "==" && op !== "!=") throw new VersionSpecError(`'${raw}': a trailing .* needs == or !=`);
       let prefix = have.epoch === want2.epoch && cmpRelease(have.release.slice(0, want2.release.length), want2.release) === 0;
       if (op === "==" !== prefix) return !1;
       continue;
     }
-    let want = parseVersion(target);
-    if (!want) throw new VersionSpecError(`'${raw}': '${target}' is not a PEP 440 version`);
+    let want = parseVersion(target2);
+    if (!want) throw new VersionSpecError(`'${raw}': '${target2}' is not a PEP 440 version`);
     let c = compareVersions(want.local ? have : withoutLocal(have), want), ok;
     switch (op) {
       case "==":
@@ -23829,19 +23829,19 @@ function checkRequirements(label, wheels, minors) {
   for (let w of wheels)
     if (w.requires_check !== "off")
       for (let raw of w.requires_dist) {
-        let req3 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).map((m) => linuxEnvironment(m, machineOf(w)));
-        if (req3.marker && !envs.some((env) => evaluateMarker(req3.marker, env))) continue;
-        let dep = have.get(normalizeName(req3.name)), problem;
-        if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req3.raw}', but no dep of the binary provides ${req3.name}`;
+        let req4 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).map((m) => linuxEnvironment(m, machineOf(w)));
+        if (req4.marker && !envs.some((env) => evaluateMarker(req4.marker, env))) continue;
+        let dep = have.get(normalizeName(req4.name)), problem;
+        if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req4.raw}', but no dep of the binary provides ${req4.name}`;
         else {
           let ok;
           try {
-            ok = specifierMatches(req3.specifier, dep.version);
+            ok = specifierMatches(req4.specifier, dep.version);
           } catch (e) {
             if (!(e instanceof VersionSpecError)) throw e;
             ok = !1;
           }
-          ok || (problem = `${w.label} (${w.name} ${w.version}) requires '${req3.raw}', but the closure has ${dep.name} ${dep.version} from ${dep.label}`);
+          ok || (problem = `${w.label} (${w.name} ${w.version}) requires '${req4.raw}', but the closure has ${dep.name} ${dep.version} from ${dep.label}`);
         }
         problem && (w.requires_check === "error" ? errors : warnings).push(problem);
       }
@@ -24903,8 +24903,8 @@ function filesInUse(proc = "/proc") {
       try {
         for (let fd of (0, import_node_fs15.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
           try {
-            let target = (0, import_node_fs15.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
-            target.startsWith("/") && used.set(target.replace(/ \(deleted\)$/, ""), Number(pid));
+            let target2 = (0, import_node_fs15.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
+            target2.startsWith("/") && used.set(target2.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
       } catch {
@@ -25027,7 +25027,7 @@ function tokenize2(src) {
     let t = { kind, text, line: tline };
     atLineStart && (t.indent = pendingIndent, atLineStart = !1), out.push(t);
   }, scanString = (start, raw) => {
-    let j = start, q = src[j], triple = src.startsWith(q + q + q, j), close = triple ? q + q + q : q;
+    let j = start, q2 = src[j], triple = src.startsWith(q2 + q2 + q2, j), close = triple ? q2 + q2 + q2 : q2;
     for (j += close.length; ; ) {
       if (j >= n) throw new TokenizeError(`unterminated string starting on line ${lineAt(start)}`);
       let c = src[j];
@@ -25186,11 +25186,11 @@ function tokenize2(src) {
         if (!NAME_PART.test(ch)) break;
         j += ch.length;
       }
-      let word = src.slice(i, j), q = src[j];
-      if ((q === '"' || q === "'") && STRING_PREFIX.test(word)) {
+      let word = src.slice(i, j), q2 = src[j];
+      if ((q2 === '"' || q2 === "'") && STRING_PREFIX.test(word)) {
         let tline = line, lower = word.toLowerCase();
         if (lower.includes("f")) {
-          let quote = src.startsWith(q + q + q, j) ? q + q + q : q;
+          let quote = src.startsWith(q2 + q2 + q2, j) ? q2 + q2 + q2 : q2;
           i = j + quote.length, push("fstring", word + quote, tline), fstack.push({ quote, raw: lower.includes("r"), depth: -1, spec: !1 }), continueFString();
           return;
         }
@@ -25414,7 +25414,7 @@ var SIMPLE_ESCAPES = { n: `
 function stringValue(lit) {
   let m = /^([a-zA-Z]*)('''|"""|'|")/.exec(lit), prefix = m[1].toLowerCase();
   if (prefix.includes("b")) return null;
-  let q = m[2], body = lit.slice(m[0].length, lit.length - q.length);
+  let q2 = m[2], body = lit.slice(m[0].length, lit.length - q2.length);
   return prefix.includes("r") || !body.includes("\\") ? body : body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|.|\n)/g, (all, e) => e in SIMPLE_ESCAPES ? SIMPLE_ESCAPES[e] : /^[xuU]/.test(e) ? String.fromCodePoint(parseInt(e.slice(1), 16)) : /^[0-7]/.test(e) ? String.fromCodePoint(parseInt(e, 8)) : all);
 }
 
@@ -25486,7 +25486,7 @@ function decodePythonSource(buf) {
 // src/gen/build-file.ts
 var KEEP = /#\s*keep\b/;
 function skipString(text, i) {
-  let q = text[i], close = text.startsWith(q.repeat(3), i) ? q.repeat(3) : q, j = i + close.length;
+  let q2 = text[i], close = text.startsWith(q2.repeat(3), i) ? q2.repeat(3) : q2, j = i + close.length;
   for (; j < text.length; )
     if (text[j] === "\\") j += 2;
     else {
@@ -25562,7 +25562,7 @@ function skipBalanced(text, i) {
   return i;
 }
 function parseArgs2(text, from, to) {
-  let attrs = /* @__PURE__ */ new Map(), i = from;
+  let attrs2 = /* @__PURE__ */ new Map(), i = from;
   for (; i = skipSeparators(text, i, to), !(i >= to); ) {
     let m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*/.exec(text.slice(i, i + 200)), vstart = m ? i + m[0].length : i, j = vstart;
     for (; j < to; ) {
@@ -25580,11 +25580,11 @@ function parseArgs2(text, from, to) {
     let value = text.slice(vstart, vend).replace(/\s*#[^\n]*$/, "");
     if (vend = vstart + value.length, m) {
       let after = text.slice(vend, lineEnd(text, vend));
-      attrs.set(m[1], { name: m[1], start: vstart, end: vend, items: listItems(text, vstart, vend), string: unquote(value), keep: KEEP.test(after) });
+      attrs2.set(m[1], { name: m[1], start: vstart, end: vend, items: listItems(text, vstart, vend), string: unquote(value), keep: KEEP.test(after) });
     }
     i = j + 1;
   }
-  return attrs;
+  return attrs2;
 }
 function listItems(text, start, end) {
   let v = text.slice(start, end);
@@ -25961,13 +25961,13 @@ function importsReport(request) {
 `) + `
 `, failed: mode === "error", count: uniq2.length };
 }
-function describe4(u, target, owner2) {
+function describe4(u, target2, owner2) {
   let where = `${u.file}:${u.line}`;
-  if (u.reason === "syntax") return `${where}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
-  if (u.reason === "relative-beyond-top") return `${where}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
+  if (u.reason === "syntax") return `${where}: cannot be scanned for imports (a string or statement is not closed) [in ${target2}]`;
+  if (u.reason === "relative-beyond-top") return `${where}: \`${u.statement}\` climbs above the top-level package [in ${target2}]`;
   let provider;
   for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
-  let fix = provider && provider !== target ? `${provider} provides it: add "${provider}" to deps of ${target}` : `no target in this binary provides it; ${target} needs a dep that does`;
+  let fix = provider && provider !== target2 ? `${provider} provides it: add "${provider}" to deps of ${target2}` : `no target in this binary provides it; ${target2} needs a dep that does`;
   return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
 }
 
@@ -26045,9 +26045,9 @@ function inside(parent, child) {
   return r === "" ? "" : r.startsWith("..") || (0, import_node_path8.isAbsolute)(r) ? null : r;
 }
 function editorPath(loc, configDir, abs) {
-  let target = null, inOut = inside((0, import_node_path8.join)(loc.executionRoot, "bazel-out"), abs);
-  if (inOut !== null && loc.bazelOutLink ? target = (0, import_node_path8.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
-  let r = (0, import_node_path8.relative)(configDir, target);
+  let target2 = null, inOut = inside((0, import_node_path8.join)(loc.executionRoot, "bazel-out"), abs);
+  if (inOut !== null && loc.bazelOutLink ? target2 = (0, import_node_path8.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target2 = abs), target2 === null) return abs;
+  let r = (0, import_node_path8.relative)(configDir, target2);
   return r === "" ? "." : r.split(import_node_path8.sep).join("/");
 }
 
@@ -26306,7 +26306,7 @@ function unescapeXml(s) {
 function parseQueryXml(xml) {
   let rules = [], ruleRe = /<rule\b([^>]*?)(\/>|>([\s\S]*?)<\/rule>)/g;
   for (let m = ruleRe.exec(xml); m; m = ruleRe.exec(xml)) {
-    let attrs = m[1], kind = /\bclass="([^"]*)"/.exec(attrs)?.[1], name = /\bname="([^"]*)"/.exec(attrs)?.[1];
+    let attrs2 = m[1], kind = /\bclass="([^"]*)"/.exec(attrs2)?.[1], name = /\bname="([^"]*)"/.exec(attrs2)?.[1];
     if (!kind || !name) continue;
     let body = m[3] ?? "", srcs = [...(/<list\b[^>]*\bname="srcs"[^>]*>([\s\S]*?)<\/list>/.exec(body)?.[1] ?? "").matchAll(/<label\b[^>]*\bvalue="([^"]*)"/g)].map((x) => unescapeXml(x[1]));
     rules.push({ label: unescapeXml(name), kind: unescapeXml(kind), srcs });
@@ -26579,8 +26579,956 @@ async function inspect(archive, json2) {
 ` : renderInspect(model);
 }
 
+// src/cli/lock.ts
+var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+
+// src/lock/errors.ts
+var LockError = class extends ParError {
+  constructor(message, file2, hint) {
+    super("LOCK_INVALID", message, { file: file2, hint });
+  }
+};
+
+// src/common/entry-points.ts
+function consoleScripts(text) {
+  let out = {}, section = "";
+  for (let raw of text.replace(/\r\n?/g, `
+`).split(`
+`)) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    let sec = /^\[(.+)\]$/.exec(line);
+    if (sec) {
+      section = sec[1].trim();
+      continue;
+    }
+    if (section !== "console_scripts") continue;
+    let eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    let value = line.slice(eq + 1).replace(/\[[^\]]*\]\s*$/, "").trim();
+    out[line.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
+
+// src/lock/hub.ts
+async function readDistInfo(file2, normalized) {
+  let z2 = await ZipReader.open(file2);
+  try {
+    let distInfos = [...new Set(z2.entries.map((e) => e.name.split("/")[0]).filter((d) => d.endsWith(".dist-info")))], di = distInfos.find((d) => normalizeName(d.slice(0, -10).replace(/-[^-]*$/, "")) === normalized) ?? distInfos[0], text = async (leaf) => {
+      let e = di ? z2.find(`${di}/${leaf}`) : void 0;
+      return e ? (await z2.read(e)).toString("utf8") : void 0;
+    }, metaText = await text("METADATA");
+    if (!metaText) throw new LockError(`${file2} has no .dist-info/METADATA; it is not a wheel`, file2);
+    let meta3 = parseHeaders(metaText), topLevel = await text("top_level.txt"), paths = z2.entries.map((e) => e.name.replace(/^[^/]+\.data\/(purelib|platlib)\//, "")), modules = topLevel ? topLevel.split(`
+`).map((l) => l.trim().split("/")[0]).filter((l) => /^[A-Za-z_]\w*$/.test(l)) : [...topLevelFromPaths(paths)];
+    return {
+      name: meta3.get("name")?.[0] ?? normalized,
+      version: meta3.get("version")?.[0] ?? "",
+      requires: meta3.get("requires-dist") ?? [],
+      consoleScripts: consoleScripts(await text("entry_points.txt") ?? ""),
+      modules: [...new Set(modules)].sort()
+    };
+  } finally {
+    await z2.close();
+  }
+}
+var hubPackage = (normalized) => normalized.replace(/-/g, "_");
+function applies(r, env, extras) {
+  if (!r.marker) return !0;
+  for (let extra of ["", ...extras]) if (evaluateMarker(r.marker, { ...env, extra })) return !0;
+  return !1;
+}
+function resolveDeps(dists, env, lock) {
+  let by = new Map(dists.map((d) => [d.sel.normalized, d])), extras = new Map(dists.map((d) => [d.sel.normalized, new Set(d.sel.extras)])), reqs = new Map(dists.map((d) => [d.sel.normalized, d.info.requires.map((r) => parseRequirement(r))]));
+  for (let changed = !0; changed; ) {
+    changed = !1;
+    for (let d of dists)
+      for (let r of reqs.get(d.sel.normalized)) {
+        if (!applies(r, env, extras.get(d.sel.normalized))) continue;
+        let target2 = extras.get(normalizeName(r.name));
+        for (let x of r.extras.map(normalizeName))
+          target2 && !target2.has(x) && (target2.add(x), changed = !0);
+      }
+  }
+  let problems = [], out = [];
+  for (let d of dists) {
+    let deps = /* @__PURE__ */ new Set(), mine = extras.get(d.sel.normalized);
+    for (let r of reqs.get(d.sel.normalized)) {
+      if (!applies(r, env, mine)) continue;
+      let n = normalizeName(r.name), dep = by.get(n);
+      if (!dep) {
+        problems.push(`${d.sel.name} ${d.sel.version} requires '${r.raw}' (Requires-Dist), but the lock has no ${r.name}`);
+        continue;
+      }
+      let ok = !0;
+      try {
+        ok = specifierMatches(r.specifier, dep.sel.version);
+      } catch (e) {
+        if (!(e instanceof VersionSpecError)) throw e;
+      }
+      ok || problems.push(`${d.sel.name} ${d.sel.version} requires '${r.raw}' (Requires-Dist), but the lock pins ${dep.sel.name} ${dep.sel.version}`), n !== d.sel.normalized && deps.add(n);
+    }
+    out.push({ ...d.sel, info: d.info, deps: [...deps].sort(), requestedExtras: [...mine].sort() });
+  }
+  if (problems.length)
+    throw new LockError(
+      `${lock} is not complete for python_version ${env.python_version} on Linux:
+  ${problems.join(`
+  `)}`,
+      lock,
+      "Regenerate the lock from the requirements of everything you build (pip-compile / uv lock), or add the missing distributions."
+    );
+  return out;
+}
+var q = (s) => JSON.stringify(s);
+function packageBuild(d, hub) {
+  return [
+    `# ${d.name} ${d.version} from ${d.wheel.url}`,
+    `# sha256 ${d.wheel.sha256}${d.note ? `
+# ${d.note}` : ""}`,
+    `# Generated by par_wheels(name = ${q(hub)}); do not edit.`,
+    'load("@rules_par//rules:defs.bzl", "python_wheel")',
+    "",
+    "python_wheel(",
+    `    name = ${q(hubPackage(d.normalized))},`,
+    `    wheel = ${q(d.wheel.filename)},`,
+    `    deps = [${d.deps.map((x) => q(`//${hubPackage(x)}`)).join(", ")}],`,
+    '    visibility = ["//visibility:public"],',
+    ")",
+    ""
+  ].join(`
+`);
+}
+function hubJson(hub, lock, dists) {
+  return {
+    hub,
+    lock,
+    distributions: dists.map((d) => ({
+      name: d.name,
+      normalized: d.normalized,
+      version: d.version,
+      label: `@${hub}//${hubPackage(d.normalized)}`,
+      filename: d.wheel.filename,
+      url: d.wheel.url,
+      sha256: d.wheel.sha256,
+      modules: d.info.modules,
+      console_scripts: d.info.consoleScripts,
+      deps: d.deps.map((x) => `@${hub}//${hubPackage(x)}`),
+      extras: d.requestedExtras
+    }))
+  };
+}
+
+// node_modules/smol-toml/dist/error.js
+function getLineColFromPtr(string4, ptr) {
+  let lines = string4.slice(0, ptr).split(/\r?\n/);
+  return [lines.length, lines.pop().length + 1];
+}
+function makeCodeBlock(string4, line, column) {
+  let lines = string4.split(/\r?\n/), codeblock = "", numberLen = (Math.log10(line + 1) | 0) + 1;
+  for (let i = line - 1; i <= line + 1; i++) {
+    let l = lines[i - 1];
+    l && (codeblock += i.toString().padEnd(numberLen, " "), codeblock += ":  ", codeblock += l, codeblock += `
+`, i === line && (codeblock += " ".repeat(numberLen + column + 2), codeblock += `^
+`));
+  }
+  return codeblock;
+}
+var TomlError = class _TomlError extends Error {
+  line;
+  column;
+  codeblock;
+  constructor(message, options) {
+    let [line, column] = getLineColFromPtr(options.toml, options.ptr), codeblock = makeCodeBlock(options.toml, line, column);
+    super(`Invalid TOML document: ${message}
+
+${codeblock}`, options), this.line = line, this.column = column, this.codeblock = codeblock;
+  }
+  /** @internal */
+  static x(message, ctx, ptr) {
+    throw new _TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
+  }
+};
+
+// node_modules/smol-toml/dist/primitive.js
+function parseString(ctx) {
+  let startPtr = ctx.p, c = ctx.s.charCodeAt(ctx.p++), first = c, isLiteral = c === 39, isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
+  isMultiline && ((c = ctx.s.charCodeAt(ctx.p += 2)) === 10 ? ctx.p++ : c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10 && (ctx.p += 2));
+  let parsed = "", sliceStart = ctx.p, state = 0;
+  for (; ctx.p < ctx.s.length; ctx.p++)
+    if (c = ctx.s.charCodeAt(ctx.p), isMultiline && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10))
+      state = state && 3;
+    else if (c < 32 && c !== 9 || c === 127)
+      TomlError.x("control characters are not allowed in strings", ctx);
+    else if ((!state || state === 3) && c === first && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first)) {
+      if (isMultiline && (ctx.s.charCodeAt(ctx.p + 3) === first && ctx.p++, ctx.s.charCodeAt(ctx.p + 3) === first && ctx.p++), !state) {
+        let s = ctx.s.slice(sliceStart, ctx.p);
+        parsed = parsed ? parsed + s : s;
+      }
+      return ctx.p += isMultiline ? 3 : 1, parsed;
+    } else if (!state)
+      !isLiteral && c === 92 && (parsed += ctx.s.slice(sliceStart, sliceStart = ctx.p), state = 1);
+    else if (state === 1)
+      if (c === 120 || c === 117 || c === 85) {
+        let errPtr = ctx.p++ - 1, value = 0, len = c === 120 ? 2 : c === 117 ? 4 : 8;
+        for (let j = 0; j < len; j++, ctx.p++) {
+          let hex4 = ctx.s.charCodeAt(ctx.p), digit = (
+            /* 0-9 */
+            hex4 >= 48 && hex4 <= 57 ? hex4 - 48 : (
+              /* A-F */
+              hex4 >= 65 && hex4 <= 70 ? hex4 - 65 + 10 : (
+                /* a-f */
+                hex4 >= 97 && hex4 <= 102 ? hex4 - 97 + 10 : -1
+              )
+            )
+          );
+          digit < 0 && TomlError.x("invalid non-hex character in unicode escape", ctx), value = value << 4 | digit;
+        }
+        (value < 0 || value > 1114111 || value >= 55296 && value <= 57343) && TomlError.x("invalid unicode escape", ctx, errPtr), parsed += String.fromCodePoint(value), sliceStart = ctx.p--, state = 0;
+      } else isMultiline && (c === 32 || c === 9) ? state = 2 : (c === 98 ? parsed += "\b" : c === 116 ? parsed += "	" : c === 110 ? parsed += `
+` : c === 102 ? parsed += "\f" : c === 114 ? parsed += "\r" : c === 101 ? parsed += "\x1B" : c === 34 ? parsed += '"' : c === 92 ? parsed += "\\" : TomlError.x("unrecognised escape sequence", ctx), sliceStart = ctx.p + 1, state = 0);
+    else c !== 32 && c !== 9 && (state === 2 && TomlError.x("invalid escape: only line-ending whitespace may be escaped", ctx, sliceStart), state = !isLiteral && c === 92 ? 1 : 0, sliceStart = ctx.p);
+  TomlError.x("unfinished string", ctx, startPtr);
+}
+
+// node_modules/smol-toml/dist/date.js
+var DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i, TomlDate = class _TomlDate extends Date {
+  #hasDate = !1;
+  #hasTime = !1;
+  #offset = null;
+  constructor(date5, fasttype, unsafeDelim) {
+    let hasDate = !0, hasTime = !0, offset = "Z", c;
+    if (typeof date5 == "string")
+      if (fasttype)
+        prep: {
+          if (fasttype < 3) {
+            if (+date5.slice(11, 13) > 23) {
+              date5 = "";
+              break prep;
+            }
+            fasttype === 2 ? (offset = null, date5 += "Z") : (c = date5.charCodeAt(date5.length - 1)) !== 90 && c !== 122 && (offset = date5.slice(date5.length - 6)), unsafeDelim && (date5 = date5.slice(0, 10) + "T" + date5.slice(11));
+          } else fasttype === 4 && (date5 = +date5.slice(0, 2) > 23 ? "" : `0000-01-01T${date5}Z`);
+          hasDate = fasttype !== 4, hasTime = fasttype !== 3;
+        }
+      else {
+        let match = date5.match(DATE_TIME_RE);
+        match ? (match[1] || (hasDate = !1, date5 = `0000-01-01T${date5}`), hasTime = !!match[2], hasTime && date5[10] === " " && (date5 = date5.replace(" ", "T")), match[2] && +match[2] > 23 ? date5 = "" : (offset = match[3] || null, !offset && hasTime && (date5 += "Z"))) : date5 = "";
+      }
+    super(date5), isNaN(this.getTime()) || (this.#hasDate = hasDate, this.#hasTime = hasTime, this.#offset = offset);
+  }
+  isDateTime() {
+    return this.#hasDate && this.#hasTime;
+  }
+  isLocal() {
+    return !this.#hasDate || !this.#hasTime || !this.#offset;
+  }
+  isDate() {
+    return this.#hasDate && !this.#hasTime;
+  }
+  isTime() {
+    return this.#hasTime && !this.#hasDate;
+  }
+  isValid() {
+    return this.#hasDate || this.#hasTime;
+  }
+  toISOString() {
+    let iso = super.toISOString();
+    if (this.isDate())
+      return iso.slice(0, 10);
+    if (this.isTime())
+      return iso.slice(11, 23);
+    if (this.#offset === null)
+      return iso.slice(0, -1);
+    if (this.#offset === "Z" || this.#offset === "z")
+      return iso;
+    let offset = +this.#offset.slice(1, 3) * 60 + +this.#offset.slice(4, 6);
+    return offset = this.#offset[0] === "-" ? offset : -offset, new Date(this.getTime() - offset * 6e4).toISOString().slice(0, -1) + this.#offset;
+  }
+  static wrapAsOffsetDateTime(jsDate, offset = "Z") {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#offset = offset, date5;
+  }
+  static wrapAsLocalDateTime(jsDate) {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#offset = null, date5;
+  }
+  static wrapAsLocalDate(jsDate) {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#hasTime = !1, date5.#offset = null, date5;
+  }
+  static wrapAsLocalTime(jsDate) {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#hasDate = !1, date5.#offset = null, date5;
+  }
+};
+
+// node_modules/smol-toml/dist/extract.js
+function isDigit(char, base = 10) {
+  return base === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base;
+}
+function isEndOfValue(char, delim) {
+  return char === 32 || char === 9 || char === 10 || char === 13 || // Structure end or next value delimiter
+  delim && (char === delim || char === 44) || // Comment
+  char === 35;
+}
+function extractValue(ctx, end) {
+  let errPtr = ctx.p, c = ctx.s.charCodeAt(ctx.p);
+  if (c === 91 || c === 123) {
+    ctx.d-- || TomlError.x("document contains excessively nested structures. aborting.", ctx);
+    let value = c === 91 ? parseArray(ctx) : parseInlineTable(ctx);
+    return ctx.d++, value;
+  }
+  return c === 34 || c === 39 ? parseString(ctx) : c === 116 ? ((ctx.s.charCodeAt(++ctx.p) !== 114 || ctx.s.charCodeAt(++ctx.p) !== 117 || ctx.s.charCodeAt(++ctx.p) !== 101) && TomlError.x("invalid value", ctx, errPtr), ctx.p++, !0) : c === 102 ? ((ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 108 || ctx.s.charCodeAt(++ctx.p) !== 115 || ctx.s.charCodeAt(++ctx.p) !== 101) && TomlError.x("invalid value", ctx, errPtr), ctx.p++, !1) : c === 43 || c === 45 ? parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end) : ctx.s.charCodeAt(ctx.p + 4) === 45 && ctx.s.charCodeAt(ctx.p + 7) === 45 ? parseDate(ctx, c, end) : ctx.s.charCodeAt(ctx.p + 2) === 58 ? parseTime(ctx, c, end) : parseNumber(ctx, ctx.p, c, 0, end);
+}
+function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+  let c = startChr, state = 0, hasUnderscores = !1;
+  if (c === 105)
+    return (ctx.s.charCodeAt(++ctx.p) !== 110 || ctx.s.charCodeAt(++ctx.p) !== 102) && TomlError.x("invalid value", ctx, startPtr), ctx.p++, (sign || 1) / 0;
+  if (c === 110)
+    return (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 110) && TomlError.x("invalid value", ctx, startPtr), ctx.p++, NaN;
+  if (c === 48) {
+    if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
+      return ctx.bi === !0 ? 0n : 0;
+    if (!sign) {
+      if (c === 120)
+        return parseIntegerBaseN(ctx, startPtr, 16, endChr);
+      if (c === 98)
+        return parseIntegerBaseN(ctx, startPtr, 2, endChr);
+      if (c === 111)
+        return parseIntegerBaseN(ctx, startPtr, 8, endChr);
+    }
+    c === 46 ? state = 2 : c === 101 || c === 69 ? state = 4 : TomlError.x("illegal leading zero", ctx, startPtr);
+  } else isDigit(c) || TomlError.x("invalid value", ctx, startPtr);
+  for (; ++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr)); )
+    state || (state = 1), c === 95 ? (state & 1 || TomlError.x("illegal underscore", ctx), state += 11, hasUnderscores = !0) : state === 1 && c === 46 ? state = 2 : (state === 1 || state === 3) && (c === 101 || c === 69) ? state = 4 : state === 4 && (c === 43 || c === 45) ? state = 6 : isDigit(c) ? state > 9 ? state -= 11 : state & 1 || state++ : TomlError.x("illegal character in numeric literal", ctx);
+  if (!state) {
+    let val = (startChr - 48) * (sign || 1);
+    return ctx.bi === !0 ? BigInt(val) : val;
+  }
+  state & 1 || TomlError.x("unfinished numeric value", ctx, startPtr);
+  let str = ctx.s.slice(startPtr, ctx.p);
+  return hasUnderscores && (str = str.replaceAll("_", "")), state > 1 ? parseFloat(str) : parseInteger(ctx, str, 10, startPtr);
+}
+function parseIntegerBaseN(ctx, startPtr, base, endChr) {
+  let c, underscore = 1;
+  for (; ++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr)); )
+    c === 95 ? (underscore & 1 && TomlError.x("illegal underscore", ctx), underscore = 3) : isDigit(c, base) ? underscore & 1 && underscore-- : TomlError.x("illegal character in numeric literal", ctx);
+  underscore & 1 && TomlError.x("unfinished numeric value", ctx);
+  let str = ctx.s.slice(startPtr + 2, ctx.p);
+  return underscore && (str = str.replaceAll("_", "")), parseInteger(ctx, str, base, startPtr);
+}
+function parseInteger(ctx, str, base, startPtr) {
+  if (ctx.bi !== !0)
+    int: {
+      let val = parseInt(str, base);
+      if (!Number.isSafeInteger(val)) {
+        if (ctx.bi)
+          break int;
+        TomlError.x("integer value cannot be represented losslessly", ctx, startPtr);
+      }
+      return val;
+    }
+  return BigInt(base === 10 ? str : (base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str);
+}
+function parseDate(ctx, c, endChr) {
+  let startPtr = ctx.p++, unsafeSeparator;
+  if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++)))
+    return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+  if (ctx.p += 5, isDigit(ctx.s.charCodeAt(ctx.p++)) || TomlError.x("invalid date-time: date part is malformed", ctx, startPtr), ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = !0, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
+    let t2 = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t2, 3, !1, startPtr);
+  }
+  if (ctx.s.charCodeAt(ctx.p += 3) !== 58 && TomlError.x("invalid date-time: time part is malformed", ctx, startPtr), ctx.s.charCodeAt(ctx.p += 3) === 58 && (ctx.p += 3), ctx.s.charCodeAt(ctx.p) === 46)
+    for (; isDigit(ctx.s.charCodeAt(++ctx.p)); )
+      ;
+  if (c = ctx.s.charCodeAt(ctx.p)) {
+    if (c === 90 || c === 122) {
+      let t2 = ctx.s.slice(startPtr, ++ctx.p);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, "[+00:00]");
+    }
+    if (c === 43 || c === 45) {
+      let t2 = ctx.s.slice(startPtr, ctx.p += 6);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, !ctx.ld && "[" + ctx.s.slice(ctx.p - 6, ctx.p) + "]");
+    }
+  }
+  let t = ctx.s.slice(startPtr, ctx.p);
+  return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+}
+function parseTime(ctx, c, endChr) {
+  let start = ctx.p;
+  if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p)))
+    return parseNumber(ctx, --ctx.p, c, 0, endChr);
+  if (ctx.s.charCodeAt(ctx.p += 4) === 58 && (ctx.p += 3), ctx.s.charCodeAt(ctx.p) === 46)
+    for (; isDigit(ctx.s.charCodeAt(++ctx.p)); )
+      ;
+  let t = ctx.s.slice(start, ctx.p);
+  return readDate(ctx, t, 4, !1, start);
+}
+function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+  if (ctx.ld) {
+    let date5 = new TomlDate(str, type, unsafeDelim);
+    return date5.isValid() || TomlError.x("invalid date", ctx, errPtr), date5;
+  }
+  try {
+    switch (temporalSuffix && (str += temporalSuffix), type) {
+      case 1:
+        return Temporal.ZonedDateTime.from(str);
+      case 2:
+        return Temporal.PlainDateTime.from(str);
+      case 3:
+        return Temporal.PlainDate.from(str);
+      case 4:
+        return Temporal.PlainTime.from(str);
+    }
+  } catch (e) {
+    TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
+  }
+}
+
+// node_modules/smol-toml/dist/util.js
+function skipComment(ctx) {
+  for (; ctx.p < ctx.s.length; ctx.p++) {
+    let c = ctx.s.charCodeAt(ctx.p);
+    if (c === 10)
+      break;
+    if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10) {
+      ctx.p++;
+      break;
+    }
+    (c < 32 && c !== 9 || c === 127) && TomlError.x("control characters are not allowed in comments", ctx);
+  }
+}
+function skipVoid(ctx, banNewLines, banComments) {
+  let c;
+  for (; ctx.p < ctx.s.length; ) {
+    for (; ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 32 || c === 9 || !banNewLines && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)); )
+      ctx.p++;
+    if (banComments || c !== 35)
+      break;
+    skipComment(ctx);
+  }
+}
+
+// node_modules/smol-toml/dist/struct.js
+function parseKey(ctx, end = 61) {
+  let startPtr, state = 0, parsed = [], sliceStart, c = ctx.s.charCodeAt(startPtr = ctx.p);
+  do {
+    if (c === end)
+      return state || TomlError.x("unexpected end of key", ctx), state === 1 && parsed.push(ctx.s.slice(sliceStart, ctx.p)), ctx.p++, parsed;
+    c === 46 ? (state || TomlError.x("illegal empty bare key", ctx), state === 1 && parsed.push(ctx.s.slice(sliceStart, ctx.p)), state = 0) : !state && (c === 34 || c === 39) ? (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2) && TomlError.x("illegal quoted key: multiline strings are not allowed", ctx), parsed.push(parseString(ctx)), state = 2, ctx.p--) : c === 32 || c === 9 ? state === 1 && (parsed.push(ctx.s.slice(sliceStart, ctx.p)), state = 2) : state === 2 || c < 48 && c !== 45 || c > 57 && c < 65 || c > 90 && c < 97 && c !== 95 || c > 122 ? TomlError.x("illegal character in key", ctx) : state || (state = 1, sliceStart = ctx.p);
+  } while (c = ctx.s.charCodeAt(++ctx.p));
+  TomlError.x("incomplete key-value: cannot find end of key", ctx, startPtr);
+}
+function parseInlineTable(ctx) {
+  let startPtr = ctx.p++, res = /* @__PURE__ */ Object.create(null), seen = /* @__PURE__ */ new Set(), c;
+  for (; ctx.p < ctx.s.length; ) {
+    if (skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p)) === 125)
+      return ctx.p++, res;
+    let k, t = res, hasOwn = !1, errPtr = ctx.p, key = parseKey(ctx);
+    for (let i = 0; i < key.length; i++) {
+      i && (t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null)), k = key[i], (hasOwn = Object.hasOwn(t, k)) && (typeof t[k] != "object" || seen.has(t[k])) && TomlError.x("trying to redefine an already defined value", ctx, errPtr);
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor")) {
+        t = ctx.uk !== 1 && TomlError.x("document contains an unsafe property", ctx, errPtr);
+        break;
+      }
+      !hasOwn && unsafe && Object.defineProperty(t, k, { enumerable: !0, configurable: !0, writable: !0 });
+    }
+    hasOwn && TomlError.x("trying to redefine an already defined value", ctx, errPtr), skipVoid(ctx, !0, !0);
+    let value = extractValue(
+      ctx,
+      125
+      /* } */
+    );
+    if (t && typeof (t[k] = value) == "object" && seen.add(value), skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p++)) === 125)
+      return res;
+    c !== 44 && TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished table", ctx, startPtr);
+}
+function parseArray(ctx) {
+  let startPtr = ctx.p++, res = [], c;
+  for (; ctx.p < ctx.s.length; ) {
+    if (skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p)) === 93)
+      return ctx.p++, res;
+    if (res.push(extractValue(
+      ctx,
+      93
+      /* ] */
+    )), skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p++)) === 93)
+      return res;
+    c !== 44 && TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished array", ctx, startPtr);
+}
+
+// node_modules/smol-toml/dist/parse.js
+function peekTable(ctx, key, table, meta3, type) {
+  let t = table, m = meta3, k, hasOwn = !1, state;
+  for (let i = 0; i < key.length; i++) {
+    if (i) {
+      if (t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null), m = (state = m[k]).c, type === 0 && (state.t === 1 || state.t === 2))
+        return null;
+      if (state.t === 2) {
+        let l = t.length - 1;
+        t = t[l], m = m[l].c;
+      }
+    }
+    if (k = key[i], (hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 && m[k]?.d)
+      return null;
+    if (!hasOwn) {
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor"))
+        return !1;
+      unsafe && (Object.defineProperty(t, k, { enumerable: !0, configurable: !0, writable: !0 }), Object.defineProperty(m, k, { enumerable: !0, configurable: !0, writable: !0 })), m[k] = {
+        t: i < key.length - 1 && type === 2 ? 3 : type,
+        d: !1,
+        i: 0,
+        c: /* @__PURE__ */ Object.create(null)
+      };
+    }
+  }
+  if (state = m[k], state.t !== type && !(type === 1 && state.t === 3) || (type === 2 && (state.d || (state.d = !0, t[k] = []), t[k].push(t = /* @__PURE__ */ Object.create(null)), state.c[state.i++] = state = { t: 1, d: !1, i: 0, c: /* @__PURE__ */ Object.create(null) }), state.d))
+    return null;
+  if (state.d = !0, type === 1)
+    t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+  else if (type === 0 && hasOwn)
+    return null;
+  return [k, t, state.c];
+}
+function validateTablePeek(ctx, peek, ptr) {
+  (peek === null || ctx.uk === 2) && TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
+}
+function parse3(toml, options = {}) {
+  let ctx = {
+    s: toml,
+    p: 0,
+    d: options.maxDepth ?? 1e3,
+    bi: options.integersAsBigInt ?? !1,
+    ld: options.useLegacyDate ?? !0,
+    uk: options.unsafeKeyBehaviour === "throw" ? 2 : options.unsafeKeyBehaviour === "drop" ? 1 : 0
+  }, res = /* @__PURE__ */ Object.create(null), meta3 = /* @__PURE__ */ Object.create(null), tmp, skipping = !1, tbl = res, m = meta3;
+  for (toml.charCodeAt(0) === 65279 && ctx.p++, skipVoid(ctx); ctx.p < toml.length; ) {
+    if (toml.charCodeAt(ctx.p) === 91) {
+      let isTableArray = toml.charCodeAt(++ctx.p) === 91;
+      tmp = ctx.p += +isTableArray, skipping = !1;
+      let k = parseKey(
+        ctx,
+        93
+        /* ] */
+      );
+      isTableArray && (toml.charCodeAt(ctx.p) !== 93 && TomlError.x("expected end of table array declaration", ctx), ctx.p++);
+      let p = peekTable(
+        ctx,
+        k,
+        res,
+        meta3,
+        isTableArray ? 2 : 1
+        /* Type.EXPLICIT */
+      );
+      p ? (m = p[2], tbl = p[1]) : (validateTablePeek(ctx, p, tmp), skipping = !0);
+    } else {
+      tmp = ctx.p;
+      let k = parseKey(ctx), p = peekTable(
+        ctx,
+        k,
+        tbl,
+        m,
+        0
+        /* Type.DOTTED */
+      );
+      !p && !skipping && validateTablePeek(ctx, p, tmp), skipVoid(ctx, !0, !0);
+      let v = extractValue(ctx, void 0);
+      p && !skipping && (p[1][p[0]] = v);
+    }
+    skipVoid(ctx, !0), ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 10 && (tmp !== 13 || toml.charCodeAt(ctx.p + 1) !== 10) && TomlError.x("each key-value declaration must be followed by an end-of-line", ctx), skipVoid(ctx);
+  }
+  return res;
+}
+
+// node_modules/smol-toml/dist/stringify.js
+var HAS_WELLFORMED = !!"".isWellFormed;
+
+// src/lock/pylock.ts
+var Hashes = external_exports.object({ sha256: external_exports.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits") }, { error: 'needs a sha256 (hashes = { sha256 = "..." })' }).loose(), FileSchema = external_exports.object({
+  name: external_exports.string().optional(),
+  url: external_exports.string().min(1).optional(),
+  path: external_exports.string().optional(),
+  hashes: Hashes
+}).loose(), PackageSchema = external_exports.object({
+  name: external_exports.string().min(1),
+  version: external_exports.string().min(1).optional(),
+  marker: external_exports.string().optional(),
+  wheels: external_exports.array(FileSchema).optional(),
+  sdist: FileSchema.optional(),
+  vcs: external_exports.unknown().optional(),
+  directory: external_exports.unknown().optional(),
+  archive: external_exports.unknown().optional()
+}).loose(), PylockSchema = external_exports.object({
+  "lock-version": external_exports.string({ error: 'is required (lock-version = "1.0")' }),
+  packages: external_exports.array(PackageSchema).default([])
+}).loose();
+function issues(err) {
+  return err.issues.map((i) => `${i.path.map((p) => typeof p == "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "") || "(root)"}: ${i.message}`);
+}
+function fileOf(f, what, problems) {
+  if (!f.url) {
+    problems.push(`${what} has no url (a path = ... entry cannot be fetched by Bazel's downloader)`);
+    return;
+  }
+  return { filename: f.name ?? decodeURIComponent(new URL(f.url, "file:///").pathname.split("/").pop() ?? ""), url: f.url, sha256: f.hashes.sha256.toLowerCase() };
+}
+function parsePylock(text, file2, env) {
+  let raw;
+  try {
+    raw = parse3(text);
+  } catch (e) {
+    throw new LockError(`${file2} is not valid TOML: ${e.message.split(`
+`)[0]}`, file2);
+  }
+  let r = PylockSchema.safeParse(raw);
+  if (!r.success) throw new LockError(`${file2} is not a PEP 751 lock file:
+  ${issues(r.error).join(`
+  `)}`, file2);
+  if (!/^1\./.test(r.data["lock-version"])) throw new LockError(`${file2} has lock-version ${r.data["lock-version"]}; only 1.x is understood`, file2);
+  let problems = [], out = [];
+  if (r.data.packages.forEach((p, i) => {
+    let where = `${file2} [[packages]] #${i + 1} (${p.name})`;
+    if (p.marker)
+      try {
+        let req4 = parseRequirement(`x ; ${p.marker}`);
+        if (req4.marker && !evaluateMarker(req4.marker, env)) return;
+      } catch (e) {
+        if (!(e instanceof RequirementError)) throw e;
+        problems.push(`${where}: marker '${p.marker}' does not parse`);
+        return;
+      }
+    let source = ["vcs", "directory", "archive"].find((k) => p[k] !== void 0);
+    if (source) {
+      problems.push(`${where}: a ${source} source is not a wheel; lock a wheel of ${p.name} from an index`);
+      return;
+    }
+    if (!p.version) {
+      problems.push(`${where}: has no version`);
+      return;
+    }
+    let wheels = (p.wheels ?? []).map((w, k) => fileOf(w, `${where} wheels[${k}]`, problems)).filter((w) => !!w), sdist = p.sdist ? fileOf(p.sdist, `${where} sdist`, problems) ?? null : null;
+    out.push({ name: p.name, normalized: normalizeName(p.name), version: p.version, extras: [], where, wheels, sdist, hashes: [], pages: [] });
+  }), problems.length) throw new LockError(`${file2} has ${problems.length} problem${problems.length > 1 ? "s" : ""}:
+  ${problems.join(`
+  `)}`, file2);
+  return out;
+}
+
+// src/lock/types.ts
+var LockedFileSchema = external_exports.object({
+  filename: external_exports.string().min(1),
+  url: external_exports.string().min(1),
+  sha256: external_exports.string().regex(/^[0-9a-f]{64}$/)
+}).strict(), LockedPackageSchema = external_exports.object({
+  name: external_exports.string().min(1),
+  /** PEP 503 normalised name (lower case, runs of -_. as one -). */
+  normalized: external_exports.string().min(1),
+  version: external_exports.string().min(1),
+  /** Extras the lock itself asks for (requirements lines `name[extra]==`). */
+  extras: external_exports.array(external_exports.string()),
+  /** Where the pin is written: "pylock.toml [[packages]] #3" or "requirements.txt:12". */
+  where: external_exports.string().min(1),
+  /** pylock.toml: the wheels it locks. */
+  wheels: external_exports.array(LockedFileSchema),
+  /** pylock.toml: the sdist, when it locks one. */
+  sdist: LockedFileSchema.nullable(),
+  /** Requirements files: the allowed sha256 digests, and the simple API pages to look them up. */
+  hashes: external_exports.array(external_exports.string().regex(/^[0-9a-f]{64}$/)),
+  pages: external_exports.array(external_exports.string())
+}).strict(), LockPlanSchema = external_exports.object({
+  format: external_exports.enum(["pylock", "requirements"]),
+  lock: external_exports.string(),
+  packages: external_exports.array(LockedPackageSchema)
+}).strict();
+function pageUrl(index, normalized) {
+  return `${index.replace(/\/+$/, "")}/${normalized}/`;
+}
+
+// src/lock/requirements.ts
+function logicalLines(text) {
+  let out = [], cur = "", start = 0;
+  return text.replace(/\r\n?/g, `
+`).split(`
+`).forEach((line, i) => {
+    cur === "" && (start = i + 1);
+    let stripped = line.replace(/(^|\s)#.*$/, "");
+    if (stripped.endsWith("\\")) {
+      cur += stripped.slice(0, -1) + " ";
+      return;
+    }
+    cur += stripped, cur.trim() && out.push([start, cur.trim()]), cur = "";
+  }), cur.trim() && out.push([start, cur.trim()]), out;
+}
+var OPTION_WITH_VALUE = /^(--index-url|-i|--extra-index-url)(?:=|\s+)(\S+)$/, UNSUPPORTED = /^(-r|--requirement|-c|--constraint|-e|--editable|-f|--find-links|--no-index)\b/, IGNORED = /^(--only-binary|--no-binary|--prefer-binary|--pre|--trusted-host|--require-hashes)\b/;
+function parseRequirementsLock(text, file2, env, indexUrl) {
+  let problems = [], primary = indexUrl, extra = [], packages = [], seen = /* @__PURE__ */ new Map();
+  for (let [n, line] of logicalLines(text)) {
+    let at = `${file2}:${n}: '${line}'`;
+    if (line.startsWith("-")) {
+      let opt = OPTION_WITH_VALUE.exec(line);
+      opt ? opt[1] === "--extra-index-url" ? extra.push(opt[2]) : indexUrl || (primary = opt[2]) : UNSUPPORTED.test(line) ? problems.push(`${at}: this option is not supported in a lock; list every distribution in this file, pinned with == and hashed`) : IGNORED.test(line) || problems.push(`${at}: unknown option`);
+      continue;
+    }
+    let hashes = [], bad = !1, reqText = line.replace(/\s--hash[=\s]\s*(\S+)/g, (_m, h) => {
+      let hm = /^sha256:([0-9a-fA-F]{64})$/.exec(h);
+      return hm ? hashes.push(hm[1].toLowerCase()) : (problems.push(`${at}: --hash=${h} is not sha256:<64 hex digits>`), bad = !0), "";
+    }).trim();
+    if (bad) continue;
+    let req4;
+    try {
+      req4 = parseRequirement(reqText);
+    } catch (e) {
+      if (!(e instanceof RequirementError)) throw e;
+      problems.push(`${at}: ${e.message}`);
+      continue;
+    }
+    if (req4.marker && !evaluateMarker(req4.marker, env)) continue;
+    let pin = /^===?\s*([^\s,*]+)$/.exec(req4.specifier);
+    if (!pin) {
+      problems.push(`${at}: is not pinned to one version with ==`);
+      continue;
+    }
+    if (hashes.length === 0) {
+      problems.push(`${at}: has no --hash=sha256:...; a lock must name the hash of every file it allows`);
+      continue;
+    }
+    let normalized = normalizeName(req4.name);
+    if (seen.has(normalized)) {
+      problems.push(`${at}: ${req4.name} is already pinned on line ${seen.get(normalized)}`);
+      continue;
+    }
+    seen.set(normalized, n), packages.push({
+      name: req4.name,
+      normalized,
+      version: pin[1],
+      extras: req4.extras.map(normalizeName).sort(),
+      where: `${file2}:${n}`,
+      wheels: [],
+      sdist: null,
+      hashes: [...new Set(hashes)],
+      pages: []
+    });
+  }
+  let indexes = [primary, ...extra].filter(Boolean);
+  if (!problems.length && packages.length && !indexes.length && problems.push("no index to look the files up: set index_url on par_wheels or add an --index-url line"), problems.length)
+    throw new LockError(
+      `${file2} has ${problems.length} problem${problems.length > 1 ? "s" : ""}:
+  ${problems.join(`
+  `)}`,
+      file2,
+      "Generate it with `pip-compile --generate-hashes` or `uv pip compile --generate-hashes`."
+    );
+  for (let p of packages) p.pages = indexes.map((i) => pageUrl(i, p.normalized));
+  return { packages, indexes };
+}
+
+// src/lock/simple-index.ts
+var Json = external_exports.object({
+  files: external_exports.array(external_exports.object({
+    filename: external_exports.string().min(1),
+    url: external_exports.string().min(1),
+    hashes: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+    yanked: external_exports.union([external_exports.boolean(), external_exports.string()]).optional()
+  }).loose())
+}).loose(), ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'" }, unescape = (s) => s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (m, e) => e.startsWith("#x") ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith("#") && /^#\d+$/.test(e) ? String.fromCodePoint(Number(e.slice(1))) : ENTITIES[e] ?? m);
+function attrs(tag) {
+  let out = /* @__PURE__ */ new Map(), re = /([\w-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g, m;
+  for (; m = re.exec(tag); ) out.set(m[1].toLowerCase(), unescape(m[2] ?? m[3] ?? m[4] ?? ""));
+  return out;
+}
+function parseSimplePage(text, pageUrl2) {
+  let trimmed = text.trimStart();
+  if (trimmed.startsWith("{")) {
+    let raw;
+    try {
+      raw = JSON.parse(trimmed);
+    } catch (e) {
+      throw new LockError(`the index page ${pageUrl2} is not valid JSON (PEP 691): ${e.message}`);
+    }
+    let r = Json.safeParse(raw);
+    if (!r.success) throw new LockError(`the index page ${pageUrl2} is not a PEP 691 project page: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    return r.data.files.map((f) => ({
+      filename: f.filename,
+      url: new URL(f.url, pageUrl2).href,
+      sha256: f.hashes.sha256?.toLowerCase(),
+      yanked: !!f.yanked
+    }));
+  }
+  let out = [], re = /<a\s([^>]*)>([^<]*)<\/a\s*>/gi, m;
+  for (; m = re.exec(text); ) {
+    let a = attrs(m[1]), href = a.get("href");
+    if (!href) continue;
+    let url2 = new URL(href, pageUrl2), frag = /^#?sha256=([0-9a-fA-F]{64})$/.exec(url2.hash);
+    url2.hash = "";
+    let filename = unescape(m[2]).trim() || decodeURIComponent(url2.pathname.split("/").pop() ?? "");
+    out.push({ filename, url: url2.href, sha256: frag?.[1].toLowerCase(), yanked: a.has("data-yanked") });
+  }
+  return out;
+}
+
+// src/lock/select.ts
+var LEGACY = { manylinux1: 5, manylinux2010: 12, manylinux2014: 17 };
+function platformScore(plat, t) {
+  if (plat === "any") return 1;
+  if (t.platforms.length) return t.platforms.includes(plat) ? 500 : 0;
+  if (plat === `linux_${t.machine}`) return 50;
+  let m = /^(manylinux1|manylinux2010|manylinux2014|manylinux_(\d+)_(\d+))_(.+)$/.exec(plat);
+  if (!m || m[4] !== t.machine) return 0;
+  let level = m[2] ? m[2] === "2" ? Number(m[3]) : 0 : LEGACY[m[1]], host = /^2\.(\d+)$/.exec(t.glibc);
+  return !level || host && level > Number(host[1]) ? 0 : 100 + level;
+}
+function pythonScore(tag, minor) {
+  let [py, abi] = tag, m = /^(py|cp)3(\d*)$/.exec(py);
+  if (!m) return 0;
+  let want = m[2] === "" ? void 0 : Number(m[2]);
+  return abi === `cp3${minor}` && m[1] === "cp" && want === minor ? 300 : abi === "abi3" && m[1] === "cp" && want !== void 0 && want <= minor ? 200 + want : abi === "none" && (want === void 0 || want <= minor) ? 100 + (want ?? 0) : 0;
+}
+function wheelScore(filename, minor, t) {
+  let wn = parseWheelFilename(filename);
+  if (!wn) return 0;
+  let best = 0;
+  for (let tag of expandTags(wn)) {
+    let [p, pl] = [pythonScore(tag, minor), platformScore(tag[2], t)];
+    p && pl && (best = Math.max(best, p * 1e3 + pl));
+  }
+  return best;
+}
+var minorOf = (v) => Number(v.split(".")[1]);
+function describeTarget(t) {
+  let plats = t.platforms.length ? t.platforms.join(", ") : `linux ${t.machine}${t.glibc ? ` (glibc ${t.glibc})` : ""}`;
+  return `CPython ${t.minors.join(" or ")} on ${plats}`;
+}
+function candidates(p, pages) {
+  if (!p.pages.length) return { wheels: p.wheels, sdists: p.sdist ? [p.sdist] : [] };
+  let fetched = p.pages.filter((u) => pages.has(u));
+  if (!fetched.length) return { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): no index page could be fetched: ${p.pages.join(", ")}` };
+  let want = new Set(p.hashes), files = /* @__PURE__ */ new Map(), listed = 0;
+  for (let u of fetched)
+    for (let f of parseSimplePage(pages.get(u), u))
+      listed++, f.sha256 && want.has(f.sha256) && !files.has(f.sha256) && files.set(f.sha256, { filename: f.filename, url: f.url, sha256: f.sha256 });
+  let all = [...files.values()];
+  return all.length ? { wheels: all.filter((f) => f.filename.endsWith(".whl")), sdists: all.filter((f) => !f.filename.endsWith(".whl")) } : { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): none of the ${listed} files listed at ${fetched.join(", ")} has one of the locked hashes (${p.hashes.join(", ")})` };
+}
+function selectWheels(packages, pages, t, lock) {
+  let problems = [], out = [];
+  for (let p of packages) {
+    let c = candidates(p, pages);
+    if (c.problem) {
+      problems.push(c.problem);
+      continue;
+    }
+    if (!c.wheels.length) {
+      let sd = c.sdists.map((s) => s.filename).join(", ");
+      problems.push(`${p.name} ${p.version} (${p.where}) is locked only as a source distribution${sd ? ` (${sd})` : ""}; rules_par installs wheels, never builds them: lock a wheel of ${p.name} (e.g. uv lock / pip-compile with --only-binary=:all:, or build one and serve it from your index)`);
+      continue;
+    }
+    let best, fitting = 0;
+    for (let [i, v] of t.minors.entries()) {
+      let scored = c.wheels.map((f) => ({ f, score: wheelScore(f.filename, minorOf(v), t) })).filter((s) => s.score > 0);
+      if (fitting = Math.max(fitting, scored.length), i === 0 || !best) for (let s of scored) (!best || s.score > best.score) && (best = s);
+    }
+    if (!best) {
+      problems.push(`${p.name} ${p.version} (${p.where}): none of its ${c.wheels.length} locked wheels fits ${describeTarget(t)}: ${c.wheels.map((w) => w.filename).join(", ")}`);
+      continue;
+    }
+    let note = c.wheels.length > 1 ? `${c.wheels.length} wheels locked; using ${best.f.filename}, the best fit for CPython ${t.minors[0]} (the build toolchain's), until python_wheel takes several builds` : null;
+    out.push({ name: p.name, normalized: p.normalized, version: p.version, extras: p.extras, wheel: best.f, note });
+  }
+  if (problems.length) throw new LockError(`${lock}: ${problems.length} locked distribution${problems.length > 1 ? "s" : ""} cannot be used:
+  ${problems.join(`
+  `)}`, lock);
+  return out;
+}
+
+// src/cli/lock.ts
+var req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), TARGET_OPTIONS = {
+  python: { type: "string" },
+  machine: { type: "string" },
+  glibc: { type: "string" },
+  platform: { type: "string", multiple: !0 },
+  "python-version": { type: "string", multiple: !0 }
+}, TargetArgs = {
+  python: req2("python").regex(/^3\.\d+\.\d+/, "--python looks like 3.11.7"),
+  machine: req2("machine"),
+  glibc: external_exports.string().default(""),
+  platform: external_exports.array(external_exports.string()).default([]),
+  "python-version": external_exports.array(external_exports.string().regex(/^3\.\d+$/, "python_versions entries look like 3.11")).default([])
+};
+function target(a) {
+  let own2 = a.python.split(".").slice(0, 2).join("."), kept = a["python-version"], minors = kept.length ? kept.includes(own2) ? [own2, ...kept.filter((m) => m !== own2)] : kept : [own2], env = linuxEnvironment(minors[0], a.machine);
+  return minors[0] === own2 && (env.python_full_version = env.implementation_version = a.python), { t: { minors, machine: a.machine, glibc: a.glibc, platforms: a.platform }, env };
+}
+var readJson = (file2) => {
+  try {
+    return JSON.parse((0, import_node_fs28.readFileSync)(file2, "utf8"));
+  } catch (e) {
+    throw new ParError("BAD_ARGUMENTS", `cannot read ${file2}: ${e.message}`, { file: file2 });
+  }
+};
+function writeText(file2, text) {
+  (0, import_node_fs28.mkdirSync)((0, import_node_path14.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs28.writeFileSync)(file2, text);
+}
+async function lockPlanVerb(argv, _io) {
+  let a = parseVerbArgs(
+    "lock-plan",
+    argv,
+    { lock: { type: "string" }, name: { type: "string" }, "index-url": { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
+    external_exports.object({ lock: req2("lock"), name: req2("name"), "index-url": external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
+  ), { env } = target(a), text = (0, import_node_fs28.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path14.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
+  if (!plan.packages.length) throw new LockError(`${a.name} locks no distribution (for python_version ${env.python_version} on Linux)`, a.name);
+  writeText(a.out, stableStringify(plan) + `
+`);
+}
+async function lockSelectVerb(argv, _io) {
+  let a = parseVerbArgs(
+    "lock-select",
+    argv,
+    { plan: { type: "string" }, pages: { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
+    external_exports.object({ plan: req2("plan"), pages: external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
+  ), plan = LockPlanSchema.parse(readJson(a.plan)), pages = /* @__PURE__ */ new Map();
+  for (let p of plan.packages)
+    p.pages.forEach((url2, i) => {
+      let f = (0, import_node_path14.join)(a.pages, `${p.normalized}.${i}`);
+      a.pages && (0, import_node_fs28.existsSync)(f) && pages.set(url2, (0, import_node_fs28.readFileSync)(f, "utf8"));
+    });
+  let selected = selectWheels(plan.packages, pages, target(a).t, plan.lock);
+  writeText(a.out, stableStringify({ lock: plan.lock, selected }) + `
+`);
+}
+var SelectedFile = external_exports.object({ lock: external_exports.string(), selected: external_exports.array(external_exports.object({
+  name: external_exports.string(),
+  normalized: external_exports.string(),
+  version: external_exports.string(),
+  extras: external_exports.array(external_exports.string()),
+  wheel: external_exports.object({ filename: external_exports.string(), url: external_exports.string(), sha256: external_exports.string() }),
+  note: external_exports.string().nullable()
+})) });
+async function lockHubVerb(argv, _io) {
+  let a = parseVerbArgs(
+    "lock-hub",
+    argv,
+    { selected: { type: "string" }, root: { type: "string" }, hub: { type: "string" }, ...TARGET_OPTIONS },
+    external_exports.object({ selected: req2("selected"), root: req2("root"), hub: req2("hub"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
+  ), { lock, selected } = SelectedFile.parse(readJson(a.selected)), dists = [];
+  for (let sel of selected) {
+    let file2 = (0, import_node_path14.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
+    dists.push({ sel, info: await readDistInfo(file2, sel.normalized) });
+  }
+  let hub = resolveDeps(dists, target(a).env, lock);
+  for (let d of hub) writeText((0, import_node_path14.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
+  writeText((0, import_node_path14.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
+`);
+}
+
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -26632,17 +27580,17 @@ function parseRequest(text) {
     throw new Error(`invalid work request: ${r.error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ")}`);
   return r.data;
 }
-async function handleRequest(req3, handler) {
+async function handleRequest(req4, handler) {
   let cwd = process.cwd();
   try {
-    req3.sandboxDir && process.chdir(req3.sandboxDir);
-    let r = await handler(expandFlagfiles(req3.arguments));
-    return { exitCode: r.exitCode, output: r.output, requestId: req3.requestId };
+    req4.sandboxDir && process.chdir(req4.sandboxDir);
+    let r = await handler(expandFlagfiles(req4.arguments));
+    return { exitCode: r.exitCode, output: r.output, requestId: req4.requestId };
   } catch (e) {
     return { exitCode: 70, output: `par worker: internal error: ${e instanceof Error ? e.stack : String(e)}
-`, requestId: req3.requestId };
+`, requestId: req4.requestId };
   } finally {
-    req3.sandboxDir && process.chdir(cwd);
+    req4.sandboxDir && process.chdir(cwd);
   }
 }
 async function serveWorker(input2, respond, log, handler, guard) {
@@ -26657,15 +27605,15 @@ async function serveWorker(input2, respond, log, handler, guard) {
 `), 1;
     }
     for (let text of texts) {
-      let req3;
+      let req4;
       try {
-        req3 = parseRequest(text);
+        req4 = parseRequest(text);
       } catch (e) {
         return log(`par worker: ${e.message}; exiting
 `), 1;
       }
-      req3.cancel || (!stale && guard?.stale() && (stale = !0, log(`par worker: the packager changed on disk; running each request in a fresh process (restart Bazel's workers to get a fast worker again)
-`)), respond(JSON.stringify(await handleRequest(req3, stale ? guard.fresh : handler)) + `
+      req4.cancel || (!stale && guard?.stale() && (stale = !0, log(`par worker: the packager changed on disk; running each request in a fresh process (restart Bazel's workers to get a fast worker again)
+`)), respond(JSON.stringify(await handleRequest(req4, stale ? guard.fresh : handler)) + `
 `));
     }
   }
@@ -26682,14 +27630,14 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs28.statSync)(file2);
+    let s = (0, import_node_fs29.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
   }
 }
 function bundleGuard(bundle) {
-  let absolute = (0, import_node_path14.resolve)(bundle), started = identity(absolute);
+  let absolute = (0, import_node_path15.resolve)(bundle), started = identity(absolute);
   return {
     stale: () => identity(absolute) !== started,
     fresh: (argv) => new Promise((done) => {
@@ -26716,7 +27664,8 @@ var USAGE2 = `usage: par VERB [ARGS]
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
-  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary`, req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
+  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
+  lock-plan|lock-select|lock-hub ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`, req3 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   async audit(argv, io) {
     let a = parseVerbArgs("audit", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
@@ -26731,13 +27680,16 @@ var USAGE2 = `usage: par VERB [ARGS]
   "imports-check": importsCheckVerb,
   "imports-report": importsReportVerb,
   owner: ownerVerb,
+  "lock-plan": lockPlanVerb,
+  "lock-select": lockSelectVerb,
+  "lock-hub": lockHubVerb,
   async pack(argv) {
     let a = parseVerbArgs("pack", argv, {
       manifest: { type: "string" },
       out: { type: "string" },
       python: { type: "string" },
       compiler: { type: "string" }
-    }, external_exports.object({ manifest: req2("manifest"), out: req2("out"), python: req2("python"), compiler: req2("compiler"), positionals: external_exports.array(external_exports.string()).max(0) }));
+    }, external_exports.object({ manifest: req3("manifest"), out: req3("out"), python: req3("python"), compiler: req3("compiler"), positionals: external_exports.array(external_exports.string()).max(0) }));
     await pack(a);
   },
   async stamp(argv) {
@@ -26748,11 +27700,11 @@ var USAGE2 = `usage: par VERB [ARGS]
       "stable-status": { type: "string" },
       "volatile-status": { type: "string" }
     }, external_exports.object({
-      in: req2("in"),
-      out: req2("out"),
-      label: req2("label"),
-      "stable-status": req2("stable-status"),
-      "volatile-status": req2("volatile-status"),
+      in: req3("in"),
+      out: req3("out"),
+      label: req3("label"),
+      "stable-status": req3("stable-status"),
+      "volatile-status": req3("volatile-status"),
       positionals: external_exports.array(external_exports.string()).max(0)
     }));
     await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a["stable-status"], volatileStatus: a["volatile-status"] });
@@ -26765,9 +27717,9 @@ var USAGE2 = `usage: par VERB [ARGS]
       "requires-check": { type: "string" },
       "not-zip-safe": { type: "boolean" }
     }, external_exports.object({
-      wheel: req2("wheel"),
-      label: req2("label"),
-      out: req2("out"),
+      wheel: req3("wheel"),
+      label: req3("label"),
+      out: req3("out"),
       "requires-check": external_exports.enum(["error", "warn", "off"]).default("error"),
       "not-zip-safe": external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).max(0)
@@ -26785,14 +27737,14 @@ var USAGE2 = `usage: par VERB [ARGS]
       compiler: { type: "string" },
       out: { type: "string" }
     }, external_exports.object({
-      wheel: req2("wheel"),
-      info: req2("info"),
-      label: req2("label"),
-      python: req2("python"),
-      "python-version": req2("python-version").regex(/^3\.\d+(\.\d+)?$/, "--python-version looks like 3.11.7"),
-      "cache-tag": req2("cache-tag"),
-      compiler: req2("compiler"),
-      out: req2("out"),
+      wheel: req3("wheel"),
+      info: req3("info"),
+      label: req3("label"),
+      python: req3("python"),
+      "python-version": req3("python-version").regex(/^3\.\d+(\.\d+)?$/, "--python-version looks like 3.11.7"),
+      "cache-tag": req3("cache-tag"),
+      compiler: req3("compiler"),
+      out: req3("out"),
       positionals: external_exports.array(external_exports.string()).max(0)
     }));
     await writeWheelBytecode({
@@ -26811,7 +27763,7 @@ var USAGE2 = `usage: par VERB [ARGS]
       "build-info",
       argv,
       { archive: { type: "string" }, out: { type: "string" } },
-      external_exports.object({ archive: req2("archive"), out: req2("out"), positionals: external_exports.array(external_exports.string()).max(0) })
+      external_exports.object({ archive: req3("archive"), out: req3("out"), positionals: external_exports.array(external_exports.string()).max(0) })
     );
     await writeBuildInfo(a.archive, a.out);
   },
@@ -26829,14 +27781,14 @@ var USAGE2 = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path15.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path16.resolve)(a.positionals[0]), a.json ?? !1));
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
     }));
-    io.out(await diff((0, import_node_path15.resolve)(a.positionals[0]), (0, import_node_path15.resolve)(a.positionals[1]), a.json ?? !1));
+    io.out(await diff((0, import_node_path16.resolve)(a.positionals[0]), (0, import_node_path16.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -26867,7 +27819,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs29.realpathSync)(process.argv[1]) === (0, import_node_fs29.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs30.realpathSync)(process.argv[1]) === (0, import_node_fs30.realpathSync)(__filename);
   } catch {
     return !1;
   }
