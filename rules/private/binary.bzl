@@ -33,11 +33,15 @@ def _check_choice(ctx, attr, value, choices):
 
 def _entry(ctx):
     """Returns (main archive path or None, main module or None, entry_point or None)."""
-    main, ep = ctx.file.main, ctx.attr.entry_point
+    main, ep, script = ctx.file.main, ctx.attr.entry_point, ctx.attr.script
+    if script:
+        if main or ep:
+            _fail(ctx, "script", "set one of main, entry_point and script (script = '%s' runs a wheel's console script)." % script)
+        return None, None, None
     if main and ep:
         _fail(ctx, "main", "set either main or entry_point, not both (main = %s, entry_point = '%s')." % (ctx.attr.main.label, ep))
     if not main and not ep:
-        _fail(ctx, "main", "neither main nor entry_point is set. Name the script to run (main = \"x.py\", listed in srcs) or a function (entry_point = \"pkg.module:function\").")
+        _fail(ctx, "main", "neither main nor entry_point is set. Name the script to run (main = \"x.py\", listed in srcs), a function (entry_point = \"pkg.module:function\") or a wheel's console script (script = \"name\").")
     if ep:
         mod, sep, fn = ep.partition(":")
         if not sep or not _is_dotted(mod) or not _is_dotted(fn):
@@ -71,6 +75,7 @@ def _python_binary_impl(ctx):
         "main": main_path,
         "main_module": main_module,
         "entry_point": entry_point,
+        "script": ctx.attr.script or None,
         "python": ctx.attr.python,
         "compression": ctx.attr.compression,
         "compression_level": ctx.attr.compression_level,
@@ -114,6 +119,7 @@ python_binary = rule(
     attrs = {
         "main": attr.label(allow_single_file = [".py"], doc = "Script in srcs run as __main__."),
         "entry_point": attr.string(doc = "'pkg.module:function' to call instead of main (console_scripts form)."),
+        "script": attr.string(doc = "A console_scripts name of a wheel in deps (its entry_points.txt) to run, instead of main or entry_point; the build fails listing the scripts the wheels have when none is called so."),
         "srcs": attr.label_list(allow_files = [".py"]),
         "deps": attr.label_list(providers = DEP_PROVIDERS, aspects = [par_imports_aspect]),
         "data": attr.label_list(allow_files = True),

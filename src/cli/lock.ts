@@ -3,6 +3,7 @@
 //   lock-plan    parse the lock file (pylock.toml or hashed requirements)
 //   lock-select  pick the wheel of each distribution (index pages for requirements files)
 //   lock-hub     read the downloaded wheels' metadata and write the hub's BUILD files
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
@@ -100,4 +101,24 @@ export async function lockHubVerb(argv: string[], _io: Io): Promise<void> {
   const hub = resolveDeps(dists, target(a).env, lock);
   for (const d of hub) writeText(join(a.root, hubPackage(d.normalized), 'BUILD.bazel'), packageBuild(d, a.hub));
   writeText(join(a.root, 'par_hub.json'), stableStringify(hubJson(a.hub, lock, hub)) + '\n');
+}
+
+/**
+ * Error path only: after Bazel's downloader failed to fetch a locked file with its sha256,
+ * fetch it once more without the hash, to tell a changed file (print its sha256) from a
+ * missing one (print the HTTP status). Bazel's downloader cannot do this: it refuses plain
+ * http without a checksum and does not report the status with allow_fail.
+ */
+export async function lockProbeVerb(argv: string[], io: Io): Promise<void> {
+  const a = parseVerbArgs('lock-probe', argv, { url: { type: 'string' } }, z.object({ url: req('url'), positionals: z.array(z.string()).max(0) }));
+  let out: { status?: string; sha256?: string; error?: string };
+  try {
+    const r = await fetch(a.url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
+    if (!r.ok) out = { status: `${r.status} ${r.statusText}`.trim() };
+    else out = { sha256: createHash('sha256').update(Buffer.from(await r.arrayBuffer())).digest('hex') };
+  } catch (e) {
+    const cause = (e as { cause?: { message?: string } }).cause?.message;
+    out = { error: cause ?? (e as Error).message };
+  }
+  io.out(JSON.stringify(out) + '\n');
 }

@@ -21,7 +21,7 @@ import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
 import { inspect } from './inspect';
-import { lockHubVerb, lockPlanVerb, lockSelectVerb } from './lock';
+import { lockHubVerb, lockPlanVerb, lockProbeVerb, lockSelectVerb } from './lock';
 import { runWorker } from './worker';
 
 const USAGE = `usage: par VERB [ARGS]
@@ -40,7 +40,7 @@ const USAGE = `usage: par VERB [ARGS]
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
   wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
-  lock-plan|lock-select|lock-hub ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`;
+  lock-plan|lock-select|lock-hub|lock-probe ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 
@@ -65,6 +65,7 @@ const verbs: Record<string, Verb> = {
   'lock-plan': lockPlanVerb,
   'lock-select': lockSelectVerb,
   'lock-hub': lockHubVerb,
+  'lock-probe': lockProbeVerb,
   async pack(argv) {
     const a = parseVerbArgs('pack', argv, {
       manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },

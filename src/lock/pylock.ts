@@ -56,7 +56,7 @@ export function parsePylock(text: string, file: string, env: Environment): Locke
   const problems: string[] = [];
   const out: LockedPackage[] = [];
   r.data.packages.forEach((p, i) => {
-    const where = `${file} [[packages]] #${i + 1} (${p.name})`;
+    const where = `${file} [[packages]] #${i + 1}`;
     if (p.marker) {
       try {
         const req = parseRequirement(`x ; ${p.marker}`);

@@ -94,6 +94,10 @@ export function parseRequirementsLock(text: string, file: string, env: Environme
     });
   }
   const indexes = [primary, ...extra].filter(Boolean);
+  for (const i of indexes) {
+    // Bazel's downloader refuses plain http without a checksum, and index pages have none.
+    if (!/^(https|file):\/\//.test(i)) problems.push(`the index ${i} is not an https:// URL: Bazel's downloader fetches files without a known sha256 (the index pages) only over https. Serve the index over https, or lock with a pylock.toml (its wheels carry their sha256, so plain http works)`);
+  }
   if (!problems.length && packages.length && !indexes.length) {
     problems.push(`no index to look the files up: set index_url on par_wheels or add an --index-url line`);
   }

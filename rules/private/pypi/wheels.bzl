@@ -36,6 +36,7 @@ def _par(rctx, verb, args):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
         fail("par_wheels @%s: %s" % (_hub(rctx), msg))
+    return res.stdout
 
 def _fetch_pages(rctx, plan):
     """Downloads the simple API page of every requirements-file package (no hash is known for them)."""
@@ -49,26 +50,19 @@ def _download_wheel(rctx, lock, sel, output):
     if rctx.download(url = url, output = output, sha256 = sha256, allow_fail = True).success:
         return
 
-    # Tell a changed file from a missing one: fetch it again without the hash (error path only).
-    probe = rctx.download(url = url, output = "_par/mismatch/" + wheel["filename"], allow_fail = True)
-    if probe.success:
-        fail(("par_wheels @%s: %s %s: %s has sha256 %s, but %s locks sha256 %s. The file on the server " +
-              "changed, or the lock is wrong: check which, then regenerate the lock.") % (
-            _hub(rctx),
-            sel["name"],
-            sel["version"],
+    # Tell a changed file from a missing one (error path only; see `par lock-probe`).
+    what = "par_wheels @%s: %s %s:" % (_hub(rctx), sel["name"], sel["version"])
+    probe = json.decode(_par(rctx, "lock-probe", ["--url", url]))
+    if "sha256" in probe and probe["sha256"] != sha256:
+        fail("%s %s has sha256 %s, but %s locks sha256 %s. The file on the server changed, or the lock is wrong: check which, then regenerate the lock." % (
+            what,
             url,
-            probe.sha256,
+            probe["sha256"],
             lock,
             sha256,
         ))
-    fail("par_wheels @%s: %s %s: cannot download %s (not found, or the server cannot be reached), and the repository cache has no file with sha256 %s." % (
-        _hub(rctx),
-        sel["name"],
-        sel["version"],
-        url,
-        sha256,
-    ))
+    why = probe.get("status") or probe.get("error") or "Bazel's downloader failed, though the file is there (a proxy or --experimental_downloader_config?)"
+    fail("%s cannot download %s (%s), and the repository cache has no file with sha256 %s." % (what, url, why, sha256))
 
 def _par_wheels_impl(rctx):
     lock = str(rctx.attr.lock)

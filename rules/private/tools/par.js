@@ -22728,6 +22728,8 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   main: archivePath.nullable(),
   main_module: external_exports.string().nullable(),
   entry_point: external_exports.string().regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, "must look like pkg.module:function").nullable(),
+  // a console_scripts name of a bundled wheel, resolved to its entry point at pack time
+  script: external_exports.string().min(1).nullable().default(null),
   python: external_exports.string(),
   compression: external_exports.enum(["deflate", "stored"]),
   // zlib level for entries deflated by the packager (wheels' own deflate streams are copied as they are).
@@ -22740,8 +22742,8 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   imports_check: external_exports.enum(["error", "warn", "off"]),
   local_copy: external_exports.boolean().default(!1),
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
-}).strict().refine((h) => h.main === null != (h.entry_point === null), {
-  message: "exactly one of main and entry_point must be set"
+}).strict().refine((h) => [h.main, h.entry_point, h.script].filter((x) => x !== null).length === 1, {
+  message: "exactly one of main, entry_point and script must be set"
 }), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
 function describe3(issues2, line) {
   return issues2.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
@@ -22937,6 +22939,22 @@ function pythonDataModule(purpose, data) {
 true, false, null = True, False, None
 DATA = ${stableStringify(data)}
 `;
+}
+
+// src/packager/script.ts
+function scriptEntryPoint(label, script, wheels) {
+  let found = wheels.filter((w) => w.console_scripts[script] !== void 0);
+  if (found.length === 1) return found[0].console_scripts[script];
+  if (found.length > 1)
+    throw new ParError("MANIFEST_INVALID", `script = '${script}' is a console script of more than one bundled wheel: ${found.map((w) => `${w.name} ${w.version} (${w.console_scripts[script]})`).join(", ")}`, {
+      label,
+      hint: 'Set entry_point = "module:function" to say which one to run.'
+    });
+  let all = wheels.flatMap((w) => Object.keys(w.console_scripts).sort().map((s) => `${s} (${w.name})`));
+  throw new ParError("MANIFEST_INVALID", `script = '${script}' is not a console script of any bundled wheel; ${all.length ? `they provide: ${all.join(", ")}` : `none of the ${wheels.length} bundled wheels provides console scripts`}`, {
+    label,
+    hint: "Name one of those, or add the wheel that provides it to deps."
+  });
 }
 
 // src/packager/wheel/bundle.ts
@@ -23879,6 +23897,8 @@ var INFO_VERSION = 1, Entry = external_exports.object({
   native: external_exports.boolean(),
   extract: external_exports.boolean(),
   entries: external_exports.array(Entry),
+  /** console_scripts of entry_points.txt: script name -> 'module:attr' (python_binary script = ...). */
+  console_scripts: external_exports.record(external_exports.string(), external_exports.string()).default({}),
   skipped: external_exports.array(external_exports.object({ name: external_exports.string(), reason: external_exports.string() }).strict())
 }).strict();
 function readWheelInfo(file2, label) {
@@ -24256,7 +24276,7 @@ async function pack(args) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
     pycs2 && prebuilt.set(ref.label, pycs2);
   }
-  let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.wheels) : h.entry_point, entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -24437,6 +24457,28 @@ var import_node_fs13 = require("node:fs");
 // src/packager/wheel/read-wheel.ts
 var import_node_crypto5 = require("node:crypto"), import_node_fs12 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
+// src/common/entry-points.ts
+function consoleScripts(text) {
+  let out = {}, section = "";
+  for (let raw of text.replace(/\r\n?/g, `
+`).split(`
+`)) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    let sec = /^\[(.+)\]$/.exec(line);
+    if (sec) {
+      section = sec[1].trim();
+      continue;
+    }
+    if (section !== "console_scripts") continue;
+    let eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    let value = line.slice(eq + 1).replace(/\[[^\]]*\]\s*$/, "").trim();
+    out[line.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
+
 // src/packager/wheel/limits.ts
 var LIMITS = {
   /** Largest single entry, uncompressed. */
@@ -24579,7 +24621,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     } catch (err) {
       return err instanceof EntryError && entryProblem(err.entry, err.message), fail();
     }
-  }, metadata = parseHeaders(await meta3("METADATA")), wheelFile = parseHeaders(await meta3("WHEEL")), record2 = parseRecord(await meta3("RECORD"));
+  }, metadata = parseHeaders(await meta3("METADATA")), wheelFile = parseHeaders(await meta3("WHEEL")), record2 = parseRecord(await meta3("RECORD")), entryPoints = reader.find(`${distInfo}/entry_points.txt`), scripts = entryPoints ? consoleScripts((await read(entryPoints)).toString("utf8")) : {};
   problems.push(...record2.problems);
   let distName = metadata.get("name")?.[0] ?? "", version2 = metadata.get("version")?.[0] ?? "";
   normalizeName(distName) !== want && problems.push(`METADATA names the distribution '${distName}', but the file name says '${wn.distribution}'`), parseVersion(version2) ? version2.replace(/-/g, "_") !== wn.version && !sameVersion(version2, wn.version) && problems.push(`METADATA says version ${version2}, but the file name says ${wn.version}`) : problems.push(`METADATA version '${version2}' is not a PEP 440 version`);
@@ -24656,7 +24698,8 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     native,
     extract: native || !opts.zipSafe,
     entries,
-    skipped
+    skipped,
+    console_scripts: scripts
   };
 }
 var EntryError = class extends Error {
@@ -26580,7 +26623,7 @@ async function inspect(archive, json2) {
 }
 
 // src/cli/lock.ts
-var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_crypto6 = require("node:crypto"), import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
 
 // src/lock/errors.ts
 var LockError = class extends ParError {
@@ -26588,28 +26631,6 @@ var LockError = class extends ParError {
     super("LOCK_INVALID", message, { file: file2, hint });
   }
 };
-
-// src/common/entry-points.ts
-function consoleScripts(text) {
-  let out = {}, section = "";
-  for (let raw of text.replace(/\r\n?/g, `
-`).split(`
-`)) {
-    let line = raw.trim();
-    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
-    let sec = /^\[(.+)\]$/.exec(line);
-    if (sec) {
-      section = sec[1].trim();
-      continue;
-    }
-    if (section !== "console_scripts") continue;
-    let eq = line.indexOf("=");
-    if (eq <= 0) continue;
-    let value = line.slice(eq + 1).replace(/\[[^\]]*\]\s*$/, "").trim();
-    out[line.slice(0, eq).trim()] = value;
-  }
-  return out;
-}
 
 // src/lock/hub.ts
 async function readDistInfo(file2, normalized) {
@@ -27194,7 +27215,7 @@ function parsePylock(text, file2, env) {
   if (!/^1\./.test(r.data["lock-version"])) throw new LockError(`${file2} has lock-version ${r.data["lock-version"]}; only 1.x is understood`, file2);
   let problems = [], out = [];
   if (r.data.packages.forEach((p, i) => {
-    let where = `${file2} [[packages]] #${i + 1} (${p.name})`;
+    let where = `${file2} [[packages]] #${i + 1}`;
     if (p.marker)
       try {
         let req4 = parseRequirement(`x ; ${p.marker}`);
@@ -27317,6 +27338,8 @@ function parseRequirementsLock(text, file2, env, indexUrl) {
     });
   }
   let indexes = [primary, ...extra].filter(Boolean);
+  for (let i of indexes)
+    /^(https|file):\/\//.test(i) || problems.push(`the index ${i} is not an https:// URL: Bazel's downloader fetches files without a known sha256 (the index pages) only over https. Serve the index over https, or lock with a pylock.toml (its wheels carry their sha256, so plain http works)`);
   if (!problems.length && packages.length && !indexes.length && problems.push("no index to look the files up: set index_url on par_wheels or add an --index-url line"), problems.length)
     throw new LockError(
       `${file2} has ${problems.length} problem${problems.length > 1 ? "s" : ""}:
@@ -27526,6 +27549,17 @@ async function lockHubVerb(argv, _io) {
   writeText((0, import_node_path14.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
 `);
 }
+async function lockProbeVerb(argv, io) {
+  let a = parseVerbArgs("lock-probe", argv, { url: { type: "string" } }, external_exports.object({ url: req2("url"), positionals: external_exports.array(external_exports.string()).max(0) })), out;
+  try {
+    let r = await fetch(a.url, { redirect: "follow", signal: AbortSignal.timeout(6e4) });
+    r.ok ? out = { sha256: (0, import_node_crypto6.createHash)("sha256").update(Buffer.from(await r.arrayBuffer())).digest("hex") } : out = { status: `${r.status} ${r.statusText}`.trim() };
+  } catch (e) {
+    out = { error: e.cause?.message ?? e.message };
+  }
+  io.out(JSON.stringify(out) + `
+`);
+}
 
 // src/cli/worker.ts
 var import_node_child_process6 = require("node:child_process"), import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
@@ -27665,7 +27699,7 @@ var USAGE2 = `usage: par VERB [ARGS]
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
   wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
-  lock-plan|lock-select|lock-hub ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`, req3 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
+  lock-plan|lock-select|lock-hub|lock-probe ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`, req3 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   async audit(argv, io) {
     let a = parseVerbArgs("audit", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
@@ -27683,6 +27717,7 @@ var USAGE2 = `usage: par VERB [ARGS]
   "lock-plan": lockPlanVerb,
   "lock-select": lockSelectVerb,
   "lock-hub": lockHubVerb,
+  "lock-probe": lockProbeVerb,
   async pack(argv) {
     let a = parseVerbArgs("pack", argv, {
       manifest: { type: "string" },
