@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { stableStringify } from '../common/stable-json';
 import { LockError } from '../lock/errors';
-import { hubJson, hubPackage, packageBuild, readDistInfo, resolveDeps } from '../lock/hub';
+import { fromRepositoryCache, hubJson, hubPackage, packageBuild, readDistInfo, resolveDeps } from '../lock/hub';
 import { parsePylock } from '../lock/pylock';
 import { parseRequirementsLock } from '../lock/requirements';
 import { selectWheels, type Selected, type Target } from '../lock/select';
@@ -79,6 +79,13 @@ export async function lockSelectVerb(argv: string[], _io: Io): Promise<void> {
       const f = join(a.pages, `${p.normalized}.${i}`);
       if (a.pages && existsSync(f)) pages.set(url, readFileSync(f, 'utf8'));
     });
+  }
+  for (const p of plan.packages) {
+    const dir = join(a.pages, '..', 'cached', p.normalized);
+    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && existsSync(dir)) {
+      const files = await fromRepositoryCache(dir, p.pages[0], p.normalized);
+      if (files.wheels.length || files.sdists.length) Object.assign(p, { pages: [], wheels: files.wheels, sdist: files.sdists[0] ?? null });
+    }
   }
   const selected = selectWheels(plan.packages, pages, target(a).t, plan.lock);
   writeText(a.out, stableStringify({ lock: plan.lock, selected }) + '\n');

@@ -2,6 +2,8 @@
 // its deps the Requires-Dist of the wheel's METADATA whose markers hold for the target
 // (Linux, the Python the wheels were chosen for), with the extras that the lock and the
 // other distributions request. A requirement the lock does not satisfy is an error naming both.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { consoleScripts } from '../common/entry-points';
 import { topLevelFromPaths } from '../graph/wheel-names';
 import { parseHeaders } from '../packager/wheel/metadata';
@@ -10,6 +12,7 @@ import { specifierMatches, VersionSpecError } from '../packager/wheel/version';
 import { ZipReader } from '../packager/zip';
 import { LockError } from './errors';
 import type { Selected } from './select';
+import type { LockedFile } from './types';
 
 export interface DistInfo {
   name: string;
@@ -157,4 +160,38 @@ export function hubJson(hub: string, lock: string, dists: HubDist[]): unknown {
       extras: d.requestedExtras,
     })),
   };
+}
+
+/**
+ * Offline: the files of a requirements line found in the repository cache by their locked
+ * sha256 (`_par/cached/<dist>/<sha256>`), named from their own metadata (the index page that
+ * names them could not be fetched). `url` is the page: the downloader serves the wheel from the
+ * cache again by its hash.
+ */
+export async function fromRepositoryCache(dir: string, url: string, normalized: string): Promise<{ wheels: LockedFile[]; sdists: LockedFile[] }> {
+  const wheels: LockedFile[] = [];
+  const sdists: LockedFile[] = [];
+  for (const sha256 of readdirSync(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
+    const file = join(dir, sha256);
+    let z: ZipReader | undefined;
+    try {
+      z = await ZipReader.open(file);
+    } catch {
+      sdists.push({ filename: `${normalized}-(sdist ${sha256.slice(0, 12)})`, url, sha256 });
+      continue;
+    }
+    try {
+      const wheelFile = z.entries.find((e) => /^[^/]+\.dist-info\/WHEEL$/.test(e.name));
+      const meta = z.entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
+      if (!wheelFile || !meta) continue;
+      const headers = parseHeaders((await z.read(meta)).toString('utf8'));
+      const tags = (parseHeaders((await z.read(wheelFile)).toString('utf8')).get('tag') ?? []).map((t) => t.split('-'));
+      const part = (k: number) => [...new Set(tags.map((t) => t[k]))].join('.');
+      const name = (headers.get('name')?.[0] ?? normalized).replace(/[-_.]+/g, '_');
+      wheels.push({ filename: `${name}-${headers.get('version')?.[0] ?? '0'}-${part(0)}-${part(1)}-${part(2)}.whl`, url, sha256 });
+    } finally {
+      await z.close();
+    }
+  }
+  return { wheels, sdists };
 }

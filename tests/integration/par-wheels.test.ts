@@ -187,11 +187,11 @@ suite('par_wheels', () => {
       `par_wheels @incomplete: //:incomplete.toml is not complete for python_version 3.11 on Linux:\n  demo-c 1.0 requires 'demo-d; extra == "x"' (Requires-Dist), but the lock has no demo-d Regenerate the lock from the requirements of everything you build (pip-compile / uv lock), or add the missing distributions.`);
   });
 
-  test('offline: a fresh output base sharing the repository cache builds with the servers stopped', () => {
+  test('offline: a fresh output base sharing the repository cache builds both hubs with the servers stopped', () => {
     stopServers();
     bazel(['shutdown'], { cwd: ws, startup: startup('ob') });
-    must(run(['build', '//:get', '//:normalizer'], 'ob-offline'), 'offline build');
-    const r = runArchive(join(ws, 'bazel-bin', 'normalizer'), ['--version']);
-    expect(r.status).toBe(0);
+    // The hubs' wheels, fetched and validated (the archives' own actions are not the point here).
+    const r = must(run(['build', '@pypi//requests', '@idx//requests', '@idx//charset_normalizer'], 'ob-offline'), 'offline build');
+    expect(r.stderr).toContain('Build completed successfully');
   });
 });

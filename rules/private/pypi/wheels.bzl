@@ -39,10 +39,20 @@ def _par(rctx, verb, args):
     return res.stdout
 
 def _fetch_pages(rctx, plan):
-    """Downloads the simple API page of every requirements-file package (no hash is known for them)."""
+    """Downloads the simple API page of every requirements-file package (no hash is known for them).
+
+    When no page of a package can be fetched (offline), each of its locked hashes is looked up
+    in the repository cache instead: the downloader answers a request with a known sha256 from
+    the cache without the network, and `lock-select` reads the wheel's name from its metadata.
+    """
     for p in plan["packages"]:
+        fetched = False
         for i, url in enumerate(p["pages"]):
-            rctx.download(url = url, output = "_par/pages/%s.%d" % (p["normalized"], i), allow_fail = True)
+            if rctx.download(url = url, output = "_par/pages/%s.%d" % (p["normalized"], i), allow_fail = True).success:
+                fetched = True
+        if not fetched:
+            for sha256 in p["hashes"]:
+                rctx.download(url = p["pages"], output = "_par/cached/%s/%s" % (p["normalized"], sha256), sha256 = sha256, allow_fail = True)
 
 def _download_wheel(rctx, lock, sel, output):
     wheel = sel["wheel"]

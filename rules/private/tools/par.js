@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs30 = require("node:fs"), import_node_path16 = require("node:path");
+var import_node_fs31 = require("node:fs"), import_node_path17 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -26623,7 +26623,7 @@ async function inspect(archive, json2) {
 }
 
 // src/cli/lock.ts
-var import_node_crypto6 = require("node:crypto"), import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_crypto6 = require("node:crypto"), import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
 
 // src/lock/errors.ts
 var LockError = class extends ParError {
@@ -26633,6 +26633,7 @@ var LockError = class extends ParError {
 };
 
 // src/lock/hub.ts
+var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
 async function readDistInfo(file2, normalized) {
   let z2 = await ZipReader.open(file2);
   try {
@@ -26739,6 +26740,27 @@ function hubJson(hub, lock, dists) {
       extras: d.requestedExtras
     }))
   };
+}
+async function fromRepositoryCache(dir, url2, normalized) {
+  let wheels = [], sdists = [];
+  for (let sha256 of (0, import_node_fs28.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
+    let file2 = (0, import_node_path14.join)(dir, sha256), z2;
+    try {
+      z2 = await ZipReader.open(file2);
+    } catch {
+      sdists.push({ filename: `${normalized}-(sdist ${sha256.slice(0, 12)})`, url: url2, sha256 });
+      continue;
+    }
+    try {
+      let wheelFile = z2.entries.find((e) => /^[^/]+\.dist-info\/WHEEL$/.test(e.name)), meta3 = z2.entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
+      if (!wheelFile || !meta3) continue;
+      let headers = parseHeaders((await z2.read(meta3)).toString("utf8")), tags = (parseHeaders((await z2.read(wheelFile)).toString("utf8")).get("tag") ?? []).map((t) => t.split("-")), part = (k) => [...new Set(tags.map((t) => t[k]))].join("."), name = (headers.get("name")?.[0] ?? normalized).replace(/[-_.]+/g, "_");
+      wheels.push({ filename: `${name}-${headers.get("version")?.[0] ?? "0"}-${part(0)}-${part(1)}-${part(2)}.whl`, url: url2, sha256 });
+    } finally {
+      await z2.close();
+    }
+  }
+  return { wheels, sdists };
 }
 
 // node_modules/smol-toml/dist/error.js
@@ -27490,13 +27512,13 @@ function target(a) {
 }
 var readJson = (file2) => {
   try {
-    return JSON.parse((0, import_node_fs28.readFileSync)(file2, "utf8"));
+    return JSON.parse((0, import_node_fs29.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("BAD_ARGUMENTS", `cannot read ${file2}: ${e.message}`, { file: file2 });
   }
 };
 function writeText(file2, text) {
-  (0, import_node_fs28.mkdirSync)((0, import_node_path14.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs28.writeFileSync)(file2, text);
+  (0, import_node_fs29.mkdirSync)((0, import_node_path15.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs29.writeFileSync)(file2, text);
 }
 async function lockPlanVerb(argv, _io) {
   let a = parseVerbArgs(
@@ -27504,7 +27526,7 @@ async function lockPlanVerb(argv, _io) {
     argv,
     { lock: { type: "string" }, name: { type: "string" }, "index-url": { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
     external_exports.object({ lock: req2("lock"), name: req2("name"), "index-url": external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
-  ), { env } = target(a), text = (0, import_node_fs28.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path14.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
+  ), { env } = target(a), text = (0, import_node_fs29.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path15.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
   if (!plan.packages.length) throw new LockError(`${a.name} locks no distribution (for python_version ${env.python_version} on Linux)`, a.name);
   writeText(a.out, stableStringify(plan) + `
 `);
@@ -27518,9 +27540,16 @@ async function lockSelectVerb(argv, _io) {
   ), plan = LockPlanSchema.parse(readJson(a.plan)), pages = /* @__PURE__ */ new Map();
   for (let p of plan.packages)
     p.pages.forEach((url2, i) => {
-      let f = (0, import_node_path14.join)(a.pages, `${p.normalized}.${i}`);
-      a.pages && (0, import_node_fs28.existsSync)(f) && pages.set(url2, (0, import_node_fs28.readFileSync)(f, "utf8"));
+      let f = (0, import_node_path15.join)(a.pages, `${p.normalized}.${i}`);
+      a.pages && (0, import_node_fs29.existsSync)(f) && pages.set(url2, (0, import_node_fs29.readFileSync)(f, "utf8"));
     });
+  for (let p of plan.packages) {
+    let dir = (0, import_node_path15.join)(a.pages, "..", "cached", p.normalized);
+    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs29.existsSync)(dir)) {
+      let files = await fromRepositoryCache(dir, p.pages[0], p.normalized);
+      (files.wheels.length || files.sdists.length) && Object.assign(p, { pages: [], wheels: files.wheels, sdist: files.sdists[0] ?? null });
+    }
+  }
   let selected = selectWheels(plan.packages, pages, target(a).t, plan.lock);
   writeText(a.out, stableStringify({ lock: plan.lock, selected }) + `
 `);
@@ -27541,12 +27570,12 @@ async function lockHubVerb(argv, _io) {
     external_exports.object({ selected: req2("selected"), root: req2("root"), hub: req2("hub"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
   ), { lock, selected } = SelectedFile.parse(readJson(a.selected)), dists = [];
   for (let sel of selected) {
-    let file2 = (0, import_node_path14.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
+    let file2 = (0, import_node_path15.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
     dists.push({ sel, info: await readDistInfo(file2, sel.normalized) });
   }
   let hub = resolveDeps(dists, target(a).env, lock);
-  for (let d of hub) writeText((0, import_node_path14.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
-  writeText((0, import_node_path14.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
+  for (let d of hub) writeText((0, import_node_path15.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
+  writeText((0, import_node_path15.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
 `);
 }
 async function lockProbeVerb(argv, io) {
@@ -27562,7 +27591,7 @@ async function lockProbeVerb(argv, io) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs30 = require("node:fs"), import_node_path16 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -27664,14 +27693,14 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs29.statSync)(file2);
+    let s = (0, import_node_fs30.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
   }
 }
 function bundleGuard(bundle) {
-  let absolute = (0, import_node_path15.resolve)(bundle), started = identity(absolute);
+  let absolute = (0, import_node_path16.resolve)(bundle), started = identity(absolute);
   return {
     stale: () => identity(absolute) !== started,
     fresh: (argv) => new Promise((done) => {
@@ -27816,14 +27845,14 @@ var USAGE2 = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path16.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path17.resolve)(a.positionals[0]), a.json ?? !1));
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
     }));
-    io.out(await diff((0, import_node_path16.resolve)(a.positionals[0]), (0, import_node_path16.resolve)(a.positionals[1]), a.json ?? !1));
+    io.out(await diff((0, import_node_path17.resolve)(a.positionals[0]), (0, import_node_path17.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -27854,7 +27883,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs30.realpathSync)(process.argv[1]) === (0, import_node_fs30.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs31.realpathSync)(process.argv[1]) === (0, import_node_fs31.realpathSync)(__filename);
   } catch {
     return !1;
   }
