@@ -7,7 +7,9 @@ import { evaluateMarker, normalizeName, parseRequirement, RequirementError, type
 import { LockError } from './errors';
 import type { LockedFile, LockedPackage } from './types';
 
-const Hashes = z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits') }, { error: 'needs a sha256 (hashes = { sha256 = "..." })' }).loose();
+const Hashes = z.object({
+  sha256: z.string({ error: 'needs a sha256 (hashes = { sha256 = "..." })' }).regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits'),
+}).loose();
 const FileSchema = z.object({
   name: z.string().optional(),
   url: z.string().min(1).optional(),

@@ -65,7 +65,8 @@ export function parseSimplePage(text: string, pageUrl: string): IndexFile[] {
     const url = new URL(href, pageUrl);
     const frag = /^#?sha256=([0-9a-fA-F]{64})$/.exec(url.hash);
     url.hash = '';
-    const filename = unescape(m[2]).trim() || decodeURIComponent(url.pathname.split('/').pop() ?? '');
+    // PEP 503: the anchor's text is the URL's last path component; the URL is what gets fetched.
+    const filename = decodeURIComponent(url.pathname.split('/').pop() ?? '') || unescape(m[2]).trim();
     out.push({ filename, url: url.href, sha256: frag?.[1].toLowerCase(), yanked: a.has('data-yanked') });
   }
   return out;

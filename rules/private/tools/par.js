@@ -27194,7 +27194,9 @@ function parse3(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/lock/pylock.ts
-var Hashes = external_exports.object({ sha256: external_exports.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits") }, { error: 'needs a sha256 (hashes = { sha256 = "..." })' }).loose(), FileSchema = external_exports.object({
+var Hashes = external_exports.object({
+  sha256: external_exports.string({ error: 'needs a sha256 (hashes = { sha256 = "..." })' }).regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
+}).loose(), FileSchema = external_exports.object({
   name: external_exports.string().optional(),
   url: external_exports.string().min(1).optional(),
   path: external_exports.string().optional(),
@@ -27412,7 +27414,7 @@ function parseSimplePage(text, pageUrl2) {
     if (!href) continue;
     let url2 = new URL(href, pageUrl2), frag = /^#?sha256=([0-9a-fA-F]{64})$/.exec(url2.hash);
     url2.hash = "";
-    let filename = unescape(m[2]).trim() || decodeURIComponent(url2.pathname.split("/").pop() ?? "");
+    let filename = decodeURIComponent(url2.pathname.split("/").pop() ?? "") || unescape(m[2]).trim();
     out.push({ filename, url: url2.href, sha256: frag?.[1].toLowerCase(), yanked: a.has("data-yanked") });
   }
   return out;
