@@ -27,7 +27,7 @@ import { runWorker } from './worker';
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
-  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
+  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //... and every par_wheels hub)
   cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)

@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs31 = require("node:fs"), import_node_path17 = require("node:path");
+var import_node_fs33 = require("node:fs"), import_node_path18 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -24741,15 +24741,48 @@ function parseVerbArgs(verb, argv, options, schema) {
 // src/cli/audit.ts
 var import_node_child_process3 = require("node:child_process");
 
+// src/lock/hubs.ts
+var import_node_fs14 = require("node:fs"), import_node_path4 = require("node:path");
+function declaredHubs(ws) {
+  let names = /* @__PURE__ */ new Set();
+  for (let f of ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"]) {
+    let p = (0, import_node_path4.join)(ws, f);
+    if (!(0, import_node_fs14.existsSync)(p)) continue;
+    let text = (0, import_node_fs14.readFileSync)(p, "utf8").replace(/#.*$/gm, "");
+    for (let m of text.matchAll(/\bpar(?:_wheels|\.wheels)\s*\(([^)]*)\)/g)) {
+      let name = /\bname\s*=\s*["']([^"']+)["']/.exec(m[1]);
+      name && names.add(name[1]);
+    }
+  }
+  return [...names].sort();
+}
+var HubJson = external_exports.object({
+  hub: external_exports.string().min(1),
+  distributions: external_exports.array(external_exports.object({ name: external_exports.string(), label: external_exports.string().min(1), modules: external_exports.array(external_exports.string()) }).loose())
+}).loose();
+function thirdPartyModules(files) {
+  let modules = /* @__PURE__ */ new Map(), warnings = [];
+  for (let file2 of files) {
+    let r = HubJson.safeParse(JSON.parse((0, import_node_fs14.readFileSync)(file2, "utf8")));
+    if (!r.success) throw new ParError("LOCK_INVALID", `${file2} is not a par_wheels hub description: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { file: file2 });
+    for (let d of r.data.distributions)
+      for (let m of d.modules) {
+        let prev = modules.get(m);
+        prev && prev !== d.label ? warnings.push(`module ${m} is provided by ${prev} and ${d.label}; imports of it get ${prev}`) : modules.set(m, d.label);
+      }
+  }
+  return { modules, warnings };
+}
+
 // src/cli/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs14 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
-  let dir = (0, import_node_path4.resolve)(start);
+  let dir = (0, import_node_path5.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs14.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
-    let up = (0, import_node_path4.dirname)(dir);
+    if (MARKERS.some((m) => (0, import_node_fs15.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
+    let up = (0, import_node_path5.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
         hint: "Run par inside a workspace, or through `bazel run @rules_par//:par -- VERB`."
@@ -24760,12 +24793,12 @@ function findWorkspace(start = process.cwd(), env = process.env) {
 function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
-    for (let d of (env.PATH ?? "").split(import_node_path4.delimiter))
-      if (d && (0, import_node_fs14.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
+    for (let d of (env.PATH ?? "").split(import_node_path5.delimiter))
+      if (d && (0, import_node_fs15.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs14.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -24776,7 +24809,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs14.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -24787,11 +24820,11 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs14.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs14.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -24799,7 +24832,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
         hint: "The Bazel output above names the cause."
       });
     let done = /* @__PURE__ */ new Set();
-    for (let line of (0, import_node_fs14.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line), t = ev.id?.targetCompleted;
@@ -24807,7 +24840,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
     }
     return [...done];
   } finally {
-    (0, import_node_fs14.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelInfo(workspace, keys, extraArgs = []) {
@@ -24877,7 +24910,7 @@ function queryWheels(workspace, patterns) {
 }
 var canonical = (label) => label.replace(/^@@?\/\//, "//");
 async function audit(patterns, json2) {
-  let ws = findWorkspace(), labels = queryWheels(ws, patterns.length ? patterns : ["//..."]), infos = [];
+  let ws = findWorkspace(), labels = queryWheels(ws, patterns.length ? patterns : ["//...", ...declaredHubs(ws).map((h) => `@${h}//...`)]), infos = [];
   if (labels.length) {
     let built = bazelBuild(ws, labels);
     for (let t of built) {
@@ -24893,31 +24926,31 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path5 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path6 = require("node:path");
 function cacheRoot(env = process.env) {
-  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path5.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path5.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
+  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path6.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path6.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
-function treeSize(path, st = (0, import_node_fs15.lstatSync)(path)) {
+function treeSize(path, st = (0, import_node_fs16.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  for (let name of (0, import_node_fs15.readdirSync)(path))
+  for (let name of (0, import_node_fs16.readdirSync)(path))
     try {
-      total += treeSize((0, import_node_path5.join)(path, name));
+      total += treeSize((0, import_node_path6.join)(path, name));
     } catch {
     }
   return total;
 }
 function listEntries(root) {
-  if (!(0, import_node_fs15.existsSync)(root)) return [];
+  if (!(0, import_node_fs16.existsSync)(root)) return [];
   let out = [];
-  for (let kind of (0, import_node_fs15.readdirSync)(root).sort()) {
-    let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs15.statSync)(kdir).isDirectory()))
-      for (let key of (0, import_node_fs15.readdirSync)(kdir).sort()) {
+  for (let kind of (0, import_node_fs16.readdirSync)(root).sort()) {
+    let kdir = (0, import_node_path6.join)(root, kind);
+    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
+      for (let key of (0, import_node_fs16.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
-        let path = (0, import_node_path5.join)(kdir, key);
+        let path = (0, import_node_path6.join)(kdir, key);
         try {
-          let st = (0, import_node_fs15.lstatSync)(path);
+          let st = (0, import_node_fs16.lstatSync)(path);
           if (!st.isDirectory()) continue;
           out.push({ kind, key, path, size: treeSize(path, st), lastUse: st.mtimeMs });
         } catch {
@@ -24929,14 +24962,14 @@ function listEntries(root) {
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
   try {
-    pids = (0, import_node_fs15.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
+    pids = (0, import_node_fs16.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return used;
   }
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs15.readFileSync)((0, import_node_path5.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs16.readFileSync)((0, import_node_path6.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -24944,9 +24977,9 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs15.readdirSync)((0, import_node_path5.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs16.readdirSync)((0, import_node_path6.join)(proc, pid, "fd")))
           try {
-            let target2 = (0, import_node_fs15.readlinkSync)((0, import_node_path5.join)(proc, pid, "fd", fd));
+            let target2 = (0, import_node_fs16.readlinkSync)((0, import_node_path6.join)(proc, pid, "fd", fd));
             target2.startsWith("/") && used.set(target2.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
@@ -24986,17 +25019,17 @@ function planGc(entries, opts) {
 }
 var LOCKED = 75;
 function removeEntry(e) {
-  let grave = (0, import_node_path5.join)(e.path, "..", `.gc-${e.key}-${process.pid}`), lock = (0, import_node_path5.join)(e.path, "..", `.${e.key}.use`), r = (0, import_node_child_process4.spawnSync)("flock", ["-n", "-x", "-E", String(LOCKED), lock, "mv", "-T", "--", e.path, grave], { encoding: "utf8" });
+  let grave = (0, import_node_path6.join)(e.path, "..", `.gc-${e.key}-${process.pid}`), lock = (0, import_node_path6.join)(e.path, "..", `.${e.key}.use`), r = (0, import_node_child_process4.spawnSync)("flock", ["-n", "-x", "-E", String(LOCKED), lock, "mv", "-T", "--", e.path, grave], { encoding: "utf8" });
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs15.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs15.rmSync)(lock, { force: !0 }), (0, import_node_fs15.rmSync)((0, import_node_path5.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs16.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs16.rmSync)(lock, { force: !0 }), (0, import_node_fs16.rmSync)((0, import_node_path6.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
-  for (let kind of (0, import_node_fs15.existsSync)(root) ? (0, import_node_fs15.readdirSync)(root) : []) {
-    let kdir = (0, import_node_path5.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs15.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs15.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs15.rmSync)((0, import_node_path5.join)(kdir, name), { recursive: !0, force: !0 });
+  for (let kind of (0, import_node_fs16.existsSync)(root) ? (0, import_node_fs16.readdirSync)(root) : []) {
+    let kdir = (0, import_node_path6.join)(root, kind);
+    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
+      for (let name of (0, import_node_fs16.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs16.rmSync)((0, import_node_path6.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -25057,10 +25090,10 @@ async function cacheVerb(argv, io) {
 }
 
 // src/cli/gen.ts
-var import_node_path7 = require("node:path");
+var import_node_fs18 = require("node:fs"), import_node_path8 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs16 = require("node:fs"), import_node_path6 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs17 = require("node:fs"), import_node_path7 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25662,49 +25695,49 @@ function applyEdits(text, edits) {
 // src/gen/gen.ts
 var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "py_library", "py_binary"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
-  return pkg && (0, import_node_path6.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
+  return pkg && (0, import_node_path7.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
 function shortLabel(label, fromPkg) {
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
   if (!m) return label;
-  let pkg = m[1], name = m[2] ?? (0, import_node_path6.basename)(pkg);
+  let pkg = m[1], name = m[2] ?? (0, import_node_path7.basename)(pkg);
   return pkg === fromPkg ? `:${name}` : label;
 }
 function canonical2(label, fromPkg) {
   if (label.startsWith(":")) return labelFor(fromPkg, label.slice(1));
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
-  return m ? labelFor(m[1], m[2] ?? (0, import_node_path6.basename)(m[1])) : label;
+  return m ? labelFor(m[1], m[2] ?? (0, import_node_path7.basename)(m[1])) : label;
 }
 function gen(opts) {
-  let ws = (0, import_node_path6.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), roots = /* @__PURE__ */ new Set(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
+  let ws = (0, import_node_path7.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), roots = /* @__PURE__ */ new Set(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
   for (let bf of buildFiles) {
-    let pkg = pkgOf(import_node_path6.posix.dirname(bf));
+    let pkg = pkgOf(import_node_path7.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs17.readFileSync)((0, import_node_path7.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
       for (let r of call.attrs.get("imports")?.items ?? []) {
-        let root = import_node_path6.posix.normalize(import_node_path6.posix.join(pkg, r.value)).replace(/^\.$/, "").replace(/\/$/, "");
+        let root = import_node_path7.posix.normalize(import_node_path7.posix.join(pkg, r.value)).replace(/^\.$/, "").replace(/\/$/, "");
         root.startsWith("..") || roots.add(root);
       }
-      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path6.posix.join(pkg, i.value)));
+      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path7.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
       let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
       targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
     }
   }
   let pkgAbove = (dir) => {
-    for (let d = dir; ; d = pkgOf(import_node_path6.posix.dirname(d))) {
+    for (let d = dir; ; d = pkgOf(import_node_path7.posix.dirname(d))) {
       if (buildOfPkg.has(d)) return d;
       if (d === "") return;
     }
   };
   for (let f of pyFiles) {
     if (owner2.has(f)) continue;
-    let dir = pkgOf(import_node_path6.posix.dirname(f)), above = pkgAbove(dir), label;
-    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path6.posix.dirname(s)) === dir))?.label), !label) {
-      let name = dir ? (0, import_node_path6.basename)(dir) : "root";
+    let dir = pkgOf(import_node_path7.posix.dirname(f)), above = pkgAbove(dir), label;
+    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path7.posix.dirname(s)) === dir))?.label), !label) {
+      let name = dir ? (0, import_node_path7.basename)(dir) : "root";
       label = labelFor(dir, name), targets.has(label) || targets.set(label, { label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
@@ -25712,11 +25745,11 @@ function gen(opts) {
   }
   let existingFiles = new Set(pyFiles);
   for (let t of targets.values()) if (t.managed) for (let s of [...t.srcs]) !existingFiles.has(s) && s.endsWith(".py") && t.srcs.delete(s);
-  let index = new ModuleIndex(pyFiles, roots), rootList = normalizeRoots(roots), importsOf = /* @__PURE__ */ new Map();
+  let index = new ModuleIndex(pyFiles, roots), rootList = normalizeRoots(roots), importsOf = /* @__PURE__ */ new Map(), externalOf = /* @__PURE__ */ new Map();
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs16.readFileSync)((0, import_node_path6.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs17.readFileSync)((0, import_node_path7.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25730,7 +25763,11 @@ function gen(opts) {
       let names = imp.kind === "from" ? (imp.names ?? []).map((n) => n === "*" ? abs : `${abs}.${n}`) : [abs];
       for (let n of names) {
         let path = providerPath(index, n) ?? (imp.kind === "from" ? providerPath(index, abs) : void 0);
-        path && needed.add(path);
+        if (path) needed.add(path);
+        else {
+          let ext = index.hasTop(n) ? void 0 : opts.thirdParty?.get(n.split(".")[0]);
+          ext && externalOf.set(f, (externalOf.get(f) ?? /* @__PURE__ */ new Set()).add(ext));
+        }
       }
     }
     importsOf.set(f, [...needed]);
@@ -25739,11 +25776,13 @@ function gen(opts) {
     for (let t of targets.values()) {
       if (!t.managed) continue;
       let d = /* @__PURE__ */ new Set();
-      for (let s of t.srcs)
+      for (let s of t.srcs) {
         for (let p of importsOf.get(s) ?? []) {
           let o = owner2.get(p);
           o && o !== t.label && d.add(o);
         }
+        for (let ext of externalOf.get(s) ?? []) d.add(ext);
+      }
       t.deps = d;
     }
   };
@@ -25766,8 +25805,8 @@ function gen(opts) {
   let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/")), changed = [];
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
-    let bf = buildOfPkg.get(pkg) ?? import_node_path6.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs16.writeFileSync)((0, import_node_path6.join)(ws, bf), after));
+    let bf = buildOfPkg.get(pkg) ?? import_node_path7.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs17.writeFileSync)((0, import_node_path7.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25803,7 +25842,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path6.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path7.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);
@@ -25816,7 +25855,7 @@ function mergeInto(scc, targets, buildOfPkg) {
 function renderPackage(before, pkg, ts, all) {
   let edits = [], appended = [], known = new Set(all.keys());
   for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
-    let srcs = [...t.srcs].map((s) => ({ value: import_node_path6.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
+    let srcs = [...t.srcs].map((s) => ({ value: import_node_path7.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
     for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
     for (let it of oldDeps?.items ?? []) {
       let c = canonical2(it.value, pkg);
@@ -25876,11 +25915,11 @@ function describeCycles(r) {
 // src/cli/gen.ts
 async function genVerb(argv, io) {
   let a = parseVerbArgs("gen", argv, { check: { type: "boolean" } }, external_exports.object({ check: external_exports.boolean().optional(), positionals: external_exports.array(external_exports.string()) })), ws = findWorkspace(), base = process.cwd(), paths = a.positionals.length ? a.positionals.map((p) => {
-    let rel = (0, import_node_path7.relative)(ws, (0, import_node_path7.resolve)(base, p)).split("\\").join("/");
+    let rel = (0, import_node_path8.relative)(ws, (0, import_node_path8.resolve)(base, p)).split("\\").join("/");
     if (rel.startsWith("..")) throw new ParError("BAD_ARGUMENTS", `par gen: ${p} is outside the workspace ${ws}`);
     return rel;
-  }) : void 0, r = gen({ workspace: ws, paths, check: a.check });
-  for (let w of r.warnings) io.err(`par gen: warning: ${w}
+  }) : void 0, third = hubModules(ws), r = gen({ workspace: ws, paths, check: a.check, thirdParty: third.modules });
+  for (let w of [...third.warnings, ...r.warnings]) io.err(`par gen: warning: ${w}
 `);
   for (let c of describeCycles(r)) io.err(`par gen: ${c}
 `);
@@ -25900,12 +25939,20 @@ async function genVerb(argv, io) {
       hint: "Bazel cannot build cyclic deps: move the shared code into its own target, or merge the targets."
     });
 }
+function hubModules(ws) {
+  let hubs = declaredHubs(ws);
+  if (!hubs.length) return { modules: /* @__PURE__ */ new Map(), warnings: [] };
+  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path8.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path8.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs18.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs18.existsSync)(f)));
+  for (let h of missing) r.warnings.push(`the par_wheels hub @${h} could not be fetched, so imports of its wheels get no deps: ${q2.stderr.split(`
+`).filter((l) => l.includes("ERROR")).join(" ").trim() || "see bazel query @" + h + "//:par_hub.json"}`);
+  return r;
+}
 
 // src/cli/graph.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25928,11 +25975,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs17.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs19.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -25964,7 +26011,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs20.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -25973,7 +26020,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs18.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs20.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -25982,7 +26029,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs18.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs20.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -25993,7 +26040,7 @@ function importsReport(request) {
   }
   let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs18.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs20.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
       u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
@@ -26064,7 +26111,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs19.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs21.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -26076,26 +26123,26 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs23 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
 
 // src/ide/locations.ts
-var import_node_path8 = require("node:path");
+var import_node_path9 = require("node:path");
 function resolveExecPath(loc, p) {
-  return p === "external" || p.startsWith("external/") ? (0, import_node_path8.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path8.join)(loc.executionRoot, p) : p ? (0, import_node_path8.join)(loc.workspace, p) : loc.workspace;
+  return p === "external" || p.startsWith("external/") ? (0, import_node_path9.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path9.join)(loc.executionRoot, p) : p ? (0, import_node_path9.join)(loc.workspace, p) : loc.workspace;
 }
 function inside(parent, child) {
-  let r = (0, import_node_path8.relative)(parent, child);
-  return r === "" ? "" : r.startsWith("..") || (0, import_node_path8.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path9.relative)(parent, child);
+  return r === "" ? "" : r.startsWith("..") || (0, import_node_path9.isAbsolute)(r) ? null : r;
 }
 function editorPath(loc, configDir, abs) {
-  let target2 = null, inOut = inside((0, import_node_path8.join)(loc.executionRoot, "bazel-out"), abs);
-  if (inOut !== null && loc.bazelOutLink ? target2 = (0, import_node_path8.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target2 = abs), target2 === null) return abs;
-  let r = (0, import_node_path8.relative)(configDir, target2);
-  return r === "" ? "." : r.split(import_node_path8.sep).join("/");
+  let target2 = null, inOut = inside((0, import_node_path9.join)(loc.executionRoot, "bazel-out"), abs);
+  if (inOut !== null && loc.bazelOutLink ? target2 = (0, import_node_path9.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target2 = abs), target2 === null) return abs;
+  let r = (0, import_node_path9.relative)(configDir, target2);
+  return r === "" ? "." : r.split(import_node_path9.sep).join("/");
 }
 
 // src/ide/project-model.ts
-var import_node_fs20 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs22 = require("node:fs"), import_node_path10 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26113,7 +26160,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs22.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26122,7 +26169,7 @@ function importRootsOf(t, loc, exists = import_node_fs20.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs22.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26136,7 +26183,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
     sources: t.sources.map((s) => resolveExecPath(loc, s.path)),
     import_roots: importRootsOf(t, loc, exists),
     wheels: t.wheels.map((w) => ({ label: w.label, dir: resolveExecPath(loc, w.dir) }))
-  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path9.join)(loc.workspace, s.path)))).sort();
+  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path10.join)(loc.workspace, s.path)))).sort();
   return {
     version: PROJECT_MODEL_VERSION,
     workspace: loc.workspace,
@@ -26149,7 +26196,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs20.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs21 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs23 = require("node:fs"), import_node_path11 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26167,8 +26214,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
-  let text = (0, import_node_fs21.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs23.existsSync)(file2)) return null;
+  let text = (0, import_node_fs23.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26182,10 +26229,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs21.existsSync)(file2)) return null;
+  if (!(0, import_node_fs23.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs21.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs23.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26199,19 +26246,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs21.writeFileSync)(tmp, text), (0, import_node_fs21.renameSync)(tmp, file2);
+  (0, import_node_fs23.writeFileSync)(tmp, text), (0, import_node_fs23.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
-  let file2 = (0, import_node_path10.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path10.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs21.existsSync)((0, import_node_path10.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs21.readFileSync)((0, import_node_path10.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  let file2 = (0, import_node_path11.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path11.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
+  !existing && (0, import_node_fs23.existsSync)((0, import_node_path11.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs23.readFileSync)((0, import_node_path11.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs21.existsSync)(file2) || (0, import_node_fs21.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs23.existsSync)(file2) || (0, import_node_fs23.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs22 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs24 = require("node:fs"), import_node_path12 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26249,22 +26296,22 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs22.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs24.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
   if (!m) throw new ParError("BAZEL_FAILED", `unexpected label '${label}' in Bazel's build events`);
   let [, repo, pkg, name] = m;
-  return (0, import_node_path11.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
+  return (0, import_node_path12.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs22.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs24.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
     let t = readTargetJson(file2);
     seen.set(file2, t);
-    for (let dep of t.closure_json) todo.push((0, import_node_path11.join)(executionRoot, dep));
+    for (let dep of t.closure_json) todo.push((0, import_node_path12.join)(executionRoot, dep));
   }
   return [...seen.values()];
 }
@@ -26273,24 +26320,24 @@ function readClosure(bazelBin, executionRoot, labels) {
 var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
-    let p = (0, import_node_path12.join)(workspace, file2);
-    if ((0, import_node_fs23.existsSync)(p) && re.test((0, import_node_fs23.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    let p = (0, import_node_path13.join)(workspace, file2);
+    if ((0, import_node_fs25.existsSync)(p) && re.test((0, import_node_fs25.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
 var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
-  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path12.join)(workspace, "bazel-out"), bazelOutLink = null;
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path13.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs23.existsSync)(link) && (0, import_node_fs23.realpathSync)(link) === (0, import_node_fs23.realpathSync)((0, import_node_path12.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs25.existsSync)(link) && (0, import_node_fs25.realpathSync)(link) === (0, import_node_fs25.realpathSync)((0, import_node_path13.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
   return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelOutLink };
 }
 function ide(labels, out, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path12.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs23.mkdirSync)(dir, { recursive: !0 });
+  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path13.resolve)(cwd, out ?? workspace);
+  (0, import_node_fs25.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26312,33 +26359,33 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs24 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs26 = require("node:fs"), import_node_path14 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
-  let r = (0, import_node_path13.relative)(root, abs);
-  return r === "" || r.startsWith("..") || (0, import_node_path13.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path14.relative)(root, abs);
+  return r === "" || r.startsWith("..") || (0, import_node_path14.isAbsolute)(r) ? null : r;
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
-  let abs = (0, import_node_path13.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs24.existsSync)(abs) && (rel = within((0, import_node_fs24.realpathSync)(workspace), (0, import_node_fs24.realpathSync)(abs))), rel === null)
+  let abs = (0, import_node_path14.resolve)(cwd, file2), rel = within(workspace, abs);
+  if (rel === null && (0, import_node_fs26.existsSync)(abs) && (rel = within((0, import_node_fs26.realpathSync)(workspace), (0, import_node_fs26.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
     });
-  let parts = rel.split(import_node_path13.sep);
+  let parts = rel.split(import_node_path14.sep);
   if (parts[0].startsWith("bazel-"))
     throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace (${workspace}).`, {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs24.existsSync)(abs))
+  if (!(0, import_node_fs26.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs24.statSync)(abs).isDirectory())
+  if ((0, import_node_fs26.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs24.existsSync)((0, import_node_path13.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs26.existsSync)((0, import_node_path14.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26385,7 +26432,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs25 = require("node:fs");
+var import_node_fs27 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26439,12 +26486,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs25.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs27.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs26 = require("node:fs");
+var import_node_fs28 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26457,7 +26504,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs26.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs28.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26471,7 +26518,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs29 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26491,7 +26538,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs27.promises.open(path, "r");
+  let fh = await import_node_fs29.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26501,7 +26548,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs27.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs29.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -26623,7 +26670,7 @@ async function inspect(archive, json2) {
 }
 
 // src/cli/lock.ts
-var import_node_crypto6 = require("node:crypto"), import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_crypto6 = require("node:crypto"), import_node_fs31 = require("node:fs"), import_node_path16 = require("node:path");
 
 // src/lock/errors.ts
 var LockError = class extends ParError {
@@ -26633,7 +26680,7 @@ var LockError = class extends ParError {
 };
 
 // src/lock/hub.ts
-var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
 async function readDistInfo(file2, normalized) {
   let z2 = await ZipReader.open(file2);
   try {
@@ -26743,8 +26790,8 @@ function hubJson(hub, lock, dists) {
 }
 async function fromRepositoryCache(dir, url2, normalized) {
   let wheels = [], sdists = [];
-  for (let sha256 of (0, import_node_fs28.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
-    let file2 = (0, import_node_path14.join)(dir, sha256), z2;
+  for (let sha256 of (0, import_node_fs30.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
+    let file2 = (0, import_node_path15.join)(dir, sha256), z2;
     try {
       z2 = await ZipReader.open(file2);
     } catch {
@@ -27514,13 +27561,13 @@ function target(a) {
 }
 var readJson = (file2) => {
   try {
-    return JSON.parse((0, import_node_fs29.readFileSync)(file2, "utf8"));
+    return JSON.parse((0, import_node_fs31.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("BAD_ARGUMENTS", `cannot read ${file2}: ${e.message}`, { file: file2 });
   }
 };
 function writeText(file2, text) {
-  (0, import_node_fs29.mkdirSync)((0, import_node_path15.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs29.writeFileSync)(file2, text);
+  (0, import_node_fs31.mkdirSync)((0, import_node_path16.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs31.writeFileSync)(file2, text);
 }
 async function lockPlanVerb(argv, _io) {
   let a = parseVerbArgs(
@@ -27528,7 +27575,7 @@ async function lockPlanVerb(argv, _io) {
     argv,
     { lock: { type: "string" }, name: { type: "string" }, "index-url": { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
     external_exports.object({ lock: req2("lock"), name: req2("name"), "index-url": external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
-  ), { env } = target(a), text = (0, import_node_fs29.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path15.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
+  ), { env } = target(a), text = (0, import_node_fs31.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path16.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
   if (!plan.packages.length) throw new LockError(`${a.name} locks no distribution (for python_version ${env.python_version} on Linux)`, a.name);
   writeText(a.out, stableStringify(plan) + `
 `);
@@ -27542,12 +27589,12 @@ async function lockSelectVerb(argv, _io) {
   ), plan = LockPlanSchema.parse(readJson(a.plan)), pages = /* @__PURE__ */ new Map();
   for (let p of plan.packages)
     p.pages.forEach((url2, i) => {
-      let f = (0, import_node_path15.join)(a.pages, `${p.normalized}.${i}`);
-      a.pages && (0, import_node_fs29.existsSync)(f) && pages.set(url2, (0, import_node_fs29.readFileSync)(f, "utf8"));
+      let f = (0, import_node_path16.join)(a.pages, `${p.normalized}.${i}`);
+      a.pages && (0, import_node_fs31.existsSync)(f) && pages.set(url2, (0, import_node_fs31.readFileSync)(f, "utf8"));
     });
   for (let p of plan.packages) {
-    let dir = (0, import_node_path15.join)(a.pages, "..", "cached", p.normalized);
-    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs29.existsSync)(dir)) {
+    let dir = (0, import_node_path16.join)(a.pages, "..", "cached", p.normalized);
+    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs31.existsSync)(dir)) {
       let files = await fromRepositoryCache(dir, p.pages[0], p.normalized);
       (files.wheels.length || files.sdists.length) && Object.assign(p, { pages: [], wheels: files.wheels, sdist: files.sdists[0] ?? null });
     }
@@ -27572,12 +27619,12 @@ async function lockHubVerb(argv, _io) {
     external_exports.object({ selected: req2("selected"), root: req2("root"), hub: req2("hub"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
   ), { lock, selected } = SelectedFile.parse(readJson(a.selected)), dists = [];
   for (let sel of selected) {
-    let file2 = (0, import_node_path15.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
+    let file2 = (0, import_node_path16.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
     dists.push({ sel, info: await readDistInfo(file2, sel.normalized) });
   }
   let hub = resolveDeps(dists, target(a).env, lock);
-  for (let d of hub) writeText((0, import_node_path15.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
-  writeText((0, import_node_path15.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
+  for (let d of hub) writeText((0, import_node_path16.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
+  writeText((0, import_node_path16.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
 `);
 }
 async function lockProbeVerb(argv, io) {
@@ -27593,7 +27640,7 @@ async function lockProbeVerb(argv, io) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs30 = require("node:fs"), import_node_path16 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs32 = require("node:fs"), import_node_path17 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -27695,14 +27742,14 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs30.statSync)(file2);
+    let s = (0, import_node_fs32.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
   }
 }
 function bundleGuard(bundle) {
-  let absolute = (0, import_node_path16.resolve)(bundle), started = identity(absolute);
+  let absolute = (0, import_node_path17.resolve)(bundle), started = identity(absolute);
   return {
     stale: () => identity(absolute) !== started,
     fresh: (argv) => new Promise((done) => {
@@ -27717,7 +27764,7 @@ function bundleGuard(bundle) {
 var USAGE2 = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
-  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
+  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //... and every par_wheels hub)
   cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
@@ -27847,14 +27894,14 @@ var USAGE2 = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
     }));
-    io.out(await inspect((0, import_node_path17.resolve)(a.positionals[0]), a.json ?? !1));
+    io.out(await inspect((0, import_node_path18.resolve)(a.positionals[0]), a.json ?? !1));
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
     }));
-    io.out(await diff((0, import_node_path17.resolve)(a.positionals[0]), (0, import_node_path17.resolve)(a.positionals[1]), a.json ?? !1));
+    io.out(await diff((0, import_node_path18.resolve)(a.positionals[0]), (0, import_node_path18.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -27885,7 +27932,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs31.realpathSync)(process.argv[1]) === (0, import_node_fs31.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs33.realpathSync)(process.argv[1]) === (0, import_node_fs33.realpathSync)(__filename);
   } catch {
     return !1;
   }
