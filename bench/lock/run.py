@@ -71,6 +71,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dists", type=int, default=50)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="also write a Bazel profile of one cold fetch and print its slowest phases")
     a = ap.parse_args()
     pys = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.11.*/bin/python")))
     if not pys:
@@ -143,6 +144,11 @@ def main():
                             "--index-url", "http://127.0.0.1:%s/simple/" % port, "--trusted-host", "127.0.0.1"], check=True, capture_output=True)
             return time.monotonic() - t
 
+        if a.profile:
+            prof = os.path.join(tmp, "profile.gz")
+            bz("obp", "build", "--nobuild", "--repository_cache=" + os.path.join(tmp, "rcp"), "--profile=" + prof, "@pypi//...")
+            shutdown("obp")
+            print(subprocess.run([bazel, "analyze-profile", prof], cwd=ws, capture_output=True, text=True).stdout[-3000:])
         n = len(os.listdir(files))
         size = sum(os.path.getsize(os.path.join(files, f)) for f in os.listdir(files)) / 1e6
         cold = median_time(par_cold, a.runs)
