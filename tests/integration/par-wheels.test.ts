@@ -12,8 +12,11 @@ import { bazel, pyenvInterpreters, ROOT, runArchive, scratch, writeFiles, writeW
 jest.setTimeout(15 * 60_000);
 
 const py311 = pyenvInterpreters().get('3.11');
+const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+const missing = ['openssl', 'keytool'].filter((t) => !onPath(t));
 if (!py311) console.log('skipped: par_wheels tests need pyenv 3.11 (its site-packages are the wheels served)');
-const suite = py311 ? describe : describe.skip;
+else if (missing.length) console.log(`skipped: par_wheels tests need ${missing.join(' and ')} for the https index`);
+const suite = py311 && !missing.length ? describe : describe.skip;
 
 const tmp = scratch('par-wheels-');
 const ws = join(tmp, 'ws');
