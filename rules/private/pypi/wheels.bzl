@@ -38,21 +38,33 @@ def _par(rctx, verb, args):
         fail("par_wheels @%s: %s" % (_hub(rctx), msg))
     return res.stdout
 
+def _from_cache(rctx, p):
+    """Looks each locked hash of a package up in the repository cache; True if any is there."""
+    found = False
+    for sha256 in p["hashes"]:
+        if rctx.download(url = p["pages"], output = "_par/cached/%s/%s" % (p["normalized"], sha256), sha256 = sha256, allow_fail = True).success:
+            found = True
+    return found
+
 def _fetch_pages(rctx, plan):
     """Downloads the simple API page of every requirements-file package (no hash is known for them).
 
-    When no page of a package can be fetched (offline), each of its locked hashes is looked up
-    in the repository cache instead: the downloader answers a request with a known sha256 from
-    the cache without the network, and `lock-select` reads the wheel's name from its metadata.
+    When no page of a package can be fetched (offline), its locked hashes are looked up in the
+    repository cache instead: the downloader answers a request with a known sha256 from the
+    cache without the network, and `lock-select` names the wheel from its metadata. Once that
+    worked, later packages try the cache first: each failed request to an unreachable index
+    costs the downloader's retries (seconds).
     """
+    offline = False
     for p in plan["packages"]:
+        if offline and _from_cache(rctx, p):
+            continue
         fetched = False
         for i, url in enumerate(p["pages"]):
             if rctx.download(url = url, output = "_par/pages/%s.%d" % (p["normalized"], i), allow_fail = True).success:
                 fetched = True
-        if not fetched:
-            for sha256 in p["hashes"]:
-                rctx.download(url = p["pages"], output = "_par/cached/%s/%s" % (p["normalized"], sha256), sha256 = sha256, allow_fail = True)
+        if not fetched and not offline and _from_cache(rctx, p):
+            offline = True
 
 def _download_wheel(rctx, lock, sel, output):
     wheel = sel["wheel"]
