@@ -112,12 +112,14 @@ export function selectWheels(packages: LockedPackage[], pages: Map<string, strin
       problems.push(`${p.name} ${p.version} (${p.where}) is locked only as a source distribution${sd ? ` (${sd})` : ''}; rules_par installs wheels, never builds them: lock a wheel of ${p.name} (e.g. uv lock / pip-compile with --only-binary=:all:, or build one and serve it from your index)`);
       continue;
     }
+    // The first minor's best build (the toolchain's, when kept); else the next minor's.
     let best: { f: LockedFile; score: number } | undefined;
-    let fitting = 0;
-    for (const [i, v] of t.minors.entries()) {
-      const scored = c.wheels.map((f) => ({ f, score: wheelScore(f.filename, minorOf(v), t) })).filter((s) => s.score > 0);
-      fitting = Math.max(fitting, scored.length);
-      if (i === 0 || !best) for (const s of scored) if (!best || s.score > best.score) best = s;
+    for (const v of t.minors) {
+      for (const f of c.wheels) {
+        const score = wheelScore(f.filename, minorOf(v), t);
+        if (score > 0 && (!best || score > best.score)) best = { f, score };
+      }
+      if (best) break;
     }
     if (!best) {
       problems.push(`${p.name} ${p.version} (${p.where}): none of its ${c.wheels.length} locked wheels fits ${describeTarget(t)}: ${c.wheels.map((w) => w.filename).join(', ')}`);

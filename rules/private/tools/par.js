@@ -27523,10 +27523,13 @@ function selectWheels(packages, pages, t, lock) {
       problems.push(`${p.name} ${p.version} (${p.where}) is locked only as a source distribution${sd ? ` (${sd})` : ""}; rules_par installs wheels, never builds them: lock a wheel of ${p.name} (e.g. uv lock / pip-compile with --only-binary=:all:, or build one and serve it from your index)`);
       continue;
     }
-    let best, fitting = 0;
-    for (let [i, v] of t.minors.entries()) {
-      let scored = c.wheels.map((f) => ({ f, score: wheelScore(f.filename, minorOf(v), t) })).filter((s) => s.score > 0);
-      if (fitting = Math.max(fitting, scored.length), i === 0 || !best) for (let s of scored) (!best || s.score > best.score) && (best = s);
+    let best;
+    for (let v of t.minors) {
+      for (let f of c.wheels) {
+        let score = wheelScore(f.filename, minorOf(v), t);
+        score > 0 && (!best || score > best.score) && (best = { f, score });
+      }
+      if (best) break;
     }
     if (!best) {
       problems.push(`${p.name} ${p.version} (${p.where}): none of its ${c.wheels.length} locked wheels fits ${describeTarget(t)}: ${c.wheels.map((w) => w.filename).join(", ")}`);
