@@ -156,7 +156,7 @@ describe('choosing the wheel', () => {
     expect(sel.wheel).toEqual({ filename: 'numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.whl', url: 'https://j.test/f/numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.whl', sha256: H('a') });
     expect(() => selectWheels([p], new Map(), target, 'r.txt')).toThrow('r.txt: 1 locked distribution cannot be used:\n  numpy 2.4.6 (pylock.toml [[packages]] #1): no index page could be fetched: https://i.test/simple/numpy/, https://j.test/simple/numpy/');
     expect(() => selectWheels([p], new Map([['https://i.test/simple/numpy/', '<a href="/x.whl#sha256=' + H('7') + '">x.whl</a>']]), target, 'r.txt')).toThrow(
-      `r.txt: 1 locked distribution cannot be used:\n  numpy 2.4.6 (pylock.toml [[packages]] #1): none of the 1 files listed at https://i.test/simple/numpy/ has one of the locked hashes (${H('a')})`);
+      `r.txt: 1 locked distribution cannot be used:\n  numpy 2.4.6 (pylock.toml [[packages]] #1): none of the 1 files listed at https://i.test/simple/numpy/ has one of the locked hashes (${H('a')}); listed: x.whl sha256 ${H('7')}`);
   });
 });
 

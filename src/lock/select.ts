@@ -84,16 +84,16 @@ export function candidates(p: LockedPackage, pages: Map<string, string>): { whee
   if (!fetched.length) return { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): no index page could be fetched: ${p.pages.join(', ')}` };
   const want = new Set(p.hashes);
   const files = new Map<string, LockedFile>();
-  let listed = 0;
+  const listed: string[] = [];
   for (const u of fetched) {
     for (const f of parseSimplePage(pages.get(u)!, u)) {
-      listed++;
+      listed.push(`${f.filename} sha256 ${f.sha256 ?? '(none given)'}`);
       if (f.sha256 && want.has(f.sha256) && !files.has(f.sha256)) files.set(f.sha256, { filename: f.filename, url: f.url, sha256: f.sha256 });
     }
   }
   const all = [...files.values()];
   if (!all.length) {
-    return { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): none of the ${listed} files listed at ${fetched.join(', ')} has one of the locked hashes (${p.hashes.join(', ')})` };
+    return { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): none of the ${listed.length} files listed at ${fetched.join(', ')} has one of the locked hashes (${p.hashes.join(', ')}); listed: ${listed.slice(0, 8).join(', ')}${listed.length > 8 ? ', ...' : ''}` };
   }
   return { wheels: all.filter((f) => f.filename.endsWith('.whl')), sdists: all.filter((f) => !f.filename.endsWith('.whl')) };
 }

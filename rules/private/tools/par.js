@@ -27503,12 +27503,12 @@ function candidates(p, pages) {
   if (!p.pages.length) return { wheels: p.wheels, sdists: p.sdist ? [p.sdist] : [] };
   let fetched = p.pages.filter((u) => pages.has(u));
   if (!fetched.length) return { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): no index page could be fetched: ${p.pages.join(", ")}` };
-  let want = new Set(p.hashes), files = /* @__PURE__ */ new Map(), listed = 0;
+  let want = new Set(p.hashes), files = /* @__PURE__ */ new Map(), listed = [];
   for (let u of fetched)
     for (let f of parseSimplePage(pages.get(u), u))
-      listed++, f.sha256 && want.has(f.sha256) && !files.has(f.sha256) && files.set(f.sha256, { filename: f.filename, url: f.url, sha256: f.sha256 });
+      listed.push(`${f.filename} sha256 ${f.sha256 ?? "(none given)"}`), f.sha256 && want.has(f.sha256) && !files.has(f.sha256) && files.set(f.sha256, { filename: f.filename, url: f.url, sha256: f.sha256 });
   let all = [...files.values()];
-  return all.length ? { wheels: all.filter((f) => f.filename.endsWith(".whl")), sdists: all.filter((f) => !f.filename.endsWith(".whl")) } : { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): none of the ${listed} files listed at ${fetched.join(", ")} has one of the locked hashes (${p.hashes.join(", ")})` };
+  return all.length ? { wheels: all.filter((f) => f.filename.endsWith(".whl")), sdists: all.filter((f) => !f.filename.endsWith(".whl")) } : { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): none of the ${listed.length} files listed at ${fetched.join(", ")} has one of the locked hashes (${p.hashes.join(", ")}); listed: ${listed.slice(0, 8).join(", ")}${listed.length > 8 ? ", ..." : ""}` };
 }
 function selectWheels(packages, pages, t, lock) {
   let problems = [], out = [];
