@@ -120,6 +120,7 @@ suite('par_wheels', () => {
       'missing.toml': pylock([pylockEntry(certifi, `${http}/files/certifi-0.0-py3-none-any.whl`, '2'.repeat(64))]),
       'sdist.toml': pylock([`[[packages]]\nname = "demo-x"\nversion = "1.0"\nsdist = { url = "${http}/files/demo_x-1.0.tar.gz", hashes = { sha256 = "${'1'.repeat(64)}" } }\n`]),
       'unpinned.txt': `--index-url ${https}/simple/\nrequests>=2.0 ${hashes(wheels.get('requests')!)}\nidna==${wheels.get('idna')!.version}\n`,
+      'badreq.txt': `--index-url ${https}/simple/\ncertifi==${certifi.version} --hash=sha256:${'0'.repeat(64)}\n`,
       'edges.toml': pylock([a, c, d].map((w) => pylockEntry(w))),
       'incomplete.toml': pylock([a, c].map((w) => pylockEntry(w))),
       BUILD: [
@@ -135,7 +136,7 @@ suite('par_wheels', () => {
       'get.py': 'import sys\nimport requests\n\nr = requests.get(sys.argv[1], timeout=30)\nprint(r.status_code, r.text.strip(), requests.__version__)\n',
     });
     const hubs = [['pypi', 'pylock.toml'], ['idx', 'requirements.txt'], ['badhash', 'badhash.toml'], ['missing', 'missing.toml'], ['sdist', 'sdist.toml'],
-      ['unpinned', 'unpinned.txt'], ['edges', 'edges.toml'], ['incomplete', 'incomplete.toml']];
+      ['unpinned', 'unpinned.txt'], ['badreq', 'badreq.txt'], ['edges', 'edges.toml'], ['incomplete', 'incomplete.toml']];
     writeFileSync(join(ws, 'WORKSPACE'), readFileSync(join(ws, 'WORKSPACE'), 'utf8').replace('"rules_par_register_toolchains")', '"par_wheels", "rules_par_register_toolchains")')
       + hubs.map(([n, l]) => `par_wheels(name = "${n}", lock = "//:${l}")\n`).join(''));
   });
@@ -179,6 +180,8 @@ suite('par_wheels', () => {
     const certUrl = `${http}/files/${basename(certifi.file)}`;
     expect(failure(run(['build', '@badhash//certifi']))).toBe(
       `par_wheels @badhash: certifi ${certifi.version}: ${certUrl} has sha256 ${certifi.sha}, but //:badhash.toml locks sha256 ${'0'.repeat(64)}. The file on the server changed, or the lock is wrong: check which, then regenerate the lock.`);
+    expect(failure(run(['build', '@badreq//certifi']))).toBe(
+      `par_wheels @badreq: //:badreq.txt: 1 locked distribution cannot be used:\n  certifi ${certifi.version} (//:badreq.txt:2): none of the 1 files listed at ${https}/simple/certifi/ has one of the locked hashes (${'0'.repeat(64)}); listed: ${basename(certifi.file)} sha256 ${certifi.sha}`);
     expect(failure(run(['build', '@missing//certifi']))).toBe(
       `par_wheels @missing: certifi ${certifi.version}: cannot download ${http}/files/certifi-0.0-py3-none-any.whl (404 File not found), and the repository cache has no file with sha256 ${'2'.repeat(64)}.`);
     expect(failure(run(['build', '@sdist//demo_x']))).toBe(
