@@ -33,3 +33,12 @@ def find_tool(rctx, what, explicit, env_var, names):
         "; ".join(tried),
         env_var,
     ))
+
+def label_text(label):
+    """A Label as text that means the same label inside a generated repository's BUILD file.
+
+    Bazel 4 prints labels of the main repository as `//pkg:name`, which a generated BUILD
+    would read as its own repository; newer Bazels print `@@//pkg:name` or `@@canonical//...`.
+    """
+    text = str(label)
+    return "@" + text if text.startswith("//") else text

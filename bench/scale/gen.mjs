@@ -10,6 +10,7 @@
 // bundles numpy when examples/numpy/make_wheels.sh has generated the wheel.
 // Deterministic: the same arguments give the same files. Writes graph.json beside the
 // workspace for the benchmark (the library to edit and which binaries contain it).
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -24,6 +25,22 @@ const LAYERS = ['base', 'core', 'infra', 'data', 'domain', 'services', 'features
 const SHARES = [0.03, 0.06, 0.1, 0.13, 0.18, 0.2, 0.18, 0.12];
 const NAMES = ('auth billing cache config crypto events flags geo http i18n jobs ledger logging metrics ' +
   'models notify orders payments pricing queue ranking search storage tracing users').split(' ');
+
+/**
+ * Copies the rule set's tracked files (the ones a workspace loads) to `dest`: a benchmark
+ * builds against this frozen copy, so other work in the tree (a regenerated par.js, an
+ * edited .bzl) cannot invalidate actions between its phases.
+ */
+export function freezeRules(dest) {
+  rmSync(dest, { recursive: true, force: true });
+  const r = spawnSync('git', ['ls-files', '-co', '--exclude-standard', '--', 'WORKSPACE', 'BUILD', 'MODULE.bazel', 'rules', 'src', 'toolchains', 'third_party', 'tools'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`git ls-files in ${ROOT} failed:\n${r.stderr}`);
+  for (const f of r.stdout.split('\n').filter(Boolean)) {
+    if (!existsSync(join(ROOT, f))) continue; // listed but deleted in the work tree
+    mkdirSync(dirname(join(dest, f)), { recursive: true });
+    copyFileSync(join(ROOT, f), join(dest, f));
+  }
+}
 
 /** `rulesPar`: the rule set's checkout (default: this one), e.g. a frozen copy for a benchmark. */
 export function generate({ libs, bins = 100, out, rulesPar = ROOT }) {

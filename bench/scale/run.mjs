@@ -10,10 +10,10 @@
 // --analysis-only stops after the analysis (for the 10k point on a small machine).
 // Run it in an empty environment, e.g. env -i PATH=/usr/bin:/bin HOME=$HOME node bench/scale/run.mjs
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from './gen.mjs';
+import { freezeRules, generate } from './gen.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BAZEL = join(ROOT, 'scripts/bazel');
@@ -59,16 +59,8 @@ const row = (what, secs, note = '') => {
 say('generating...');
 run(BAZEL, [...startup, 'shutdown'], { cwd: existsSync(ws) ? ws : ROOT });
 rmSync(outputBase, { recursive: true, force: true });
-// A frozen copy of the rule set: other work in this tree (a regenerated par.js, an edited
-// .bzl) must not invalidate actions between the phases of one run.
 const rulesPar = join(ROOT, `bench/scale/ws/libs-${LIBS}.rules_par`);
-rmSync(rulesPar, { recursive: true, force: true });
-const tracked = run('git', ['ls-files', '-co', '--exclude-standard', '--', 'WORKSPACE', 'BUILD', 'MODULE.bazel', 'rules', 'src', 'toolchains', 'third_party', 'tools'], { cwd: ROOT });
-for (const f of tracked.stdout.split('\n').filter(Boolean)) {
-  if (!existsSync(join(ROOT, f))) continue; // listed but deleted in the work tree
-  mkdirSync(dirname(join(rulesPar, f)), { recursive: true });
-  copyFileSync(join(ROOT, f), join(rulesPar, f));
-}
+freezeRules(rulesPar);
 const graph = generate({ libs: LIBS, bins: BINS, out: ws, rulesPar });
 rmSync(logs, { recursive: true, force: true });
 mkdirSync(logs, { recursive: true });

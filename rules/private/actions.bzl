@@ -13,11 +13,16 @@ def python_runtime(ctx):
 # A worker's request is a @flagfile, so every per-action argument goes into the param file;
 # the startup arguments (the bundle) identify the worker. The bundle, the bytecode compiler
 # and the build interpreter are `tools`: Bazel hashes tools into the worker key, so changing
-# any of them restarts the worker instead of serving requests with stale code.
+# any of them restarts the worker instead of serving requests with stale code. The runtimes'
+# `files` (a hermetic interpreter's tree; just the executable when autodetected) are tools
+# too, so a remote executor receives them and nothing is looked up on its host.
 _WORKER_REQUIREMENTS = {"supports-workers": "1", "requires-worker-protocol": "json"}
 
-def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnemonic, progress_message):
-    """Runs one verb of the packager bundle as a persistent-worker action (one process per action when workers are off)."""
+def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnemonic, progress_message, python = None):
+    """Runs one verb of the packager bundle as a persistent-worker action (one process per action when workers are off).
+
+    python: the ParPythonRuntimeInfo the verb runs, whose files become tools too.
+    """
     startup = ctx.actions.args()
     startup.add(packager)
     verb_args.set_param_file_format("multiline")
@@ -26,15 +31,18 @@ def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnem
         executable = node,
         arguments = [startup, verb_args],
         inputs = inputs,
-        tools = [packager] + tools,
+        tools = depset(
+            [packager] + tools,
+            transitive = [ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files] + ([python.files] if python else []),
+        ),
         outputs = outputs,
         mnemonic = mnemonic,
         progress_message = progress_message,
         execution_requirements = _WORKER_REQUIREMENTS,
     )
 
-def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_message):
-    run_node_worker(ctx, _node(ctx), ctx.file._packager, verb_args, inputs, tools, outputs, mnemonic, progress_message)
+def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_message, python = None):
+    run_node_worker(ctx, _node(ctx), ctx.file._packager, verb_args, inputs, tools, outputs, mnemonic, progress_message, python)
 
 def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
     """Packs the archive body: launcher, zip of bootstrap + sources + data + wheels, bytecode.
@@ -62,10 +70,11 @@ def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
                 validations or depset(),
             ],
         ),
-        tools = [ctx.file._compile_pyc, py.interpreter],
+        tools = [ctx.file._compile_pyc],
         outputs = [output],
         mnemonic = "ParPack",
         progress_message = "Packaging Python archive %s" % ctx.label,
+        python = py,
     )
 
 def emit_stamp(ctx, body, output):
@@ -97,7 +106,7 @@ def emit_build_info(ctx, archive, output):
     ctx.actions.run(
         executable = _node(ctx),
         arguments = [args],
-        inputs = [archive, ctx.file._packager],
+        inputs = depset([archive, ctx.file._packager], transitive = [ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files]),
         outputs = [output],
         mnemonic = "ParBuildInfo",
         progress_message = "Reading build info of %s" % ctx.label,
@@ -140,8 +149,9 @@ def emit_wheel_bytecode(ctx, wheel, info, output):
         ctx,
         args,
         inputs = [wheel, info],
-        tools = [ctx.file._compile_pyc, py.interpreter],
+        tools = [ctx.file._compile_pyc],
         outputs = [output],
         mnemonic = "ParWheelBytecode",
         progress_message = "Compiling wheel %s" % ctx.label,
+        python = py,
     )

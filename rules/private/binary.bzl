@@ -2,7 +2,7 @@
 
 load(":actions.bzl", "emit_build_info", "emit_pack", "emit_stamp", "python_runtime")
 load(":collect.bzl", "DEP_PROVIDERS", "collect_python_info")
-load(":imports_check.bzl", "imports_validation", "par_imports_aspect")
+load(":imports_check.bzl", "closure_owners", "imports_validation", "par_imports_aspect")
 load(":manifest.bzl", "write_manifest")
 load(":paths.bzl", "archive_path", "module_name")
 load(":stamp.bzl", "is_stamping")
@@ -14,7 +14,8 @@ _IMPORTS_CHECKS = ["error", "warn", "off"]
 
 def _fail(ctx, attr, msg):
     # The message already names the attribute (`attr`); fail() would append extra arguments to it.
-    fail("python_binary %s: %s" % (ctx.label, msg))
+    # python_test shares this implementation; only tests have `runner`.
+    fail("%s %s: %s" % ("python_test" if hasattr(ctx.attr, "runner") else "python_binary", ctx.label, msg))
 
 def _is_identifier(s):
     if not s or s[0].isdigit():
@@ -31,13 +32,15 @@ def _check_choice(ctx, attr, value, choices):
     if value not in choices:
         _fail(ctx, attr, "%s = '%s' is not one of %s." % (attr, value, ", ".join(["'%s'" % c for c in choices])))
 
-def _entry(ctx):
+def _entry(ctx, default_entry_point):
     """Returns (main archive path or None, main module or None, entry_point or None)."""
-    main, ep, script = ctx.file.main, ctx.attr.entry_point, ctx.attr.script
+    main, ep, script = ctx.file.main, ctx.attr.entry_point, getattr(ctx.attr, "script", "")
     if script:
         if main or ep:
             _fail(ctx, "script", "set one of main, entry_point and script (script = '%s' runs a wheel's console script)." % script)
         return None, None, None
+    if not main and not ep:
+        ep = default_entry_point
     if main and ep:
         _fail(ctx, "main", "set either main or entry_point, not both (main = %s, entry_point = '%s')." % (ctx.attr.main.label, ep))
     if not main and not ep:
@@ -52,7 +55,19 @@ def _entry(ctx):
     path = archive_path(main)
     return path, module_name(path), None
 
-def _python_binary_impl(ctx):
+def build_archive(ctx, default_entry_point = None, test = None, extra_deps = []):
+    """Validates the attributes and registers the actions of one archive.
+
+    Args:
+      ctx: the rule context of a python_binary or python_test.
+      default_entry_point: str: what runs when neither main nor entry_point is set (python_test's runner).
+      test: dict: python_test's settings for the manifest header (runner, files, modules, coverage).
+      extra_deps: list[Target]: deps beyond the `deps` attribute (the coverage tool).
+
+    Returns:
+      struct(executable = File, info = PythonInfo, providers = list without DefaultInfo,
+      which each rule makes with its own runfiles).
+    """
     _check_choice(ctx, "compression", ctx.attr.compression, _COMPRESSIONS)
     _check_choice(ctx, "layout", ctx.attr.layout, _LAYOUTS)
     if not ctx.attr.sources and not ctx.attr.compile:
@@ -66,16 +81,16 @@ def _python_binary_impl(ctx):
         _fail(ctx, "stamp", "stamp = %d; use -1 (follow --stamp), 0 (never) or 1 (always)." % ctx.attr.stamp)
     if not ctx.attr.shebang.startswith("#!") or "\n" in ctx.attr.shebang:
         _fail(ctx, "shebang", "shebang '%s' must be one line starting with '#!'." % ctx.attr.shebang)
-    main_path, main_module, entry_point = _entry(ctx)
+    main_path, main_module, entry_point = _entry(ctx, default_entry_point)
 
-    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps, ctx.files.data, ctx.attr.imports)
+    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps + extra_deps, ctx.files.data, ctx.attr.imports)
     runtime = python_runtime(ctx)
     header = {
         "label": str(ctx.label),
         "main": main_path,
         "main_module": main_module,
         "entry_point": entry_point,
-        "script": ctx.attr.script or None,
+        "script": getattr(ctx.attr, "script", "") or None,
         "python": ctx.attr.python,
         "compression": ctx.attr.compression,
         "compression_level": ctx.attr.compression_level,
@@ -85,14 +100,18 @@ def _python_binary_impl(ctx):
         "shebang": ctx.attr.shebang,
         "imports_check": ctx.attr.imports_check,
         "local_copy": ctx.attr.local_copy,
+        "allow_shadowed_modules": ctx.attr.allow_shadowed_modules,
         "build_python": {"version": runtime.version, "cache_tag": runtime.cache_tag},
     }
+    if test:
+        header["test"] = test
     manifest = ctx.actions.declare_file("_par/%s.manifest.jsonl" % ctx.label.name)
     bootstrap = ctx.files._bootstrap
-    write_manifest(ctx, manifest, header, info, bootstrap)
+    owners = closure_owners(ctx)
+    write_manifest(ctx, manifest, header, info, bootstrap, owners)
 
     body = ctx.actions.declare_file("_par/%s.unstamped" % ctx.label.name)
-    validations = imports_validation(ctx, info)
+    validations = imports_validation(ctx, info, owners)
     emit_pack(ctx, manifest, body, info, bootstrap, validations)
 
     executable = ctx.actions.declare_file(ctx.label.name)
@@ -106,40 +125,47 @@ def _python_binary_impl(ctx):
     build_info = ctx.actions.declare_file("_par/%s.build_info.json" % ctx.label.name)
     emit_build_info(ctx, executable, build_info)
 
-    return [
-        DefaultInfo(executable = executable, files = depset([executable])),
+    return struct(executable = executable, info = info, providers = [
         info,
         OutputGroupInfo(par_manifest = depset([manifest]), par_build_info = depset([build_info]), _validation = validations),
-    ]
+    ])
+
+def _python_binary_impl(ctx):
+    archive = build_archive(ctx)
+    return archive.providers + [DefaultInfo(executable = archive.executable, files = depset([archive.executable]))]
+
+# Shared with python_test (test.bzl), which adds its own.
+BINARY_ATTRS = {
+    "main": attr.label(allow_single_file = [".py"], doc = "Script in srcs run as __main__."),
+    "entry_point": attr.string(doc = "'pkg.module:function' to call instead of main (console_scripts form)."),
+    "srcs": attr.label_list(allow_files = [".py"]),
+    "deps": attr.label_list(providers = DEP_PROVIDERS, aspects = [par_imports_aspect]),
+    "data": attr.label_list(allow_files = True),
+    "imports": attr.string_list(doc = "Extra import roots, relative to this package."),
+    "python": attr.string(default = ">=3.8", doc = "PEP 440 specifier the launching interpreter must satisfy."),
+    "compression": attr.string(default = "deflate", doc = "'deflate' or 'stored'."),
+    "compression_level": attr.int(default = 6, doc = "zlib level 1-9 for what the packager deflates (1: fastest, ~15% bigger; wheels are copied as they are)."),
+    "compile": attr.bool(default = True, doc = "Ship .pyc compiled by the toolchain interpreter."),
+    "sources": attr.bool(default = True, doc = "False: ship the program's own modules as bytecode only (needs compile = True and layout = 'zip'): a smaller archive; tracebacks then show no source lines."),
+    "layout": attr.string(default = "zip", doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
+    "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
+    "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
+    "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
+    "allow_shadowed_modules": attr.string_list(doc = "Modules (and their submodules) that two providers may both give, the first on sys.path winning: a deliberate override such as a patched copy of a wheel's package. Any other module provided twice fails the build (whatever imports_check says), naming both targets and files."),
+    "imports_ignore": attr.string_list(doc = "Modules (and their submodules) imports_check accepts although nothing provides them, e.g. optional features' third-party imports."),
+    "_stdlib_modules": attr.label(default = "@rules_par//rules/private:stdlib_modules", allow_single_file = True),
+    "_module_index": attr.label(default = "@rules_par//:module_index", allow_files = True),
+    "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
+    "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
+    "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
+    "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),
+    "_stamp_setting": attr.label(default = "@rules_par//rules/private:stamp_detect"),
+}
 
 python_binary = rule(
     implementation = _python_binary_impl,
     executable = True,
     doc = "A launchable single-file archive of a Python program: bazel-bin/<package>/<name>.",
-    attrs = {
-        "main": attr.label(allow_single_file = [".py"], doc = "Script in srcs run as __main__."),
-        "entry_point": attr.string(doc = "'pkg.module:function' to call instead of main (console_scripts form)."),
-        "script": attr.string(doc = "A console_scripts name of a wheel in deps (its entry_points.txt) to run, instead of main or entry_point; the build fails listing the scripts the wheels have when none is called so."),
-        "srcs": attr.label_list(allow_files = [".py"]),
-        "deps": attr.label_list(providers = DEP_PROVIDERS, aspects = [par_imports_aspect]),
-        "data": attr.label_list(allow_files = True),
-        "imports": attr.string_list(doc = "Extra import roots, relative to this package."),
-        "python": attr.string(default = ">=3.8", doc = "PEP 440 specifier the launching interpreter must satisfy."),
-        "compression": attr.string(default = "deflate", doc = "'deflate' or 'stored'."),
-        "compression_level": attr.int(default = 6, doc = "zlib level 1-9 for what the packager deflates (1: fastest, ~15% bigger; wheels are copied as they are)."),
-        "compile": attr.bool(default = True, doc = "Ship .pyc compiled by the toolchain interpreter."),
-        "sources": attr.bool(default = True, doc = "False: ship the program's own modules as bytecode only (needs compile = True and layout = 'zip'): a smaller archive; tracebacks then show no source lines."),
-        "layout": attr.string(default = "zip", doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
-        "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
-        "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
-        "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
-        "imports_ignore": attr.string_list(doc = "Modules (and their submodules) imports_check accepts although nothing provides them, e.g. optional features' third-party imports."),
-        "_stdlib_modules": attr.label(default = "@rules_par//rules/private:stdlib_modules", allow_single_file = True),
-        "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
-        "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
-        "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
-        "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),
-        "_stamp_setting": attr.label(default = "@rules_par//rules/private:stamp_detect"),
-    },
+    attrs = dict(BINARY_ATTRS, script = attr.string(doc = "A console_scripts name of a wheel in deps (its entry_points.txt) to run, instead of main or entry_point; the build fails listing the scripts the wheels have when none is called so.")),
     toolchains = [PYTHON_TOOLCHAIN_TYPE, NODE_TOOLCHAIN_TYPE],
 )

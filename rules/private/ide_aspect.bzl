@@ -62,6 +62,7 @@ def _unpack(ctx, wheel):
         executable = py.interpreter,
         arguments = ["-S", "-B", ctx.file._unpack_wheel.path, wheel.wheel.path, out.path],
         inputs = [wheel.wheel, ctx.file._unpack_wheel],
+        tools = py.files,
         outputs = [out],
         mnemonic = "ParIdeUnpackWheel",
         progress_message = "Unpacking wheel of %s for editors" % ctx.label,
@@ -101,6 +102,8 @@ def _par_ide_aspect_impl(target, ctx):
         "workspace_name": ctx.workspace_name,
         "python": python if type(python) == "string" else None,
         "interpreter": {"version": py.version, "cache_tag": py.cache_tag},
+        # The directory holding __par__/__init__.pyi, so editors resolve `import __par__`.
+        "stubs": ctx.file._par_stub.dirname.rsplit("/", 1)[0],
     })
     args.add(header[1:])  # the static fields close the object: `"version": 1, ...}`
     ctx.actions.write(out, args)
@@ -118,6 +121,7 @@ par_ide_aspect = aspect(
     attr_aspects = ["deps"],
     attrs = {
         "_unpack_wheel": attr.label(default = Label("//src/ide:unpack_wheel.py"), allow_single_file = True),
+        "_par_stub": attr.label(default = Label("//src/bootstrap:stubs/__par__/__init__.pyi"), allow_single_file = True),
     },
     toolchains = [PYTHON_TOOLCHAIN_TYPE],
 )

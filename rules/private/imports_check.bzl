@@ -123,14 +123,31 @@ par_imports_aspect = aspect(
     toolchains = [NODE_TOOLCHAIN_TYPE],
 )
 
-def imports_validation(ctx, info):
-    """The binary's `_validation` outputs: its own srcs' check plus the report over its closure."""
+def closure_owners(ctx):
+    """depset[str]: 'archive_path<TAB>label' of each source of the binary and of its deps' targets."""
+    owners = [d[ParImportsInfo].owners for d in ctx.attr.deps if ParImportsInfo in d]
+    return depset(_owner_lines(ctx.label, ctx.files.srcs), transitive = owners)
+
+def _module_index(ctx):
+    """The workspace's module index File (@rules_par//:module_index), or None when none is set."""
+    # A rule without the attribute (a python_test written before it) has no index.
+    files = getattr(ctx.files, "_module_index", [])
+    if len(files) > 1:
+        fail("python_binary %s: @rules_par//:module_index names %d files; it takes one module index (par_modules.txt, written by `par gen`)." % (ctx.label, len(files)))
+    return files[0] if files else None
+
+def imports_validation(ctx, info, owners = None):
+    """The binary's `_validation` outputs: its own srcs' check plus the report over its closure.
+
+    `owners`: closure_owners(ctx), when the caller has it already.
+    """
+    if owners == None:
+        owners = closure_owners(ctx)
     if ctx.attr.imports_check == "off":
         return depset()
     node = ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.node
     stdlib = ctx.file._stdlib_modules
     results = [d[ParImportsInfo].results for d in ctx.attr.deps if ParImportsInfo in d]
-    owners = [d[ParImportsInfo].owners for d in ctx.attr.deps if ParImportsInfo in d]
     srcs = ctx.files.srcs
     own = []
     if srcs:
@@ -145,8 +162,11 @@ def imports_validation(ctx, info):
     args.add_all(ctx.attr.imports_ignore, format_each = "ignore\t%s")
     args.add_all(info.import_roots, map_each = _root)
     args.add_all(info.foreign_import_roots, map_each = _foreign_root)
-    args.add_all(depset(_owner_lines(ctx.label, srcs), transitive = owners), format_each = "owner\t%s")
+    args.add_all(owners, format_each = "owner\t%s")
     args.add_all(all_results, map_each = _result)
+    index = _module_index(ctx)
+    if index:
+        args.add("index\t%s\t%s" % (index.path, index.owner))
     ctx.actions.write(request, args)
 
     report = ctx.actions.declare_file("_par/%s.imports_report" % ctx.label.name)
@@ -158,7 +178,7 @@ def imports_validation(ctx, info):
     ctx.actions.run(
         executable = node,
         arguments = [run_args],
-        inputs = depset([request, ctx.file._packager], transitive = [all_results]),
+        inputs = depset([request, ctx.file._packager] + ([index] if index else []), transitive = [all_results, ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files]),
         outputs = [report],
         mnemonic = "ParImportsReport",
         progress_message = "Reporting unresolved imports of %s" % ctx.label,
@@ -168,10 +188,11 @@ def imports_validation(ctx, info):
 def _par_stdlib_modules_impl(ctx):
     py = ctx.toolchains[PYTHON_TOOLCHAIN_TYPE].par_python
     out = ctx.actions.declare_file(ctx.label.name + ".txt")
-    ctx.actions.run_shell(
-        command = '"$1" -S -B "$2" > "$3"',
-        arguments = [py.interpreter.path, ctx.file._script.path, out.path],
-        inputs = [py.interpreter, ctx.file._script],
+    ctx.actions.run(
+        executable = py.interpreter,
+        arguments = ["-S", "-B", ctx.file._script.path, out.path],
+        inputs = [ctx.file._script],
+        tools = py.files,
         outputs = [out],
         mnemonic = "ParStdlibModules",
         progress_message = "Listing the standard library of Python %s" % py.version,

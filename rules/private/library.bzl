@@ -11,6 +11,8 @@ def _python_library_impl(ctx):
             files = files,
             runfiles = ctx.runfiles(transitive_files = depset(transitive = [info.transitive_sources, info.transitive_data])),
         ),
+        # `bazel coverage`: these sources are measured when --instrumentation_filter matches.
+        coverage_common.instrumented_files_info(ctx, source_attributes = ["srcs"], dependency_attributes = ["deps"], extensions = ["py"]),
     ]
 
 python_library = rule(

@@ -35,8 +35,16 @@ def _wheel_line(w):
         line["bytecode"] = w.bytecode.path
     return json.encode(line)
 
-def write_manifest(ctx, output, header, info, bootstrap_files):
-    """Writes the manifest for one binary: a header line, then one line per file or root."""
+def _owner_line(line):
+    path, label = line.split("\t")
+    return json.encode({"t": "owner", "path": path, "label": label})
+
+def write_manifest(ctx, output, header, info, bootstrap_files, owners = None):
+    """Writes the manifest for one binary: a header line, then one line per file or root.
+
+    `owners` (depset[str] of 'archive_path<TAB>label', imports_check.bzl's closure_owners)
+    names the target of each source, for the shadowed-module check's messages.
+    """
     args = ctx.actions.args()
     args.set_param_file_format("multiline")
     header = dict(header)
@@ -49,4 +57,6 @@ def write_manifest(ctx, output, header, info, bootstrap_files):
     args.add_all(info.import_roots, map_each = _root_line)
     args.add_all(info.foreign_import_roots, map_each = _foreign_root_line)
     args.add_all(info.transitive_wheels, map_each = _wheel_line)
+    if owners != None:
+        args.add_all(owners, map_each = _owner_line)
     ctx.actions.write(output, args)

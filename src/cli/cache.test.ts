@@ -2,10 +2,10 @@
 // archives" here are real Python processes: one holds an entry through the bootstrap's own
 // _cache.use() (shared flock), one only has a file of an entry open (seen in /proc).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cacheVerb, parseDuration, parseSize, planGc, type CacheEntry } from './cache';
+import { cacheRoot, cacheVerb, parseDuration, parseSize, planGc, type CacheEntry } from './cache';
 
 const BOOTSTRAP = resolve(__dirname, '../bootstrap');
 const DAY = 86400_000;
@@ -22,7 +22,8 @@ afterEach(() => {
 
 function entry(kind: string, key: string, size: number, daysAgo: number): string {
   const dir = join(root, kind, key);
-  mkdirSync(join(dir, 'pkg'), { recursive: true });
+  mkdirSync(join(dir, 'pkg'), { recursive: true, mode: 0o700 }); // as the bootstrap makes them
+  chmodSync(dir, 0o700);
   writeFileSync(join(dir, 'pkg', 'data.bin'), Buffer.alloc(size));
   const t = (Date.now() - daysAgo * DAY) / 1000;
   utimesSync(dir, t, t);
@@ -117,10 +118,47 @@ test('a launch after gc removed its entry unpacks it again', async () => {
     { PAR_ROOT: root },
   ).catch((e) => e);
   expect(p).not.toBeInstanceOf(Error);
-  expect(readdirSync(join(root, 'extract', 'k'))).toEqual(['new']);
+  expect(readdirSync(join(root, 'extract', 'k')).sort()).toEqual(['.par-entry', 'new']);
+});
+
+test('leftovers of killed extractions and set-aside entries are listed; gc collects them once their process is gone', async () => {
+  // A first launch unpacking into extract/.tmp-<key>-<pid>, then killed (or still running).
+  const unpacking = (key: string) =>
+    `import sys, time; sys.path.insert(0, ${JSON.stringify(BOOTSTRAP)}); from __par__ import _cache\n` +
+    `def fill(d):\n  open(d + "/part", "wb").write(b"x" * 2048); print("ready", flush=True); time.sleep(600)\n` +
+    `_cache.use("extract", "${key}", fill)`;
+  const dead = await holder(unpacking('dead'), { PAR_ROOT: root });
+  const live = await holder(unpacking('live'), { PAR_ROOT: root });
+  await new Promise((r) => {
+    dead.on('exit', r);
+    dead.kill('SIGKILL');
+  });
+  mkdirSync(join(root, 'wheels', '.set-aside-k-1', 'pkg'), { recursive: true }); // by a launch that distrusted it
+  writeFileSync(join(root, 'wheels', '.set-aside-k-1', 'pkg', 'x'), Buffer.alloc(1024));
+  const row = (name: string, size: string, state: string) => `  ${name.padEnd(40)}  ${size.padStart(10)}  ${state}\n`;
+  let out = '';
+  await cacheVerb(['list', '--root', root], { out: (t) => (out += t), err: (t) => (out += t) });
+  expect(out).toBe(
+    `${root}: 0 entries, 0.0 KiB\n` +
+      '  leftovers (par cache gc removes them once no process is filling them):\n' +
+      row(`extract/.tmp-dead-${dead.pid}`, '2.0 KiB', `unpacked by process ${dead.pid}, which is gone`) +
+      row(`extract/.tmp-live-${live.pid}`, '2.0 KiB', `being unpacked by process ${live.pid}`) +
+      row('wheels/.set-aside-k-1', '1.0 KiB', 'set aside by a launch that could not trust it'),
+  );
+  expect(await gc([])).toBe(
+    `removed leftover extract/.tmp-dead-${dead.pid} (2.0 KiB)\n` +
+      'removed leftover wheels/.set-aside-k-1 (1.0 KiB)\n' +
+      `kept leftover extract/.tmp-live-${live.pid} (2.0 KiB): being unpacked by process ${live.pid}\n` +
+      `par cache gc: removed 0 of 0 entries and 2 leftovers, 3.0 KiB in ${root}\n`,
+  );
+  expect(readdirSync(join(root, 'extract')).filter((n) => n.startsWith('.tmp-'))).toEqual([`.tmp-live-${live.pid}`]);
+  expect(readdirSync(join(root, 'wheels'))).toEqual([]);
 });
 
 test('unknown subcommands and bad options are reported', async () => {
   await expect(cacheVerb(['prune'], { out: () => undefined, err: () => undefined })).rejects.toThrow("par cache: unknown subcommand 'prune'; usage: par cache list");
+  expect(() => cacheRoot({ PAR_ROOT: 'rel/cache' })).toThrow(
+    /^par cache: PAR_ROOT=rel\/cache is a relative path; set it to an absolute one \(archives refuse a relative one\)$/,
+  );
   await expect(cacheVerb(['gc', '--max-size', '12 parsecs'], { out: () => undefined, err: () => undefined })).rejects.toThrow("--max-size '12 parsecs' is not a size");
 });

@@ -19,6 +19,9 @@ import type { Io } from './main';
 
 /** The cache root the bootstrap uses: $PAR_ROOT, else $XDG_CACHE_HOME/par, else ~/.cache/par. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PAR_ROOT && !env.PAR_ROOT.startsWith('/')) {
+    throw new ParError('BAD_ARGUMENTS', `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
+  }
   if (env.PAR_ROOT) return env.PAR_ROOT.replace(/\/+$/, '') || '/';
   if (env.XDG_CACHE_HOME?.startsWith('/')) return join(env.XDG_CACHE_HOME, 'par');
   return join(env.HOME || homedir(), '.cache', 'par');
@@ -68,6 +71,56 @@ export function listEntries(root: string): CacheEntry[] {
     }
   }
   return out;
+}
+
+/** What launches leave beside the entries: .tmp-<key>-<pid> (an unpacking, killed if its process
+ * is gone) and .set-aside-<name>-<pid> (an entry or kind directory a launch did not trust). */
+export interface Leftover {
+  path: string;
+  /** kind/name, or name for those at the root. */
+  name: string;
+  size: number;
+  /** Set while the process that fills it runs: then it stays. */
+  fillingPid?: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // another user's process
+  }
+}
+
+export function listLeftovers(root: string): Leftover[] {
+  const out: Leftover[] = [];
+  const scan = (dir: string, prefix: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const tmp = /^\.tmp-.+-(\d+)$/.exec(name);
+      if (!tmp && !name.startsWith('.set-aside-')) continue;
+      const path = join(dir, name);
+      try {
+        const pid = tmp ? Number(tmp[1]) : undefined;
+        out.push({ path, name: prefix + name, size: treeSize(path), fillingPid: pid !== undefined && isAlive(pid) ? pid : undefined });
+      } catch {
+        // removed meanwhile
+      }
+    }
+  };
+  if (!existsSync(root)) return out;
+  scan(root, '');
+  for (const kind of readdirSync(root).sort()) {
+    const kdir = join(root, kind);
+    if (!kind.startsWith('.') && statSync(kdir).isDirectory()) scan(kdir, `${kind}/`);
+  }
+  return out;
+}
+
+function leftoverState(l: Leftover): string {
+  const pid = /-(\d+)$/.exec(l.path)?.[1];
+  if (!l.name.split('/').pop()!.startsWith('.tmp-')) return 'set aside by a launch that could not trust it';
+  return l.fillingPid !== undefined ? `being unpacked by process ${pid}` : `unpacked by process ${pid}, which is gone`;
 }
 
 /** Files that running processes (those we may inspect) have mapped or open, with their pid. */
@@ -209,11 +262,14 @@ export async function cacheVerb(argv: string[], io: Io): Promise<void> {
   const now = Date.now();
   const entries = listEntries(root);
   markInUse(entries, filesInUse());
+  const leftovers = listLeftovers(root);
   if (sub === 'list') {
-    if (a.json) io.out(JSON.stringify({ root, entries }, null, 2) + '\n');
+    if (a.json) io.out(JSON.stringify({ root, entries, leftovers: leftovers.map((l) => ({ ...l, state: leftoverState(l) })) }, null, 2) + '\n');
     else {
       io.out(`${root}: ${entries.length} entries, ${human(entries.reduce((n, e) => n + e.size, 0))}\n`);
       for (const e of entries) io.out(`  ${`${e.kind}/${e.key}`.padEnd(40).slice(0, 90)}  ${human(e.size).padStart(10)}  used ${age(now - e.lastUse)} ago${e.inUse ? `  (in use: ${e.inUse})` : ''}\n`);
+      if (leftovers.length) io.out('  leftovers (par cache gc removes them once no process is filling them):\n');
+      for (const l of leftovers) io.out(`  ${l.name.padEnd(40)}  ${human(l.size).padStart(10)}  ${leftoverState(l)}\n`);
     }
     return;
   }
@@ -229,13 +285,33 @@ export async function cacheVerb(argv: string[], io: Io): Promise<void> {
     if (why) kept.push({ entry: e, why });
     else removed.push(e);
   }
-  const freed = removed.reduce((n, e) => n + e.size, 0);
+  // A .tmp- dir whose process is gone can never be published (the next publisher of its key
+  // would remove it too); one being filled stays. Set-aside trees are never used again.
+  const gone: Leftover[] = [];
+  const busy: { leftover: Leftover; why: string }[] = [];
+  for (const l of leftovers) {
+    if (l.fillingPid !== undefined) busy.push({ leftover: l, why: leftoverState(l) });
+    else if (a['dry-run']) gone.push(l);
+    else {
+      try {
+        rmSync(l.path, { recursive: true, force: true });
+        gone.push(l);
+      } catch (e) {
+        // e.g. a set-aside tree another user planted, with files we may not delete
+        busy.push({ leftover: l, why: `cannot remove it: ${(e as Error).message}` });
+      }
+    }
+  }
+  const freed = removed.reduce((n, e) => n + e.size, 0) + gone.reduce((n, l) => n + l.size, 0);
   if (a.json) {
-    io.out(JSON.stringify({ root, dry_run: !!a['dry-run'], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), freed }, null, 2) + '\n');
+    io.out(JSON.stringify({ root, dry_run: !!a['dry-run'], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), removed_leftovers: gone, kept_leftovers: busy.map((b) => ({ ...b.leftover, why: b.why })), freed }, null, 2) + '\n');
     return;
   }
   const verb = a['dry-run'] ? 'would remove' : 'removed';
   for (const e of removed) io.out(`${verb} ${e.kind}/${e.key} (${human(e.size)}, last used ${age(now - e.lastUse)} ago)\n`);
+  for (const l of gone) io.out(`${verb} leftover ${l.name} (${human(l.size)})\n`);
   for (const k of kept) io.out(`kept ${k.entry.kind}/${k.entry.key} (${human(k.entry.size)}): ${k.why}\n`);
-  io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries, ${human(freed)} in ${root}\n`);
+  for (const b of busy) io.out(`kept leftover ${b.leftover.name} (${human(b.leftover.size)}): ${b.why}\n`);
+  const also = gone.length ? ` and ${gone.length} leftover${gone.length === 1 ? '' : 's'}` : '';
+  io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries${also}, ${human(freed)} in ${root}\n`);
 }

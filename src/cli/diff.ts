@@ -4,7 +4,7 @@
 // and the files added, removed or changed, with their sizes. Files compare by content
 // (CRC-32 and size from the central directory), so nothing is decompressed.
 import { existsSync, promises as fsp } from 'node:fs';
-import { readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { printable, readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
 import { ParError } from '../common/errors';
 import { stableStringify } from '../common/stable-json';
 import { STAMP_ENTRY } from '../packager/stamp';
@@ -106,7 +106,7 @@ export function human(n: number): string {
   return `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
 const signed = (n: number) => (n > 0 ? `+${human(n)}` : n < 0 ? `-${human(-n)}` : '±0 B');
-const show = (v: unknown) => (v === null || v === undefined ? '(none)' : typeof v === 'string' ? v : stableStringify(v));
+const show = (v: unknown) => (v === null || v === undefined ? '(none)' : typeof v === 'string' ? printable(v) : stableStringify(v));
 
 export function renderDiff(d: DiffModel): string {
   if (d.identical) return `${d.a} and ${d.b} are the same archive: same build info, launcher and files.\n`;

@@ -1,7 +1,43 @@
 // `par inspect ARCHIVE [--json]`: the stamp first, then what runs, under which Python,
 // with which distributions, and where the bytes go.
-import { readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { printable, readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { ParError } from '../common/errors';
 import { LAUNCH_BLOB_ENTRY } from '../packager/launch/blob';
+import { ZipReader } from '../packager/zip';
+
+/** An entry that does not read back as written, or whose name would land outside the folder it is unpacked into. */
+export interface EntryProblem { entry: string; problem: string }
+
+/** Why a name leaves the directory it is unpacked into (absolute, or a `..` part), or undefined. */
+export function unsafeName(name: string): string | undefined {
+  if (/^([/\\]|[A-Za-z]:)/.test(name)) return 'its name is absolute: it would be written outside the directory it is unpacked into';
+  if (name.split(/[/\\]/).includes('..')) return "its name has a '..' part: it would be written outside the directory it is unpacked into";
+  return undefined;
+}
+
+/**
+ * Reads every entry back (inflating it and checking its size and CRC) and checks every name:
+ * what a damaged copy or a hand-made zip would break at run time, found before it runs.
+ */
+export async function verifyEntries(archive: string): Promise<EntryProblem[]> {
+  const zip = await ZipReader.open(archive);
+  const problems: EntryProblem[] = [];
+  try {
+    for (const e of zip.entries) {
+      const unsafe = unsafeName(e.name);
+      if (unsafe) problems.push({ entry: e.name, problem: unsafe });
+      try {
+        await zip.read(e);
+      } catch (err) {
+        const reason = (err as { reason?: string }).reason ?? (err as Error).message;
+        problems.push({ entry: e.name, problem: reason.replace(` for "${e.name}"`, '') });
+      }
+    }
+  } finally {
+    await zip.close();
+  }
+  return problems;
+}
 
 export interface PackageSize { name: string; files: number; compressed: number; uncompressed: number }
 
@@ -42,11 +78,12 @@ function renderStart(s: ReturnType<typeof startModel>): string {
   return `  starts     ${where}; ${blob}`;
 }
 
-export function inspectModel(archive: string, info: ArchiveInfo) {
+export function inspectModel(archive: string, info: ArchiveInfo, problems: EntryProblem[] = []) {
   const entry = info.manifest.entry;
   return {
     archive,
     build_info: info.buildInfo,
+    problems,
     entry: 'entry_point' in entry ? { entry_point: entry.entry_point } : { main: entry.path, module: entry.module },
     python: info.manifest.python.spec,
     interpreters_probed: info.manifest.python.minors.map((m) => `python${m}`),
@@ -72,12 +109,12 @@ export function renderStamp(b: ArchiveInfo['buildInfo']): string[] {
   }
   const state = b.dirty === true ? 'DIRTY: built with uncommitted changes' : b.dirty === false ? 'clean' : 'clean or dirty: unknown';
   const lines = [
-    `  revision   ${b.revision ?? 'unknown'}  (${state}${b.branch ? `, branch ${b.branch}` : ''})`,
+    `  revision   ${printable(b.revision ?? 'unknown')}  (${state}${b.branch ? `, branch ${printable(b.branch)}` : ''})`,
     `  built      ${b.timestamp ?? 'at an unknown time'}`,
   ];
   const status = b.status && typeof b.status === 'object' ? Object.entries(b.status as Record<string, unknown>) : [];
   const width = Math.max(0, ...status.map(([k]) => k.length));
-  for (const [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${String(v)}`);
+  for (const [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${printable(String(v))}`);
   return lines;
 }
 
@@ -85,6 +122,7 @@ export function renderInspect(model: ReturnType<typeof inspectModel>): string {
   const b = model.build_info;
   const lines = [
     `${model.archive}`,
+    ...model.problems.map((p) => `  DAMAGED    ${p.entry}: ${p.problem}`),
     ...renderStamp(b),
     `  target     ${b.label}`,
     `  runs       ${'entry_point' in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
@@ -101,6 +139,22 @@ export function renderInspect(model: ReturnType<typeof inspectModel>): string {
 }
 
 export async function inspect(archive: string, json: boolean): Promise<string> {
-  const model = inspectModel(archive, await readArchiveInfo(archive));
-  return json ? JSON.stringify(model, null, 2) + '\n' : renderInspect(model);
+  return (await inspectArchive(archive, json)).output;
+}
+
+/** The report, and the entries that are damaged or unsafe (the CLI exits non-zero for them: inspectFailure). */
+export async function inspectArchive(archive: string, json: boolean): Promise<{ output: string; problems: EntryProblem[] }> {
+  const info = await readArchiveInfo(archive);
+  const problems = await verifyEntries(archive);
+  const model = inspectModel(archive, info, problems);
+  return { output: json ? JSON.stringify(model, null, 2) + '\n' : renderInspect(model), problems };
+}
+
+export function inspectFailure(archive: string, problems: EntryProblem[]): ParError {
+  const n = problems.length;
+  return new ParError(
+    'ARCHIVE_DAMAGED',
+    `${archive} has ${n} damaged or unsafe ${n === 1 ? 'entry' : 'entries'}: ${problems.map((p) => `${p.entry} (${p.problem})`).join('; ')}`,
+    { file: archive, hint: 'Copy it again, or rebuild it; never run an archive whose entries leave their directory.' },
+  );
 }

@@ -20,7 +20,7 @@ import { ownerVerb } from './owner';
 import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
-import { inspect } from './inspect';
+import { inspectArchive, inspectFailure } from './inspect';
 import { lockHubVerb, lockPlanVerb, lockProbeVerb, lockSelectVerb } from './lock';
 import { runWorker } from './worker';
 
@@ -118,8 +118,9 @@ const verbs: Record<string, Verb> = {
     }));
     const ws = findWorkspace();
     const built = bazelBuild(ws, a.positionals);
-    const archives = built.filter((t) => t.kind.startsWith('python_binary'));
-    if (archives.length === 0) io.err(`par build: no python_binary among ${a.positionals.join(' ')}\n`);
+    // A python_test's executable is an archive too.
+    const archives = built.filter((t) => t.kind.startsWith('python_binary') || t.kind.startsWith('python_test'));
+    if (archives.length === 0) io.err(`par build: no python_binary or python_test among ${a.positionals.join(' ')}\n`);
     for (const t of archives) for (const o of t.outputs) io.out(`${o}\n`);
   },
   async inspect(argv, io) {
@@ -127,7 +128,10 @@ const verbs: Record<string, Verb> = {
       json: z.boolean().optional(),
       positionals: z.array(z.string()).length(1, 'name exactly one ARCHIVE'),
     }));
-    io.out(await inspect(resolve(a.positionals[0]), a.json ?? false));
+    const archive = resolve(a.positionals[0]);
+    const { output, problems } = await inspectArchive(archive, a.json ?? false);
+    io.out(output);
+    if (problems.length) throw inspectFailure(archive, problems);
   },
   async diff(argv, io) {
     const a = parseVerbArgs('diff', argv, { json: { type: 'boolean' } }, z.object({

@@ -37,10 +37,26 @@ export interface ArchiveInfo {
   size: number;
 }
 
-function dataLiteral(text: string, name: string, archive: string): unknown {
-  const m = /^DATA = (.*)$/m.exec(text);
+/**
+ * The JSON literal of a module python-literal.ts wrote: from `DATA = ` at the start of a line
+ * (Python ends lines at \n and \r only) to the end of the module, read by JSON.parse. Not a
+ * line regex: a stamp value may hold U+2028, U+0085 and the like, which end a line for `.`.
+ */
+export function dataLiteral(text: string, name: string, archive: string): unknown {
+  const m = /(?:^|[\n\r])DATA = /.exec(text);
   if (!m) throw new ParError('NOT_AN_ARCHIVE', `${archive}: ${name} holds no DATA literal`, { file: archive });
-  return JSON.parse(m[1]);
+  try {
+    return JSON.parse(text.slice(m.index + m[0].length));
+  } catch (e) {
+    throw new ParError('NOT_AN_ARCHIVE', `${archive}: the DATA literal of ${name} is not JSON (${(e as Error).message})`, { file: archive });
+  }
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A value for a terminal line: control characters and Unicode line breaks as escapes (a stamp value is the repository's text). */
+export function printable(v: string): string {
+  return v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export async function readArchiveInfo(archive: string): Promise<ArchiveInfo> {

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'MISSING_FILE'
   | 'BAD_ARGUMENTS'
   | 'NOT_AN_ARCHIVE'
+  | 'ARCHIVE_DAMAGED'
   | 'BAZEL_FAILED'
   | 'WHEEL_INVALID'
   | 'IMPORT_UNRESOLVED'
@@ -16,6 +17,7 @@ export type ErrorCode =
   | 'BUILD_OUT_OF_DATE'
   | 'STATUS_INVALID'
   | 'ONE_VERSION'
+  | 'SHADOWED_MODULE'
   | 'LOCK_INVALID';
 
 export class ParError extends Error {

@@ -8,6 +8,15 @@ import { join, relative } from 'node:path';
 import { describeCycles, gen } from './gen';
 
 const GOLDEN = join(__dirname, '../../tests/golden/gen');
+const INDEX_IMPORTS_ROOT = [
+  '# par module index: module<TAB>target. Written by `par gen`; imports_check reads it to name the target to add.',
+  'acme\t//shared',
+  'acme.text\t//shared',
+  'shared.src.acme\t//shared',
+  'shared.src.acme.text\t//shared',
+  'tool.main\t//tool',
+  '',
+].join('\n');
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
@@ -67,6 +76,17 @@ describe('gen', () => {
     expect(gen({ workspace: ws, paths: ['app'] }).changed).toEqual([]);
     expect(gen({ workspace: ws, paths: ['lib'] }).changed).toEqual(['lib/util/BUILD.bazel']);
     expect(readFileSync(join(ws, 'lib/util/BUILD.bazel'), 'utf8')).toContain('"extra.py",');
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  test('par_modules.txt, when the workspace has one, lists every module with its target, through every root', () => {
+    const ws = setUp('imports-root');
+    expect(gen({ workspace: ws }).changed).not.toContain('par_modules.txt'); // opt-in: not created
+    writeFileSync(join(ws, 'par_modules.txt'), '');
+    expect(gen({ workspace: ws, check: true }).changed).toEqual(['par_modules.txt']);
+    expect(gen({ workspace: ws }).changed).toEqual(['par_modules.txt']);
+    expect(readFileSync(join(ws, 'par_modules.txt'), 'utf8')).toBe(INDEX_IMPORTS_ROOT);
+    expect(gen({ workspace: ws, check: true }).changed).toEqual([]);
     rmSync(ws, { recursive: true, force: true });
   });
 

@@ -1,22 +1,31 @@
 // `par gen`: keeps python_library targets in step with the code. One library per directory
-// of Python sources (named after the directory), deps from the imports of its sources
+// of Python sources (named after the directory), one python_test per test file (test_*.py,
+// *_test.py, named after the file), deps from the imports of their sources
 // resolved through a repository-wide module index. Hand-written targets own their files
 // and keep their shape; gen only rewrites srcs/deps of python_library targets without
 // `# keep`, and never drops a dep it does not understand (wheels, other repositories).
+// Binaries and tests (python_binary, python_test, and their native py_ cousins) get the deps
+// their srcs and entry point import added; gen never removes one of theirs.
 // Import cycles between new directory targets are merged into one target at their common
 // ancestor (Bazel forbids cycles); cycles through existing targets are reported.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { alg, Graph } from 'graphlib';
-import { ModuleIndex, moduleOf, normalizeRoots } from '../graph/module-index';
+import { ModuleIndex, moduleOf, moduleParts, normalizeRoots } from '../graph/module-index';
 import { extractImports, PythonSyntaxError } from '../graph/python-imports';
 import { absoluteModule, packageOf } from '../graph/resolve';
 import { decodePythonSource } from '../graph/source-encoding';
+import { INDEX_FILE, renderModuleIndex } from '../graph/workspace-index';
 import { applyEdits, compareLabels, parseBuildFile, renderList, type Edit, type ListItem, type RuleCall } from './build-file';
 
 export const DEFS = '@rules_par//rules:defs.bzl';
-const OWNING_KINDS = new Set(['python_library', 'python_binary', 'py_library', 'py_binary']);
+const OWNING_KINDS = new Set(['python_library', 'python_binary', 'python_test', 'py_library', 'py_binary', 'py_test']);
+// Kinds whose deps gen completes from their imports without touching srcs or removing deps:
+// hand-written binaries and tests (a test gen creates itself is managed like a library).
+const COMPLETED_KINDS = new Set(['python_binary', 'python_test', 'py_binary', 'py_test']);
+type Kind = 'python_library' | 'python_test';
+const isTestFile = (f: string) => /^test_.*\.py$|_test\.py$/.test(posix.basename(f));
 const IGNORE = ['**/bazel-*/**', 'bazel-*/**', '**/node_modules/**', '**/.*/**', '**/__pycache__/**'];
 
 export interface GenOptions {
@@ -38,12 +47,17 @@ export interface GenResult {
 }
 
 interface Target {
+  kind: Kind;
   label: string;
   pkg: string;
   name: string;
   srcs: Set<string>; // workspace-relative paths
   existing?: { file: string; call: RuleCall };
   managed: boolean; // gen writes its srcs/deps
+  /** A binary or test: gen adds the deps its imports need to these hand-written ones. */
+  completed?: Set<string>;
+  /** The module its entry_point names (python_binary), a dep of its own. */
+  entryModule?: string;
   deps: Set<string>;
 }
 
@@ -100,12 +114,20 @@ export function gen(opts: GenOptions): GenResult {
       const srcs = new Set((srcsAttr?.items ?? []).map((i) => posix.join(pkg, i.value)));
       for (const s of srcs) if (!owner.has(s)) owner.set(s, label);
       const managed = call.kind === 'python_library' && !call.keep && (srcsAttr === undefined || (srcsAttr.items !== null && !srcsAttr.keep));
-      const deps = new Set((call.attrs.get('deps')?.items ?? []).map((d) => canonical(d.value, pkg)));
-      targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
+      const depsAttr = call.attrs.get('deps');
+      const deps = new Set((depsAttr?.items ?? []).map((d) => canonical(d.value, pkg)));
+      const kind: Kind = call.kind === 'python_test' ? 'python_test' : 'python_library';
+      const t: Target = { kind, label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
+      if (COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null) {
+        t.completed = new Set(deps);
+        t.entryModule = call.attrs.get('entry_point')?.string?.split(':')[0];
+      }
+      targets.set(label, t);
     }
   }
 
-  // 2. Files nobody owns join their directory's library (or a merged ancestor's).
+  // 2. Files nobody owns join their directory's library (or a merged ancestor's); a test
+  // file gets a python_test of its own.
   const pkgAbove = (dir: string): string | undefined => {
     for (let d = dir; ; d = pkgOf(posix.dirname(d))) {
       if (buildOfPkg.has(d)) return d;
@@ -119,13 +141,17 @@ export function gen(opts: GenOptions): GenResult {
     // (a merged cycle) takes new files there, so no BUILD file splits its package.
     const above = pkgAbove(dir);
     let label: string | undefined;
-    if (above !== undefined && above !== dir) {
+    if (isTestFile(f)) {
+      const name = posix.basename(f, '.py');
+      label = labelFor(dir, name);
+      if (!targets.has(label)) targets.set(label, { kind: 'python_test', label, pkg: dir, name, srcs: new Set(), managed: true, deps: new Set() });
+    } else if (above !== undefined && above !== dir) {
       label = [...targets.values()].find((t) => t.pkg === above && t.managed && [...t.srcs].some((s) => pkgOf(posix.dirname(s)) === dir))?.label;
     }
     if (!label) {
       const name = dir ? basename(dir) : 'root';
       label = labelFor(dir, name);
-      if (!targets.has(label)) targets.set(label, { label, pkg: dir, name, srcs: new Set(), managed: true, deps: new Set() });
+      if (!targets.has(label)) targets.set(label, { kind: 'python_library', label, pkg: dir, name, srcs: new Set(), managed: true, deps: new Set() });
     }
     const t = targets.get(label)!;
     if (!t.managed) continue;
@@ -171,15 +197,15 @@ export function gen(opts: GenOptions): GenResult {
   }
   const computeDeps = () => {
     for (const t of targets.values()) {
-      if (!t.managed) continue;
-      const d = new Set<string>();
-      for (const s of t.srcs) {
-        for (const p of importsOf.get(s) ?? []) {
-          const o = owner.get(p);
-          if (o && o !== t.label) d.add(o);
-        }
-        for (const ext of externalOf.get(s) ?? []) d.add(ext);
+      if (!t.managed && !t.completed) continue;
+      const d = new Set<string>(t.completed);
+      const provided = [...t.srcs].flatMap((s) => importsOf.get(s) ?? []);
+      const entry = t.entryModule ? providerPath(index, t.entryModule) : undefined;
+      for (const p of entry ? [...provided, entry] : provided) {
+        const o = owner.get(p);
+        if (o && o !== t.label) d.add(o);
       }
+      for (const s of t.srcs) for (const ext of externalOf.get(s) ?? []) d.add(ext);
       t.deps = d;
     }
   };
@@ -202,11 +228,29 @@ export function gen(opts: GenOptions): GenResult {
     computeDeps();
   }
 
-  // 5. Render BUILD files.
-  const byPkg = new Map<string, Target[]>();
-  for (const t of targets.values()) if (t.managed) byPkg.set(t.pkg, [...(byPkg.get(t.pkg) ?? []), t]);
-  const allowed = (pkg: string) => !opts.paths || opts.paths.some((p) => p === '' || p === '.' || pkg === p || pkg.startsWith(p + '/'));
+  // 5. The workspace's module index, kept when the workspace has one (imports_check names the
+  // target to add from it): every module a target's file provides, through every root.
   const changed: string[] = [];
+  if (existsSync(join(ws, INDEX_FILE))) {
+    const pairs: [string, string][] = [];
+    for (const f of pyFiles) {
+      const label = owner.get(f);
+      for (const r of label ? rootList : []) {
+        const parts = moduleParts(f, r);
+        if (parts) pairs.push([parts.join('.'), label!]);
+      }
+    }
+    const text = renderModuleIndex(pairs);
+    if (readFileSync(join(ws, INDEX_FILE), 'utf8') !== text) {
+      changed.push(INDEX_FILE);
+      if (!opts.check) writeFileSync(join(ws, INDEX_FILE), text);
+    }
+  }
+
+  // 6. Render BUILD files.
+  const byPkg = new Map<string, Target[]>();
+  for (const t of targets.values()) if (t.managed || t.completed) byPkg.set(t.pkg, [...(byPkg.get(t.pkg) ?? []), t]);
+  const allowed = (pkg: string) => !opts.paths || opts.paths.some((p) => p === '' || p === '.' || pkg === p || pkg.startsWith(p + '/'));
   for (const [pkg, ts] of [...byPkg].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (!allowed(pkg)) continue;
     const bf = buildOfPkg.get(pkg) ?? posix.join(pkg, 'BUILD.bazel');
@@ -271,12 +315,12 @@ function mergeInto(scc: string[], targets: Map<string, Target>, buildOfPkg: Map<
   // Every new target in a directory between the ancestor and a member joins too: a BUILD
   // file there would cut the merged target's package.
   const between = (pkg: string) => dirs.some((d) => (root === '' || pkg === root || pkg.startsWith(root + '/')) && (d === pkg || d.startsWith(pkg + '/')));
-  const members = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg)));
+  const members = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || (between(t.pkg) && t.kind === 'python_library')));
   const name = root ? basename(root) : 'root';
   const label = labelFor(root, name);
   const merged: Target = targets.get(label) && !targets.get(label)!.existing
     ? targets.get(label)!
-    : { label, pkg: root, name, srcs: new Set(), managed: true, deps: new Set() };
+    : { kind: 'python_library', label, pkg: root, name, srcs: new Set(), managed: true, deps: new Set() };
   for (const m of members) {
     for (const s of m.srcs) merged.srcs.add(s);
     if (m.label !== label) targets.delete(m.label);
@@ -295,6 +339,7 @@ function mergeInto(scc: string[], targets: Map<string, Target>, buildOfPkg: Map<
 function renderPackage(before: string, pkg: string, ts: Target[], all: Map<string, Target>): string {
   const edits: Edit[] = [];
   const appended: string[] = [];
+  const newKinds = new Set<Kind>();
   const known = new Set(all.keys());
   for (const t of ts.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const srcs: ListItem[] = [...t.srcs].map((s) => ({ value: posix.relative(pkg, s), keep: false })).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
@@ -310,14 +355,17 @@ function renderPackage(before: string, pkg: string, ts: Target[], all: Map<strin
     const depItems = [...deps.values()].sort((a, b) => compareLabels(a.value, b.value));
     if (!call) {
       // Buildifier's argument order: name, srcs, (others), deps.
-      const lines = [`python_library(`, `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`, `    visibility = ["//visibility:public"],`];
+      // Tests are leaves: nothing depends on them, so they keep the default visibility.
+      const lines = [`${t.kind}(`, `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`];
+      if (t.kind === 'python_library') lines.push(`    visibility = ["//visibility:public"],`);
+      newKinds.add(t.kind);
       if (depItems.length) lines.push(`    deps = ${renderList(depItems)},`);
       lines.push(`)`);
       appended.push(lines.join('\n'));
       continue;
     }
     const srcsAttr = call.attrs.get('srcs');
-    if (srcsAttr) edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) });
+    if (srcsAttr && t.managed) edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) });
     if (oldDeps) {
       if (!oldDeps.keep && oldDeps.items !== null) edits.push({ start: oldDeps.start, end: oldDeps.end, text: renderList(depItems) });
     } else if (depItems.length) {
@@ -331,23 +379,23 @@ function renderPackage(before: string, pkg: string, ts: Target[], all: Map<strin
   }
   let text = applyEdits(before, edits);
   if (appended.length) {
-    text = ensureLoad(text);
+    for (const kind of [...newKinds].sort()) text = ensureLoad(text, kind);
     text = text.replace(/\n*$/, '') + (text.trim() ? '\n\n' : '') + appended.join('\n\n') + '\n';
   }
   return text;
 }
 
-/** Adds python_library to the file's load of defs.bzl, or a load statement at the top. */
-function ensureLoad(text: string): string {
+/** Adds `kind` to the file's load of defs.bzl, or a load statement at the top. */
+function ensureLoad(text: string, kind: Kind): string {
   const re = /load\(\s*("[^"]*defs\.bzl")((?:\s*,\s*"[^"]*")*)\s*,?\s*\)/;
   const m = re.exec(text);
   if (m) {
     const syms = [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
-    if (syms.includes('python_library')) return text;
-    const all = [...syms, 'python_library'].sort();
+    if (syms.includes(kind)) return text;
+    const all = [...syms, kind].sort();
     return text.slice(0, m.index) + `load(${m[1]}, ${all.map((s) => JSON.stringify(s)).join(', ')})` + text.slice(m.index + m[0].length);
   }
-  const load = `load("${DEFS}", "python_library")\n`;
+  const load = `load("${DEFS}", "${kind}")\n`;
   if (!text.trim()) return load;
   // After leading comments (a file header), before the first statement.
   const lines = text.split('\n');

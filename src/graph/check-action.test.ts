@@ -62,11 +62,51 @@ describe('imports-check and imports-report', () => {
     expect(r.text).toBe([
       '//bin:pkg: imports_check = "error": 3 imports that no dependency provides:',
       '  app/main.py:3: `from lib.strings import slug` needs module lib.strings; //lib:strings provides it: add "//lib:strings" to deps of //app:app',
-      '  app/main.py:10: `import numpy.linalg` needs module numpy.linalg; no target in this binary provides it; //app:app needs a dep that does',
+      '  app/main.py:10: `import numpy.linalg` needs module numpy.linalg; no target in this binary provides it and no module index is configured to look further; //app:app needs a dep that does (`par gen` adds it from the imports)',
       '  app/util.py:1: `from .. import nothing_above` climbs above the top-level package [in //app:app]',
       'Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore.',
       '',
     ].join('\n'));
+  });
+
+  test('the workspace module index names the target to add: one, several, or none (then par gen)', () => {
+    const { w } = setUp();
+    const missing = (line: number, module: string, statement: string) => ({ file: 'app/main.py', line, module, statement, reason: 'missing' });
+    const result = w('res.json', JSON.stringify({
+      label: '//app:app',
+      unresolved: [
+        missing(1, 'libs.greet', 'from libs.greet import hello'),
+        missing(2, 'yaml', 'import yaml'),
+        missing(3, 'numpy.linalg', 'import numpy.linalg'),
+        missing(4, 'libs.ns', 'import libs.ns'),
+        missing(5, 'six.moves.urllib', 'import six.moves.urllib'),
+      ],
+    }));
+    const index = w('par_modules.txt', [
+      '# par module index: module<TAB>target. Written by `par gen`; imports_check reads it to name the target to add.',
+      'libs.greet\t//libs/greet',
+      'libs.greet.greet\t//libs/greet',
+      'libs.ns.a\t//libs/ns/a',
+      'libs.ns.b\t//libs/ns:b',
+      'six\t//third_party/six',
+      'yaml\t//vendor/yaml_b',
+      'yaml\t//vendor/yaml_a',
+    ].join('\n') + '\n');
+    const r = importsReport(w('report', ['label\t//bin:pkg', 'mode\terror', `result\t${result}`, `index\t${index}\t//:par_modules.txt`].join('\n') + '\n'));
+    expect(r.text).toBe([
+      '//bin:pkg: imports_check = "error": 5 imports that no dependency provides:',
+      '  app/main.py:1: `from libs.greet import hello` needs module libs.greet; //libs/greet provides it: add "//libs/greet" to deps of //app:app',
+      '  app/main.py:2: `import yaml` needs module yaml; 2 targets provide it: add one of "//vendor/yaml_a", "//vendor/yaml_b" to deps of //app:app',
+      '  app/main.py:3: `import numpy.linalg` needs module numpy.linalg; no target in the workspace provides it (module index //:par_modules.txt); add one that does to deps of //app:app, or run `par gen` to create it from the sources',
+      '  app/main.py:4: `import libs.ns` needs module libs.ns; 2 targets provide it: add one of "//libs/ns/a", "//libs/ns:b" to deps of //app:app',
+      '  app/main.py:5: `import six.moves.urllib` needs module six.moves.urllib; //third_party/six provides it: add "//third_party/six" to deps of //app:app',
+      'Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore.',
+      '',
+    ].join('\n'));
+    const bad = w('bad_index.txt', 'libs.greet //libs/greet\nlibs-x\tlibs/x\n');
+    expect(() => importsReport(w('report2', ['label\t//bin:pkg', 'mode\terror', `result\t${result}`, `index\t${bad}\t//:par_modules.txt`].join('\n') + '\n'))).toThrow(
+      'module index //:par_modules.txt is invalid:\n  line 1: expected "module<TAB>target", found "libs.greet //libs/greet"\n  line 2: module "libs-x" must be a dotted module name; target "libs/x" must be a label',
+    );
   });
 
   test('warn mode reports without failing; a clean closure says so', () => {

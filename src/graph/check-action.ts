@@ -3,14 +3,16 @@
 //    file of tab-separated lines and writes the unresolved imports as JSON. It never fails on
 //    unresolved imports, so its result is cached and reused by every binary.
 //  - `imports-report`: one per binary. Reads every result of its closure, drops what the
-//    binary ignores, suggests the target that provides each missing module when the
-//    binary's closure has one, and fails (error) or prints warnings (warn).
+//    binary ignores, names the target that provides each missing module (from the binary's
+//    closure, else from the workspace's module index when one is configured), and fails
+//    (error) or prints warnings (warn).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { topLevelNames } from './wheel-names';
 import { checkSources, type SourceFile, type Unresolved } from './check';
 import { ModuleIndex, moduleOf, normalizeRoots } from './module-index';
+import { readModuleIndex, workspaceProviders, type WorkspaceIndex } from './workspace-index';
 
 const ResultSchema = z.object({
   label: z.string().min(1),
@@ -69,6 +71,11 @@ export function importsReport(request: string): ReportOutcome {
     const m = moduleOf(l[1], roots);
     if (m && !owner.has(m)) owner.set(m, l[2]);
   }
+  // The workspace's module index (`par gen` keeps it; a declared input, so the action stays
+  // hermetic), read only when some import is unresolved.
+  const indexLine = lines.find((l) => l[0] === 'index');
+  let index: WorkspaceIndex | null | undefined;
+  const workspace = () => (index === undefined ? (index = indexLine ? readModuleIndex(indexLine[1], indexLine[2] ?? indexLine[1], label) : null) : index);
   const ignored = (m: string) => ignore.some((i) => m === i || m.startsWith(i + '.'));
   const problems: string[] = [];
   for (const l of lines.filter((x) => x[0] === 'result')) {
@@ -76,7 +83,7 @@ export function importsReport(request: string): ReportOutcome {
     if (!r.success) throw new ParError('MANIFEST_INVALID', `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (const u of r.data.unresolved) {
       if (u.reason !== 'syntax' && ignored(u.module)) continue;
-      problems.push(describe(u, r.data.label, owner));
+      problems.push(describe(u, r.data.label, owner, workspace));
     }
   }
   const uniq = [...new Set(problems)];
@@ -88,14 +95,25 @@ export function importsReport(request: string): ReportOutcome {
   return { text: [head, ...uniq.map((p) => '  ' + p), tail].join('\n') + '\n', failed: mode === 'error', count: uniq.length };
 }
 
-function describe(u: Unresolved, target: string, owner: Map<string, string>): string {
+function describe(u: Unresolved, target: string, owner: Map<string, string>, workspace: () => WorkspaceIndex | null): string {
   const where = `${u.file}:${u.line}`;
   if (u.reason === 'syntax') return `${where}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
   if (u.reason === 'relative-beyond-top') return `${where}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
   let provider: string | undefined;
   for (let m = u.module; m && !provider; m = m.includes('.') ? m.slice(0, m.lastIndexOf('.')) : '') provider = owner.get(m);
-  const fix = provider && provider !== target
-    ? `${provider} provides it: add "${provider}" to deps of ${target}`
-    : `no target in this binary provides it; ${target} needs a dep that does`;
-  return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
+  return `${where}: \`${u.statement}\` needs module ${u.module}; ${provider && provider !== target ? addDep([provider], target) : fromWorkspace(u.module, target, workspace())}`;
+}
+
+function addDep(labels: string[], target: string): string {
+  if (labels.length === 1) return `${labels[0]} provides it: add "${labels[0]}" to deps of ${target}`;
+  return `${labels.length} targets provide it: add one of ${labels.map((l) => `"${l}"`).join(', ')} to deps of ${target}`;
+}
+
+function fromWorkspace(module: string, target: string, index: WorkspaceIndex | null): string {
+  if (!index) {
+    return `no target in this binary provides it and no module index is configured to look further; ${target} needs a dep that does (\`par gen\` adds it from the imports)`;
+  }
+  const labels = workspaceProviders(index, module).filter((l) => l !== target);
+  if (labels.length) return addDep(labels, target);
+  return `no target in the workspace provides it (module index ${index.label}); add one that does to deps of ${target}, or run \`par gen\` to create it from the sources`;
 }

@@ -15,7 +15,7 @@ function target(over: Partial<TargetJson>): TargetJson {
   return {
     version: 1, label: '//a:a', kind: 'python_library', repository: '', workspace_name: 'ws', python: null,
     interpreter: { version: '3.11.2', cache_tag: 'cpython-311' }, sources: [], transitive_sources: [], import_roots: [],
-    foreign_import_roots: [], wheels: [], closure_json: [], ...over,
+    foreign_import_roots: [], wheels: [], closure_json: [], stubs: 'external/rules_par/src/bootstrap/stubs', ...over,
   };
 }
 
@@ -49,7 +49,7 @@ test('the model merges targets: sources, main-repository includes, extra paths w
   expect(m.targets.map((t) => t.label)).toEqual(['//app:app', '//lib']);
   expect(m.python_version).toBe('3.11');
   expect(m.include).toEqual(['/ws/app/main.py', '/ws/lib/src/m/__init__.py']);
-  expect(m.extra_paths).toEqual(['/ws', '/ws/lib/src', '/ob/execroot/ws/bazel-out/k8-fastbuild/bin/third_party/_par_ide/numpy']);
+  expect(m.extra_paths).toEqual(['/ws', '/ws/lib/src', '/ob/execroot/ws/bazel-out/k8-fastbuild/bin/third_party/_par_ide/numpy', '/ob/external/rules_par/src/bootstrap/stubs']);
   expect(m.targets[0]).toEqual(expect.objectContaining({ python: '>=3.9', wheels: [{ label: '//third_party:numpy', dir: '/ob/execroot/ws/bazel-out/k8-fastbuild/bin/third_party/_par_ide/numpy' }] }));
 });
 

@@ -28,7 +28,7 @@ export interface ProjectModel {
   /** MAJOR.MINOR of `interpreter`: what editors should analyse for. */
   python_version: string;
   targets: ModelTarget[];
-  /** Union of every target's import roots and unpacked wheels: pyright's extraPaths. */
+  /** Union of every target's import roots and unpacked wheels, then the `__par__` stub's directory: pyright's extraPaths. */
   extra_paths: string[];
   /** Main-repository sources of all targets: what the editor should analyse. */
   include: string[];
@@ -99,7 +99,7 @@ export function buildProjectModel(targets: TargetJson[], loc: BazelLocations, ex
     interpreter,
     python_version: interpreter.split('.').slice(0, 2).join('.'),
     targets: model,
-    extra_paths: uniq(model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)])),
+    extra_paths: uniq([...model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)]), ...sorted.map((t) => resolveExecPath(loc, t.stubs))]),
     include,
   };
 }

@@ -3,7 +3,7 @@ import { parseTargetJson, targetJsonPath } from './target-json';
 const valid = {
   version: 1, label: '//a:a', kind: 'python_binary', repository: '', workspace_name: 'ws', python: '>=3.8',
   interpreter: { version: '3.11.2', cache_tag: 'cpython-311' }, sources: [{ path: 'a/a.py', archive_path: 'a/a.py' }],
-  transitive_sources: ['a/a.py'], import_roots: [], foreign_import_roots: [], wheels: [], closure_json: [],
+  transitive_sources: ['a/a.py'], import_roots: [], foreign_import_roots: [], wheels: [], closure_json: [], stubs: 'external/rules_par/src/bootstrap/stubs',
 };
 
 test('parses what the aspect writes', () => {

@@ -25,6 +25,8 @@ export const TargetJsonSchema = z.object({
   wheels: z.array(z.object({ label: z.string(), dir: execPath, info: execPath })),
   /** The JSON files of the target's deps, transitively: `par ide` reads them all from the top. */
   closure_json: z.array(execPath),
+  /** The directory of rules_par's typed stub for `import __par__` (__par__/__init__.pyi). */
+  stubs: execPath,
 });
 export type TargetJson = z.infer<typeof TargetJsonSchema>;
 

@@ -48,6 +48,11 @@ describe('parseManifest', () => {
     expect(m.roots).toEqual(['libs/x/src']);
   });
 
+  it("keeps python_test's runner settings in the header", () => {
+    const test = { runner: 'pytest', files: ['t/test_a.py'], modules: ['t.test_a'], coverage: true };
+    expect(parseManifest(lines({ ...header, main: null, main_module: null, entry_point: '__par__._testrunner:main', test }), 'm.jsonl').header.test).toEqual(test);
+  });
+
   it('names the target and the manifest file in every error', () => {
     const msg = problems(lines({ ...header, compression: 'lzma' }));
     expect(msg).toContain('//tools/foo:pkg');
@@ -65,6 +70,9 @@ describe('parseManifest', () => {
     ['unknown key', { extra: 1 }, 'line 1:'],
     ['main path', { main: '../escape.py' }, 'line 1: main: must be a relative path inside the archive'],
     ['build_python', { build_python: { version: 'x', cache_tag: '' } }, 'line 1: build_python.version:'],
+    ['test runner', { test: { runner: 'nose', files: [], modules: [], coverage: false } }, 'line 1: test.runner:'],
+    ['test module', { test: { runner: 'auto', files: ['t/a.py'], modules: [''], coverage: false } }, 'line 1: test.modules.0:'],
+    ['test file', { test: { runner: 'auto', files: ['/t.py'], modules: ['t'], coverage: false } }, 'line 1: test.files.0: must be a relative path inside the archive'],
   ])('rejects a bad %s, naming the field', (_name, patch, expected) => {
     expect(problems(lines({ ...header, ...patch }))).toContain(expected);
   });

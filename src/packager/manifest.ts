@@ -12,6 +12,16 @@ const archivePath = z
     message: 'must be a relative path inside the archive (no leading /, no ..)',
   });
 
+const TestConfig = z.object({
+  runner: z.enum(['auto', 'pytest', 'unittest']),
+  // The test's own srcs: archive paths and their module names, in srcs order. A name need not
+  // be an identifier (pytest collects test-x.py by path; unittest reports it as a failed import).
+  files: z.array(archivePath),
+  modules: z.array(z.string().min(1)),
+  // The coverage tool is bundled (`bazel coverage`).
+  coverage: z.boolean(),
+}).strict();
+
 const Header = z.object({
   t: z.literal('header'),
   manifest_version: z.literal(1),
@@ -32,7 +42,11 @@ const Header = z.object({
   shebang: z.string().regex(/^#!\S[^\n]*$/, 'must be one line starting with #!'),
   imports_check: z.enum(['error', 'warn', 'off']),
   local_copy: z.boolean().default(false),
+  // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
+  allow_shadowed_modules: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a dotted module name')).default([]),
   build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
+  // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
+  test: TestConfig.optional(),
 }).strict().refine((h) => [h.main, h.entry_point, h.script].filter((x) => x !== null).length === 1, {
   message: 'exactly one of main, entry_point and script must be set',
 });
@@ -42,9 +56,11 @@ const Src = FileLine.extend({ t: z.literal('src') }).strict();
 const Data = FileLine.extend({ t: z.literal('data') }).strict();
 const Boot = z.object({ t: z.literal('boot'), path: z.string().min(1), file: z.string().min(1) }).strict();
 const Root = z.object({ t: z.literal('root'), path: z.string() }).strict();
+// The target whose srcs list a source (its file label names only the package).
+const Owner = z.object({ t: z.literal('owner'), path: archivePath, label: z.string().min(1) }).strict();
 // bytecode: the wheel's modules compiled by its python_wheel target (wheel/bytecode-bundle.ts).
 const Wheel = z.object({ t: z.literal('wheel'), label: z.string(), file: z.string().min(1), info: z.string().min(1), bytecode: z.string().min(1).optional() }).strict();
-const Line = z.discriminatedUnion('t', [Src, Data, Boot, Root, Wheel]);
+const Line = z.discriminatedUnion('t', [Src, Data, Boot, Root, Wheel, Owner]);
 
 export type ManifestHeader = z.infer<typeof Header>;
 export type FileEntry = z.infer<typeof FileLine>;
@@ -57,6 +73,8 @@ export interface Manifest {
   data: FileEntry[];
   roots: string[];
   wheels: WheelRef[];
+  /** Archive path -> label of the target listing it in srcs (the first, when several do). */
+  owners: Map<string, string>;
 }
 
 function describe(issues: z.core.$ZodIssue[], line: number): string[] {
@@ -81,7 +99,7 @@ export function parseManifest(text: string, file: string): Manifest {
   const rawHeader = json(lines[0], 1);
   const h = Header.safeParse(rawHeader);
   if (!h.success && rawHeader !== undefined) problems.push(...describe(h.error.issues, 1));
-  const m: Manifest = { header: h.success ? h.data : (undefined as never), boot: [], srcs: [], data: [], roots: [], wheels: [] };
+  const m: Manifest = { header: h.success ? h.data : (undefined as never), boot: [], srcs: [], data: [], roots: [], wheels: [], owners: new Map() };
   lines.slice(1).forEach((raw, i) => {
     const n = i + 2;
     const v = json(raw, n);
@@ -97,6 +115,7 @@ export function parseManifest(text: string, file: string): Manifest {
       case 'data': m.data.push({ path: l.path, file: l.file, owner: l.owner }); break;
       case 'boot': m.boot.push({ path: l.path, file: l.file }); break;
       case 'root': m.roots.push(l.path); break;
+      case 'owner': if (!m.owners.has(l.path)) m.owners.set(l.path, l.label); break;
       case 'wheel': m.wheels.push({ label: l.label, file: l.file, info: l.info, ...(l.bytecode ? { bytecode: l.bytecode } : {}) }); break;
     }
   });

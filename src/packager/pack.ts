@@ -6,7 +6,8 @@ import { promises as fsp } from 'node:fs';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
-import { launcherPreamble, preferredInterpreter, searchOrder } from './launcher';
+import { checkShadowed } from './shadowed';
+import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './launcher';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
@@ -110,12 +111,21 @@ export async function pack(args: PackArgs): Promise<void> {
     first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
+    label: h.label,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split('.').slice(0, 2).join('.'), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version),
   });
 
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
+  const firstParty = roots.length - bundled.wheels.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    allowed: h.allow_shadowed_modules,
+  });
   const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
   const layout = native.layout;
   const prebuilt = new Map<string, Map<string, Buffer>>();
@@ -134,6 +144,7 @@ export async function pack(args: PackArgs): Promise<void> {
     roots,
     fingerprint,
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
+    ...(h.test ? { test: h.test } : {}), // python_test: read by __par__/_testrunner.py
     // extension modules of the program's own, unpacked at launch (__par__/_native.py)
     ...(native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {}),
     ...(nativeWheels.length ? { wheels: nativeWheels } : {}), // checked and extracted at launch (_wheels.py)
@@ -207,6 +218,7 @@ export async function pack(args: PackArgs): Promise<void> {
     } else {
       await w.finish();
     }
+    writeSizeField(tmp);
     await fsp.chmod(tmp, 0o755);
     await fsp.rename(tmp, args.out);
   } catch (e) {

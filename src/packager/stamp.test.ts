@@ -5,7 +5,8 @@ import { readArchiveInfo } from '../common/archive-info';
 import { ParError } from '../common/errors';
 import { scratch, writeArchive, writeStatus } from '../common/test-archives';
 import { stamp, stampInfo, STAMP_ENTRY } from './stamp';
-import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField, type LaunchCodes } from './launch/blob';
+import { launcherPreamble, sizeFieldAt, writeSizeField } from './launcher';
+import { fastFieldAt, fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField, type LaunchCodes } from './launch/blob';
 import { marshalLoads, type MarshalValue } from './launch/marshal';
 import { ZipReader, ZipWriter } from './zip';
 import { parseCentralDirectory } from './zip/reader';
@@ -195,7 +196,7 @@ describe('stamp with a launch blob', () => {
   /** An archive as the packer makes it: a par_fast line, entries, the blob last. */
   async function withBlob(): Promise<{ body: string; stable: string; volatile: string; out: string }> {
     const body = join(s.dir, 'body');
-    const preamble = Buffer.from(`#!/bin/sh\n${FAST_PLACEHOLDER}\nexit 0\n`);
+    const preamble = launcherPreamble('exit 0', { first: 'python3', minors: [], spec: '', fast: true });
     const w = await ZipWriter.create(body, preamble);
     await w.addFile('app/main.py', Buffer.from('print(1)\n'), { compress: true });
     await w.addFile('__par__/_manifest.py', Buffer.from('DATA = {}\n'), { compress: false });
@@ -204,6 +205,7 @@ describe('stamp with a launch blob', () => {
     await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
     await w.finish();
     writeFastField(body, fastFieldAt(preamble), next, blob.length);
+    writeSizeField(body);
     const stable = writeStatus(join(s.dir, 'stable-status.txt'), { STABLE_SCM_REVISION: 'abc' });
     const volatile = writeStatus(join(s.dir, 'volatile-status.txt'), { BUILD_TIMESTAMP: '0' });
     return { body, stable, volatile, out: join(s.dir, 'out') };
@@ -213,6 +215,10 @@ describe('stamp with a launch blob', () => {
     const f = await withBlob();
     await stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: f.volatile });
     const bytes = readFileSync(f.out);
+    // The launcher's length check sees the stamped archive's own size.
+    const sizeAt = sizeFieldAt(bytes);
+    expect(bytes.subarray(sizeAt, sizeAt + 13).toString()).toBe(String(bytes.length).padEnd(13));
+    expect(bytes.length).toBeGreaterThan(readFileSync(f.body).length);
     const field = readFastField(bytes.subarray(0, 4096))!;
     const r = await ZipReader.open(f.out);
     try {

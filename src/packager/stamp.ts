@@ -4,6 +4,7 @@
 // when a program asks for __par__.build_info, and importing a 1 KB source costs ~0.1 ms.
 import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { ParError } from '../common/errors';
+import { writeSizeField } from './launcher';
 import { pythonDataModule } from './python-literal';
 import { readStatusFile } from './status-file';
 import { LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField } from './launch/blob';
@@ -101,6 +102,7 @@ export async function stamp(args: StampArgs): Promise<void> {
     } else {
       await appendEntries(args.in, tmp, entries, { mode: 0o755 });
     }
+    writeSizeField(tmp); // the launcher checks the archive's length before it runs anything
     // Cheap: Bazel deletes an action's outputs before running it, so nothing is replaced.
     renameSync(tmp, args.out);
   } catch (e) {

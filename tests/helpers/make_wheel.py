@@ -1,50 +1,29 @@
-"""Writes a small, valid pure-Python wheel (for dependency-edge tests of par_wheels).
+"""make_wheel.py OUT.whl NAME VERSION [PATH=TEXT ...]: a pure-Python wheel whose RECORD matches its files.
 
-    python3 tests/helpers/make_wheel.py OUT_DIR NAME VERSION [--requires 'REQ'...] [--script NAME=MOD:FN...]
-
-The wheel holds one module (NAME with - as _) whose main() prints its name, METADATA with the
-Requires-Dist lines given, entry_points.txt for the scripts, and a correct RECORD. Prints its path.
+Entries carry a fixed 1980 timestamp, so the same arguments give the same bytes.
 """
-
 import base64
 import hashlib
-import os
 import sys
 import zipfile
 
 
-def digest(data):
+def _hash(data):
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def main(argv):
-    out, name, version = argv[:3]
-    requires, scripts = [], []
-    rest = argv[3:]
-    while rest:
-        flag, value, rest = rest[0], rest[1], rest[2:]
-        (requires if flag == "--requires" else scripts).append(value)
-    mod = name.replace("-", "_")
-    info = "%s-%s.dist-info" % (mod, version)
-    files = [
-        ("%s/__init__.py" % mod, "def main():\n    print(%r)\n" % mod),
-        ("%s/METADATA" % info, "Metadata-Version: 2.1\nName: %s\nVersion: %s\n%s\n" % (name, version, "".join("Requires-Dist: %s\n" % r for r in requires))),
-        ("%s/WHEEL" % info, "Wheel-Version: 1.0\nGenerator: make_wheel\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
+def main(out, name, version, *entries):
+    info = "%s-%s.dist-info/" % (name, version)
+    files = [(path, text.encode()) for path, _, text in (e.partition("=") for e in entries)]
+    files += [
+        (info + "METADATA", ("Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)).encode()),
+        (info + "WHEEL", b"Wheel-Version: 1.0\nGenerator: make_wheel.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
     ]
-    if scripts:
-        files.append(("%s/entry_points.txt" % info, "[console_scripts]\n" + "".join("%s = %s\n" % tuple(s.split("=", 1)) for s in scripts)))
-    record = "".join("%s,%s,%d\n" % (p, digest(d.encode()), len(d.encode())) for p, d in files) + "%s/RECORD,,\n" % info
-    files.append(("%s/RECORD" % info, record))
-    os.makedirs(out, exist_ok=True)
-    path = os.path.join(out, "%s-%s-py3-none-any.whl" % (mod, version))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for p, d in files:
-            zi = zipfile.ZipInfo(p, (1980, 1, 1, 0, 0, 0))
-            zi.external_attr = 0o644 << 16
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(zi, d)
-    print(path)
+    record = "".join("%s,%s,%d\n" % (n, _hash(d), len(d)) for n, d in files) + info + "RECORD,,\n"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in files + [(info + "RECORD", record.encode())]:
+            z.writestr(zipfile.ZipInfo(n, (1980, 1, 1, 0, 0, 0)), d)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(*sys.argv[1:])

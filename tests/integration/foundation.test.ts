@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { bazel, cleanEnv, pyenvInterpreters, ROOT, runArchive, scratch, writeWorkspace, type Result } from './harness';
+import { bazel, cleanEnv, missingPyenv, pyenvInterpreters, ROOT, runArchive, scratch, testUnless, writeWorkspace, type Result } from './harness';
 
 jest.setTimeout(10 * 60_000);
 
@@ -141,9 +141,8 @@ describe('examples of this workspace', () => {
     expect(exit.status).toBe(5);
   });
 
-  test('host site-packages are off sys.path (pyenv 3.11 has numpy)', () => {
-    const py = pyenvInterpreters().get('3.11');
-    if (!py) return console.log('skipped: no pyenv 3.11 on this machine');
+  testUnless(missingPyenv(['3.11']))('host site-packages are off sys.path (pyenv 3.11 has numpy)', () => {
+    const py = pyenvInterpreters().get('3.11')!;
     if (spawnSync(py, ['-c', 'import numpy'], { env: cleanEnv() }).status !== 0) {
       return console.log(`skipped: ${py} has no numpy to hide`);
     }
@@ -158,8 +157,8 @@ describe('examples of this workspace', () => {
   describe.each(MINORS)('hello under pyenv Python %s', (minor) => {
     const py = pyenvInterpreters().get(minor);
     const which = `import sys; print("%d.%d" % sys.version_info[:2])`;
-    test('via PAR_PYTHON and via INTERP ARCHIVE', () => {
-      if (!py) return console.log(`skipped: pyenv has no Python ${minor} on this machine`);
+    testUnless(missingPyenv([minor]))('via PAR_PYTHON and via INTERP ARCHIVE', () => {
+      if (!py) throw new Error(`no pyenv Python ${minor}`);
       const viaEnv = runArchive(hello(), ['x', 'y z'], { env: { PAR_PYTHON: py } });
       expect(viaEnv.stderr).toBe('');
       expect(viaEnv.stdout).toBe('Hello from rules_par! x y z\n');

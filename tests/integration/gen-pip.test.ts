@@ -93,7 +93,7 @@ python_binary(
     expect(b.stderr).toContain('//bin:pkg: imports_check = "error":');
     // e.g. pip/_internal/cli/cmdoptions.py:22: `from pip._vendor.packaging.utils import canonicalize_name` needs module pip._vendor.packaging.utils.canonicalize_name
     expect(b.stderr).toMatch(/pip\/_internal\/[\w/]+\.py:\d+: `(from|import) pip\._vendor\.packaging[\w. ,]*` needs module pip\._vendor\.packaging/);
-    expect(b.stderr).toMatch(/needs module pip\._vendor\.packaging\.\w+; no target in this binary provides it; \/\/pip:pip needs a dep that does/);
+    expect(b.stderr).toMatch(/needs module pip\._vendor\.packaging\.\w+; no target in this binary provides it and no module index is configured to look further; \/\/pip:pip needs a dep that does \(`par gen` adds it from the imports\)/);
 
     // gen puts it back.
     expect(par(ws, ['gen']).stdout).toBe('wrote pip/BUILD.bazel\n');

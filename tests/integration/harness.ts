@@ -57,9 +57,21 @@ export function runArchive(
   return result(spawnSync(cmd, argv, { env: cleanEnv(opts.env), input: opts.input, cwd: opts.cwd, encoding: 'utf8' }));
 }
 
-/** pyenv interpreters by "3.X" (absent ones are simply missing from the map). */
+/**
+ * PAR_TEST_NO_PYENV=1 hides pyenv from every test, as on a machine with only the system
+ * python3 (Debian's): what needs another interpreter skips, the rest must still pass.
+ */
+export const NO_PYENV = process.env.PAR_TEST_NO_PYENV === '1';
+if (NO_PYENV) {
+  // pyenv's shims would still answer `python3` on PATH (and Bazel would find them): drop them.
+  const root = process.env.PYENV_ROOT ?? join(process.env.HOME ?? '/root', '.pyenv');
+  process.env.PATH = (process.env.PATH ?? '/usr/bin:/bin').split(':').filter((d) => d !== root && !d.startsWith(`${root}/`)).join(':');
+}
+
+/** pyenv interpreters by "3.X" (absent ones are simply missing from the map; none under PAR_TEST_NO_PYENV=1). */
 export function pyenvInterpreters(): Map<string, string> {
   const out = new Map<string, string>();
+  if (NO_PYENV) return out;
   const root = process.env.PYENV_ROOT ?? join(process.env.HOME ?? '/root', '.pyenv');
   const versions = join(root, 'versions');
   if (!existsSync(versions)) return out;
@@ -69,6 +81,40 @@ export function pyenvInterpreters(): Map<string, string> {
     if (m && existsSync(bin)) out.set(`${m[1]}.${m[2]}`, bin);
   }
   return out;
+}
+
+/** What a test needs but this machine lacks, e.g. "pyenv Python 3.12" (for the skip's title). */
+export function missingPyenv(minors: readonly string[]): string | undefined {
+  const pyenv = pyenvInterpreters();
+  const absent = minors.filter((m) => !pyenv.has(m));
+  if (!absent.length) return undefined;
+  return `no pyenv Python ${absent.join(', ')}${NO_PYENV ? ' (PAR_TEST_NO_PYENV=1)' : ''}`;
+}
+
+type TestFn = (name: string, fn: jest.ProvidesCallback, timeout?: number) => void;
+
+/**
+ * `test`, or when `missing` says what this machine lacks, a skip whose title ends in
+ * "[skipped: <missing>]" (jest lists it; the summary reporter repeats it at the end).
+ */
+export function testUnless(missing: string | undefined): TestFn {
+  if (!missing) return test;
+  return (name) => test.skip(`${name} [skipped: ${missing}]`, () => undefined);
+}
+
+/** `describe`, or when `missing` says what this machine lacks, one visible skip in its place. */
+export function describeUnless(missing: string | undefined): (name: string, fn: () => void) => void {
+  if (!missing) return describe;
+  return (name) => testUnless(missing)(name, () => undefined);
+}
+
+/**
+ * test.each over `rows`, or one visible skip when there are none: jest's .each throws on an
+ * empty table, which would fail the whole file on a machine without the interpreters.
+ */
+export function testEach<T>(rows: readonly T[], name: string, missing: string | undefined, fn: (row: T) => unknown, timeout?: number): void {
+  if (rows.length) test.each(rows.map((r) => [r] as [T]))(name, (row) => fn(row), timeout);
+  else testUnless(missing ?? 'no rows')(name.replace(/%s/g, '*'), () => undefined);
 }
 
 export function scratch(prefix = 'par-it-'): string {
@@ -88,7 +134,14 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
  * as @rules_par (with the offline rules_java/rules_cc stubs) plus `files` (path -> text).
  * Give it its own output base.
  */
-export function writeWorkspace(dir: string, files: Record<string, string>, name = 'par_test', rules = ROOT): void {
+export function writeWorkspace(
+  dir: string,
+  files: Record<string, string>,
+  name = 'par_test',
+  rules = ROOT,
+  /** WORKSPACE lines before the toolchains, and the arguments of rules_par_register_toolchains. */
+  toolchains: { prelude?: string; args?: string } = {},
+): void {
   const stubs = join(rules, 'third_party/offline_stubs');
   writeFiles(dir, {
     WORKSPACE: `workspace(name = "${name}")
@@ -97,7 +150,7 @@ local_repository(name = "rules_java", path = ${JSON.stringify(join(stubs, 'rules
 local_repository(name = "rules_cc", path = ${JSON.stringify(join(stubs, 'rules_cc'))})
 load("@rules_par//rules:repositories.bzl", "rules_par_dependencies", "rules_par_register_toolchains")
 rules_par_dependencies()
-rules_par_register_toolchains()
+${toolchains.prelude ?? ''}rules_par_register_toolchains(${toolchains.args ?? ''})
 `,
     // (scripts/bazel adds Bazel 4.2's JSON-worker flag itself.)
     '.bazelrc': 'build --incompatible_strict_action_env\n',

@@ -2,7 +2,7 @@
 // import with the generated config and not without it; re-runs follow BUILD changes and keep
 // hand-written settings; owner finds shared, unowned and outside files.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratch } from './harness';
 import { bareConfig, bazelWrapper, par, pyright, unresolved, WORKSPACE_PREAMBLE, writeTree } from './ide-helpers';
@@ -21,7 +21,7 @@ beforeAll(() => {
 python_library(name = "shared", srcs = ["shared.py"])
 python_binary(name = "app", main = "main.py", srcs = ["main.py", "shared.py"], deps = ["//lib:fmt"])
 `,
-    'app/main.py': 'import fmt\nfrom app import shared\n\nprint(fmt.shout(shared.NAME))\n',
+    'app/main.py': 'import __par__\nimport fmt\nfrom app import shared\n\nprint(fmt.shout(shared.NAME), __par__.build_info["label"])\n',
     'app/shared.py': 'NAME = "world"\n',
     'app/notes.py': '# in no target\n',
     'lib/BUILD': `load("@rules_par//rules:defs.bzl", "python_library")
@@ -37,25 +37,46 @@ python_library(name = "util", srcs = ["py/util.py"], imports = ["py"], visibilit
 afterAll(() => spawnSync(bazel, ['shutdown'], { cwd: ws }));
 
 const config = () => JSON.parse(readFileSync(join(ws, 'pyrightconfig.json'), 'utf8'));
+// The typed stub of `import __par__` (src/bootstrap/stubs), through the @rules_par repository.
+const STUBS = join(base, 'ob/external/rules_par/src/bootstrap/stubs');
 
 test('par ide writes pyrightconfig.json in the workspace and prints the project model', () => {
   const r = par(['ide', '//app:app'], ws, bazel);
-  expect(r.stderr).toContain(`par ide: wrote ${join(ws, 'pyrightconfig.json')} (2 targets, 2 import paths, Python `);
+  expect(r.stderr).toContain(`par ide: wrote ${join(ws, 'pyrightconfig.json')} (2 targets, 3 import paths, Python `);
   expect(r.status).toBe(0);
   const model = JSON.parse(r.stdout);
   expect(model.targets.map((t: { label: string }) => t.label)).toEqual(['//app:app', '//lib:fmt']);
   expect(model.targets[0]).toEqual(expect.objectContaining({ kind: 'python_binary', python: '>=3.8', sources: [join(ws, 'app/main.py'), join(ws, 'app/shared.py')] }));
-  expect(model.extra_paths).toEqual([ws, join(ws, 'lib/src')]);
+  expect(model.extra_paths).toEqual([ws, join(ws, 'lib/src'), STUBS]);
   expect(config()).toEqual({
     include: ['app/main.py', 'app/shared.py', 'lib/src/fmt/__init__.py'],
-    extraPaths: ['.', 'lib/src'],
+    extraPaths: ['.', 'lib/src', STUBS],
     pythonVersion: model.python_version,
   });
 });
 
 test('pyright: with the config no import is unresolved; without it the import root is missing', () => {
   expect(unresolved(pyright(base, ws, ['-p', join(ws, 'pyrightconfig.json')]))).toEqual([]);
-  expect(unresolved(pyright(base, ws, ['-p', bareConfig(join(ws, 'pyrightconfig.json'))]))).toEqual([`${join(ws, 'app/main.py')}: Import "fmt" could not be resolved`]);
+  expect(unresolved(pyright(base, ws, ['-p', bareConfig(join(ws, 'pyrightconfig.json'))]))).toEqual([
+    `${join(ws, 'app/main.py')}: Import "__par__" could not be resolved`,
+    `${join(ws, 'app/main.py')}: Import "fmt" could not be resolved`,
+  ]);
+});
+
+test('import __par__ is typed: build_info is a TypedDict, require_fingerprint takes a str', () => {
+  const probe = join(ws, 'app/par_probe.py');
+  writeFileSync(probe, 'import __par__\n\ninfo = __par__.build_info\nreveal_type(info["dirty"])\nreveal_type(info["wheels"][0]["sha256"])\nreveal_type(__par__.require_fingerprint)\nn: int = info["label"]\n');
+  try {
+    const diags = pyright(base, ws, ['-p', join(ws, 'pyrightconfig.json'), probe]).map((d) => `${d.rule ?? '-'}: ${d.message.split('\n')[0]}`);
+    expect(diags).toEqual([
+      '-: Type of "info["dirty"]" is "bool | None"',
+      '-: Type of "info["wheels"][0]["sha256"]" is "str"',
+      '-: Type of "__par__.require_fingerprint" is "(expected: str) -> None"',
+      'reportAssignmentType: Type "str" is not assignable to declared type "int"',
+    ]);
+  } finally {
+    rmSync(probe);
+  }
 });
 
 test('a re-run after a BUILD change updates par\'s entries and keeps hand-written settings, saying so', () => {
@@ -72,7 +93,7 @@ test('a re-run after a BUILD change updates par\'s entries and keeps hand-writte
   expect(r.stderr).toContain('par ide: kept 1 hand-written entry of "extraPaths": vendor');
   expect(config()).toEqual({
     include: ['app/main.py', 'app/shared.py', 'lib/src/fmt/__init__.py', 'lib2/py/util.py'],
-    extraPaths: ['.', 'lib/src', 'lib2/py', 'vendor'],
+    extraPaths: ['.', 'lib/src', 'lib2/py', STUBS, 'vendor'],
     pythonVersion: hand.pythonVersion,
     typeCheckingMode: 'basic',
   });

@@ -2,10 +2,10 @@
 // interpreter, one pread brings the bootstrap and zipimport's directory. Checked here: it is
 // used, what it sets up equals what zipimport would have made, and a damaged or disabled blob
 // leaves the launch to zipimport instead of breaking it.
-import { copyFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import { copyFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFastField } from '../../src/packager/launch/blob';
-import { bazel, buildArchive, DIRECTORY_CHECK, pyenvInterpreters, runArchive, scratch, type Result } from './harness';
+import { bazel, buildArchive, DIRECTORY_CHECK, missingPyenv, pyenvInterpreters, runArchive, scratch, testUnless, type Result } from './harness';
 
 jest.setTimeout(10 * 60_000);
 
@@ -73,18 +73,21 @@ describe('the launch blob', () => {
     expect(r.stderr).toMatch(/^par: pin archive /m);
   });
 
-  it('damaged (bad data, or cut short): the launch goes through zipimport and runs', () => {
+  it('damaged (bad data, or a launcher line pointing beside it): never runs, says so; PAR_LAUNCH_BLOB=0 still goes through zipimport', () => {
+    const size = statSync(hello).size;
+    const refused = (path: string) => `${path} is truncated or damaged (${size} of ${size} bytes); copy it again\n`;
     const garbage = damaged('garbage', (offset) => [offset, Buffer.alloc(64, 0x3f)]);
-    const r = ok(runArchive(garbage, ['z'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'garbage blob');
-    expect(r.stdout).toBe('Hello from rules_par! z\n');
-    expect(r.stderr).toMatch(/^par: pin archive /m);
+    const r = runArchive(garbage, ['z']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', refused(garbage)]);
+    const zi = ok(runArchive(garbage, ['z'], { env: { PAR_DEBUG_STARTUP: '1', PAR_LAUNCH_BLOB: '0' } }), 'garbage blob, PAR_LAUNCH_BLOB=0');
+    expect(zi.stdout).toBe('Hello from rules_par! z\n');
+    expect(zi.stderr).toMatch(/^par: pin archive /m);
 
     const head = readFileSync(hello).subarray(0, 4096);
     const field = readFastField(head)!;
-    const short = damaged('short', () => [field.at, Buffer.from(`${String(field.blob!.offset).padStart(10)} ${'100'.padStart(10)}`)]);
-    const p = ok(runArchive(short, ['w'], { env: { PAR_DEBUG_STARTUP: '1' } }), 'blob cut short');
-    expect(p.stdout).toBe('Hello from rules_par! w\n');
-    expect(p.stderr).toMatch(/^par: pin archive /m);
+    const beside = damaged('beside', () => [field.at, Buffer.from(`${String(field.blob!.offset + 1).padStart(10)} ${String(field.blob!.length).padStart(10)}`)]);
+    const p = runArchive(beside, ['w']);
+    expect([p.status, p.stdout, p.stderr]).toEqual([1, '', refused(beside)]);
   });
 });
 
@@ -95,7 +98,7 @@ describe('the launch blob under other toolchain interpreters', () => {
   const pyenv = pyenvInterpreters();
   for (const minor of ['3.8', '3.13']) {
     const py = pyenv.get(minor);
-    (py ? test : test.skip)(`built by ${minor}: same directory as zipimport reads, and invalidate_caches() re-reads the pinned file`, () => {
+    testUnless(missingPyenv([minor]))(`built by ${minor}: same directory as zipimport reads, and invalidate_caches() re-reads the pinned file`, () => {
       const base = scratch(`par-blob-${minor}-`);
       const opts = { startup: [`--output_base=${join(base, 'ob')}`, '--max_idle_secs=60'], env: { PAR_PYTHON_BIN: py! } };
       try {

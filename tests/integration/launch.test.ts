@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bazel, cleanEnv, pyenvInterpreters, runArchive, scratch, writeWorkspace, type Result } from './harness';
+import { bazel, cleanEnv, missingPyenv, pyenvInterpreters, runArchive, scratch, testEach, testUnless, writeWorkspace, type Result } from './harness';
 
 jest.setTimeout(10 * 60_000);
 
@@ -26,8 +26,7 @@ beforeAll(() => {
 });
 
 describe('interpreter selection', () => {
-  const need = ['3.11', '3.12', '3.13'].filter((m) => !pyenv.has(m));
-  const maybe = need.length ? test.skip : test;
+  const maybe = testUnless(missingPyenv(['3.11', '3.12', '3.13']));
   // pyenv's versions/*/bin dirs each hold python3 and python3.X; 3.11 first, as a host whose
   // default python3 is too old for a `python = ">=3.12"` archive.
   const path = () => [...['3.11', '3.12', '3.13'].map((m) => dirOf(pyenv.get(m)!)), '/usr/bin', '/bin'].join(':');
@@ -145,7 +144,7 @@ describe('the archive file goes away mid-run', () => {
   });
 
   const ends = ['3.8', '3.13'].filter((m) => pyenv.has(m));
-  test.each(ends)('replaced, under Python %s (zipimport differs across versions)', async (minor) => {
+  testEach(ends, 'replaced, under Python %s (zipimport differs across versions)', missingPyenv(['3.8', '3.13']), async (minor) => {
     expectOwnBuild(await survive(app, replace, { PAR_PYTHON: pyenv.get(minor)! }));
   });
 

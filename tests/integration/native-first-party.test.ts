@@ -5,7 +5,7 @@
 // the extract layout. The extension is compiled here with gcc against the headers of an
 // interpreter of the build minor.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bazel, buildArchive, pyenvInterpreters, ROOT, runArchive, scratch, writeWorkspace } from './harness';
 
@@ -92,6 +92,47 @@ python_binary(name = "app_lib_sourceless", main = "main.py", srcs = ["main.py"],
     expect(where.stdout).toBe('True True\n');
     const shown = spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', archive], { encoding: 'utf8' }).stdout;
     expect(shown).toContain('\n  starts     from the zip; extension modules unpacked once into the cache: app.fast._speed; launch blob ');
+  });
+
+  test("a library planted in the cache entry never runs: another user's entry is set aside and unpacked afresh", () => {
+    if (skip) return;
+    if (process.getuid?.() !== 0) {
+      console.log('skipped: needs root (runs the archive as uid 65534 with setpriv)');
+      return;
+    }
+    // As an ordinary user (65534) with the archive and cache where it can reach them.
+    const dir = scratch('par-it-planted-'); // (base is 0700: out of that user's reach)
+    chmodSync(dir, 0o755);
+    const app = join(dir, 'app');
+    copyFileSync(archive, app);
+    chmodSync(app, 0o755);
+    const root = join(dir, 'cache');
+    mkdirSync(root);
+    chownSync(root, 65534, 65534);
+    const run = () => {
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', app, '7'], {
+        encoding: 'utf8', cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', LANG: 'C.UTF-8', PAR_ROOT: root },
+      });
+      return [r.status, r.stdout, r.stderr];
+    };
+    expect(run()).toEqual([0, '21 True\n', '']);
+    const [key] = readdirSync(join(root, 'extract')).filter((n) => !n.startsWith('.'));
+    const entry = join(root, 'extract', key);
+    const so = join(entry, ls(entry).trim().slice(2)); // the one extension module
+    // Another user swaps in a library whose constructor leaves a mark, and opens the entry to all.
+    const pwned = join(dir, 'pwned');
+    writeFileSync(join(dir, 'evil.c'), `#include <stdio.h>\n__attribute__((constructor)) static void planted(void) { FILE *f = fopen("${pwned}", "w"); if (f) fclose(f); }\n`);
+    const cc = spawnSync('gcc', ['-shared', '-fPIC', '-o', so, join(dir, 'evil.c')], { encoding: 'utf8' });
+    expect(cc.stderr).toBe('');
+    expect(spawnSync('sh', ['-c', `chown -R 65533:65533 ${entry} && chmod -R 777 ${entry}`]).status).toBe(0);
+    expect(run()).toEqual([
+      0,
+      '21 True\n',
+      `${app}: warning: cannot trust the cache entry ${entry} (it is owned by uid 65533, not by you, uid 65534); set it aside and unpacking it afresh\n`,
+    ]);
+    expect(existsSync(pwned)).toBe(false);
+    expect(run()).toEqual([0, '21 True\n', '']);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('with another shared object (a ctypes library) the whole binary runs unpacked', () => {

@@ -88,7 +88,7 @@ suite('par_wheels', () => {
       ['demo-a', '1.0', '--requires', 'demo-b; python_version < "3.0"', '--requires', 'demo-c[x]>=1.0', '--requires', 'demo-e; extra == "never"'],
       ['demo-c', '1.0', '--requires', 'demo-d; extra == "x"', '--script', 'demo-c=demo_c:main'],
       ['demo-d', '1.0'],
-    ].map((a) => sh('python3', [join(ROOT, 'tests/helpers/make_wheel.py'), join(srv, 'files'), ...a]));
+    ].map((a) => sh('python3', [join(ROOT, 'tests/helpers/make_demo_wheel.py'), join(srv, 'files'), ...a]));
     for (const f of [...real.split('\n'), ...demo.join('').split('\n')].map((l) => l.trim()).filter(Boolean)) {
       const [dist, version] = basename(f).split('-');
       wheels.set(dist.replace(/_/g, '-').toLowerCase(), { file: f, dist: dist.replace(/_/g, '-').toLowerCase(), version, sha: sha256(f) });

@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { bazel, DIRECTORY_CHECK, ROOT, runArchive, scratch, writeWorkspace } from './harness';
 import { ZipReader } from '../../src/packager/zip';
+import { launcherScript } from '../../src/packager/launcher';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -125,10 +126,11 @@ describe('release stamping in a git checkout', () => {
   it('unstamped archives contain no host name, user name, time or workspace path', async () => {
     const archive = join(ws, 'bazel-bin/app/follow');
     const zip = await ZipReader.open(archive);
-    // The preamble is the packager's data lines followed by src/bootstrap/launcher.sh verbatim;
-    // only the data lines are text the packager writes.
+    // The preamble is the packager's data lines followed by src/bootstrap/launcher.sh (less its
+    // comment lines) and the `}` closing the truncation guard's block; only the data lines are
+    // the packager's.
     const preamble = unstamped1.subarray(0, zip.preambleLength).toString('latin1');
-    const script = readFileSync(join(rules, 'src/bootstrap/launcher.sh'), 'latin1');
+    const script = launcherScript(readFileSync(join(rules, 'src/bootstrap/launcher.sh'), 'latin1')) + '}\n';
     expect(preamble.endsWith(script)).toBe(true);
     const generated: Array<[string, Buffer]> = [['(launcher)', Buffer.from(preamble.slice(0, preamble.length - script.length), 'latin1')]];
     const compiled: Array<[string, Buffer]> = [];

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { bazel, cleanEnv, pyenvInterpreters, ROOT, runArchive, scratch } from './harness';
+import { bazel, cleanEnv, describeUnless, missingPyenv, pyenvInterpreters, ROOT, runArchive, scratch } from './harness';
 
 const EXAMPLE = join(ROOT, 'examples/numpy');
 const pys = pyenvInterpreters();
@@ -13,7 +13,7 @@ const py312 = pys.get('3.12');
 const EXPECTED = 'x = 0.400000 2.200000 2.800000\ndet = 40.000000\n';
 jest.setTimeout(600_000);
 
-const maybe = py311 && py312 ? describe : describe.skip;
+const maybe = describeUnless(missingPyenv(['3.11', '3.12']));
 
 maybe('examples/numpy: native wheels from an archive', () => {
   const base = scratch('par-it-numpy-');

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeCompilers, compilePyc, keepCompilersAlive } from '../../src/packager/pyc';
-import { pyenvInterpreters, ROOT } from './harness';
+import { missingPyenv, pyenvInterpreters, ROOT, testUnless } from './harness';
 
 const COMPILER = join(ROOT, 'rules/private/tools/compile_pyc.py');
 const py312 = pyenvInterpreters().get('3.12');
@@ -18,7 +18,7 @@ function stdlib(python: string): string[] {
 
 afterEach(() => closeCompilers());
 
-(py312 ? test : test.skip)('a long-lived naive compiler would change bytes; the fork server does not', async () => {
+testUnless(missingPyenv(['3.12']))('a long-lived naive compiler would change bytes; the fork server does not', async () => {
   const files = stdlib(py);
   const target = files.find((f) => f.endsWith('/ftplib.py'))!;
   // Precondition: on this interpreter, compiling other modules first changes ftplib's bytes.

@@ -5,6 +5,7 @@ ParNodeInfo = provider(
     fields = {
         "node": "File: the node executable (a File, so it can be a persistent worker's executable).",
         "version": "str: e.g. '20.20.2'.",
+        "files": "depset[File]: node and every file it needs to run; inputs of each action that runs it.",
     },
 )
 
@@ -13,7 +14,11 @@ def _par_node_toolchain_impl(ctx):
     major = version.split(".")[0]
     if not major.isdigit() or int(major) < 18:
         fail("par_node_toolchain %s: Node.js %s is too old; the packager needs Node 18 or newer (20.15+ recommended). Point PAR_NODE_BIN at a newer node." % (ctx.label, ctx.attr.version))
-    info = ParNodeInfo(node = ctx.file.node, version = version)
+    info = ParNodeInfo(
+        node = ctx.file.node,
+        version = version,
+        files = depset([ctx.file.node] + ctx.files.files),
+    )
     return [platform_common.ToolchainInfo(par_node = info), info]
 
 par_node_toolchain = rule(
@@ -22,5 +27,10 @@ par_node_toolchain = rule(
     attrs = {
         "node": attr.label(allow_single_file = True, mandatory = True, cfg = "exec"),
         "version": attr.string(mandatory = True),
+        "files": attr.label_list(
+            allow_files = True,
+            cfg = "exec",
+            doc = "What a hermetic node needs besides itself (e.g. shared libraries): inputs of every action that runs it.",
+        ),
     },
 )

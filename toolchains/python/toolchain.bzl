@@ -3,9 +3,10 @@
 ParPythonRuntimeInfo = provider(
     doc = "A Python interpreter that build actions run.",
     fields = {
-        "interpreter": "File: the interpreter executable (a symlink made by the repository rule).",
+        "interpreter": "File: the interpreter executable (a symlink to the host's, or a file of a hermetic interpreter's repository).",
         "version": "str: full version, e.g. '3.11.7'.",
         "cache_tag": "str: sys.implementation.cache_tag, e.g. 'cpython-311'; pyc from this runtime only load there.",
+        "files": "depset[File]: the interpreter and every file it needs to run; inputs of each action that runs it.",
     },
 )
 
@@ -17,7 +18,12 @@ def _par_python_toolchain_impl(ctx):
     if parts[0] != "3" or int(parts[1]) < 8:
         fail("par_python_toolchain %s: Python %s cannot run the build-time tools; they need 3.8 or newer. Point PAR_PYTHON_BIN at a newer interpreter." % (ctx.label, version))
     tag = ctx.attr.cache_tag or ("cpython-%s%s" % (parts[0], parts[1]))
-    runtime = ParPythonRuntimeInfo(interpreter = ctx.file.interpreter, version = version, cache_tag = tag)
+    runtime = ParPythonRuntimeInfo(
+        interpreter = ctx.file.interpreter,
+        version = version,
+        cache_tag = tag,
+        files = depset([ctx.file.interpreter] + ctx.files.files),
+    )
     return [platform_common.ToolchainInfo(par_python = runtime), runtime]
 
 par_python_toolchain = rule(
@@ -27,5 +33,10 @@ par_python_toolchain = rule(
         "interpreter": attr.label(allow_single_file = True, mandatory = True, cfg = "exec"),
         "version": attr.string(mandatory = True),
         "cache_tag": attr.string(),
+        "files": attr.label_list(
+            allow_files = True,
+            cfg = "exec",
+            doc = "The interpreter's tree (stdlib, shared libraries) when it is hermetic: actions declare these as inputs, so a remote executor receives them.",
+        ),
     },
 )

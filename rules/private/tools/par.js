@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs33 = require("node:fs"), import_node_path18 = require("node:path");
+var import_node_fs35 = require("node:fs"), import_node_path18 = require("node:path");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -22345,13 +22345,13 @@ var ParError = class extends Error {
   }
   /** One paragraph: "<label>: <message> (<file>) <hint>". */
   render() {
-    let where = this.label ? `${this.label}: ` : "", file2 = this.file && !this.message.includes(this.file) ? ` [${this.file}]` : "", hint = this.hint ? ` ${this.hint}` : "";
-    return `${where}${this.message}${file2}${hint}`;
+    let where2 = this.label ? `${this.label}: ` : "", file2 = this.file && !this.message.includes(this.file) ? ` [${this.file}]` : "", hint = this.hint ? ` ${this.hint}` : "";
+    return `${where2}${this.message}${file2}${hint}`;
   }
 };
 
 // src/packager/pack.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs9 = require("node:fs");
+var import_node_crypto4 = require("node:crypto"), import_node_fs10 = require("node:fs");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -22470,6 +22470,139 @@ async function collectEntries(m) {
     throw new ParError("MISSING_FILE", `input files are missing: ${missing.sort().join(", ")}`, { label });
   return [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
+
+// src/graph/module-index.ts
+function normalizeRoots(roots) {
+  let set2 = /* @__PURE__ */ new Set([""]);
+  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
+  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
+function moduleParts(path, root) {
+  if (root && !path.startsWith(root + "/")) return null;
+  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
+  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
+  else {
+    let ext = EXTENSION.exec(leaf);
+    if (!ext) return null;
+    rel = full.slice(0, slash + 1) + ext[1];
+  }
+  let parts = rel.split("/");
+  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
+}
+function moduleOf(path, roots) {
+  for (let r of roots) {
+    let parts = moduleParts(path, r);
+    if (parts) return parts.join(".");
+  }
+  return null;
+}
+var ModuleIndex = class {
+  modules = /* @__PURE__ */ new Map();
+  constructor(paths, roots = []) {
+    let rs = normalizeRoots(roots);
+    for (let p of paths)
+      for (let r of rs) {
+        let parts = moduleParts(p, r);
+        if (!parts) continue;
+        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
+        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
+        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+      }
+  }
+  add(name, e) {
+    let cur = this.modules.get(name);
+    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
+  }
+  get(name) {
+    return this.modules.get(name);
+  }
+  hasTop(name) {
+    return this.modules.has(name.split(".")[0]);
+  }
+  /**
+   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
+   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
+   */
+  resolve(name) {
+    let exact = this.modules.get(name);
+    if (exact) return { name, entry: exact };
+    let parts = name.split(".");
+    for (let k = parts.length - 1; k >= 1; k--) {
+      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
+      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
+    }
+  }
+};
+
+// src/packager/shadowed.ts
+function provisions(path, root, entry, owner2, prefix = "") {
+  let parts = moduleParts(path, root);
+  if (!parts) return [];
+  let out = [{ module: parts.join("."), kind: "file", entry, key: prefix + path, owner: owner2 }], rel = root ? path.slice(root.length + 1) : path, dirs = rel.split("/").slice(0, -1);
+  (rel === "__init__.py" || rel.endsWith("/__init__.py")) && dirs.pop();
+  for (let k = 1; k <= dirs.length; k++) {
+    let dir = [root, ...dirs.slice(0, k)].filter(Boolean).join("/");
+    out.push({ module: dirs.slice(0, k).join("."), kind: "portion", entry, key: `${prefix}${dir}/`, owner: owner2 });
+  }
+  return out;
+}
+var rank = (p) => p.key.endsWith("__init__.py") ? 0 : p.key.endsWith(".py") ? 2 : 1;
+function findShadowed(input2) {
+  let byModule = /* @__PURE__ */ new Map(), add = (p) => {
+    let list = byModule.get(p.module);
+    list ? list.push(p) : byModule.set(p.module, [p]);
+  };
+  input2.roots.forEach((root, entry) => {
+    for (let f of input2.files) for (let p of provisions(f.path, root, entry, f.owner)) add(p);
+  });
+  for (let w of input2.wheels)
+    for (let e of w.info.entries) {
+      let first = e.path.split("/")[0];
+      if (!(first.endsWith(".dist-info") || first.endsWith(".data")))
+        for (let p of provisions(e.path, "", w.entry, w.info.label, `${w.info.filename}!/`)) add(p);
+    }
+  let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
+  for (let [module2, list] of byModule) {
+    if (allowed(module2)) continue;
+    let files = uniqueBy(list.filter((p) => p.kind === "file"), (p) => p.key);
+    if (files.length === 0) continue;
+    let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
+    files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
+  }
+  return groups.sort((a, b) => a[0].module < b[0].module ? -1 : a[0].module > b[0].module ? 1 : 0);
+}
+function uniqueBy(xs, key) {
+  let seen = /* @__PURE__ */ new Set();
+  return xs.filter((x) => !seen.has(key(x)) && (seen.add(key(x)), !0));
+}
+var where = (p) => {
+  let i = p.key.indexOf("!/");
+  return i < 0 ? p.key : `${p.key.slice(i + 2)} in ${p.key.slice(0, i)}`;
+};
+function checkShadowed(input2) {
+  let groups = findShadowed(input2);
+  if (groups.length === 0) return;
+  let lines = groups.map((g) => {
+    let [winner, ...rest] = g, who = (p) => `${p.owner} (${where(p)})`;
+    return `module ${winner.module}: ${who(winner)} is imported; ${rest.map(who).join(", ")} never ${rest.length > 1 ? "are" : "is"}`;
+  }), n = groups.length;
+  throw new ParError(
+    "SHADOWED_MODULE",
+    `${n} module${n > 1 ? "s are" : " is"} provided twice in this binary, and Python imports only the first on sys.path:
+  ${lines.join(`
+  `)}
+`,
+    {
+      label: input2.label,
+      hint: "Rename or remove one of them (or drop the dep that brings it), or, if one deliberately overrides the other, list the module in allow_shadowed_modules."
+    }
+  );
+}
+
+// src/packager/launcher.ts
+var import_node_fs3 = require("node:fs");
 
 // src/packager/launch/blob.ts
 var import_node_fs2 = require("node:fs");
@@ -22639,15 +22772,15 @@ function launchBlob(codes, entries) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
   return marshalDumps([MARKER, ...codes, index]);
 }
-function readLaunchBlob(blob, where) {
+function readLaunchBlob(blob, where2) {
   let v, n = BLOB_MODULES.length;
   try {
     v = marshalLoads(blob, n + 1);
   } catch (e) {
-    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
   if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
-    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   return v.slice(1, n + 1);
 }
 var FIELD = `
@@ -22697,31 +22830,89 @@ function searchOrder(minors, buildVersion) {
   let build = buildVersion.split(".").slice(0, 2).join(".");
   return minors.includes(build) ? [build, ...minors.filter((m) => m !== build)] : minors;
 }
+var SIZE_FIELD = "; par_size=", SIZE_WIDTH = 13, GUARD = `trap 'echo "$0 is truncated or damaged ($(($(wc -c <"$0" 2>/dev/null || echo 0))) of $par_size bytes); copy it again" >&2; exit 1' EXIT${SIZE_FIELD}${"0".padEnd(SIZE_WIDTH)}`;
+function launcherScript(text) {
+  let state = "", out = [];
+  for (let line of text.split(`
+`))
+    if (!(state === "" && /^\s*#/.test(line))) {
+      out.push(line);
+      for (let i = 0; i < line.length; i++) {
+        let c = line[i];
+        if (state === "'")
+          c === "'" && (state = "");
+        else if (c === "\\")
+          i++;
+        else if (state === '"')
+          c === '"' && (state = "");
+        else if (c === '"' || c === "'")
+          state = c;
+        else if (c === "#" && (i === 0 || /\s/.test(line[i - 1])))
+          break;
+      }
+    }
+  return out.join(`
+`);
+}
+function shQuote(v) {
+  return `'${v.replace(/'/g, "'\\''")}'`;
+}
 function launcherPreamble(script, opts) {
   let bc = opts.bytecode;
   for (let v of [opts.first, ...opts.minors, ...bc ? [bc.build, bc.tag, bc.fingerprint] : []])
     if (!SHELL_SAFE.test(v)) throw new Error(`internal: unsafe launcher value ${JSON.stringify(v)}`);
   if (!/^[0-9.,<>=!~* ]*$/.test(opts.spec)) throw new Error(`internal: unsafe specifier ${JSON.stringify(opts.spec)}`);
+  if (opts.label !== void 0 && /[\n\r\0]/.test(opts.label)) throw new Error(`internal: unsafe label ${JSON.stringify(opts.label)}`);
   let data = [
     "#!/bin/sh",
+    GUARD,
+    "{",
     `par_first='${opts.first}'`,
     `par_minors='${opts.minors.join(" ")}'`,
     `par_spec='${opts.spec}'`,
+    ...opts.label !== void 0 ? [`par_label=${shQuote(opts.label)}`] : [],
     ...bc ? [`par_build='${bc.build}'`, `par_tag='${bc.tag}'`, `par_fp='${bc.fingerprint}'`] : [],
     ...opts.fast ? [FAST_PLACEHOLDER] : []
   ].join(`
-`);
+`), body = launcherScript(script);
   return Buffer.from(`${data}
-${script.endsWith(`
-`) ? script : script + `
-`}`, "utf8");
+${body.endsWith(`
+`) ? body : body + `
+`}}
+`, "utf8");
+}
+function sizeFieldAt(head) {
+  let line = head.indexOf(`
+`) + 1, at = head.indexOf(SIZE_FIELD, line), end = head.indexOf(`
+`, line);
+  return line > 0 && at >= 0 && at < end ? at + SIZE_FIELD.length : -1;
+}
+function writeSizeField(file2) {
+  let fd = (0, import_node_fs3.openSync)(file2, "r+");
+  try {
+    let head = Buffer.alloc(4096), at = sizeFieldAt(head.subarray(0, (0, import_node_fs3.readSync)(fd, head, 0, head.length, 0)));
+    if (at < 0) return;
+    let { size } = (0, import_node_fs3.fstatSync)(fd), bytes = Buffer.from(String(size).padEnd(SIZE_WIDTH), "latin1");
+    if (bytes.length !== SIZE_WIDTH) throw new Error(`internal: ${file2} is too large for the launcher's size field`);
+    if ((0, import_node_fs3.writeSync)(fd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`short write patching ${file2} at ${at}`);
+  } finally {
+    (0, import_node_fs3.closeSync)(fd);
+  }
 }
 
 // src/packager/manifest.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs4 = require("node:fs");
 var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), {
   message: "must be a relative path inside the archive (no leading /, no ..)"
-}), Header = external_exports.object({
+}), TestConfig = external_exports.object({
+  runner: external_exports.enum(["auto", "pytest", "unittest"]),
+  // The test's own srcs: archive paths and their module names, in srcs order. A name need not
+  // be an identifier (pytest collects test-x.py by path; unittest reports it as a failed import).
+  files: external_exports.array(archivePath),
+  modules: external_exports.array(external_exports.string().min(1)),
+  // The coverage tool is bundled (`bazel coverage`).
+  coverage: external_exports.boolean()
+}).strict(), Header = external_exports.object({
   t: external_exports.literal("header"),
   manifest_version: external_exports.literal(1),
   label: external_exports.string().min(1),
@@ -22741,10 +22932,14 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   shebang: external_exports.string().regex(/^#!\S[^\n]*$/, "must be one line starting with #!"),
   imports_check: external_exports.enum(["error", "warn", "off"]),
   local_copy: external_exports.boolean().default(!1),
-  build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) })
+  // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
+  allow_shadowed_modules: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name")).default([]),
+  build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) }),
+  // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
+  test: TestConfig.optional()
 }).strict().refine((h) => [h.main, h.entry_point, h.script].filter((x) => x !== null).length === 1, {
   message: "exactly one of main, entry_point and script must be set"
-}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel]);
+}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
 function describe3(issues2, line) {
   return issues2.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
@@ -22762,7 +22957,7 @@ function parseManifest(text, file2) {
     throw new ParError("MANIFEST_INVALID", `manifest ${file2} is empty`, { file: file2 });
   let rawHeader = json2(lines[0], 1), h = Header.safeParse(rawHeader);
   !h.success && rawHeader !== void 0 && problems.push(...describe3(h.error.issues, 1));
-  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], data: [], roots: [], wheels: [] };
+  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], data: [], roots: [], wheels: [], owners: /* @__PURE__ */ new Map() };
   if (lines.slice(1).forEach((raw, i) => {
     let n = i + 2, v = json2(raw, n);
     if (v === void 0) return;
@@ -22785,6 +22980,9 @@ function parseManifest(text, file2) {
       case "root":
         m.roots.push(l.path);
         break;
+      case "owner":
+        m.owners.has(l.path) || m.owners.set(l.path, l.label);
+        break;
       case "wheel":
         m.wheels.push({ label: l.label, file: l.file, info: l.info, ...l.bytecode ? { bytecode: l.bytecode } : {} });
         break;
@@ -22803,7 +23001,7 @@ function parseManifest(text, file2) {
 function readManifest(file2) {
   let text;
   try {
-    text = (0, import_node_fs3.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs4.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read manifest ${file2}: ${e.message}`, { file: file2 });
   }
@@ -22961,7 +23159,7 @@ function scriptEntryPoint(label, script, wheels) {
 var zlib4 = __toESM(require("node:zlib"));
 
 // src/packager/zip/append.ts
-var import_node_fs4 = require("node:fs"), import_node_path2 = require("node:path");
+var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
 
 // src/packager/zip/compress.ts
 var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
@@ -23024,19 +23222,19 @@ async function appendEntries(srcPath, dstPath, entries, options = {}) {
   if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
     throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
   let whole = readDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
-  (0, import_node_fs4.rmSync)(dstPath, { force: !0 }), (0, import_node_fs4.copyFileSync)(srcPath, dstPath, import_node_fs4.constants.COPYFILE_EXCL | import_node_fs4.constants.COPYFILE_FICLONE);
+  (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), (0, import_node_fs5.copyFileSync)(srcPath, dstPath, import_node_fs5.constants.COPYFILE_EXCL | import_node_fs5.constants.COPYFILE_FICLONE);
   try {
-    (0, import_node_fs4.chmodSync)(dstPath, options.mode ?? src.mode | 128);
-    let fd = (0, import_node_fs4.openSync)(dstPath, "r+");
+    (0, import_node_fs5.chmodSync)(dstPath, options.mode ?? src.mode | 128);
+    let fd = (0, import_node_fs5.openSync)(dstPath, "r+");
     try {
-      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs4.writevSync)(fd, tail, src.cdStart);
+      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs5.writevSync)(fd, tail, src.cdStart);
       if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
-      src.cdStart + length < src.size && (0, import_node_fs4.ftruncateSync)(fd, src.cdStart + length);
+      src.cdStart + length < src.size && (0, import_node_fs5.ftruncateSync)(fd, src.cdStart + length);
     } finally {
-      (0, import_node_fs4.closeSync)(fd);
+      (0, import_node_fs5.closeSync)(fd);
     }
   } catch (e) {
-    throw (0, import_node_fs4.rmSync)(dstPath, { force: !0 }), e;
+    throw (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), e;
   }
   return { offsets };
 }
@@ -23054,9 +23252,9 @@ function withoutLast(src, name) {
 }
 var EOCD_SEARCH = EOCD_SIZE + 65535;
 function readDirectory(path) {
-  let fd = (0, import_node_fs4.openSync)(path, "r");
+  let fd = (0, import_node_fs5.openSync)(path, "r");
   try {
-    let { size, mode } = (0, import_node_fs4.fstatSync)(fd), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
+    let { size, mode } = (0, import_node_fs5.fstatSync)(fd), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
     for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
       if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
         at = i;
@@ -23079,7 +23277,7 @@ function readDirectory(path) {
     if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
     return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
   } finally {
-    (0, import_node_fs4.closeSync)(fd);
+    (0, import_node_fs5.closeSync)(fd);
   }
 }
 async function newTail(dstPath, src, entries) {
@@ -23125,7 +23323,7 @@ function u64(b, at) {
 function readAt(fd, position, length) {
   let b = Buffer.allocUnsafe(length), done = 0;
   for (; done < length; ) {
-    let n = (0, import_node_fs4.readSync)(fd, b, done, length - done, position + done);
+    let n = (0, import_node_fs5.readSync)(fd, b, done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
@@ -23133,7 +23331,7 @@ function readAt(fd, position, length) {
 }
 
 // src/packager/zip/reader.ts
-var import_node_fs5 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
+var import_node_fs6 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
 var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARCH2 = EOCD_SIZE + 65535, ZipReader = class _ZipReader {
   constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
     this.fh = fh;
@@ -23158,7 +23356,7 @@ var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARC
     return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
   }
   static async open(path) {
-    let fh = await import_node_fs5.promises.open(path, "r");
+    let fh = await import_node_fs6.promises.open(path, "r");
     try {
       let { size } = await fh.stat(), dir = await findDirectory(fh, path, size), shift = dir.recordPos - dir.size - dir.offset;
       if (shift < 0)
@@ -23318,7 +23516,7 @@ async function readExactly(fh, path, position, length, what) {
 }
 
 // src/packager/zip/writer.ts
-var import_node_fs6 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
+var import_node_fs7 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
 
 // src/packager/zip/window.ts
 var Window = class {
@@ -23366,7 +23564,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   closed = !1;
   state = "open";
   static async create(outPath, preamble2, options = {}) {
-    let fh = await import_node_fs6.promises.open(outPath, "w");
+    let fh = await import_node_fs7.promises.open(outPath, "w");
     try {
       await writeAll(fh, preamble2, 0);
     } catch (e) {
@@ -23376,7 +23574,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** @internal Continues an archive whose bytes before `state.position` are already in place. */
   static async resume(path, state, options = {}) {
-    let fh = await import_node_fs6.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
+    let fh = await import_node_fs7.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
     try {
       await fh.truncate(state.position);
       for (let n of state.names) {
@@ -23458,7 +23656,7 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
   /** Closes without writing a central directory and removes the partial file. */
   async abort() {
-    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs6.promises.rm(this.path, { force: !0 }));
+    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs7.promises.rm(this.path, { force: !0 }));
   }
   enqueue(name, prepare) {
     let p = this.run(name, prepare);
@@ -23534,23 +23732,23 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
   }
 };
 function readSmallFile(path) {
-  let fd = (0, import_node_fs6.openSync)(path, "r");
+  let fd = (0, import_node_fs7.openSync)(path, "r");
   try {
-    let { size } = (0, import_node_fs6.fstatSync)(fd);
+    let { size } = (0, import_node_fs7.fstatSync)(fd);
     if (size >= STREAM_THRESHOLD) return;
     let b = Buffer.allocUnsafe(size), done = 0;
     for (; done < size; ) {
-      let n = (0, import_node_fs6.readSync)(fd, b, done, size - done, done);
+      let n = (0, import_node_fs7.readSync)(fd, b, done, size - done, done);
       if (n === 0) break;
       done += n;
     }
     return done === size ? b : b.subarray(0, done);
   } finally {
-    (0, import_node_fs6.closeSync)(fd);
+    (0, import_node_fs7.closeSync)(fd);
   }
 }
 async function readPrefix(path, n) {
-  let fh = await import_node_fs6.promises.open(path, "r");
+  let fh = await import_node_fs7.promises.open(path, "r");
   try {
     let b = Buffer.allocUnsafe(n), done = 0;
     for (; done < n; ) {
@@ -23571,7 +23769,7 @@ async function writeAll(fh, b, position) {
   }
 }
 async function streamInto(out, path, position, compress, level) {
-  let src = await import_node_fs6.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
+  let src = await import_node_fs7.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
     for (; ; ) {
       let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
       for (; n < CHUNK_SIZE; ) {
@@ -23874,7 +24072,7 @@ function checkRequirements(label, wheels, minors) {
 }
 
 // src/packager/wheel/info.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var INFO_VERSION = 1, Entry = external_exports.object({
   /** Name inside the .whl. */
   name: external_exports.string().min(1),
@@ -23904,7 +24102,7 @@ var INFO_VERSION = 1, Entry = external_exports.object({
 function readWheelInfo(file2, label) {
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs7.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs8.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("WHEEL_INVALID", `cannot read the wheel description ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24089,7 +24287,7 @@ async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk 
 }
 
 // src/packager/wheel/bytecode-bundle.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
   label: external_exports.string(),
   cache_tag: external_exports.string(),
@@ -24097,12 +24295,12 @@ var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
 }).strict();
 async function writeWheelBytecode(a) {
   let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir(info), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
-  (0, import_node_fs8.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
+  (0, import_node_fs9.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
 ${header}
 `, "utf8"), ...compiled.values()]));
 }
 function readWheelBytecode(file2, label, cacheTag) {
-  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs8.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
+  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs9.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
   if (second < 0 || data.toString("latin1", 0, first) !== MAGIC) throw bad(`it does not start with ${MAGIC}`);
   let parsed;
   try {
@@ -24123,73 +24321,6 @@ function readWheelBytecode(file2, label, cacheTag) {
 
 // src/packager/extract-layout.ts
 var import_node_crypto3 = require("node:crypto");
-
-// src/graph/module-index.ts
-function normalizeRoots(roots) {
-  let set2 = /* @__PURE__ */ new Set([""]);
-  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
-  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-}
-var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
-function moduleParts(path, root) {
-  if (root && !path.startsWith(root + "/")) return null;
-  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
-  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
-  else {
-    let ext = EXTENSION.exec(leaf);
-    if (!ext) return null;
-    rel = full.slice(0, slash + 1) + ext[1];
-  }
-  let parts = rel.split("/");
-  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
-}
-function moduleOf(path, roots) {
-  for (let r of roots) {
-    let parts = moduleParts(path, r);
-    if (parts) return parts.join(".");
-  }
-  return null;
-}
-var ModuleIndex = class {
-  modules = /* @__PURE__ */ new Map();
-  constructor(paths, roots = []) {
-    let rs = normalizeRoots(roots);
-    for (let p of paths)
-      for (let r of rs) {
-        let parts = moduleParts(p, r);
-        if (!parts) continue;
-        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
-        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
-        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-      }
-  }
-  add(name, e) {
-    let cur = this.modules.get(name);
-    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
-  }
-  get(name) {
-    return this.modules.get(name);
-  }
-  hasTop(name) {
-    return this.modules.has(name.split(".")[0]);
-  }
-  /**
-   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
-   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
-   */
-  resolve(name) {
-    let exact = this.modules.get(name);
-    if (exact) return { name, entry: exact };
-    let parts = name.split(".");
-    for (let k = parts.length - 1; k >= 1; k--) {
-      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
-      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
-    }
-  }
-};
-
-// src/packager/extract-layout.ts
 var NATIVE = /\.(so(\.\d+)*|pyd|dylib)$/, TAGGED_EXTENSION = /(^|\/)[A-Za-z_][A-Za-z0-9_]*\.(cpython-[^/]*|abi3)\.(so|pyd)$/;
 function nativePlan(layout, paths, roots) {
   if (layout !== "zip") return { layout };
@@ -24251,10 +24382,10 @@ async function pack(args) {
 `);
   let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript = await import_node_fs9.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript2 = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
-    if ((await import_node_fs9.promises.stat(e.file)).size < SMALL) {
-      let b = await import_node_fs9.promises.readFile(e.file);
+    if ((await import_node_fs10.promises.stat(e.file)).size < SMALL) {
+      let b = await import_node_fs10.promises.readFile(e.file);
       digests.set(e.path, (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
@@ -24264,14 +24395,23 @@ async function pack(args) {
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript, {
+  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript2, {
     first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
+    label: h.label,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
+  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], firstParty = roots.length - bundled.wheels.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    allowed: h.allow_shadowed_modules
+  });
+  let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
     pycs2 && prebuilt.set(ref.label, pycs2);
@@ -24284,6 +24424,8 @@ async function pack(args) {
     fingerprint,
     ...h.local_copy ? { local_copy: !0 } : {},
     // the launcher runs it from a copy in the cache
+    ...h.test ? { test: h.test } : {},
+    // python_test: read by __par__/_testrunner.py
     // extension modules of the program's own, unpacked at launch (__par__/_native.py)
     ...native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {},
     ...nativeWheels.length ? { wheels: nativeWheels } : {},
@@ -24329,18 +24471,18 @@ async function pack(args) {
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
-    await import_node_fs9.promises.chmod(tmp, 493), await import_node_fs9.promises.rename(tmp, args.out);
+    writeSizeField(tmp), await import_node_fs10.promises.chmod(tmp, 493), await import_node_fs10.promises.rename(tmp, args.out);
   } catch (e) {
     throw await w.abort().catch(() => {
-    }), await import_node_fs9.promises.rm(tmp, { force: !0 }), e;
+    }), await import_node_fs10.promises.rm(tmp, { force: !0 }), e;
   }
 }
 
 // src/packager/stamp.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 
 // src/packager/status-file.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 function parseStatus(text, file2, label) {
   let out = /* @__PURE__ */ new Map(), bad = [];
   if (text.split(`
@@ -24364,7 +24506,7 @@ function parseStatus(text, file2, label) {
 function readStatusFile(file2, label) {
   let text;
   try {
-    text = (0, import_node_fs10.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs11.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24392,7 +24534,7 @@ function timestampValue(v, label, file2) {
     });
   return new Date(Number(v) * 1e3).toISOString().replace(".000Z", "Z");
 }
-function stampInfo(stable, volatile, where) {
+function stampInfo(stable, volatile, where2) {
   let status = {};
   for (let [k, v] of [...stable.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
     k.startsWith("STABLE_") && !SCM_KEYS.includes(k) && (status[k] = v);
@@ -24400,9 +24542,9 @@ function stampInfo(stable, volatile, where) {
   return {
     stamped: !0,
     revision: stable.get("STABLE_SCM_REVISION") || "unknown",
-    dirty: dirtyValue(stable.get("STABLE_SCM_DIRTY"), where.label, where.stableFile),
+    dirty: dirtyValue(stable.get("STABLE_SCM_DIRTY"), where2.label, where2.stableFile),
     branch: branch === void 0 || branch === "" || branch === "unknown" ? null : branch,
-    timestamp: timestampValue(volatile.get("BUILD_TIMESTAMP"), where.label, where.volatileFile),
+    timestamp: timestampValue(volatile.get("BUILD_TIMESTAMP"), where2.label, where2.volatileFile),
     status
   };
 }
@@ -24428,18 +24570,18 @@ async function stamp(args) {
       writeFastField(tmp, blob.fieldAt, offsets[1], length);
     } else
       await appendEntries(args.in, tmp, entries, { mode: 493 });
-    (0, import_node_fs11.renameSync)(tmp, args.out);
+    writeSizeField(tmp), (0, import_node_fs12.renameSync)(tmp, args.out);
   } catch (e) {
-    throw (0, import_node_fs11.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+    throw (0, import_node_fs12.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 function readBlob(path, label) {
-  let fd = (0, import_node_fs11.openSync)(path, "r");
+  let fd = (0, import_node_fs12.openSync)(path, "r");
   try {
-    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs11.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs12.readSync)(fd, head, 0, head.length, 0)));
     if (!field2?.blob) return;
     let { offset, length } = field2.blob, data = Buffer.alloc(length);
-    if ((0, import_node_fs11.readSync)(fd, data, 0, length, offset) !== length)
+    if ((0, import_node_fs12.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
       return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
@@ -24447,15 +24589,15 @@ function readBlob(path, label) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }
   } finally {
-    (0, import_node_fs11.closeSync)(fd);
+    (0, import_node_fs12.closeSync)(fd);
   }
 }
 
 // src/packager/wheel/describe.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto5 = require("node:crypto"), import_node_fs12 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs13 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/common/entry-points.ts
 function consoleScripts(text) {
@@ -24690,7 +24832,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     normalized: want,
     version: version2,
     sha256,
-    size: (await import_node_fs12.promises.stat(file2)).size,
+    size: (await import_node_fs13.promises.stat(file2)).size,
     unpacked_size: unpacked,
     tags: expandTags(wn),
     requires_dist: requires,
@@ -24717,8 +24859,8 @@ function sameVersion(a, b) {
 // src/packager/wheel/describe.ts
 async function describeWheel(a) {
   let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
-  await import_node_fs13.promises.writeFile(tmp, stableStringify(info) + `
-`), await import_node_fs13.promises.rename(tmp, a.out);
+  await import_node_fs14.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs14.promises.rename(tmp, a.out);
 }
 
 // src/cli/args.ts
@@ -24742,13 +24884,13 @@ function parseVerbArgs(verb, argv, options, schema) {
 var import_node_child_process3 = require("node:child_process");
 
 // src/lock/hubs.ts
-var import_node_fs14 = require("node:fs"), import_node_path4 = require("node:path");
+var import_node_fs15 = require("node:fs"), import_node_path4 = require("node:path");
 function declaredHubs(ws) {
   let names = /* @__PURE__ */ new Set();
   for (let f of ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"]) {
     let p = (0, import_node_path4.join)(ws, f);
-    if (!(0, import_node_fs14.existsSync)(p)) continue;
-    let text = (0, import_node_fs14.readFileSync)(p, "utf8").replace(/#.*$/gm, "");
+    if (!(0, import_node_fs15.existsSync)(p)) continue;
+    let text = (0, import_node_fs15.readFileSync)(p, "utf8").replace(/#.*$/gm, "");
     for (let m of text.matchAll(/\bpar(?:_wheels|\.wheels)\s*\(([^)]*)\)/g)) {
       let name = /\bname\s*=\s*["']([^"']+)["']/.exec(m[1]);
       name && names.add(name[1]);
@@ -24763,7 +24905,7 @@ var HubJson = external_exports.object({
 function thirdPartyModules(files) {
   let modules = /* @__PURE__ */ new Map(), warnings = [];
   for (let file2 of files) {
-    let r = HubJson.safeParse(JSON.parse((0, import_node_fs14.readFileSync)(file2, "utf8")));
+    let r = HubJson.safeParse(JSON.parse((0, import_node_fs15.readFileSync)(file2, "utf8")));
     if (!r.success) throw new ParError("LOCK_INVALID", `${file2} is not a par_wheels hub description: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { file: file2 });
     for (let d of r.data.distributions)
       for (let m of d.modules) {
@@ -24775,13 +24917,13 @@ function thirdPartyModules(files) {
 }
 
 // src/cli/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
   let dir = (0, import_node_path5.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs15.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
+    if (MARKERS.some((m) => (0, import_node_fs16.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
     let up = (0, import_node_path5.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
@@ -24794,11 +24936,11 @@ function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
     for (let d of (env.PATH ?? "").split(import_node_path5.delimiter))
-      if (d && (0, import_node_fs15.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
+      if (d && (0, import_node_fs16.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
+  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -24809,7 +24951,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs16.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -24820,11 +24962,11 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs16.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
+  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -24832,7 +24974,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
         hint: "The Bazel output above names the cause."
       });
     let done = /* @__PURE__ */ new Set();
-    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs16.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line), t = ev.id?.targetCompleted;
@@ -24840,7 +24982,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
     }
     return [...done];
   } finally {
-    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs16.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelInfo(workspace, keys, extraArgs = []) {
@@ -24926,14 +25068,16 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path6 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs17 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path6 = require("node:path");
 function cacheRoot(env = process.env) {
+  if (env.PAR_ROOT && !env.PAR_ROOT.startsWith("/"))
+    throw new ParError("BAD_ARGUMENTS", `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
   return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path6.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path6.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
-function treeSize(path, st = (0, import_node_fs16.lstatSync)(path)) {
+function treeSize(path, st = (0, import_node_fs17.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  for (let name of (0, import_node_fs16.readdirSync)(path))
+  for (let name of (0, import_node_fs17.readdirSync)(path))
     try {
       total += treeSize((0, import_node_path6.join)(path, name));
     } catch {
@@ -24941,16 +25085,16 @@ function treeSize(path, st = (0, import_node_fs16.lstatSync)(path)) {
   return total;
 }
 function listEntries(root) {
-  if (!(0, import_node_fs16.existsSync)(root)) return [];
+  if (!(0, import_node_fs17.existsSync)(root)) return [];
   let out = [];
-  for (let kind of (0, import_node_fs16.readdirSync)(root).sort()) {
+  for (let kind of (0, import_node_fs17.readdirSync)(root).sort()) {
     let kdir = (0, import_node_path6.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
-      for (let key of (0, import_node_fs16.readdirSync)(kdir).sort()) {
+    if (!(kind.startsWith(".") || !(0, import_node_fs17.statSync)(kdir).isDirectory()))
+      for (let key of (0, import_node_fs17.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
         let path = (0, import_node_path6.join)(kdir, key);
         try {
-          let st = (0, import_node_fs16.lstatSync)(path);
+          let st = (0, import_node_fs17.lstatSync)(path);
           if (!st.isDirectory()) continue;
           out.push({ kind, key, path, size: treeSize(path, st), lastUse: st.mtimeMs });
         } catch {
@@ -24959,17 +25103,49 @@ function listEntries(root) {
   }
   return out;
 }
+function isAlive(pid) {
+  try {
+    return process.kill(pid, 0), !0;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+function listLeftovers(root) {
+  let out = [], scan = (dir, prefix) => {
+    for (let name of (0, import_node_fs17.readdirSync)(dir).sort()) {
+      let tmp = /^\.tmp-.+-(\d+)$/.exec(name);
+      if (!tmp && !name.startsWith(".set-aside-")) continue;
+      let path = (0, import_node_path6.join)(dir, name);
+      try {
+        let pid = tmp ? Number(tmp[1]) : void 0;
+        out.push({ path, name: prefix + name, size: treeSize(path), fillingPid: pid !== void 0 && isAlive(pid) ? pid : void 0 });
+      } catch {
+      }
+    }
+  };
+  if (!(0, import_node_fs17.existsSync)(root)) return out;
+  scan(root, "");
+  for (let kind of (0, import_node_fs17.readdirSync)(root).sort()) {
+    let kdir = (0, import_node_path6.join)(root, kind);
+    !kind.startsWith(".") && (0, import_node_fs17.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
+  }
+  return out;
+}
+function leftoverState(l) {
+  let pid = /-(\d+)$/.exec(l.path)?.[1];
+  return l.name.split("/").pop().startsWith(".tmp-") ? l.fillingPid !== void 0 ? `being unpacked by process ${pid}` : `unpacked by process ${pid}, which is gone` : "set aside by a launch that could not trust it";
+}
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
   try {
-    pids = (0, import_node_fs16.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
+    pids = (0, import_node_fs17.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return used;
   }
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs16.readFileSync)((0, import_node_path6.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs17.readFileSync)((0, import_node_path6.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -24977,9 +25153,9 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs16.readdirSync)((0, import_node_path6.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs17.readdirSync)((0, import_node_path6.join)(proc, pid, "fd")))
           try {
-            let target2 = (0, import_node_fs16.readlinkSync)((0, import_node_path6.join)(proc, pid, "fd", fd));
+            let target2 = (0, import_node_fs17.readlinkSync)((0, import_node_path6.join)(proc, pid, "fd", fd));
             target2.startsWith("/") && used.set(target2.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
@@ -25023,13 +25199,13 @@ function removeEntry(e) {
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs16.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs16.rmSync)(lock, { force: !0 }), (0, import_node_fs16.rmSync)((0, import_node_path6.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs17.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs17.rmSync)(lock, { force: !0 }), (0, import_node_fs17.rmSync)((0, import_node_path6.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
-  for (let kind of (0, import_node_fs16.existsSync)(root) ? (0, import_node_fs16.readdirSync)(root) : []) {
+  for (let kind of (0, import_node_fs17.existsSync)(root) ? (0, import_node_fs17.readdirSync)(root) : []) {
     let kdir = (0, import_node_path6.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs16.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs16.rmSync)((0, import_node_path6.join)(kdir, name), { recursive: !0, force: !0 });
+    if (!(kind.startsWith(".") || !(0, import_node_fs17.statSync)(kdir).isDirectory()))
+      for (let name of (0, import_node_fs17.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs17.rmSync)((0, import_node_path6.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -25057,13 +25233,19 @@ async function cacheVerb(argv, io) {
     "older-than": external_exports.string().optional(),
     positionals: external_exports.array(external_exports.string()).max(0)
   })), root = a.root ?? cacheRoot(), now = Date.now(), entries = listEntries(root);
-  if (markInUse(entries, filesInUse()), sub === "list") {
-    if (a.json) io.out(JSON.stringify({ root, entries }, null, 2) + `
+  markInUse(entries, filesInUse());
+  let leftovers = listLeftovers(root);
+  if (sub === "list") {
+    if (a.json) io.out(JSON.stringify({ root, entries, leftovers: leftovers.map((l) => ({ ...l, state: leftoverState(l) })) }, null, 2) + `
 `);
     else {
       io.out(`${root}: ${entries.length} entries, ${human(entries.reduce((n, e) => n + e.size, 0))}
 `);
       for (let e of entries) io.out(`  ${`${e.kind}/${e.key}`.padEnd(40).slice(0, 90)}  ${human(e.size).padStart(10)}  used ${age(now - e.lastUse)} ago${e.inUse ? `  (in use: ${e.inUse})` : ""}
+`);
+      leftovers.length && io.out(`  leftovers (par cache gc removes them once no process is filling them):
+`);
+      for (let l of leftovers) io.out(`  ${l.name.padEnd(40)}  ${human(l.size).padStart(10)}  ${leftoverState(l)}
 `);
     }
     return;
@@ -25074,26 +25256,41 @@ async function cacheVerb(argv, io) {
     let why = a["dry-run"] ? void 0 : removeEntry(e);
     why ? kept.push({ entry: e, why }) : removed.push(e);
   }
-  let freed = removed.reduce((n, e) => n + e.size, 0);
+  let gone = [], busy = [];
+  for (let l of leftovers)
+    if (l.fillingPid !== void 0) busy.push({ leftover: l, why: leftoverState(l) });
+    else if (a["dry-run"]) gone.push(l);
+    else
+      try {
+        (0, import_node_fs17.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
+      } catch (e) {
+        busy.push({ leftover: l, why: `cannot remove it: ${e.message}` });
+      }
+  let freed = removed.reduce((n, e) => n + e.size, 0) + gone.reduce((n, l) => n + l.size, 0);
   if (a.json) {
-    io.out(JSON.stringify({ root, dry_run: !!a["dry-run"], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), freed }, null, 2) + `
+    io.out(JSON.stringify({ root, dry_run: !!a["dry-run"], removed, kept: kept.map((k) => ({ ...k.entry, why: k.why })), removed_leftovers: gone, kept_leftovers: busy.map((b) => ({ ...b.leftover, why: b.why })), freed }, null, 2) + `
 `);
     return;
   }
   let verb = a["dry-run"] ? "would remove" : "removed";
   for (let e of removed) io.out(`${verb} ${e.kind}/${e.key} (${human(e.size)}, last used ${age(now - e.lastUse)} ago)
 `);
+  for (let l of gone) io.out(`${verb} leftover ${l.name} (${human(l.size)})
+`);
   for (let k of kept) io.out(`kept ${k.entry.kind}/${k.entry.key} (${human(k.entry.size)}): ${k.why}
 `);
-  io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries, ${human(freed)} in ${root}
+  for (let b of busy) io.out(`kept leftover ${b.leftover.name} (${human(b.leftover.size)}): ${b.why}
+`);
+  let also = gone.length ? ` and ${gone.length} leftover${gone.length === 1 ? "" : "s"}` : "";
+  io.out(`par cache gc: ${verb} ${removed.length} of ${entries.length} entries${also}, ${human(freed)} in ${root}
 `);
 }
 
 // src/cli/gen.ts
-var import_node_fs18 = require("node:fs"), import_node_path8 = require("node:path");
+var import_node_fs20 = require("node:fs"), import_node_path8 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs17 = require("node:fs"), import_node_path7 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs19 = require("node:fs"), import_node_path7 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25559,6 +25756,67 @@ function decodePythonSource(buf) {
   }
 }
 
+// src/graph/workspace-index.ts
+var import_node_fs18 = require("node:fs");
+var INDEX_FILE = "par_modules.txt", HEADER = "# par module index: module<TAB>target. Written by `par gen`; imports_check reads it to name the target to add.";
+function renderModuleIndex(pairs) {
+  let lines = /* @__PURE__ */ new Set();
+  for (let [m, l] of pairs) lines.add(`${m}	${l}`);
+  return [HEADER, ...[...lines].sort()].join(`
+`) + `
+`;
+}
+var MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, LABEL = /^(@[^/]*)?\/\/[^:]*(:.+)?$/, GOOD_LINE = new RegExp(`${MODULE.source.slice(0, -1)}	${LABEL.source.slice(1)}`), Pair = external_exports.tuple([
+  external_exports.string().regex(MODULE, "must be a dotted module name"),
+  external_exports.string().regex(LABEL, "must be a label")
+]);
+function parseModuleIndex(text, label, target2) {
+  let modules = /* @__PURE__ */ new Map(), problems = [];
+  if (text.split(`
+`).forEach((line, i) => {
+    if (!line || line.startsWith("#")) return;
+    let fields = line.split("	");
+    if (fields.length === 2 && GOOD_LINE.test(line)) {
+      let list = modules.get(fields[0]);
+      list ? list.push(fields[1]) : modules.set(fields[0], [fields[1]]);
+      return;
+    }
+    if (fields.length !== 2) {
+      problems.push(`line ${i + 1}: expected "module<TAB>target", found ${JSON.stringify(line)}`);
+      return;
+    }
+    let r = Pair.safeParse(fields);
+    if (!r.success) {
+      problems.push(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path[0] === 0 ? "module" : "target"} ${JSON.stringify(fields[Number(x.path[0])])} ${x.message}`).join("; ")}`);
+      return;
+    }
+    modules.set(r.data[0], [...modules.get(r.data[0]) ?? [], r.data[1]]);
+  }), problems.length)
+    throw new ParError("MANIFEST_INVALID", `module index ${label} is invalid:
+  ${problems.slice(0, 20).join(`
+  `)}`, {
+      label: target2,
+      hint: "Regenerate it with `par gen`."
+    });
+  return { label, modules };
+}
+function readModuleIndex(file2, label, target2) {
+  return parseModuleIndex((0, import_node_fs18.readFileSync)(file2, "utf8"), label, target2);
+}
+function workspaceProviders(index, module2) {
+  let sorted = (ls) => [...new Set(ls)].sort(), exact = index.modules.get(module2);
+  if (exact) return sorted(exact);
+  let inside2 = /* @__PURE__ */ new Set();
+  for (let [m, ls] of index.modules) if (m.startsWith(`${module2}.`)) for (let l of ls) inside2.add(l);
+  if (inside2.size) return sorted(inside2);
+  let parts = module2.split(".");
+  for (let k = parts.length - 1; k >= 1; k--) {
+    let hit = index.modules.get(parts.slice(0, k).join("."));
+    if (hit) return sorted(hit);
+  }
+  return [];
+}
+
 // src/gen/build-file.ts
 var KEEP = /#\s*keep\b/;
 function skipString(text, i) {
@@ -25693,7 +25951,7 @@ function applyEdits(text, edits) {
 }
 
 // src/gen/gen.ts
-var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "py_library", "py_binary"]), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), isTestFile = (f) => /^test_.*\.py$|_test\.py$/.test(import_node_path7.posix.basename(f)), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
   return pkg && (0, import_node_path7.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
@@ -25713,7 +25971,7 @@ function gen(opts) {
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path7.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs17.readFileSync)((0, import_node_path7.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs19.readFileSync)((0, import_node_path7.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
@@ -25723,8 +25981,8 @@ function gen(opts) {
       }
       let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path7.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
-      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), deps = new Set((call.attrs.get("deps")?.items ?? []).map((d) => canonical2(d.value, pkg)));
-      targets.set(label, { label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps });
+      let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), depsAttr = call.attrs.get("deps"), deps = new Set((depsAttr?.items ?? []).map((d) => canonical2(d.value, pkg))), t = { kind: call.kind === "python_test" ? "python_test" : "python_library", label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
+      COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null && (t.completed = new Set(deps), t.entryModule = call.attrs.get("entry_point")?.string?.split(":")[0]), targets.set(label, t);
     }
   }
   let pkgAbove = (dir) => {
@@ -25736,9 +25994,13 @@ function gen(opts) {
   for (let f of pyFiles) {
     if (owner2.has(f)) continue;
     let dir = pkgOf(import_node_path7.posix.dirname(f)), above = pkgAbove(dir), label;
-    if (above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path7.posix.dirname(s)) === dir))?.label), !label) {
+    if (isTestFile(f)) {
+      let name = import_node_path7.posix.basename(f, ".py");
+      label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_test", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
+    } else above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path7.posix.dirname(s)) === dir))?.label);
+    if (!label) {
       let name = dir ? (0, import_node_path7.basename)(dir) : "root";
-      label = labelFor(dir, name), targets.has(label) || targets.set(label, { label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
+      label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_library", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
     t.managed && (t.srcs.add(f), owner2.set(f, label));
@@ -25749,7 +26011,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs17.readFileSync)((0, import_node_path7.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs19.readFileSync)((0, import_node_path7.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -25774,15 +26036,13 @@ function gen(opts) {
   }
   let computeDeps = () => {
     for (let t of targets.values()) {
-      if (!t.managed) continue;
-      let d = /* @__PURE__ */ new Set();
-      for (let s of t.srcs) {
-        for (let p of importsOf.get(s) ?? []) {
-          let o = owner2.get(p);
-          o && o !== t.label && d.add(o);
-        }
-        for (let ext of externalOf.get(s) ?? []) d.add(ext);
+      if (!t.managed && !t.completed) continue;
+      let d = new Set(t.completed), provided = [...t.srcs].flatMap((s) => importsOf.get(s) ?? []), entry = t.entryModule ? providerPath(index, t.entryModule) : void 0;
+      for (let p of entry ? [...provided, entry] : provided) {
+        let o = owner2.get(p);
+        o && o !== t.label && d.add(o);
       }
+      for (let s of t.srcs) for (let ext of externalOf.get(s) ?? []) d.add(ext);
       t.deps = d;
     }
   };
@@ -25800,13 +26060,26 @@ function gen(opts) {
     for (let s of targets.get(into).srcs) owner2.set(s, into);
     cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
   }
+  let changed = [];
+  if ((0, import_node_fs19.existsSync)((0, import_node_path7.join)(ws, INDEX_FILE))) {
+    let pairs = [];
+    for (let f of pyFiles) {
+      let label = owner2.get(f);
+      for (let r of label ? rootList : []) {
+        let parts = moduleParts(f, r);
+        parts && pairs.push([parts.join("."), label]);
+      }
+    }
+    let text = renderModuleIndex(pairs);
+    (0, import_node_fs19.readFileSync)((0, import_node_path7.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs19.writeFileSync)((0, import_node_path7.join)(ws, INDEX_FILE), text));
+  }
   let byPkg = /* @__PURE__ */ new Map();
-  for (let t of targets.values()) t.managed && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
-  let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/")), changed = [];
+  for (let t of targets.values()) (t.managed || t.completed) && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
+  let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/"));
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
     let bf = buildOfPkg.get(pkg) ?? import_node_path7.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs17.writeFileSync)((0, import_node_path7.join)(ws, bf), after));
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs19.writeFileSync)((0, import_node_path7.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -25842,7 +26115,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg))), name = root ? (0, import_node_path7.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg) && t.kind === "python_library")), name = root ? (0, import_node_path7.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { kind: "python_library", label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);
@@ -25853,7 +26126,7 @@ function mergeInto(scc, targets, buildOfPkg) {
   return label;
 }
 function renderPackage(before, pkg, ts, all) {
-  let edits = [], appended = [], known = new Set(all.keys());
+  let edits = [], appended = [], newKinds = /* @__PURE__ */ new Set(), known = new Set(all.keys());
   for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
     let srcs = [...t.srcs].map((s) => ({ value: import_node_path7.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
     for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
@@ -25863,13 +26136,13 @@ function renderPackage(before, pkg, ts, all) {
     }
     let depItems = [...deps.values()].sort((a, b) => compareLabels(a.value, b.value));
     if (!call) {
-      let lines = ["python_library(", `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`, '    visibility = ["//visibility:public"],'];
-      depItems.length && lines.push(`    deps = ${renderList(depItems)},`), lines.push(")"), appended.push(lines.join(`
+      let lines = [`${t.kind}(`, `    name = ${JSON.stringify(t.name)},`, `    srcs = ${renderList(srcs)},`];
+      t.kind === "python_library" && lines.push('    visibility = ["//visibility:public"],'), newKinds.add(t.kind), depItems.length && lines.push(`    deps = ${renderList(depItems)},`), lines.push(")"), appended.push(lines.join(`
 `));
       continue;
     }
     let srcsAttr = call.attrs.get("srcs");
-    if (srcsAttr && edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) }), oldDeps)
+    if (srcsAttr && t.managed && edits.push({ start: srcsAttr.start, end: srcsAttr.end, text: renderList(srcs) }), oldDeps)
       !oldDeps.keep && oldDeps.items !== null && edits.push({ start: oldDeps.start, end: oldDeps.end, text: renderList(depItems) });
     else if (depItems.length) {
       let closeLine = before.lastIndexOf(`
@@ -25880,22 +26153,26 @@ function renderPackage(before, pkg, ts, all) {
     }
   }
   let text = applyEdits(before, edits);
-  return appended.length && (text = ensureLoad(text), text = text.replace(/\n*$/, "") + (text.trim() ? `
+  if (appended.length) {
+    for (let kind of [...newKinds].sort()) text = ensureLoad(text, kind);
+    text = text.replace(/\n*$/, "") + (text.trim() ? `
 
 ` : "") + appended.join(`
 
 `) + `
-`), text;
+`;
+  }
+  return text;
 }
-function ensureLoad(text) {
+function ensureLoad(text, kind) {
   let m = /load\(\s*("[^"]*defs\.bzl")((?:\s*,\s*"[^"]*")*)\s*,?\s*\)/.exec(text);
   if (m) {
     let syms = [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
-    if (syms.includes("python_library")) return text;
-    let all = [...syms, "python_library"].sort();
+    if (syms.includes(kind)) return text;
+    let all = [...syms, kind].sort();
     return text.slice(0, m.index) + `load(${m[1]}, ${all.map((s) => JSON.stringify(s)).join(", ")})` + text.slice(m.index + m[0].length);
   }
-  let load = `load("${DEFS}", "python_library")
+  let load = `load("${DEFS}", "${kind}")
 `;
   if (!text.trim()) return load;
   let lines = text.split(`
@@ -25942,17 +26219,17 @@ async function genVerb(argv, io) {
 function hubModules(ws) {
   let hubs = declaredHubs(ws);
   if (!hubs.length) return { modules: /* @__PURE__ */ new Map(), warnings: [] };
-  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path8.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path8.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs18.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs18.existsSync)(f)));
+  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path8.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path8.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs20.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs20.existsSync)(f)));
   for (let h of missing) r.warnings.push(`the par_wheels hub @${h} could not be fetched, so imports of its wheels get no deps: ${q2.stderr.split(`
 `).filter((l) => l.includes("ERROR")).join(" ").trim() || "see bazel query @" + h + "//:par_hub.json"}`);
   return r;
 }
 
 // src/cli/graph.ts
-var import_node_fs21 = require("node:fs");
+var import_node_fs23 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs20 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -25975,11 +26252,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs19.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs21.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -26011,7 +26288,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs20.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs22.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -26020,7 +26297,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs20.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs22.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -26029,7 +26306,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs20.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs22.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -26038,12 +26315,12 @@ function importsReport(request) {
     let m = moduleOf(l[1], roots);
     m && !owner2.has(m) && owner2.set(m, l[2]);
   }
-  let ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
+  let indexLine = lines.find((l) => l[0] === "index"), index, workspace = () => index === void 0 ? index = indexLine ? readModuleIndex(indexLine[1], indexLine[2] ?? indexLine[1], label) : null : index, ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs20.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs22.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
-      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2));
+      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2, workspace));
   }
   let uniq2 = [...new Set(problems)];
   return uniq2.length === 0 ? { text: `${label}: imports_check: every import resolves
@@ -26051,14 +26328,22 @@ function importsReport(request) {
 `) + `
 `, failed: mode === "error", count: uniq2.length };
 }
-function describe4(u, target2, owner2) {
-  let where = `${u.file}:${u.line}`;
-  if (u.reason === "syntax") return `${where}: cannot be scanned for imports (a string or statement is not closed) [in ${target2}]`;
-  if (u.reason === "relative-beyond-top") return `${where}: \`${u.statement}\` climbs above the top-level package [in ${target2}]`;
+function describe4(u, target2, owner2, workspace) {
+  let where2 = `${u.file}:${u.line}`;
+  if (u.reason === "syntax") return `${where2}: cannot be scanned for imports (a string or statement is not closed) [in ${target2}]`;
+  if (u.reason === "relative-beyond-top") return `${where2}: \`${u.statement}\` climbs above the top-level package [in ${target2}]`;
   let provider;
   for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
-  let fix = provider && provider !== target2 ? `${provider} provides it: add "${provider}" to deps of ${target2}` : `no target in this binary provides it; ${target2} needs a dep that does`;
-  return `${where}: \`${u.statement}\` needs module ${u.module}; ${fix}`;
+  return `${where2}: \`${u.statement}\` needs module ${u.module}; ${provider && provider !== target2 ? addDep([provider], target2) : fromWorkspace(u.module, target2, workspace())}`;
+}
+function addDep(labels, target2) {
+  return labels.length === 1 ? `${labels[0]} provides it: add "${labels[0]}" to deps of ${target2}` : `${labels.length} targets provide it: add one of ${labels.map((l) => `"${l}"`).join(", ")} to deps of ${target2}`;
+}
+function fromWorkspace(module2, target2, index) {
+  if (!index)
+    return `no target in this binary provides it and no module index is configured to look further; ${target2} needs a dep that does (\`par gen\` adds it from the imports)`;
+  let labels = workspaceProviders(index, module2).filter((l) => l !== target2);
+  return labels.length ? addDep(labels, target2) : `no target in the workspace provides it (module index ${index.label}); add one that does to deps of ${target2}, or run \`par gen\` to create it from the sources`;
 }
 
 // src/graph/target-graph.ts
@@ -26111,7 +26396,7 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs21.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs23.writeFileSync)(a.out, r.text);
 }
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
@@ -26123,7 +26408,7 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs27 = require("node:fs"), import_node_path13 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path9 = require("node:path");
@@ -26142,7 +26427,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs22 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs24 = require("node:fs"), import_node_path10 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26160,7 +26445,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs22.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs24.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26169,7 +26454,7 @@ function importRootsOf(t, loc, exists = import_node_fs22.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs22.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs24.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26190,13 +26475,13 @@ function buildProjectModel(targets, loc, exists = import_node_fs22.existsSync) {
     interpreter,
     python_version: interpreter.split(".").slice(0, 2).join("."),
     targets: model,
-    extra_paths: uniq(model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)])),
+    extra_paths: uniq([...model.flatMap((t) => [...t.import_roots, ...t.wheels.map((w) => w.dir)]), ...sorted.map((t) => resolveExecPath(loc, t.stubs))]),
     include
   };
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs23 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path11 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26214,8 +26499,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs23.existsSync)(file2)) return null;
-  let text = (0, import_node_fs23.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs25.existsSync)(file2)) return null;
+  let text = (0, import_node_fs25.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26229,10 +26514,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs23.existsSync)(file2)) return null;
+  if (!(0, import_node_fs25.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs23.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs25.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26246,19 +26531,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs23.writeFileSync)(tmp, text), (0, import_node_fs23.renameSync)(tmp, file2);
+  (0, import_node_fs25.writeFileSync)(tmp, text), (0, import_node_fs25.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path11.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path11.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs23.existsSync)((0, import_node_path11.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs23.readFileSync)((0, import_node_path11.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs25.existsSync)((0, import_node_path11.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs25.readFileSync)((0, import_node_path11.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs23.existsSync)(file2) || (0, import_node_fs23.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs25.existsSync)(file2) || (0, import_node_fs25.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs24 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs26 = require("node:fs"), import_node_path12 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26273,7 +26558,9 @@ var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p)
   foreign_import_roots: external_exports.array(external_exports.string()),
   wheels: external_exports.array(external_exports.object({ label: external_exports.string(), dir: execPath, info: execPath })),
   /** The JSON files of the target's deps, transitively: `par ide` reads them all from the top. */
-  closure_json: external_exports.array(execPath)
+  closure_json: external_exports.array(execPath),
+  /** The directory of rules_par's typed stub for `import __par__` (__par__/__init__.pyi). */
+  stubs: execPath
 });
 function parseTargetJson(text, file2) {
   let raw;
@@ -26296,7 +26583,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs24.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs26.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
@@ -26305,7 +26592,7 @@ function targetJsonPath(bazelBin, label) {
   return (0, import_node_path12.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs24.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs26.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
@@ -26321,7 +26608,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
     let p = (0, import_node_path13.join)(workspace, file2);
-    if ((0, import_node_fs25.existsSync)(p) && re.test((0, import_node_fs25.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    if ((0, import_node_fs27.existsSync)(p) && re.test((0, import_node_fs27.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
@@ -26329,7 +26616,7 @@ var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path13.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs25.existsSync)(link) && (0, import_node_fs25.realpathSync)(link) === (0, import_node_fs25.realpathSync)((0, import_node_path13.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs27.existsSync)(link) && (0, import_node_fs27.realpathSync)(link) === (0, import_node_fs27.realpathSync)((0, import_node_path13.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
@@ -26337,7 +26624,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path13.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs25.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs27.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26359,7 +26646,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs26 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path14.relative)(root, abs);
@@ -26367,7 +26654,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path14.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs26.existsSync)(abs) && (rel = within((0, import_node_fs26.realpathSync)(workspace), (0, import_node_fs26.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs28.existsSync)(abs) && (rel = within((0, import_node_fs28.realpathSync)(workspace), (0, import_node_fs28.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -26378,14 +26665,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs26.existsSync)(abs))
+  if (!(0, import_node_fs28.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs26.statSync)(abs).isDirectory())
+  if ((0, import_node_fs28.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs26.existsSync)((0, import_node_path14.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs28.existsSync)((0, import_node_path14.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26432,7 +26719,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs29 = require("node:fs");
 
 // src/common/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26454,9 +26741,17 @@ var BuildInfo = external_exports.object({
   build_info: BuildInfo
 }).passthrough();
 function dataLiteral(text, name, archive) {
-  let m = /^DATA = (.*)$/m.exec(text);
+  let m = /(?:^|[\n\r])DATA = /.exec(text);
   if (!m) throw new ParError("NOT_AN_ARCHIVE", `${archive}: ${name} holds no DATA literal`, { file: archive });
-  return JSON.parse(m[1]);
+  try {
+    return JSON.parse(text.slice(m.index + m[0].length));
+  } catch (e) {
+    throw new ParError("NOT_AN_ARCHIVE", `${archive}: the DATA literal of ${name} is not JSON (${e.message})`, { file: archive });
+  }
+}
+var ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function printable(v) {
+  return v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 async function readArchiveInfo(archive) {
   let zip;
@@ -26486,12 +26781,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs27.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs29.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs28 = require("node:fs");
+var import_node_fs30 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26504,7 +26799,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs28.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs30.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26518,7 +26813,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs29 = require("node:fs");
+var import_node_fs31 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26538,7 +26833,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs29.promises.open(path, "r");
+  let fh = await import_node_fs31.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26548,7 +26843,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs29.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs31.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -26564,7 +26859,7 @@ function human2(n) {
   let abs = Math.abs(n);
   return abs < 1024 ? `${n} B` : abs < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
-var signed = (n) => n > 0 ? `+${human2(n)}` : n < 0 ? `-${human2(-n)}` : "\xB10 B", show = (v) => v == null ? "(none)" : typeof v == "string" ? v : stableStringify(v);
+var signed = (n) => n > 0 ? `+${human2(n)}` : n < 0 ? `-${human2(-n)}` : "\xB10 B", show = (v) => v == null ? "(none)" : typeof v == "string" ? printable(v) : stableStringify(v);
 function renderDiff(d) {
   if (d.identical) return `${d.a} and ${d.b} are the same archive: same build info, launcher and files.
 `;
@@ -26595,6 +26890,28 @@ async function diff(a, b, json2) {
 }
 
 // src/cli/inspect.ts
+function unsafeName2(name) {
+  if (/^([/\\]|[A-Za-z]:)/.test(name)) return "its name is absolute: it would be written outside the directory it is unpacked into";
+  if (name.split(/[/\\]/).includes("..")) return "its name has a '..' part: it would be written outside the directory it is unpacked into";
+}
+async function verifyEntries(archive) {
+  let zip = await ZipReader.open(archive), problems = [];
+  try {
+    for (let e of zip.entries) {
+      let unsafe = unsafeName2(e.name);
+      unsafe && problems.push({ entry: e.name, problem: unsafe });
+      try {
+        await zip.read(e);
+      } catch (err) {
+        let reason = err.reason ?? err.message;
+        problems.push({ entry: e.name, problem: reason.replace(` for "${e.name}"`, "") });
+      }
+    }
+  } finally {
+    await zip.close();
+  }
+  return problems;
+}
 function sizeByTopLevel(info) {
   let by = /* @__PURE__ */ new Map();
   for (let e of info.entries) {
@@ -26613,14 +26930,15 @@ function startModel(info) {
   };
 }
 function renderStart(s) {
-  let where = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
-  return `  starts     ${where}; ${blob}`;
+  let where2 = s.layout === "extract" ? 'unpacked once into the cache (layout = "extract")' : s.extension_modules_unpacked.length ? `from the zip; extension modules unpacked once into the cache: ${s.extension_modules_unpacked.join(", ")}` : "from the zip", minor = s.build_python.split(".").slice(0, 2).join("."), blob = s.launch_blob_bytes === null ? "no launch blob" : `launch blob ${kb(s.launch_blob_bytes)} (used by python${minor})`;
+  return `  starts     ${where2}; ${blob}`;
 }
-function inspectModel(archive, info) {
+function inspectModel(archive, info, problems = []) {
   let entry = info.manifest.entry;
   return {
     archive,
     build_info: info.buildInfo,
+    problems,
     entry: "entry_point" in entry ? { entry_point: entry.entry_point } : { main: entry.path, module: entry.module },
     python: info.manifest.python.spec,
     interpreters_probed: info.manifest.python.minors.map((m) => `python${m}`),
@@ -26638,16 +26956,17 @@ function renderStamp(b) {
   if (!b.stamped)
     return ["  revision   none: unstamped build (stamp with --config=release, or stamp = 1 on the target)"];
   let state = b.dirty === !0 ? "DIRTY: built with uncommitted changes" : b.dirty === !1 ? "clean" : "clean or dirty: unknown", lines = [
-    `  revision   ${b.revision ?? "unknown"}  (${state}${b.branch ? `, branch ${b.branch}` : ""})`,
+    `  revision   ${printable(b.revision ?? "unknown")}  (${state}${b.branch ? `, branch ${printable(b.branch)}` : ""})`,
     `  built      ${b.timestamp ?? "at an unknown time"}`
   ], status = b.status && typeof b.status == "object" ? Object.entries(b.status) : [], width = Math.max(0, ...status.map(([k]) => k.length));
-  for (let [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${String(v)}`);
+  for (let [k, v] of status) lines.push(`  ${k.padEnd(width)}  ${printable(String(v))}`);
   return lines;
 }
 function renderInspect(model) {
   let b = model.build_info;
   return [
     `${model.archive}`,
+    ...model.problems.map((p) => `  DAMAGED    ${p.entry}: ${p.problem}`),
     ...renderStamp(b),
     `  target     ${b.label}`,
     `  runs       ${"entry_point" in model.entry ? model.entry.entry_point : `${model.entry.main} (as __main__)`}`,
@@ -26663,14 +26982,22 @@ function renderInspect(model) {
 `) + `
 `;
 }
-async function inspect(archive, json2) {
-  let model = inspectModel(archive, await readArchiveInfo(archive));
-  return json2 ? JSON.stringify(model, null, 2) + `
-` : renderInspect(model);
+async function inspectArchive(archive, json2) {
+  let info = await readArchiveInfo(archive), problems = await verifyEntries(archive), model = inspectModel(archive, info, problems);
+  return { output: json2 ? JSON.stringify(model, null, 2) + `
+` : renderInspect(model), problems };
+}
+function inspectFailure(archive, problems) {
+  let n = problems.length;
+  return new ParError(
+    "ARCHIVE_DAMAGED",
+    `${archive} has ${n} damaged or unsafe ${n === 1 ? "entry" : "entries"}: ${problems.map((p) => `${p.entry} (${p.problem})`).join("; ")}`,
+    { file: archive, hint: "Copy it again, or rebuild it; never run an archive whose entries leave their directory." }
+  );
 }
 
 // src/cli/lock.ts
-var import_node_crypto6 = require("node:crypto"), import_node_fs31 = require("node:fs"), import_node_path16 = require("node:path");
+var import_node_crypto6 = require("node:crypto"), import_node_fs33 = require("node:fs"), import_node_path16 = require("node:path");
 
 // src/lock/errors.ts
 var LockError = class extends ParError {
@@ -26680,7 +27007,7 @@ var LockError = class extends ParError {
 };
 
 // src/lock/hub.ts
-var import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs32 = require("node:fs"), import_node_path15 = require("node:path");
 async function readDistInfo(file2, normalized) {
   let z2 = await ZipReader.open(file2);
   try {
@@ -26790,7 +27117,7 @@ function hubJson(hub, lock, dists) {
 }
 async function fromRepositoryCache(dir, url2, normalized) {
   let wheels = [], sdists = [];
-  for (let sha256 of (0, import_node_fs30.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
+  for (let sha256 of (0, import_node_fs32.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
     let file2 = (0, import_node_path15.join)(dir, sha256), z2;
     try {
       z2 = await ZipReader.open(file2);
@@ -27286,27 +27613,27 @@ function parsePylock(text, file2, env) {
   if (!/^1\./.test(r.data["lock-version"])) throw new LockError(`${file2} has lock-version ${r.data["lock-version"]}; only 1.x is understood`, file2);
   let problems = [], out = [];
   if (r.data.packages.forEach((p, i) => {
-    let where = `${file2} [[packages]] #${i + 1}`;
+    let where2 = `${file2} [[packages]] #${i + 1}`;
     if (p.marker)
       try {
         let req4 = parseRequirement(`x ; ${p.marker}`);
         if (req4.marker && !evaluateMarker(req4.marker, env)) return;
       } catch (e) {
         if (!(e instanceof RequirementError)) throw e;
-        problems.push(`${where}: marker '${p.marker}' does not parse`);
+        problems.push(`${where2}: marker '${p.marker}' does not parse`);
         return;
       }
     let source = ["vcs", "directory", "archive"].find((k) => p[k] !== void 0);
     if (source) {
-      problems.push(`${where}: a ${source} source is not a wheel; lock a wheel of ${p.name} from an index`);
+      problems.push(`${where2}: a ${source} source is not a wheel; lock a wheel of ${p.name} from an index`);
       return;
     }
     if (!p.version) {
-      problems.push(`${where}: has no version`);
+      problems.push(`${where2}: has no version`);
       return;
     }
-    let wheels = (p.wheels ?? []).map((w, k) => fileOf(w, `${where} wheels[${k}]`, problems)).filter((w) => !!w), sdist = p.sdist ? fileOf(p.sdist, `${where} sdist`, problems) ?? null : null;
-    out.push({ name: p.name, normalized: normalizeName(p.name), version: p.version, extras: [], where, wheels, sdist, hashes: [], pages: [] });
+    let wheels = (p.wheels ?? []).map((w, k) => fileOf(w, `${where2} wheels[${k}]`, problems)).filter((w) => !!w), sdist = p.sdist ? fileOf(p.sdist, `${where2} sdist`, problems) ?? null : null;
+    out.push({ name: p.name, normalized: normalizeName(p.name), version: p.version, extras: [], where: where2, wheels, sdist, hashes: [], pages: [] });
   }), problems.length) throw new LockError(`${file2} has ${problems.length} problem${problems.length > 1 ? "s" : ""}:
   ${problems.join(`
   `)}`, file2);
@@ -27564,13 +27891,13 @@ function target(a) {
 }
 var readJson = (file2) => {
   try {
-    return JSON.parse((0, import_node_fs31.readFileSync)(file2, "utf8"));
+    return JSON.parse((0, import_node_fs33.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("BAD_ARGUMENTS", `cannot read ${file2}: ${e.message}`, { file: file2 });
   }
 };
 function writeText(file2, text) {
-  (0, import_node_fs31.mkdirSync)((0, import_node_path16.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs31.writeFileSync)(file2, text);
+  (0, import_node_fs33.mkdirSync)((0, import_node_path16.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs33.writeFileSync)(file2, text);
 }
 async function lockPlanVerb(argv, _io) {
   let a = parseVerbArgs(
@@ -27578,7 +27905,7 @@ async function lockPlanVerb(argv, _io) {
     argv,
     { lock: { type: "string" }, name: { type: "string" }, "index-url": { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
     external_exports.object({ lock: req2("lock"), name: req2("name"), "index-url": external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
-  ), { env } = target(a), text = (0, import_node_fs31.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path16.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
+  ), { env } = target(a), text = (0, import_node_fs33.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path16.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
   if (!plan.packages.length) throw new LockError(`${a.name} locks no distribution (for python_version ${env.python_version} on Linux)`, a.name);
   writeText(a.out, stableStringify(plan) + `
 `);
@@ -27593,11 +27920,11 @@ async function lockSelectVerb(argv, _io) {
   for (let p of plan.packages)
     p.pages.forEach((url2, i) => {
       let f = (0, import_node_path16.join)(a.pages, `${p.normalized}.${i}`);
-      a.pages && (0, import_node_fs31.existsSync)(f) && pages.set(url2, (0, import_node_fs31.readFileSync)(f, "utf8"));
+      a.pages && (0, import_node_fs33.existsSync)(f) && pages.set(url2, (0, import_node_fs33.readFileSync)(f, "utf8"));
     });
   for (let p of plan.packages) {
     let dir = (0, import_node_path16.join)(a.pages, "..", "cached", p.normalized);
-    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs31.existsSync)(dir)) {
+    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs33.existsSync)(dir)) {
       let files = await fromRepositoryCache(dir, p.pages[0], p.normalized);
       (files.wheels.length || files.sdists.length) && Object.assign(p, { pages: [], wheels: files.wheels, sdist: files.sdists[0] ?? null });
     }
@@ -27643,7 +27970,7 @@ async function lockProbeVerb(argv, io) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs32 = require("node:fs"), import_node_path17 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs34 = require("node:fs"), import_node_path17 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -27745,7 +28072,7 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs32.statSync)(file2);
+    let s = (0, import_node_fs34.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
@@ -27886,8 +28213,8 @@ var USAGE2 = `usage: par VERB [ARGS]
   async build(argv, io) {
     let a = parseVerbArgs("build", argv, {}, external_exports.object({
       positionals: external_exports.array(external_exports.string().regex(/^(@[\w.~+-]*)?\/\/|^:/, "labels look like //pkg:name")).min(1, "name at least one //label")
-    })), ws = findWorkspace(), archives = bazelBuild(ws, a.positionals).filter((t) => t.kind.startsWith("python_binary"));
-    archives.length === 0 && io.err(`par build: no python_binary among ${a.positionals.join(" ")}
+    })), ws = findWorkspace(), archives = bazelBuild(ws, a.positionals).filter((t) => t.kind.startsWith("python_binary") || t.kind.startsWith("python_test"));
+    archives.length === 0 && io.err(`par build: no python_binary or python_test among ${a.positionals.join(" ")}
 `);
     for (let t of archives) for (let o of t.outputs) io.out(`${o}
 `);
@@ -27896,8 +28223,8 @@ var USAGE2 = `usage: par VERB [ARGS]
     let a = parseVerbArgs("inspect", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
-    }));
-    io.out(await inspect((0, import_node_path18.resolve)(a.positionals[0]), a.json ?? !1));
+    })), archive = (0, import_node_path18.resolve)(a.positionals[0]), { output: output2, problems } = await inspectArchive(archive, a.json ?? !1);
+    if (io.out(output2), problems.length) throw inspectFailure(archive, problems);
   },
   async diff(argv, io) {
     let a = parseVerbArgs("diff", argv, { json: { type: "boolean" } }, external_exports.object({
@@ -27935,7 +28262,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs33.realpathSync)(process.argv[1]) === (0, import_node_fs33.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs35.realpathSync)(process.argv[1]) === (0, import_node_fs35.realpathSync)(__filename);
   } catch {
     return !1;
   }

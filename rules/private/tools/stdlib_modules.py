@@ -1,4 +1,6 @@
-"""Prints the top-level module names of this interpreter's standard library, one per line.
+"""Writes the top-level module names of this interpreter's standard library, one per line.
+
+    python -S -B stdlib_modules.py [OUT]      (stdout without OUT)
 
 Run by the par_stdlib_modules rule (rules/private/imports_check.bzl) with the toolchain
 interpreter. 3.10+ has sys.stdlib_module_names (every platform's names); older versions
@@ -38,4 +40,11 @@ def names():
 
 
 if __name__ == "__main__":
-    sys.stdout.write("".join(n + "\n" for n in names()))
+    text = "".join(n + "\n" for n in names())
+    if len(sys.argv) > 1:
+        # The action runs the interpreter itself, with no shell to redirect stdout: a remote
+        # executor then needs nothing but the toolchain's files.
+        with open(sys.argv[1], "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)

@@ -2,7 +2,7 @@
 # (launcher.sh) read the blob into `d` from the archive it opened as `f`, and runs this in
 # its own namespace: compiled at build time, it costs the line no compiling at each start.
 # Never imported. If the bootstrap's code cannot run from the blob, zipimport's way is taken.
-a = sys.argv[1]  # noqa: F821 -- sys, m, f and d are the launcher line's
+a = sys.argv[1]  # noqa: F821 -- sys, m, f, b and d are the launcher line's (b, its read, is rebound below)
 del sys.argv[:2]  # noqa: F821
 b = type(sys)("__par__._boot")  # noqa: F821
 sys.modules[b.__name__] = b  # noqa: F821

@@ -289,7 +289,11 @@ def _run_main_module(archive, name, path, unpacked=None):
         # A zipimporter rooted at the module's folder reuses zipimport's cached directory of the
         # archive, and loads the .pyc (falling back to the source if the magic differs).
         loader = zipimport.zipimporter(archive + "/" + folder + "/" if folder else archive)
-        code = loader.get_code(leaf)
+        try:
+            code = loader.get_code(leaf)
+        except Exception as e:  # noqa: B902 -- a damaged entry gets its paragraph (_damage.py)
+            _exit_if_damaged(e)
+            raise
     main = type(sys)("__main__")
     spec = _frozen_importlib.ModuleSpec(name, loader, origin=archive + "/" + path)
     spec.has_location = True
@@ -322,12 +326,24 @@ def _call(fn, *args):
         # KeyboardInterrupt keeps Python's own handling: exit by SIGINT, as the shell expects.
         raise
     except BaseException as e:  # noqa: B902 -- reported exactly as Python would
+        _exit_if_damaged(e)
         tb = e.__traceback__
         while tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals is globals():
             tb = tb.tb_next  # launcher frames: a traceback starts at the program, as for a script
         # excepthook prints e.__traceback__ when set, not its tb argument.
         sys.excepthook(type(e), e.with_traceback(tb), tb)
         sys.exit(1)
+
+
+# Exits with one paragraph when `error` is an entry of the archive that does not load (a
+# comment, not a docstring: this module's code is unmarshalled at every start).
+def _exit_if_damaged(error):
+    if isinstance(error, Exception):
+        try:
+            from __par__ import _damage
+        except Exception:  # noqa: B902 -- damaged as well: the traceback follows
+            return
+        _damage.exit_if_damaged(error, sys.modules["__par__"].archive)
 
 
 def fast(archive, fd, box):

@@ -42,8 +42,8 @@ def _env(name):
 def candidate_root():
     """_cache.py's root, found without importing it (~1 ms to compile on this path)."""
     explicit = _env("PAR_ROOT")
-    if explicit:
-        return explicit.rstrip("/") or "/"
+    if explicit:  # relative: refused by _cache.py; no bytecode cache here (never cwd-relative)
+        return (explicit.rstrip("/") or "/") if explicit.startswith("/") else None
     xdg = _env("XDG_CACHE_HOME")
     if xdg and xdg.startswith("/"):
         return xdg.rstrip("/") + "/par"
@@ -52,18 +52,20 @@ def candidate_root():
 
 
 def fallback_root():
-    """_cache.py's private temp fallback (tempfile.gettempdir() without importing tempfile)."""
+    """_cache.py's private temp fallback (tempfile.gettempdir() without importing tempfile);
+    when another user squatted it, _cache.temp_root() uses this + "-2"."""
     import posix
 
     return "%s/par-%d" % ((_env("TMPDIR") or "/tmp").rstrip("/") or "/tmp", posix.getuid())
 
 
-def private(path):
-    """A directory we own that nobody else can write to: code read from it is ours."""
+def private(path, follow=True):
+    """A directory we own that nobody else can write to: code read from it is ours.
+    follow=False for the temp fallback, where a symlink may be another user's plant."""
     import posix
 
     try:
-        st = posix.stat(path)
+        st = posix.stat(path) if follow else posix.lstat(path)
     except (OSError, TypeError):
         return False
     return (st.st_mode & 0o170000) == 0o040000 and st.st_uid == posix.getuid() and not st.st_mode & 0o022
@@ -158,9 +160,9 @@ def _install(archive, tag):
     from __par__ import _manifest
 
     root = candidate_root()
-    if not private(root):
-        root = fallback_root()
-        root = root if private(root) else None  # the writer may create one at exit
+    if not private(root):  # _cache.temp_root()'s choice; the writer may create one at exit
+        first = fallback_root()
+        root = next((p for p in (first, first + "-2") if private(p, False)), None)
     key = "%s-%s" % (_manifest.DATA["fingerprint"], tag)
     if root is not None:
         entry = "%s/bytecode/%s" % (root, key)

@@ -35,10 +35,10 @@ def _root(found):
         return found
     from __par__ import _bytecode, _cache
 
-    for path in (_bytecode.candidate_root(), _bytecode.fallback_root()):
-        if path and (_cache._private(path) or _cache._make_private(path)):
-            return path
-    return None
+    path = _bytecode.candidate_root()
+    if path and (_cache._private(path) or _cache._make_private(path)):
+        return path
+    return _cache.temp_root()  # never through a symlink
 
 
 def _bootstrap_entries(entries, pending):

@@ -11,10 +11,29 @@ An entry lives at <root>/<kind>/<key>/ (kind: "wheels", "extract", "copies", ...
 content hash computed at build time, so nothing is hashed at launch). Entries are immutable
 once published and shared by every archive that carries the same content.
 
-Root: $PAR_ROOT, else $XDG_CACHE_HOME/par, else ~/.cache/par. It must be owned by the user;
-it is created 0700 and tightened to 0700 if looser. If it is not ours or not writable, a
-private directory in the temp dir is used instead (/tmp/par-<uid>, same checks), and as a
-last resort a fresh mkdtemp() for this process.
+Root: $PAR_ROOT (absolute; a relative one is refused), else $XDG_CACHE_HOME/par, else
+~/.cache/par. It must be owned by the user; it is created 0700 and tightened to 0700 if looser.
+If it is not ours or not writable, a private directory in the temp dir is used instead:
+$TMPDIR/par-<uid>, else (when another user squatted that name) $TMPDIR/par-<uid>-2, each
+opened without following a symlink and used only if ours (tightened to 0700); as a last resort
+a mkdtemp() directory for this process, removed when it exits.
+
+Trust: an entry is code this user will run, so it is used only if nobody else can have
+written it. Checked on every lookup (cheap: two lstat() and reading a marker of a few bytes):
+  - the kind directory <root>/<kind> is ours, a real directory, writable by nobody else;
+  - the entry directory is ours, a real directory, mode 0700 (nobody else may even enter it);
+  - its marker file .par-entry, written last before the entry was published, holds the key.
+The tree below is checked only once, when the marker is written (publish() after fill(), or
+when an entry of an older version without a marker is first adopted): every file and
+directory ours, regular, and tightened to 0700/0600. Why that suffices afterwards: the root
+is ours and 0700 (checked, and tightened, by every process), so nobody else can create,
+rename or replace a kind directory in it; a kind directory that is ours and not writable by
+others likewise protects the entry names in it; an entry directory that is ours and 0700
+cannot be entered by anyone else, so nothing below it can be written, linked or opened for
+writing by another (non-root) user, whatever the modes inside. What fails is set aside:
+renamed to .set-aside-<name>-<pid> beside it (under the publish lock) and removed as far as
+we can, with one line on stderr saying why, and the entry is unpacked afresh. Fills run
+under umask 077: directories 0700, files 0600 (0700 when executable) whatever the user's.
 
 Concurrency: publish() fills a private temp dir beside the entry and renames it into place,
 under an flock on <root>/<kind>/.<key>.lock so concurrent first launches unpack once and the
@@ -27,9 +46,9 @@ process exits; `par cache gc` removes an entry only under an exclusive non-block
 extracted tree that the program has not imported yet (the gc also skips entries that
 /proc/*/maps or /proc/*/fd reference).
 
-Cost: lookup() of a present entry is three stat() calls and one utime() (the last-use time
-that `par cache gc` evicts by) with builtin modules only; os/fcntl/shutil are imported only
-on the cold path.
+Cost: lookup() of a present entry is two lstat() calls (the kind directory's once per
+process), open/read/close of the marker and one utime() (the last-use time that `par cache
+gc` evicts by) with builtin modules only; os/fcntl/shutil are imported only on the cold path.
 """
 
 import sys
@@ -47,6 +66,10 @@ def _env(name):
 def _candidate():
     explicit = _env("PAR_ROOT")
     if explicit:
+        if not explicit.startswith("/"):
+            from __par__ import _messages
+
+            raise SystemExit(_messages.relative_root(sys.argv[0], explicit))
         return explicit.rstrip("/") or "/"
     xdg = _env("XDG_CACHE_HOME")
     if xdg and xdg.startswith("/"):
@@ -65,36 +88,43 @@ def _uid():
     return posix.getuid()
 
 
-def _private(path):
-    """True if path is a directory we own with mode 0700 (tightened if it was looser)."""
+def _private(path, follow=True):
+    """True if path is a directory we own with mode 0700 (tightened if it was looser).
+
+    follow=False (the shared temp dir, where anyone may plant a name): a symlink is refused,
+    and the directory is judged and tightened through the descriptor that opened it."""
     import posix
 
+    flags = posix.O_RDONLY | posix.O_DIRECTORY | posix.O_CLOEXEC | (0 if follow else posix.O_NOFOLLOW)
     try:
-        st = posix.stat(path)
+        fd = posix.open(path, flags)
     except OSError:
         return False
-    if (st.st_mode & 0o170000) != 0o040000 or st.st_uid != _uid():
-        return False
-    if st.st_mode & 0o077:
-        try:
-            posix.chmod(path, 0o700)
-        except OSError:
+    try:
+        st = posix.fstat(fd)
+        if st.st_uid != _uid():
             return False
+        if st.st_mode & 0o077:
+            posix.fchmod(fd, 0o700)
+    except OSError:
+        return False
+    finally:
+        posix.close(fd)
     return posix.access(path, 7)  # rwx: we can create entries in it
 
 
-def _make_private(path):
+def _make_private(path, follow=True):
     """Creates path (and parents) for the cache; True if it ends up private to us."""
     import os
 
     try:
         parent = os.path.dirname(path)
-        if parent and not os.path.isdir(parent):
+        if parent and follow and not os.path.isdir(parent):
             os.makedirs(parent, 0o700)
-        os.mkdir(path, 0o700)
+        os.mkdir(path, 0o700)  # never follows a symlink at path: EEXIST
     except OSError:
         pass  # exists (maybe created concurrently) or cannot be created: judged below
-    return _private(path)
+    return _private(path, follow)
 
 
 def root():
@@ -109,13 +139,27 @@ def root():
     return path
 
 
-def _fallback(rejected):
-    import os
+def temp_root():
+    """$TMPDIR/par-<uid>, else $TMPDIR/par-<uid>-2 (when another user squatted the first
+    name: one fixed alternative, reused, rather than a new directory per launch), if it is a
+    private directory of ours; else None. Never through a symlink."""
     import tempfile
 
-    tmp = "%s/par-%d" % (tempfile.gettempdir(), _uid())
-    if not (_private(tmp) or _make_private(tmp)):
+    first = "%s/par-%d" % (tempfile.gettempdir(), _uid())
+    for path in (first, first + "-2"):
+        if _private(path, False) or _make_private(path, False):
+            return path
+    return None
+
+
+def _fallback(rejected):
+    tmp = temp_root()
+    if tmp is None:
+        import atexit
+        import tempfile
+
         tmp = tempfile.mkdtemp(prefix="par-")  # 0700 by construction, this process only
+        atexit.register(_rmtree, tmp)
     from __par__ import _messages
 
     sys.stderr.write(_messages.cache_fallback(sys.argv[0], rejected, tmp) + "\n")
@@ -126,15 +170,73 @@ def entry_path(kind, key):
     return "%s/%s/%s" % (root(), kind, key)
 
 
-def lookup(kind, key):
-    """The path of a published entry, or None. Marks it used now (for least-recently-used gc)."""
+MARKER = ".par-entry"  # written last into a filled entry: its key
+_ABSENT = ""  # _verdict(): no entry at all (nothing to set aside)
+_NO_MARKER = "it has no completion marker"
+_kinds_ok = set()  # kind directories found trustworthy by this process
+
+
+def _not_ours(st, mask):
+    """Why a directory stat()ed without following links is not ours alone, or None."""
+    if (st.st_mode & 0o170000) != 0o040000:
+        return "it is a symbolic link" if (st.st_mode & 0o170000) == 0o120000 else "it is not a directory"
+    if st.st_uid != _uid():
+        return "it is owned by uid %d, not by you, uid %d" % (st.st_uid, _uid())
+    if st.st_mode & mask:
+        if mask == 0o022:
+            return "others can write to it: mode 0%o" % (st.st_mode & 0o7777)
+        return "others have access to it: mode 0%o, not 0700" % (st.st_mode & 0o7777)
+    return None
+
+
+def _kind_verdict(base):
+    """Why <root>/<kind> cannot be trusted; None when it can (or is absent: created later)."""
+    if base in _kinds_ok:
+        return None
     import posix
 
-    path = entry_path(kind, key)
     try:
-        posix.stat(path)
+        st = posix.lstat(base)
     except OSError:
         return None
+    why = _not_ours(st, 0o022)
+    if why is None:
+        _kinds_ok.add(base)
+    return why
+
+
+def _verdict(base, key):
+    """None when the entry <base>/<key> can be used; _ABSENT; else why not (see the docstring)."""
+    import posix
+
+    path = base + "/" + key
+    try:
+        st = posix.lstat(path)
+    except OSError:
+        return _ABSENT
+    why = _not_ours(st, 0o077)
+    if why is not None:
+        return why
+    try:
+        fd = posix.open(path + "/" + MARKER, posix.O_RDONLY | posix.O_NOFOLLOW | posix.O_CLOEXEC)
+    except OSError:
+        return _NO_MARKER
+    try:
+        found = posix.read(fd, 256)
+    finally:
+        posix.close(fd)
+    return None if found == key.encode() else "its completion marker names another entry"
+
+
+def lookup(kind, key):
+    """The path of a published entry we can trust, or None (absent, or to be set aside by
+    publish()). Marks it used now (for least-recently-used gc)."""
+    import posix
+
+    base = "%s/%s" % (root(), kind)
+    if _kind_verdict(base) is not None or _verdict(base, key) is not None:
+        return None
+    path = base + "/" + key
     try:
         posix.utime(path)
     except OSError:
@@ -156,7 +258,12 @@ def use(kind, key, fill):
 
     path = None
     for _ in range(3):
-        path = lookup(kind, key) or publish(kind, key, fill)
+        try:
+            path = lookup(kind, key) or publish(kind, key, fill)
+        except OSError as e:  # the cache itself failed (fill() reports its own errors)
+            from __par__ import _messages
+
+            raise SystemExit(_messages.cache_entry_failed(sys.argv[0], entry_path(kind, key), e.strerror or e))
         fd = _shared_lock(kind, key)
         if fd is None:
             return path  # no locking here: only the /proc check protects it
@@ -178,7 +285,8 @@ def _shared_lock(kind, key):
     try:
         import fcntl
 
-        fd = posix.open("%s/%s/.%s.use" % (root(), kind, key), posix.O_RDWR | posix.O_CREAT | getattr(posix, "O_CLOEXEC", 0), 0o600)
+        flags = posix.O_RDWR | posix.O_CREAT | posix.O_NOFOLLOW | posix.O_CLOEXEC
+        fd = posix.open("%s/%s/.%s.use" % (root(), kind, key), flags, 0o600)
     except (ImportError, OSError):
         return None
     try:
@@ -201,22 +309,46 @@ def publish(kind, key, fill):
     import os
 
     base = "%s/%s" % (root(), kind)
+    if _kind_verdict(base) is not None:  # e.g. made by another user while the root was open to all
+        held = _lock(root(), kind)  # <root>/.<kind>.lock: one process sets it aside, not each
+        try:
+            why = _kind_verdict(base)
+            if why is not None:
+                _set_aside(base, why, "directory")
+            try:
+                os.mkdir(base, 0o700)
+            except OSError:
+                pass
+        finally:
+            if held is not None:
+                os.close(held)
     try:
-        os.makedirs(base, 0o700)
+        os.mkdir(base, 0o700)
     except OSError:
         pass
+    why = _kind_verdict(base)
+    if why is not None:  # recreated by someone else in between: give up rather than trust it
+        raise OSError("the cache directory %s cannot be trusted (%s)" % (base, why))
     final = "%s/%s" % (base, key)
     lock = _lock(base, key)
     try:
-        found = lookup(kind, key)  # another process published it while we waited
-        if found is not None:
-            return found
+        # Judged again under the lock: another process may have published it (or set aside
+        # what we saw) while we waited; only the lock holder renames anything away.
+        why = _verdict(base, key)
+        if why == _NO_MARKER and _seal(final, key, adopt=True):
+            why = None  # an older version's entry, checked once and kept
+        if why is None:
+            return lookup(kind, key) or final
+        if why != _ABSENT:
+            _set_aside(final, why, "entry")
         if lock is not None:  # only the lock holder may judge other temp dirs abandoned
             _remove_leftovers(base, key)
         tmp = "%s/.tmp-%s-%d" % (base, key, os.getpid())
-        os.mkdir(tmp, 0o700)
+        mask = os.umask(0o077)  # the user's umask must not widen (or narrow) what we write
         try:
+            os.mkdir(tmp, 0o700)
             fill(tmp)
+            _seal(tmp, key)
             os.rename(tmp, final)
         except OSError:
             if os.path.isdir(final):  # lost a race on a filesystem without working locks
@@ -227,10 +359,68 @@ def publish(kind, key, fill):
         except BaseException:
             _rmtree(tmp)
             raise
+        finally:
+            os.umask(mask)
         return final
     finally:
         if lock is not None:
             os.close(lock)  # releases the flock
+
+
+def _seal(path, key, adopt=False):
+    """Checks the tree at path once (every file and directory ours, regular, tightened to
+    0700/0600/0700), then writes the marker last. adopt: an existing entry without a marker;
+    False when it fails the check (it is then set aside). Otherwise a failure raises OSError."""
+    import os
+
+    def walk(d):
+        with os.scandir(d) as it:
+            for e in it:
+                st = e.stat(follow_symlinks=False)
+                kind = st.st_mode & 0o170000
+                rel = e.path[len(path) + 1:]
+                if kind not in (0o040000, 0o100000):
+                    return "%s is not a regular file or directory" % rel
+                if st.st_uid != _uid():
+                    return "%s is owned by uid %d" % (rel, st.st_uid)
+                if st.st_mode & 0o077:
+                    os.chmod(e.path, st.st_mode & 0o700)  # a regular file or directory (checked above)
+                if kind == 0o040000:
+                    why = walk(e.path)
+                    if why:
+                        return why
+        return None
+
+    try:
+        why = walk(path)
+    except OSError as e:  # e.g. a directory of ours we may not read
+        if not adopt:
+            raise
+        why = str(e)
+    if why is not None:
+        if adopt:
+            return False
+        raise OSError("the unpacked tree %s cannot be trusted: %s" % (path, why))
+    fd = os.open(path + "/" + MARKER, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        os.write(fd, key.encode())
+    finally:
+        os.close(fd)
+    return True
+
+
+def _set_aside(path, why, what):
+    """Renames an untrusted entry (or kind directory) away, removes what we can of it, and
+    says so in one line. Renaming within a directory of ours works whoever owns it."""
+    import os
+
+    parent, _, name = path.rpartition("/")
+    aside = "%s/.set-aside-%s-%d" % (parent, name, os.getpid())
+    os.rename(path, aside)
+    _rmtree(aside)  # what is left (not ours to remove) `par cache gc` removes later
+    from __par__ import _messages
+
+    sys.stderr.write(_messages.cache_set_aside(sys.argv[0], what, path, why) + "\n")
 
 
 def _lock(base, key):
@@ -240,7 +430,7 @@ def _lock(base, key):
     try:
         import fcntl
 
-        fd = os.open("%s/.%s.lock" % (base, key), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open("%s/.%s.lock" % (base, key), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except (ImportError, OSError):
         return None
     try:

@@ -1,0 +1,5 @@
+from libs.fmt import fmt
+
+
+def hello(name):
+    return fmt.bold("hello " + name)

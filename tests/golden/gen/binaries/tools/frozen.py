@@ -1,0 +1,3 @@
+from libs.greet import greet
+
+print(greet.hello("frozen"))

@@ -1,0 +1,5 @@
+import sys
+
+from libs.greet import greet
+
+print(greet.hello(sys.argv[1]))

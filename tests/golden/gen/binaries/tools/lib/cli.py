@@ -1,0 +1,5 @@
+from libs.fmt import fmt
+
+
+def run():
+    print(fmt.bold("cli"))
