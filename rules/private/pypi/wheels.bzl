@@ -13,8 +13,18 @@ _PROBE = "import sys, platform; print('%d.%d.%d' % sys.version_info[:3]); print(
 def _hub(rctx):
     return rctx.attr.hub_name or rctx.name
 
+def _toolchain_tool(rctx, repo, key):
+    """The executable a toolchain repository's BUILD names (`key = "..."`): its own symlink, or a hermetic label."""
+    build = rctx.read(rctx.path(Label("@%s//:BUILD.bazel" % repo)))
+    marker = "    %s = \"" % key
+    at = build.find(marker)
+    if at < 0:
+        fail("par_wheels @%s: @%s//:BUILD.bazel names no %s; rules_par's toolchain repositories changed: report it." % (_hub(rctx), repo, key))
+    value = build[at + len(marker):].split("\"")[0]
+    return rctx.path(Label(value if value.startswith("@") else "@%s//:%s" % (repo, value)))
+
 def _target_args(rctx):
-    python = rctx.path(Label("@par_python//:python3"))
+    python = _toolchain_tool(rctx, "par_python", "interpreter")
     res = rctx.execute([python, "-S", "-c", _PROBE])
     if res.return_code != 0:
         fail("par_wheels @%s: the build toolchain's Python %s does not run: %s" % (_hub(rctx), python, res.stderr.strip()))
@@ -27,7 +37,7 @@ def _target_args(rctx):
     return args
 
 def _par(rctx, verb, args):
-    node = rctx.path(Label("@par_node//:node"))
+    node = _toolchain_tool(rctx, "par_node", "node")
     packager = rctx.path(Label("//rules/private/tools:par.js"))
     res = rctx.execute([node, packager, verb] + args, quiet = True)
     if res.return_code != 0:

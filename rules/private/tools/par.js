@@ -22566,7 +22566,7 @@ function findShadowed(input2) {
   let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
   for (let [module2, list] of byModule) {
     if (allowed(module2)) continue;
-    let files = uniqueBy(list.filter((p) => p.kind === "file"), (p) => p.key);
+    let ranked = list.filter((p) => p.kind === "file").sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), files = uniqueBy(uniqueBy(ranked, (p) => p.key), (p) => p.key.includes("!/") ? p.key.slice(0, p.key.indexOf("!/")) : `\0${p.key}`);
     if (files.length === 0) continue;
     let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
     files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
