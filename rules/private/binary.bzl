@@ -30,13 +30,17 @@ def _is_dotted(s):
 
 def _entry(ctx, default_entry_point):
     """Returns (main archive path or None, main module or None, entry_point or None)."""
-    main, ep = ctx.file.main, ctx.attr.entry_point
+    main, ep, script = ctx.file.main, ctx.attr.entry_point, getattr(ctx.attr, "script", "")
+    if script:
+        if main or ep:
+            _fail(ctx, "script", "set one of main, entry_point and script (script = '%s' runs a wheel's console script)." % script)
+        return None, None, None
     if not main and not ep:
         ep = default_entry_point
     if main and ep:
         _fail(ctx, "main", "set either main or entry_point, not both (main = %s, entry_point = '%s')." % (ctx.attr.main.label, ep))
     if not main and not ep:
-        _fail(ctx, "main", "neither main nor entry_point is set. Name the script to run (main = \"x.py\", listed in srcs) or a function (entry_point = \"pkg.module:function\").")
+        _fail(ctx, "main", "neither main nor entry_point is set. Name the script to run (main = \"x.py\", listed in srcs), a function (entry_point = \"pkg.module:function\") or a wheel's console script (script = \"name\").")
     if ep:
         mod, sep, fn = ep.partition(":")
         if not sep or not _is_dotted(mod) or not _is_dotted(fn):
@@ -79,6 +83,7 @@ def build_archive(ctx, default_entry_point = None, test = None, extra_deps = [])
         "main": main_path,
         "main_module": main_module,
         "entry_point": entry_point,
+        "script": getattr(ctx.attr, "script", "") or None,
         "python": ctx.attr.python,
         "compression": ctx.attr.compression,
         "compression_level": ctx.attr.compression_level,
@@ -154,6 +159,6 @@ python_binary = rule(
     implementation = _python_binary_impl,
     executable = True,
     doc = "A launchable single-file archive of a Python program: bazel-bin/<package>/<name>.",
-    attrs = BINARY_ATTRS,
+    attrs = dict(BINARY_ATTRS, script = attr.string(doc = "A console_scripts name of a wheel in deps (its entry_points.txt) to run, instead of main or entry_point; the build fails listing the scripts the wheels have when none is called so.")),
     toolchains = [PYTHON_TOOLCHAIN_TYPE, NODE_TOOLCHAIN_TYPE],
 )

@@ -30,6 +30,8 @@ export const WheelInfoSchema = z.object({
   native: z.boolean(),
   extract: z.boolean(),
   entries: z.array(Entry),
+  /** console_scripts of entry_points.txt: script name -> 'module:attr' (python_binary script = ...). */
+  console_scripts: z.record(z.string(), z.string()).default({}),
   skipped: z.array(z.object({ name: z.string(), reason: z.string() }).strict()),
 }).strict();
 

@@ -23,13 +23,14 @@ import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
 import { inspectArchive, inspectFailure } from './inspect';
+import { lockHubVerb, lockPlanVerb, lockProbeVerb, lockSelectVerb } from './lock';
 import { runWorker } from './worker';
 import type { Io } from './io';
 
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
-  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
+  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //... and every par_wheels hub)
   cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
@@ -41,7 +42,8 @@ const USAGE = `usage: par VERB [ARGS]
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
-  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary`;
+  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
+  lock-plan|lock-select|lock-hub|lock-probe ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 
@@ -62,6 +64,10 @@ const verbs: Record<string, Verb> = {
   'imports-check': importsCheckVerb,
   'imports-report': importsReportVerb,
   owner: ownerVerb,
+  'lock-plan': lockPlanVerb,
+  'lock-select': lockSelectVerb,
+  'lock-hub': lockHubVerb,
+  'lock-probe': lockProbeVerb,
   async pack(argv, io) {
     const a = parseVerbArgs('pack', argv, {
       manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },

@@ -12,6 +12,7 @@ import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } f
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from '../archive/python-literal';
+import { scriptEntryPoint } from './script';
 import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
@@ -178,7 +179,8 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
   }
   const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === 'extract', prebuilt);
   const nativeWheels = launchData(bundled.wheels, wheelPyc.digests);
-  const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
+  const entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.wheels) : h.entry_point;
+  const entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,

@@ -11,6 +11,8 @@ const BUILD = `load("@rules_par//rules:defs.bzl", "python_binary", "python_libra
 
 python_binary(name = "no_main", srcs = ["a.py"])
 
+python_binary(name = "script_and_main", main = "a.py", srcs = ["a.py"], script = "black")
+
 python_binary(name = "main_not_in_srcs", main = "b.py", srcs = ["a.py"])
 
 python_binary(name = "main_and_entry_point", main = "a.py", srcs = ["a.py"], entry_point = "bad.a:main")
@@ -109,6 +111,10 @@ describe('bad BUILD input', () => {
 
   test('neither main nor entry_point', () => {
     fails('no_main', ['python_binary //bad:no_main: neither main nor entry_point is set', 'entry_point = "pkg.module:function"']);
+  });
+
+  test('script with main', () => {
+    fails('script_and_main', ["Error in fail: python_binary //bad:script_and_main: set one of main, entry_point and script (script = 'black' runs a wheel's console script)."]);
   });
 
   test('main not in srcs', () => {

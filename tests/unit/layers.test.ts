@@ -14,6 +14,7 @@ export const LAYERS: Record<string, number> = {
   gen: 3,
   ide: 3,
   packager: 3,
+  lock: 3.5, // par_wheels' parsing: reads wheels with packager/wheel's METADATA and marker code
   cli: 4,
 };
 
