@@ -19,12 +19,18 @@ jest.setTimeout(15 * 60_000);
 
 const py311 = pyenvInterpreters().get('3.11');
 const COPY = ['WORKSPACE', 'BUILD', '.bazelrc', 'package.json', 'rules', 'toolchains', 'tools', 'src/bootstrap', 'third_party/offline_stubs', 'tests/helpers', 'examples/monorepo', 'examples/numpy'];
-const MONOREPO = { wordcount: 'examples/monorepo/tools/wordcount/wordcount', greeter: 'examples/monorepo/tools/greeter/greeter' };
+// Binaries and a python_test (its archive is cached like a binary's). examples/monorepo/tests
+// holds the pytest example, present only where make_wheels.sh ran, so it is left out.
+const MONOREPO = {
+  wordcount: 'examples/monorepo/tools/wordcount/wordcount',
+  greeter: 'examples/monorepo/tools/greeter/greeter',
+  tokens_test: 'examples/monorepo/libs/words/tokens_test',
+};
 // The numpy example is its own workspace; here it is @numpy_example of the checkout, so one
 // server per checkout builds both examples.
 const NUMPY = { solve: 'external/numpy_example/solve' };
 const ARCHIVES: Record<string, string> = { ...MONOREPO, ...(py311 ? NUMPY : {}) };
-const TARGETS = ['//examples/monorepo/...', ...(py311 ? ['@numpy_example//:solve'] : [])];
+const TARGETS = ['//examples/monorepo/tools/...', '//examples/monorepo/libs/...', ...(py311 ? ['@numpy_example//:solve'] : [])];
 const HELPER = join(ROOT, 'tests/helpers/nginx_cache.sh');
 const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 // scripts/setup.sh (CI) installs nginx; elsewhere its absence skips this file, saying so.
