@@ -3,6 +3,7 @@
 // Never leaves a half-written output: the zip is written beside it and renamed into place.
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import { basename } from 'node:path';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
@@ -11,7 +12,7 @@ import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } f
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from './python-literal';
-import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
+import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
@@ -116,13 +117,13 @@ export async function pack(args: PackArgs): Promise<void> {
     fast: blobSupported(h.build_python.version),
   });
 
-  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
-  const firstParty = roots.length - bundled.wheels.length;
+  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
+  const firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
     files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
-    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })), // variants: one stands for all
     allowed: h.allow_shadowed_modules,
   });
   const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
@@ -130,10 +131,10 @@ export async function pack(args: PackArgs): Promise<void> {
   const prebuilt = new Map<string, Map<string, Buffer>>();
   for (const ref of m.wheels) {
     const pycs = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : undefined;
-    if (pycs) prebuilt.set(ref.label, pycs);
+    if (pycs) prebuilt.set(ref.variant ? `${ref.label} ${basename(ref.file)}` : ref.label, pycs); // wheelId
   }
   const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === 'extract', prebuilt);
-  const nativeWheels = launchData(bundled.wheels, wheelPyc.digests);
+  const nativeWheels = launchData(bundled.groups, wheelPyc.digests);
   const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,

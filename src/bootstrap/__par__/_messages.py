@@ -103,6 +103,9 @@ def unloadable_entry(archive, entry, detail):
     return (
         "%s is damaged: its entry %s does not load (%s); copy it again, or rebuild it. "
         "`par inspect %s` lists every entry whose CRC does not match." % (archive, entry, detail, archive)
+    )
+
+
 # python_test (_testrunner.py and the modules it drives)
 
 

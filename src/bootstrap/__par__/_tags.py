@@ -84,6 +84,63 @@ def compatible(tags):
     return any(_python_ok(py, abi) and _abi_ok(abi) and _platform_ok(plat) for py, abi, plat in tags)
 
 
+def _platform_rank(plat):
+    """packaging.tags' platform order on Linux: manylinux newest glibc first (a legacy alias
+    right after its manylinux_2_N), then musllinux, then linux_<arch>; "any" comes last."""
+    if plat == "any":
+        return (3, 0, 0)
+    parts = plat.split("_", 3)
+    for legacy, version in _LEGACY.items():
+        if plat.startswith(legacy + "_"):
+            return (0, -version[1], 1)
+    if len(parts) == 4 and parts[0] in ("manylinux", "musllinux"):
+        try:
+            return (0 if parts[0] == "manylinux" else 1, -int(parts[2]), 0)
+        except ValueError:
+            pass
+    return (2, 0, 0)
+
+
+def _interpreter_rank(py, abi, plat):
+    """Position of (python, abi) in packaging.tags.sys_tags() for this CPython 3.X: cp3X with
+    its own ABI, abi3, none; then cp3Y-abi3 for Y < X newest first; then py3X, py3, py3Y
+    with a platform; then cp3X-none-any, py3X, py3, py3Y -none-any."""
+    minor = sys.version_info[1]
+    ver = py[2:]
+    y = int(ver[1:]) if len(ver) > 1 else None
+    if plat != "any":
+        if py[:2] == "cp" and y == minor:
+            return 0 if abi not in ("abi3", "none") else 1 if abi == "abi3" else 2
+        if py[:2] == "cp" and abi == "abi3":
+            return 3 + minor - (y or 0)
+        base = 100
+    else:
+        if py[:2] == "cp":
+            return 200 + (minor - y if y is not None else 0)
+        base = 201
+    # py3X first, then py3, then py3Y (Y < X) newest first
+    return base + (0 if y == minor else 1 if y is None else 2 + minor - y)
+
+
+def rank(tag):
+    """Sort key of a tag that fits (lower is better, as packaging.tags orders them), or None."""
+    py, abi, plat = tag
+    if not (_python_ok(py, abi) and _abi_ok(abi) and _platform_ok(plat)):
+        return None
+    return (_interpreter_rank(py, abi, plat), _platform_rank(plat))
+
+
+def best(variants):
+    """The variant (a dict with "tags") whose best-fitting tag ranks first, or None."""
+    chosen, key = None, None
+    for v in variants:
+        for t in v["tags"]:
+            r = rank(t)
+            if r is not None and (key is None or r < key):
+                chosen, key = v, r
+    return chosen
+
+
 def describe_running():
     glibc = _glibc()
     return "%s %d.%d.%d (%s) on %s %s%s" % (

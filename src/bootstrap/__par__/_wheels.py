@@ -2,7 +2,8 @@
 of native wheels into the per-user cache (keyed by each wheel's sha256 from build time).
 
 Imported only when the archive bundles such wheels (DATA["wheels"]); an archive without them
-never loads this module. Warm path per native wheel: one use() of the cache (three stat(), one
+never loads this module. A wheel with several builds (python_wheel(wheels = [...])) gets the
+one whose tags fit best, in packaging.tags order, each build its own cache entry. Warm path per native wheel: one use() of the cache (three stat(), one
 utime(), a shared flock: ~0.5 ms); zipfile (~5 ms of imports) only on a cold extraction.
 """
 
@@ -11,16 +12,24 @@ import sys
 from __par__ import _cache
 
 
-def prepare(data, archive, unpacked=False):
-    """Checks every wheel's tags, then points sys.path at the extracted copies of native ones
-    (unpacked: layout = "extract" already put the whole archive on disk)."""
+def prepare(data, archive, unpacked=None):
+    """Checks every wheel's tags (picking the best fitting build of a wheel that has several),
+    then points sys.path at the extracted copies of native ones. unpacked: layout = "extract",
+    which puts the whole archive on disk afterwards (sys.path is not set yet: data["roots"]
+    is what changes)."""
     wheels = data["wheels"]
     checked = [w for w in wheels if w["tags"]]
     if checked:
         from __par__ import _tags
 
-        for w in checked:
-            if not _tags.compatible(w["tags"]):
+        for i, w in enumerate(wheels):
+            if "variants" in w:
+                chosen = _tags.best(w["variants"])
+                if chosen is None:
+                    _incompatible_or_reexec(data, archive, w, _tags)
+                _choose(data, archive, w["dir"], chosen, unpacked)
+                wheels[i] = chosen
+            elif w["tags"] and not _tags.compatible(w["tags"]):
                 _incompatible_or_reexec(data, archive, w, _tags)
     for w in wheels:
         if w["extract"] and not unpacked:
@@ -28,6 +37,16 @@ def prepare(data, archive, unpacked=False):
             path = _cache.use("wheels", w["key"], _filler(archive, w))
             inside = archive + "/" + w["dir"]
             sys.path[:] = [path if p == inside else p for p in sys.path]
+
+
+def _choose(data, archive, root, chosen, unpacked):
+    """A wheel with several builds has one import root (root: its group's directory, which the
+    archive does not hold); the chosen build's directory takes its place."""
+    roots = data["roots"]
+    roots[roots.index(root)] = chosen["dir"]
+    if not unpacked:
+        inside = archive + "/" + root
+        sys.path[:] = [archive + "/" + chosen["dir"] if p == inside else p for p in sys.path]
 
 
 def _filler(archive, w):
@@ -74,6 +93,9 @@ def _incompatible_or_reexec(data, archive, w, tags):
         else:
             pass
         tried.append("python{%s} on PATH" % ",".join(data["python"]["minors"]))
-    wheel = "%s %s (%s)" % (w["name"], w["version"], w["filename"])
+    if "variants" in w:
+        wheel = "%s %s in %d builds (%s)" % (w["name"], w["version"], len(w["variants"]), w["filename"])
+    else:
+        wheel = "%s %s (%s)" % (w["name"], w["version"], w["filename"])
     sys.stderr.write(_messages.incompatible_wheel(sys.argv[0], data["label"], wheel, w["needs"], running, tried) + "\n")
     sys.exit(1)
