@@ -44,6 +44,8 @@ const Header = z.object({
   allow_shadowed_modules: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a dotted module name')).default([]),
   // Pythons ('3.X') the archive must run on: each the specifier admits needs a fitting build of every wheel (wheel/coverage.ts).
   target_pythons: z.array(z.string().regex(/^3\.\d+$/, "must look like '3.11'")).default([]),
+  // Platform tags the archive is built for (wheel/platforms.ts): wheel builds and Requires-Dist markers follow them.
+  target_platforms: z.array(z.string().regex(/^[a-z0-9_]+$/, "must be a platform tag like 'manylinux_2_28_x86_64'")).default([]),
   build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
   // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
   test: TestConfig.optional(),

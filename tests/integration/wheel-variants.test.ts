@@ -28,6 +28,7 @@ static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, meth
 PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&mod); }
 `;
 
+const FOREIGN = ['cp311-cp311-linux_x86_64', 'cp311-cp311-macosx_11_0_arm64', 'cp311-cp311-manylinux_2_17_aarch64'];
 const tag = (minor: string) => `cp3${minor.split('.')[1]}-cp3${minor.split('.')[1]}-linux_x86_64`;
 const wheelName = (minor: string) => `fastmath-1.0-${tag(minor)}.whl`;
 
@@ -61,6 +62,19 @@ describeUnless(missing)('python_wheel(wheels = [...]): one archive for six Pytho
       buildWheel(py.get(minor)!, minor, join(base, 'work'), wheels);
       sha[minor] = createHash('sha256').update(readFileSync(join(wheels, wheelName(minor)))).digest('hex');
     }
+    // Builds for platforms other than this host's (never run): selected by target_platforms.
+    const plat = join(ws, 'plat');
+    mkdirSync(join(base, 'work/multi/multi'), { recursive: true });
+    writeFileSync(join(base, 'work/multi/multi/__init__.py'), 'X = 1\n');
+    mkdirSync(join(base, 'work/macdep/macdep'), { recursive: true });
+    writeFileSync(join(base, 'work/macdep/macdep/__init__.py'), 'Y = 2\n');
+    mkdirSync(plat);
+    const helper = (...args: string[]) => {
+      const r = spawnSync('python3', [join(ROOT, 'tests/helpers/wheel_from_files.py'), plat, ...args], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`wheel_from_files.py ${args.join(' ')} failed:\n${r.stderr}`);
+    };
+    for (const t of FOREIGN) helper('multi', '1.0', t, join(base, 'work/multi/multi'));
+    helper('macdep', '1.0', 'py3-none-any', join(base, 'work/macdep/macdep'), 'appnope>=0.1; sys_platform == "darwin"');
     const list = (minors: string[]) => `[${minors.map((m) => `"wheels/${wheelName(m)}"`).join(', ')}]`;
     writeWorkspace(ws, {
       'app/BUILD': `load("@rules_par//rules:defs.bzl", "python_binary", "python_wheel")
@@ -70,6 +84,16 @@ python_binary(name = "app", main = "main.py", srcs = ["main.py"], deps = [":fast
 python_binary(name = "app_old", main = "main.py", srcs = ["main.py"], deps = [":fastmath_old"])
 python_binary(name = "app37", main = "main.py", srcs = ["main.py"], deps = [":fastmath"], python = ">=3.7", target_pythons = ${TARGETS})
 `,
+      'plat/BUILD': `load("@rules_par//rules:defs.bzl", "python_binary", "python_wheel")
+python_wheel(name = "multi", wheels = [${FOREIGN.map((t) => `"multi-1.0-${t}.whl"`).join(', ')}])
+python_wheel(name = "macdep", wheel = "macdep-1.0-py3-none-any.whl")
+python_binary(name = "arm", main = "m.py", srcs = ["m.py"], deps = [":multi"], target_platforms = ["macosx_12_0_arm64", "manylinux_2_28_aarch64"])
+python_binary(name = "mac_intel", main = "m.py", srcs = ["m.py"], deps = [":multi"], target_platforms = ["macosx_11_0_x86_64"], target_pythons = ["3.11"])
+python_binary(name = "mac_needs", main = "n.py", srcs = ["n.py"], deps = [":macdep"], target_platforms = ["macosx_11_0_arm64"])
+python_binary(name = "linux_needs_not", main = "n.py", srcs = ["n.py"], deps = [":macdep"], target_platforms = ["manylinux_2_17_x86_64"])
+`,
+      'plat/m.py': 'import multi\n',
+      'plat/n.py': 'import macdep\n',
       'app/main.py': 'import sys\nfrom fastmath import built_for, triple\nprint(triple(int(sys.argv[1])), "%d.%d" % sys.version_info[:2], built_for())\n',
       'bad/BUILD': `load("@rules_par//rules:defs.bzl", "python_wheel")
 python_wheel(name = "both", wheel = "a/fastmath-1.0-cp38-cp38-linux_x86_64.whl", wheels = ["b/fastmath-1.0-cp39-cp39-linux_x86_64.whl"])
@@ -82,7 +106,7 @@ python_wheel(name = "not_a_wheel", wheels = ["a/fastmath-1.0-cp38-cp38-linux_x86
         'c/fastmath-2.0-cp39-cp39-linux_x86_64.whl', 'c/fastmath-1.0-1-cp38.cp39-cp38-linux_x86_64.whl', 'a/fastmath.zip'].map((f) => [`bad/${f}`, 'never read: analysis fails first\n'])),
     });
     // One Bazel call: the good archives build, the bad targets' errors are all reported.
-    const r = bazel(['build', '--keep_going', '//app:all', '//bad:all'], { cwd: ws, startup });
+    const r = bazel(['build', '--keep_going', '//app:all', '//bad:all', '//plat:all'], { cwd: ws, startup });
     build = { status: r.status, stderr: r.stderr };
   });
 
@@ -154,9 +178,9 @@ python_wheel(name = "not_a_wheel", wheels = ["a/fastmath-1.0-cp38-cp38-linux_x86
 
   test('target_pythons: python admitting 3.7 without a 3.7 build fails naming the missing tag; ">=3.8" builds', () => {
     expect(build.stderr).toContain(
-      'par pack: error: //app:app37: python = \'>=3.7\' admits target Pythons that a bundled wheel does not serve:\n' +
+      `par pack: error: //app:app37: a bundled wheel does not serve every target (python = '>=3.7', target_pythons 3.7, ${MINORS.join(', ')}):\n` +
       '  //app:fastmath (fastmath 1.0) has no build for Python 3.7: missing cp37-cp37m-linux_x86_64 (its builds serve ' +
-      [...MINORS].sort((a, b) => (wheelName(a) < wheelName(b) ? -1 : 1)).map((m) => `CPython ${m} (ABI cp3${m.split('.')[1]}) on linux_x86_64`).join(' or ') + ') Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8") or target_pythons.\n',
+      [...MINORS].sort((a, b) => (wheelName(a) < wheelName(b) ? -1 : 1)).map((m) => `CPython ${m} (ABI cp3${m.split('.')[1]}) on linux_x86_64`).join(' or ') + ') Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8"), target_pythons or target_platforms.\n',
     );
     // //app:app has the same target_pythons with python = ">=3.8" (the default) and built: the test above ran it.
     const shown = spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', bin('app/app')], { encoding: 'utf8' }).stdout;
@@ -170,5 +194,28 @@ python_wheel(name = "not_a_wheel", wheels = ["a/fastmath-1.0-cp38-cp38-linux_x86
     expect(build.stderr).toContain(err('python_wheel //bad:mixed: wheels must be builds of one distribution at one version, but they hold fastmath 1.0 (fastmath-1.0-cp38-cp38-linux_x86_64.whl, fastmath-1.0-cp39-cp39-linux_x86_64.whl) and other-dist 1.0 (Other_Dist-1.0-cp39-cp39-linux_x86_64.whl) and fastmath 2.0 (fastmath-2.0-cp39-cp39-linux_x86_64.whl). Give each distribution and version its own python_wheel.'));
     expect(build.stderr).toContain(err('python_wheel //bad:same_tag: wheels fastmath-1.0-cp38-cp38-linux_x86_64.whl and fastmath-1.0-1-cp38.cp39-cp38-linux_x86_64.whl are both tagged cp38-cp38-linux_x86_64, so the launcher could not tell which to use. Keep one build per tag.'));
     expect(build.stderr).toContain(err('python_wheel //bad:not_a_wheel: wheels lists bad/a/fastmath.zip, which is not a wheel file name (name-version[-build]-python-abi-platform.whl).'));
+  });
+
+  test('target_platforms: builds for other platforms are selected by them (never run here), and markers follow them', () => {
+    const inspect = (p: string) => spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', bin(p)], { encoding: 'utf8' }).stdout;
+    const shown = inspect('plat/arm');
+    expect(shown.split('\n').filter((l) => l.startsWith('    multi 1.0')).map((l) => l.replace(/sha256:\S+/, 'sha256:…'))).toEqual([
+      '    multi 1.0  sha256:…  serves CPython 3.11 (ABI cp311) on macosx_11_0_arm64',
+      '    multi 1.0  sha256:…  serves CPython 3.11 (ABI cp311) on manylinux_2_17_aarch64',
+    ]);
+    expect(build.stderr).toContain(
+      "par pack: error: //plat:mac_intel: a bundled wheel does not serve every target (python = '>=3.8', target_pythons 3.11, target_platforms macosx_11_0_x86_64):\n" +
+      '  //plat:multi (multi 1.0) has no build for Python 3.11 on macosx_11_0_x86_64: missing cp311-cp311-macosx_11_0_x86_64 (its builds serve ' +
+      'CPython 3.11 (ABI cp311) on linux_x86_64 or CPython 3.11 (ABI cp311) on macosx_11_0_arm64 or CPython 3.11 (ABI cp311) on manylinux_2_17_aarch64) ' +
+      'Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8"), target_pythons or target_platforms.\n',
+    );
+    // Requires-Dist 'appnope; sys_platform == "darwin"' applies on macOS only: built for Linux (the default, or declared), no appnope needed.
+    expect(build.stderr).toContain(
+      'par pack: error: //plat:mac_needs: unsatisfied wheel requirements (Requires-Dist):\n' +
+      '  //plat:macdep (macdep 1.0) requires \'appnope>=0.1; sys_platform == "darwin"\', but no dep of the binary provides appnope ' +
+      "Add a python_wheel of the required version to the wheel's deps, or set requires_check = 'warn' (or 'off') on the python_wheel.\n",
+    );
+    expect(build.stderr).not.toContain('//plat:linux_needs_not:');
+    expect(inspect('plat/linux_needs_not')).toContain('    macdep 1.0  sha256:');
   });
 });

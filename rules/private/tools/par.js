@@ -715,7 +715,7 @@ var require_parse = __commonJS({
       /* ' */
       CHAR_NO_BREAK_SPACE,
       CHAR_ZERO_WIDTH_NOBREAK_SPACE
-    } = require_constants(), parse3 = (input2, options = {}) => {
+    } = require_constants(), parse4 = (input2, options = {}) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       let opts = options || {}, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
@@ -853,7 +853,7 @@ var require_parse = __commonJS({
       while (stack.length > 0);
       return push({ type: "eos" }), ast;
     };
-    module2.exports = parse3;
+    module2.exports = parse4;
   }
 });
 
@@ -861,7 +861,7 @@ var require_parse = __commonJS({
 var require_braces = __commonJS({
   "node_modules/braces/index.js"(exports2, module2) {
     "use strict";
-    var stringify = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse3 = require_parse(), braces = (input2, options = {}) => {
+    var stringify = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse4 = require_parse(), braces = (input2, options = {}) => {
       let output2 = [];
       if (Array.isArray(input2))
         for (let pattern of input2) {
@@ -872,7 +872,7 @@ var require_braces = __commonJS({
         output2 = [].concat(braces.create(input2, options));
       return options && options.expand === !0 && options.nodupes === !0 && (output2 = [...new Set(output2)]), output2;
     };
-    braces.parse = (input2, options = {}) => parse3(input2, options);
+    braces.parse = (input2, options = {}) => parse4(input2, options);
     braces.stringify = (input2, options = {}) => stringify(typeof input2 == "string" ? braces.parse(input2, options) : input2, options);
     braces.compile = (input2, options = {}) => (typeof input2 == "string" && (input2 = braces.parse(input2, options)), compile2(input2, options));
     braces.expand = (input2, options = {}) => {
@@ -1447,7 +1447,7 @@ var require_parse2 = __commonJS({
           return { risky: !0 };
       }
       return { risky: !1 };
-    }, parse3 = (input2, options) => {
+    }, parse4 = (input2, options) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       input2 = REPLACEMENTS[input2] || input2;
@@ -1529,7 +1529,7 @@ var require_parse2 = __commonJS({
         if (token.type === "negate") {
           let extglobStar = star;
           if (token.inner && token.inner.length > 1 && token.inner.includes("/") && (extglobStar = globstar(opts)), (extglobStar !== star || eos() || /^\)+$/.test(remaining())) && (output2 = token.close = `)$))${extglobStar}`), token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            let expression = parse3(rest, { ...options, fastpaths: !1 }).output;
+            let expression = parse4(rest, { ...options, fastpaths: !1 }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           token.prev.type === "bos" && (state.negatedExtglob = !0);
@@ -1831,7 +1831,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input2, options) => {
+    parse4.fastpaths = (input2, options) => {
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input2.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
@@ -1876,7 +1876,7 @@ var require_parse2 = __commonJS({
       }, output2 = utils.removePrefix(input2, state), source = create(output2);
       return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
     };
-    module2.exports = parse3;
+    module2.exports = parse4;
   }
 });
 
@@ -1884,7 +1884,7 @@ var require_parse2 = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
-    var path = require("path"), scan = require_scan(), parse3 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
+    var path = require("path"), scan = require_scan(), parse4 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input2) => picomatch(input2, options, returnState));
         return (str) => {
@@ -1921,7 +1921,7 @@ var require_picomatch = __commonJS({
     };
     picomatch.matchBase = (input2, glob, options, posix2 = utils.isWindows(options)) => (glob instanceof RegExp ? glob : picomatch.makeRe(glob, options)).test(path.basename(input2));
     picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
-    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse3(pattern, { ...options, fastpaths: !1 });
+    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse4(pattern, { ...options, fastpaths: !1 });
     picomatch.scan = (input2, options) => scan(input2, options);
     picomatch.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
       if (returnOutput === !0)
@@ -1935,7 +1935,7 @@ var require_picomatch = __commonJS({
       if (!input2 || typeof input2 != "string")
         throw new TypeError("Expected a non-empty string");
       let parsed = { negated: !1, fastpaths: !0 };
-      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse3.fastpaths(input2, options)), parsed.output || (parsed = parse3(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
+      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse4.fastpaths(input2, options)), parsed.output || (parsed = parse4(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
     };
     picomatch.toRegex = (source, options) => {
       try {
@@ -8656,13 +8656,13 @@ var validateAsync = async (schema, value, _ctx) => {
   let ctx = _ctx ? { ..._ctx, async: !0, abortEarly: !0 } : { async: !0, abortEarly: !0 }, result = schema._zod.run({ value, issues: [] }, ctx);
   return result instanceof Promise && (result = await result), result.issues.length === 0;
 }, _encode = (_Err) => {
-  let parse3 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
+  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
     let ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 }, encode = /* @__PURE__ */ _encode($ZodRealError), _decode = (_Err) => {
-  let parse3 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse3(schema, value, _ctx, finalizeParams(fn, _params));
+  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse4(schema, value, _ctx, finalizeParams(fn, _params));
   return fn;
 }, decode = /* @__PURE__ */ _decode($ZodRealError), _encodeAsync = (_Err) => {
   let parseAsync3 = _parseAsync(_Err), fn = async (schema, value, _ctx, _params) => {
@@ -9727,7 +9727,7 @@ function capSize(inst, size) {
   let caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  let cap = Math.min(...caps.map((c) => c[0])), parse3 = inst._zod.parse;
+  let cap = Math.min(...caps.map((c) => c[0])), parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     let n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -9737,7 +9737,7 @@ function capSize(inst, size) {
           return ch._zod.check(payload), payload.issues[start].continue = !1, attachSchema(payload.issues, start, inst), payload;
         }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1, mapSize = (input2) => input2 instanceof Map ? input2.size : -1, setSize = (input2) => input2 instanceof Set ? input2.size : -1;
@@ -22934,6 +22934,8 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   allow_shadowed_modules: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name")).default([]),
   // Pythons ('3.X') the archive must run on: each the specifier admits needs a fitting build of every wheel (wheel/coverage.ts).
   target_pythons: external_exports.array(external_exports.string().regex(/^3\.\d+$/, "must look like '3.11'")).default([]),
+  // Platform tags the archive is built for (wheel/platforms.ts): wheel builds and Requires-Dist markers follow them.
+  target_platforms: external_exports.array(external_exports.string().regex(/^[a-z0-9_]+$/, "must be a platform tag like 'manylinux_2_28_x86_64'")).default([]),
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) }),
   // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
   test: TestConfig.optional()
@@ -24003,6 +24005,25 @@ function evaluateMarker(m, env) {
   }
 }
 
+// src/packager/wheel/platforms.ts
+var LEGACY = { manylinux1: 5, manylinux2010: 12, manylinux2014: 17 };
+function parse3(tag) {
+  for (let [legacy, minor] of Object.entries(LEGACY))
+    if (tag.startsWith(`${legacy}_`)) return { os: "manylinux", version: [2, minor], arch: tag.slice(legacy.length + 1) };
+  let m = /^(manylinux|musllinux|macosx)_(\d+)_(\d+)_(.+)$/.exec(tag);
+  return m ? { os: m[1], version: [Number(m[2]), Number(m[3])], arch: m[4] } : tag.startsWith("linux_") ? { os: "linux", version: [], arch: tag.slice(6) } : tag === "win32" || tag.startsWith("win_") ? { os: "win", version: [], arch: tag === "win32" ? "x86" : tag.slice(4) } : { os: "other", version: [], arch: tag };
+}
+var notAfter = (a, b) => a[0] < b[0] || a[0] === b[0] && a[1] <= b[1];
+function platformFits(wheel, target) {
+  if (wheel === "any" || wheel === target) return !0;
+  let w = parse3(wheel), t = parse3(target);
+  return w.os === "macosx" && t.os === "macosx" ? (w.arch === t.arch || w.arch === "universal2" && ["x86_64", "arm64"].includes(t.arch) || ["intel", "universal"].includes(w.arch) && t.arch === "x86_64") && notAfter(w.version, t.version) : w.arch !== t.arch ? !1 : t.os === "manylinux" || t.os === "musllinux" ? w.os === "linux" || w.os === t.os && notAfter(w.version, t.version) : !1;
+}
+function platformEnvironment(minor, target) {
+  let p = parse3(target), env = linuxEnvironment(minor, p.arch);
+  return p.os === "macosx" ? { ...env, sys_platform: "darwin", platform_system: "Darwin", platform_machine: p.arch === "universal2" ? "arm64" : p.arch } : p.os === "win" ? { ...env, os_name: "nt", sys_platform: "win32", platform_system: "Windows", platform_machine: p.arch === "amd64" ? "AMD64" : p.arch === "arm64" ? "ARM64" : "x86" } : env;
+}
+
 // src/packager/wheel/closure.ts
 function checkOneVersion(label, wheels) {
   let byName = /* @__PURE__ */ new Map();
@@ -24024,12 +24045,12 @@ function machineOf(w) {
   }
   return "x86_64";
 }
-function checkRequirements(label, wheels, minors) {
+function checkRequirements(label, wheels, minors, platforms = []) {
   let have = new Map(wheels.map((w) => [w.normalized, w])), errors = [], warnings = [];
   for (let w of wheels)
     if (w.requires_check !== "off")
       for (let raw of w.requires_dist) {
-        let req3 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).map((m) => linuxEnvironment(m, machineOf(w)));
+        let req3 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).flatMap((m) => platforms.length ? platforms.map((p) => platformEnvironment(m, p)) : [linuxEnvironment(m, machineOf(w))]);
         if (req3.marker && !envs.some((env) => evaluateMarker(req3.marker, env))) continue;
         let dep = have.get(normalizeName(req3.name)), problem;
         if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req3.raw}', but no dep of the binary provides ${req3.name}`;
@@ -24121,30 +24142,38 @@ function serves(w) {
 }
 
 // src/packager/wheel/coverage.ts
-function missingTags(w, minor) {
-  return [...new Set(w.tags.map((t) => t[2]))].sort().map((p) => p === "any" ? `py3${minor}-none-any` : `cp3${minor}-cp3${minor}${minor < 8 ? "m" : ""}-${p}`);
+function missingTags(w, minor, plat) {
+  let plats = plat ? [plat] : [...new Set(w.tags.map((t) => t[2]))].sort(), pys = minor !== void 0 ? [void 0] : [...new Set(w.tags.map((t) => `${t[0]}-${t[1]}`))].sort();
+  return plats.flatMap((p) => pys.map((py) => py ? `${py}-${p}` : p === "any" ? `py3${minor}-none-any` : `cp3${minor}-cp3${minor}${minor < 8 ? "m" : ""}-${p}`));
 }
-function checkTargetPythons(label, spec, specMinors, targets, views) {
-  if (targets.length === 0) return;
+function checkTargets(label, spec, specMinors, targets, platforms, views) {
+  if (targets.length === 0 && platforms.length === 0) return;
   let admitted = targets.filter((t) => specMinors.includes(t));
-  if (admitted.length === 0)
+  if (targets.length && admitted.length === 0)
     throw new ParError("BAD_SPECIFIER", `python = '${spec}' admits none of target_pythons (${targets.join(", ")})`, {
       label,
       hint: "Widen python, or list the Pythons it admits in target_pythons."
     });
   let problems = [];
   for (let w of views)
-    for (let t of admitted) {
-      let minor = Number(t.split(".")[1]);
-      wheelMinors(w.tags, [minor]).length || problems.push(`${w.label} (${w.name} ${w.version}) has no build for Python ${t}: missing ${missingTags(w, minor).join(" or ")} (its builds serve ${serves(w)})`);
+    for (let t of admitted.length ? admitted : [void 0]) {
+      let minor = t === void 0 ? void 0 : Number(t.split(".")[1]);
+      for (let plat of platforms.length ? platforms : [void 0]) {
+        if (w.tags.some((tag) => (minor === void 0 || wheelMinors([tag], [minor]).length > 0) && (!plat || platformFits(tag[2], plat)))) continue;
+        let what = t && plat ? `Python ${t} on ${plat}` : t ? `Python ${t}` : plat;
+        problems.push(`${w.label} (${w.name} ${w.version}) has no build for ${what}: missing ${missingTags(w, minor, plat).join(" or ")} (its builds serve ${serves(w)})`);
+      }
     }
   if (problems.length)
-    throw new ParError("WHEEL_INVALID", `python = '${spec}' admits target Pythons that a bundled wheel does not serve:
+    throw new ParError("WHEEL_INVALID", `a bundled wheel does not serve every target (python = '${spec}'${targets.length ? `, target_pythons ${targets.join(", ")}` : ""}${platforms.length ? `, target_platforms ${platforms.join(", ")}` : ""}):
   ${problems.join(`
   `)}`, {
       label,
-      hint: 'Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8") or target_pythons.'
+      hint: 'Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8"), target_pythons or target_platforms.'
     });
+}
+function servesSomePlatform(w, platforms) {
+  return platforms.length === 0 || w.tags.some((t) => platforms.some((p) => platformFits(t[2], p)));
 }
 
 // src/packager/wheel/info.ts
@@ -24210,10 +24239,12 @@ function loadWheels(m, spec, specMinors) {
   }
   let order = (w) => `${w.normalized}\0${w.label}\0${w.filename}`;
   wheels.sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
-  let groups = groupByLabel(wheels), views = groups.map(mergedView);
-  checkOneVersion(label, views), checkTargetPythons(label, spec, specMinors, m.header.target_pythons, views);
-  let minors = views.length && specMinors.length ? narrowMinors(label, spec, specMinors, views) : specMinors, warnings = checkRequirements(label, views, minors);
-  return { wheels, groups, files, warnings, minors };
+  let { target_pythons: targets, target_platforms: platforms } = m.header;
+  checkTargets(label, spec, specMinors, targets, platforms, groupByLabel(wheels).map(mergedView));
+  let kept = wheels.filter((w) => !w.variant || servesSomePlatform(w, platforms)), groups = groupByLabel(kept), views = groups.map(mergedView);
+  checkOneVersion(label, views);
+  let minors = views.length && specMinors.length ? narrowMinors(label, spec, specMinors, views) : specMinors, warnings = checkRequirements(label, views, minors, platforms);
+  return { wheels: kept, groups, files, warnings, minors };
 }
 function narrowMinors(label, spec, minors, wheels) {
   let ok = minors.map((m) => Number(m.split(".")[1]));

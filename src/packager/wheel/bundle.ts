@@ -6,7 +6,7 @@ import { ParError } from '../../common/errors';
 import type { Manifest } from '../manifest';
 import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type ZipWriter } from '../zip';
 import { checkOneVersion, checkRequirements } from './closure';
-import { checkTargetPythons } from './coverage';
+import { checkTargets, servesSomePlatform } from './coverage';
 import { readWheelInfo, type WheelInfo } from './info';
 import { describeTag, needsLaunchCheck, wheelMinors } from './tags';
 import { groupByLabel, mergedView, serves, wheelId, type BundledWheel } from './variants';
@@ -49,13 +49,16 @@ export function loadWheels(m: Manifest, spec: string, specMinors: string[]): Loa
   }
   const order = (w: BundledWheel) => `${w.normalized}\0${w.label}\0${w.filename}`;
   wheels.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-  const groups = groupByLabel(wheels);
+  const { target_pythons: targets, target_platforms: platforms } = m.header;
+  checkTargets(label, spec, specMinors, targets, platforms, groupByLabel(wheels).map(mergedView));
+  // Builds for none of the target platforms are left out (they could never be chosen).
+  const kept = wheels.filter((w) => !w.variant || servesSomePlatform(w, platforms));
+  const groups = groupByLabel(kept);
   const views = groups.map(mergedView); // a label's variants count as one distribution
   checkOneVersion(label, views);
-  checkTargetPythons(label, spec, specMinors, m.header.target_pythons, views);
   const minors = views.length && specMinors.length ? narrowMinors(label, spec, specMinors, views) : specMinors;
-  const warnings = checkRequirements(label, views, minors);
-  return { wheels, groups, files, warnings, minors };
+  const warnings = checkRequirements(label, views, minors, platforms);
+  return { wheels: kept, groups, files, warnings, minors };
 }
 
 /** The minors (e.g. '3.11') every wheel's tags allow, among the specifier's. */
