@@ -161,8 +161,8 @@ python_wheel(name = "not_a_wheel", wheels = ["a/fastmath-1.0-cp38-cp38-linux_x86
     const py313 = py.get('3.13')!;
     const glibc = spawnSync('getconf', ['GNU_LIBC_VERSION'], { encoding: 'utf8' }).stdout.trim().split(' ')[1];
     const r = runArchive(archive, ['1'], { env: { PAR_PYTHON: py313, PAR_ROOT: join(base, 'cache-none') } });
-    const files = MINORS.slice(0, 5).map(wheelName).sort();
-    const needs = MINORS.slice(0, 5).sort((a, b) => (wheelName(a) < wheelName(b) ? -1 : 1)).map((m) => `CPython ${m} (ABI cp3${m.split('.')[1]}) on linux_x86_64`).join(' or ');
+    const files = MINORS.slice(0, 5).map(wheelName); // by Python version
+    const needs = MINORS.slice(0, 5).map((m) => `CPython ${m} (ABI cp3${m.split('.')[1]}) on linux_x86_64`).join(' or ');
     const running = `CPython 3.13.0 (${py313}) on linux x86_64 with glibc ${glibc}`;
     expect([r.status, r.stdout, r.stderr]).toEqual([1, '',
       `${archive}: //app:app_old bundles fastmath 1.0 in 5 builds (${files.join(', ')}), which needs ${needs}, but this is ${running}. ` +
@@ -180,7 +180,7 @@ python_wheel(name = "not_a_wheel", wheels = ["a/fastmath-1.0-cp38-cp38-linux_x86
     expect(build.stderr).toContain(
       `par pack: error: //app:app37: a bundled wheel does not serve every target (python = '>=3.7', target_pythons 3.7, ${MINORS.join(', ')}):\n` +
       '  //app:fastmath (fastmath 1.0) has no build for Python 3.7: missing cp37-cp37m-linux_x86_64 (its builds serve ' +
-      [...MINORS].sort((a, b) => (wheelName(a) < wheelName(b) ? -1 : 1)).map((m) => `CPython ${m} (ABI cp3${m.split('.')[1]}) on linux_x86_64`).join(' or ') + ') Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8"), target_pythons or target_platforms.\n',
+      MINORS.map((m) => `CPython ${m} (ABI cp3${m.split('.')[1]}) on linux_x86_64`).join(' or ') + ') Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8"), target_pythons or target_platforms.\n',
     );
     // //app:app has the same target_pythons with python = ">=3.8" (the default) and built: the test above ran it.
     const shown = spawnSync(process.execPath, [join(ROOT, 'rules/private/tools/par.js'), 'inspect', bin('app/app')], { encoding: 'utf8' }).stdout;

@@ -24124,6 +24124,13 @@ function describeTag(t) {
 function wheelId(w) {
   return w.variant ? `${w.label} ${w.filename}` : w.label;
 }
+function naturalCompare(a, b) {
+  let x = a.split(/(\d+)/), y = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(x.length, y.length); i++)
+    if (x[i] !== y[i])
+      return i % 2 === 1 && Number(x[i]) - Number(y[i]) || (x[i] < y[i] ? -1 : 1);
+  return x.length - y.length;
+}
 function groupByLabel(wheels) {
   let groups = /* @__PURE__ */ new Map();
   for (let w of wheels) groups.set(w.label, [...groups.get(w.label) ?? [], w]);
@@ -24237,8 +24244,8 @@ function loadWheels(m, spec, specMinors) {
     let info = readWheelInfo(ref.info, ref.label), w = ref.variant ? { ...info, variant: !0 } : info;
     files.has(wheelId(w)) || (files.set(wheelId(w), ref.file), wheels.push(w));
   }
-  let order = (w) => `${w.normalized}\0${w.label}\0${w.filename}`;
-  wheels.sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
+  let order = (w) => `${w.normalized}\0${w.label}\0`;
+  wheels.sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : naturalCompare(a.filename, b.filename));
   let { target_pythons: targets, target_platforms: platforms } = m.header;
   checkTargets(label, spec, specMinors, targets, platforms, groupByLabel(wheels).map(mergedView));
   let kept = wheels.filter((w) => !w.variant || servesSomePlatform(w, platforms)), groups = groupByLabel(kept), views = groups.map(mergedView);

@@ -9,7 +9,7 @@ import { checkOneVersion, checkRequirements } from './closure';
 import { checkTargets, servesSomePlatform } from './coverage';
 import { readWheelInfo, type WheelInfo } from './info';
 import { describeTag, needsLaunchCheck, wheelMinors } from './tags';
-import { groupByLabel, mergedView, serves, wheelId, type BundledWheel } from './variants';
+import { groupByLabel, mergedView, naturalCompare, serves, wheelId, type BundledWheel } from './variants';
 
 /** Where a wheel's install tree lives inside the archive. */
 export const WHEELS_DIR = '_par_wheels';
@@ -47,8 +47,8 @@ export function loadWheels(m: Manifest, spec: string, specMinors: string[]): Loa
     files.set(wheelId(w), ref.file);
     wheels.push(w);
   }
-  const order = (w: BundledWheel) => `${w.normalized}\0${w.label}\0${w.filename}`;
-  wheels.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  const order = (w: BundledWheel) => `${w.normalized}\0${w.label}\0`;
+  wheels.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : naturalCompare(a.filename, b.filename)));
   const { target_pythons: targets, target_platforms: platforms } = m.header;
   checkTargets(label, spec, specMinors, targets, platforms, groupByLabel(wheels).map(mergedView));
   // Builds for none of the target platforms are left out (they could never be chosen).

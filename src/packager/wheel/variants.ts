@@ -14,6 +14,18 @@ export function wheelId(w: BundledWheel): string {
   return w.variant ? `${w.label} ${w.filename}` : w.label;
 }
 
+/** Natural order ('cp38' before 'cp310'), so a wheel's builds are listed by Python version. */
+export function naturalCompare(a: string, b: string): number {
+  const x = a.split(/(\d+)/);
+  const y = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === y[i]) continue;
+    if (i % 2 === 1) return Number(x[i]) - Number(y[i]) || (x[i] < y[i] ? -1 : 1);
+    return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 /** The wheels of each label together (input sorted by name, then file name). */
 export function groupByLabel(wheels: BundledWheel[]): BundledWheel[][] {
   const groups = new Map<string, BundledWheel[]>();
