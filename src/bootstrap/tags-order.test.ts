@@ -39,6 +39,22 @@ builds = [{"name": "abi3", "tags": [["cp3%d" % (minor - 1), "abi3", "manylinux_2
           {"name": "pure", "tags": [["py3", "none", "any"]]},
           {"name": "mac", "tags": [["cp3%d" % minor, "cp3%d" % minor, "macosx_11_0_arm64"]]}]
 print(_tags.best(builds)["name"], _tags.best(builds[:1] + builds[2:])["name"], _tags.best(builds[2:])["name"], _tags.best(builds[3:]))
+# On a macOS host (sys.platform and the kernel release stood in for: macOS runs nowhere here):
+# macOS builds rank as packaging's mac_platforms() orders them for that version and machine.
+import posix
+class U:
+    def __init__(self, release, machine):
+        self.release, self.machine = release, machine
+sys.platform = "darwin"
+cp = "cp3%d" % minor
+macs = [(cp, cp, "macosx_%d_%d_%s" % (v[0], v[1], f)) for v in ((10, 9), (10, 15), (11, 0), (12, 0), (13, 0), (14, 0))
+        for f in ("arm64", "x86_64", "universal2", "intel", "universal")]
+for release, machine, version in (("22.1.0", "arm64", (13, 0)), ("21.6.0", "x86_64", (12, 0)), ("19.6.0", "x86_64", (10, 15))):
+    posix.uname = lambda r=release, m=machine: U(r, m)
+    want = [(cp, cp, p) for p in T.mac_platforms(version, machine)]
+    want = [t for t in want if t in macs]
+    ours = sorted([t for t in macs if _tags.rank(t) is not None], key=_tags.rank)
+    print(release, machine, "same" if ours == want else "differ: %r vs %r" % (ours[:4], want[:4]))
 `;
 
 function interpreters(): string[] {
@@ -54,7 +70,7 @@ test('the fitting tags rank as packaging.tags orders them; best() picks the buil
     if (r.error) continue; // not installed
     expect(r.stderr).toBe('');
     if (r.stdout.trim() === 'no-packaging') continue;
-    expect(r.stdout).toBe('same\nown abi3 pure None\n');
+    expect(r.stdout).toBe('same\nown abi3 pure None\n22.1.0 arm64 same\n21.6.0 x86_64 same\n19.6.0 x86_64 same\n');
     checked.push(py);
   }
   if (checked.length === 0) console.log('tags-order: skipped: no interpreter with packaging (or pip) installed');

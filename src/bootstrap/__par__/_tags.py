@@ -1,5 +1,6 @@
 """Wheel compatibility tags (PEP 425) against the running interpreter: python, ABI and
-platform, including manylinux (glibc) and musllinux. Builtin modules only (posix, sys)."""
+platform, including manylinux (glibc), musllinux and, on macOS hosts, macosx. Builtin modules
+only (posix, sys)."""
 
 import sys
 
@@ -54,11 +55,46 @@ def _abi_ok(abi):
     return abi == "cp%d%d%s" % (sys.version_info[0], sys.version_info[1], getattr(sys, "abiflags", ""))
 
 
+# Binary formats a macOS build may carry, per machine, in packaging.tags' order.
+_MAC_FORMATS = {"arm64": ("arm64", "universal2"), "x86_64": ("x86_64", "intel", "fat64", "fat32", "universal2", "universal")}
+
+
+def _mac():
+    """(macOS (major, minor), machine) from the Darwin kernel release: Darwin 20 is macOS 11,
+    Darwin 19 is 10.15. The minor of macOS 11+ is taken as 0 (platform.mac_ver() would read a
+    plist through plistlib: too dear for every launch), so a build for 12.3 is not used on 12.5."""
+    import posix
+
+    u = posix.uname()
+    major = int(u.release.split(".")[0])
+    return ((major - 9, 0) if major >= 20 else (10, major - 4)), u.machine
+
+
+def _mac_tag(plat):
+    """(version, format) of a macosx_X_Y_FORMAT tag, or None."""
+    parts = plat.split("_", 3)
+    if len(parts) != 4 or parts[0] != "macosx" or not (parts[1].isdigit() and parts[2].isdigit()):
+        return None
+    return (int(parts[1]), int(parts[2])), parts[3]
+
+
+def _mac_ok(plat):
+    tag = _mac_tag(plat)
+    if tag is None:
+        return False
+    version, machine = _mac()
+    if tag[1] == "arm64" and tag[0] < (11, 0):
+        return False  # no arm64 macOS before 11 (universal2 builds claim older versions)
+    return tag[0] <= version and tag[1] in _MAC_FORMATS.get(machine, (machine,))
+
+
 def _platform_ok(plat):
     if plat == "any":
         return True
+    if sys.platform == "darwin":
+        return _mac_ok(plat)
     if not sys.platform.startswith("linux"):
-        return False  # wheels for macOS/Windows, or a non-Linux host: not supported
+        return False  # wheels for Windows, or another host: not supported
     arch = _machine()
     if plat == "linux_" + arch:
         return True
@@ -89,6 +125,10 @@ def _platform_rank(plat):
     right after its manylinux_2_N), then musllinux, then linux_<arch>; "any" comes last."""
     if plat == "any":
         return (3, 0, 0)
+    mac = _mac_tag(plat)
+    if mac is not None:  # newest macOS version first, then the formats in their order
+        formats = _MAC_FORMATS.get(_mac()[1], ())
+        return (0, -(mac[0][0] * 100 + mac[0][1]), formats.index(mac[1]) if mac[1] in formats else 9)
     parts = plat.split("_", 3)
     for legacy, version in _LEGACY.items():
         if plat.startswith(legacy + "_"):
