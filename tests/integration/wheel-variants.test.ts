@@ -81,6 +81,7 @@ describeUnless(missing)('python_wheel(wheels = [...]): one archive for six Pytho
 python_wheel(name = "fastmath", wheels = ${list(MINORS)})
 python_wheel(name = "fastmath_old", wheels = ${list(MINORS.slice(0, 5))})
 python_binary(name = "app", main = "main.py", srcs = ["main.py"], deps = [":fastmath"], target_pythons = ${TARGETS})
+python_binary(name = "app_extract", main = "main.py", srcs = ["main.py"], deps = [":fastmath"], layout = "extract")
 python_binary(name = "app_old", main = "main.py", srcs = ["main.py"], deps = [":fastmath_old"])
 python_binary(name = "app37", main = "main.py", srcs = ["main.py"], deps = [":fastmath"], python = ">=3.7", target_pythons = ${TARGETS})
 `,
@@ -134,6 +135,16 @@ python_wheel(name = "not_a_wheel", wheels = ["a/fastmath-1.0-cp38-cp38-linux_x86
     const again = runArchive(bin('app/app'), ['2'], { env: { PAR_ROOT: root, PAR_PYTHON: py.get('3.13')! } });
     expect([again.status, again.stdout]).toEqual([0, '6 3.13 _speed.cpython-313-x86_64-linux-gnu.so\n']);
     expect(entries(root)).toEqual(keys);
+  });
+
+  test('layout = "extract": the whole archive unpacked once, the chosen build on sys.path', () => {
+    const root = join(base, 'cache-extract');
+    const seen = ['3.8', '3.13'].map((minor) => {
+      const r = runArchive(bin('app/app_extract'), ['4'], { env: { PAR_ROOT: root, PAR_PYTHON: py.get(minor)! } });
+      return [r.status, r.stdout, r.stderr];
+    });
+    expect(seen).toEqual([[0, '12 3.8 _speed.cpython-38-x86_64-linux-gnu.so\n', ''], [0, '12 3.13 _speed.cpython-313-x86_64-linux-gnu.so\n', '']]);
+    expect(readdirSync(join(root, 'extract')).filter((n) => !n.startsWith('.'))).toHaveLength(1);
   });
 
   test('3.11 and 3.13 launched at once on a cold cache both work', async () => {
