@@ -54,8 +54,38 @@ def _filler(archive, w):
         from __par__ import _extract
 
         _extract.unpack(archive, w["dir"] + "/", tmp, "%s %s" % (w["name"], w["version"]))
+        _compile(tmp)
 
     return fill
+
+
+def _compile(root):
+    """Bytecode for this interpreter, written into the new entry before it is published, for
+    the modules the archive brought none for (a build for another minor than the toolchain's,
+    or an abi3/pure wheel run by another minor). Without it Python writes __pycache__ on the
+    first import, or, under PYTHONDONTWRITEBYTECODE, compiles them at every launch: measured
+    on 150 modules under 3.8, 297 ms per warm launch against 48 ms with the bytecode
+    (docs/PERFORMANCE.md). Unchecked-hash (PEP 552): the entry never changes under its key.
+    Modules under tests/ stay source-only, as at build time; files that do not compile on this
+    Python are left to fail at import, as they would in site-packages."""
+    import os
+    import py_compile  # only on a first extraction (~2 ms of imports)
+    from importlib.util import cache_from_source
+
+    mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in ("tests", "__pycache__")]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            pyc = cache_from_source(path)
+            if os.path.exists(pyc):
+                continue  # shipped by the archive (the toolchain's minor)
+            try:
+                py_compile.compile(path, cfile=pyc, dfile=os.path.relpath(path, root), doraise=True, invalidation_mode=mode)
+            except (py_compile.PyCompileError, SyntaxError, ValueError):
+                pass
 
 
 def _incompatible_or_reexec(data, archive, w, tags):
