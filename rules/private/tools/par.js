@@ -26840,12 +26840,13 @@ var import_node_fs29 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
-    if (Array.isArray(v) && v.every((x) => x && typeof x == "object" && typeof x.name == "string"))
-      for (let item of v) {
-        let { name, ...rest } = item;
-        out.set(`${k}.${name}`, rest);
+    if (Array.isArray(v) && v.every((x) => x && typeof x == "object" && typeof x.name == "string")) {
+      let items = v;
+      for (let item of items) {
+        let { name, ...rest } = item, several = typeof item.filename == "string" && items.filter((x) => x.name === name).length > 1;
+        out.set(several ? `${k}.${name}[${item.filename}]` : `${k}.${name}`, rest);
       }
-    else if (v && typeof v == "object" && !Array.isArray(v))
+    } else if (v && typeof v == "object" && !Array.isArray(v))
       for (let [k2, v2] of Object.entries(v)) out.set(`${k}.${k2}`, v2);
     else
       out.set(k, v);
