@@ -7,6 +7,7 @@
 
 load("//toolchains/node:repository.bzl", "par_node_configure")
 load("//toolchains/python:repository.bzl", "par_python_configure")
+load("//rules/private/pypi:wheels.bzl", _par_wheels = "par_wheels")
 
 def rules_par_dependencies():
     """rules_par needs no external repositories: the packager bundle is checked in."""
@@ -51,3 +52,6 @@ def rules_par_register_toolchains(
     if not native.existing_rule("par_node"):
         par_node_configure(name = "par_node", node = node, node_target = node_target, files = node_files)
     native.register_toolchains("@par_python//:toolchain", "@par_node//:toolchain")
+
+# Third-party wheels from a lock file: par_wheels(name = "pypi", lock = "//third_party:pylock.toml").
+par_wheels = _par_wheels

@@ -13,7 +13,7 @@ export async function bundle() {
     entryPoints: [fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))],
     bundle: true,
     platform: 'node',
-    target: 'node18',
+    target: 'node20.15', // the floor: zlib.crc32 (toolchains/node/toolchain.bzl checks it)
     format: 'cjs',
     write: false,
     legalComments: 'none',

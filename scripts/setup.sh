@@ -15,7 +15,7 @@ apt_install() {
 }
 
 [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
-apt_install zip unzip strace time hyperfine git nginx
+apt_install zip unzip strace time hyperfine git nginx python3-coverage openssl
 
 if ! scripts/bazel --version >/dev/null 2>&1; then
   if timeout 60 node_modules/.bin/bazelisk version >/dev/null 2>&1; then

@@ -1,5 +1,6 @@
-"""emit_* functions: each registers one Node action of the packager bundle."""
+"""emit_* functions: every action the rules register, one function each."""
 
+load(":paths.bzl", "archive_path")
 load("//toolchains:toolchain_types.bzl", "NODE_TOOLCHAIN_TYPE", "PYTHON_TOOLCHAIN_TYPE")
 
 def _node(ctx):
@@ -159,4 +160,127 @@ def emit_wheel_bytecode(ctx, wheel, info, output, variant = False):
         mnemonic = "ParWheelBytecode",
         progress_message = "Compiling wheel %s" % ctx.label,
         python = py,
+    )
+
+# imports_check (imports_check.bzl wires these into the aspect and the binary).
+
+def _src(f):
+    return "src\t%s\t%s" % (f.path, archive_path(f))
+
+def _closure(f):
+    return "closure\t" + archive_path(f)
+
+def _native_closure(f):
+    # Extension modules shipped as data (a compiled _speedups.cpython-311-x86_64-linux-gnu.so)
+    # provide a module too; other data files do not.
+    return "closure\t" + archive_path(f) if f.extension in ("so", "pyd") else None
+
+def _root(r):
+    return "root\t" + r
+
+def _foreign_root(r):
+    # PyInfo spells roots 'repo/path'; sources of every repository share one archive tree.
+    return "root\t" + (r.split("/", 1)[1] if "/" in r else "")
+
+def _wheel(w):
+    return "wheel\t%s\t%s" % (w.info.path, w.label)
+
+def _result(f):
+    return "result\t" + f.path
+
+def emit_imports_check(ctx, label, srcs, info, stdlib, node, packager, out_name):
+    """Registers ParImportsCheck for `srcs` against `info` (their target's PythonInfo); returns the result File."""
+    request = ctx.actions.declare_file(out_name + ".imports_request")
+    args = ctx.actions.args()
+    args.set_param_file_format("multiline")
+    args.add("label\t" + str(label))
+    args.add("stdlib\t" + stdlib.path)
+    args.add_all(srcs, map_each = _src)
+    args.add_all(info.transitive_sources, map_each = _closure)
+    args.add_all(info.transitive_data, map_each = _native_closure)
+    args.add_all(info.import_roots, map_each = _root)
+    args.add_all(info.foreign_import_roots, map_each = _foreign_root)
+    args.add_all(info.transitive_wheels, map_each = _wheel)
+    ctx.actions.write(request, args)
+    result = ctx.actions.declare_file(out_name + ".imports.json")
+    run_args = ctx.actions.args()
+    run_args.add("imports-check")
+    run_args.add("--request", request)
+    run_args.add("--out", result)
+
+    # A persistent worker like ParPack: a monorepo has one check per library, and a Node
+    # start-up each (~50 ms of bundle loading) dominated full builds of bench/scale.
+    run_node_worker(
+        ctx,
+        node,
+        packager,
+        run_args,
+        # The closure is described by paths in the request; its contents are no input, so
+        # editing one file re-checks only the library that owns it.
+        inputs = depset([request, stdlib] + srcs, transitive = [info.transitive_wheel_files]),
+        tools = [],
+        outputs = [result],
+        mnemonic = "ParImportsCheck",
+        progress_message = "Checking imports of %s" % label,
+    )
+    return result
+
+def emit_imports_report(ctx, info, results, owner_lines, node, index = None):
+    """Registers ParImportsReport of a binary over its closure's check `results`; returns the report File.
+
+    owner_lines: depset[str] 'archive_path<TAB>label' of every library source, for suggestions.
+    index: the workspace's module index File (@rules_par//:module_index), or None.
+    """
+    request = ctx.actions.declare_file("_par/%s.imports_report_request" % ctx.label.name)
+    args = ctx.actions.args()
+    args.set_param_file_format("multiline")
+    args.add("label\t" + str(ctx.label))
+    args.add("mode\t" + ctx.attr.imports_check)
+    args.add_all(ctx.attr.imports_ignore, format_each = "ignore\t%s")
+    args.add_all(info.import_roots, map_each = _root)
+    args.add_all(info.foreign_import_roots, map_each = _foreign_root)
+    args.add_all(owner_lines, format_each = "owner\t%s")
+    args.add_all(results, map_each = _result)
+    if index:
+        args.add("index\t%s\t%s" % (index.path, index.owner))
+    ctx.actions.write(request, args)
+
+    report = ctx.actions.declare_file("_par/%s.imports_report" % ctx.label.name)
+    run_args = ctx.actions.args()
+    run_args.add(ctx.file._packager)
+    run_args.add("imports-report")
+    run_args.add("--request", request)
+    run_args.add("--out", report)
+    ctx.actions.run(
+        executable = node,
+        arguments = [run_args],
+        inputs = depset([request, ctx.file._packager] + ([index] if index else []), transitive = [results, ctx.toolchains[NODE_TOOLCHAIN_TYPE].par_node.files]),
+        outputs = [report],
+        mnemonic = "ParImportsReport",
+        progress_message = "Reporting unresolved imports of %s" % ctx.label,
+    )
+    return report
+
+def emit_stdlib_modules(ctx, py, script, out):
+    """Lists the standard library's top-level names of the toolchain interpreter `py` into `out`."""
+    ctx.actions.run(
+        executable = py.interpreter,
+        arguments = ["-S", "-B", script.path, out.path],
+        inputs = [script],
+        tools = py.files,
+        outputs = [out],
+        mnemonic = "ParStdlibModules",
+        progress_message = "Listing the standard library of Python %s" % py.version,
+    )
+
+def emit_unpack_wheel(ctx, py, script, wheel, out):
+    """Unpacks the .whl `wheel` into the directory `out` for editors (par_ide_aspect)."""
+    ctx.actions.run(
+        executable = py.interpreter,
+        arguments = ["-S", "-B", script.path, wheel.path, out.path],
+        inputs = [wheel, script],
+        tools = py.files,
+        outputs = [out],
+        mnemonic = "ParIdeUnpackWheel",
+        progress_message = "Unpacking wheel of %s for editors" % ctx.label,
     )

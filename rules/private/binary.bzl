@@ -28,19 +28,19 @@ def _is_identifier(s):
 def _is_dotted(s):
     return all([_is_identifier(p) for p in s.split(".")])
 
-def _check_choice(ctx, attr, value, choices):
-    if value not in choices:
-        _fail(ctx, attr, "%s = '%s' is not one of %s." % (attr, value, ", ".join(["'%s'" % c for c in choices])))
-
 def _entry(ctx, default_entry_point):
     """Returns (main archive path or None, main module or None, entry_point or None)."""
-    main, ep = ctx.file.main, ctx.attr.entry_point
+    main, ep, script = ctx.file.main, ctx.attr.entry_point, getattr(ctx.attr, "script", "")
+    if script:
+        if main or ep:
+            _fail(ctx, "script", "set one of main, entry_point and script (script = '%s' runs a wheel's console script)." % script)
+        return None, None, None
     if not main and not ep:
         ep = default_entry_point
     if main and ep:
         _fail(ctx, "main", "set either main or entry_point, not both (main = %s, entry_point = '%s')." % (ctx.attr.main.label, ep))
     if not main and not ep:
-        _fail(ctx, "main", "neither main nor entry_point is set. Name the script to run (main = \"x.py\", listed in srcs) or a function (entry_point = \"pkg.module:function\").")
+        _fail(ctx, "main", "neither main nor entry_point is set. Name the script to run (main = \"x.py\", listed in srcs), a function (entry_point = \"pkg.module:function\") or a wheel's console script (script = \"name\").")
     if ep:
         mod, sep, fn = ep.partition(":")
         if not sep or not _is_dotted(mod) or not _is_dotted(fn):
@@ -64,13 +64,10 @@ def build_archive(ctx, default_entry_point = None, test = None, extra_deps = [])
       struct(executable = File, info = PythonInfo, providers = list without DefaultInfo,
       which each rule makes with its own runfiles).
     """
-    _check_choice(ctx, "compression", ctx.attr.compression, _COMPRESSIONS)
-    _check_choice(ctx, "layout", ctx.attr.layout, _LAYOUTS)
     if not ctx.attr.sources and not ctx.attr.compile:
         _fail(ctx, "sources", "sources = False ships bytecode instead of sources, so it needs compile = True.")
     if not ctx.attr.sources and ctx.attr.layout != "zip":
         _fail(ctx, "sources", "sources = False needs layout = \"zip\": run from disk, Python wants the sources beside __pycache__.")
-    _check_choice(ctx, "imports_check", ctx.attr.imports_check, _IMPORTS_CHECKS)
     if ctx.attr.compression_level < 1 or ctx.attr.compression_level > 9:
         _fail(ctx, "compression_level", "compression_level = %d; use 1 (fastest) to 9 (smallest), default 6." % ctx.attr.compression_level)
     if ctx.attr.stamp not in (-1, 0, 1):
@@ -85,13 +82,14 @@ def build_archive(ctx, default_entry_point = None, test = None, extra_deps = [])
             _fail(ctx, "target_platforms", "target_platforms lists '%s'; name platform tags like \"manylinux_2_28_x86_64\" or \"macosx_11_0_arm64\"." % p)
     main_path, main_module, entry_point = _entry(ctx, default_entry_point)
 
-    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps + extra_deps, ctx.files.data, ctx.attr.imports)
+    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps + extra_deps, ctx.files.data, ctx.attr.imports, "python_binary" if test == None else "python_test")
     runtime = python_runtime(ctx)
     header = {
         "label": str(ctx.label),
         "main": main_path,
         "main_module": main_module,
         "entry_point": entry_point,
+        "script": getattr(ctx.attr, "script", "") or None,
         "python": ctx.attr.python,
         "compression": ctx.attr.compression,
         "compression_level": ctx.attr.compression_level,
@@ -148,29 +146,29 @@ BINARY_ATTRS = {
     "python": attr.string(default = ">=3.8", doc = "PEP 440 specifier the launching interpreter must satisfy."),
     "target_platforms": attr.string_list(doc = "Platform tags (\"manylinux_2_28_x86_64\", \"macosx_11_0_arm64\") the archive is built for, whatever the build host: each needs a fitting build of every bundled wheel (builds for none of them are left out), and Requires-Dist markers are evaluated for them. Default: Linux, checked at launch."),
     "target_pythons": attr.string_list(doc = "Python minors (\"3.8\", ...) the archive must run on: the build fails when one that `python` admits has no fitting build of a bundled wheel, naming the wheel and the missing tag."),
-    "compression": attr.string(default = "deflate", doc = "'deflate' or 'stored'."),
+    "compression": attr.string(default = "deflate", values = _COMPRESSIONS, doc = "'deflate' or 'stored'."),
     "compression_level": attr.int(default = 6, doc = "zlib level 1-9 for what the packager deflates (1: fastest, ~15% bigger; wheels are copied as they are)."),
     "compile": attr.bool(default = True, doc = "Ship .pyc compiled by the toolchain interpreter."),
     "sources": attr.bool(default = True, doc = "False: ship the program's own modules as bytecode only (needs compile = True and layout = 'zip'): a smaller archive; tracebacks then show no source lines."),
-    "layout": attr.string(default = "zip", doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
+    "layout": attr.string(default = "zip", values = _LAYOUTS, doc = "'zip': import from the archive; 'extract': unpack once and run from disk."),
     "stamp": attr.int(default = -1, doc = "-1 follow --stamp, 0 never, 1 always."),
     "shebang": attr.string(default = "#!/usr/bin/env python3", doc = "Names the preferred interpreter; the launcher falls back to compatible ones."),
-    "imports_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': first-party imports must resolve."),
+    "imports_check": attr.string(default = "error", values = _IMPORTS_CHECKS, doc = "'error', 'warn' or 'off': first-party imports must resolve."),
     "allow_shadowed_modules": attr.string_list(doc = "Modules (and their submodules) that two providers may both give, the first on sys.path winning: a deliberate override such as a patched copy of a wheel's package. Any other module provided twice fails the build (whatever imports_check says), naming both targets and files."),
     "imports_ignore": attr.string_list(doc = "Modules (and their submodules) imports_check accepts although nothing provides them, e.g. optional features' third-party imports."),
-    "_stdlib_modules": attr.label(default = "@rules_par//rules/private:stdlib_modules", allow_single_file = True),
-    "_module_index": attr.label(default = "@rules_par//:module_index", allow_files = True),
+    "_stdlib_modules": attr.label(default = Label("//rules/private:stdlib_modules"), allow_single_file = True),
+    "_module_index": attr.label(default = Label("//:module_index"), allow_files = True),
     "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
-    "_bootstrap": attr.label(default = "@rules_par//src/bootstrap:files", allow_files = True),
-    "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
-    "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),
-    "_stamp_setting": attr.label(default = "@rules_par//rules/private:stamp_detect"),
+    "_bootstrap": attr.label(default = Label("//src/bootstrap:files"), allow_files = True),
+    "_packager": attr.label(default = Label("//rules/private/tools:par.js"), allow_single_file = True, cfg = "exec"),
+    "_compile_pyc": attr.label(default = Label("//rules/private/tools:compile_pyc.py"), allow_single_file = True, cfg = "exec"),
+    "_stamp_setting": attr.label(default = Label("//rules/private:stamp_detect")),
 }
 
 python_binary = rule(
     implementation = _python_binary_impl,
     executable = True,
     doc = "A launchable single-file archive of a Python program: bazel-bin/<package>/<name>.",
-    attrs = BINARY_ATTRS,
+    attrs = dict(BINARY_ATTRS, script = attr.string(doc = "A console_scripts name of a wheel in deps (its entry_points.txt) to run, instead of main or entry_point; the build fails listing the scripts the wheels have when none is called so.")),
     toolchains = [PYTHON_TOOLCHAIN_TYPE, NODE_TOOLCHAIN_TYPE],
 )

@@ -5,9 +5,9 @@ load(":providers.bzl", "PythonInfo")
 
 DEP_PROVIDERS = [[PythonInfo], [PyInfo]]
 
-def collect_python_info(ctx, srcs, deps, data, imports):
-    """Returns the PythonInfo of a target with these attributes."""
-    roots = [normalize_import_root(ctx.label, ctx.label.package, i) for i in imports]
+def collect_python_info(ctx, srcs, deps, data, imports, kind = "python_library"):
+    """Returns the PythonInfo of a target with these attributes (`kind`: its rule, for messages)."""
+    roots = [normalize_import_root(ctx.label, ctx.label.package, i, kind) for i in imports]
     roots = [r for r in roots if r]  # the root itself is always on the path
     t_srcs, t_data, t_roots, t_wheels, t_wheel_files, t_bytecode, t_foreign = [], [], [], [], [], [], []
     for d in deps:

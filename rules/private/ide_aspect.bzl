@@ -13,6 +13,7 @@ workspace-relative, external ones start with `external/<repo>/` and outputs with
 symlink). docs/ide.md documents the format.
 """
 
+load(":actions.bzl", "emit_unpack_wheel")
 load(":paths.bzl", "archive_path")
 load(":providers.bzl", "PythonInfo")
 load("//toolchains:toolchain_types.bzl", "PYTHON_TOOLCHAIN_TYPE")
@@ -63,16 +64,7 @@ def _own_wheels(target, ctx):
 
 def _unpack(ctx, wheel):
     out = ctx.actions.declare_directory("_par_ide/%s" % ctx.label.name)
-    py = ctx.toolchains[PYTHON_TOOLCHAIN_TYPE].par_python
-    ctx.actions.run(
-        executable = py.interpreter,
-        arguments = ["-S", "-B", ctx.file._unpack_wheel.path, wheel.wheel.path, out.path],
-        inputs = [wheel.wheel, ctx.file._unpack_wheel],
-        tools = py.files,
-        outputs = [out],
-        mnemonic = "ParIdeUnpackWheel",
-        progress_message = "Unpacking wheel of %s for editors" % ctx.label,
-    )
+    emit_unpack_wheel(ctx, ctx.toolchains[PYTHON_TOOLCHAIN_TYPE].par_python, ctx.file._unpack_wheel, wheel.wheel, out)
     return struct(label = str(wheel.label), dir = out, info = wheel.info)
 
 def _par_ide_aspect_impl(target, ctx):
@@ -126,7 +118,7 @@ par_ide_aspect = aspect(
     doc = "Writes one JSON per Python target (output group par_ide_info) for editors; see docs/ide.md.",
     attr_aspects = ["deps"],
     attrs = {
-        "_unpack_wheel": attr.label(default = Label("//src/ide:unpack_wheel.py"), allow_single_file = True),
+        "_unpack_wheel": attr.label(default = Label("//rules/private/tools:unpack_wheel.py"), allow_single_file = True),
         "_par_stub": attr.label(default = Label("//src/bootstrap:stubs/__par__/__init__.pyi"), allow_single_file = True),
     },
     toolchains = [PYTHON_TOOLCHAIN_TYPE],

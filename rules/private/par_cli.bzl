@@ -20,6 +20,6 @@ exec "$r/{node}" "$r/{bundle}" "$@"
 par_cli = rule(
     implementation = _par_cli_impl,
     executable = True,
-    attrs = {"_bundle": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True)},
+    attrs = {"_bundle": attr.label(default = Label("//rules/private/tools:par.js"), allow_single_file = True)},
     toolchains = [NODE_TOOLCHAIN_TYPE],
 )

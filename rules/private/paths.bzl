@@ -11,17 +11,20 @@ def archive_path(f):
         p = p[p.find("/") + 1:]
     return p
 
-def normalize_import_root(label, package, imp):
-    """Resolves an `imports` entry against the package; fails on paths that leave the repository."""
+def normalize_import_root(label, package, imp, kind = "python_library"):
+    """Resolves an `imports` entry against the package; fails on paths that leave the repository.
+
+    kind: the rule whose attribute it is, for the message.
+    """
     if imp.startswith("/"):
-        fail("python_library %s: imports entry '%s' is absolute. Give a path relative to the package %s, e.g. 'src'." % (label, imp, package or "(root)"))
+        fail("%s %s: imports entry '%s' is absolute. Give a path relative to the package %s, e.g. 'src'." % (kind, label, imp, package or "(root)"))
     parts = []
     for seg in (package.split("/") if package else []) + imp.split("/"):
         if seg in ("", "."):
             continue
         if seg == "..":
             if not parts:
-                fail("python_library %s: imports entry '%s' leaves the repository root. Import roots must stay inside it." % (label, imp))
+                fail("%s %s: imports entry '%s' leaves the repository root. Import roots must stay inside it." % (kind, label, imp))
             parts.pop()
         else:
             parts.append(seg)

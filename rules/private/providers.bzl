@@ -12,3 +12,11 @@ PythonInfo = provider(
         "transitive_wheel_bytecode": "depset[File]: each wheel's modules compiled once by its python_wheel target (struct field `bytecode`), an input of packing only.",
     },
 )
+
+ParImportsInfo = provider(
+    doc = "Import check results below a target.",
+    fields = {
+        "results": "depset[File]: the ParImportsCheck result JSON of each python_library below (and including) the target.",
+        "owners": "depset[str]: 'archive_path<TAB>label' of each library source below the target, for suggestions.",
+    },
+)

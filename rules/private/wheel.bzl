@@ -31,8 +31,6 @@ def _builds(ctx):
     return ctx.files.wheels
 
 def _python_wheel_impl(ctx):
-    if ctx.attr.requires_check not in _REQUIRES_CHECKS:
-        fail("python_wheel %s: requires_check = '%s' is not one of 'error', 'warn', 'off'." % (ctx.label, ctx.attr.requires_check))
     builds = _builds(ctx)
     variant = bool(ctx.attr.wheels)
     own, infos, files, bytecodes = [], [], [], []
@@ -70,10 +68,10 @@ python_wheel = rule(
         "wheel": attr.label(allow_single_file = True, doc = "The .whl file (e.g. third_party/numpy/numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.whl). Exactly one of wheel and wheels."),
         "wheels": attr.label_list(allow_files = True, doc = "Several builds (different Python/ABI/platform tags) of one distribution at one version; the launcher picks the best one that fits the running interpreter. Exactly one of wheel and wheels."),
         "deps": attr.label_list(providers = DEP_PROVIDERS, doc = "Other python_wheel / python_library targets it needs (its Requires-Dist)."),
-        "requires_check": attr.string(default = "error", doc = "'error', 'warn' or 'off': what a binary does when its closure lacks a distribution this wheel's Requires-Dist names."),
+        "requires_check": attr.string(default = "error", values = _REQUIRES_CHECKS, doc = "'error', 'warn' or 'off': what a binary does when its closure lacks a distribution this wheel's Requires-Dist names."),
         "zip_safe": attr.bool(default = True, doc = "False: extract the wheel to the cache at launch even though it has no native code (for code that reads its own files by path)."),
-        "_packager": attr.label(default = "@rules_par//rules/private/tools:par.js", allow_single_file = True, cfg = "exec"),
-        "_compile_pyc": attr.label(default = "@rules_par//rules/private/tools:compile_pyc.py", allow_single_file = True, cfg = "exec"),
+        "_packager": attr.label(default = Label("//rules/private/tools:par.js"), allow_single_file = True, cfg = "exec"),
+        "_compile_pyc": attr.label(default = Label("//rules/private/tools:compile_pyc.py"), allow_single_file = True, cfg = "exec"),
     },
     toolchains = [NODE_TOOLCHAIN_TYPE, PYTHON_TOOLCHAIN_TYPE],
 )

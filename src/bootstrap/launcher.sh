@@ -3,7 +3,7 @@
 # runs Python with -S: no site module, no site-packages (hermetic, and ~3 ms faster).
 # The packager puts `#!/bin/sh`, the truncation guard (an EXIT trap naming the cut, disarmed
 # only right before Python starts) and the par_* data assignments above this text, and wraps
-# all but the guard in `{ ... }` (src/packager/launcher.ts): a cut copy never runs any of it.
+# all but the guard in `{ ... }` (src/packager/preamble.ts): a cut copy never runs any of it.
 
 par_find() {
   # First executable named $1 on PATH. Directories named shims (pyenv, asdf) are skipped:

@@ -5,8 +5,9 @@
 // versions, so all tools built from one revision ship the same libraries.
 import { spawnSync } from 'node:child_process';
 import { ParError } from '../common/errors';
-import { readWheelInfo, type WheelInfo } from '../packager/wheel/info';
-import { bazelBuild, findBazel, findWorkspace } from './bazel';
+import { readWheelInfo, type WheelInfo } from '../archive/wheel-info';
+import { bazelBuild, findBazel, findWorkspace } from '../common/bazel';
+import { declaredHubs } from '../lock/hubs';
 
 export interface Distribution {
   name: string;
@@ -60,7 +61,8 @@ const canonical = (label: string) => label.replace(/^@@?\/\//, '//');
 
 export async function audit(patterns: string[], json: boolean): Promise<string> {
   const ws = findWorkspace();
-  const labels = queryWheels(ws, patterns.length ? patterns : ['//...']);
+  // By default the in-tree wheels and those of every par_wheels hub the workspace declares.
+  const labels = queryWheels(ws, patterns.length ? patterns : ['//...', ...declaredHubs(ws).map((h) => `@${h}//...`)]);
   const infos: WheelInfo[] = [];
   if (labels.length) {
     const built = bazelBuild(ws, labels);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { parseVerbArgs } from './args';
-import type { Io } from './main';
+import type { Io } from './io';
 
 /** The cache root the bootstrap uses: $PAR_ROOT, else $XDG_CACHE_HOME/par, else ~/.cache/par. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratch, writeArchive, writeStatus } from '../common/test-archives';
+import { scratch, writeArchive, writeStatus } from '../../tests/helpers/test-archives';
 import { stamp } from '../packager/stamp';
 import { diff, diffModel, flattenBuildInfo, human, renderDiff } from './diff';
 import { run } from './main';

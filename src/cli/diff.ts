@@ -4,11 +4,10 @@
 // and the files added, removed or changed, with their sizes. Files compare by content
 // (CRC-32 and size from the central directory), so nothing is decompressed.
 import { existsSync, promises as fsp } from 'node:fs';
-import { printable, readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { printable, readArchiveInfo, type ArchiveInfo } from '../archive/archive-info';
 import { ParError } from '../common/errors';
 import { stableStringify } from '../common/stable-json';
-import { STAMP_ENTRY } from '../packager/stamp';
-import { LAUNCH_BLOB_ENTRY } from '../packager/launch/blob';
+import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
 
 export interface FileSize { size: number; compressed: number }
 export interface DiffModel {

@@ -1,11 +1,13 @@
 // `par gen [PATH...] [--check]`: create/update python_library targets from imports.
-import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { describeCycles, gen } from '../gen/gen';
 import { parseVerbArgs } from './args';
-import { findWorkspace } from './bazel';
-import type { Io } from './main';
+import { bazelInfo, bazelQuery, findWorkspace } from '../common/bazel';
+import { declaredHubs, thirdPartyModules } from '../lock/hubs';
+import type { Io } from './io';
 
 export async function genVerb(argv: string[], io: Io): Promise<void> {
   const a = parseVerbArgs('gen', argv, { check: { type: 'boolean' } }, z.object({ check: z.boolean().optional(), positionals: z.array(z.string()) }));
@@ -18,8 +20,9 @@ export async function genVerb(argv: string[], io: Io): Promise<void> {
         return rel;
       })
     : undefined;
-  const r = gen({ workspace: ws, paths, check: a.check });
-  for (const w of r.warnings) io.err(`par gen: warning: ${w}\n`);
+  const third = hubModules(ws);
+  const r = gen({ workspace: ws, paths, check: a.check, thirdParty: third.modules });
+  for (const w of [...third.warnings, ...r.warnings]) io.err(`par gen: warning: ${w}\n`);
   for (const c of describeCycles(r)) io.err(`par gen: ${c}\n`);
   const unresolvedCycles = r.cycles.filter((c) => !c.merged);
   if (a.check) {
@@ -37,4 +40,20 @@ export async function genVerb(argv: string[], io: Io): Promise<void> {
       hint: 'Bazel cannot build cyclic deps: move the shared code into its own target, or merge the targets.',
     });
   }
+}
+
+/**
+ * The modules of the par_wheels hubs the workspace declares: Bazel fetches each hub (a query
+ * of its par_hub.json) and gen reads the description from the output base. No hubs: no Bazel.
+ */
+function hubModules(ws: string): { modules: Map<string, string>; warnings: string[] } {
+  const hubs = declaredHubs(ws);
+  if (!hubs.length) return { modules: new Map(), warnings: [] };
+  const q = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(' + '), ['--keep_going'], true);
+  const external = join(bazelInfo(ws, ['output_base']).output_base, 'external');
+  const files = hubs.map((h) => join(external, h, 'par_hub.json'));
+  const missing = hubs.filter((_h, i) => !existsSync(files[i]));
+  const r = thirdPartyModules(files.filter((f) => existsSync(f)));
+  for (const h of missing) r.warnings.push(`the par_wheels hub @${h} could not be fetched, so imports of its wheels get no deps: ${q.stderr.split('\n').filter((l) => l.includes('ERROR')).join(' ').trim() || 'see bazel query @' + h + '//:par_hub.json'}`);
+  return r;
 }

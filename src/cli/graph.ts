@@ -1,30 +1,9 @@
-// Verbs about the dependency graph: the two imports_check actions Bazel runs, and
-// `par graph //label` for people and tools.
-import { writeFileSync } from 'node:fs';
+// `par graph //label` for people and tools: the python targets below a label and their deps.
 import { z } from 'zod';
-import { ParError } from '../common/errors';
-import { importsCheckAction, importsReport } from '../graph/check-action';
+import { findWorkspace } from '../common/bazel';
 import { graphDot, graphJson, targetGraph } from '../graph/target-graph';
 import { parseVerbArgs } from './args';
-import { findWorkspace } from './bazel';
-import type { Io } from './main';
-
-const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
-const actionArgs = z.object({ request: req('request'), out: req('out'), positionals: z.array(z.string()).max(0) });
-
-export async function importsCheckVerb(argv: string[]): Promise<void> {
-  const a = parseVerbArgs('imports-check', argv, { request: { type: 'string' }, out: { type: 'string' } }, actionArgs);
-  importsCheckAction(a.request, a.out);
-}
-
-export async function importsReportVerb(argv: string[], io: Io): Promise<void> {
-  const a = parseVerbArgs('imports-report', argv, { request: { type: 'string' }, out: { type: 'string' } }, actionArgs);
-  const r = importsReport(a.request);
-  if (r.failed) throw new ParError('IMPORT_UNRESOLVED', r.text.trimEnd());
-  // warn: Bazel shows a successful action's stderr when the action runs.
-  if (r.count > 0) io.err(`WARNING: ${r.text}`);
-  writeFileSync(a.out, r.text);
-}
+import type { Io } from './io';
 
 /** `par graph //label [--format=dot|json]`: the python targets below a label and their deps, from Bazel's own graph. */
 export async function graphVerb(argv: string[], io: Io): Promise<void> {

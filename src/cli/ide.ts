@@ -9,7 +9,7 @@ import { buildProjectModel, type ProjectModel } from '../ide/project-model';
 import { writePyrightConfig } from '../ide/pyright-config';
 import { readClosure } from '../ide/target-json';
 import { parseVerbArgs } from './args';
-import { bazelBuildAspect, bazelInfo, findWorkspace } from './bazel';
+import { bazelBuildAspect, bazelInfo, findWorkspace } from '../common/bazel';
 
 export const IDE_ASPECT = '@rules_par//rules:defs.bzl%par_ide_aspect';
 

@@ -1,6 +1,6 @@
 // The stamp part of `par inspect`: first, and readable at a glance.
 import { join } from 'node:path';
-import { scratch, writeArchive, writeStatus } from '../common/test-archives';
+import { scratch, writeArchive, writeStatus } from '../../tests/helpers/test-archives';
 import { stamp } from '../packager/stamp';
 import { inspect, renderStamp } from './inspect';
 

@@ -2,8 +2,8 @@
 // directory (`../`, absolute) are named, and the command exits non-zero (issue 12).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratch, writeArchive } from '../common/test-archives';
-import { ZipReader } from '../packager/zip';
+import { scratch, writeArchive } from '../../tests/helpers/test-archives';
+import { ZipReader } from '../archive/zip';
 import { inspectArchive, unsafeName } from './inspect';
 import { run } from './main';
 

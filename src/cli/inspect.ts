@@ -1,9 +1,9 @@
 // `par inspect ARCHIVE [--json]`: the stamp first, then what runs, under which Python,
 // with which distributions, and where the bytes go.
-import { printable, readArchiveInfo, type ArchiveInfo } from '../common/archive-info';
+import { printable, readArchiveInfo, type ArchiveInfo } from '../archive/archive-info';
 import { ParError } from '../common/errors';
-import { LAUNCH_BLOB_ENTRY } from '../packager/launch/blob';
-import { ZipReader } from '../packager/zip';
+import { LAUNCH_BLOB_ENTRY } from '../archive/contract';
+import { ZipReader } from '../archive/zip';
 
 /** An entry that does not read back as written, or whose name would land outside the folder it is unpacked into. */
 export interface EntryProblem { entry: string; problem: string }

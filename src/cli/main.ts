@@ -2,6 +2,7 @@
 // Library code throws ParError; this is the one place that turns errors into exit codes.
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import { ParError } from '../common/errors';
 import { pack } from '../packager/pack';
@@ -12,21 +13,24 @@ import { writeWheelBytecode } from '../packager/wheel/bytecode-bundle';
 import { parseVerbArgs } from './args';
 import { audit } from './audit';
 import { cacheVerb } from './cache';
-import { bazelBuild, findWorkspace } from './bazel';
+import { bazelBuild, findWorkspace } from '../common/bazel';
 import { genVerb } from './gen';
-import { graphVerb, importsCheckVerb, importsReportVerb } from './graph';
+import { graphVerb } from './graph';
+import { importsCheckVerb, importsReportVerb } from './imports';
 import { ideVerb } from './ide';
 import { ownerVerb } from './owner';
 import { writeBuildInfo } from './build-info';
 import { expandFlagfiles } from './flagfile';
 import { diff } from './diff';
 import { inspectArchive, inspectFailure } from './inspect';
+import { lockHubVerb, lockPlanVerb, lockProbeVerb, lockSelectVerb } from './lock';
 import { runWorker } from './worker';
+import type { Io } from './io';
 
 const USAGE = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
-  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
+  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //... and every par_wheels hub)
   cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
@@ -38,12 +42,12 @@ const USAGE = `usage: par VERB [ARGS]
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
-  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary`;
+  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
+  lock-plan|lock-select|lock-hub|lock-probe ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
 
 type Verb = (argv: string[], io: Io) => Promise<void>;
-export interface Io { out: (s: string) => void; err: (s: string) => void }
 
 const verbs: Record<string, Verb> = {
   async audit(argv, io) {
@@ -60,11 +64,16 @@ const verbs: Record<string, Verb> = {
   'imports-check': importsCheckVerb,
   'imports-report': importsReportVerb,
   owner: ownerVerb,
-  async pack(argv) {
+  'lock-plan': lockPlanVerb,
+  'lock-select': lockSelectVerb,
+  'lock-hub': lockHubVerb,
+  'lock-probe': lockProbeVerb,
+  async pack(argv, io) {
     const a = parseVerbArgs('pack', argv, {
       manifest: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' }, compiler: { type: 'string' },
     }, z.object({ manifest: req('manifest'), out: req('out'), python: req('python'), compiler: req('compiler'), positionals: z.array(z.string()).max(0) }));
-    await pack(a);
+    // Through io, not process.stderr: under the persistent worker only the response reaches Bazel.
+    for (const w of (await pack(a)).warnings) io.err(`${w}\n`);
   },
   async stamp(argv) {
     const a = parseVerbArgs('stamp', argv, {
@@ -189,7 +198,17 @@ async function workerAction(argv: string[]): Promise<{ exitCode: number; output:
   return { exitCode, output };
 }
 
-if (isMain() && process.argv.includes('--persistent_worker')) {
+/** The Node floor, for a par.js started by hand (Bazel's node toolchain refuses older ones first). */
+function nodeTooOld(): string | undefined {
+  if (typeof (zlib as { crc32?: unknown }).crc32 === 'function') return undefined;
+  return `par: Node.js ${process.versions.node} is too old for the packager, which needs Node.js 20.15+ on the 20 line, or 22.2+ (zlib.crc32). Point PAR_NODE_BIN at a newer node.\n`;
+}
+
+const tooOld = isMain() ? nodeTooOld() : undefined;
+if (tooOld) {
+  process.stderr.write(tooOld);
+  process.exitCode = 2;
+} else if (isMain() && process.argv.includes('--persistent_worker')) {
   keepCompilersAlive();
   runWorker(workerAction).then((code) => process.exit(code));
 } else if (isMain()) {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { fileLabel, ownerQuery, owners, parseQueryXml, type Ownership } from '../ide/owner';
 import { parseVerbArgs } from './args';
-import { bazelQuery, findWorkspace } from './bazel';
+import { bazelQuery, findWorkspace } from '../common/bazel';
 
 export function owner(files: string[], cwd = process.cwd()): Ownership[] {
   const workspace = findWorkspace(cwd);

@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataLiteral } from '../common/archive-info';
-import { scratch, writeArchive, writeStatus } from '../common/test-archives';
-import { pythonDataModule } from '../packager/python-literal';
+import { dataLiteral } from '../archive/archive-info';
+import { scratch, writeArchive, writeStatus } from '../../tests/helpers/test-archives';
+import { pythonDataModule } from '../archive/python-literal';
 import { stamp } from '../packager/stamp';
 import { writeBuildInfo } from './build-info';
 import { diff } from './diff';

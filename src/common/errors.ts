@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'BUILD_OUT_OF_DATE'
   | 'STATUS_INVALID'
   | 'ONE_VERSION'
-  | 'SHADOWED_MODULE';
+  | 'SHADOWED_MODULE'
+  | 'LOCK_INVALID';
 
 export class ParError extends Error {
   readonly code: ErrorCode;

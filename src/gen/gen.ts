@@ -33,6 +33,8 @@ export interface GenOptions {
   /** Directories (workspace-relative) whose BUILD files gen may write; default: all. */
   paths?: string[];
   check?: boolean;
+  /** Third-party top-level modules -> the label providing them (par_wheels hubs: @pypi//requests). */
+  thirdParty?: Map<string, string>;
 }
 
 export interface GenResult {
@@ -164,6 +166,7 @@ export function gen(opts: GenOptions): GenResult {
   const index = new ModuleIndex(pyFiles, roots);
   const rootList = normalizeRoots(roots);
   const importsOf = new Map<string, string[]>(); // file -> paths of the files providing its imports
+  const externalOf = new Map<string, Set<string>>(); // file -> third-party labels it imports
   for (const f of pyFiles) {
     let imports;
     try {
@@ -184,6 +187,10 @@ export function gen(opts: GenOptions): GenResult {
       for (const n of names) {
         const path = providerPath(index, n) ?? (imp.kind === 'from' ? providerPath(index, abs) : undefined);
         if (path) needed.add(path);
+        else {
+          const ext = index.hasTop(n) ? undefined : opts.thirdParty?.get(n.split('.')[0]);
+          if (ext) externalOf.set(f, (externalOf.get(f) ?? new Set()).add(ext));
+        }
       }
     }
     importsOf.set(f, [...needed]);
@@ -198,6 +205,7 @@ export function gen(opts: GenOptions): GenResult {
         const o = owner.get(p);
         if (o && o !== t.label) d.add(o);
       }
+      for (const s of t.srcs) for (const ext of externalOf.get(s) ?? []) d.add(ext);
       t.deps = d;
     }
   };

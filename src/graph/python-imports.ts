@@ -1,7 +1,7 @@
 // Import extraction from Python source, without a Python interpreter: the statement-level
 // structure that decides what a file imports and under which guard. Validated against
 // Python's own `ast` on every standard-library file of Python 3.8–3.13
-// (tests/integration/imports-stdlib.test.ts, helper src/graph/ast_imports.py).
+// (tests/integration/imports-stdlib.test.ts, helper tests/helpers/ast_imports.py).
 import { tokenize, TokenizeError, type Token } from './python-tokenize';
 
 export interface PythonImport {

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { alg, Graph } from 'graphlib';
 import { ParError } from '../common/errors';
-import { findBazel } from '../cli/bazel';
+import { findBazel } from '../common/bazel';
 
 const KINDS = 'kind("python_|py_", deps(%L))';
 

@@ -1,8 +1,8 @@
 // The top-level import names a bundled wheel provides, from the description the python_wheel
-// action writes (src/packager/wheel/info.ts): the first component of every install path,
+// action writes (src/archive/wheel-info.ts): the first component of every install path,
 // minus metadata directories; `six.py` gives six, `_cffi.cpython-311-x86_64-linux-gnu.so`
 // gives _cffi.
-import { readWheelInfo } from '../packager/wheel/info';
+import { readWheelInfo } from '../archive/wheel-info';
 
 export function topLevelFromPaths(paths: Iterable<string>): Set<string> {
   const out = new Set<string>();

@@ -3,6 +3,7 @@
 // two deps) and an error naming both owners when they differ.
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
+import { RESERVED } from '../archive/contract';
 import { ParError } from '../common/errors';
 import type { Manifest } from './manifest';
 
@@ -13,7 +14,6 @@ export interface SourceEntry {
   kind: 'src' | 'data' | 'boot';
 }
 
-const RESERVED = ['__main__.py', '__main__.pyc', '__par__/'];
 
 export async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');

@@ -4,6 +4,7 @@
 //  - where bytecode goes: on disk, SourceFileLoader ignores a `mod.pyc` beside `mod.py` and
 //    reads only `__pycache__/mod.<cache_tag>.pyc`, so every program .pyc goes there instead.
 import { createHash } from 'node:crypto';
+import { BOOTSTRAP_PREFIX } from '../archive/contract';
 import type { ManifestHeader } from './manifest';
 import { pycPath } from './wheel/bytecode';
 import { moduleOf, normalizeRoots } from '../graph/module-index';
@@ -51,7 +52,6 @@ export function nativeKey(modules: Record<string, string>, digests: ReadonlyMap<
 }
 
 /** Entries under this prefix are not unpacked: the launcher keeps importing them from the archive. */
-export const BOOTSTRAP_PREFIX = '__par__/';
 
 /**
  * The key of the unpacked copy: the code fingerprint (every shipped path with its content

@@ -65,7 +65,7 @@ describe('parseManifest', () => {
     ['imports_check', { imports_check: 'maybe' }, 'line 1: imports_check:'],
     ['shebang', { shebang: 'python3' }, 'line 1: shebang: must be one line starting with #!'],
     ['entry_point', { main: null, main_module: null, entry_point: 'no colon' }, 'line 1: entry_point: must look like pkg.module:function'],
-    ['main and entry_point', { entry_point: 'a.b:c' }, 'exactly one of main and entry_point must be set'],
+    ['main and entry_point', { entry_point: 'a.b:c' }, 'exactly one of main, entry_point and script must be set'],
     ['manifest_version', { manifest_version: 2 }, 'line 1: manifest_version:'],
     ['unknown key', { extra: 1 }, 'line 1:'],
     ['main path', { main: '../escape.py' }, 'line 1: main: must be a relative path inside the archive'],

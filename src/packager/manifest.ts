@@ -29,6 +29,8 @@ const Header = z.object({
   main: archivePath.nullable(),
   main_module: z.string().nullable(),
   entry_point: z.string().regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, 'must look like pkg.module:function').nullable(),
+  // a console_scripts name of a bundled wheel, resolved to its entry point at pack time
+  script: z.string().min(1).nullable().default(null),
   python: z.string(),
   compression: z.enum(['deflate', 'stored']),
   // zlib level for entries deflated by the packager (wheels' own deflate streams are copied as they are).
@@ -49,8 +51,8 @@ const Header = z.object({
   build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
   // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
   test: TestConfig.optional(),
-}).strict().refine((h) => (h.main === null) !== (h.entry_point === null), {
-  message: 'exactly one of main and entry_point must be set',
+}).strict().refine((h) => [h.main, h.entry_point, h.script].filter((x) => x !== null).length === 1, {
+  message: 'exactly one of main, entry_point and script must be set',
 });
 
 const FileLine = z.object({ path: archivePath, file: z.string().min(1), owner: z.string() }).strict();

@@ -1,6 +1,7 @@
 // `pack`: manifest in, archive body out. Launcher preamble, then a deterministic zip of the
 // bootstrap, sources, data and bytecode, plus __par__/_manifest.py with the build facts.
-// Never leaves a half-written output: the zip is written beside it and renamed into place.
+// Three steps: planPack (manifest, wheels, entries, layout; every refusal), compilePack
+// (hashes, fingerprint, bytecode), writePack (the zip, renamed into place when whole).
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
@@ -8,17 +9,18 @@ import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
 import { checkShadowed } from './shadowed';
-import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './launcher';
+import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './preamble';
 import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
-import { pythonDataModule } from './python-literal';
+import { pythonDataModule } from '../archive/python-literal';
+import { scriptEntryPoint } from './script';
 import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
-import { ZipWriter } from './zip';
-import { parseCentralDirectory } from './zip/reader';
-import { BLOB_MODULES, blobSupported, codesFromPycs, fastFieldAt, LAUNCH_BLOB_ENTRY, launchBlob, writeFastField } from './launch/blob';
+import { parseCentralDirectory, ZipWriter } from '../archive/zip';
+import { BLOB_MODULES, LAUNCH_BLOB_ENTRY, MANIFEST_ENTRY } from '../archive/contract';
+import { blobSupported, codesFromPycs, fastFieldAt, launchBlob, writeFastField } from '../archive/launch-blob';
 
 export interface PackArgs {
   manifest: string;
@@ -70,7 +72,26 @@ function pythonInfo(m: Manifest) {
   }
 }
 
-export async function pack(args: PackArgs): Promise<void> {
+/**
+ * What pack decided before reading any file's content or starting a compiler: every refusal
+ * that the manifest alone implies happens here, so a wrong attribute fails in milliseconds.
+ */
+export interface PackPlan {
+  m: Manifest;
+  py: ReturnType<typeof pythonInfo>;
+  bundled: ReturnType<typeof loadWheels>;
+  launcherScript: string;
+  /** The interpreter the shebang names, which the launcher tries first. */
+  first: string;
+  entries: SourceEntry[];
+  /** Import roots: the archive root, the program's own, then each wheel's directory. */
+  roots: string[];
+  native: ReturnType<typeof nativePlan>;
+  /** For the caller to print (Bazel shows them with the action, worker or not). */
+  warnings: string[];
+}
+
+export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPlan> {
   const m = readManifest(args.manifest);
   const h = m.header;
   const py = pythonInfo(m);
@@ -78,13 +99,48 @@ export async function pack(args: PackArgs): Promise<void> {
   // their tags allow (the launcher then finds a fitting interpreter before Python starts).
   const bundled = loadWheels(m, py.spec, py.minors);
   py.minors = bundled.minors;
-  for (const warning of bundled.warnings) process.stderr.write(`${h.label}: warning: ${warning}\n`);
+  const warnings = bundled.warnings.map((w) => `${h.label}: warning: ${w}`);
   const launcherFile = m.boot.find((b) => b.path === 'launcher.sh');
   if (!launcherFile) throw new ParError('MANIFEST_INVALID', 'the manifest lists no launcher.sh bootstrap file', { label: h.label });
   const launcherScript = await fsp.readFile(launcherFile.file, 'utf8');
   const first = preferredInterpreter(h.shebang, h.label);
-
   const entries = await collectEntries(m);
+  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
+  const firstParty = roots.length - bundled.groups.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })), // variants: one stands for all
+    allowed: h.allow_shadowed_modules,
+  });
+  const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
+  // sources = False: the program's own .py stay out, their .pyc go in alone.
+  if (!h.sources && (!h.compile || native.layout !== 'zip')) {
+    const why = !h.compile
+      ? 'compile = False leaves no bytecode to ship instead'
+      : native.native
+        ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources`
+        : 'layout = "extract" runs the binary unpacked, where Python wants the sources';
+    throw new ParError('MANIFEST_INVALID', `sources = False cannot be honoured: ${why}`, { label: h.label, hint: 'Keep sources = True for this binary.' });
+  }
+  return { m, py, bundled, launcherScript, first, entries, roots, native, warnings };
+}
+
+/** What compilePack made: the preamble, and the archive's contents that are not plain files. */
+interface Compiled {
+  preamble: Buffer;
+  /** Small files read while hashing, by archive path (the others are streamed when zipped). */
+  contents: Map<string, Buffer>;
+  /** Made here: the manifest module, every .pyc. */
+  extra: Map<string, Buffer>;
+}
+
+/** Hashes the inputs (the fingerprint), writes the manifest module and compiles the bytecode. */
+async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
+  const { m, py, bundled, entries, roots, native } = plan;
+  const h = m.header;
+  const layout = native.layout;
   const contents = new Map<string, Buffer>();
   const digests = new Map<string, string>();
   let cached = 0;
@@ -107,8 +163,8 @@ export async function pack(args: PackArgs): Promise<void> {
   for (const e of entries) if (e.kind !== 'boot') fp.update(`${e.path}\0${digests.get(e.path)}\n`);
   for (const wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}\n`);
   const fingerprint = fp.digest('hex');
-  const preamble = launcherPreamble(launcherScript, {
-    first,
+  const preamble = launcherPreamble(plan.launcherScript, {
+    first: plan.first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
     label: h.label,
@@ -117,17 +173,6 @@ export async function pack(args: PackArgs): Promise<void> {
     fast: blobSupported(h.build_python.version),
   });
 
-  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
-  const firstParty = roots.length - bundled.groups.length;
-  checkShadowed({
-    label: h.label,
-    roots: roots.slice(0, firstParty),
-    files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
-    wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })), // variants: one stands for all
-    allowed: h.allow_shadowed_modules,
-  });
-  const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
-  const layout = native.layout;
   const prebuilt = new Map<string, Map<string, Buffer>>();
   for (const ref of m.wheels) {
     const pycs = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : undefined;
@@ -135,7 +180,8 @@ export async function pack(args: PackArgs): Promise<void> {
   }
   const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === 'extract', prebuilt);
   const nativeWheels = launchData(bundled.groups, wheelPyc.digests);
-  const entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main };
+  const entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.groups.map((g) => g[0])) : h.entry_point;
+  const entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
@@ -162,26 +208,25 @@ export async function pack(args: PackArgs): Promise<void> {
       wheels: buildInfoWheels(bundled.wheels),
     },
   });
-  const extra = new Map<string, Buffer>([['__par__/_manifest.py', Buffer.from(manifestModule, 'utf8')]]);
+  const extra = new Map<string, Buffer>([[MANIFEST_ENTRY, Buffer.from(manifestModule, 'utf8')]]);
   // Bytecode for the launcher (always: it runs on every start) and for the program (compile = True).
   const toCompile: CompileItem[] = entries
     .filter((e) => e.path.endsWith('.py') && (e.kind === 'boot' || (e.kind === 'src' && h.compile)))
     .map((e) => ({ src: e.file, dfile: e.path }));
-  toCompile.push({ source: manifestModule, dfile: '__par__/_manifest.py' });
+  toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries
+  return { preamble, contents, extra };
+}
 
+/** Writes the zip beside `out` and renames it into place: never a half-written output. */
+async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promise<void> {
+  const { m, bundled, entries } = plan;
+  const { preamble, contents, extra } = compiled;
+  const h = m.header;
+  const layout = plan.native.layout;
   const fromWheels = new Set(wheelPaths(bundled));
-  // sources = False: the program's own .py stay out, their .pyc (compiled above) go in alone.
-  if (!h.sources && (!h.compile || layout !== 'zip')) {
-    const why = !h.compile
-      ? 'compile = False leaves no bytecode to ship instead'
-      : native.native
-        ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources`
-        : 'layout = "extract" runs the binary unpacked, where Python wants the sources';
-    throw new ParError('MANIFEST_INVALID', `sources = False cannot be honoured: ${why}`, { label: h.label, hint: 'Keep sources = True for this binary.' });
-  }
   const shipped = h.sources ? entries : entries.filter((e) => !(e.kind === 'src' && e.path.endsWith('.py')));
   const files = [...shipped.map((e) => e.path), ...extra.keys(), ...fromWheels];
   // zipimport finds a package (namespace packages included) only through its directory
@@ -190,7 +235,7 @@ export async function pack(args: PackArgs): Promise<void> {
   for (const f of files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i + 1));
   const names = [...files, ...dirs].sort();
   const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
-  const tmp = `${args.out}.tmp-${process.pid}`;
+  const tmp = `${out}.tmp-${process.pid}`;
   const w = await ZipWriter.create(tmp, preamble);
   try {
     const compress = h.compression === 'deflate';
@@ -219,10 +264,18 @@ export async function pack(args: PackArgs): Promise<void> {
     }
     writeSizeField(tmp);
     await fsp.chmod(tmp, 0o755);
-    await fsp.rename(tmp, args.out);
+    await fsp.rename(tmp, out);
   } catch (e) {
     await w.abort().catch(() => undefined); // closes the handle and removes the partial file
     await fsp.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** plan (refusals first) -> compile (hashes, manifest module, bytecode) -> write. */
+export async function pack(args: PackArgs): Promise<{ warnings: string[] }> {
+  const plan = await planPack(args);
+  const compiled = await compilePack(plan, args);
+  await writePack(plan, compiled, args.out);
+  return { warnings: plan.warnings };
 }

@@ -1,6 +1,6 @@
 import { ParError } from '../common/errors';
 import { checkShadowed, findShadowed, type ShadowInput } from './shadowed';
-import type { WheelInfo } from './wheel/info';
+import type { WheelInfo } from '../archive/wheel-info';
 
 const wheel = (label: string, filename: string, paths: string[]) =>
   ({ label, filename, entries: paths.map((path) => ({ name: path, path, size: 1 })) }) as unknown as WheelInfo;
@@ -94,4 +94,16 @@ test('several modules: counted and listed in module order', () => {
       '  module y: //a (a/y.py) is imported; //b (b/y.py) never is\n' +
       HINT,
   );
+});
+
+test("one wheel's own x.py beside its compiled x.*.so (mypyc) is its layout, not a conflict; another provider still is", () => {
+  const cn = wheel('@pypi//charset_normalizer', 'charset_normalizer-3.4.7-cp311-cp311-manylinux_2_17_x86_64.whl', [
+    'charset_normalizer/__init__.py', 'charset_normalizer/cd.py', 'charset_normalizer/cd.cpython-311-x86_64-linux-gnu.so',
+  ]);
+  expect(render({ ...base, wheels: [{ info: cn, entry: 1 }] })).toBe('no error');
+  const input = { ...base, roots: ['', 'vendor'], files: [{ path: 'vendor/charset_normalizer/cd.py', owner: '//vendor:cn' }], wheels: [{ info: cn, entry: 2 }] };
+  expect(findShadowed(input).map((g) => g.map((p) => p.key))).toEqual([
+    ['charset_normalizer-3.4.7-cp311-cp311-manylinux_2_17_x86_64.whl!/charset_normalizer/__init__.py', 'vendor/charset_normalizer/'],
+    ['vendor/charset_normalizer/cd.py', 'charset_normalizer-3.4.7-cp311-cp311-manylinux_2_17_x86_64.whl!/charset_normalizer/cd.cpython-311-x86_64-linux-gnu.so'],
+  ]);
 });

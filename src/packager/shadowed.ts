@@ -5,7 +5,7 @@
 // deliberate override (a patched copy of a wheel's package, say).
 import { ParError } from '../common/errors';
 import { moduleParts } from '../graph/module-index';
-import type { WheelInfo } from './wheel/info';
+import type { WheelInfo } from '../archive/wheel-info';
 
 /** One file (or namespace directory) that provides a module, seen through one sys.path entry. */
 export interface Provision {
@@ -74,7 +74,11 @@ export function findShadowed(input: ShadowInput): Provision[][] {
   const groups: Provision[][] = [];
   for (const [module, list] of byModule) {
     if (allowed(module)) continue;
-    const files = uniqueBy(list.filter((p) => p.kind === 'file'), (p) => p.key);
+    // One wheel providing a module twice is its installed layout, not a conflict: mypyc-compiled
+    // wheels (charset_normalizer, black) ship cd.py beside cd.cpython-311-x86_64-linux-gnu.so,
+    // and Python imports the extension, as after pip install. Keep the one Python imports.
+    const ranked = list.filter((p) => p.kind === 'file').sort((a, b) => a.entry - b.entry || rank(a) - rank(b));
+    const files = uniqueBy(uniqueBy(ranked, (p) => p.key), (p) => (p.key.includes('!/') ? p.key.slice(0, p.key.indexOf('!/')) : `\0${p.key}`));
     if (files.length === 0) continue;
     // Two files for one module; or a module or regular package that hides a namespace
     // portion in another directory (a portion whose own directory holds the package's

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArchiveInfo } from '../common/archive-info';
+import { readArchiveInfo } from '../archive/archive-info';
 import { ParError } from '../common/errors';
-import { scratch, writeArchive, writeStatus } from '../common/test-archives';
-import { stamp, stampInfo, STAMP_ENTRY } from './stamp';
-import { launcherPreamble, sizeFieldAt, writeSizeField } from './launcher';
-import { fastFieldAt, fastFieldValue, LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField, type LaunchCodes } from './launch/blob';
-import { marshalLoads, type MarshalValue } from './launch/marshal';
-import { ZipReader, ZipWriter } from './zip';
-import { parseCentralDirectory } from './zip/reader';
+import { scratch, writeArchive, writeStatus } from '../../tests/helpers/test-archives';
+import { stamp, stampInfo } from './stamp';
+import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
+import { launcherPreamble, sizeFieldAt, writeSizeField } from './preamble';
+import { fastFieldAt, fastFieldValue, launchBlob, readFastField, readLaunchBlob, writeFastField, type LaunchCodes } from '../archive/launch-blob';
+import { marshalLoads, type MarshalValue } from '../archive/marshal';
+import { parseCentralDirectory, ZipReader, ZipWriter } from '../archive/zip';
 
 const where = { label: '//app:pkg', stableFile: '/s/stable-status.txt', volatileFile: '/s/volatile-status.txt' };
 const m = (o: Record<string, string>) => new Map(Object.entries(o));

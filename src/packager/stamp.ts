@@ -4,12 +4,12 @@
 // when a program asks for __par__.build_info, and importing a 1 KB source costs ~0.1 ms.
 import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { ParError } from '../common/errors';
-import { writeSizeField } from './launcher';
-import { pythonDataModule } from './python-literal';
+import { writeSizeField } from './preamble';
+import { pythonDataModule } from '../archive/python-literal';
 import { readStatusFile } from './status-file';
-import { LAUNCH_BLOB_ENTRY, launchBlob, readFastField, readLaunchBlob, writeFastField } from './launch/blob';
-import { appendEntries, type AppendEntry } from './zip';
-import { parseCentralDirectory } from './zip/reader';
+import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
+import { launchBlob, readFastField, readLaunchBlob, writeFastField } from '../archive/launch-blob';
+import { appendEntries, parseCentralDirectory, type AppendEntry } from '../archive/zip';
 
 export interface StampArgs {
   in: string;
@@ -19,8 +19,6 @@ export interface StampArgs {
   volatileStatus: string;
 }
 
-/** The archive entry the stamp lives in; __par__.build_info merges it over the packed facts. */
-export const STAMP_ENTRY = '__par__/_stamp.py';
 
 /** Keys of the status script that become build-info fields of their own (not repeated under `status`). */
 const SCM_KEYS = ['STABLE_SCM_REVISION', 'STABLE_SCM_DIRTY', 'STABLE_SCM_BRANCH'];

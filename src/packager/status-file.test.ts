@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { ParError } from '../common/errors';
-import { scratch } from '../common/test-archives';
+import { scratch } from '../../tests/helpers/test-archives';
 import { parseStatus, readStatusFile } from './status-file';
 
 describe('parseStatus', () => {

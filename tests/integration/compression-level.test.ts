@@ -3,7 +3,7 @@
 // level, and an out-of-range level fails at analysis with the attribute, value and fix.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ZipReader } from '../../src/packager/zip';
+import { ZipReader } from '../../src/archive/zip';
 import { bazel, buildArchive, runArchive, scratch, writeWorkspace } from './harness';
 
 jest.setTimeout(5 * 60_000);

@@ -5,7 +5,7 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bazel, pyenvInterpreters, runArchive, scratch, type Result } from './harness';
-import { ZipReader } from '../../src/packager/zip';
+import { ZipReader } from '../../src/archive/zip';
 
 jest.setTimeout(10 * 60_000);
 

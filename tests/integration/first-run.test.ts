@@ -1,6 +1,6 @@
 // A clean first run (issue 14): Debian's Bazel 4.2.3 sets `build --sandbox_debug` in
 // /etc/bazel/bazelrc, which printed ~45 lines of linux-sandbox trace per sandboxed action and
-// kept every sandbox on disk. scripts/bazel's tools/bazel4.bazelrc turns it off. (On a
+// kept every sandbox on disk. scripts/bazel's scripts/bazel4.bazelrc turns it off. (On a
 // Bazel without that system rc the assertions hold trivially; the sandboxed run is checked.)
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

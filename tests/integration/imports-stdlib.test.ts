@@ -1,7 +1,7 @@
 // The TypeScript import extractor agrees with Python's own ast on every standard-library
 // file of every interpreter present (pyenv 3.8–3.13; without pyenv, the system python3):
 // same modules, lines, names, levels, dynamic calls, and the same optional / type-only marks.
-// src/graph/ast_imports.py is the reference; files the interpreter itself cannot parse
+// tests/helpers/ast_imports.py is the reference; files the interpreter itself cannot parse
 // (lib2to3 test data) are skipped.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { extractImports, type PythonImport } from '../../src/graph/python-import
 import { decodePythonSource } from '../../src/graph/source-encoding';
 import { ROOT, pyenvInterpreters } from './harness';
 
-const HELPER = join(ROOT, 'src/graph/ast_imports.py');
+const HELPER = join(ROOT, 'tests/helpers/ast_imports.py');
 const VERSIONS = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13'];
 const interpreters = pyenvInterpreters();
 if (!VERSIONS.some((v) => interpreters.has(v))) {

@@ -1,10 +1,10 @@
-// The launch blob (src/packager/launch/blob.ts, __par__/_boot.py fast()): with the build
+// The launch blob (src/archive/launch-blob.ts, __par__/_boot.py fast()): with the build
 // interpreter, one pread brings the bootstrap and zipimport's directory. Checked here: it is
 // used, what it sets up equals what zipimport would have made, and a damaged or disabled blob
 // leaves the launch to zipimport instead of breaking it.
 import { copyFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFastField } from '../../src/packager/launch/blob';
+import { readFastField } from '../../src/archive/launch-blob';
 import { bazel, buildArchive, DIRECTORY_CHECK, missingPyenv, pyenvInterpreters, runArchive, scratch, testUnless, type Result } from './harness';
 
 jest.setTimeout(10 * 60_000);

@@ -221,7 +221,7 @@ describe('interpreter mode', () => {
 
 describe('sources = False', () => {
   test('ships the bytecode alone: the program runs, its .py is not in the archive, the archive is smaller', async () => {
-    const { ZipReader } = await import('../../src/packager/zip');
+    const { ZipReader } = await import('../../src/archive/zip');
     const names = async (a: string) => {
       const z = await ZipReader.open(a);
       try {

@@ -345,7 +345,7 @@ describe('python_test', () => {
     expect(r.status).toBe(1);
     expect(r.out).toContain(
       'par imports-report: error: //bad:undeclared_test: imports_check = "error": 1 import that no dependency provides:\n' +
-        '  bad/test_bad.py:3: `from lib.calc import sign` needs module lib.calc; no target in this binary provides it; //bad:undeclared_test needs a dep that does\n' +
+        '  bad/test_bad.py:3: `from lib.calc import sign` needs module lib.calc; no target in this binary provides it and no module index is configured to look further; //bad:undeclared_test needs a dep that does (`par gen` adds it from the imports)\n' +
         'Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore.\n',
     );
   });

@@ -7,8 +7,8 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, 
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { bazel, DIRECTORY_CHECK, ROOT, runArchive, scratch, writeWorkspace } from './harness';
-import { ZipReader } from '../../src/packager/zip';
-import { launcherScript } from '../../src/packager/launcher';
+import { ZipReader } from '../../src/archive/zip';
+import { launcherScript } from '../../src/packager/preamble';
 
 jest.setTimeout(15 * 60 * 1000);
 

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ZipReader } from '../../src/packager/zip';
+import { ZipReader } from '../../src/archive/zip';
 import { bazel, ROOT, scratch } from './harness';
 
 const PAR = join(ROOT, 'rules/private/tools/par.js');

@@ -41,7 +41,7 @@ toolchain(
 
 par_node_configure = repository_rule(
     implementation = _impl,
-    doc = "Declares Node.js 18+ for the packager: `node_target` (hermetic), else `node`, else $PAR_NODE_BIN, else node on PATH.",
+    doc = "Declares Node.js (20.15+ or 22.2+) for the packager: `node_target` (hermetic), else `node`, else $PAR_NODE_BIN, else node on PATH.",
     attrs = {
         "node": attr.string(doc = "Absolute path of the node binary to use."),
         "node_target": attr.label(

@@ -9,11 +9,26 @@ ParNodeInfo = provider(
     },
 )
 
+# The packager uses zlib.crc32 (zip writer, reader, compression), which Node added in 22.2.0
+# and backported to 20.15.0; 21.x never had it. Every other API it uses is older.
+NODE_FLOOR = "20.15+ on the 20 line, or 22.2+"
+
+def node_version_supported(version):
+    """True when Node.js `version` ("20.15.0", "v22.2.0") has every API the packager uses."""
+    parts = version.lstrip("v").split(".")
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+        return False
+    major, minor = int(parts[0]), int(parts[1])
+    if major == 20:
+        return minor >= 15
+    if major == 22:
+        return minor >= 2
+    return major > 22
+
 def _par_node_toolchain_impl(ctx):
     version = ctx.attr.version.lstrip("v")
-    major = version.split(".")[0]
-    if not major.isdigit() or int(major) < 18:
-        fail("par_node_toolchain %s: Node.js %s is too old; the packager needs Node 18 or newer (20.15+ recommended). Point PAR_NODE_BIN at a newer node." % (ctx.label, ctx.attr.version))
+    if not node_version_supported(version):
+        fail("par_node_toolchain %s: Node.js %s is too old for the packager, which needs Node.js %s (zlib.crc32). Point PAR_NODE_BIN at a newer node." % (ctx.label, ctx.attr.version, NODE_FLOOR))
     info = ParNodeInfo(
         node = ctx.file.node,
         version = version,

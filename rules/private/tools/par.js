@@ -13,21 +13,21 @@ var __commonJS = (cb, mod) => function() {
     throw mod = 0, e;
   }
 };
-var __export = (target, all) => {
+var __export = (target2, all) => {
   for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: !0 });
+    __defProp(target2, name, { get: all[name], enumerable: !0 });
 }, __copyProps = (to, from, except, desc) => {
   if (from && typeof from == "object" || typeof from == "function")
     for (let key of __getOwnPropNames(from))
       !__hasOwnProp.call(to, key) && key !== except && __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
   return to;
 };
-var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: !0 }) : target,
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target2, "default", { value: mod, enumerable: !0 }) : target2,
   mod
 )), __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod);
 
@@ -251,7 +251,7 @@ var require_stringify = __commonJS({
     "use strict";
     var utils = require_utils();
     module2.exports = (ast, options = {}) => {
-      let stringify = (node2, parent = {}) => {
+      let stringify2 = (node2, parent = {}) => {
         let invalidBlock = options.escapeInvalid && utils.isInvalidBrace(parent), invalidNode = node2.invalid === !0 && options.escapeInvalid === !0, output2 = "";
         if (node2.value)
           return (invalidBlock || invalidNode) && utils.isOpenOrClose(node2) ? "\\" + node2.value : node2.value;
@@ -259,10 +259,10 @@ var require_stringify = __commonJS({
           return node2.value;
         if (node2.nodes)
           for (let child of node2.nodes)
-            output2 += stringify(child);
+            output2 += stringify2(child);
         return output2;
       };
-      return stringify(ast);
+      return stringify2(ast);
     };
   }
 });
@@ -404,7 +404,7 @@ var require_fill_range = __commonJS({
       if (value[0] === "-" && (value = value.slice(1)), value === "0") return !1;
       for (; value[++index] === "0"; ) ;
       return index > 0;
-    }, stringify = (start, end, options) => typeof start == "string" || typeof end == "string" ? !0 : options.stringify === !0, pad2 = (input2, maxLength, toNumber) => {
+    }, stringify2 = (start, end, options) => typeof start == "string" || typeof end == "string" ? !0 : options.stringify === !0, pad2 = (input2, maxLength, toNumber) => {
       if (maxLength > 0) {
         let dash = input2[0] === "-" ? "-" : "";
         dash && (input2 = input2.slice(1)), input2 = dash + input2.padStart(dash ? maxLength - 1 : maxLength, "0");
@@ -447,7 +447,7 @@ var require_fill_range = __commonJS({
       a === 0 && (a = 0), b === 0 && (b = 0);
       let descending = a > b, startString = String(start), endString = String(end), stepString = String(step);
       step = Math.max(Math.abs(step), 1);
-      let padded = zeros(startString) || zeros(endString) || zeros(stepString), maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0, toNumber = padded === !1 && stringify(start, end, options) === !1, format = options.transform || transform2(toNumber);
+      let padded = zeros(startString) || zeros(endString) || zeros(stepString), maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0, toNumber = padded === !1 && stringify2(start, end, options) === !1, format = options.transform || transform2(toNumber);
       if (options.toRegex && step === 1)
         return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), !0, options);
       let parts = { negatives: [], positives: [] }, push = (num) => parts[num < 0 ? "negatives" : "positives"].push(Math.abs(num)), range = [], index = 0;
@@ -519,7 +519,7 @@ var require_compile = __commonJS({
 var require_expand = __commonJS({
   "node_modules/braces/lib/expand.js"(exports2, module2) {
     "use strict";
-    var fill = require_fill_range(), stringify = require_stringify(), utils = require_utils(), append = (queue = "", stash = "", enclose = !1) => {
+    var fill = require_fill_range(), stringify2 = require_stringify(), utils = require_utils(), append = (queue = "", stash = "", enclose = !1) => {
       let result = [];
       if (queue = [].concat(queue), stash = [].concat(stash), !stash.length) return queue;
       if (!queue.length)
@@ -535,15 +535,15 @@ var require_expand = __commonJS({
     }, expand = (ast, options = {}) => {
       let rangeLimit = options.rangeLimit === void 0 ? 1e3 : options.rangeLimit, walk = (node2, parent = {}) => {
         node2.queue = [];
-        let p = parent, q = parent.queue;
+        let p = parent, q2 = parent.queue;
         for (; p.type !== "brace" && p.type !== "root" && p.parent; )
-          p = p.parent, q = p.queue;
+          p = p.parent, q2 = p.queue;
         if (node2.invalid || node2.dollar) {
-          q.push(append(q.pop(), stringify(node2, options)));
+          q2.push(append(q2.pop(), stringify2(node2, options)));
           return;
         }
         if (node2.type === "brace" && node2.invalid !== !0 && node2.nodes.length === 2) {
-          q.push(append(q.pop(), ["{}"]));
+          q2.push(append(q2.pop(), ["{}"]));
           return;
         }
         if (node2.nodes && node2.ranges > 0) {
@@ -551,7 +551,7 @@ var require_expand = __commonJS({
           if (utils.exceedsLimit(...args, options.step, rangeLimit))
             throw new RangeError("expanded array length exceeds range limit. Use options.rangeLimit to increase or disable the limit.");
           let range = fill(...args, options);
-          range.length === 0 && (range = stringify(node2, options)), q.push(append(q.pop(), range)), node2.nodes = [];
+          range.length === 0 && (range = stringify2(node2, options)), q2.push(append(q2.pop(), range)), node2.nodes = [];
           return;
         }
         let enclose = utils.encloseBrace(node2), queue = node2.queue, block = node2;
@@ -564,7 +564,7 @@ var require_expand = __commonJS({
             continue;
           }
           if (child.type === "close") {
-            q.push(append(q.pop(), queue, enclose));
+            q2.push(append(q2.pop(), queue, enclose));
             continue;
           }
           if (child.value && child.type !== "open") {
@@ -687,7 +687,7 @@ var require_constants = __commonJS({
 var require_parse = __commonJS({
   "node_modules/braces/lib/parse.js"(exports2, module2) {
     "use strict";
-    var stringify = require_stringify(), {
+    var stringify2 = require_stringify(), {
       MAX_LENGTH,
       CHAR_BACKSLASH,
       /* \ */
@@ -715,7 +715,7 @@ var require_parse = __commonJS({
       /* ' */
       CHAR_NO_BREAK_SPACE,
       CHAR_ZERO_WIDTH_NOBREAK_SPACE
-    } = require_constants(), parse4 = (input2, options = {}) => {
+    } = require_constants(), parse5 = (input2, options = {}) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       let opts = options || {}, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
@@ -812,7 +812,7 @@ var require_parse = __commonJS({
             if (block.ranges > 0) {
               block.ranges = 0;
               let open2 = block.nodes.shift();
-              block.nodes = [open2, { type: "text", value: stringify(block) }];
+              block.nodes = [open2, { type: "text", value: stringify2(block) }];
             }
             push({ type: "comma", value }), block.commas++;
             continue;
@@ -853,7 +853,7 @@ var require_parse = __commonJS({
       while (stack.length > 0);
       return push({ type: "eos" }), ast;
     };
-    module2.exports = parse4;
+    module2.exports = parse5;
   }
 });
 
@@ -861,7 +861,7 @@ var require_parse = __commonJS({
 var require_braces = __commonJS({
   "node_modules/braces/index.js"(exports2, module2) {
     "use strict";
-    var stringify = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse4 = require_parse(), braces = (input2, options = {}) => {
+    var stringify2 = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse5 = require_parse(), braces = (input2, options = {}) => {
       let output2 = [];
       if (Array.isArray(input2))
         for (let pattern of input2) {
@@ -872,8 +872,8 @@ var require_braces = __commonJS({
         output2 = [].concat(braces.create(input2, options));
       return options && options.expand === !0 && options.nodupes === !0 && (output2 = [...new Set(output2)]), output2;
     };
-    braces.parse = (input2, options = {}) => parse4(input2, options);
-    braces.stringify = (input2, options = {}) => stringify(typeof input2 == "string" ? braces.parse(input2, options) : input2, options);
+    braces.parse = (input2, options = {}) => parse5(input2, options);
+    braces.stringify = (input2, options = {}) => stringify2(typeof input2 == "string" ? braces.parse(input2, options) : input2, options);
     braces.compile = (input2, options = {}) => (typeof input2 == "string" && (input2 = braces.parse(input2, options)), compile2(input2, options));
     braces.expand = (input2, options = {}) => {
       typeof input2 == "string" && (input2 = braces.parse(input2, options));
@@ -1447,7 +1447,7 @@ var require_parse2 = __commonJS({
           return { risky: !0 };
       }
       return { risky: !1 };
-    }, parse4 = (input2, options) => {
+    }, parse5 = (input2, options) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       input2 = REPLACEMENTS[input2] || input2;
@@ -1529,7 +1529,7 @@ var require_parse2 = __commonJS({
         if (token.type === "negate") {
           let extglobStar = star;
           if (token.inner && token.inner.length > 1 && token.inner.includes("/") && (extglobStar = globstar(opts)), (extglobStar !== star || eos() || /^\)+$/.test(remaining())) && (output2 = token.close = `)$))${extglobStar}`), token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            let expression = parse4(rest, { ...options, fastpaths: !1 }).output;
+            let expression = parse5(rest, { ...options, fastpaths: !1 }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           token.prev.type === "bos" && (state.negatedExtglob = !0);
@@ -1831,7 +1831,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse4.fastpaths = (input2, options) => {
+    parse5.fastpaths = (input2, options) => {
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input2.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
@@ -1876,7 +1876,7 @@ var require_parse2 = __commonJS({
       }, output2 = utils.removePrefix(input2, state), source = create(output2);
       return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
     };
-    module2.exports = parse4;
+    module2.exports = parse5;
   }
 });
 
@@ -1884,7 +1884,7 @@ var require_parse2 = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
-    var path = require("path"), scan = require_scan(), parse4 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
+    var path = require("path"), scan = require_scan(), parse5 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input2) => picomatch(input2, options, returnState));
         return (str) => {
@@ -1921,7 +1921,7 @@ var require_picomatch = __commonJS({
     };
     picomatch.matchBase = (input2, glob, options, posix2 = utils.isWindows(options)) => (glob instanceof RegExp ? glob : picomatch.makeRe(glob, options)).test(path.basename(input2));
     picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
-    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse4(pattern, { ...options, fastpaths: !1 });
+    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse5(pattern, { ...options, fastpaths: !1 });
     picomatch.scan = (input2, options) => scan(input2, options);
     picomatch.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
       if (returnOutput === !0)
@@ -1935,7 +1935,7 @@ var require_picomatch = __commonJS({
       if (!input2 || typeof input2 != "string")
         throw new TypeError("Expected a non-empty string");
       let parsed = { negated: !1, fastpaths: !0 };
-      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse4.fastpaths(input2, options)), parsed.output || (parsed = parse4(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
+      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse5.fastpaths(input2, options)), parsed.output || (parsed = parse5(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
     };
     picomatch.toRegex = (source, options) => {
       try {
@@ -2145,8 +2145,8 @@ var require_pattern = __commonJS({
     }
     exports2.endsWithSlashGlobStar = endsWithSlashGlobStar;
     function isAffectDepthOfReadingPattern(pattern) {
-      let basename4 = path.basename(pattern);
-      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename4);
+      let basename5 = path.basename(pattern);
+      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename5);
     }
     exports2.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
     function expandPatternsWithBraceExpansion(patterns) {
@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs31 = require("node:fs"), import_node_path16 = require("node:path");
+var import_node_fs36 = require("node:fs"), import_node_path19 = require("node:path"), zlib6 = __toESM(require("node:zlib"));
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -7881,8 +7881,8 @@ function defineLazy(object2, key, getter) {
 function objectClone(obj) {
   return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
 }
-function assignProp(target, prop, value) {
-  Object.defineProperty(target, prop, {
+function assignProp(target2, prop, value) {
+  Object.defineProperty(target2, prop, {
     value,
     writable: !0,
     enumerable: !0,
@@ -7896,8 +7896,8 @@ function rawShape(def) {
 function sourceShape(schema) {
   return rawShape(schema._zod.def) ?? schema._zod.def.shape;
 }
-function deferProp(target, key, getter) {
-  Object.defineProperty(target, key, {
+function deferProp(target2, key, getter) {
+  Object.defineProperty(target2, key, {
     get() {
       let value = getter();
       return assignProp(this, key, value), value;
@@ -7906,23 +7906,23 @@ function deferProp(target, key, getter) {
     configurable: !0
   });
 }
-function putProp(target, key, value) {
-  key in target ? assignProp(target, key, value) : target[key] = value;
+function putProp(target2, key, value) {
+  key in target2 ? assignProp(target2, key, value) : target2[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target2, source, keys, wrap) {
   let raw = sourceShape(source);
   for (let key of keys) {
     let desc = Object.getOwnPropertyDescriptor(raw, key);
-    desc.enumerable && (desc.get ? deferProp(target, key, () => {
+    desc.enumerable && (desc.get ? deferProp(target2, key, () => {
       let value = source._zod.def.shape[key];
       return wrap ? wrap(value, key) : value;
-    }) : putProp(target, key, wrap ? wrap(desc.value, key) : desc.value));
+    }) : putProp(target2, key, wrap ? wrap(desc.value, key) : desc.value));
   }
 }
-function mirrorProps(target, source) {
+function mirrorProps(target2, source) {
   for (let key of Reflect.ownKeys(source)) {
     let desc = Object.getOwnPropertyDescriptor(source, key);
-    desc.enumerable && (desc.get ? deferProp(target, key, () => source[key]) : putProp(target, key, desc.value));
+    desc.enumerable && (desc.get ? deferProp(target2, key, () => source[key]) : putProp(target2, key, desc.value));
   }
 }
 function mergeDefs(...defs) {
@@ -8044,28 +8044,28 @@ function normalizeParams(_params) {
   return delete params.message, typeof params.error == "string" ? { ...params, error: () => params.error } : params;
 }
 function createTransparentProxy(getter) {
-  let target;
+  let target2;
   return new Proxy({}, {
     get(_, prop, receiver) {
-      return target ?? (target = getter()), Reflect.get(target, prop, receiver);
+      return target2 ?? (target2 = getter()), Reflect.get(target2, prop, receiver);
     },
     set(_, prop, value, receiver) {
-      return target ?? (target = getter()), Reflect.set(target, prop, value, receiver);
+      return target2 ?? (target2 = getter()), Reflect.set(target2, prop, value, receiver);
     },
     has(_, prop) {
-      return target ?? (target = getter()), Reflect.has(target, prop);
+      return target2 ?? (target2 = getter()), Reflect.has(target2, prop);
     },
     deleteProperty(_, prop) {
-      return target ?? (target = getter()), Reflect.deleteProperty(target, prop);
+      return target2 ?? (target2 = getter()), Reflect.deleteProperty(target2, prop);
     },
     ownKeys(_) {
-      return target ?? (target = getter()), Reflect.ownKeys(target);
+      return target2 ?? (target2 = getter()), Reflect.ownKeys(target2);
     },
     getOwnPropertyDescriptor(_, prop) {
-      return target ?? (target = getter()), Reflect.getOwnPropertyDescriptor(target, prop);
+      return target2 ?? (target2 = getter()), Reflect.getOwnPropertyDescriptor(target2, prop);
     },
     defineProperty(_, prop, descriptor) {
-      return target ?? (target = getter()), Reflect.defineProperty(target, prop, descriptor);
+      return target2 ?? (target2 = getter()), Reflect.defineProperty(target2, prop, descriptor);
     }
   });
 }
@@ -8175,8 +8175,8 @@ function explicitlyAborted(x, startIndex = 0) {
       return !0;
   return !1;
 }
-function prefixIssues(path, issues) {
-  return issues.map((iss) => {
+function prefixIssues(path, issues2) {
+  return issues2.map((iss) => {
     var _a3;
     return (_a3 = iss).path ?? (_a3.path = []), iss.path.unshift(path), iss;
   });
@@ -8195,10 +8195,10 @@ function sizeCaps(defChecks) {
   }
   return caps;
 }
-function attachSchema(issues, start, inst) {
+function attachSchema(issues2, start, inst) {
   var _a3;
-  for (let i = start; i < issues.length; i++)
-    (_a3 = issues[i]).schema ?? (_a3.schema = inst);
+  for (let i = start; i < issues2.length; i++)
+    (_a3 = issues2[i]).schema ?? (_a3.schema = inst);
 }
 function finalizeIssue(iss, ctx, config2) {
   var _a3;
@@ -8429,8 +8429,8 @@ function $constructor(name, initializer3, proto, params) {
       let own2 = Object.getPrototypeOf(inst), ctorProto = inst._zod.constr.prototype, up = own2;
       for (; up && up !== ctorProto; )
         up = Object.getPrototypeOf(up);
-      let target = up ?? own2;
-      initialized.has(target) || (initialized.add(target), members(target, protoMembers));
+      let target2 = up ?? own2;
+      initialized.has(target2) || (initialized.add(target2), members(target2, protoMembers));
     }
     let proto2 = _.prototype;
     for (let k in proto2)
@@ -8514,7 +8514,7 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
   let fieldErrors = { _errors: [] }, processError = (error63, path = []) => {
     for (let issue2 of error63.issues)
       if (issue2.code === "invalid_union" && issue2.errors.length)
-        issue2.errors.map((issues) => processError({ issues }, [...path, ...issue2.path]));
+        issue2.errors.map((issues2) => processError({ issues: issues2 }, [...path, ...issue2.path]));
       else if (issue2.code === "invalid_key")
         processError({ issues: issue2.issues }, [...path, ...issue2.path]);
       else if (issue2.code === "invalid_element")
@@ -8550,7 +8550,7 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
     var _a3;
     for (let issue2 of error63.issues)
       if (issue2.code === "invalid_union" && issue2.errors.length)
-        issue2.errors.map((issues) => processError({ issues }, [...path, ...issue2.path]));
+        issue2.errors.map((issues2) => processError({ issues: issues2 }, [...path, ...issue2.path]));
       else if (issue2.code === "invalid_key")
         processError({ issues: issue2.issues }, [...path, ...issue2.path]);
       else if (issue2.code === "invalid_element")
@@ -8582,8 +8582,8 @@ function toDotPath(_path) {
   return segs.join("");
 }
 function prettifyError(error62) {
-  let lines = [], issues = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
-  for (let issue2 of issues)
+  let lines = [], issues2 = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
+  for (let issue2 of issues2)
     lines.push(`\u2716 ${issue2.message}`), issue2.path?.length && lines.push(`  \u2192 at ${toDotPath(issue2.path)}`);
   return lines.join(`
 `);
@@ -8621,15 +8621,15 @@ var _parse = (_Err) => {
     throw new $ZodAsyncError();
   return result.issues.length ? failure(_Err, result.issues, ctx) : { success: !0, data: result.value };
 }, safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
-function failure(Err, issues, ctx) {
+function failure(Err, issues2, ctx) {
   let error62;
   return {
     success: !1,
     get error() {
-      return error62 || (error62 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config()))), issues = void 0, ctx = void 0), error62;
+      return error62 || (error62 = new Err(issues2.map((iss) => finalizeIssue(iss, ctx, config()))), issues2 = void 0, ctx = void 0), error62;
     },
     set error(e) {
-      error62 = e, issues = void 0, ctx = void 0;
+      error62 = e, issues2 = void 0, ctx = void 0;
     }
   };
 }
@@ -8656,13 +8656,13 @@ var validateAsync = async (schema, value, _ctx) => {
   let ctx = _ctx ? { ..._ctx, async: !0, abortEarly: !0 } : { async: !0, abortEarly: !0 }, result = schema._zod.run({ value, issues: [] }, ctx);
   return result instanceof Promise && (result = await result), result.issues.length === 0;
 }, _encode = (_Err) => {
-  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
+  let parse5 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
     let ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse4(schema, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 }, encode = /* @__PURE__ */ _encode($ZodRealError), _decode = (_Err) => {
-  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse4(schema, value, _ctx, finalizeParams(fn, _params));
+  let parse5 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse5(schema, value, _ctx, finalizeParams(fn, _params));
   return fn;
 }, decode = /* @__PURE__ */ _decode($ZodRealError), _encodeAsync = (_Err) => {
   let parseAsync3 = _parseAsync(_Err), fn = async (schema, value, _ctx, _params) => {
@@ -9727,7 +9727,7 @@ function capSize(inst, size) {
   let caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  let cap = Math.min(...caps.map((c) => c[0])), parse4 = inst._zod.parse;
+  let cap = Math.min(...caps.map((c) => c[0])), parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     let n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -9737,7 +9737,7 @@ function capSize(inst, size) {
           return ch._zod.check(payload), payload.issues[start].continue = !1, attachSchema(payload.issues, start, inst), payload;
         }
     }
-    return parse4(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1, mapSize = (input2) => input2 instanceof Map ? input2.size : -1, setSize = (input2) => input2 instanceof Set ? input2.size : -1;
@@ -10783,8 +10783,8 @@ var $ZodCyclicError = class extends Error {
 function isRef(value) {
   return value !== null && typeof value == "object";
 }
-function cloneIssues(issues) {
-  return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
+function cloneIssues(issues2) {
+  return issues2.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 var recursive = /* @__PURE__ */ new WeakMap(), NONE = 0, ASSUMED = 1, PROVEN = 2;
 function isRecursive(inst, stack, resolve10) {
@@ -17108,8 +17108,8 @@ function withParser(schema, parser) {
   };
   return wrapped.__originalRun = originalRun, clone2._zod.bag.fallbackRun = originalRun, clone2._zod.bag.validator = parser, clone2._zod.run = wrapped, liveRun.__originalRun || installCompiledUserMethods(clone2, schema, parser), clone2;
 }
-function installCompiledUserMethods(target, source, parser) {
-  let targetAny = target, sourceAny = source;
+function installCompiledUserMethods(target2, source, parser) {
+  let targetAny = target2, sourceAny = source;
   if (typeof sourceAny.safeParse == "function") {
     let originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
@@ -19256,18 +19256,18 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 }
 
 // node_modules/zod/v4/core/to-json-schema.js
-function assignProps(target, ...sources) {
+function assignProps(target2, ...sources) {
   for (let source of sources)
     for (let key of Reflect.ownKeys(source))
-      Object.prototype.propertyIsEnumerable.call(source, key) && assignProp(target, key, source[key]);
-  return target;
+      Object.prototype.propertyIsEnumerable.call(source, key) && assignProp(target2, key, source[key]);
+  return target2;
 }
 function initializeContext(params) {
-  let target = params?.target ?? "draft-2020-12";
-  return target === "draft-4" && (target = "draft-04"), target === "draft-7" && (target = "draft-07"), {
+  let target2 = params?.target ?? "draft-2020-12";
+  return target2 === "draft-4" && (target2 = "draft-04"), target2 === "draft-7" && (target2 = "draft-07"), {
     processors: params.processors ?? {},
     metadataRegistry: params?.metadata ?? globalRegistry,
-    target,
+    target: target2,
     unrepresentable: params?.unrepresentable ?? "throw",
     override: params?.override ?? (() => {
     }),
@@ -19619,7 +19619,7 @@ var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
   let ctx = initializeContext({ ...params, processors });
   return processSchema(schema, ctx), extractDefs(ctx, schema), finalize(ctx, schema);
 }, createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
-  let { libraryOptions, target } = params ?? {}, ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
+  let { libraryOptions, target: target2 } = params ?? {}, ctx = initializeContext({ ...libraryOptions ?? {}, target: target2, io, processors });
   return processSchema(schema, ctx), extractDefs(ctx, schema), finalize(ctx, schema);
 };
 
@@ -20354,13 +20354,13 @@ function _lazyMethod(proto, key, make) {
     }
   });
 }
-var initializer2 = (inst, issues) => {
-  $ZodError.init(inst, issues), inst.name = "ZodError";
+var initializer2 = (inst, issues2) => {
+  $ZodError.init(inst, issues2), inst.name = "ZodError";
   let proto = Object.getPrototypeOf(inst);
   _installedErrorProtos.has(proto) || (_installedErrorProtos.add(proto), _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper)), _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper)), _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
     self2.issues.push(issue2), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
-  }), _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
-    self2.issues.push(...issues2), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
+  }), _lazyMethod(proto, "addIssues", (self2) => (issues3) => {
+    self2.issues.push(...issues3), self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   }), Object.defineProperty(proto, "isEmpty", {
     configurable: !0,
     enumerable: !1,
@@ -20449,8 +20449,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => (_ensureDef
   catch(params) {
     return _catch2(this, params);
   },
-  pipe(target) {
-    return pipe(this, target);
+  pipe(target2) {
+    return pipe(this, target2);
   },
   readonly() {
     return readonly(this);
@@ -22351,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs10 = require("node:fs"), import_node_path3 = require("node:path");
+var import_node_crypto4 = require("node:crypto"), import_node_fs11 = require("node:fs"), import_node_path3 = require("node:path");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -22424,7 +22424,11 @@ function compatibleMinors(clauses) {
 
 // src/packager/entries.ts
 var import_node_crypto = require("node:crypto"), import_node_fs = require("node:fs");
-var RESERVED = ["__main__.py", "__main__.pyc", "__par__/"];
+
+// src/archive/contract.ts
+var BOOTSTRAP_PREFIX = "__par__/", MANIFEST_ENTRY = "__par__/_manifest.py", STAMP_ENTRY = "__par__/_stamp.py", LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", MANIFEST_ENTRY], WHEELS_DIR = "_par_wheels", RESERVED = ["__main__.py", "__main__.pyc", BOOTSTRAP_PREFIX];
+
+// src/packager/entries.ts
 async function sha256File(file2) {
   let h = (0, import_node_crypto.createHash)("sha256");
   for await (let chunk of (0, import_node_fs.createReadStream)(file2)) h.update(chunk);
@@ -22566,7 +22570,7 @@ function findShadowed(input2) {
   let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
   for (let [module2, list] of byModule) {
     if (allowed(module2)) continue;
-    let files = uniqueBy(list.filter((p) => p.kind === "file"), (p) => p.key);
+    let ranked = list.filter((p) => p.kind === "file").sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), files = uniqueBy(uniqueBy(ranked, (p) => p.key), (p) => p.key.includes("!/") ? p.key.slice(0, p.key.indexOf("!/")) : `\0${p.key}`);
     if (files.length === 0) continue;
     let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
     files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
@@ -22601,13 +22605,75 @@ function checkShadowed(input2) {
   );
 }
 
-// src/packager/launcher.ts
-var import_node_fs3 = require("node:fs");
+// src/packager/preamble.ts
+var import_node_fs7 = require("node:fs");
 
-// src/packager/launch/blob.ts
+// src/archive/launch-blob.ts
+var import_node_fs6 = require("node:fs");
+
+// src/archive/zip/append.ts
+var import_node_fs3 = require("node:fs"), import_node_path = require("node:path");
+
+// src/archive/zip/compress.ts
+var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
+var deflateRaw2 = (0, import_node_util.promisify)(zlib.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
+function looksIncompressible(sample) {
+  return sample.length === 0 ? !1 : zlib.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
+}
+async function encodeData(data, compress, level = DEFAULT_LEVEL) {
+  let crc325 = zlib.crc32(data) >>> 0;
+  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
+    let deflated = await deflateWhole(data, level);
+    if (deflated.length < data.length)
+      return { method: 8, crc32: crc325, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
+  }
+  return { method: 0, crc32: crc325, uncompressedSize: data.length, compressedSize: data.length, data };
+}
+async function deflateWhole(data, level) {
+  if (data.length >= CHUNK_SIZE) {
+    let parts = [];
+    for await (let part of deflateChunks(splitChunks(data), level)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+  let options = { level, chunkSize: Math.max(data.length + 64, 1024) };
+  return data.length < SYNC_DEFLATE_LIMIT ? zlib.deflateRawSync(data, options) : deflateRaw2(data, options);
+}
+function* splitChunks(data) {
+  for (let at = 0; at < data.length; at += CHUNK_SIZE) yield data.subarray(at, at + CHUNK_SIZE);
+}
+async function* deflateChunks(chunks, level) {
+  let inFlight = [], previous;
+  try {
+    for await (let chunk of chunks) {
+      let options = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: chunk.length + 65536 };
+      previous !== void 0 && (options.dictionary = previous.subarray(previous.length - DICTIONARY_SIZE)), inFlight.push(deflateRaw2(chunk, options)), previous = chunk, inFlight.length >= PARALLEL_CHUNKS && (yield await inFlight.shift());
+    }
+    for (; inFlight.length > 0; ) yield await inFlight.shift();
+    yield FINAL_BLOCK;
+  } finally {
+    for (let p of inFlight) p.catch(() => {
+    });
+  }
+}
+
+// src/archive/zip/directory.ts
 var import_node_fs2 = require("node:fs");
 
-// src/packager/zip/errors.ts
+// src/archive/zip/cp437.ts
+var HIGH = "\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
+function decodeCp437(bytes) {
+  let ascii = !0;
+  for (let b of bytes) if (b >= 128) {
+    ascii = !1;
+    break;
+  }
+  if (ascii) return bytes.toString("latin1");
+  let s = "";
+  for (let b of bytes) s += b < 128 ? String.fromCharCode(b) : HIGH[b - 128];
+  return s;
+}
+
+// src/archive/zip/errors.ts
 var ZipError = class extends Error {
   constructor(file2, reason) {
     super(`${file2}: ${reason}`);
@@ -22620,7 +22686,7 @@ var ZipError = class extends Error {
   code = "ZIP_FORMAT";
 };
 
-// src/packager/zip/records.ts
+// src/archive/zip/records.ts
 var SIG_LOCAL = 67324752, SIG_CENTRAL = 33639248, SIG_EOCD = 101010256, SIG_ZIP64_EOCD = 101075792, SIG_ZIP64_LOCATOR = 117853008, LOCAL_HEADER_SIZE = 30, CENTRAL_HEADER_SIZE = 46, EOCD_SIZE = 22, ZIP64_EOCD_SIZE = 56, ZIP64_LOCATOR_SIZE = 20, FLAG_ENCRYPTED = 1, FLAG_UTF8 = 2048, DOS_TIME = 0, DOS_DATE = 33, VERSION_MADE_BY = 788, MAX_ENTRIES = 65535, MAX_32 = 4294967295, NO_ZIP64 = "ZIP64 is not written because Python's zipimport before 3.13 cannot read it";
 function encodeName(file2, name) {
   if (name.length === 0) throw new ZipError(file2, "entry name is empty");
@@ -22662,7 +22728,557 @@ function assertFits32(file2, what, value) {
     throw new ZipError(file2, `${what} is ${value} bytes, which needs ZIP64 (limit ${MAX_32 - 1}). ${NO_ZIP64}`);
 }
 
-// src/packager/launch/marshal.ts
+// src/archive/zip/directory.ts
+var EOCD_SEARCH = EOCD_SIZE + 65535;
+function readDirectory(path, fd, size) {
+  let tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
+  for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
+    if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
+      at = i;
+      break;
+    }
+  if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
+  let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), zip64 = !1, locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
+  if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
+    recordPos = locatorPos - ZIP64_EOCD_SIZE;
+    let rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+    if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
+      throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
+    disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48), zip64 = !0;
+  }
+  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
+  let shift = recordPos - cdSize - cdOffset;
+  if (shift < 0)
+    throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
+  let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
+  if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
+  return { count, cdStart, cd, shift, zip64 };
+}
+function walkCentralDirectory(path, cd, visit2) {
+  let p = 0, index = 0;
+  for (; p < cd.length; ) {
+    if (p + CENTRAL_HEADER_SIZE > cd.length)
+      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
+    if (cd.readUInt32LE(p) !== SIG_CENTRAL)
+      throw new ZipError(path, `bad central directory record signature at directory offset ${p} (record #${index})`);
+    let end = p + CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+    if (end > cd.length)
+      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
+    visit2(p, index), p = end, index++;
+  }
+  return index;
+}
+function centralNameLength(cd, p) {
+  return cd.readUInt16LE(p + 28);
+}
+function centralName(cd, p) {
+  let bytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + centralNameLength(cd, p));
+  return cd.readUInt16LE(p + 8) & FLAG_UTF8 ? bytes.toString("utf8") : decodeCp437(bytes);
+}
+function parseCentralDirectory(path, cd, shift) {
+  let entries = [];
+  return walkCentralDirectory(path, cd, (p) => {
+    let nameLen = centralNameLength(cd, p), extraLen = cd.readUInt16LE(p + 30), name = centralName(cd, p), fields = {
+      uncompressedSize: cd.readUInt32LE(p + 24),
+      compressedSize: cd.readUInt32LE(p + 20),
+      offset: cd.readUInt32LE(p + 42)
+    };
+    applyZip64Extra(path, name, cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), fields), entries.push({
+      name,
+      method: cd.readUInt16LE(p + 10),
+      crc32: cd.readUInt32LE(p + 16),
+      compressedSize: fields.compressedSize,
+      uncompressedSize: fields.uncompressedSize,
+      localHeaderOffset: fields.offset + shift,
+      mode: cd.readUInt32LE(p + 38) >>> 16,
+      flags: cd.readUInt16LE(p + 8),
+      dosTime: cd.readUInt16LE(p + 12),
+      dosDate: cd.readUInt16LE(p + 14)
+    });
+  }), entries;
+}
+function applyZip64Extra(path, name, extra, f) {
+  let p = 0;
+  for (; p + 4 <= extra.length; ) {
+    let id = extra.readUInt16LE(p), len = extra.readUInt16LE(p + 2);
+    if (id === 1) {
+      let q2 = p + 4, take = () => {
+        if (q2 + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
+        let v = u64(extra, q2);
+        return q2 += 8, v;
+      };
+      f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
+      return;
+    }
+    p += 4 + len;
+  }
+}
+function u64(b, at) {
+  let v = b.readBigUInt64LE(at);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
+  return Number(v);
+}
+function readAt(fd, position, length) {
+  let b = Buffer.allocUnsafe(length), done = 0;
+  for (; done < length; ) {
+    let n = (0, import_node_fs2.readSync)(fd, b, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? b : b.subarray(0, done);
+}
+
+// src/archive/zip/append.ts
+async function appendEntries(srcPath, dstPath, entries, options = {}) {
+  if ((0, import_node_path.resolve)(srcPath) === (0, import_node_path.resolve)(dstPath))
+    throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
+  let whole = sourceDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
+  (0, import_node_fs3.rmSync)(dstPath, { force: !0 }), (0, import_node_fs3.copyFileSync)(srcPath, dstPath, import_node_fs3.constants.COPYFILE_EXCL | import_node_fs3.constants.COPYFILE_FICLONE);
+  try {
+    (0, import_node_fs3.chmodSync)(dstPath, options.mode ?? src.mode | 128);
+    let fd = (0, import_node_fs3.openSync)(dstPath, "r+");
+    try {
+      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs3.writevSync)(fd, tail, src.cdStart);
+      if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
+      src.cdStart + length < src.size && (0, import_node_fs3.ftruncateSync)(fd, src.cdStart + length);
+    } finally {
+      (0, import_node_fs3.closeSync)(fd);
+    }
+  } catch (e) {
+    throw (0, import_node_fs3.rmSync)(dstPath, { force: !0 }), e;
+  }
+  return { offsets };
+}
+function withoutLast(src, name) {
+  let { cd, path } = src, last = -1;
+  walkCentralDirectory(path, cd, (p) => {
+    last = p;
+  });
+  let lastName = last < 0 ? void 0 : centralName(cd, last);
+  if (lastName !== name)
+    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${lastName === void 0 ? "none" : `"${lastName}"`}`);
+  let start = cd.readUInt32LE(last + 42) + src.shift;
+  if (start + LOCAL_HEADER_SIZE + centralNameLength(cd, last) + cd.readUInt32LE(last + 20) !== src.cdStart)
+    throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
+  return { ...src, cdStart: start, cd: cd.subarray(0, last), count: src.count - 1 };
+}
+function sourceDirectory(path) {
+  let fd = (0, import_node_fs3.openSync)(path, "r");
+  try {
+    let { size, mode } = (0, import_node_fs3.fstatSync)(fd), { cdStart, cd, count, shift } = readDirectory(path, fd, size);
+    return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
+  } finally {
+    (0, import_node_fs3.closeSync)(fd);
+  }
+}
+async function newTail(dstPath, src, entries) {
+  let added = entries.map((e) => ({ e, ...encodeName(dstPath, e.name) })), seen = /* @__PURE__ */ new Set();
+  for (let a of added) {
+    if (seen.has(a.e.name)) throw new ZipError(dstPath, `duplicate entry name "${a.e.name}"`);
+    seen.add(a.e.name);
+  }
+  let records = walkDirectory(src, dstPath, added);
+  if (records !== src.count)
+    throw new ZipError(src.path, `entry count mismatch: the end of central directory record says ${src.count} entries, the central directory holds ${records}`);
+  assertEntryCount(dstPath, src.count + entries.length);
+  let locals = [], centrals = [], offsets = [], position = src.cdStart;
+  for (let { e, nameBytes, flags } of added) {
+    let data = typeof e.data == "function" ? e.data({ directory: Buffer.concat([src.cd, ...centrals]), shift: src.shift }) : e.data, enc = await encodeData(data, e.compress, e.level ?? DEFAULT_LEVEL), offset = position - src.shift;
+    offsets.push(position), assertFits32(dstPath, `the offset of "${e.name}"`, offset), assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize), assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
+    let rec = { nameBytes, flags, ...enc }, header = localHeader(rec);
+    locals.push(header, enc.data), centrals.push(centralHeader(rec, offset, externalAttributes(e.name, e.mode))), position += header.length + enc.data.length;
+  }
+  let cdOffset = position - src.shift, cdSize = src.cd.length + centrals.reduce((n, b) => n + b.length, 0);
+  return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), { tail: [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)], offsets };
+}
+function walkDirectory(src, dstPath, added) {
+  let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length]));
+  return walkCentralDirectory(src.path, cd, (p) => {
+    if (!byLength.has(centralNameLength(cd, p))) return;
+    let name = centralName(cd, p);
+    for (let a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
+  });
+}
+
+// src/archive/zip/reader.ts
+var import_node_fs4 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
+var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), ZipReader = class _ZipReader {
+  constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
+    this.fh = fh;
+    this.path = path;
+    this.entries = entries;
+    this.centralDirectoryOffset = centralDirectoryOffset;
+    this.centralDirectorySize = centralDirectorySize;
+    this.offsetShift = offsetShift;
+    this.zip64 = zip64;
+    this.byName = new Map(entries.map((e) => [e.name, e]));
+  }
+  fh;
+  path;
+  entries;
+  centralDirectoryOffset;
+  centralDirectorySize;
+  offsetShift;
+  zip64;
+  byName;
+  /** Bytes before the first local header: where the zip proper begins. */
+  get preambleLength() {
+    return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
+  }
+  static async open(path) {
+    let fh = await import_node_fs4.promises.open(path, "r");
+    try {
+      let { size } = await fh.stat(), dir = readDirectory(path, fh.fd, size), entries = parseCentralDirectory(path, dir.cd, dir.shift);
+      if (entries.length !== dir.count)
+        throw new ZipError(path, `entry count mismatch: the end of central directory record says ${dir.count} entries, the central directory holds ${entries.length}`);
+      return new _ZipReader(fh, path, entries, dir.cdStart, dir.cd.length, dir.shift, dir.zip64);
+    } catch (e) {
+      throw await fh.close(), e;
+    }
+  }
+  find(name) {
+    return this.byName.get(name);
+  }
+  /** The central-directory records exactly as stored. */
+  async readCentralDirectory() {
+    return readExactly(this.fh, this.path, this.centralDirectoryOffset, this.centralDirectorySize, "central directory");
+  }
+  /** The payload exactly as stored (compressed for deflate entries). */
+  async readRaw(e) {
+    let header = await readAt2(this.fh, e.localHeaderOffset, LOCAL_HEADER_SIZE);
+    if (header.length < LOCAL_HEADER_SIZE || header.readUInt32LE(0) !== SIG_LOCAL)
+      throw new ZipError(this.path, `local header signature mismatch for "${e.name}" at offset ${e.localHeaderOffset}`);
+    let dataStart = e.localHeaderOffset + LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
+    return readExactly(this.fh, this.path, dataStart, e.compressedSize, `data of "${e.name}"`);
+  }
+  /** The uncompressed bytes, with size and CRC verified. */
+  async read(e) {
+    if (e.flags & FLAG_ENCRYPTED) throw new ZipError(this.path, `entry "${e.name}" is encrypted, which is not supported`);
+    if (e.method !== 0 && e.method !== 8)
+      throw new ZipError(this.path, `unsupported compression method ${e.method} for "${e.name}" (only stored (0) and deflate (8) are supported)`);
+    let raw = await this.readRaw(e), data;
+    if (e.method === 0)
+      data = raw;
+    else
+      try {
+        data = await inflateRaw2(raw);
+      } catch (err) {
+        throw new ZipError(this.path, `corrupt deflate data for "${e.name}": ${err.message}`);
+      }
+    if (data.length !== e.uncompressedSize)
+      throw new ZipError(this.path, `size mismatch for "${e.name}": expected ${e.uncompressedSize} bytes, got ${data.length}`);
+    let crc = zlib2.crc32(data) >>> 0;
+    if (crc !== e.crc32)
+      throw new ZipError(this.path, `CRC mismatch for "${e.name}": expected ${hex3(e.crc32)}, got ${hex3(crc)}`);
+    return data;
+  }
+  async close() {
+    await this.fh.close();
+  }
+};
+function hex3(n) {
+  return `0x${n.toString(16).padStart(8, "0")}`;
+}
+async function readAt2(fh, position, length) {
+  let b = Buffer.allocUnsafe(length), done = 0;
+  for (; done < length; ) {
+    let { bytesRead } = await fh.read(b, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? b : b.subarray(0, done);
+}
+async function readExactly(fh, path, position, length, what) {
+  let b = await readAt2(fh, position, length);
+  if (b.length !== length)
+    throw new ZipError(path, `truncated ${what}: wanted ${length} bytes at offset ${position}, the file ends after ${b.length}`);
+  return b;
+}
+
+// src/archive/zip/writer.ts
+var import_node_fs5 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
+
+// src/archive/zip/window.ts
+var Window = class {
+  free;
+  waiters = [];
+  // An index instead of Array.shift keeps 65535 queued entries linear, not quadratic.
+  head = 0;
+  constructor(size) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`window size must be a positive integer, got ${size}`);
+    this.free = size;
+  }
+  acquire() {
+    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve10) => this.waiters.push(resolve10));
+  }
+  release() {
+    if (this.head < this.waiters.length) {
+      let next = this.waiters[this.head++];
+      this.head > 1024 && this.head * 2 > this.waiters.length && (this.waiters = this.waiters.slice(this.head), this.head = 0), next();
+    } else
+      this.free++;
+  }
+};
+
+// src/archive/zip/writer.ts
+var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, DEFAULT_WINDOW = 32, ZipWriter = class _ZipWriter {
+  constructor(fh, path, start, offsetBase, options) {
+    this.fh = fh;
+    this.path = path;
+    this.offsetBase = offsetBase;
+    this.position = start, this.flushed = start, this.windowSize = options.window ?? DEFAULT_WINDOW, this.window = new Window(this.windowSize);
+  }
+  fh;
+  path;
+  offsetBase;
+  names = /* @__PURE__ */ new Set();
+  central = [];
+  window;
+  windowSize;
+  position;
+  flushed;
+  pending = [];
+  pendingBytes = 0;
+  chain = Promise.resolve();
+  failure = void 0;
+  closed = !1;
+  state = "open";
+  static async create(outPath, preamble2, options = {}) {
+    let fh = await import_node_fs5.promises.open(outPath, "w");
+    try {
+      await writeAll(fh, preamble2, 0);
+    } catch (e) {
+      throw await fh.close(), e;
+    }
+    return new _ZipWriter(fh, outPath, preamble2.length, 0, options);
+  }
+  /** @internal Continues an archive whose bytes before `state.position` are already in place. */
+  static async resume(path, state, options = {}) {
+    let fh = await import_node_fs5.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
+    try {
+      await fh.truncate(state.position);
+      for (let n of state.names) {
+        if (w.names.has(n)) throw new ZipError(path, `duplicate entry name "${n}" in the existing central directory`);
+        w.names.add(n);
+      }
+    } catch (e) {
+      throw await fh.close(), e;
+    }
+    return state.centralDirectory.length > 0 && w.central.push(state.centralDirectory), w;
+  }
+  /** `data` must not change until the returned promise settles. */
+  addFile(name, data, opts) {
+    return this.enqueue(name, async () => ({
+      kind: "ready",
+      enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL),
+      mode: opts.mode,
+      callerOwned: !0
+    }));
+  }
+  addFileFromPath(name, path, opts) {
+    return this.enqueue(name, async () => {
+      let data = readSmallFile(path);
+      return data === void 0 ? { kind: "stream", path, opts } : { kind: "ready", enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL), mode: opts.mode, callerOwned: !1 };
+    });
+  }
+  /** Copies an entry already compressed elsewhere (e.g. from a wheel) without touching its payload. */
+  addRaw(entry) {
+    return this.enqueue(entry.name, async () => {
+      if (entry.method !== 0 && entry.method !== 8)
+        throw new ZipError(this.path, `raw entry "${entry.name}" uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
+      if (entry.data.length !== entry.compressedSize)
+        throw new ZipError(this.path, `raw entry "${entry.name}" has ${entry.data.length} payload bytes but claims compressedSize ${entry.compressedSize}`);
+      return { kind: "ready", enc: {
+        method: entry.method,
+        crc32: entry.crc32 >>> 0,
+        compressedSize: entry.compressedSize,
+        uncompressedSize: entry.uncompressedSize,
+        data: entry.data
+      }, mode: entry.mode, callerOwned: !0 };
+    });
+  }
+  /**
+   * Adds many entries with at most `window` in flight, pulling lazily from the
+   * iterable so a generator over thousands of paths never holds them all at once.
+   */
+  async addFiles(items) {
+    let inFlight = /* @__PURE__ */ new Set(), limit = this.windowSize;
+    for await (let item of items) {
+      let p = item.path !== void 0 ? this.addFileFromPath(item.name, item.path, item.opts) : this.addFile(item.name, item.data, item.opts);
+      inFlight.add(p), p.then(
+        () => inFlight.delete(p),
+        () => inFlight.delete(p)
+      ), inFlight.size >= limit && await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  }
+  /**
+   * The central records of every entry added so far, once all are written, and the offset
+   * the next entry's local header gets: for an entry whose content describes the others
+   * (the launch blob's directory).
+   */
+  async written() {
+    if (this.assertOpen("written"), await this.chain, this.failure !== void 0) throw this.failure;
+    return { directory: Buffer.concat(this.central), next: this.position };
+  }
+  /** Writes the central directory and EOCD, then closes the file. */
+  async finish() {
+    this.assertOpen("finish"), this.closed = !0, await this.chain;
+    try {
+      if (this.failure !== void 0) throw this.failure;
+      let cdOffset = this.position - this.offsetBase, cdSize = this.central.reduce((n, b) => n + b.length, 0);
+      assertFits32(this.path, "the central directory offset", cdOffset), assertFits32(this.path, "the central directory size", cdSize);
+      for (let b of this.central) this.append(b);
+      return this.append(endOfCentralDirectory(this.names.size, cdSize, cdOffset)), await this.flush(), await this.fh.truncate(this.position), this.state = "done", { entries: this.names.size, bytes: this.position };
+    } finally {
+      await this.fh.close();
+    }
+  }
+  /** Closes without writing a central directory and removes the partial file. */
+  async abort() {
+    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs5.promises.rm(this.path, { force: !0 }));
+  }
+  enqueue(name, prepare) {
+    let p = this.run(name, prepare);
+    return p.catch(() => {
+    }), p;
+  }
+  async run(name, prepare) {
+    let turn, release;
+    try {
+      if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
+      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve10) => release = resolve10);
+    } catch (e) {
+      throw this.failure ??= e, e;
+    }
+    let slot = this.window.acquire();
+    try {
+      await slot;
+      let item, prepareError;
+      try {
+        item = await prepare();
+      } catch (e) {
+        prepareError = e, this.failure ??= e;
+      }
+      if (await turn, prepareError !== void 0) throw prepareError;
+      if (this.failure !== void 0) throw this.failure;
+      if (item === void 0) throw new Error("unreachable: prepare neither returned nor threw");
+      try {
+        item.kind === "ready" ? await this.writeReady(name, item) : await this.writeStreamed(name, item);
+      } catch (e) {
+        throw this.failure ??= e, e;
+      }
+    } finally {
+      release(), this.window.release();
+    }
+  }
+  async writeReady(name, item) {
+    let { nameBytes, flags } = encodeName(this.path, name), { enc } = item, offset = this.position - this.offsetBase;
+    assertFits32(this.path, `the offset of "${name}"`, offset), assertFits32(this.path, `the size of "${name}"`, enc.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, enc.compressedSize);
+    let rec = { nameBytes, flags, ...enc };
+    this.append(localHeader(rec));
+    let callerBuffer = item.callerOwned && enc.method === 0;
+    this.append(callerBuffer && enc.data.length < COPY_LIMIT ? Buffer.from(enc.data) : enc.data), this.central.push(centralHeader(rec, offset, externalAttributes(name, item.mode))), (this.pendingBytes >= FLUSH_THRESHOLD || callerBuffer && enc.data.length >= COPY_LIMIT) && await this.flush();
+  }
+  /**
+   * Streams with bounded memory: a placeholder local header goes first, the data is
+   * written straight after it, and the header is patched in place once crc and sizes
+   * are known. Patching instead of a data descriptor keeps flag bit 3 clear, which
+   * zipimport and some strict readers require.
+   */
+  async writeStreamed(name, item) {
+    await this.flush();
+    let { nameBytes, flags } = encodeName(this.path, name), headerPos = this.position, offset = headerPos - this.offsetBase;
+    assertFits32(this.path, `the offset of "${name}"`, offset);
+    let compress = item.opts.compress && !looksIncompressible(await readPrefix(item.path, PROBE_SIZE)), placeholder = { nameBytes, flags, method: compress ? 8 : 0, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
+    await writeAll(this.fh, localHeader(placeholder), headerPos);
+    let dataPos = headerPos + LOCAL_HEADER_SIZE + nameBytes.length, result = await streamInto(this.fh, item.path, dataPos, compress, item.opts.level ?? DEFAULT_LEVEL);
+    compress && result.compressedSize >= result.uncompressedSize && (result = await streamInto(this.fh, item.path, dataPos, !1, 0)), assertFits32(this.path, `the size of "${name}"`, result.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, result.compressedSize);
+    let rec = { ...placeholder, ...result };
+    await writeAll(this.fh, localHeader(rec), headerPos), this.position = this.flushed = dataPos + result.compressedSize, this.central.push(centralHeader(rec, offset, externalAttributes(name, item.opts.mode)));
+  }
+  append(b) {
+    this.pending.push(b), this.pendingBytes += b.length, this.position += b.length;
+  }
+  async flush() {
+    if (this.pending.length === 0) return;
+    let bufs = this.pending, at = this.flushed;
+    this.pending = [], this.pendingBytes = 0, this.flushed = this.position;
+    let { bytesWritten } = await this.fh.writev(bufs, at), expected = this.flushed - at;
+    if (bytesWritten !== expected) throw new ZipError(this.path, `short write: ${bytesWritten} of ${expected} bytes at offset ${at}`);
+  }
+  assertOpen(action) {
+    if (this.closed) throw new ZipError(this.path, `cannot ${action}: the writer is already finished`);
+  }
+};
+function readSmallFile(path) {
+  let fd = (0, import_node_fs5.openSync)(path, "r");
+  try {
+    let { size } = (0, import_node_fs5.fstatSync)(fd);
+    if (size >= STREAM_THRESHOLD) return;
+    let b = Buffer.allocUnsafe(size), done = 0;
+    for (; done < size; ) {
+      let n = (0, import_node_fs5.readSync)(fd, b, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === size ? b : b.subarray(0, done);
+  } finally {
+    (0, import_node_fs5.closeSync)(fd);
+  }
+}
+async function readPrefix(path, n) {
+  let fh = await import_node_fs5.promises.open(path, "r");
+  try {
+    let b = Buffer.allocUnsafe(n), done = 0;
+    for (; done < n; ) {
+      let { bytesRead } = await fh.read(b, done, n - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return b.subarray(0, done);
+  } finally {
+    await fh.close();
+  }
+}
+async function writeAll(fh, b, position) {
+  let done = 0;
+  for (; done < b.length; ) {
+    let { bytesWritten } = await fh.write(b, done, b.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+async function streamInto(out, path, position, compress, level) {
+  let src = await import_node_fs5.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
+    for (; ; ) {
+      let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
+      for (; n < CHUNK_SIZE; ) {
+        let { bytesRead } = await src.read(b, n, CHUNK_SIZE - n, uncompressedSize + n);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+      }
+      if (n === 0) return;
+      let chunk = n === CHUNK_SIZE ? b : b.subarray(0, n);
+      if (crc = zlib3.crc32(chunk, crc), uncompressedSize += n, yield chunk, n < CHUNK_SIZE) return;
+    }
+  };
+  try {
+    let batch = [], batchBytes = 0, drain = async () => {
+      if (batchBytes === 0) return;
+      let { bytesWritten } = await out.writev(batch, position + compressedSize);
+      if (bytesWritten !== batchBytes) throw new Error(`short write while copying ${path}`);
+      compressedSize += batchBytes, batch = [], batchBytes = 0;
+    };
+    for await (let piece of compress ? deflateChunks(chunks(), level) : chunks())
+      batch.push(piece), batchBytes += piece.length, batchBytes >= FLUSH_THRESHOLD && await drain();
+    await drain();
+  } finally {
+    await src.close();
+  }
+  return { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
+}
+
+// src/archive/marshal.ts
 var Out = class {
   buf = Buffer.allocUnsafe(65536);
   at = 0;
@@ -22758,8 +23374,8 @@ function marshalLoads(b, firstItems) {
   return read();
 }
 
-// src/packager/launch/blob.ts
-var LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", MARKER = "par-launch-1", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", "__par__/_manifest.py"];
+// src/archive/launch-blob.ts
+var MARKER = "par-launch-1";
 function blobSupported(buildVersion) {
   let [major, minor] = buildVersion.split(".").map(Number);
   return major === 3 && minor >= 8;
@@ -22804,15 +23420,15 @@ function fastFieldValue(offset, length) {
   return Buffer.from(`${pad2(offset)} ${pad2(length)}`, "latin1");
 }
 function writeFastField(file2, fieldAt, headerOffset, length) {
-  let bytes = fastFieldValue(headerOffset + LOCAL_HEADER_SIZE + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length), fd = (0, import_node_fs2.openSync)(file2, "r+");
+  let bytes = fastFieldValue(headerOffset + LOCAL_HEADER_SIZE + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length), fd = (0, import_node_fs6.openSync)(file2, "r+");
   try {
-    if ((0, import_node_fs2.writeSync)(fd, bytes, 0, bytes.length, fieldAt) !== bytes.length) throw new Error(`short write patching ${file2} at ${fieldAt}`);
+    if ((0, import_node_fs6.writeSync)(fd, bytes, 0, bytes.length, fieldAt) !== bytes.length) throw new Error(`short write patching ${file2} at ${fieldAt}`);
   } finally {
-    (0, import_node_fs2.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
 }
 
-// src/packager/launcher.ts
+// src/packager/preamble.ts
 var SHELL_SAFE = /^[A-Za-z0-9._/+-]+$/;
 function preferredInterpreter(shebang, label) {
   let words = shebang.slice(2).trim().split(/\s+/), i = 0;
@@ -22888,20 +23504,20 @@ function sizeFieldAt(head) {
   return line > 0 && at >= 0 && at < end ? at + SIZE_FIELD.length : -1;
 }
 function writeSizeField(file2) {
-  let fd = (0, import_node_fs3.openSync)(file2, "r+");
+  let fd = (0, import_node_fs7.openSync)(file2, "r+");
   try {
-    let head = Buffer.alloc(4096), at = sizeFieldAt(head.subarray(0, (0, import_node_fs3.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), at = sizeFieldAt(head.subarray(0, (0, import_node_fs7.readSync)(fd, head, 0, head.length, 0)));
     if (at < 0) return;
-    let { size } = (0, import_node_fs3.fstatSync)(fd), bytes = Buffer.from(String(size).padEnd(SIZE_WIDTH), "latin1");
+    let { size } = (0, import_node_fs7.fstatSync)(fd), bytes = Buffer.from(String(size).padEnd(SIZE_WIDTH), "latin1");
     if (bytes.length !== SIZE_WIDTH) throw new Error(`internal: ${file2} is too large for the launcher's size field`);
-    if ((0, import_node_fs3.writeSync)(fd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`short write patching ${file2} at ${at}`);
+    if ((0, import_node_fs7.writeSync)(fd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`short write patching ${file2} at ${at}`);
   } finally {
-    (0, import_node_fs3.closeSync)(fd);
+    (0, import_node_fs7.closeSync)(fd);
   }
 }
 
 // src/packager/manifest.ts
-var import_node_fs4 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), {
   message: "must be a relative path inside the archive (no leading /, no ..)"
 }), TestConfig = external_exports.object({
@@ -22919,6 +23535,8 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   main: archivePath.nullable(),
   main_module: external_exports.string().nullable(),
   entry_point: external_exports.string().regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, "must look like pkg.module:function").nullable(),
+  // a console_scripts name of a bundled wheel, resolved to its entry point at pack time
+  script: external_exports.string().min(1).nullable().default(null),
   python: external_exports.string(),
   compression: external_exports.enum(["deflate", "stored"]),
   // zlib level for entries deflated by the packager (wheels' own deflate streams are copied as they are).
@@ -22939,11 +23557,11 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) }),
   // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
   test: TestConfig.optional()
-}).strict().refine((h) => h.main === null != (h.entry_point === null), {
-  message: "exactly one of main and entry_point must be set"
+}).strict().refine((h) => [h.main, h.entry_point, h.script].filter((x) => x !== null).length === 1, {
+  message: "exactly one of main, entry_point and script must be set"
 }), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional(), variant: external_exports.literal(!0).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
-function describe3(issues, line) {
-  return issues.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
+function describe3(issues2, line) {
+  return issues2.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
 function parseManifest(text, file2) {
   let lines = text.split(`
@@ -23003,7 +23621,7 @@ function parseManifest(text, file2) {
 function readManifest(file2) {
   let text;
   try {
-    text = (0, import_node_fs4.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs8.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read manifest ${file2}: ${e.message}`, { file: file2 });
   }
@@ -23011,7 +23629,7 @@ function readManifest(file2) {
 }
 
 // src/packager/pyc.ts
-var import_node_child_process = require("node:child_process"), import_node_path = require("node:path");
+var import_node_child_process = require("node:child_process"), import_node_path2 = require("node:path");
 var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
   chunks = [];
   size = 0;
@@ -23078,7 +23696,7 @@ var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
 function keepCompilersAlive() {
   reuse = !0;
 }
-var serverKey = (python, compiler) => `${(0, import_node_path.resolve)(python)}\0${(0, import_node_path.resolve)(compiler)}`;
+var serverKey = (python, compiler) => `${(0, import_node_path2.resolve)(python)}\0${(0, import_node_path2.resolve)(compiler)}`;
 function server(python, compiler) {
   let key = serverKey(python, compiler), s = servers.get(key);
   return (!s || s.dead) && (s = new CompilerServer(python, compiler), servers.set(key, s)), s;
@@ -23132,7 +23750,7 @@ function sortKeys(value) {
   return value;
 }
 
-// src/packager/python-literal.ts
+// src/archive/python-literal.ts
 function pythonDataModule(purpose, data) {
   return `# ${purpose}
 # Written by the rules_par packager. Data, not code: JSON read as a Python literal.
@@ -23141,648 +23759,24 @@ DATA = ${stableStringify(data)}
 `;
 }
 
+// src/packager/script.ts
+function scriptEntryPoint(label, script, wheels) {
+  let found = wheels.filter((w) => w.console_scripts[script] !== void 0);
+  if (found.length === 1) return found[0].console_scripts[script];
+  if (found.length > 1)
+    throw new ParError("MANIFEST_INVALID", `script = '${script}' is a console script of more than one bundled wheel: ${found.map((w) => `${w.name} ${w.version} (${w.console_scripts[script]})`).join(", ")}`, {
+      label,
+      hint: 'Set entry_point = "module:function" to say which one to run.'
+    });
+  let all = wheels.flatMap((w) => Object.keys(w.console_scripts).sort().map((s) => `${s} (${w.name})`));
+  throw new ParError("MANIFEST_INVALID", `script = '${script}' is not a console script of any bundled wheel; ${all.length ? `they provide: ${all.join(", ")}` : `none of the ${wheels.length} bundled wheels provides console scripts`}`, {
+    label,
+    hint: "Name one of those, or add the wheel that provides it to deps."
+  });
+}
+
 // src/packager/wheel/bundle.ts
 var zlib4 = __toESM(require("node:zlib"));
-
-// src/packager/zip/append.ts
-var import_node_fs5 = require("node:fs"), import_node_path2 = require("node:path");
-
-// src/packager/zip/compress.ts
-var zlib = __toESM(require("node:zlib")), import_node_util = require("node:util");
-var deflateRaw2 = (0, import_node_util.promisify)(zlib.deflateRaw), DEFAULT_LEVEL = 6, SYNC_DEFLATE_LIMIT = 32768, CHUNK_SIZE = 1 << 20, PARALLEL_CHUNKS = 4, DICTIONARY_SIZE = 32768, FINAL_BLOCK = Buffer.from([3, 0]), PROBE_SIZE = 65536, PROBE_MARGIN = 64;
-function looksIncompressible(sample) {
-  return sample.length === 0 ? !1 : zlib.deflateRawSync(sample, { level: 1, chunkSize: sample.length + 1024 }).length > sample.length - sample.length / PROBE_MARGIN;
-}
-async function encodeData(data, compress, level = DEFAULT_LEVEL) {
-  let crc324 = zlib.crc32(data) >>> 0;
-  if (compress && data.length > 0 && !(data.length > PROBE_SIZE && looksIncompressible(data.subarray(0, PROBE_SIZE)))) {
-    let deflated = await deflateWhole(data, level);
-    if (deflated.length < data.length)
-      return { method: 8, crc32: crc324, uncompressedSize: data.length, compressedSize: deflated.length, data: deflated };
-  }
-  return { method: 0, crc32: crc324, uncompressedSize: data.length, compressedSize: data.length, data };
-}
-async function deflateWhole(data, level) {
-  if (data.length >= CHUNK_SIZE) {
-    let parts = [];
-    for await (let part of deflateChunks(splitChunks(data), level)) parts.push(part);
-    return Buffer.concat(parts);
-  }
-  let options = { level, chunkSize: Math.max(data.length + 64, 1024) };
-  return data.length < SYNC_DEFLATE_LIMIT ? zlib.deflateRawSync(data, options) : deflateRaw2(data, options);
-}
-function* splitChunks(data) {
-  for (let at = 0; at < data.length; at += CHUNK_SIZE) yield data.subarray(at, at + CHUNK_SIZE);
-}
-async function* deflateChunks(chunks, level) {
-  let inFlight = [], previous;
-  try {
-    for await (let chunk of chunks) {
-      let options = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: chunk.length + 65536 };
-      previous !== void 0 && (options.dictionary = previous.subarray(previous.length - DICTIONARY_SIZE)), inFlight.push(deflateRaw2(chunk, options)), previous = chunk, inFlight.length >= PARALLEL_CHUNKS && (yield await inFlight.shift());
-    }
-    for (; inFlight.length > 0; ) yield await inFlight.shift();
-    yield FINAL_BLOCK;
-  } finally {
-    for (let p of inFlight) p.catch(() => {
-    });
-  }
-}
-
-// src/packager/zip/cp437.ts
-var HIGH = "\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
-function decodeCp437(bytes) {
-  let ascii = !0;
-  for (let b of bytes) if (b >= 128) {
-    ascii = !1;
-    break;
-  }
-  if (ascii) return bytes.toString("latin1");
-  let s = "";
-  for (let b of bytes) s += b < 128 ? String.fromCharCode(b) : HIGH[b - 128];
-  return s;
-}
-
-// src/packager/zip/append.ts
-async function appendEntries(srcPath, dstPath, entries, options = {}) {
-  if ((0, import_node_path2.resolve)(srcPath) === (0, import_node_path2.resolve)(dstPath))
-    throw new ZipError(dstPath, "appendEntries cannot write into its own source; pass a different destination");
-  let whole = readDirectory(srcPath), src = options.replaceLast === void 0 ? whole : withoutLast(whole, options.replaceLast), { tail, offsets } = await newTail(dstPath, src, entries);
-  (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), (0, import_node_fs5.copyFileSync)(srcPath, dstPath, import_node_fs5.constants.COPYFILE_EXCL | import_node_fs5.constants.COPYFILE_FICLONE);
-  try {
-    (0, import_node_fs5.chmodSync)(dstPath, options.mode ?? src.mode | 128);
-    let fd = (0, import_node_fs5.openSync)(dstPath, "r+");
-    try {
-      let length = tail.reduce((n, b) => n + b.length, 0), written = (0, import_node_fs5.writevSync)(fd, tail, src.cdStart);
-      if (written !== length) throw new ZipError(dstPath, `short write: ${written} of ${length} bytes at offset ${src.cdStart}`);
-      src.cdStart + length < src.size && (0, import_node_fs5.ftruncateSync)(fd, src.cdStart + length);
-    } finally {
-      (0, import_node_fs5.closeSync)(fd);
-    }
-  } catch (e) {
-    throw (0, import_node_fs5.rmSync)(dstPath, { force: !0 }), e;
-  }
-  return { offsets };
-}
-function withoutLast(src, name) {
-  let { cd, path } = src, p = 0, last = -1;
-  for (; p + CENTRAL_HEADER_SIZE <= cd.length && cd.readUInt32LE(p) === SIG_CENTRAL; )
-    last = p, p += CENTRAL_HEADER_SIZE + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-  let nameLen = last < 0 ? 0 : cd.readUInt16LE(last + 28), lastName = last < 0 ? "" : cd.subarray(last + CENTRAL_HEADER_SIZE, last + CENTRAL_HEADER_SIZE + nameLen).toString("utf8");
-  if (p !== cd.length || lastName !== name)
-    throw new ZipError(path, `expected "${name}" as the last entry of the central directory, found ${last < 0 ? "none" : `"${lastName}"`}`);
-  let start = cd.readUInt32LE(last + 42) + src.shift;
-  if (start + LOCAL_HEADER_SIZE + nameLen + cd.readUInt32LE(last + 20) !== src.cdStart)
-    throw new ZipError(path, `"${name}" (local header at ${start}) does not end where the central directory starts (${src.cdStart})`);
-  return { ...src, cdStart: start, cd: cd.subarray(0, last), count: src.count - 1 };
-}
-var EOCD_SEARCH = EOCD_SIZE + 65535;
-function readDirectory(path) {
-  let fd = (0, import_node_fs5.openSync)(path, "r");
-  try {
-    let { size, mode } = (0, import_node_fs5.fstatSync)(fd), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
-    for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
-      if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-        at = i;
-        break;
-      }
-    if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
-    let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
-    if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
-      recordPos = locatorPos - ZIP64_EOCD_SIZE;
-      let rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
-      if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
-        throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
-      disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48);
-    }
-    if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-    let shift = recordPos - cdSize - cdOffset;
-    if (shift < 0)
-      throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
-    let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
-    if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
-    return { path, size, mode: mode & 4095, cdStart, cd, count, shift };
-  } finally {
-    (0, import_node_fs5.closeSync)(fd);
-  }
-}
-async function newTail(dstPath, src, entries) {
-  let added = entries.map((e) => ({ e, ...encodeName(dstPath, e.name) })), seen = /* @__PURE__ */ new Set();
-  for (let a of added) {
-    if (seen.has(a.e.name)) throw new ZipError(dstPath, `duplicate entry name "${a.e.name}"`);
-    seen.add(a.e.name);
-  }
-  let records = walkDirectory(src, dstPath, added);
-  if (records !== src.count)
-    throw new ZipError(src.path, `entry count mismatch: the end of central directory record says ${src.count} entries, the central directory holds ${records}`);
-  assertEntryCount(dstPath, src.count + entries.length);
-  let locals = [], centrals = [], offsets = [], position = src.cdStart;
-  for (let { e, nameBytes, flags } of added) {
-    let data = typeof e.data == "function" ? e.data({ directory: Buffer.concat([src.cd, ...centrals]), shift: src.shift }) : e.data, enc = await encodeData(data, e.compress, e.level ?? DEFAULT_LEVEL), offset = position - src.shift;
-    offsets.push(position), assertFits32(dstPath, `the offset of "${e.name}"`, offset), assertFits32(dstPath, `the size of "${e.name}"`, enc.uncompressedSize), assertFits32(dstPath, `the compressed size of "${e.name}"`, enc.compressedSize);
-    let rec = { nameBytes, flags, ...enc }, header = localHeader(rec);
-    locals.push(header, enc.data), centrals.push(centralHeader(rec, offset, externalAttributes(e.name, e.mode))), position += header.length + enc.data.length;
-  }
-  let cdOffset = position - src.shift, cdSize = src.cd.length + centrals.reduce((n, b) => n + b.length, 0);
-  return assertFits32(dstPath, "the central directory offset", cdOffset), assertFits32(dstPath, "the central directory size", cdSize), { tail: [...locals, src.cd, ...centrals, endOfCentralDirectory(src.count + entries.length, cdSize, cdOffset)], offsets };
-}
-function walkDirectory(src, dstPath, added) {
-  let { cd } = src, byLength = new Set(added.flatMap((a) => [a.nameBytes.length, a.e.name.length])), { path } = src, p = 0, index = 0;
-  for (; p < cd.length; ) {
-    if (p + CENTRAL_HEADER_SIZE > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL)
-      throw new ZipError(path, p + CENTRAL_HEADER_SIZE > cd.length ? `truncated central directory: record #${index} at directory offset ${p} extends past its end` : `bad central directory record signature at directory offset ${p} (record #${index})`);
-    let nameLen = cd.readUInt16LE(p + 28), end = p + CENTRAL_HEADER_SIZE + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-    if (end > cd.length) throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    if (byLength.has(nameLen)) {
-      let nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen), name = cd.readUInt16LE(p + 8) & FLAG_UTF8 ? nameBytes.toString("utf8") : decodeCp437(nameBytes);
-      for (let a of added) if (a.e.name === name) throw new ZipError(dstPath, `duplicate entry name "${name}"`);
-    }
-    p = end, index++;
-  }
-  return index;
-}
-function u64(b, at) {
-  let v = b.readBigUInt64LE(at);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
-  return Number(v);
-}
-function readAt(fd, position, length) {
-  let b = Buffer.allocUnsafe(length), done = 0;
-  for (; done < length; ) {
-    let n = (0, import_node_fs5.readSync)(fd, b, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? b : b.subarray(0, done);
-}
-
-// src/packager/zip/reader.ts
-var import_node_fs6 = require("node:fs"), import_node_util2 = require("node:util"), zlib2 = __toESM(require("node:zlib"));
-var inflateRaw2 = (0, import_node_util2.promisify)(zlib2.inflateRaw), EOCD_SEARCH2 = EOCD_SIZE + 65535, ZipReader = class _ZipReader {
-  constructor(fh, path, entries, centralDirectoryOffset, centralDirectorySize, offsetShift, zip64) {
-    this.fh = fh;
-    this.path = path;
-    this.entries = entries;
-    this.centralDirectoryOffset = centralDirectoryOffset;
-    this.centralDirectorySize = centralDirectorySize;
-    this.offsetShift = offsetShift;
-    this.zip64 = zip64;
-    this.byName = new Map(entries.map((e) => [e.name, e]));
-  }
-  fh;
-  path;
-  entries;
-  centralDirectoryOffset;
-  centralDirectorySize;
-  offsetShift;
-  zip64;
-  byName;
-  /** Bytes before the first local header: where the zip proper begins. */
-  get preambleLength() {
-    return this.entries.reduce((min, e) => Math.min(min, e.localHeaderOffset), this.centralDirectoryOffset);
-  }
-  static async open(path) {
-    let fh = await import_node_fs6.promises.open(path, "r");
-    try {
-      let { size } = await fh.stat(), dir = await findDirectory(fh, path, size), shift = dir.recordPos - dir.size - dir.offset;
-      if (shift < 0)
-        throw new ZipError(path, `truncated central directory: it claims ${dir.size} bytes at offset ${dir.offset}, but its end record is at offset ${dir.recordPos}`);
-      let cdStart = dir.offset + shift, cd = await readExactly(fh, path, cdStart, dir.size, "central directory"), entries = parseCentralDirectory(path, cd, shift);
-      if (entries.length !== dir.count)
-        throw new ZipError(path, `entry count mismatch: the end of central directory record says ${dir.count} entries, the central directory holds ${entries.length}`);
-      return new _ZipReader(fh, path, entries, cdStart, dir.size, shift, dir.zip64);
-    } catch (e) {
-      throw await fh.close(), e;
-    }
-  }
-  find(name) {
-    return this.byName.get(name);
-  }
-  /** The central-directory records exactly as stored. */
-  async readCentralDirectory() {
-    return readExactly(this.fh, this.path, this.centralDirectoryOffset, this.centralDirectorySize, "central directory");
-  }
-  /** The payload exactly as stored (compressed for deflate entries). */
-  async readRaw(e) {
-    let header = await readAt2(this.fh, e.localHeaderOffset, LOCAL_HEADER_SIZE);
-    if (header.length < LOCAL_HEADER_SIZE || header.readUInt32LE(0) !== SIG_LOCAL)
-      throw new ZipError(this.path, `local header signature mismatch for "${e.name}" at offset ${e.localHeaderOffset}`);
-    let dataStart = e.localHeaderOffset + LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
-    return readExactly(this.fh, this.path, dataStart, e.compressedSize, `data of "${e.name}"`);
-  }
-  /** The uncompressed bytes, with size and CRC verified. */
-  async read(e) {
-    if (e.flags & FLAG_ENCRYPTED) throw new ZipError(this.path, `entry "${e.name}" is encrypted, which is not supported`);
-    if (e.method !== 0 && e.method !== 8)
-      throw new ZipError(this.path, `unsupported compression method ${e.method} for "${e.name}" (only stored (0) and deflate (8) are supported)`);
-    let raw = await this.readRaw(e), data;
-    if (e.method === 0)
-      data = raw;
-    else
-      try {
-        data = await inflateRaw2(raw);
-      } catch (err) {
-        throw new ZipError(this.path, `corrupt deflate data for "${e.name}": ${err.message}`);
-      }
-    if (data.length !== e.uncompressedSize)
-      throw new ZipError(this.path, `size mismatch for "${e.name}": expected ${e.uncompressedSize} bytes, got ${data.length}`);
-    let crc = zlib2.crc32(data) >>> 0;
-    if (crc !== e.crc32)
-      throw new ZipError(this.path, `CRC mismatch for "${e.name}": expected ${hex3(e.crc32)}, got ${hex3(crc)}`);
-    return data;
-  }
-  async close() {
-    await this.fh.close();
-  }
-};
-function hex3(n) {
-  return `0x${n.toString(16).padStart(8, "0")}`;
-}
-async function findDirectory(fh, path, size) {
-  let tailLen = Math.min(size, EOCD_SEARCH2), tailStart = size - tailLen, tail = await readAt2(fh, tailStart, tailLen), at = -1;
-  for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
-    if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-      at = i;
-      break;
-    }
-  if (at < 0)
-    throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
-  let eocdPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), dir = {
-    count: tail.readUInt16LE(at + 10),
-    size: tail.readUInt32LE(at + 12),
-    offset: tail.readUInt32LE(at + 16),
-    recordPos: eocdPos,
-    zip64: !1
-  }, locatorPos = eocdPos - ZIP64_LOCATOR_SIZE;
-  if (locatorPos >= 0 && (await readAt2(fh, locatorPos, ZIP64_LOCATOR_SIZE)).readUInt32LE(0) === SIG_ZIP64_LOCATOR)
-    return readZip64(fh, path, locatorPos);
-  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-  return dir;
-}
-async function readZip64(fh, path, locatorPos) {
-  let recordPos = locatorPos - ZIP64_EOCD_SIZE, rec = recordPos >= 0 ? await readAt2(fh, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
-  if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
-    throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
-  let disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20);
-  if (disk !== 0 || cdDisk !== 0) throw new ZipError(path, `multi-disk archives are not supported (disk ${disk}, central directory on disk ${cdDisk})`);
-  return {
-    count: u642(rec, 32),
-    size: u642(rec, 40),
-    offset: u642(rec, 48),
-    recordPos,
-    zip64: !0
-  };
-}
-function u642(b, at) {
-  let v = b.readBigUInt64LE(at);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`64-bit zip field ${v} is too large`);
-  return Number(v);
-}
-function parseCentralDirectory(path, cd, shift) {
-  let entries = [], p = 0;
-  for (; p < cd.length; ) {
-    let index = entries.length;
-    if (p + CENTRAL_HEADER_SIZE > cd.length)
-      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    if (cd.readUInt32LE(p) !== SIG_CENTRAL)
-      throw new ZipError(path, `bad central directory record signature at directory offset ${p} (record #${index})`);
-    let flags = cd.readUInt16LE(p + 8), nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32), end = p + CENTRAL_HEADER_SIZE + nameLen + extraLen + commentLen;
-    if (end > cd.length)
-      throw new ZipError(path, `truncated central directory: record #${index} at directory offset ${p} extends past its end`);
-    let nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen), name = flags & FLAG_UTF8 ? nameBytes.toString("utf8") : decodeCp437(nameBytes), fields = {
-      uncompressedSize: cd.readUInt32LE(p + 24),
-      compressedSize: cd.readUInt32LE(p + 20),
-      offset: cd.readUInt32LE(p + 42)
-    };
-    applyZip64Extra(path, name, cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), fields), entries.push({
-      name,
-      method: cd.readUInt16LE(p + 10),
-      crc32: cd.readUInt32LE(p + 16),
-      compressedSize: fields.compressedSize,
-      uncompressedSize: fields.uncompressedSize,
-      localHeaderOffset: fields.offset + shift,
-      mode: cd.readUInt32LE(p + 38) >>> 16,
-      flags,
-      dosTime: cd.readUInt16LE(p + 12),
-      dosDate: cd.readUInt16LE(p + 14)
-    }), p = end;
-  }
-  return entries;
-}
-function applyZip64Extra(path, name, extra, f) {
-  let p = 0;
-  for (; p + 4 <= extra.length; ) {
-    let id = extra.readUInt16LE(p), len = extra.readUInt16LE(p + 2);
-    if (id === 1) {
-      let q = p + 4, take = () => {
-        if (q + 8 > p + 4 + len) throw new ZipError(path, `ZIP64 extra field of "${name}" is too short`);
-        let v = u642(extra, q);
-        return q += 8, v;
-      };
-      f.uncompressedSize === MAX_32 && (f.uncompressedSize = take()), f.compressedSize === MAX_32 && (f.compressedSize = take()), f.offset === MAX_32 && (f.offset = take());
-      return;
-    }
-    p += 4 + len;
-  }
-}
-async function readAt2(fh, position, length) {
-  let b = Buffer.allocUnsafe(length), done = 0;
-  for (; done < length; ) {
-    let { bytesRead } = await fh.read(b, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done === length ? b : b.subarray(0, done);
-}
-async function readExactly(fh, path, position, length, what) {
-  let b = await readAt2(fh, position, length);
-  if (b.length !== length)
-    throw new ZipError(path, `truncated ${what}: wanted ${length} bytes at offset ${position}, the file ends after ${b.length}`);
-  return b;
-}
-
-// src/packager/zip/writer.ts
-var import_node_fs7 = require("node:fs"), zlib3 = __toESM(require("node:zlib"));
-
-// src/packager/zip/window.ts
-var Window = class {
-  free;
-  waiters = [];
-  // An index instead of Array.shift keeps 65535 queued entries linear, not quadratic.
-  head = 0;
-  constructor(size) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`window size must be a positive integer, got ${size}`);
-    this.free = size;
-  }
-  acquire() {
-    return this.free > 0 && this.head === this.waiters.length ? (this.free--, Promise.resolve()) : new Promise((resolve10) => this.waiters.push(resolve10));
-  }
-  release() {
-    if (this.head < this.waiters.length) {
-      let next = this.waiters[this.head++];
-      this.head > 1024 && this.head * 2 > this.waiters.length && (this.waiters = this.waiters.slice(this.head), this.head = 0), next();
-    } else
-      this.free++;
-  }
-};
-
-// src/packager/zip/writer.ts
-var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536, DEFAULT_WINDOW = 32, ZipWriter = class _ZipWriter {
-  constructor(fh, path, start, offsetBase, options) {
-    this.fh = fh;
-    this.path = path;
-    this.offsetBase = offsetBase;
-    this.position = start, this.flushed = start, this.windowSize = options.window ?? DEFAULT_WINDOW, this.window = new Window(this.windowSize);
-  }
-  fh;
-  path;
-  offsetBase;
-  names = /* @__PURE__ */ new Set();
-  central = [];
-  window;
-  windowSize;
-  position;
-  flushed;
-  pending = [];
-  pendingBytes = 0;
-  chain = Promise.resolve();
-  failure = void 0;
-  closed = !1;
-  state = "open";
-  static async create(outPath, preamble2, options = {}) {
-    let fh = await import_node_fs7.promises.open(outPath, "w");
-    try {
-      await writeAll(fh, preamble2, 0);
-    } catch (e) {
-      throw await fh.close(), e;
-    }
-    return new _ZipWriter(fh, outPath, preamble2.length, 0, options);
-  }
-  /** @internal Continues an archive whose bytes before `state.position` are already in place. */
-  static async resume(path, state, options = {}) {
-    let fh = await import_node_fs7.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
-    try {
-      await fh.truncate(state.position);
-      for (let n of state.names) {
-        if (w.names.has(n)) throw new ZipError(path, `duplicate entry name "${n}" in the existing central directory`);
-        w.names.add(n);
-      }
-    } catch (e) {
-      throw await fh.close(), e;
-    }
-    return state.centralDirectory.length > 0 && w.central.push(state.centralDirectory), w;
-  }
-  /** `data` must not change until the returned promise settles. */
-  addFile(name, data, opts) {
-    return this.enqueue(name, async () => ({
-      kind: "ready",
-      enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL),
-      mode: opts.mode,
-      callerOwned: !0
-    }));
-  }
-  addFileFromPath(name, path, opts) {
-    return this.enqueue(name, async () => {
-      let data = readSmallFile(path);
-      return data === void 0 ? { kind: "stream", path, opts } : { kind: "ready", enc: await encodeData(data, opts.compress, opts.level ?? DEFAULT_LEVEL), mode: opts.mode, callerOwned: !1 };
-    });
-  }
-  /** Copies an entry already compressed elsewhere (e.g. from a wheel) without touching its payload. */
-  addRaw(entry) {
-    return this.enqueue(entry.name, async () => {
-      if (entry.method !== 0 && entry.method !== 8)
-        throw new ZipError(this.path, `raw entry "${entry.name}" uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
-      if (entry.data.length !== entry.compressedSize)
-        throw new ZipError(this.path, `raw entry "${entry.name}" has ${entry.data.length} payload bytes but claims compressedSize ${entry.compressedSize}`);
-      return { kind: "ready", enc: {
-        method: entry.method,
-        crc32: entry.crc32 >>> 0,
-        compressedSize: entry.compressedSize,
-        uncompressedSize: entry.uncompressedSize,
-        data: entry.data
-      }, mode: entry.mode, callerOwned: !0 };
-    });
-  }
-  /**
-   * Adds many entries with at most `window` in flight, pulling lazily from the
-   * iterable so a generator over thousands of paths never holds them all at once.
-   */
-  async addFiles(items) {
-    let inFlight = /* @__PURE__ */ new Set(), limit = this.windowSize;
-    for await (let item of items) {
-      let p = item.path !== void 0 ? this.addFileFromPath(item.name, item.path, item.opts) : this.addFile(item.name, item.data, item.opts);
-      inFlight.add(p), p.then(
-        () => inFlight.delete(p),
-        () => inFlight.delete(p)
-      ), inFlight.size >= limit && await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-  }
-  /**
-   * The central records of every entry added so far, once all are written, and the offset
-   * the next entry's local header gets: for an entry whose content describes the others
-   * (the launch blob's directory).
-   */
-  async written() {
-    if (this.assertOpen("written"), await this.chain, this.failure !== void 0) throw this.failure;
-    return { directory: Buffer.concat(this.central), next: this.position };
-  }
-  /** Writes the central directory and EOCD, then closes the file. */
-  async finish() {
-    this.assertOpen("finish"), this.closed = !0, await this.chain;
-    try {
-      if (this.failure !== void 0) throw this.failure;
-      let cdOffset = this.position - this.offsetBase, cdSize = this.central.reduce((n, b) => n + b.length, 0);
-      assertFits32(this.path, "the central directory offset", cdOffset), assertFits32(this.path, "the central directory size", cdSize);
-      for (let b of this.central) this.append(b);
-      return this.append(endOfCentralDirectory(this.names.size, cdSize, cdOffset)), await this.flush(), await this.fh.truncate(this.position), this.state = "done", { entries: this.names.size, bytes: this.position };
-    } finally {
-      await this.fh.close();
-    }
-  }
-  /** Closes without writing a central directory and removes the partial file. */
-  async abort() {
-    this.state !== "done" && (this.failure ??= new ZipError(this.path, "aborted"), this.closed || (this.closed = !0, await this.chain, await this.fh.close()), await import_node_fs7.promises.rm(this.path, { force: !0 }));
-  }
-  enqueue(name, prepare) {
-    let p = this.run(name, prepare);
-    return p.catch(() => {
-    }), p;
-  }
-  async run(name, prepare) {
-    let turn, release;
-    try {
-      if (this.assertOpen(`add "${name}"`), this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
-      assertEntryCount(this.path, this.names.size + 1), this.names.add(name), turn = this.chain, this.chain = new Promise((resolve10) => release = resolve10);
-    } catch (e) {
-      throw this.failure ??= e, e;
-    }
-    let slot = this.window.acquire();
-    try {
-      await slot;
-      let item, prepareError;
-      try {
-        item = await prepare();
-      } catch (e) {
-        prepareError = e, this.failure ??= e;
-      }
-      if (await turn, prepareError !== void 0) throw prepareError;
-      if (this.failure !== void 0) throw this.failure;
-      if (item === void 0) throw new Error("unreachable: prepare neither returned nor threw");
-      try {
-        item.kind === "ready" ? await this.writeReady(name, item) : await this.writeStreamed(name, item);
-      } catch (e) {
-        throw this.failure ??= e, e;
-      }
-    } finally {
-      release(), this.window.release();
-    }
-  }
-  async writeReady(name, item) {
-    let { nameBytes, flags } = encodeName(this.path, name), { enc } = item, offset = this.position - this.offsetBase;
-    assertFits32(this.path, `the offset of "${name}"`, offset), assertFits32(this.path, `the size of "${name}"`, enc.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, enc.compressedSize);
-    let rec = { nameBytes, flags, ...enc };
-    this.append(localHeader(rec));
-    let callerBuffer = item.callerOwned && enc.method === 0;
-    this.append(callerBuffer && enc.data.length < COPY_LIMIT ? Buffer.from(enc.data) : enc.data), this.central.push(centralHeader(rec, offset, externalAttributes(name, item.mode))), (this.pendingBytes >= FLUSH_THRESHOLD || callerBuffer && enc.data.length >= COPY_LIMIT) && await this.flush();
-  }
-  /**
-   * Streams with bounded memory: a placeholder local header goes first, the data is
-   * written straight after it, and the header is patched in place once crc and sizes
-   * are known. Patching instead of a data descriptor keeps flag bit 3 clear, which
-   * zipimport and some strict readers require.
-   */
-  async writeStreamed(name, item) {
-    await this.flush();
-    let { nameBytes, flags } = encodeName(this.path, name), headerPos = this.position, offset = headerPos - this.offsetBase;
-    assertFits32(this.path, `the offset of "${name}"`, offset);
-    let compress = item.opts.compress && !looksIncompressible(await readPrefix(item.path, PROBE_SIZE)), placeholder = { nameBytes, flags, method: compress ? 8 : 0, crc32: 0, compressedSize: 0, uncompressedSize: 0 };
-    await writeAll(this.fh, localHeader(placeholder), headerPos);
-    let dataPos = headerPos + LOCAL_HEADER_SIZE + nameBytes.length, result = await streamInto(this.fh, item.path, dataPos, compress, item.opts.level ?? DEFAULT_LEVEL);
-    compress && result.compressedSize >= result.uncompressedSize && (result = await streamInto(this.fh, item.path, dataPos, !1, 0)), assertFits32(this.path, `the size of "${name}"`, result.uncompressedSize), assertFits32(this.path, `the compressed size of "${name}"`, result.compressedSize);
-    let rec = { ...placeholder, ...result };
-    await writeAll(this.fh, localHeader(rec), headerPos), this.position = this.flushed = dataPos + result.compressedSize, this.central.push(centralHeader(rec, offset, externalAttributes(name, item.opts.mode)));
-  }
-  append(b) {
-    this.pending.push(b), this.pendingBytes += b.length, this.position += b.length;
-  }
-  async flush() {
-    if (this.pending.length === 0) return;
-    let bufs = this.pending, at = this.flushed;
-    this.pending = [], this.pendingBytes = 0, this.flushed = this.position;
-    let { bytesWritten } = await this.fh.writev(bufs, at), expected = this.flushed - at;
-    if (bytesWritten !== expected) throw new ZipError(this.path, `short write: ${bytesWritten} of ${expected} bytes at offset ${at}`);
-  }
-  assertOpen(action) {
-    if (this.closed) throw new ZipError(this.path, `cannot ${action}: the writer is already finished`);
-  }
-};
-function readSmallFile(path) {
-  let fd = (0, import_node_fs7.openSync)(path, "r");
-  try {
-    let { size } = (0, import_node_fs7.fstatSync)(fd);
-    if (size >= STREAM_THRESHOLD) return;
-    let b = Buffer.allocUnsafe(size), done = 0;
-    for (; done < size; ) {
-      let n = (0, import_node_fs7.readSync)(fd, b, done, size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done === size ? b : b.subarray(0, done);
-  } finally {
-    (0, import_node_fs7.closeSync)(fd);
-  }
-}
-async function readPrefix(path, n) {
-  let fh = await import_node_fs7.promises.open(path, "r");
-  try {
-    let b = Buffer.allocUnsafe(n), done = 0;
-    for (; done < n; ) {
-      let { bytesRead } = await fh.read(b, done, n - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return b.subarray(0, done);
-  } finally {
-    await fh.close();
-  }
-}
-async function writeAll(fh, b, position) {
-  let done = 0;
-  for (; done < b.length; ) {
-    let { bytesWritten } = await fh.write(b, done, b.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-async function streamInto(out, path, position, compress, level) {
-  let src = await import_node_fs7.promises.open(path, "r"), crc = 0, uncompressedSize = 0, compressedSize = 0, chunks = async function* () {
-    for (; ; ) {
-      let b = Buffer.allocUnsafe(CHUNK_SIZE), n = 0;
-      for (; n < CHUNK_SIZE; ) {
-        let { bytesRead } = await src.read(b, n, CHUNK_SIZE - n, uncompressedSize + n);
-        if (bytesRead === 0) break;
-        n += bytesRead;
-      }
-      if (n === 0) return;
-      let chunk = n === CHUNK_SIZE ? b : b.subarray(0, n);
-      if (crc = zlib3.crc32(chunk, crc), uncompressedSize += n, yield chunk, n < CHUNK_SIZE) return;
-    }
-  };
-  try {
-    let batch = [], batchBytes = 0, drain = async () => {
-      if (batchBytes === 0) return;
-      let { bytesWritten } = await out.writev(batch, position + compressedSize);
-      if (bytesWritten !== batchBytes) throw new Error(`short write while copying ${path}`);
-      compressedSize += batchBytes, batch = [], batchBytes = 0;
-    };
-    for await (let piece of compress ? deflateChunks(chunks(), level) : chunks())
-      batch.push(piece), batchBytes += piece.length, batchBytes >= FLUSH_THRESHOLD && await drain();
-    await drain();
-  } finally {
-    await src.close();
-  }
-  return { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
-}
 
 // src/packager/wheel/version.ts
 var VERSION = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
@@ -23831,21 +23825,21 @@ function specifierMatches(spec, version2) {
   for (let raw of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
     let m = CLAUSE2.exec(raw);
     if (!m) throw new VersionSpecError(`'${raw}' is not a PEP 440 version clause`);
-    let [, op, target] = m;
+    let [, op, target2] = m;
     if (op === "===") {
-      if (version2.trim().toLowerCase() !== target.toLowerCase()) return !1;
+      if (version2.trim().toLowerCase() !== target2.toLowerCase()) return !1;
       continue;
     }
     if (!have) return !1;
-    if (target.endsWith(".*")) {
-      let want2 = parseVersion(target.slice(0, -2));
+    if (target2.endsWith(".*")) {
+      let want2 = parseVersion(target2.slice(0, -2));
       if (!want2 || op !== "==" && op !== "!=") throw new VersionSpecError(`'${raw}': a trailing .* needs == or !=`);
       let prefix = have.epoch === want2.epoch && cmpRelease(have.release.slice(0, want2.release.length), want2.release) === 0;
       if (op === "==" !== prefix) return !1;
       continue;
     }
-    let want = parseVersion(target);
-    if (!want) throw new VersionSpecError(`'${raw}': '${target}' is not a PEP 440 version`);
+    let want = parseVersion(target2);
+    if (!want) throw new VersionSpecError(`'${raw}': '${target2}' is not a PEP 440 version`);
     let c = compareVersions(want.local ? have : withoutLocal(have), want), ok;
     switch (op) {
       case "==":
@@ -24014,13 +24008,13 @@ function parse3(tag) {
   return m ? { os: m[1], version: [Number(m[2]), Number(m[3])], arch: m[4] } : tag.startsWith("linux_") ? { os: "linux", version: [], arch: tag.slice(6) } : tag === "win32" || tag.startsWith("win_") ? { os: "win", version: [], arch: tag === "win32" ? "x86" : tag.slice(4) } : { os: "other", version: [], arch: tag };
 }
 var notAfter = (a, b) => a[0] < b[0] || a[0] === b[0] && a[1] <= b[1];
-function platformFits(wheel, target) {
-  if (wheel === "any" || wheel === target) return !0;
-  let w = parse3(wheel), t = parse3(target);
+function platformFits(wheel, target2) {
+  if (wheel === "any" || wheel === target2) return !0;
+  let w = parse3(wheel), t = parse3(target2);
   return w.os === "macosx" && t.os === "macosx" ? (w.arch === t.arch || w.arch === "universal2" && ["x86_64", "arm64"].includes(t.arch) || ["intel", "universal"].includes(w.arch) && t.arch === "x86_64") && notAfter(w.version, t.version) : w.arch !== t.arch ? !1 : t.os === "manylinux" || t.os === "musllinux" ? w.os === "linux" || w.os === t.os && notAfter(w.version, t.version) : !1;
 }
-function platformEnvironment(minor, target) {
-  let p = parse3(target), env = linuxEnvironment(minor, p.arch);
+function platformEnvironment(minor, target2) {
+  let p = parse3(target2), env = linuxEnvironment(minor, p.arch);
   return p.os === "macosx" ? { ...env, sys_platform: "darwin", platform_system: "Darwin", platform_machine: p.arch === "universal2" ? "arm64" : p.arch } : p.os === "win" ? { ...env, os_name: "nt", sys_platform: "win32", platform_system: "Windows", platform_machine: p.arch === "amd64" ? "AMD64" : p.arch === "arm64" ? "ARM64" : "x86" } : env;
 }
 
@@ -24050,19 +24044,19 @@ function checkRequirements(label, wheels, minors, platforms = []) {
   for (let w of wheels)
     if (w.requires_check !== "off")
       for (let raw of w.requires_dist) {
-        let req3 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).flatMap((m) => platforms.length ? platforms.map((p) => platformEnvironment(m, p)) : [linuxEnvironment(m, machineOf(w))]);
-        if (req3.marker && !envs.some((env) => evaluateMarker(req3.marker, env))) continue;
-        let dep = have.get(normalizeName(req3.name)), problem;
-        if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req3.raw}', but no dep of the binary provides ${req3.name}`;
+        let req4 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).flatMap((m) => platforms.length ? platforms.map((p) => platformEnvironment(m, p)) : [linuxEnvironment(m, machineOf(w))]);
+        if (req4.marker && !envs.some((env) => evaluateMarker(req4.marker, env))) continue;
+        let dep = have.get(normalizeName(req4.name)), problem;
+        if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req4.raw}', but no dep of the binary provides ${req4.name}`;
         else {
           let ok;
           try {
-            ok = specifierMatches(req3.specifier, dep.version);
+            ok = specifierMatches(req4.specifier, dep.version);
           } catch (e) {
             if (!(e instanceof VersionSpecError)) throw e;
             ok = !1;
           }
-          ok || (problem = `${w.label} (${w.name} ${w.version}) requires '${req3.raw}', but the closure has ${dep.name} ${dep.version} from ${dep.label}`);
+          ok || (problem = `${w.label} (${w.name} ${w.version}) requires '${req4.raw}', but the closure has ${dep.name} ${dep.version} from ${dep.label}`);
         }
         problem && (w.requires_check === "error" ? errors : warnings).push(problem);
       }
@@ -24183,8 +24177,8 @@ function servesSomePlatform(w, platforms) {
   return platforms.length === 0 || w.tags.some((t) => platforms.some((p) => platformFits(t[2], p)));
 }
 
-// src/packager/wheel/info.ts
-var import_node_fs8 = require("node:fs");
+// src/archive/wheel-info.ts
+var import_node_fs9 = require("node:fs");
 var INFO_VERSION = 1, Entry = external_exports.object({
   /** Name inside the .whl. */
   name: external_exports.string().min(1),
@@ -24207,12 +24201,14 @@ var INFO_VERSION = 1, Entry = external_exports.object({
   native: external_exports.boolean(),
   extract: external_exports.boolean(),
   entries: external_exports.array(Entry),
+  /** console_scripts of entry_points.txt: script name -> 'module:attr' (python_binary script = ...). */
+  console_scripts: external_exports.record(external_exports.string(), external_exports.string()).default({}),
   skipped: external_exports.array(external_exports.object({ name: external_exports.string(), reason: external_exports.string() }).strict())
 }).strict();
 function readWheelInfo(file2, label) {
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs8.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs9.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("WHEEL_INVALID", `cannot read the wheel description ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24231,7 +24227,6 @@ function readWheelInfo(file2, label) {
 }
 
 // src/packager/wheel/bundle.ts
-var WHEELS_DIR = "_par_wheels";
 function wheelDir(w) {
   return w.variant ? `${WHEELS_DIR}/${w.filename.slice(0, -4)}` : `${WHEELS_DIR}/${w.normalized}-${w.version}`;
 }
@@ -24377,7 +24372,7 @@ async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk 
 }
 
 // src/packager/wheel/bytecode-bundle.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
   label: external_exports.string(),
   cache_tag: external_exports.string(),
@@ -24385,12 +24380,12 @@ var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
 }).strict();
 async function writeWheelBytecode(a) {
   let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir({ ...info, variant: a.variant }), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
-  (0, import_node_fs9.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
+  (0, import_node_fs10.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
 ${header}
 `, "utf8"), ...compiled.values()]));
 }
 function readWheelBytecode(file2, label, cacheTag) {
-  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs9.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
+  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs10.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
   if (second < 0 || data.toString("latin1", 0, first) !== MAGIC) throw bad(`it does not start with ${MAGIC}`);
   let parsed;
   try {
@@ -24431,7 +24426,6 @@ function nativeKey(modules, digests) {
 `);
   return h.digest("hex");
 }
-var BOOTSTRAP_PREFIX = "__par__/";
 function extractKey(fingerprint, header, wheelBytecode) {
   let h = (0, import_node_crypto3.createHash)("sha256").update(`par-extract-1\0${fingerprint}\0${header.build_python.version}\0${header.build_python.cache_tag}\0${header.compile}
 `);
@@ -24465,17 +24459,32 @@ function pythonInfo(m) {
     }) : e;
   }
 }
-async function pack(args) {
+async function planPack(args) {
   let m = readManifest(args.manifest), h = m.header, py = pythonInfo(m), bundled = loadWheels(m, py.spec, py.minors);
   py.minors = bundled.minors;
-  for (let warning of bundled.warnings) process.stderr.write(`${h.label}: warning: ${warning}
-`);
-  let launcherFile = m.boot.find((b) => b.path === "launcher.sh");
+  let warnings = bundled.warnings.map((w) => `${h.label}: warning: ${w}`), launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript2 = await import_node_fs10.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
+  let launcherScript2 = await import_node_fs11.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
+  checkShadowed({
+    label: h.label,
+    roots: roots.slice(0, firstParty),
+    files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })),
+    // variants: one stands for all
+    allowed: h.allow_shadowed_modules
+  });
+  let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots);
+  if (!h.sources && (!h.compile || native.layout !== "zip")) {
+    let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
+    throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
+  }
+  return { m, py, bundled, launcherScript: launcherScript2, first, entries, roots, native, warnings };
+}
+async function compilePack(plan, args) {
+  let { m, py, bundled, entries, roots, native } = plan, h = m.header, layout = native.layout, contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
   await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
-    if ((await import_node_fs10.promises.stat(e.file)).size < SMALL) {
-      let b = await import_node_fs10.promises.readFile(e.file);
+    if ((await import_node_fs11.promises.stat(e.file)).size < SMALL) {
+      let b = await import_node_fs11.promises.readFile(e.file);
       digests.set(e.path, (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
@@ -24485,29 +24494,20 @@ async function pack(args) {
 `);
   for (let wh of bundled.wheels) fp.update(`${wheelDir(wh)}/\0${wh.sha256}
 `);
-  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(launcherScript2, {
-    first,
+  let fingerprint = fp.digest("hex"), preamble2 = launcherPreamble(plan.launcherScript, {
+    first: plan.first,
     minors: searchOrder(py.minors, h.build_python.version),
     spec: py.spec,
     label: h.label,
     // Keys the bytecode cache of other interpreters (src/bootstrap/__par__/_bytecode.py).
     bytecode: { build: h.build_python.version.split(".").slice(0, 2).join("."), tag: h.build_python.cache_tag, fingerprint },
     fast: blobSupported(h.build_python.version)
-  }), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
-  checkShadowed({
-    label: h.label,
-    roots: roots.slice(0, firstParty),
-    files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
-    wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })),
-    // variants: one stands for all
-    allowed: h.allow_shadowed_modules
-  });
-  let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots), layout = native.layout, prebuilt = /* @__PURE__ */ new Map();
+  }), prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
     pycs2 && prebuilt.set(ref.variant ? `${ref.label} ${(0, import_node_path3.basename)(ref.file)}` : ref.label, pycs2);
   }
-  let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.groups, wheelPyc.digests), entry = h.entry_point ? { entry_point: h.entry_point } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.groups, wheelPyc.digests), entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.groups.map((g) => g[0])) : h.entry_point, entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -24535,19 +24535,17 @@ async function pack(args) {
       fingerprint,
       wheels: buildInfoWheels(bundled.wheels)
     }
-  }), extra = /* @__PURE__ */ new Map([["__par__/_manifest.py", Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
-  toCompile.push({ source: manifestModule, dfile: "__par__/_manifest.py" });
+  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
+  toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
-  let fromWheels = new Set(wheelPaths(bundled));
-  if (!h.sources && (!h.compile || layout !== "zip")) {
-    let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
-    throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
-  }
-  let files = [...(h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py")))).map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  return { preamble: preamble2, contents, extra };
+}
+async function writePack(plan, compiled, out) {
+  let { m, bundled, entries } = plan, { preamble: preamble2, contents, extra } = compiled, h = m.header, layout = plan.native.layout, fromWheels = new Set(wheelPaths(bundled)), files = [...(h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py")))).map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
-  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${args.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
+  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
     let compress = h.compression === "deflate", level = h.compression_level, adds = [];
     for (let name of names) {
@@ -24562,18 +24560,22 @@ async function pack(args) {
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
-    writeSizeField(tmp), await import_node_fs10.promises.chmod(tmp, 493), await import_node_fs10.promises.rename(tmp, args.out);
+    writeSizeField(tmp), await import_node_fs11.promises.chmod(tmp, 493), await import_node_fs11.promises.rename(tmp, out);
   } catch (e) {
     throw await w.abort().catch(() => {
-    }), await import_node_fs10.promises.rm(tmp, { force: !0 }), e;
+    }), await import_node_fs11.promises.rm(tmp, { force: !0 }), e;
   }
+}
+async function pack(args) {
+  let plan = await planPack(args), compiled = await compilePack(plan, args);
+  return await writePack(plan, compiled, args.out), { warnings: plan.warnings };
 }
 
 // src/packager/stamp.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 
 // src/packager/status-file.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 function parseStatus(text, file2, label) {
   let out = /* @__PURE__ */ new Map(), bad = [];
   if (text.split(`
@@ -24597,7 +24599,7 @@ function parseStatus(text, file2, label) {
 function readStatusFile(file2, label) {
   let text;
   try {
-    text = (0, import_node_fs11.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs12.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24605,7 +24607,7 @@ function readStatusFile(file2, label) {
 }
 
 // src/packager/stamp.ts
-var STAMP_ENTRY = "__par__/_stamp.py", SCM_KEYS = ["STABLE_SCM_REVISION", "STABLE_SCM_DIRTY", "STABLE_SCM_BRANCH"];
+var SCM_KEYS = ["STABLE_SCM_REVISION", "STABLE_SCM_DIRTY", "STABLE_SCM_BRANCH"];
 function dirtyValue(v, label, file2) {
   if (v === void 0 || v === "unknown" || v === "") return null;
   if (v === "true" || v === "false") return v === "true";
@@ -24661,18 +24663,18 @@ async function stamp(args) {
       writeFastField(tmp, blob.fieldAt, offsets[1], length);
     } else
       await appendEntries(args.in, tmp, entries, { mode: 493 });
-    writeSizeField(tmp), (0, import_node_fs12.renameSync)(tmp, args.out);
+    writeSizeField(tmp), (0, import_node_fs13.renameSync)(tmp, args.out);
   } catch (e) {
-    throw (0, import_node_fs12.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+    throw (0, import_node_fs13.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 function readBlob(path, label) {
-  let fd = (0, import_node_fs12.openSync)(path, "r");
+  let fd = (0, import_node_fs13.openSync)(path, "r");
   try {
-    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs12.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs13.readSync)(fd, head, 0, head.length, 0)));
     if (!field2?.blob) return;
     let { offset, length } = field2.blob, data = Buffer.alloc(length);
-    if ((0, import_node_fs12.readSync)(fd, data, 0, length, offset) !== length)
+    if ((0, import_node_fs13.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
       return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
@@ -24680,15 +24682,37 @@ function readBlob(path, label) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }
   } finally {
-    (0, import_node_fs12.closeSync)(fd);
+    (0, import_node_fs13.closeSync)(fd);
   }
 }
 
 // src/packager/wheel/describe.ts
-var import_node_fs14 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto5 = require("node:crypto"), import_node_fs13 = require("node:fs"), import_node_path4 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs14 = require("node:fs"), import_node_path4 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+
+// src/common/entry-points.ts
+function consoleScripts(text) {
+  let out = {}, section = "";
+  for (let raw of text.replace(/\r\n?/g, `
+`).split(`
+`)) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    let sec = /^\[(.+)\]$/.exec(line);
+    if (sec) {
+      section = sec[1].trim();
+      continue;
+    }
+    if (section !== "console_scripts") continue;
+    let eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    let value = line.slice(eq + 1).replace(/\[[^\]]*\]\s*$/, "").trim();
+    out[line.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
 
 // src/packager/wheel/limits.ts
 var LIMITS = {
@@ -24832,7 +24856,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     } catch (err) {
       return err instanceof EntryError && entryProblem(err.entry, err.message), fail();
     }
-  }, metadata = parseHeaders(await meta3("METADATA")), wheelFile = parseHeaders(await meta3("WHEEL")), record2 = parseRecord(await meta3("RECORD"));
+  }, metadata = parseHeaders(await meta3("METADATA")), wheelFile = parseHeaders(await meta3("WHEEL")), record2 = parseRecord(await meta3("RECORD")), entryPoints = reader.find(`${distInfo}/entry_points.txt`), scripts = entryPoints ? consoleScripts((await read(entryPoints)).toString("utf8")) : {};
   problems.push(...record2.problems);
   let distName = metadata.get("name")?.[0] ?? "", version2 = metadata.get("version")?.[0] ?? "";
   normalizeName(distName) !== want && problems.push(`METADATA names the distribution '${distName}', but the file name says '${wn.distribution}'`), parseVersion(version2) ? version2.replace(/-/g, "_") !== wn.version && !sameVersion(version2, wn.version) && problems.push(`METADATA says version ${version2}, but the file name says ${wn.version}`) : problems.push(`METADATA version '${version2}' is not a PEP 440 version`);
@@ -24901,7 +24925,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     normalized: want,
     version: version2,
     sha256,
-    size: (await import_node_fs13.promises.stat(file2)).size,
+    size: (await import_node_fs14.promises.stat(file2)).size,
     unpacked_size: unpacked,
     tags: expandTags(wn),
     requires_dist: requires,
@@ -24909,7 +24933,8 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     native,
     extract: native || !opts.zipSafe,
     entries,
-    skipped
+    skipped,
+    console_scripts: scripts
   };
 }
 var EntryError = class extends Error {
@@ -24927,8 +24952,8 @@ function sameVersion(a, b) {
 // src/packager/wheel/describe.ts
 async function describeWheel(a) {
   let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
-  await import_node_fs14.promises.writeFile(tmp, stableStringify(info) + `
-`), await import_node_fs14.promises.rename(tmp, a.out);
+  await import_node_fs15.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs15.promises.rename(tmp, a.out);
 }
 
 // src/cli/args.ts
@@ -24951,14 +24976,14 @@ function parseVerbArgs(verb, argv, options, schema) {
 // src/cli/audit.ts
 var import_node_child_process3 = require("node:child_process");
 
-// src/cli/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs15 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
+// src/common/bazel.ts
+var import_node_child_process2 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
   let dir = (0, import_node_path5.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs15.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
+    if (MARKERS.some((m) => (0, import_node_fs16.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
     let up = (0, import_node_path5.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
@@ -24971,11 +24996,11 @@ function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
     for (let d of (env.PATH ?? "").split(import_node_path5.delimiter))
-      if (d && (0, import_node_fs15.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
+      if (d && (0, import_node_fs16.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
+  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -24986,7 +25011,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs16.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -24997,11 +25022,11 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs16.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs15.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
+  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -25009,7 +25034,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
         hint: "The Bazel output above names the cause."
       });
     let done = /* @__PURE__ */ new Set();
-    for (let line of (0, import_node_fs15.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs16.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line), t = ev.id?.targetCompleted;
@@ -25017,7 +25042,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
     }
     return [...done];
   } finally {
-    (0, import_node_fs15.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs16.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelInfo(workspace, keys, extraArgs = []) {
@@ -25042,6 +25067,39 @@ function bazelQuery(workspace, expr, flags = [], partialOk = !1) {
     throw new ParError("BAZEL_FAILED", `bazel query '${expr}' failed (exit ${r.status ?? r.signal})${why ? ": " + why : ""}`);
   }
   return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", partial: partial2 };
+}
+
+// src/lock/hubs.ts
+var import_node_fs17 = require("node:fs"), import_node_path6 = require("node:path");
+function declaredHubs(ws) {
+  let names = /* @__PURE__ */ new Set();
+  for (let f of ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"]) {
+    let p = (0, import_node_path6.join)(ws, f);
+    if (!(0, import_node_fs17.existsSync)(p)) continue;
+    let text = (0, import_node_fs17.readFileSync)(p, "utf8").replace(/#.*$/gm, "");
+    for (let m of text.matchAll(/\bpar(?:_wheels|\.wheels)\s*\(([^)]*)\)/g)) {
+      let name = /\bname\s*=\s*["']([^"']+)["']/.exec(m[1]);
+      name && names.add(name[1]);
+    }
+  }
+  return [...names].sort();
+}
+var HubJson = external_exports.object({
+  hub: external_exports.string().min(1),
+  distributions: external_exports.array(external_exports.object({ name: external_exports.string(), label: external_exports.string().min(1), modules: external_exports.array(external_exports.string()) }).loose())
+}).loose();
+function thirdPartyModules(files) {
+  let modules = /* @__PURE__ */ new Map(), warnings = [];
+  for (let file2 of files) {
+    let r = HubJson.safeParse(JSON.parse((0, import_node_fs17.readFileSync)(file2, "utf8")));
+    if (!r.success) throw new ParError("LOCK_INVALID", `${file2} is not a par_wheels hub description: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { file: file2 });
+    for (let d of r.data.distributions)
+      for (let m of d.modules) {
+        let prev = modules.get(m);
+        prev && prev !== d.label ? warnings.push(`module ${m} is provided by ${prev} and ${d.label}; imports of it get ${prev}`) : modules.set(m, d.label);
+      }
+  }
+  return { modules, warnings };
 }
 
 // src/cli/audit.ts
@@ -25087,7 +25145,7 @@ function queryWheels(workspace, patterns) {
 }
 var canonical = (label) => label.replace(/^@@?\/\//, "//");
 async function audit(patterns, json2) {
-  let ws = findWorkspace(), labels = queryWheels(ws, patterns.length ? patterns : ["//..."]), infos = [];
+  let ws = findWorkspace(), labels = queryWheels(ws, patterns.length ? patterns : ["//...", ...declaredHubs(ws).map((h) => `@${h}//...`)]), infos = [];
   if (labels.length) {
     let built = bazelBuild(ws, labels);
     for (let t of built) {
@@ -25103,33 +25161,33 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path6 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs18 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path7 = require("node:path");
 function cacheRoot(env = process.env) {
   if (env.PAR_ROOT && !env.PAR_ROOT.startsWith("/"))
     throw new ParError("BAD_ARGUMENTS", `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
-  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path6.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path6.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
+  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path7.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path7.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
-function treeSize(path, st = (0, import_node_fs16.lstatSync)(path)) {
+function treeSize(path, st = (0, import_node_fs18.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  for (let name of (0, import_node_fs16.readdirSync)(path))
+  for (let name of (0, import_node_fs18.readdirSync)(path))
     try {
-      total += treeSize((0, import_node_path6.join)(path, name));
+      total += treeSize((0, import_node_path7.join)(path, name));
     } catch {
     }
   return total;
 }
 function listEntries(root) {
-  if (!(0, import_node_fs16.existsSync)(root)) return [];
+  if (!(0, import_node_fs18.existsSync)(root)) return [];
   let out = [];
-  for (let kind of (0, import_node_fs16.readdirSync)(root).sort()) {
-    let kdir = (0, import_node_path6.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
-      for (let key of (0, import_node_fs16.readdirSync)(kdir).sort()) {
+  for (let kind of (0, import_node_fs18.readdirSync)(root).sort()) {
+    let kdir = (0, import_node_path7.join)(root, kind);
+    if (!(kind.startsWith(".") || !(0, import_node_fs18.statSync)(kdir).isDirectory()))
+      for (let key of (0, import_node_fs18.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
-        let path = (0, import_node_path6.join)(kdir, key);
+        let path = (0, import_node_path7.join)(kdir, key);
         try {
-          let st = (0, import_node_fs16.lstatSync)(path);
+          let st = (0, import_node_fs18.lstatSync)(path);
           if (!st.isDirectory()) continue;
           out.push({ kind, key, path, size: treeSize(path, st), lastUse: st.mtimeMs });
         } catch {
@@ -25147,10 +25205,10 @@ function isAlive(pid) {
 }
 function listLeftovers(root) {
   let out = [], scan = (dir, prefix) => {
-    for (let name of (0, import_node_fs16.readdirSync)(dir).sort()) {
+    for (let name of (0, import_node_fs18.readdirSync)(dir).sort()) {
       let tmp = /^\.tmp-.+-(\d+)$/.exec(name);
       if (!tmp && !name.startsWith(".set-aside-")) continue;
-      let path = (0, import_node_path6.join)(dir, name);
+      let path = (0, import_node_path7.join)(dir, name);
       try {
         let pid = tmp ? Number(tmp[1]) : void 0;
         out.push({ path, name: prefix + name, size: treeSize(path), fillingPid: pid !== void 0 && isAlive(pid) ? pid : void 0 });
@@ -25158,11 +25216,11 @@ function listLeftovers(root) {
       }
     }
   };
-  if (!(0, import_node_fs16.existsSync)(root)) return out;
+  if (!(0, import_node_fs18.existsSync)(root)) return out;
   scan(root, "");
-  for (let kind of (0, import_node_fs16.readdirSync)(root).sort()) {
-    let kdir = (0, import_node_path6.join)(root, kind);
-    !kind.startsWith(".") && (0, import_node_fs16.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
+  for (let kind of (0, import_node_fs18.readdirSync)(root).sort()) {
+    let kdir = (0, import_node_path7.join)(root, kind);
+    !kind.startsWith(".") && (0, import_node_fs18.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
   }
   return out;
 }
@@ -25173,14 +25231,14 @@ function leftoverState(l) {
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
   try {
-    pids = (0, import_node_fs16.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
+    pids = (0, import_node_fs18.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return used;
   }
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs16.readFileSync)((0, import_node_path6.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs18.readFileSync)((0, import_node_path7.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -25188,10 +25246,10 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs16.readdirSync)((0, import_node_path6.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs18.readdirSync)((0, import_node_path7.join)(proc, pid, "fd")))
           try {
-            let target = (0, import_node_fs16.readlinkSync)((0, import_node_path6.join)(proc, pid, "fd", fd));
-            target.startsWith("/") && used.set(target.replace(/ \(deleted\)$/, ""), Number(pid));
+            let target2 = (0, import_node_fs18.readlinkSync)((0, import_node_path7.join)(proc, pid, "fd", fd));
+            target2.startsWith("/") && used.set(target2.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
       } catch {
@@ -25230,17 +25288,17 @@ function planGc(entries, opts) {
 }
 var LOCKED = 75;
 function removeEntry(e) {
-  let grave = (0, import_node_path6.join)(e.path, "..", `.gc-${e.key}-${process.pid}`), lock = (0, import_node_path6.join)(e.path, "..", `.${e.key}.use`), r = (0, import_node_child_process4.spawnSync)("flock", ["-n", "-x", "-E", String(LOCKED), lock, "mv", "-T", "--", e.path, grave], { encoding: "utf8" });
+  let grave = (0, import_node_path7.join)(e.path, "..", `.gc-${e.key}-${process.pid}`), lock = (0, import_node_path7.join)(e.path, "..", `.${e.key}.use`), r = (0, import_node_child_process4.spawnSync)("flock", ["-n", "-x", "-E", String(LOCKED), lock, "mv", "-T", "--", e.path, grave], { encoding: "utf8" });
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs16.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs16.rmSync)(lock, { force: !0 }), (0, import_node_fs16.rmSync)((0, import_node_path6.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs18.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs18.rmSync)(lock, { force: !0 }), (0, import_node_fs18.rmSync)((0, import_node_path7.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
-  for (let kind of (0, import_node_fs16.existsSync)(root) ? (0, import_node_fs16.readdirSync)(root) : []) {
-    let kdir = (0, import_node_path6.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs16.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs16.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs16.rmSync)((0, import_node_path6.join)(kdir, name), { recursive: !0, force: !0 });
+  for (let kind of (0, import_node_fs18.existsSync)(root) ? (0, import_node_fs18.readdirSync)(root) : []) {
+    let kdir = (0, import_node_path7.join)(root, kind);
+    if (!(kind.startsWith(".") || !(0, import_node_fs18.statSync)(kdir).isDirectory()))
+      for (let name of (0, import_node_fs18.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs18.rmSync)((0, import_node_path7.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -25297,7 +25355,7 @@ async function cacheVerb(argv, io) {
     else if (a["dry-run"]) gone.push(l);
     else
       try {
-        (0, import_node_fs16.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
+        (0, import_node_fs18.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
       } catch (e) {
         busy.push({ leftover: l, why: `cannot remove it: ${e.message}` });
       }
@@ -25322,10 +25380,10 @@ async function cacheVerb(argv, io) {
 }
 
 // src/cli/gen.ts
-var import_node_path8 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path9 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs18 = require("node:fs"), import_node_path7 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs20 = require("node:fs"), import_node_path8 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25335,7 +25393,7 @@ function tokenize2(src) {
     let t = { kind, text, line: tline };
     atLineStart && (t.indent = pendingIndent, atLineStart = !1), out.push(t);
   }, scanString = (start, raw) => {
-    let j = start, q = src[j], triple = src.startsWith(q + q + q, j), close = triple ? q + q + q : q;
+    let j = start, q2 = src[j], triple = src.startsWith(q2 + q2 + q2, j), close = triple ? q2 + q2 + q2 : q2;
     for (j += close.length; ; ) {
       if (j >= n) throw new TokenizeError(`unterminated string starting on line ${lineAt(start)}`);
       let c = src[j];
@@ -25494,11 +25552,11 @@ function tokenize2(src) {
         if (!NAME_PART.test(ch)) break;
         j += ch.length;
       }
-      let word = src.slice(i, j), q = src[j];
-      if ((q === '"' || q === "'") && STRING_PREFIX.test(word)) {
+      let word = src.slice(i, j), q2 = src[j];
+      if ((q2 === '"' || q2 === "'") && STRING_PREFIX.test(word)) {
         let tline = line, lower = word.toLowerCase();
         if (lower.includes("f")) {
-          let quote = src.startsWith(q + q + q, j) ? q + q + q : q;
+          let quote = src.startsWith(q2 + q2 + q2, j) ? q2 + q2 + q2 : q2;
           i = j + quote.length, push("fstring", word + quote, tline), fstack.push({ quote, raw: lower.includes("r"), depth: -1, spec: !1 }), continueFString();
           return;
         }
@@ -25722,7 +25780,7 @@ var SIMPLE_ESCAPES = { n: `
 function stringValue(lit) {
   let m = /^([a-zA-Z]*)('''|"""|'|")/.exec(lit), prefix = m[1].toLowerCase();
   if (prefix.includes("b")) return null;
-  let q = m[2], body = lit.slice(m[0].length, lit.length - q.length);
+  let q2 = m[2], body = lit.slice(m[0].length, lit.length - q2.length);
   return prefix.includes("r") || !body.includes("\\") ? body : body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|.|\n)/g, (all, e) => e in SIMPLE_ESCAPES ? SIMPLE_ESCAPES[e] : /^[xuU]/.test(e) ? String.fromCodePoint(parseInt(e.slice(1), 16)) : /^[0-7]/.test(e) ? String.fromCodePoint(parseInt(e, 8)) : all);
 }
 
@@ -25792,7 +25850,7 @@ function decodePythonSource(buf) {
 }
 
 // src/graph/workspace-index.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 var INDEX_FILE = "par_modules.txt", HEADER = "# par module index: module<TAB>target. Written by `par gen`; imports_check reads it to name the target to add.";
 function renderModuleIndex(pairs) {
   let lines = /* @__PURE__ */ new Set();
@@ -25805,7 +25863,7 @@ var MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, LABEL = /^(@
   external_exports.string().regex(MODULE, "must be a dotted module name"),
   external_exports.string().regex(LABEL, "must be a label")
 ]);
-function parseModuleIndex(text, label, target) {
+function parseModuleIndex(text, label, target2) {
   let modules = /* @__PURE__ */ new Map(), problems = [];
   if (text.split(`
 `).forEach((line, i) => {
@@ -25830,13 +25888,13 @@ function parseModuleIndex(text, label, target) {
     throw new ParError("MANIFEST_INVALID", `module index ${label} is invalid:
   ${problems.slice(0, 20).join(`
   `)}`, {
-      label: target,
+      label: target2,
       hint: "Regenerate it with `par gen`."
     });
   return { label, modules };
 }
-function readModuleIndex(file2, label, target) {
-  return parseModuleIndex((0, import_node_fs17.readFileSync)(file2, "utf8"), label, target);
+function readModuleIndex(file2, label, target2) {
+  return parseModuleIndex((0, import_node_fs19.readFileSync)(file2, "utf8"), label, target2);
 }
 function workspaceProviders(index, module2) {
   let sorted = (ls) => [...new Set(ls)].sort(), exact = index.modules.get(module2);
@@ -25855,7 +25913,7 @@ function workspaceProviders(index, module2) {
 // src/gen/build-file.ts
 var KEEP = /#\s*keep\b/;
 function skipString(text, i) {
-  let q = text[i], close = text.startsWith(q.repeat(3), i) ? q.repeat(3) : q, j = i + close.length;
+  let q2 = text[i], close = text.startsWith(q2.repeat(3), i) ? q2.repeat(3) : q2, j = i + close.length;
   for (; j < text.length; )
     if (text[j] === "\\") j += 2;
     else {
@@ -25931,7 +25989,7 @@ function skipBalanced(text, i) {
   return i;
 }
 function parseArgs2(text, from, to) {
-  let attrs = /* @__PURE__ */ new Map(), i = from;
+  let attrs2 = /* @__PURE__ */ new Map(), i = from;
   for (; i = skipSeparators(text, i, to), !(i >= to); ) {
     let m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*/.exec(text.slice(i, i + 200)), vstart = m ? i + m[0].length : i, j = vstart;
     for (; j < to; ) {
@@ -25949,11 +26007,11 @@ function parseArgs2(text, from, to) {
     let value = text.slice(vstart, vend).replace(/\s*#[^\n]*$/, "");
     if (vend = vstart + value.length, m) {
       let after = text.slice(vend, lineEnd(text, vend));
-      attrs.set(m[1], { name: m[1], start: vstart, end: vend, items: listItems(text, vstart, vend), string: unquote(value), keep: KEEP.test(after) });
+      attrs2.set(m[1], { name: m[1], start: vstart, end: vend, items: listItems(text, vstart, vend), string: unquote(value), keep: KEEP.test(after) });
     }
     i = j + 1;
   }
-  return attrs;
+  return attrs2;
 }
 function listItems(text, start, end) {
   let v = text.slice(start, end);
@@ -25986,55 +26044,55 @@ function applyEdits(text, edits) {
 }
 
 // src/gen/gen.ts
-var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), isTestFile = (f) => /^test_.*\.py$|_test\.py$/.test(import_node_path7.posix.basename(f)), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), isTestFile = (f) => /^test_.*\.py$|_test\.py$/.test(import_node_path8.posix.basename(f)), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
-  return pkg && (0, import_node_path7.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
+  return pkg && (0, import_node_path8.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
 function shortLabel(label, fromPkg) {
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
   if (!m) return label;
-  let pkg = m[1], name = m[2] ?? (0, import_node_path7.basename)(pkg);
+  let pkg = m[1], name = m[2] ?? (0, import_node_path8.basename)(pkg);
   return pkg === fromPkg ? `:${name}` : label;
 }
 function canonical2(label, fromPkg) {
   if (label.startsWith(":")) return labelFor(fromPkg, label.slice(1));
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
-  return m ? labelFor(m[1], m[2] ?? (0, import_node_path7.basename)(m[1])) : label;
+  return m ? labelFor(m[1], m[2] ?? (0, import_node_path8.basename)(m[1])) : label;
 }
 function gen(opts) {
-  let ws = (0, import_node_path7.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), roots = /* @__PURE__ */ new Set(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
+  let ws = (0, import_node_path8.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), roots = /* @__PURE__ */ new Set(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
   for (let bf of buildFiles) {
-    let pkg = pkgOf(import_node_path7.posix.dirname(bf));
+    let pkg = pkgOf(import_node_path8.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs18.readFileSync)((0, import_node_path7.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
       for (let r of call.attrs.get("imports")?.items ?? []) {
-        let root = import_node_path7.posix.normalize(import_node_path7.posix.join(pkg, r.value)).replace(/^\.$/, "").replace(/\/$/, "");
+        let root = import_node_path8.posix.normalize(import_node_path8.posix.join(pkg, r.value)).replace(/^\.$/, "").replace(/\/$/, "");
         root.startsWith("..") || roots.add(root);
       }
-      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path7.posix.join(pkg, i.value)));
+      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path8.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
       let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), depsAttr = call.attrs.get("deps"), deps = new Set((depsAttr?.items ?? []).map((d) => canonical2(d.value, pkg))), t = { kind: call.kind === "python_test" ? "python_test" : "python_library", label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
       COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null && (t.completed = new Set(deps), t.entryModule = call.attrs.get("entry_point")?.string?.split(":")[0]), targets.set(label, t);
     }
   }
   let pkgAbove = (dir) => {
-    for (let d = dir; ; d = pkgOf(import_node_path7.posix.dirname(d))) {
+    for (let d = dir; ; d = pkgOf(import_node_path8.posix.dirname(d))) {
       if (buildOfPkg.has(d)) return d;
       if (d === "") return;
     }
   };
   for (let f of pyFiles) {
     if (owner2.has(f)) continue;
-    let dir = pkgOf(import_node_path7.posix.dirname(f)), above = pkgAbove(dir), label;
+    let dir = pkgOf(import_node_path8.posix.dirname(f)), above = pkgAbove(dir), label;
     if (isTestFile(f)) {
-      let name = import_node_path7.posix.basename(f, ".py");
+      let name = import_node_path8.posix.basename(f, ".py");
       label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_test", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
-    } else above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path7.posix.dirname(s)) === dir))?.label);
+    } else above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path8.posix.dirname(s)) === dir))?.label);
     if (!label) {
-      let name = dir ? (0, import_node_path7.basename)(dir) : "root";
+      let name = dir ? (0, import_node_path8.basename)(dir) : "root";
       label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_library", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
@@ -26042,11 +26100,11 @@ function gen(opts) {
   }
   let existingFiles = new Set(pyFiles);
   for (let t of targets.values()) if (t.managed) for (let s of [...t.srcs]) !existingFiles.has(s) && s.endsWith(".py") && t.srcs.delete(s);
-  let index = new ModuleIndex(pyFiles, roots), rootList = normalizeRoots(roots), importsOf = /* @__PURE__ */ new Map();
+  let index = new ModuleIndex(pyFiles, roots), rootList = normalizeRoots(roots), importsOf = /* @__PURE__ */ new Map(), externalOf = /* @__PURE__ */ new Map();
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs18.readFileSync)((0, import_node_path7.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -26060,7 +26118,11 @@ function gen(opts) {
       let names = imp.kind === "from" ? (imp.names ?? []).map((n) => n === "*" ? abs : `${abs}.${n}`) : [abs];
       for (let n of names) {
         let path = providerPath(index, n) ?? (imp.kind === "from" ? providerPath(index, abs) : void 0);
-        path && needed.add(path);
+        if (path) needed.add(path);
+        else {
+          let ext = index.hasTop(n) ? void 0 : opts.thirdParty?.get(n.split(".")[0]);
+          ext && externalOf.set(f, (externalOf.get(f) ?? /* @__PURE__ */ new Set()).add(ext));
+        }
       }
     }
     importsOf.set(f, [...needed]);
@@ -26073,6 +26135,7 @@ function gen(opts) {
         let o = owner2.get(p);
         o && o !== t.label && d.add(o);
       }
+      for (let s of t.srcs) for (let ext of externalOf.get(s) ?? []) d.add(ext);
       t.deps = d;
     }
   };
@@ -26091,7 +26154,7 @@ function gen(opts) {
     cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
   }
   let changed = [];
-  if ((0, import_node_fs18.existsSync)((0, import_node_path7.join)(ws, INDEX_FILE))) {
+  if ((0, import_node_fs20.existsSync)((0, import_node_path8.join)(ws, INDEX_FILE))) {
     let pairs = [];
     for (let f of pyFiles) {
       let label = owner2.get(f);
@@ -26101,15 +26164,15 @@ function gen(opts) {
       }
     }
     let text = renderModuleIndex(pairs);
-    (0, import_node_fs18.readFileSync)((0, import_node_path7.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs18.writeFileSync)((0, import_node_path7.join)(ws, INDEX_FILE), text));
+    (0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), text));
   }
   let byPkg = /* @__PURE__ */ new Map();
   for (let t of targets.values()) (t.managed || t.completed) && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
   let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/"));
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
-    let bf = buildOfPkg.get(pkg) ?? import_node_path7.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs18.writeFileSync)((0, import_node_path7.join)(ws, bf), after));
+    let bf = buildOfPkg.get(pkg) ?? import_node_path8.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path8.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -26145,7 +26208,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg) && t.kind === "python_library")), name = root ? (0, import_node_path7.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { kind: "python_library", label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg) && t.kind === "python_library")), name = root ? (0, import_node_path8.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { kind: "python_library", label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);
@@ -26158,7 +26221,7 @@ function mergeInto(scc, targets, buildOfPkg) {
 function renderPackage(before, pkg, ts, all) {
   let edits = [], appended = [], newKinds = /* @__PURE__ */ new Set(), known = new Set(all.keys());
   for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
-    let srcs = [...t.srcs].map((s) => ({ value: import_node_path7.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
+    let srcs = [...t.srcs].map((s) => ({ value: import_node_path8.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
     for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
     for (let it of oldDeps?.items ?? []) {
       let c = canonical2(it.value, pkg);
@@ -26222,11 +26285,11 @@ function describeCycles(r) {
 // src/cli/gen.ts
 async function genVerb(argv, io) {
   let a = parseVerbArgs("gen", argv, { check: { type: "boolean" } }, external_exports.object({ check: external_exports.boolean().optional(), positionals: external_exports.array(external_exports.string()) })), ws = findWorkspace(), base = process.cwd(), paths = a.positionals.length ? a.positionals.map((p) => {
-    let rel = (0, import_node_path8.relative)(ws, (0, import_node_path8.resolve)(base, p)).split("\\").join("/");
+    let rel = (0, import_node_path9.relative)(ws, (0, import_node_path9.resolve)(base, p)).split("\\").join("/");
     if (rel.startsWith("..")) throw new ParError("BAD_ARGUMENTS", `par gen: ${p} is outside the workspace ${ws}`);
     return rel;
-  }) : void 0, r = gen({ workspace: ws, paths, check: a.check });
-  for (let w of r.warnings) io.err(`par gen: warning: ${w}
+  }) : void 0, third = hubModules(ws), r = gen({ workspace: ws, paths, check: a.check, thirdParty: third.modules });
+  for (let w of [...third.warnings, ...r.warnings]) io.err(`par gen: warning: ${w}
 `);
   for (let c of describeCycles(r)) io.err(`par gen: ${c}
 `);
@@ -26246,126 +26309,13 @@ async function genVerb(argv, io) {
       hint: "Bazel cannot build cyclic deps: move the shared code into its own target, or merge the targets."
     });
 }
-
-// src/cli/graph.ts
-var import_node_fs21 = require("node:fs");
-
-// src/graph/check-action.ts
-var import_node_fs20 = require("node:fs");
-
-// src/graph/wheel-names.ts
-function topLevelFromPaths(paths) {
-  let out = /* @__PURE__ */ new Set();
-  for (let p of paths) {
-    let first = p.split("/")[0];
-    if (!(!first || first.endsWith(".dist-info") || first.endsWith(".data"))) {
-      if (!p.includes("/")) {
-        let m = /^([A-Za-z_][A-Za-z0-9_]*)(\.[^/]*)?\.(py|pyc|so|pyd)$/.exec(first);
-        m && out.add(m[1]);
-        continue;
-      }
-      /^[A-Za-z_][A-Za-z0-9_]*$/.test(first) && out.add(first);
-    }
-  }
-  return out;
-}
-function topLevelNames(infoFile, label) {
-  return topLevelFromPaths(readWheelInfo(infoFile, label).entries.map((e) => e.path));
-}
-
-// src/graph/check.ts
-var import_node_fs19 = require("node:fs");
-function spell(imp) {
-  return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
-}
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs19.readFileSync)(p)) {
-  let rs = normalizeRoots(roots), out = [];
-  for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
-    let imports;
-    try {
-      imports = extractImports(decodePythonSource(read(src.read)));
-    } catch (e) {
-      if (!(e instanceof PythonSyntaxError)) throw e;
-      out.push({ file: src.path, line: e.line ?? 0, module: "", statement: "", reason: "syntax" });
-      continue;
-    }
-    let mod = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod, src.path.endsWith("__init__.py"));
-    for (let imp of imports)
-      if (!(imp.optional || imp.typeOnly || imp.versionGuarded))
-        for (let r of resolveImport(imp, pkg, env))
-          r.status === "unresolved" && out.push({ file: src.path, line: imp.line, module: r.module, statement: spell(imp), reason: r.reason });
-  }
-  return out;
-}
-
-// src/graph/check-action.ts
-var ResultSchema = external_exports.object({
-  label: external_exports.string().min(1),
-  unresolved: external_exports.array(external_exports.object({
-    file: external_exports.string(),
-    line: external_exports.number().int(),
-    module: external_exports.string(),
-    statement: external_exports.string(),
-    reason: external_exports.enum(["missing", "relative-beyond-top", "syntax"])
-  }).strict())
-}).strict();
-function readLines(file2) {
-  return (0, import_node_fs20.readFileSync)(file2, "utf8").split(`
-`).filter((l) => l.length).map((l) => l.split("	"));
-}
-function field(lines, key, file2) {
-  let l = lines.find((x) => x[0] === key);
-  if (!l || !l[1]) throw new ParError("MANIFEST_INVALID", `imports request ${file2} has no '${key}' line`, { file: file2 });
-  return l[1];
-}
-function readStdlib(file2) {
-  return new Set((0, import_node_fs20.readFileSync)(file2, "utf8").split(`
-`).map((s) => s.trim()).filter(Boolean));
-}
-function importsCheckAction(request, out) {
-  let lines = readLines(request), label = field(lines, "label", request), sources = lines.filter((l) => l[0] === "src").map((l) => ({ read: l[1], path: l[2] })), closure = lines.filter((l) => l[0] === "closure").map((l) => l[1]), roots = lines.filter((l) => l[0] === "root").map((l) => l[1]), wheels = /* @__PURE__ */ new Set();
-  for (let l of lines.filter((x) => x[0] === "wheel")) for (let n of topLevelNames(l[1], l[2] ?? label)) wheels.add(n);
-  let stdlib = readStdlib(field(lines, "stdlib", request));
-  stdlib.add("__par__");
-  let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs20.writeFileSync)(out, JSON.stringify(result, null, 1) + `
-`), result;
-}
-function importsReport(request) {
-  let lines = readLines(request), label = field(lines, "label", request), mode = field(lines, "mode", request), ignore = lines.filter((l) => l[0] === "ignore").map((l) => l[1]), roots = normalizeRoots(lines.filter((l) => l[0] === "root").map((l) => l[1])), owner2 = /* @__PURE__ */ new Map();
-  for (let l of lines.filter((x) => x[0] === "owner")) {
-    let m = moduleOf(l[1], roots);
-    m && !owner2.has(m) && owner2.set(m, l[2]);
-  }
-  let indexLine = lines.find((l) => l[0] === "index"), index, workspace = () => index === void 0 ? index = indexLine ? readModuleIndex(indexLine[1], indexLine[2] ?? indexLine[1], label) : null : index, ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
-  for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs20.readFileSync)(l[1], "utf8")));
-    if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
-    for (let u of r.data.unresolved)
-      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2, workspace));
-  }
-  let uniq2 = [...new Set(problems)];
-  return uniq2.length === 0 ? { text: `${label}: imports_check: every import resolves
-`, failed: !1, count: 0 } : { text: [`${label}: imports_check = "${mode}": ${uniq2.length} import${uniq2.length > 1 ? "s" : ""} that no dependency provides:`, ...uniq2.map((p) => "  " + p), "Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore."].join(`
-`) + `
-`, failed: mode === "error", count: uniq2.length };
-}
-function describe4(u, target, owner2, workspace) {
-  let where2 = `${u.file}:${u.line}`;
-  if (u.reason === "syntax") return `${where2}: cannot be scanned for imports (a string or statement is not closed) [in ${target}]`;
-  if (u.reason === "relative-beyond-top") return `${where2}: \`${u.statement}\` climbs above the top-level package [in ${target}]`;
-  let provider;
-  for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
-  return `${where2}: \`${u.statement}\` needs module ${u.module}; ${provider && provider !== target ? addDep([provider], target) : fromWorkspace(u.module, target, workspace())}`;
-}
-function addDep(labels, target) {
-  return labels.length === 1 ? `${labels[0]} provides it: add "${labels[0]}" to deps of ${target}` : `${labels.length} targets provide it: add one of ${labels.map((l) => `"${l}"`).join(", ")} to deps of ${target}`;
-}
-function fromWorkspace(module2, target, index) {
-  if (!index)
-    return `no target in this binary provides it and no module index is configured to look further; ${target} needs a dep that does (\`par gen\` adds it from the imports)`;
-  let labels = workspaceProviders(index, module2).filter((l) => l !== target);
-  return labels.length ? addDep(labels, target) : `no target in the workspace provides it (module index ${index.label}); add one that does to deps of ${target}, or run \`par gen\` to create it from the sources`;
+function hubModules(ws) {
+  let hubs = declaredHubs(ws);
+  if (!hubs.length) return { modules: /* @__PURE__ */ new Map(), warnings: [] };
+  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path9.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path9.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs21.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs21.existsSync)(f)));
+  for (let h of missing) r.warnings.push(`the par_wheels hub @${h} could not be fetched, so imports of its wheels get no deps: ${q2.stderr.split(`
+`).filter((l) => l.includes("ERROR")).join(" ").trim() || "see bazel query @" + h + "//:par_hub.json"}`);
+  return r;
 }
 
 // src/graph/target-graph.ts
@@ -26410,16 +26360,6 @@ ${g.node(n).kind}`)}];`);
 }
 
 // src/cli/graph.ts
-var req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), actionArgs = external_exports.object({ request: req("request"), out: req("out"), positionals: external_exports.array(external_exports.string()).max(0) });
-async function importsCheckVerb(argv) {
-  let a = parseVerbArgs("imports-check", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs);
-  importsCheckAction(a.request, a.out);
-}
-async function importsReportVerb(argv, io) {
-  let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
-  if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs21.writeFileSync)(a.out, r.text);
-}
 async function graphVerb(argv, io) {
   let a = parseVerbArgs("graph", argv, { format: { type: "string" } }, external_exports.object({
     format: external_exports.enum(["dot", "json"]).optional(),
@@ -26429,27 +26369,160 @@ async function graphVerb(argv, io) {
 ` : graphDot(g));
 }
 
+// src/cli/imports.ts
+var import_node_fs24 = require("node:fs");
+
+// src/graph/check-action.ts
+var import_node_fs23 = require("node:fs");
+
+// src/graph/wheel-names.ts
+function topLevelFromPaths(paths) {
+  let out = /* @__PURE__ */ new Set();
+  for (let p of paths) {
+    let first = p.split("/")[0];
+    if (!(!first || first.endsWith(".dist-info") || first.endsWith(".data"))) {
+      if (!p.includes("/")) {
+        let m = /^([A-Za-z_][A-Za-z0-9_]*)(\.[^/]*)?\.(py|pyc|so|pyd)$/.exec(first);
+        m && out.add(m[1]);
+        continue;
+      }
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(first) && out.add(first);
+    }
+  }
+  return out;
+}
+function topLevelNames(infoFile, label) {
+  return topLevelFromPaths(readWheelInfo(infoFile, label).entries.map((e) => e.path));
+}
+
+// src/graph/check.ts
+var import_node_fs22 = require("node:fs");
+function spell(imp) {
+  return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
+}
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs22.readFileSync)(p)) {
+  let rs = normalizeRoots(roots), out = [];
+  for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
+    let imports;
+    try {
+      imports = extractImports(decodePythonSource(read(src.read)));
+    } catch (e) {
+      if (!(e instanceof PythonSyntaxError)) throw e;
+      out.push({ file: src.path, line: e.line ?? 0, module: "", statement: "", reason: "syntax" });
+      continue;
+    }
+    let mod = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod, src.path.endsWith("__init__.py"));
+    for (let imp of imports)
+      if (!(imp.optional || imp.typeOnly || imp.versionGuarded))
+        for (let r of resolveImport(imp, pkg, env))
+          r.status === "unresolved" && out.push({ file: src.path, line: imp.line, module: r.module, statement: spell(imp), reason: r.reason });
+  }
+  return out;
+}
+
+// src/graph/check-action.ts
+var ResultSchema = external_exports.object({
+  label: external_exports.string().min(1),
+  unresolved: external_exports.array(external_exports.object({
+    file: external_exports.string(),
+    line: external_exports.number().int(),
+    module: external_exports.string(),
+    statement: external_exports.string(),
+    reason: external_exports.enum(["missing", "relative-beyond-top", "syntax"])
+  }).strict())
+}).strict();
+function readLines(file2) {
+  return (0, import_node_fs23.readFileSync)(file2, "utf8").split(`
+`).filter((l) => l.length).map((l) => l.split("	"));
+}
+function field(lines, key, file2) {
+  let l = lines.find((x) => x[0] === key);
+  if (!l || !l[1]) throw new ParError("MANIFEST_INVALID", `imports request ${file2} has no '${key}' line`, { file: file2 });
+  return l[1];
+}
+function readStdlib(file2) {
+  return new Set((0, import_node_fs23.readFileSync)(file2, "utf8").split(`
+`).map((s) => s.trim()).filter(Boolean));
+}
+function importsCheckAction(request, out) {
+  let lines = readLines(request), label = field(lines, "label", request), sources = lines.filter((l) => l[0] === "src").map((l) => ({ read: l[1], path: l[2] })), closure = lines.filter((l) => l[0] === "closure").map((l) => l[1]), roots = lines.filter((l) => l[0] === "root").map((l) => l[1]), wheels = /* @__PURE__ */ new Set();
+  for (let l of lines.filter((x) => x[0] === "wheel")) for (let n of topLevelNames(l[1], l[2] ?? label)) wheels.add(n);
+  let stdlib = readStdlib(field(lines, "stdlib", request));
+  stdlib.add("__par__");
+  let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
+  return (0, import_node_fs23.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+`), result;
+}
+function importsReport(request) {
+  let lines = readLines(request), label = field(lines, "label", request), mode = field(lines, "mode", request), ignore = lines.filter((l) => l[0] === "ignore").map((l) => l[1]), roots = normalizeRoots(lines.filter((l) => l[0] === "root").map((l) => l[1])), owner2 = /* @__PURE__ */ new Map();
+  for (let l of lines.filter((x) => x[0] === "owner")) {
+    let m = moduleOf(l[1], roots);
+    m && !owner2.has(m) && owner2.set(m, l[2]);
+  }
+  let indexLine = lines.find((l) => l[0] === "index"), index, workspace = () => index === void 0 ? index = indexLine ? readModuleIndex(indexLine[1], indexLine[2] ?? indexLine[1], label) : null : index, ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
+  for (let l of lines.filter((x) => x[0] === "result")) {
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs23.readFileSync)(l[1], "utf8")));
+    if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
+    for (let u of r.data.unresolved)
+      u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2, workspace));
+  }
+  let uniq2 = [...new Set(problems)];
+  return uniq2.length === 0 ? { text: `${label}: imports_check: every import resolves
+`, failed: !1, count: 0 } : { text: [`${label}: imports_check = "${mode}": ${uniq2.length} import${uniq2.length > 1 ? "s" : ""} that no dependency provides:`, ...uniq2.map((p) => "  " + p), "Add the suggested deps, run `par gen` to update BUILD files from the imports, guard optional imports with try/except ImportError (or an `if sys.version_info` test), or list intentionally absent modules in imports_ignore."].join(`
+`) + `
+`, failed: mode === "error", count: uniq2.length };
+}
+function describe4(u, target2, owner2, workspace) {
+  let where2 = `${u.file}:${u.line}`;
+  if (u.reason === "syntax") return `${where2}: cannot be scanned for imports (a string or statement is not closed) [in ${target2}]`;
+  if (u.reason === "relative-beyond-top") return `${where2}: \`${u.statement}\` climbs above the top-level package [in ${target2}]`;
+  let provider;
+  for (let m = u.module; m && !provider; m = m.includes(".") ? m.slice(0, m.lastIndexOf(".")) : "") provider = owner2.get(m);
+  return `${where2}: \`${u.statement}\` needs module ${u.module}; ${provider && provider !== target2 ? addDep([provider], target2) : fromWorkspace(u.module, target2, workspace())}`;
+}
+function addDep(labels, target2) {
+  return labels.length === 1 ? `${labels[0]} provides it: add "${labels[0]}" to deps of ${target2}` : `${labels.length} targets provide it: add one of ${labels.map((l) => `"${l}"`).join(", ")} to deps of ${target2}`;
+}
+function fromWorkspace(module2, target2, index) {
+  if (!index)
+    return `no target in this binary provides it and no module index is configured to look further; ${target2} needs a dep that does (\`par gen\` adds it from the imports)`;
+  let labels = workspaceProviders(index, module2).filter((l) => l !== target2);
+  return labels.length ? addDep(labels, target2) : `no target in the workspace provides it (module index ${index.label}); add one that does to deps of ${target2}, or run \`par gen\` to create it from the sources`;
+}
+
+// src/cli/imports.ts
+var req = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), actionArgs = external_exports.object({ request: req("request"), out: req("out"), positionals: external_exports.array(external_exports.string()).max(0) });
+async function importsCheckVerb(argv) {
+  let a = parseVerbArgs("imports-check", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs);
+  importsCheckAction(a.request, a.out);
+}
+async function importsReportVerb(argv, io) {
+  let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
+  if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs24.writeFileSync)(a.out, r.text);
+}
+
 // src/cli/ide.ts
-var import_node_fs25 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
 
 // src/ide/locations.ts
-var import_node_path9 = require("node:path");
+var import_node_path10 = require("node:path");
 function resolveExecPath(loc, p) {
-  return p === "external" || p.startsWith("external/") ? (0, import_node_path9.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path9.join)(loc.executionRoot, p) : p ? (0, import_node_path9.join)(loc.workspace, p) : loc.workspace;
+  return p === "external" || p.startsWith("external/") ? (0, import_node_path10.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path10.join)(loc.executionRoot, p) : p ? (0, import_node_path10.join)(loc.workspace, p) : loc.workspace;
 }
 function inside(parent, child) {
-  let r = (0, import_node_path9.relative)(parent, child);
-  return r === "" ? "" : r.startsWith("..") || (0, import_node_path9.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path10.relative)(parent, child);
+  return r === "" ? "" : r.startsWith("..") || (0, import_node_path10.isAbsolute)(r) ? null : r;
 }
 function editorPath(loc, configDir, abs) {
-  let target = null, inOut = inside((0, import_node_path9.join)(loc.executionRoot, "bazel-out"), abs);
-  if (inOut !== null && loc.bazelOutLink ? target = (0, import_node_path9.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target = abs), target === null) return abs;
-  let r = (0, import_node_path9.relative)(configDir, target);
-  return r === "" ? "." : r.split(import_node_path9.sep).join("/");
+  let target2 = null, inOut = inside((0, import_node_path10.join)(loc.executionRoot, "bazel-out"), abs);
+  if (inOut !== null && loc.bazelOutLink ? target2 = (0, import_node_path10.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target2 = abs), target2 === null) return abs;
+  let r = (0, import_node_path10.relative)(configDir, target2);
+  return r === "" ? "." : r.split(import_node_path10.sep).join("/");
 }
 
 // src/ide/project-model.ts
-var import_node_fs22 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path11 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26467,7 +26540,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs22.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs25.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26476,7 +26549,7 @@ function importRootsOf(t, loc, exists = import_node_fs22.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs22.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs25.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26490,7 +26563,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs22.existsSync) {
     sources: t.sources.map((s) => resolveExecPath(loc, s.path)),
     import_roots: importRootsOf(t, loc, exists),
     wheels: t.wheels.map((w) => ({ label: w.label, dir: resolveExecPath(loc, w.dir) }))
-  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path10.join)(loc.workspace, s.path)))).sort();
+  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path11.join)(loc.workspace, s.path)))).sort();
   return {
     version: PROJECT_MODEL_VERSION,
     workspace: loc.workspace,
@@ -26503,7 +26576,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs22.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs23 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs26 = require("node:fs"), import_node_path12 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26521,8 +26594,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs23.existsSync)(file2)) return null;
-  let text = (0, import_node_fs23.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs26.existsSync)(file2)) return null;
+  let text = (0, import_node_fs26.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26536,10 +26609,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs23.existsSync)(file2)) return null;
+  if (!(0, import_node_fs26.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs23.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs26.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26553,19 +26626,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs23.writeFileSync)(tmp, text), (0, import_node_fs23.renameSync)(tmp, file2);
+  (0, import_node_fs26.writeFileSync)(tmp, text), (0, import_node_fs26.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
-  let file2 = (0, import_node_path11.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path11.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs23.existsSync)((0, import_node_path11.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs23.readFileSync)((0, import_node_path11.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  let file2 = (0, import_node_path12.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path12.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
+  !existing && (0, import_node_fs26.existsSync)((0, import_node_path12.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs26.readFileSync)((0, import_node_path12.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs23.existsSync)(file2) || (0, import_node_fs23.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs26.existsSync)(file2) || (0, import_node_fs26.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs24 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs27 = require("node:fs"), import_node_path13 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26605,22 +26678,22 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs24.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs27.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
   if (!m) throw new ParError("BAZEL_FAILED", `unexpected label '${label}' in Bazel's build events`);
   let [, repo, pkg, name] = m;
-  return (0, import_node_path12.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
+  return (0, import_node_path13.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs24.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs27.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
     let t = readTargetJson(file2);
     seen.set(file2, t);
-    for (let dep of t.closure_json) todo.push((0, import_node_path12.join)(executionRoot, dep));
+    for (let dep of t.closure_json) todo.push((0, import_node_path13.join)(executionRoot, dep));
   }
   return [...seen.values()];
 }
@@ -26629,24 +26702,24 @@ function readClosure(bazelBin, executionRoot, labels) {
 var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
-    let p = (0, import_node_path13.join)(workspace, file2);
-    if ((0, import_node_fs25.existsSync)(p) && re.test((0, import_node_fs25.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    let p = (0, import_node_path14.join)(workspace, file2);
+    if ((0, import_node_fs28.existsSync)(p) && re.test((0, import_node_fs28.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
 var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
-  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path13.join)(workspace, "bazel-out"), bazelOutLink = null;
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path14.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs25.existsSync)(link) && (0, import_node_fs25.realpathSync)(link) === (0, import_node_fs25.realpathSync)((0, import_node_path13.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs28.existsSync)(link) && (0, import_node_fs28.realpathSync)(link) === (0, import_node_fs28.realpathSync)((0, import_node_path14.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
   return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelOutLink };
 }
 function ide(labels, out, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path13.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs25.mkdirSync)(dir, { recursive: !0 });
+  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path14.resolve)(cwd, out ?? workspace);
+  (0, import_node_fs28.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26668,33 +26741,33 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs26 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
-  let r = (0, import_node_path14.relative)(root, abs);
-  return r === "" || r.startsWith("..") || (0, import_node_path14.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path15.relative)(root, abs);
+  return r === "" || r.startsWith("..") || (0, import_node_path15.isAbsolute)(r) ? null : r;
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
-  let abs = (0, import_node_path14.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs26.existsSync)(abs) && (rel = within((0, import_node_fs26.realpathSync)(workspace), (0, import_node_fs26.realpathSync)(abs))), rel === null)
+  let abs = (0, import_node_path15.resolve)(cwd, file2), rel = within(workspace, abs);
+  if (rel === null && (0, import_node_fs29.existsSync)(abs) && (rel = within((0, import_node_fs29.realpathSync)(workspace), (0, import_node_fs29.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
     });
-  let parts = rel.split(import_node_path14.sep);
+  let parts = rel.split(import_node_path15.sep);
   if (parts[0].startsWith("bazel-"))
     throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace (${workspace}).`, {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs26.existsSync)(abs))
+  if (!(0, import_node_fs29.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs26.statSync)(abs).isDirectory())
+  if ((0, import_node_fs29.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs26.existsSync)((0, import_node_path14.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs29.existsSync)((0, import_node_path15.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26705,7 +26778,7 @@ function unescapeXml(s) {
 function parseQueryXml(xml) {
   let rules = [], ruleRe = /<rule\b([^>]*?)(\/>|>([\s\S]*?)<\/rule>)/g;
   for (let m = ruleRe.exec(xml); m; m = ruleRe.exec(xml)) {
-    let attrs = m[1], kind = /\bclass="([^"]*)"/.exec(attrs)?.[1], name = /\bname="([^"]*)"/.exec(attrs)?.[1];
+    let attrs2 = m[1], kind = /\bclass="([^"]*)"/.exec(attrs2)?.[1], name = /\bname="([^"]*)"/.exec(attrs2)?.[1];
     if (!kind || !name) continue;
     let body = m[3] ?? "", srcs = [...(/<list\b[^>]*\bname="srcs"[^>]*>([\s\S]*?)<\/list>/.exec(body)?.[1] ?? "").matchAll(/<label\b[^>]*\bvalue="([^"]*)"/g)].map((x) => unescapeXml(x[1]));
     rules.push({ label: unescapeXml(name), kind: unescapeXml(kind), srcs });
@@ -26741,9 +26814,9 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs30 = require("node:fs");
 
-// src/common/archive-info.ts
+// src/archive/archive-info.ts
 var BuildInfo = external_exports.object({
   label: external_exports.string(),
   revision: external_exports.string().nullable(),
@@ -26784,16 +26857,16 @@ async function readArchiveInfo(archive) {
     throw new ParError("NOT_AN_ARCHIVE", `${archive} is not a rules_par archive: ${e.message}`, { file: archive });
   }
   try {
-    let me = zip.find("__par__/_manifest.py");
+    let me = zip.find(MANIFEST_ENTRY);
     if (!me)
-      throw new ParError("NOT_AN_ARCHIVE", `${archive} is a zip but not a rules_par archive (no __par__/_manifest.py)`, { file: archive });
-    let parsed = ManifestData.safeParse(dataLiteral((await zip.read(me)).toString("utf8"), "__par__/_manifest.py", archive));
+      throw new ParError("NOT_AN_ARCHIVE", `${archive} is a zip but not a rules_par archive (no ${MANIFEST_ENTRY})`, { file: archive });
+    let parsed = ManifestData.safeParse(dataLiteral((await zip.read(me)).toString("utf8"), MANIFEST_ENTRY, archive));
     if (!parsed.success) {
       let lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-      throw new ParError("NOT_AN_ARCHIVE", `${archive}: unexpected __par__/_manifest.py (${lines.join("; ")})`, { file: archive });
+      throw new ParError("NOT_AN_ARCHIVE", `${archive}: unexpected ${MANIFEST_ENTRY} (${lines.join("; ")})`, { file: archive });
     }
-    let buildInfo = { ...parsed.data.build_info }, se = zip.find("__par__/_stamp.py");
-    se && Object.assign(buildInfo, dataLiteral((await zip.read(se)).toString("utf8"), "__par__/_stamp.py", archive));
+    let buildInfo = { ...parsed.data.build_info }, se = zip.find(STAMP_ENTRY);
+    se && Object.assign(buildInfo, dataLiteral((await zip.read(se)).toString("utf8"), STAMP_ENTRY, archive));
     let { size } = await import("node:fs").then((fs) => fs.promises.stat(archive));
     return { manifest: parsed.data, buildInfo, entries: zip.entries, preambleLength: zip.preambleLength, size };
   } finally {
@@ -26804,12 +26877,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs27.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs30.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs28 = require("node:fs");
+var import_node_fs31 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26822,7 +26895,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs28.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs31.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26836,7 +26909,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs29 = require("node:fs");
+var import_node_fs32 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26857,7 +26930,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs29.promises.open(path, "r");
+  let fh = await import_node_fs32.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26867,7 +26940,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs29.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs32.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -27020,8 +27093,981 @@ function inspectFailure(archive, problems) {
   );
 }
 
+// src/cli/lock.ts
+var import_node_crypto6 = require("node:crypto"), import_node_fs34 = require("node:fs"), import_node_path17 = require("node:path");
+
+// src/lock/errors.ts
+var LockError = class extends ParError {
+  constructor(message, file2, hint) {
+    super("LOCK_INVALID", message, { file: file2, hint });
+  }
+};
+
+// src/lock/hub.ts
+var import_node_fs33 = require("node:fs"), import_node_path16 = require("node:path");
+async function readDistInfo(file2, normalized) {
+  let z2 = await ZipReader.open(file2);
+  try {
+    let distInfos = [...new Set(z2.entries.map((e) => e.name.split("/")[0]).filter((d) => d.endsWith(".dist-info")))], di = distInfos.find((d) => normalizeName(d.slice(0, -10).replace(/-[^-]*$/, "")) === normalized) ?? distInfos[0], text = async (leaf) => {
+      let e = di ? z2.find(`${di}/${leaf}`) : void 0;
+      return e ? (await z2.read(e)).toString("utf8") : void 0;
+    }, metaText = await text("METADATA");
+    if (!metaText) throw new LockError(`${file2} has no .dist-info/METADATA; it is not a wheel`, file2);
+    let meta3 = parseHeaders(metaText), topLevel = await text("top_level.txt"), paths = z2.entries.map((e) => e.name.replace(/^[^/]+\.data\/(purelib|platlib)\//, "")), modules = topLevel ? topLevel.split(`
+`).map((l) => l.trim().split("/")[0]).filter((l) => /^[A-Za-z_]\w*$/.test(l)) : [...topLevelFromPaths(paths)];
+    return {
+      name: meta3.get("name")?.[0] ?? normalized,
+      version: meta3.get("version")?.[0] ?? "",
+      requires: meta3.get("requires-dist") ?? [],
+      consoleScripts: consoleScripts(await text("entry_points.txt") ?? ""),
+      modules: [...new Set(modules)].sort()
+    };
+  } finally {
+    await z2.close();
+  }
+}
+var hubPackage = (normalized) => normalized.replace(/-/g, "_");
+function applies(r, env, extras) {
+  if (!r.marker) return !0;
+  for (let extra of ["", ...extras]) if (evaluateMarker(r.marker, { ...env, extra })) return !0;
+  return !1;
+}
+function resolveDeps(dists, env, lock) {
+  let by = new Map(dists.map((d) => [d.sel.normalized, d])), extras = new Map(dists.map((d) => [d.sel.normalized, new Set(d.sel.extras)])), reqs = new Map(dists.map((d) => [d.sel.normalized, d.info.requires.map((r) => parseRequirement(r))]));
+  for (let changed = !0; changed; ) {
+    changed = !1;
+    for (let d of dists)
+      for (let r of reqs.get(d.sel.normalized)) {
+        if (!applies(r, env, extras.get(d.sel.normalized))) continue;
+        let target2 = extras.get(normalizeName(r.name));
+        for (let x of r.extras.map(normalizeName))
+          target2 && !target2.has(x) && (target2.add(x), changed = !0);
+      }
+  }
+  let problems = [], out = [];
+  for (let d of dists) {
+    let deps = /* @__PURE__ */ new Set(), mine = extras.get(d.sel.normalized);
+    for (let r of reqs.get(d.sel.normalized)) {
+      if (!applies(r, env, mine)) continue;
+      let n = normalizeName(r.name), dep = by.get(n);
+      if (!dep) {
+        problems.push(`${d.sel.name} ${d.sel.version} requires '${r.raw}' (Requires-Dist), but the lock has no ${r.name}`);
+        continue;
+      }
+      let ok = !0;
+      try {
+        ok = specifierMatches(r.specifier, dep.sel.version);
+      } catch (e) {
+        if (!(e instanceof VersionSpecError)) throw e;
+      }
+      ok || problems.push(`${d.sel.name} ${d.sel.version} requires '${r.raw}' (Requires-Dist), but the lock pins ${dep.sel.name} ${dep.sel.version}`), n !== d.sel.normalized && deps.add(n);
+    }
+    out.push({ ...d.sel, info: d.info, deps: [...deps].sort(), requestedExtras: [...mine].sort() });
+  }
+  if (problems.length)
+    throw new LockError(
+      `${lock} is not complete for python_version ${env.python_version} on Linux:
+  ${problems.join(`
+  `)}`,
+      lock,
+      "Regenerate the lock from the requirements of everything you build (pip-compile / uv lock), or add the missing distributions."
+    );
+  return out;
+}
+var q = (s) => JSON.stringify(s);
+function packageBuild(d, hub) {
+  return [
+    `# ${d.name} ${d.version} from ${d.wheel.url}`,
+    `# sha256 ${d.wheel.sha256}${d.note ? `
+# ${d.note}` : ""}`,
+    `# Generated by par_wheels(name = ${q(hub)}); do not edit.`,
+    'load("@rules_par//rules:defs.bzl", "python_wheel")',
+    "",
+    "python_wheel(",
+    `    name = ${q(hubPackage(d.normalized))},`,
+    `    wheel = ${q(d.wheel.filename)},`,
+    `    deps = [${d.deps.map((x) => q(`//${hubPackage(x)}`)).join(", ")}],`,
+    '    visibility = ["//visibility:public"],',
+    ")",
+    ""
+  ].join(`
+`);
+}
+function hubJson(hub, lock, dists) {
+  return {
+    hub,
+    lock,
+    distributions: dists.map((d) => ({
+      name: d.name,
+      normalized: d.normalized,
+      version: d.version,
+      label: `@${hub}//${hubPackage(d.normalized)}`,
+      filename: d.wheel.filename,
+      url: d.wheel.url,
+      sha256: d.wheel.sha256,
+      modules: d.info.modules,
+      console_scripts: d.info.consoleScripts,
+      deps: d.deps.map((x) => `@${hub}//${hubPackage(x)}`),
+      extras: d.requestedExtras
+    }))
+  };
+}
+async function fromRepositoryCache(dir, url2, normalized) {
+  let wheels = [], sdists = [];
+  for (let sha256 of (0, import_node_fs33.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
+    let file2 = (0, import_node_path16.join)(dir, sha256), z2;
+    try {
+      z2 = await ZipReader.open(file2);
+    } catch {
+      sdists.push({ filename: `${normalized}-(sdist ${sha256.slice(0, 12)})`, url: url2, sha256 });
+      continue;
+    }
+    try {
+      let wheelFile = z2.entries.find((e) => /^[^/]+\.dist-info\/WHEEL$/.test(e.name)), meta3 = z2.entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
+      if (!wheelFile || !meta3) continue;
+      let headers = parseHeaders((await z2.read(meta3)).toString("utf8")), tags = (parseHeaders((await z2.read(wheelFile)).toString("utf8")).get("tag") ?? []).map((t) => t.split("-")), part = (k) => [...new Set(tags.map((t) => t[k]))].join("."), name = (headers.get("name")?.[0] ?? normalized).replace(/[-_.]+/g, "_");
+      wheels.push({ filename: `${name}-${headers.get("version")?.[0] ?? "0"}-${part(0)}-${part(1)}-${part(2)}.whl`, url: url2, sha256 });
+    } finally {
+      await z2.close();
+    }
+  }
+  return { wheels, sdists };
+}
+
+// node_modules/smol-toml/dist/error.js
+function getLineColFromPtr(string4, ptr) {
+  let lines = string4.slice(0, ptr).split(/\r?\n/);
+  return [lines.length, lines.pop().length + 1];
+}
+function makeCodeBlock(string4, line, column) {
+  let lines = string4.split(/\r?\n/), codeblock = "", numberLen = (Math.log10(line + 1) | 0) + 1;
+  for (let i = line - 1; i <= line + 1; i++) {
+    let l = lines[i - 1];
+    l && (codeblock += i.toString().padEnd(numberLen, " "), codeblock += ":  ", codeblock += l, codeblock += `
+`, i === line && (codeblock += " ".repeat(numberLen + column + 2), codeblock += `^
+`));
+  }
+  return codeblock;
+}
+var TomlError = class _TomlError extends Error {
+  line;
+  column;
+  codeblock;
+  constructor(message, options) {
+    let [line, column] = getLineColFromPtr(options.toml, options.ptr), codeblock = makeCodeBlock(options.toml, line, column);
+    super(`Invalid TOML document: ${message}
+
+${codeblock}`, options), this.line = line, this.column = column, this.codeblock = codeblock;
+  }
+  /** @internal */
+  static x(message, ctx, ptr) {
+    throw new _TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
+  }
+};
+
+// node_modules/smol-toml/dist/primitive.js
+function parseString(ctx) {
+  let startPtr = ctx.p, c = ctx.s.charCodeAt(ctx.p++), first = c, isLiteral = c === 39, isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
+  isMultiline && ((c = ctx.s.charCodeAt(ctx.p += 2)) === 10 ? ctx.p++ : c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10 && (ctx.p += 2));
+  let parsed = "", sliceStart = ctx.p, state = 0;
+  for (; ctx.p < ctx.s.length; ctx.p++)
+    if (c = ctx.s.charCodeAt(ctx.p), isMultiline && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10))
+      state = state && 3;
+    else if (c < 32 && c !== 9 || c === 127)
+      TomlError.x("control characters are not allowed in strings", ctx);
+    else if ((!state || state === 3) && c === first && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first)) {
+      if (isMultiline && (ctx.s.charCodeAt(ctx.p + 3) === first && ctx.p++, ctx.s.charCodeAt(ctx.p + 3) === first && ctx.p++), !state) {
+        let s = ctx.s.slice(sliceStart, ctx.p);
+        parsed = parsed ? parsed + s : s;
+      }
+      return ctx.p += isMultiline ? 3 : 1, parsed;
+    } else if (!state)
+      !isLiteral && c === 92 && (parsed += ctx.s.slice(sliceStart, sliceStart = ctx.p), state = 1);
+    else if (state === 1)
+      if (c === 120 || c === 117 || c === 85) {
+        let errPtr = ctx.p++ - 1, value = 0, len = c === 120 ? 2 : c === 117 ? 4 : 8;
+        for (let j = 0; j < len; j++, ctx.p++) {
+          let hex4 = ctx.s.charCodeAt(ctx.p), digit = (
+            /* 0-9 */
+            hex4 >= 48 && hex4 <= 57 ? hex4 - 48 : (
+              /* A-F */
+              hex4 >= 65 && hex4 <= 70 ? hex4 - 65 + 10 : (
+                /* a-f */
+                hex4 >= 97 && hex4 <= 102 ? hex4 - 97 + 10 : -1
+              )
+            )
+          );
+          digit < 0 && TomlError.x("invalid non-hex character in unicode escape", ctx), value = value << 4 | digit;
+        }
+        (value < 0 || value > 1114111 || value >= 55296 && value <= 57343) && TomlError.x("invalid unicode escape", ctx, errPtr), parsed += String.fromCodePoint(value), sliceStart = ctx.p--, state = 0;
+      } else isMultiline && (c === 32 || c === 9) ? state = 2 : (c === 98 ? parsed += "\b" : c === 116 ? parsed += "	" : c === 110 ? parsed += `
+` : c === 102 ? parsed += "\f" : c === 114 ? parsed += "\r" : c === 101 ? parsed += "\x1B" : c === 34 ? parsed += '"' : c === 92 ? parsed += "\\" : TomlError.x("unrecognised escape sequence", ctx), sliceStart = ctx.p + 1, state = 0);
+    else c !== 32 && c !== 9 && (state === 2 && TomlError.x("invalid escape: only line-ending whitespace may be escaped", ctx, sliceStart), state = !isLiteral && c === 92 ? 1 : 0, sliceStart = ctx.p);
+  TomlError.x("unfinished string", ctx, startPtr);
+}
+
+// node_modules/smol-toml/dist/date.js
+var DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i, TomlDate = class _TomlDate extends Date {
+  #hasDate = !1;
+  #hasTime = !1;
+  #offset = null;
+  constructor(date5, fasttype, unsafeDelim) {
+    let hasDate = !0, hasTime = !0, offset = "Z", c;
+    if (typeof date5 == "string")
+      if (fasttype)
+        prep: {
+          if (fasttype < 3) {
+            if (+date5.slice(11, 13) > 23) {
+              date5 = "";
+              break prep;
+            }
+            fasttype === 2 ? (offset = null, date5 += "Z") : (c = date5.charCodeAt(date5.length - 1)) !== 90 && c !== 122 && (offset = date5.slice(date5.length - 6)), unsafeDelim && (date5 = date5.slice(0, 10) + "T" + date5.slice(11));
+          } else fasttype === 4 && (date5 = +date5.slice(0, 2) > 23 ? "" : `0000-01-01T${date5}Z`);
+          hasDate = fasttype !== 4, hasTime = fasttype !== 3;
+        }
+      else {
+        let match = date5.match(DATE_TIME_RE);
+        match ? (match[1] || (hasDate = !1, date5 = `0000-01-01T${date5}`), hasTime = !!match[2], hasTime && date5[10] === " " && (date5 = date5.replace(" ", "T")), match[2] && +match[2] > 23 ? date5 = "" : (offset = match[3] || null, !offset && hasTime && (date5 += "Z"))) : date5 = "";
+      }
+    super(date5), isNaN(this.getTime()) || (this.#hasDate = hasDate, this.#hasTime = hasTime, this.#offset = offset);
+  }
+  isDateTime() {
+    return this.#hasDate && this.#hasTime;
+  }
+  isLocal() {
+    return !this.#hasDate || !this.#hasTime || !this.#offset;
+  }
+  isDate() {
+    return this.#hasDate && !this.#hasTime;
+  }
+  isTime() {
+    return this.#hasTime && !this.#hasDate;
+  }
+  isValid() {
+    return this.#hasDate || this.#hasTime;
+  }
+  toISOString() {
+    let iso = super.toISOString();
+    if (this.isDate())
+      return iso.slice(0, 10);
+    if (this.isTime())
+      return iso.slice(11, 23);
+    if (this.#offset === null)
+      return iso.slice(0, -1);
+    if (this.#offset === "Z" || this.#offset === "z")
+      return iso;
+    let offset = +this.#offset.slice(1, 3) * 60 + +this.#offset.slice(4, 6);
+    return offset = this.#offset[0] === "-" ? offset : -offset, new Date(this.getTime() - offset * 6e4).toISOString().slice(0, -1) + this.#offset;
+  }
+  static wrapAsOffsetDateTime(jsDate, offset = "Z") {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#offset = offset, date5;
+  }
+  static wrapAsLocalDateTime(jsDate) {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#offset = null, date5;
+  }
+  static wrapAsLocalDate(jsDate) {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#hasTime = !1, date5.#offset = null, date5;
+  }
+  static wrapAsLocalTime(jsDate) {
+    let date5 = new _TomlDate(jsDate);
+    return date5.#hasDate = !1, date5.#offset = null, date5;
+  }
+};
+
+// node_modules/smol-toml/dist/extract.js
+function isDigit(char, base = 10) {
+  return base === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base;
+}
+function isEndOfValue(char, delim) {
+  return char === 32 || char === 9 || char === 10 || char === 13 || // Structure end or next value delimiter
+  delim && (char === delim || char === 44) || // Comment
+  char === 35;
+}
+function extractValue(ctx, end) {
+  let errPtr = ctx.p, c = ctx.s.charCodeAt(ctx.p);
+  if (c === 91 || c === 123) {
+    ctx.d-- || TomlError.x("document contains excessively nested structures. aborting.", ctx);
+    let value = c === 91 ? parseArray(ctx) : parseInlineTable(ctx);
+    return ctx.d++, value;
+  }
+  return c === 34 || c === 39 ? parseString(ctx) : c === 116 ? ((ctx.s.charCodeAt(++ctx.p) !== 114 || ctx.s.charCodeAt(++ctx.p) !== 117 || ctx.s.charCodeAt(++ctx.p) !== 101) && TomlError.x("invalid value", ctx, errPtr), ctx.p++, !0) : c === 102 ? ((ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 108 || ctx.s.charCodeAt(++ctx.p) !== 115 || ctx.s.charCodeAt(++ctx.p) !== 101) && TomlError.x("invalid value", ctx, errPtr), ctx.p++, !1) : c === 43 || c === 45 ? parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end) : ctx.s.charCodeAt(ctx.p + 4) === 45 && ctx.s.charCodeAt(ctx.p + 7) === 45 ? parseDate(ctx, c, end) : ctx.s.charCodeAt(ctx.p + 2) === 58 ? parseTime(ctx, c, end) : parseNumber(ctx, ctx.p, c, 0, end);
+}
+function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+  let c = startChr, state = 0, hasUnderscores = !1;
+  if (c === 105)
+    return (ctx.s.charCodeAt(++ctx.p) !== 110 || ctx.s.charCodeAt(++ctx.p) !== 102) && TomlError.x("invalid value", ctx, startPtr), ctx.p++, (sign || 1) / 0;
+  if (c === 110)
+    return (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 110) && TomlError.x("invalid value", ctx, startPtr), ctx.p++, NaN;
+  if (c === 48) {
+    if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
+      return ctx.bi === !0 ? 0n : 0;
+    if (!sign) {
+      if (c === 120)
+        return parseIntegerBaseN(ctx, startPtr, 16, endChr);
+      if (c === 98)
+        return parseIntegerBaseN(ctx, startPtr, 2, endChr);
+      if (c === 111)
+        return parseIntegerBaseN(ctx, startPtr, 8, endChr);
+    }
+    c === 46 ? state = 2 : c === 101 || c === 69 ? state = 4 : TomlError.x("illegal leading zero", ctx, startPtr);
+  } else isDigit(c) || TomlError.x("invalid value", ctx, startPtr);
+  for (; ++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr)); )
+    state || (state = 1), c === 95 ? (state & 1 || TomlError.x("illegal underscore", ctx), state += 11, hasUnderscores = !0) : state === 1 && c === 46 ? state = 2 : (state === 1 || state === 3) && (c === 101 || c === 69) ? state = 4 : state === 4 && (c === 43 || c === 45) ? state = 6 : isDigit(c) ? state > 9 ? state -= 11 : state & 1 || state++ : TomlError.x("illegal character in numeric literal", ctx);
+  if (!state) {
+    let val = (startChr - 48) * (sign || 1);
+    return ctx.bi === !0 ? BigInt(val) : val;
+  }
+  state & 1 || TomlError.x("unfinished numeric value", ctx, startPtr);
+  let str = ctx.s.slice(startPtr, ctx.p);
+  return hasUnderscores && (str = str.replaceAll("_", "")), state > 1 ? parseFloat(str) : parseInteger(ctx, str, 10, startPtr);
+}
+function parseIntegerBaseN(ctx, startPtr, base, endChr) {
+  let c, underscore = 1;
+  for (; ++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr)); )
+    c === 95 ? (underscore & 1 && TomlError.x("illegal underscore", ctx), underscore = 3) : isDigit(c, base) ? underscore & 1 && underscore-- : TomlError.x("illegal character in numeric literal", ctx);
+  underscore & 1 && TomlError.x("unfinished numeric value", ctx);
+  let str = ctx.s.slice(startPtr + 2, ctx.p);
+  return underscore && (str = str.replaceAll("_", "")), parseInteger(ctx, str, base, startPtr);
+}
+function parseInteger(ctx, str, base, startPtr) {
+  if (ctx.bi !== !0)
+    int: {
+      let val = parseInt(str, base);
+      if (!Number.isSafeInteger(val)) {
+        if (ctx.bi)
+          break int;
+        TomlError.x("integer value cannot be represented losslessly", ctx, startPtr);
+      }
+      return val;
+    }
+  return BigInt(base === 10 ? str : (base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str);
+}
+function parseDate(ctx, c, endChr) {
+  let startPtr = ctx.p++, unsafeSeparator;
+  if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++)))
+    return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+  if (ctx.p += 5, isDigit(ctx.s.charCodeAt(ctx.p++)) || TomlError.x("invalid date-time: date part is malformed", ctx, startPtr), ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = !0, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
+    let t2 = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t2, 3, !1, startPtr);
+  }
+  if (ctx.s.charCodeAt(ctx.p += 3) !== 58 && TomlError.x("invalid date-time: time part is malformed", ctx, startPtr), ctx.s.charCodeAt(ctx.p += 3) === 58 && (ctx.p += 3), ctx.s.charCodeAt(ctx.p) === 46)
+    for (; isDigit(ctx.s.charCodeAt(++ctx.p)); )
+      ;
+  if (c = ctx.s.charCodeAt(ctx.p)) {
+    if (c === 90 || c === 122) {
+      let t2 = ctx.s.slice(startPtr, ++ctx.p);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, "[+00:00]");
+    }
+    if (c === 43 || c === 45) {
+      let t2 = ctx.s.slice(startPtr, ctx.p += 6);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, !ctx.ld && "[" + ctx.s.slice(ctx.p - 6, ctx.p) + "]");
+    }
+  }
+  let t = ctx.s.slice(startPtr, ctx.p);
+  return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+}
+function parseTime(ctx, c, endChr) {
+  let start = ctx.p;
+  if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p)))
+    return parseNumber(ctx, --ctx.p, c, 0, endChr);
+  if (ctx.s.charCodeAt(ctx.p += 4) === 58 && (ctx.p += 3), ctx.s.charCodeAt(ctx.p) === 46)
+    for (; isDigit(ctx.s.charCodeAt(++ctx.p)); )
+      ;
+  let t = ctx.s.slice(start, ctx.p);
+  return readDate(ctx, t, 4, !1, start);
+}
+function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+  if (ctx.ld) {
+    let date5 = new TomlDate(str, type, unsafeDelim);
+    return date5.isValid() || TomlError.x("invalid date", ctx, errPtr), date5;
+  }
+  try {
+    switch (temporalSuffix && (str += temporalSuffix), type) {
+      case 1:
+        return Temporal.ZonedDateTime.from(str);
+      case 2:
+        return Temporal.PlainDateTime.from(str);
+      case 3:
+        return Temporal.PlainDate.from(str);
+      case 4:
+        return Temporal.PlainTime.from(str);
+    }
+  } catch (e) {
+    TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
+  }
+}
+
+// node_modules/smol-toml/dist/util.js
+function skipComment(ctx) {
+  for (; ctx.p < ctx.s.length; ctx.p++) {
+    let c = ctx.s.charCodeAt(ctx.p);
+    if (c === 10)
+      break;
+    if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10) {
+      ctx.p++;
+      break;
+    }
+    (c < 32 && c !== 9 || c === 127) && TomlError.x("control characters are not allowed in comments", ctx);
+  }
+}
+function skipVoid(ctx, banNewLines, banComments) {
+  let c;
+  for (; ctx.p < ctx.s.length; ) {
+    for (; ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 32 || c === 9 || !banNewLines && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)); )
+      ctx.p++;
+    if (banComments || c !== 35)
+      break;
+    skipComment(ctx);
+  }
+}
+
+// node_modules/smol-toml/dist/struct.js
+function parseKey(ctx, end = 61) {
+  let startPtr, state = 0, parsed = [], sliceStart, c = ctx.s.charCodeAt(startPtr = ctx.p);
+  do {
+    if (c === end)
+      return state || TomlError.x("unexpected end of key", ctx), state === 1 && parsed.push(ctx.s.slice(sliceStart, ctx.p)), ctx.p++, parsed;
+    c === 46 ? (state || TomlError.x("illegal empty bare key", ctx), state === 1 && parsed.push(ctx.s.slice(sliceStart, ctx.p)), state = 0) : !state && (c === 34 || c === 39) ? (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2) && TomlError.x("illegal quoted key: multiline strings are not allowed", ctx), parsed.push(parseString(ctx)), state = 2, ctx.p--) : c === 32 || c === 9 ? state === 1 && (parsed.push(ctx.s.slice(sliceStart, ctx.p)), state = 2) : state === 2 || c < 48 && c !== 45 || c > 57 && c < 65 || c > 90 && c < 97 && c !== 95 || c > 122 ? TomlError.x("illegal character in key", ctx) : state || (state = 1, sliceStart = ctx.p);
+  } while (c = ctx.s.charCodeAt(++ctx.p));
+  TomlError.x("incomplete key-value: cannot find end of key", ctx, startPtr);
+}
+function parseInlineTable(ctx) {
+  let startPtr = ctx.p++, res = /* @__PURE__ */ Object.create(null), seen = /* @__PURE__ */ new Set(), c;
+  for (; ctx.p < ctx.s.length; ) {
+    if (skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p)) === 125)
+      return ctx.p++, res;
+    let k, t = res, hasOwn = !1, errPtr = ctx.p, key = parseKey(ctx);
+    for (let i = 0; i < key.length; i++) {
+      i && (t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null)), k = key[i], (hasOwn = Object.hasOwn(t, k)) && (typeof t[k] != "object" || seen.has(t[k])) && TomlError.x("trying to redefine an already defined value", ctx, errPtr);
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor")) {
+        t = ctx.uk !== 1 && TomlError.x("document contains an unsafe property", ctx, errPtr);
+        break;
+      }
+      !hasOwn && unsafe && Object.defineProperty(t, k, { enumerable: !0, configurable: !0, writable: !0 });
+    }
+    hasOwn && TomlError.x("trying to redefine an already defined value", ctx, errPtr), skipVoid(ctx, !0, !0);
+    let value = extractValue(
+      ctx,
+      125
+      /* } */
+    );
+    if (t && typeof (t[k] = value) == "object" && seen.add(value), skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p++)) === 125)
+      return res;
+    c !== 44 && TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished table", ctx, startPtr);
+}
+function parseArray(ctx) {
+  let startPtr = ctx.p++, res = [], c;
+  for (; ctx.p < ctx.s.length; ) {
+    if (skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p)) === 93)
+      return ctx.p++, res;
+    if (res.push(extractValue(
+      ctx,
+      93
+      /* ] */
+    )), skipVoid(ctx), (c = ctx.s.charCodeAt(ctx.p++)) === 93)
+      return res;
+    c !== 44 && TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished array", ctx, startPtr);
+}
+
+// node_modules/smol-toml/dist/parse.js
+function peekTable(ctx, key, table, meta3, type) {
+  let t = table, m = meta3, k, hasOwn = !1, state;
+  for (let i = 0; i < key.length; i++) {
+    if (i) {
+      if (t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null), m = (state = m[k]).c, type === 0 && (state.t === 1 || state.t === 2))
+        return null;
+      if (state.t === 2) {
+        let l = t.length - 1;
+        t = t[l], m = m[l].c;
+      }
+    }
+    if (k = key[i], (hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 && m[k]?.d)
+      return null;
+    if (!hasOwn) {
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor"))
+        return !1;
+      unsafe && (Object.defineProperty(t, k, { enumerable: !0, configurable: !0, writable: !0 }), Object.defineProperty(m, k, { enumerable: !0, configurable: !0, writable: !0 })), m[k] = {
+        t: i < key.length - 1 && type === 2 ? 3 : type,
+        d: !1,
+        i: 0,
+        c: /* @__PURE__ */ Object.create(null)
+      };
+    }
+  }
+  if (state = m[k], state.t !== type && !(type === 1 && state.t === 3) || (type === 2 && (state.d || (state.d = !0, t[k] = []), t[k].push(t = /* @__PURE__ */ Object.create(null)), state.c[state.i++] = state = { t: 1, d: !1, i: 0, c: /* @__PURE__ */ Object.create(null) }), state.d))
+    return null;
+  if (state.d = !0, type === 1)
+    t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+  else if (type === 0 && hasOwn)
+    return null;
+  return [k, t, state.c];
+}
+function validateTablePeek(ctx, peek, ptr) {
+  (peek === null || ctx.uk === 2) && TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
+}
+function parse4(toml, options = {}) {
+  let ctx = {
+    s: toml,
+    p: 0,
+    d: options.maxDepth ?? 1e3,
+    bi: options.integersAsBigInt ?? !1,
+    ld: options.useLegacyDate ?? !0,
+    uk: options.unsafeKeyBehaviour === "throw" ? 2 : options.unsafeKeyBehaviour === "drop" ? 1 : 0
+  }, res = /* @__PURE__ */ Object.create(null), meta3 = /* @__PURE__ */ Object.create(null), tmp, skipping = !1, tbl = res, m = meta3;
+  for (toml.charCodeAt(0) === 65279 && ctx.p++, skipVoid(ctx); ctx.p < toml.length; ) {
+    if (toml.charCodeAt(ctx.p) === 91) {
+      let isTableArray = toml.charCodeAt(++ctx.p) === 91;
+      tmp = ctx.p += +isTableArray, skipping = !1;
+      let k = parseKey(
+        ctx,
+        93
+        /* ] */
+      );
+      isTableArray && (toml.charCodeAt(ctx.p) !== 93 && TomlError.x("expected end of table array declaration", ctx), ctx.p++);
+      let p = peekTable(
+        ctx,
+        k,
+        res,
+        meta3,
+        isTableArray ? 2 : 1
+        /* Type.EXPLICIT */
+      );
+      p ? (m = p[2], tbl = p[1]) : (validateTablePeek(ctx, p, tmp), skipping = !0);
+    } else {
+      tmp = ctx.p;
+      let k = parseKey(ctx), p = peekTable(
+        ctx,
+        k,
+        tbl,
+        m,
+        0
+        /* Type.DOTTED */
+      );
+      !p && !skipping && validateTablePeek(ctx, p, tmp), skipVoid(ctx, !0, !0);
+      let v = extractValue(ctx, void 0);
+      p && !skipping && (p[1][p[0]] = v);
+    }
+    skipVoid(ctx, !0), ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 10 && (tmp !== 13 || toml.charCodeAt(ctx.p + 1) !== 10) && TomlError.x("each key-value declaration must be followed by an end-of-line", ctx), skipVoid(ctx);
+  }
+  return res;
+}
+
+// node_modules/smol-toml/dist/stringify.js
+var HAS_WELLFORMED = !!"".isWellFormed;
+
+// src/lock/pylock.ts
+var Hashes = external_exports.object({
+  sha256: external_exports.string({ error: 'needs a sha256 (hashes = { sha256 = "..." })' }).regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
+}).loose(), FileSchema = external_exports.object({
+  name: external_exports.string().optional(),
+  url: external_exports.string().min(1).optional(),
+  path: external_exports.string().optional(),
+  hashes: Hashes
+}).loose(), PackageSchema = external_exports.object({
+  name: external_exports.string().min(1),
+  version: external_exports.string().min(1).optional(),
+  marker: external_exports.string().optional(),
+  wheels: external_exports.array(FileSchema).optional(),
+  sdist: FileSchema.optional(),
+  vcs: external_exports.unknown().optional(),
+  directory: external_exports.unknown().optional(),
+  archive: external_exports.unknown().optional()
+}).loose(), PylockSchema = external_exports.object({
+  "lock-version": external_exports.string({ error: 'is required (lock-version = "1.0")' }),
+  packages: external_exports.array(PackageSchema).default([])
+}).loose();
+function issues(err) {
+  return err.issues.map((i) => `${i.path.map((p) => typeof p == "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "") || "(root)"}: ${i.message}`);
+}
+function fileOf(f, what, problems) {
+  if (!f.url) {
+    problems.push(`${what} has no url (a path = ... entry cannot be fetched by Bazel's downloader)`);
+    return;
+  }
+  return { filename: f.name ?? decodeURIComponent(new URL(f.url, "file:///").pathname.split("/").pop() ?? ""), url: f.url, sha256: f.hashes.sha256.toLowerCase() };
+}
+function parsePylock(text, file2, env) {
+  let raw;
+  try {
+    raw = parse4(text);
+  } catch (e) {
+    throw new LockError(`${file2} is not valid TOML: ${e.message.split(`
+`)[0]}`, file2);
+  }
+  let r = PylockSchema.safeParse(raw);
+  if (!r.success) throw new LockError(`${file2} is not a PEP 751 lock file:
+  ${issues(r.error).join(`
+  `)}`, file2);
+  if (!/^1\./.test(r.data["lock-version"])) throw new LockError(`${file2} has lock-version ${r.data["lock-version"]}; only 1.x is understood`, file2);
+  let problems = [], out = [];
+  if (r.data.packages.forEach((p, i) => {
+    let where2 = `${file2} [[packages]] #${i + 1}`;
+    if (p.marker)
+      try {
+        let req4 = parseRequirement(`x ; ${p.marker}`);
+        if (req4.marker && !evaluateMarker(req4.marker, env)) return;
+      } catch (e) {
+        if (!(e instanceof RequirementError)) throw e;
+        problems.push(`${where2}: marker '${p.marker}' does not parse`);
+        return;
+      }
+    let source = ["vcs", "directory", "archive"].find((k) => p[k] !== void 0);
+    if (source) {
+      problems.push(`${where2}: a ${source} source is not a wheel; lock a wheel of ${p.name} from an index`);
+      return;
+    }
+    if (!p.version) {
+      problems.push(`${where2}: has no version`);
+      return;
+    }
+    let wheels = (p.wheels ?? []).map((w, k) => fileOf(w, `${where2} wheels[${k}]`, problems)).filter((w) => !!w), sdist = p.sdist ? fileOf(p.sdist, `${where2} sdist`, problems) ?? null : null;
+    out.push({ name: p.name, normalized: normalizeName(p.name), version: p.version, extras: [], where: where2, wheels, sdist, hashes: [], pages: [] });
+  }), problems.length) throw new LockError(`${file2} has ${problems.length} problem${problems.length > 1 ? "s" : ""}:
+  ${problems.join(`
+  `)}`, file2);
+  return out;
+}
+
+// src/lock/types.ts
+var LockedFileSchema = external_exports.object({
+  filename: external_exports.string().min(1),
+  url: external_exports.string().min(1),
+  sha256: external_exports.string().regex(/^[0-9a-f]{64}$/)
+}).strict(), LockedPackageSchema = external_exports.object({
+  name: external_exports.string().min(1),
+  /** PEP 503 normalised name (lower case, runs of -_. as one -). */
+  normalized: external_exports.string().min(1),
+  version: external_exports.string().min(1),
+  /** Extras the lock itself asks for (requirements lines `name[extra]==`). */
+  extras: external_exports.array(external_exports.string()),
+  /** Where the pin is written: "pylock.toml [[packages]] #3" or "requirements.txt:12". */
+  where: external_exports.string().min(1),
+  /** pylock.toml: the wheels it locks. */
+  wheels: external_exports.array(LockedFileSchema),
+  /** pylock.toml: the sdist, when it locks one. */
+  sdist: LockedFileSchema.nullable(),
+  /** Requirements files: the allowed sha256 digests, and the simple API pages to look them up. */
+  hashes: external_exports.array(external_exports.string().regex(/^[0-9a-f]{64}$/)),
+  pages: external_exports.array(external_exports.string())
+}).strict(), LockPlanSchema = external_exports.object({
+  format: external_exports.enum(["pylock", "requirements"]),
+  lock: external_exports.string(),
+  packages: external_exports.array(LockedPackageSchema)
+}).strict();
+function pageUrl(index, normalized) {
+  return `${index.replace(/\/+$/, "")}/${normalized}/`;
+}
+
+// src/lock/requirements.ts
+function logicalLines(text) {
+  let out = [], cur = "", start = 0;
+  return text.replace(/\r\n?/g, `
+`).split(`
+`).forEach((line, i) => {
+    cur === "" && (start = i + 1);
+    let stripped = line.replace(/(^|\s)#.*$/, "");
+    if (stripped.endsWith("\\")) {
+      cur += stripped.slice(0, -1) + " ";
+      return;
+    }
+    cur += stripped, cur.trim() && out.push([start, cur.trim()]), cur = "";
+  }), cur.trim() && out.push([start, cur.trim()]), out;
+}
+var OPTION_WITH_VALUE = /^(--index-url|-i|--extra-index-url)(?:=|\s+)(\S+)$/, UNSUPPORTED = /^(-r|--requirement|-c|--constraint|-e|--editable|-f|--find-links|--no-index)\b/, IGNORED = /^(--only-binary|--no-binary|--prefer-binary|--pre|--trusted-host|--require-hashes)\b/;
+function parseRequirementsLock(text, file2, env, indexUrl) {
+  let problems = [], primary = indexUrl, extra = [], packages = [], seen = /* @__PURE__ */ new Map();
+  for (let [n, line] of logicalLines(text)) {
+    let at = `${file2}:${n}: '${line}'`;
+    if (line.startsWith("-")) {
+      let opt = OPTION_WITH_VALUE.exec(line);
+      opt ? opt[1] === "--extra-index-url" ? extra.push(opt[2]) : indexUrl || (primary = opt[2]) : UNSUPPORTED.test(line) ? problems.push(`${at}: this option is not supported in a lock; list every distribution in this file, pinned with == and hashed`) : IGNORED.test(line) || problems.push(`${at}: unknown option`);
+      continue;
+    }
+    let hashes = [], bad = !1, reqText = line.replace(/\s--hash[=\s]\s*(\S+)/g, (_m, h) => {
+      let hm = /^sha256:([0-9a-fA-F]{64})$/.exec(h);
+      return hm ? hashes.push(hm[1].toLowerCase()) : (problems.push(`${at}: --hash=${h} is not sha256:<64 hex digits>`), bad = !0), "";
+    }).trim();
+    if (bad) continue;
+    let req4;
+    try {
+      req4 = parseRequirement(reqText);
+    } catch (e) {
+      if (!(e instanceof RequirementError)) throw e;
+      problems.push(`${at}: ${e.message}`);
+      continue;
+    }
+    if (req4.marker && !evaluateMarker(req4.marker, env)) continue;
+    let pin = /^===?\s*([^\s,*]+)$/.exec(req4.specifier);
+    if (!pin) {
+      problems.push(`${at}: is not pinned to one version with ==`);
+      continue;
+    }
+    if (hashes.length === 0) {
+      problems.push(`${at}: has no --hash=sha256:...; a lock must name the hash of every file it allows`);
+      continue;
+    }
+    let normalized = normalizeName(req4.name);
+    if (seen.has(normalized)) {
+      problems.push(`${at}: ${req4.name} is already pinned on line ${seen.get(normalized)}`);
+      continue;
+    }
+    seen.set(normalized, n), packages.push({
+      name: req4.name,
+      normalized,
+      version: pin[1],
+      extras: req4.extras.map(normalizeName).sort(),
+      where: `${file2}:${n}`,
+      wheels: [],
+      sdist: null,
+      hashes: [...new Set(hashes)],
+      pages: []
+    });
+  }
+  let indexes = [primary, ...extra].filter(Boolean);
+  for (let i of indexes)
+    /^(https|file):\/\//.test(i) || problems.push(`the index ${i} is not an https:// URL: Bazel's downloader fetches files without a known sha256 (the index pages) only over https. Serve the index over https, or lock with a pylock.toml (its wheels carry their sha256, so plain http works)`);
+  if (!problems.length && packages.length && !indexes.length && problems.push("no index to look the files up: set index_url on par_wheels or add an --index-url line"), problems.length)
+    throw new LockError(
+      `${file2} has ${problems.length} problem${problems.length > 1 ? "s" : ""}:
+  ${problems.join(`
+  `)}`,
+      file2,
+      "Generate it with `pip-compile --generate-hashes` or `uv pip compile --generate-hashes`."
+    );
+  for (let p of packages) p.pages = indexes.map((i) => pageUrl(i, p.normalized));
+  return { packages, indexes };
+}
+
+// src/lock/simple-index.ts
+var Json = external_exports.object({
+  files: external_exports.array(external_exports.object({
+    filename: external_exports.string().min(1),
+    url: external_exports.string().min(1),
+    hashes: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+    yanked: external_exports.union([external_exports.boolean(), external_exports.string()]).optional()
+  }).loose())
+}).loose(), ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'" }, unescape = (s) => s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (m, e) => e.startsWith("#x") ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith("#") && /^#\d+$/.test(e) ? String.fromCodePoint(Number(e.slice(1))) : ENTITIES[e] ?? m);
+function attrs(tag) {
+  let out = /* @__PURE__ */ new Map(), re = /([\w-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g, m;
+  for (; m = re.exec(tag); ) out.set(m[1].toLowerCase(), unescape(m[2] ?? m[3] ?? m[4] ?? ""));
+  return out;
+}
+function parseSimplePage(text, pageUrl2) {
+  let trimmed = text.trimStart();
+  if (trimmed.startsWith("{")) {
+    let raw;
+    try {
+      raw = JSON.parse(trimmed);
+    } catch (e) {
+      throw new LockError(`the index page ${pageUrl2} is not valid JSON (PEP 691): ${e.message}`);
+    }
+    let r = Json.safeParse(raw);
+    if (!r.success) throw new LockError(`the index page ${pageUrl2} is not a PEP 691 project page: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    return r.data.files.map((f) => ({
+      filename: f.filename,
+      url: new URL(f.url, pageUrl2).href,
+      sha256: f.hashes.sha256?.toLowerCase(),
+      yanked: !!f.yanked
+    }));
+  }
+  let out = [], re = /<a\s([^>]*)>([^<]*)<\/a\s*>/gi, m;
+  for (; m = re.exec(text); ) {
+    let a = attrs(m[1]), href = a.get("href");
+    if (!href) continue;
+    let url2 = new URL(href, pageUrl2), frag = /^#?sha256=([0-9a-fA-F]{64})$/.exec(url2.hash);
+    url2.hash = "";
+    let filename = decodeURIComponent(url2.pathname.split("/").pop() ?? "") || unescape(m[2]).trim();
+    out.push({ filename, url: url2.href, sha256: frag?.[1].toLowerCase(), yanked: a.has("data-yanked") });
+  }
+  return out;
+}
+
+// src/lock/select.ts
+var LEGACY2 = { manylinux1: 5, manylinux2010: 12, manylinux2014: 17 };
+function platformScore(plat, t) {
+  if (plat === "any") return 1;
+  if (t.platforms.length) return t.platforms.includes(plat) ? 500 : 0;
+  if (plat === `linux_${t.machine}`) return 50;
+  let m = /^(manylinux1|manylinux2010|manylinux2014|manylinux_(\d+)_(\d+))_(.+)$/.exec(plat);
+  if (!m || m[4] !== t.machine) return 0;
+  let level = m[2] ? m[2] === "2" ? Number(m[3]) : 0 : LEGACY2[m[1]], host = /^2\.(\d+)$/.exec(t.glibc);
+  return !level || host && level > Number(host[1]) ? 0 : 100 + level;
+}
+function pythonScore(tag, minor) {
+  let [py, abi] = tag, m = /^(py|cp)3(\d*)$/.exec(py);
+  if (!m) return 0;
+  let want = m[2] === "" ? void 0 : Number(m[2]);
+  return abi === `cp3${minor}` && m[1] === "cp" && want === minor ? 300 : abi === "abi3" && m[1] === "cp" && want !== void 0 && want <= minor ? 200 + want : abi === "none" && (want === void 0 || want <= minor) ? 100 + (want ?? 0) : 0;
+}
+function wheelScore(filename, minor, t) {
+  let wn = parseWheelFilename(filename);
+  if (!wn) return 0;
+  let best = 0;
+  for (let tag of expandTags(wn)) {
+    let [p, pl] = [pythonScore(tag, minor), platformScore(tag[2], t)];
+    p && pl && (best = Math.max(best, p * 1e3 + pl));
+  }
+  return best;
+}
+var minorOf = (v) => Number(v.split(".")[1]);
+function describeTarget(t) {
+  let plats = t.platforms.length ? t.platforms.join(", ") : `linux ${t.machine}${t.glibc ? ` (glibc ${t.glibc})` : ""}`;
+  return `CPython ${t.minors.join(" or ")} on ${plats}`;
+}
+function candidates(p, pages) {
+  if (!p.pages.length) return { wheels: p.wheels, sdists: p.sdist ? [p.sdist] : [] };
+  let fetched = p.pages.filter((u) => pages.has(u));
+  if (!fetched.length) return { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): no index page could be fetched: ${p.pages.join(", ")}` };
+  let want = new Set(p.hashes), files = /* @__PURE__ */ new Map(), listed = [];
+  for (let u of fetched)
+    for (let f of parseSimplePage(pages.get(u), u))
+      listed.push(`${f.filename} sha256 ${f.sha256 ?? "(none given)"}`), f.sha256 && want.has(f.sha256) && !files.has(f.sha256) && files.set(f.sha256, { filename: f.filename, url: f.url, sha256: f.sha256 });
+  let all = [...files.values()];
+  return all.length ? { wheels: all.filter((f) => f.filename.endsWith(".whl")), sdists: all.filter((f) => !f.filename.endsWith(".whl")) } : { wheels: [], sdists: [], problem: `${p.name} ${p.version} (${p.where}): none of the ${listed.length} files listed at ${fetched.join(", ")} has one of the locked hashes (${p.hashes.join(", ")}); listed: ${listed.slice(0, 8).join(", ")}${listed.length > 8 ? ", ..." : ""}` };
+}
+function selectWheels(packages, pages, t, lock) {
+  let problems = [], out = [];
+  for (let p of packages) {
+    let c = candidates(p, pages);
+    if (c.problem) {
+      problems.push(c.problem);
+      continue;
+    }
+    if (!c.wheels.length) {
+      let sd = c.sdists.map((s) => s.filename).join(", ");
+      problems.push(`${p.name} ${p.version} (${p.where}) is locked only as a source distribution${sd ? ` (${sd})` : ""}; rules_par installs wheels, never builds them: lock a wheel of ${p.name} (e.g. uv lock / pip-compile with --only-binary=:all:, or build one and serve it from your index)`);
+      continue;
+    }
+    let best;
+    for (let v of t.minors) {
+      for (let f of c.wheels) {
+        let score = wheelScore(f.filename, minorOf(v), t);
+        score > 0 && (!best || score > best.score) && (best = { f, score });
+      }
+      if (best) break;
+    }
+    if (!best) {
+      problems.push(`${p.name} ${p.version} (${p.where}): none of its ${c.wheels.length} locked wheels fits ${describeTarget(t)}: ${c.wheels.map((w) => w.filename).join(", ")}`);
+      continue;
+    }
+    let note = c.wheels.length > 1 ? `${c.wheels.length} wheels locked; using ${best.f.filename}, the best fit for CPython ${t.minors[0]} (the build toolchain's), until python_wheel takes several builds` : null;
+    out.push({ name: p.name, normalized: p.normalized, version: p.version, extras: p.extras, wheel: best.f, note });
+  }
+  if (problems.length) throw new LockError(`${lock}: ${problems.length} locked distribution${problems.length > 1 ? "s" : ""} cannot be used:
+  ${problems.join(`
+  `)}`, lock);
+  return out;
+}
+
+// src/cli/lock.ts
+var req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), TARGET_OPTIONS = {
+  python: { type: "string" },
+  machine: { type: "string" },
+  glibc: { type: "string" },
+  platform: { type: "string", multiple: !0 },
+  "python-version": { type: "string", multiple: !0 }
+}, TargetArgs = {
+  python: req2("python").regex(/^3\.\d+\.\d+/, "--python looks like 3.11.7"),
+  machine: req2("machine"),
+  glibc: external_exports.string().default(""),
+  platform: external_exports.array(external_exports.string()).default([]),
+  "python-version": external_exports.array(external_exports.string().regex(/^3\.\d+$/, "python_versions entries look like 3.11")).default([])
+};
+function target(a) {
+  let own2 = a.python.split(".").slice(0, 2).join("."), kept = a["python-version"], minors = kept.length ? kept.includes(own2) ? [own2, ...kept.filter((m) => m !== own2)] : kept : [own2], env = linuxEnvironment(minors[0], a.machine);
+  return minors[0] === own2 && (env.python_full_version = env.implementation_version = a.python), { t: { minors, machine: a.machine, glibc: a.glibc, platforms: a.platform }, env };
+}
+var readJson = (file2) => {
+  try {
+    return JSON.parse((0, import_node_fs34.readFileSync)(file2, "utf8"));
+  } catch (e) {
+    throw new ParError("BAD_ARGUMENTS", `cannot read ${file2}: ${e.message}`, { file: file2 });
+  }
+};
+function writeText(file2, text) {
+  (0, import_node_fs34.mkdirSync)((0, import_node_path17.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs34.writeFileSync)(file2, text);
+}
+async function lockPlanVerb(argv, _io) {
+  let a = parseVerbArgs(
+    "lock-plan",
+    argv,
+    { lock: { type: "string" }, name: { type: "string" }, "index-url": { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
+    external_exports.object({ lock: req2("lock"), name: req2("name"), "index-url": external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
+  ), { env } = target(a), text = (0, import_node_fs34.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path17.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
+  if (!plan.packages.length) throw new LockError(`${a.name} locks no distribution (for python_version ${env.python_version} on Linux)`, a.name);
+  writeText(a.out, stableStringify(plan) + `
+`);
+}
+async function lockSelectVerb(argv, _io) {
+  let a = parseVerbArgs(
+    "lock-select",
+    argv,
+    { plan: { type: "string" }, pages: { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
+    external_exports.object({ plan: req2("plan"), pages: external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
+  ), plan = LockPlanSchema.parse(readJson(a.plan)), pages = /* @__PURE__ */ new Map();
+  for (let p of plan.packages)
+    p.pages.forEach((url2, i) => {
+      let f = (0, import_node_path17.join)(a.pages, `${p.normalized}.${i}`);
+      a.pages && (0, import_node_fs34.existsSync)(f) && pages.set(url2, (0, import_node_fs34.readFileSync)(f, "utf8"));
+    });
+  for (let p of plan.packages) {
+    let dir = (0, import_node_path17.join)(a.pages, "..", "cached", p.normalized);
+    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs34.existsSync)(dir)) {
+      let files = await fromRepositoryCache(dir, p.pages[0], p.normalized);
+      (files.wheels.length || files.sdists.length) && Object.assign(p, { pages: [], wheels: files.wheels, sdist: files.sdists[0] ?? null });
+    }
+  }
+  let selected = selectWheels(plan.packages, pages, target(a).t, plan.lock);
+  writeText(a.out, stableStringify({ lock: plan.lock, selected }) + `
+`);
+}
+var SelectedFile = external_exports.object({ lock: external_exports.string(), selected: external_exports.array(external_exports.object({
+  name: external_exports.string(),
+  normalized: external_exports.string(),
+  version: external_exports.string(),
+  extras: external_exports.array(external_exports.string()),
+  wheel: external_exports.object({ filename: external_exports.string(), url: external_exports.string(), sha256: external_exports.string() }),
+  note: external_exports.string().nullable()
+})) });
+async function lockHubVerb(argv, _io) {
+  let a = parseVerbArgs(
+    "lock-hub",
+    argv,
+    { selected: { type: "string" }, root: { type: "string" }, hub: { type: "string" }, ...TARGET_OPTIONS },
+    external_exports.object({ selected: req2("selected"), root: req2("root"), hub: req2("hub"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
+  ), { lock, selected } = SelectedFile.parse(readJson(a.selected)), dists = [];
+  for (let sel of selected) {
+    let file2 = (0, import_node_path17.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
+    dists.push({ sel, info: await readDistInfo(file2, sel.normalized) });
+  }
+  let hub = resolveDeps(dists, target(a).env, lock);
+  for (let d of hub) writeText((0, import_node_path17.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
+  writeText((0, import_node_path17.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
+`);
+}
+async function lockProbeVerb(argv, io) {
+  let a = parseVerbArgs("lock-probe", argv, { url: { type: "string" } }, external_exports.object({ url: req2("url"), positionals: external_exports.array(external_exports.string()).max(0) })), out;
+  try {
+    let r = await fetch(a.url, { redirect: "follow", signal: AbortSignal.timeout(6e4) });
+    r.ok ? out = { sha256: (0, import_node_crypto6.createHash)("sha256").update(Buffer.from(await r.arrayBuffer())).digest("hex") } : out = { status: `${r.status} ${r.statusText}`.trim() };
+  } catch (e) {
+    out = { error: e.cause?.message ?? e.message };
+  }
+  io.out(JSON.stringify(out) + `
+`);
+}
+
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs30 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs35 = require("node:fs"), import_node_path18 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -27073,17 +28119,17 @@ function parseRequest(text) {
     throw new Error(`invalid work request: ${r.error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ")}`);
   return r.data;
 }
-async function handleRequest(req3, handler) {
+async function handleRequest(req4, handler) {
   let cwd = process.cwd();
   try {
-    req3.sandboxDir && process.chdir(req3.sandboxDir);
-    let r = await handler(expandFlagfiles(req3.arguments));
-    return { exitCode: r.exitCode, output: r.output, requestId: req3.requestId };
+    req4.sandboxDir && process.chdir(req4.sandboxDir);
+    let r = await handler(expandFlagfiles(req4.arguments));
+    return { exitCode: r.exitCode, output: r.output, requestId: req4.requestId };
   } catch (e) {
     return { exitCode: 70, output: `par worker: internal error: ${e instanceof Error ? e.stack : String(e)}
-`, requestId: req3.requestId };
+`, requestId: req4.requestId };
   } finally {
-    req3.sandboxDir && process.chdir(cwd);
+    req4.sandboxDir && process.chdir(cwd);
   }
 }
 async function serveWorker(input2, respond, log, handler, guard) {
@@ -27098,15 +28144,15 @@ async function serveWorker(input2, respond, log, handler, guard) {
 `), 1;
     }
     for (let text of texts) {
-      let req3;
+      let req4;
       try {
-        req3 = parseRequest(text);
+        req4 = parseRequest(text);
       } catch (e) {
         return log(`par worker: ${e.message}; exiting
 `), 1;
       }
-      req3.cancel || (!stale && guard?.stale() && (stale = !0, log(`par worker: the packager changed on disk; running each request in a fresh process (restart Bazel's workers to get a fast worker again)
-`)), respond(JSON.stringify(await handleRequest(req3, stale ? guard.fresh : handler)) + `
+      req4.cancel || (!stale && guard?.stale() && (stale = !0, log(`par worker: the packager changed on disk; running each request in a fresh process (restart Bazel's workers to get a fast worker again)
+`)), respond(JSON.stringify(await handleRequest(req4, stale ? guard.fresh : handler)) + `
 `));
     }
   }
@@ -27123,14 +28169,14 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs30.statSync)(file2);
+    let s = (0, import_node_fs35.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
   }
 }
 function bundleGuard(bundle) {
-  let absolute = (0, import_node_path15.resolve)(bundle), started = identity(absolute);
+  let absolute = (0, import_node_path18.resolve)(bundle), started = identity(absolute);
   return {
     stale: () => identity(absolute) !== started,
     fresh: (argv) => new Promise((done) => {
@@ -27145,7 +28191,7 @@ function bundleGuard(bundle) {
 var USAGE2 = `usage: par VERB [ARGS]
   build //label...          build python_binary targets and print their archive paths
   inspect ARCHIVE [--json]  build info, entry point, interpreter, wheels, size by package
-  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //...)
+  audit [//pattern...] [--json]  one version per third-party distribution across the repository (default //... and every par_wheels hub)
   cache list|gc [--max-size N] [--older-than D]  the per-user cache of unpacked wheels/archives; gc: LRU, never in use
   diff A B [--json]         what differs between two archives: build info, launcher, files and sizes
   ide //label... [--out DIR]  write pyrightconfig.json for editors; print the project model (JSON)
@@ -27157,7 +28203,8 @@ var USAGE2 = `usage: par VERB [ARGS]
   imports-check ...         (Bazel action) resolve the imports of one library
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
-  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary`, req2 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
+  wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
+  lock-plan|lock-select|lock-hub|lock-probe ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`, req3 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   async audit(argv, io) {
     let a = parseVerbArgs("audit", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
@@ -27172,14 +28219,19 @@ var USAGE2 = `usage: par VERB [ARGS]
   "imports-check": importsCheckVerb,
   "imports-report": importsReportVerb,
   owner: ownerVerb,
-  async pack(argv) {
+  "lock-plan": lockPlanVerb,
+  "lock-select": lockSelectVerb,
+  "lock-hub": lockHubVerb,
+  "lock-probe": lockProbeVerb,
+  async pack(argv, io) {
     let a = parseVerbArgs("pack", argv, {
       manifest: { type: "string" },
       out: { type: "string" },
       python: { type: "string" },
       compiler: { type: "string" }
-    }, external_exports.object({ manifest: req2("manifest"), out: req2("out"), python: req2("python"), compiler: req2("compiler"), positionals: external_exports.array(external_exports.string()).max(0) }));
-    await pack(a);
+    }, external_exports.object({ manifest: req3("manifest"), out: req3("out"), python: req3("python"), compiler: req3("compiler"), positionals: external_exports.array(external_exports.string()).max(0) }));
+    for (let w of (await pack(a)).warnings) io.err(`${w}
+`);
   },
   async stamp(argv) {
     let a = parseVerbArgs("stamp", argv, {
@@ -27189,11 +28241,11 @@ var USAGE2 = `usage: par VERB [ARGS]
       "stable-status": { type: "string" },
       "volatile-status": { type: "string" }
     }, external_exports.object({
-      in: req2("in"),
-      out: req2("out"),
-      label: req2("label"),
-      "stable-status": req2("stable-status"),
-      "volatile-status": req2("volatile-status"),
+      in: req3("in"),
+      out: req3("out"),
+      label: req3("label"),
+      "stable-status": req3("stable-status"),
+      "volatile-status": req3("volatile-status"),
       positionals: external_exports.array(external_exports.string()).max(0)
     }));
     await stamp({ in: a.in, out: a.out, label: a.label, stableStatus: a["stable-status"], volatileStatus: a["volatile-status"] });
@@ -27206,9 +28258,9 @@ var USAGE2 = `usage: par VERB [ARGS]
       "requires-check": { type: "string" },
       "not-zip-safe": { type: "boolean" }
     }, external_exports.object({
-      wheel: req2("wheel"),
-      label: req2("label"),
-      out: req2("out"),
+      wheel: req3("wheel"),
+      label: req3("label"),
+      out: req3("out"),
       "requires-check": external_exports.enum(["error", "warn", "off"]).default("error"),
       "not-zip-safe": external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).max(0)
@@ -27227,14 +28279,14 @@ var USAGE2 = `usage: par VERB [ARGS]
       out: { type: "string" },
       variant: { type: "boolean" }
     }, external_exports.object({
-      wheel: req2("wheel"),
-      info: req2("info"),
-      label: req2("label"),
-      python: req2("python"),
-      "python-version": req2("python-version").regex(/^3\.\d+(\.\d+)?$/, "--python-version looks like 3.11.7"),
-      "cache-tag": req2("cache-tag"),
-      compiler: req2("compiler"),
-      out: req2("out"),
+      wheel: req3("wheel"),
+      info: req3("info"),
+      label: req3("label"),
+      python: req3("python"),
+      "python-version": req3("python-version").regex(/^3\.\d+(\.\d+)?$/, "--python-version looks like 3.11.7"),
+      "cache-tag": req3("cache-tag"),
+      compiler: req3("compiler"),
+      out: req3("out"),
       variant: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).max(0)
     }));
@@ -27255,7 +28307,7 @@ var USAGE2 = `usage: par VERB [ARGS]
       "build-info",
       argv,
       { archive: { type: "string" }, out: { type: "string" } },
-      external_exports.object({ archive: req2("archive"), out: req2("out"), positionals: external_exports.array(external_exports.string()).max(0) })
+      external_exports.object({ archive: req3("archive"), out: req3("out"), positionals: external_exports.array(external_exports.string()).max(0) })
     );
     await writeBuildInfo(a.archive, a.out);
   },
@@ -27272,7 +28324,7 @@ var USAGE2 = `usage: par VERB [ARGS]
     let a = parseVerbArgs("inspect", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
-    })), archive = (0, import_node_path16.resolve)(a.positionals[0]), { output: output2, problems } = await inspectArchive(archive, a.json ?? !1);
+    })), archive = (0, import_node_path19.resolve)(a.positionals[0]), { output: output2, problems } = await inspectArchive(archive, a.json ?? !1);
     if (io.out(output2), problems.length) throw inspectFailure(archive, problems);
   },
   async diff(argv, io) {
@@ -27280,7 +28332,7 @@ var USAGE2 = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
     }));
-    io.out(await diff((0, import_node_path16.resolve)(a.positionals[0]), (0, import_node_path16.resolve)(a.positionals[1]), a.json ?? !1));
+    io.out(await diff((0, import_node_path19.resolve)(a.positionals[0]), (0, import_node_path19.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {
@@ -27311,7 +28363,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs31.realpathSync)(process.argv[1]) === (0, import_node_fs31.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs36.realpathSync)(process.argv[1]) === (0, import_node_fs36.realpathSync)(__filename);
   } catch {
     return !1;
   }
@@ -27322,7 +28374,13 @@ async function workerAction(argv) {
   };
   return { exitCode: await run(argv, { out: collect, err: collect }), output: output2 };
 }
-isMain() && process.argv.includes("--persistent_worker") ? (keepCompilersAlive(), runWorker(workerAction).then((code) => process.exit(code))) : isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
+function nodeTooOld() {
+  if (typeof zlib6.crc32 != "function")
+    return `par: Node.js ${process.versions.node} is too old for the packager, which needs Node.js 20.15+ on the 20 line, or 22.2+ (zlib.crc32). Point PAR_NODE_BIN at a newer node.
+`;
+}
+var tooOld = isMain() ? nodeTooOld() : void 0;
+tooOld ? (process.stderr.write(tooOld), process.exitCode = 2) : isMain() && process.argv.includes("--persistent_worker") ? (keepCompilersAlive(), runWorker(workerAction).then((code) => process.exit(code))) : isMain() && (process.env.BUILD_WORKING_DIRECTORY && process.chdir(process.env.BUILD_WORKING_DIRECTORY), run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then((code) => {
   process.exitCode = code;
 }));
 // Annotate the CommonJS export names for ESM import in node:

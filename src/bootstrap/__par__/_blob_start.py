@@ -1,4 +1,4 @@
-# The first code of the launch blob (src/packager/launch/blob.ts). The launcher's line
+# The first code of the launch blob (src/archive/launch-blob.ts). The launcher's line
 # (launcher.sh) read the blob into `d` from the archive it opened as `f`, and runs this in
 # its own namespace: compiled at build time, it costs the line no compiling at each start.
 # Never imported. If the bootstrap's code cannot run from the blob, zipimport's way is taken.

@@ -1,7 +1,7 @@
 """The launcher: checks the interpreter, builds sys.path once, runs the program.
 
 Two ways in. fast(): the launcher's line read the launch blob (one pread, see
-src/packager/launch/blob.ts) and ran this module's code from it; the package `__par__`, its
+src/archive/launch-blob.ts) and ran this module's code from it; the package `__par__`, its
 build facts and zipimport's directory of the archive come from the same blob, so nothing is
 read twice and the zip directory is not parsed. main() alone: imported through zipimport
 (another interpreter minor, `python ARCHIVE`, a re-exec).
@@ -14,7 +14,15 @@ Rarely used code lives in other modules: every byte here is unmarshalled on ever
 
 import sys
 
-_BOOT_CODE = "import sys;sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()"
+# The zipimport internals that _pin, _prefill and _single_load_importer (and _bytecode.py's
+# hook) reach into are those of the Pythons the tests run: 3.8 to NEWEST_TESTED. A newer
+# minor runs on plain zipimport: slower to start (no launch blob, no pinned reads, modules
+# loaded twice, no bytecode cache), but never broken by a change inside zipimport.
+NEWEST_TESTED = (3, 13)
+
+
+def zipimport_tested():
+    return (3, 8) <= sys.version_info[:2] <= NEWEST_TESTED
 
 
 def _env(name):
@@ -121,7 +129,7 @@ def _pin(archive, fd=None):
         except OSError:
             return None
     zi = sys.modules.get("zipimport")
-    if zi is not None and sys.version_info >= (3, 8) and archive not in _PINNED:
+    if zi is not None and zipimport_tested() and archive not in _PINNED:
         if not _PINNED:
             io, paths = zi._io, zi._bootstrap_external
             io_view, paths_view = type(sys)("_io"), type(sys)("_bootstrap_external")
@@ -231,7 +239,7 @@ def _single_load_importer(archive):
     """
     import zipimport
 
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10) or not zipimport_tested():
         return zipimport.zipimporter  # 3.8/3.9 load through load_module(): one more load, left as it is
 
     base, load = zipimport.zipimporter, zipimport._get_module_code
@@ -263,7 +271,7 @@ def _single_load_importer(archive):
 def _select_interpreter_or_exit(data, archive):
     from __par__ import _select
 
-    _select.reexec_or_exit(data, archive, _BOOT_CODE)
+    _select.reexec_or_exit(data, archive)
 
 
 def _print_info():
@@ -352,10 +360,18 @@ def fast(archive, fd, box):
     __par__/_manifest, the zip directory) with one pread, and ran this module's code from it
     (_blob_start.py). Sets up what importing through zipimport would have: the package, its
     build facts, the modules' specs."""
+    blob = box.pop()  # the only reference: gone when this frame drops it
+    if not zipimport_tested():
+        # As _blob_start does when this code cannot run: the bootstrap again, through zipimport.
+        del blob, sys.modules[__name__]
+        sys.path[0] = archive
+        from __par__._boot import main as zipimport_main
+
+        zipimport_main()
+        return
     import marshal
     import _frozen_importlib
 
-    blob = box.pop()  # the only reference: gone when this frame drops it
     sys.path[0] = archive
     _prefill(archive, blob[5])
     _INDEX.append(blob[5])

@@ -40,7 +40,9 @@ def _env(name):
 
 
 def candidate_root():
-    """_cache.py's root, found without importing it (~1 ms to compile on this path)."""
+    """_cache.py's root, found without importing it (~1 ms to compile on this path); the
+    same rule as _cache._candidate, launcher.sh and src/cli/cache.ts cacheRoot, which
+    tests/unit/cache-root.test.ts holds together."""
     explicit = _env("PAR_ROOT")
     if explicit:  # relative: refused by _cache.py; no bytecode cache here (never cwd-relative)
         return (explicit.rstrip("/") or "/") if explicit.startswith("/") else None
@@ -48,7 +50,12 @@ def candidate_root():
     if xdg and xdg.startswith("/"):
         return xdg.rstrip("/") + "/par"
     home = _env("HOME")
-    return home.rstrip("/") + "/.cache/par" if home else None
+    if not home:
+        import posix
+        import pwd  # only without $HOME
+
+        home = pwd.getpwuid(posix.getuid()).pw_dir
+    return home.rstrip("/") + "/.cache/par"
 
 
 def fallback_root():
@@ -125,6 +132,8 @@ def preload(prefix, bundle):
     only if the archive's own _bytecode.py has the CRC-32 and size it was compiled from."""
     archive = sys.path[0]
     try:
+        if not _hookable():
+            raise ImportError("untested zipimport")
         import zipimport
 
         toc = zipimport._zip_directory_cache.get(archive)
@@ -144,11 +153,17 @@ def preload(prefix, bundle):
     _setup(archive, root, key)
 
 
+def _hookable():
+    """zipimport of 3.8 to _boot.NEWEST_TESTED (spelled again: _boot is not loaded before
+    this module; tests/unit/zipimport-guard.test.ts checks both say the same)."""
+    return (3, 8) <= sys.version_info[:2] <= (3, 13)
+
+
 def install(archive):
     """Serves the archive's modules from the cache, and caches what had to be compiled."""
     tag = sys.implementation.cache_tag
-    if sys.version_info < (3, 8) or tag is None or _env("PAR_BYTECODE_CACHE") == "0" or _state:
-        return  # 3.6/3.7: C zipimport, no hook to serve code through
+    if not _hookable() or tag is None or _env("PAR_BYTECODE_CACHE") == "0" or _state:
+        return  # 3.6/3.7: C zipimport, no hook to serve code through; newer: untested
     try:
         _install(archive, tag)
     except Exception as e:  # noqa: B902 -- without the cache the program still runs, compiled

@@ -89,40 +89,13 @@ def _compile(root):
 
 
 def _incompatible_or_reexec(data, archive, w, tags):
-    """Re-executes under a python3.X from PATH that the wheels fit, or exits with the message."""
-    import os
-
-    from __par__ import _messages
+    """Re-executes under a python3.X from PATH that the wheels fit (the same search as for a
+    `python` mismatch, _select.py), or exits with the message."""
+    from __par__ import _messages, _select
 
     running = tags.describe_running()
     tried = ["the running interpreter %s" % running]
-    if os.environ.get("PAR_PYTHON"):
-        tried.append("$PAR_PYTHON=%s (set explicitly, so nothing else is tried)" % os.environ["PAR_PYTHON"])
-    elif os.environ.get("PAR_REEXEC") == "1":
-        tried.append("a re-exec already chose this interpreter")
-    else:
-        boot = "import sys;sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()"
-        for minor in data["python"]["minors"]:
-            for d in os.environ.get("PATH", "").split(os.pathsep):
-                if not d or d.rstrip("/").endswith("/shims"):
-                    continue
-                path = os.path.join(d, "python" + minor)
-                if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-                    continue
-                try:
-                    if os.path.samefile(path, sys.executable):
-                        continue
-                except OSError:
-                    continue
-                env = dict(os.environ, PAR_REEXEC="1")
-                try:
-                    os.execve(path, [path, "-S", "-c", boot, archive, sys.argv[0]] + sys.argv[1:], env)
-                except OSError as e:
-                    tried.append("%s (%s)" % (path, e.strerror))
-                break
-        else:
-            pass
-        tried.append("python{%s} on PATH" % ",".join(data["python"]["minors"]))
+    _select.reexec(data["python"]["minors"], archive, tried)
     if "variants" in w:
         wheel = "%s %s in %d builds (%s)" % (w["name"], w["version"], len(w["variants"]), w["filename"])
     else:

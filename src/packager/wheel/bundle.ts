@@ -3,16 +3,14 @@
 // compressed bytes as they are when the method matches) and describes them for the bootstrap.
 import * as zlib from 'node:zlib';
 import { ParError } from '../../common/errors';
+import { WHEELS_DIR } from '../../archive/contract';
 import type { Manifest } from '../manifest';
-import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type ZipWriter } from '../zip';
+import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type ZipWriter } from '../../archive/zip';
 import { checkOneVersion, checkRequirements } from './closure';
 import { checkTargets, servesSomePlatform } from './coverage';
-import { readWheelInfo, type WheelInfo } from './info';
+import { readWheelInfo, type WheelInfo } from '../../archive/wheel-info';
 import { describeTag, needsLaunchCheck, wheelMinors } from './tags';
 import { groupByLabel, mergedView, naturalCompare, serves, wheelId, type BundledWheel } from './variants';
-
-/** Where a wheel's install tree lives inside the archive. */
-export const WHEELS_DIR = '_par_wheels';
 
 /** A variant (one of several builds of a label) has its own directory, named by its file. */
 export function wheelDir(w: BundledWheel): string {

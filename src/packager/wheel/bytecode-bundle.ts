@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { ParError } from '../../common/errors';
 import { compileWheelSources } from './bytecode';
 import { wheelDir } from './bundle';
-import { readWheelInfo } from './info';
+import { readWheelInfo } from '../../archive/wheel-info';
 import { wheelMinors } from './tags';
 
 const MAGIC = 'par-wheel-bytecode-1';

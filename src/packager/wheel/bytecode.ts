@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import type { ManifestHeader } from '../manifest';
 import { compilePyc, type CompileItem } from '../pyc';
-import { ZipReader } from '../zip';
+import { ZipReader } from '../../archive/zip';
 import type { LoadedWheels } from './bundle';
-import type { WheelInfo } from './info';
+import type { WheelInfo } from '../../archive/wheel-info';
 import { wheelMinors } from './tags';
 import { wheelId } from './variants';
 

@@ -1,7 +1,7 @@
 // Checks over the wheels of one binary's closure: one version per distribution, and every
 // Requires-Dist that applies on the binary's Pythons satisfied by a bundled distribution.
 import { ParError } from '../../common/errors';
-import type { WheelInfo } from './info';
+import type { WheelInfo } from '../../archive/wheel-info';
 import { evaluateMarker, linuxEnvironment, normalizeName, parseRequirement } from './requirement';
 import { platformEnvironment } from './platforms';
 import { specifierMatches, VersionSpecError } from './version';

@@ -5,7 +5,7 @@
 // time, before the Pythons are narrowed to what the wheels allow (bundle.ts narrowMinors),
 // which would otherwise drop a target Python silently.
 import { ParError } from '../../common/errors';
-import type { WheelInfo } from './info';
+import type { WheelInfo } from '../../archive/wheel-info';
 import { platformFits } from './platforms';
 import { wheelMinors } from './tags';
 import { serves } from './variants';

@@ -7,9 +7,10 @@ import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import * as zlib from 'node:zlib';
 import { ParError } from '../../common/errors';
+import { consoleScripts } from '../../common/entry-points';
 import { sha256File } from '../entries';
-import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type CentralEntry } from '../zip';
-import { INFO_VERSION, type WheelEntry, type WheelInfo } from './info';
+import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type CentralEntry } from '../../archive/zip';
+import { INFO_VERSION, type WheelEntry, type WheelInfo } from '../../archive/wheel-info';
 import { LIMITS } from './limits';
 import { parseHeaders, parseRecord, recordDigest } from './metadata';
 import { normalizeName, parseRequirement, RequirementError } from './requirement';
@@ -154,6 +155,8 @@ async function inspectEntries(
   const metadata = parseHeaders(await meta('METADATA'));
   const wheelFile = parseHeaders(await meta('WHEEL'));
   const record = parseRecord(await meta('RECORD'));
+  const entryPoints = reader.find(`${distInfo}/entry_points.txt`);
+  const scripts = entryPoints ? consoleScripts((await read(entryPoints)).toString('utf8')) : {};
   problems.push(...record.problems);
 
   const distName = metadata.get('name')?.[0] ?? '';
@@ -252,6 +255,7 @@ async function inspectEntries(
     extract: native || !opts.zipSafe,
     entries,
     skipped,
+    console_scripts: scripts,
   };
 }
 

@@ -3,7 +3,7 @@
 // distribution, Requires-Dist, the Pythons the archive can run on) see one distribution whose
 // tags are all the variants' tags, and the bootstrap picks the variant that fits the running
 // interpreter (src/bootstrap/__par__/_wheels.py).
-import type { WheelInfo } from './info';
+import type { WheelInfo } from '../../archive/wheel-info';
 import { describeTag } from './tags';
 
 /** A wheel of a binary's closure; `variant`: one of several builds of its label. */

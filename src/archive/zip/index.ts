@@ -1,0 +1,7 @@
+export { appendEntries } from './append';
+export { ZipError } from './errors';
+export { ZipReader } from './reader';
+export { STREAM_THRESHOLD, ZipWriter } from './writer';
+export * from './types';
+export { parseCentralDirectory } from './directory';
+export { LOCAL_HEADER_SIZE } from './records';

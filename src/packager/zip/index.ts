@@ -1,5 +1,0 @@
-export { appendEntries } from './append';
-export { ZipError } from './errors';
-export { ZipReader } from './reader';
-export { STREAM_THRESHOLD, ZipWriter } from './writer';
-export * from './types';
