@@ -133,8 +133,11 @@ def emit_wheel_info(ctx, wheel, output, requires_check, zip_safe):
         progress_message = "Checking wheel %s" % ctx.label,
     )
 
-def emit_wheel_bytecode(ctx, wheel, info, output):
-    """Compiles a wheel's modules once with the toolchain interpreter, for every binary that bundles it."""
+def emit_wheel_bytecode(ctx, wheel, info, output, variant = False):
+    """Compiles a wheel's modules once with the toolchain interpreter, for every binary that bundles it.
+
+    variant: one of several builds of the target (wheels = [...]), bundled under its own directory.
+    """
     py = python_runtime(ctx)
     args = ctx.actions.args()
     args.add("wheel-bytecode")
@@ -146,6 +149,8 @@ def emit_wheel_bytecode(ctx, wheel, info, output):
     args.add("--cache-tag", py.cache_tag)
     args.add("--compiler", ctx.file._compile_pyc)
     args.add("--out", output)
+    if variant:
+        args.add("--variant")
     _run_packager(
         ctx,
         args,

@@ -74,6 +74,12 @@ def build_archive(ctx, default_entry_point = None, test = None, extra_deps = [])
         _fail(ctx, "stamp", "stamp = %d; use -1 (follow --stamp), 0 (never) or 1 (always)." % ctx.attr.stamp)
     if not ctx.attr.shebang.startswith("#!") or "\n" in ctx.attr.shebang:
         _fail(ctx, "shebang", "shebang '%s' must be one line starting with '#!'." % ctx.attr.shebang)
+    for v in ctx.attr.target_pythons:
+        if not v.startswith("3.") or not v[2:].isdigit():
+            _fail(ctx, "target_pythons", "target_pythons lists '%s'; name Python minors like \"3.11\"." % v)
+    for p in ctx.attr.target_platforms:
+        if not p or not all([c.isalnum() or c == "_" for c in p.elems()]) or p != p.lower():
+            _fail(ctx, "target_platforms", "target_platforms lists '%s'; name platform tags like \"manylinux_2_28_x86_64\" or \"macosx_11_0_arm64\"." % p)
     main_path, main_module, entry_point = _entry(ctx, default_entry_point)
 
     info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps + extra_deps, ctx.files.data, ctx.attr.imports, "python_binary" if test == None else "python_test")
@@ -94,6 +100,8 @@ def build_archive(ctx, default_entry_point = None, test = None, extra_deps = [])
         "imports_check": ctx.attr.imports_check,
         "local_copy": ctx.attr.local_copy,
         "allow_shadowed_modules": ctx.attr.allow_shadowed_modules,
+        "target_pythons": ctx.attr.target_pythons,
+        "target_platforms": ctx.attr.target_platforms,
         "build_python": {"version": runtime.version, "cache_tag": runtime.cache_tag},
     }
     if test:
@@ -136,6 +144,8 @@ BINARY_ATTRS = {
     "data": attr.label_list(allow_files = True),
     "imports": attr.string_list(doc = "Extra import roots, relative to this package."),
     "python": attr.string(default = ">=3.8", doc = "PEP 440 specifier the launching interpreter must satisfy."),
+    "target_platforms": attr.string_list(doc = "Platform tags (\"manylinux_2_28_x86_64\", \"macosx_11_0_arm64\") the archive is built for, whatever the build host: each needs a fitting build of every bundled wheel (builds for none of them are left out), and Requires-Dist markers are evaluated for them. Default: Linux, checked at launch."),
+    "target_pythons": attr.string_list(doc = "Python minors (\"3.8\", ...) the archive must run on: the build fails when one that `python` admits has no fitting build of a bundled wheel, naming the wheel and the missing tag."),
     "compression": attr.string(default = "deflate", values = _COMPRESSIONS, doc = "'deflate' or 'stored'."),
     "compression_level": attr.int(default = 6, doc = "zlib level 1-9 for what the packager deflates (1: fastest, ~15% bigger; wheels are copied as they are)."),
     "compile": attr.bool(default = True, doc = "Ship .pyc compiled by the toolchain interpreter."),

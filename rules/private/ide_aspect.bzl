@@ -54,7 +54,13 @@ def _own_wheels(target, ctx):
     if ctx.rule.kind != "python_wheel":
         return []
     label = str(target.label)
-    return [w for w in target[PythonInfo].transitive_wheels.to_list() if str(w.label) == label]
+    own = [w for w in target[PythonInfo].transitive_wheels.to_list() if str(w.label) == label]
+    if len(own) > 1:
+        # Several builds (wheels = [...]): editors get one, the toolchain minor's when there is one.
+        version = ctx.toolchains[PYTHON_TOOLCHAIN_TYPE].par_python.version.split(".")
+        tag = "-cp%s%s-" % (version[0], version[1])
+        own = ([w for w in own if tag in w.wheel.basename] + own)[:1]
+    return own
 
 def _unpack(ctx, wheel):
     out = ctx.actions.declare_directory("_par_ide/%s" % ctx.label.name)

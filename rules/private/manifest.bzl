@@ -33,6 +33,8 @@ def _wheel_line(w):
     line = {"t": "wheel", "label": w.label, "file": w.wheel.path, "info": w.info.path}
     if getattr(w, "bytecode", None):
         line["bytecode"] = w.bytecode.path
+    if getattr(w, "variant", False):
+        line["variant"] = True  # one of several builds of w.label (python_wheel wheels = [...])
     return json.encode(line)
 
 def _owner_line(line):

@@ -7,7 +7,7 @@ PythonInfo = provider(
         "transitive_data": "depset[File]: data files of this target and its deps, at their repository-relative paths.",
         "import_roots": "depset[str]: extra import roots (archive-relative directories); the archive root is always one.",
         "foreign_import_roots": "depset[str]: import roots of native PyInfo deps, spelled 'repo/path' as PyInfo does.",
-        "transitive_wheels": "depset[struct]: bundled distributions, each struct(label, wheel = File, info = File, bytecode = File); info is the wheel's JSON description written at build time.",
+        "transitive_wheels": "depset[struct]: bundled distributions, each struct(label, wheel = File, info = File, bytecode = File, variant = bool); info is the wheel's JSON description written at build time; variant: one of several builds of `label` (python_wheel(wheels = [...])), all listed.",
         "transitive_wheel_files": "depset[File]: the .whl and info files of transitive_wheels, as action inputs.",
         "transitive_wheel_bytecode": "depset[File]: each wheel's modules compiled once by its python_wheel target (struct field `bytecode`), an input of packing only.",
     },

@@ -15,7 +15,8 @@ const BuildInfo = z.object({
   timestamp: z.string().nullable(),
   python: z.string(),
   fingerprint: z.string(),
-  wheels: z.array(z.object({ name: z.string(), version: z.string(), sha256: z.string() }).passthrough()),
+  // serves: which Pythons/platforms the build fits (one entry per build of a wheel with several).
+  wheels: z.array(z.object({ name: z.string(), version: z.string(), sha256: z.string(), serves: z.string().optional() }).passthrough()),
 }).passthrough();
 
 const ManifestData = z.object({

@@ -97,6 +97,12 @@ describe('par diff', () => {
     expect(renderDiff(d)).toContain('launcher: differs (33 B -> 33 B)\n');
   });
 
+  it('flattens several builds of one wheel by file name', () => {
+    const w = (filename: string, sha256: string) => ({ name: 'fm', version: '1.0', sha256, filename });
+    const f = flattenBuildInfo({ wheels: [w('fm-1.0-cp38-cp38-linux_x86_64.whl', 'a'), w('fm-1.0-cp39-cp39-linux_x86_64.whl', 'b')] });
+    expect([...f.keys()]).toEqual(['wheels.fm[fm-1.0-cp38-cp38-linux_x86_64.whl]', 'wheels.fm[fm-1.0-cp39-cp39-linux_x86_64.whl]']);
+  });
+
   it('flattens status keys and wheels by name', () => {
     const f = flattenBuildInfo({ revision: 'r', status: { STABLE_X: '1' }, wheels: [{ name: 'numpy', version: '2.0.0', sha256: 'ab' }] });
     expect([...f.entries()]).toEqual([['revision', 'r'], ['status.STABLE_X', '1'], ['wheels.numpy', { version: '2.0.0', sha256: 'ab' }]]);

@@ -31,9 +31,12 @@ export function flattenBuildInfo(info: Record<string, unknown>): Map<string, unk
   const out = new Map<string, unknown>();
   for (const [k, v] of Object.entries(info)) {
     if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string')) {
-      for (const item of v as Array<{ name: string } & Record<string, unknown>>) {
+      const items = v as Array<{ name: string } & Record<string, unknown>>;
+      for (const item of items) {
         const { name, ...rest } = item;
-        out.set(`${k}.${name}`, rest);
+        // Several builds of one wheel (python_wheel(wheels = [...])): one field per file.
+        const several = typeof item.filename === 'string' && items.filter((x) => x.name === name).length > 1;
+        out.set(several ? `${k}.${name}[${item.filename}]` : `${k}.${name}`, rest);
       }
     } else if (v && typeof v === 'object' && !Array.isArray(v)) {
       for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) out.set(`${k}.${k2}`, v2);

@@ -131,7 +131,7 @@ export function renderInspect(model: ReturnType<typeof inspectModel>): string {
     renderStart(model.start),
     `  size       ${kb(model.size.archive)} in ${model.size.entries} entries (launcher ${model.size.launcher} B)`,
     `  wheels     ${model.wheels.length ? '' : 'none'}`,
-    ...model.wheels.map((w) => `    ${w.name} ${w.version}  sha256:${w.sha256.slice(0, 16)}…`),
+    ...model.wheels.map((w) => `    ${w.name} ${w.version}  sha256:${w.sha256.slice(0, 16)}…${w.serves ? `  serves ${w.serves}` : ''}`),
     '  by top-level package (compressed / uncompressed):',
     ...model.packages.map((p) => `    ${p.name.padEnd(28)} ${kb(p.compressed).padStart(10)} / ${kb(p.uncompressed).padStart(10)}  ${p.files} files`),
   ];

@@ -100,14 +100,16 @@ const verbs: Record<string, Verb> = {
     const a = parseVerbArgs('wheel-bytecode', argv, {
       wheel: { type: 'string' }, info: { type: 'string' }, label: { type: 'string' }, python: { type: 'string' },
       'python-version': { type: 'string' }, 'cache-tag': { type: 'string' }, compiler: { type: 'string' }, out: { type: 'string' },
+      variant: { type: 'boolean' },
     }, z.object({
       wheel: req('wheel'), info: req('info'), label: req('label'), python: req('python'),
       'python-version': req('python-version').regex(/^3\.\d+(\.\d+)?$/, '--python-version looks like 3.11.7'),
-      'cache-tag': req('cache-tag'), compiler: req('compiler'), out: req('out'), positionals: z.array(z.string()).max(0),
+      'cache-tag': req('cache-tag'), compiler: req('compiler'), out: req('out'), variant: z.boolean().optional(),
+      positionals: z.array(z.string()).max(0),
     }));
     await writeWheelBytecode({
       wheel: a.wheel, info: a.info, label: a.label, python: a.python, pythonVersion: a['python-version'],
-      cacheTag: a['cache-tag'], compiler: a.compiler, out: a.out,
+      cacheTag: a['cache-tag'], compiler: a.compiler, out: a.out, variant: a.variant,
     });
   },
   async 'build-info'(argv) {

@@ -44,6 +44,10 @@ const Header = z.object({
   local_copy: z.boolean().default(false),
   // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
   allow_shadowed_modules: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a dotted module name')).default([]),
+  // Pythons ('3.X') the archive must run on: each the specifier admits needs a fitting build of every wheel (wheel/coverage.ts).
+  target_pythons: z.array(z.string().regex(/^3\.\d+$/, "must look like '3.11'")).default([]),
+  // Platform tags the archive is built for (wheel/platforms.ts): wheel builds and Requires-Dist markers follow them.
+  target_platforms: z.array(z.string().regex(/^[a-z0-9_]+$/, "must be a platform tag like 'manylinux_2_28_x86_64'")).default([]),
   build_python: z.object({ version: z.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: z.string().min(1) }),
   // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
   test: TestConfig.optional(),
@@ -59,12 +63,13 @@ const Root = z.object({ t: z.literal('root'), path: z.string() }).strict();
 // The target whose srcs list a source (its file label names only the package).
 const Owner = z.object({ t: z.literal('owner'), path: archivePath, label: z.string().min(1) }).strict();
 // bytecode: the wheel's modules compiled by its python_wheel target (wheel/bytecode-bundle.ts).
-const Wheel = z.object({ t: z.literal('wheel'), label: z.string(), file: z.string().min(1), info: z.string().min(1), bytecode: z.string().min(1).optional() }).strict();
+// variant: one of several builds of the label (python_wheel(wheels = [...]), wheel/variants.ts).
+const Wheel = z.object({ t: z.literal('wheel'), label: z.string(), file: z.string().min(1), info: z.string().min(1), bytecode: z.string().min(1).optional(), variant: z.literal(true).optional() }).strict();
 const Line = z.discriminatedUnion('t', [Src, Data, Boot, Root, Wheel, Owner]);
 
 export type ManifestHeader = z.infer<typeof Header>;
 export type FileEntry = z.infer<typeof FileLine>;
-export interface WheelRef { label: string; file: string; info: string; bytecode?: string }
+export interface WheelRef { label: string; file: string; info: string; bytecode?: string; variant?: true }
 
 export interface Manifest {
   header: ManifestHeader;
@@ -116,7 +121,7 @@ export function parseManifest(text: string, file: string): Manifest {
       case 'boot': m.boot.push({ path: l.path, file: l.file }); break;
       case 'root': m.roots.push(l.path); break;
       case 'owner': if (!m.owners.has(l.path)) m.owners.set(l.path, l.label); break;
-      case 'wheel': m.wheels.push({ label: l.label, file: l.file, info: l.info, ...(l.bytecode ? { bytecode: l.bytecode } : {}) }); break;
+      case 'wheel': m.wheels.push({ label: l.label, file: l.file, info: l.info, ...(l.bytecode ? { bytecode: l.bytecode } : {}), ...(l.variant ? { variant: l.variant } : {}) }); break;
     }
   });
   if (problems.length) {

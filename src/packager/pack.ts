@@ -4,6 +4,7 @@
 // (hashes, fingerprint, bytecode), writePack (the zip, renamed into place when whole).
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import { basename } from 'node:path';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
@@ -13,7 +14,7 @@ import { readManifest, type Manifest } from './manifest';
 import { compilePyc, type CompileItem } from './pyc';
 import { pythonDataModule } from '../archive/python-literal';
 import { scriptEntryPoint } from './script';
-import { addWheelEntries, buildInfoWheels, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
+import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
@@ -104,13 +105,13 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
   const launcherScript = await fsp.readFile(launcherFile.file, 'utf8');
   const first = preferredInterpreter(h.shebang, h.label);
   const entries = await collectEntries(m);
-  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.wheels.map(wheelDir)];
-  const firstParty = roots.length - bundled.wheels.length;
+  const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
+  const firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
     files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
-    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })), // variants: one stands for all
     allowed: h.allow_shadowed_modules,
   });
   const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
@@ -175,11 +176,11 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
   const prebuilt = new Map<string, Map<string, Buffer>>();
   for (const ref of m.wheels) {
     const pycs = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : undefined;
-    if (pycs) prebuilt.set(ref.label, pycs);
+    if (pycs) prebuilt.set(ref.variant ? `${ref.label} ${basename(ref.file)}` : ref.label, pycs); // wheelId
   }
   const wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === 'extract', prebuilt);
-  const nativeWheels = launchData(bundled.wheels, wheelPyc.digests);
-  const entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.wheels) : h.entry_point;
+  const nativeWheels = launchData(bundled.groups, wheelPyc.digests);
+  const entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.groups.map((g) => g[0])) : h.entry_point;
   const entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main };
   const manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,

@@ -5,7 +5,7 @@ rebuild_wheel.py (which replays a dist-info RECORD) cannot rebuild it. This zips
 directory's files (no __pycache__) with a fresh METADATA, WHEEL and RECORD. Deterministic:
 fixed timestamps, sorted entries.
 
-    python3 tests/helpers/wheel_from_files.py OUT_DIR NAME VERSION TAG PACKAGE_DIR
+    python3 tests/helpers/wheel_from_files.py OUT_DIR NAME VERSION TAG PACKAGE_DIR [REQUIRES_DIST...]
     e.g. ... /tmp/w coverage 6.5.0 cp311-cp311-linux_x86_64 /usr/lib/python3/dist-packages/coverage
 """
 
@@ -22,7 +22,7 @@ def record_hash(data):
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def build(out_dir, name, version, tag, package_dir):
+def build(out_dir, name, version, tag, package_dir, *requires):
     top = os.path.basename(os.path.normpath(package_dir))
     files = []
     for folder, dirs, names in os.walk(package_dir):
@@ -34,7 +34,8 @@ def build(out_dir, name, version, tag, package_dir):
             with open(path, "rb") as f:
                 files.append((top + "/" + os.path.relpath(path, package_dir).replace(os.sep, "/"), f.read()))
     info = "%s-%s.dist-info" % (name, version)
-    files.append((info + "/METADATA", ("Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)).encode()))
+    metadata = "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)
+    files.append((info + "/METADATA", (metadata + "".join("Requires-Dist: %s\n" % r for r in requires)).encode()))
     purelib = "true" if tag.endswith("-none-any") else "false"
     wheel = "Wheel-Version: 1.0\nGenerator: rules_par tests\nRoot-Is-Purelib: %s\nTag: %s\n" % (purelib, tag)
     files.append((info + "/WHEEL", wheel.encode()))
@@ -51,6 +52,6 @@ def build(out_dir, name, version, tag, package_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 6:
+    if len(sys.argv) < 6:
         sys.exit(__doc__)
     print(build(*sys.argv[1:]))

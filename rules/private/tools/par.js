@@ -715,7 +715,7 @@ var require_parse = __commonJS({
       /* ' */
       CHAR_NO_BREAK_SPACE,
       CHAR_ZERO_WIDTH_NOBREAK_SPACE
-    } = require_constants(), parse4 = (input2, options = {}) => {
+    } = require_constants(), parse5 = (input2, options = {}) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       let opts = options || {}, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
@@ -853,7 +853,7 @@ var require_parse = __commonJS({
       while (stack.length > 0);
       return push({ type: "eos" }), ast;
     };
-    module2.exports = parse4;
+    module2.exports = parse5;
   }
 });
 
@@ -861,7 +861,7 @@ var require_parse = __commonJS({
 var require_braces = __commonJS({
   "node_modules/braces/index.js"(exports2, module2) {
     "use strict";
-    var stringify2 = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse4 = require_parse(), braces = (input2, options = {}) => {
+    var stringify2 = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse5 = require_parse(), braces = (input2, options = {}) => {
       let output2 = [];
       if (Array.isArray(input2))
         for (let pattern of input2) {
@@ -872,7 +872,7 @@ var require_braces = __commonJS({
         output2 = [].concat(braces.create(input2, options));
       return options && options.expand === !0 && options.nodupes === !0 && (output2 = [...new Set(output2)]), output2;
     };
-    braces.parse = (input2, options = {}) => parse4(input2, options);
+    braces.parse = (input2, options = {}) => parse5(input2, options);
     braces.stringify = (input2, options = {}) => stringify2(typeof input2 == "string" ? braces.parse(input2, options) : input2, options);
     braces.compile = (input2, options = {}) => (typeof input2 == "string" && (input2 = braces.parse(input2, options)), compile2(input2, options));
     braces.expand = (input2, options = {}) => {
@@ -1447,7 +1447,7 @@ var require_parse2 = __commonJS({
           return { risky: !0 };
       }
       return { risky: !1 };
-    }, parse4 = (input2, options) => {
+    }, parse5 = (input2, options) => {
       if (typeof input2 != "string")
         throw new TypeError("Expected a string");
       input2 = REPLACEMENTS[input2] || input2;
@@ -1529,7 +1529,7 @@ var require_parse2 = __commonJS({
         if (token.type === "negate") {
           let extglobStar = star;
           if (token.inner && token.inner.length > 1 && token.inner.includes("/") && (extglobStar = globstar(opts)), (extglobStar !== star || eos() || /^\)+$/.test(remaining())) && (output2 = token.close = `)$))${extglobStar}`), token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            let expression = parse4(rest, { ...options, fastpaths: !1 }).output;
+            let expression = parse5(rest, { ...options, fastpaths: !1 }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           token.prev.type === "bos" && (state.negatedExtglob = !0);
@@ -1831,7 +1831,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse4.fastpaths = (input2, options) => {
+    parse5.fastpaths = (input2, options) => {
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input2.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
@@ -1876,7 +1876,7 @@ var require_parse2 = __commonJS({
       }, output2 = utils.removePrefix(input2, state), source = create(output2);
       return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
     };
-    module2.exports = parse4;
+    module2.exports = parse5;
   }
 });
 
@@ -1884,7 +1884,7 @@ var require_parse2 = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
-    var path = require("path"), scan = require_scan(), parse4 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
+    var path = require("path"), scan = require_scan(), parse5 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input2) => picomatch(input2, options, returnState));
         return (str) => {
@@ -1921,7 +1921,7 @@ var require_picomatch = __commonJS({
     };
     picomatch.matchBase = (input2, glob, options, posix2 = utils.isWindows(options)) => (glob instanceof RegExp ? glob : picomatch.makeRe(glob, options)).test(path.basename(input2));
     picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
-    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse4(pattern, { ...options, fastpaths: !1 });
+    picomatch.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch.parse(p, options)) : parse5(pattern, { ...options, fastpaths: !1 });
     picomatch.scan = (input2, options) => scan(input2, options);
     picomatch.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
       if (returnOutput === !0)
@@ -1935,7 +1935,7 @@ var require_picomatch = __commonJS({
       if (!input2 || typeof input2 != "string")
         throw new TypeError("Expected a non-empty string");
       let parsed = { negated: !1, fastpaths: !0 };
-      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse4.fastpaths(input2, options)), parsed.output || (parsed = parse4(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
+      return options.fastpaths !== !1 && (input2[0] === "." || input2[0] === "*") && (parsed.output = parse5.fastpaths(input2, options)), parsed.output || (parsed = parse5(input2, options)), picomatch.compileRe(parsed, options, returnOutput, returnState);
     };
     picomatch.toRegex = (source, options) => {
       try {
@@ -2145,8 +2145,8 @@ var require_pattern = __commonJS({
     }
     exports2.endsWithSlashGlobStar = endsWithSlashGlobStar;
     function isAffectDepthOfReadingPattern(pattern) {
-      let basename4 = path.basename(pattern);
-      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename4);
+      let basename5 = path.basename(pattern);
+      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename5);
     }
     exports2.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
     function expandPatternsWithBraceExpansion(patterns) {
@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs36 = require("node:fs"), import_node_path18 = require("node:path"), zlib6 = __toESM(require("node:zlib"));
+var import_node_fs36 = require("node:fs"), import_node_path19 = require("node:path"), zlib6 = __toESM(require("node:zlib"));
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -8656,13 +8656,13 @@ var validateAsync = async (schema, value, _ctx) => {
   let ctx = _ctx ? { ..._ctx, async: !0, abortEarly: !0 } : { async: !0, abortEarly: !0 }, result = schema._zod.run({ value, issues: [] }, ctx);
   return result instanceof Promise && (result = await result), result.issues.length === 0;
 }, _encode = (_Err) => {
-  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
+  let parse5 = _parse(_Err), fn = (schema, value, _ctx, _params) => {
     let ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse4(schema, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 }, encode = /* @__PURE__ */ _encode($ZodRealError), _decode = (_Err) => {
-  let parse4 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse4(schema, value, _ctx, finalizeParams(fn, _params));
+  let parse5 = _parse(_Err), fn = (schema, value, _ctx, _params) => parse5(schema, value, _ctx, finalizeParams(fn, _params));
   return fn;
 }, decode = /* @__PURE__ */ _decode($ZodRealError), _encodeAsync = (_Err) => {
   let parseAsync3 = _parseAsync(_Err), fn = async (schema, value, _ctx, _params) => {
@@ -9727,7 +9727,7 @@ function capSize(inst, size) {
   let caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  let cap = Math.min(...caps.map((c) => c[0])), parse4 = inst._zod.parse;
+  let cap = Math.min(...caps.map((c) => c[0])), parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     let n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -9737,7 +9737,7 @@ function capSize(inst, size) {
           return ch._zod.check(payload), payload.issues[start].continue = !1, attachSchema(payload.issues, start, inst), payload;
         }
     }
-    return parse4(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1, mapSize = (input2) => input2 instanceof Map ? input2.size : -1, setSize = (input2) => input2 instanceof Set ? input2.size : -1;
@@ -22351,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs11 = require("node:fs");
+var import_node_crypto4 = require("node:crypto"), import_node_fs11 = require("node:fs"), import_node_path3 = require("node:path");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -23550,12 +23550,16 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   local_copy: external_exports.boolean().default(!1),
   // Modules (and submodules) that may be provided twice, the first on sys.path winning (src/packager/shadowed.ts).
   allow_shadowed_modules: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a dotted module name")).default([]),
+  // Pythons ('3.X') the archive must run on: each the specifier admits needs a fitting build of every wheel (wheel/coverage.ts).
+  target_pythons: external_exports.array(external_exports.string().regex(/^3\.\d+$/, "must look like '3.11'")).default([]),
+  // Platform tags the archive is built for (wheel/platforms.ts): wheel builds and Requires-Dist markers follow them.
+  target_platforms: external_exports.array(external_exports.string().regex(/^[a-z0-9_]+$/, "must be a platform tag like 'manylinux_2_28_x86_64'")).default([]),
   build_python: external_exports.object({ version: external_exports.string().regex(/^\d+\.\d+(\.\d+)?/), cache_tag: external_exports.string().min(1) }),
   // python_test only: what its runner (src/bootstrap/__par__/_testrunner.py) runs.
   test: TestConfig.optional()
 }).strict().refine((h) => [h.main, h.entry_point, h.script].filter((x) => x !== null).length === 1, {
   message: "exactly one of main, entry_point and script must be set"
-}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
+}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional(), variant: external_exports.literal(!0).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
 function describe3(issues2, line) {
   return issues2.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
@@ -23600,7 +23604,7 @@ function parseManifest(text, file2) {
         m.owners.has(l.path) || m.owners.set(l.path, l.label);
         break;
       case "wheel":
-        m.wheels.push({ label: l.label, file: l.file, info: l.info, ...l.bytecode ? { bytecode: l.bytecode } : {} });
+        m.wheels.push({ label: l.label, file: l.file, info: l.info, ...l.bytecode ? { bytecode: l.bytecode } : {}, ...l.variant ? { variant: l.variant } : {} });
         break;
     }
   }), problems.length) {
@@ -23995,6 +23999,25 @@ function evaluateMarker(m, env) {
   }
 }
 
+// src/packager/wheel/platforms.ts
+var LEGACY = { manylinux1: 5, manylinux2010: 12, manylinux2014: 17 };
+function parse3(tag) {
+  for (let [legacy, minor] of Object.entries(LEGACY))
+    if (tag.startsWith(`${legacy}_`)) return { os: "manylinux", version: [2, minor], arch: tag.slice(legacy.length + 1) };
+  let m = /^(manylinux|musllinux|macosx)_(\d+)_(\d+)_(.+)$/.exec(tag);
+  return m ? { os: m[1], version: [Number(m[2]), Number(m[3])], arch: m[4] } : tag.startsWith("linux_") ? { os: "linux", version: [], arch: tag.slice(6) } : tag === "win32" || tag.startsWith("win_") ? { os: "win", version: [], arch: tag === "win32" ? "x86" : tag.slice(4) } : { os: "other", version: [], arch: tag };
+}
+var notAfter = (a, b) => a[0] < b[0] || a[0] === b[0] && a[1] <= b[1];
+function platformFits(wheel, target2) {
+  if (wheel === "any" || wheel === target2) return !0;
+  let w = parse3(wheel), t = parse3(target2);
+  return w.os === "macosx" && t.os === "macosx" ? (w.arch === t.arch || w.arch === "universal2" && ["x86_64", "arm64"].includes(t.arch) || ["intel", "universal"].includes(w.arch) && t.arch === "x86_64") && notAfter(w.version, t.version) : w.arch !== t.arch ? !1 : t.os === "manylinux" || t.os === "musllinux" ? w.os === "linux" || w.os === t.os && notAfter(w.version, t.version) : !1;
+}
+function platformEnvironment(minor, target2) {
+  let p = parse3(target2), env = linuxEnvironment(minor, p.arch);
+  return p.os === "macosx" ? { ...env, sys_platform: "darwin", platform_system: "Darwin", platform_machine: p.arch === "universal2" ? "arm64" : p.arch } : p.os === "win" ? { ...env, os_name: "nt", sys_platform: "win32", platform_system: "Windows", platform_machine: p.arch === "amd64" ? "AMD64" : p.arch === "arm64" ? "ARM64" : "x86" } : env;
+}
+
 // src/packager/wheel/closure.ts
 function checkOneVersion(label, wheels) {
   let byName = /* @__PURE__ */ new Map();
@@ -24016,12 +24039,12 @@ function machineOf(w) {
   }
   return "x86_64";
 }
-function checkRequirements(label, wheels, minors) {
+function checkRequirements(label, wheels, minors, platforms = []) {
   let have = new Map(wheels.map((w) => [w.normalized, w])), errors = [], warnings = [];
   for (let w of wheels)
     if (w.requires_check !== "off")
       for (let raw of w.requires_dist) {
-        let req4 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).map((m) => linuxEnvironment(m, machineOf(w)));
+        let req4 = parseRequirement(raw), envs = (minors.length ? minors : ["3.99"]).flatMap((m) => platforms.length ? platforms.map((p) => platformEnvironment(m, p)) : [linuxEnvironment(m, machineOf(w))]);
         if (req4.marker && !envs.some((env) => evaluateMarker(req4.marker, env))) continue;
         let dep = have.get(normalizeName(req4.name)), problem;
         if (!dep) problem = `${w.label} (${w.name} ${w.version}) requires '${req4.raw}', but no dep of the binary provides ${req4.name}`;
@@ -24045,6 +24068,113 @@ function checkRequirements(label, wheels, minors) {
       hint: "Add a python_wheel of the required version to the wheel's deps, or set requires_check = 'warn' (or 'off') on the python_wheel."
     });
   return warnings;
+}
+
+// src/packager/wheel/tags.ts
+function parseWheelFilename(filename) {
+  if (!filename.endsWith(".whl")) return;
+  let parts = filename.slice(0, -4).split("-");
+  if (parts.length !== 5 && parts.length !== 6) return;
+  let [distribution, version2] = parts, [py, abi, plat] = parts.slice(-3);
+  if (!(!distribution || !version2 || !py || !abi || !plat))
+    return {
+      distribution,
+      version: version2,
+      build: parts.length === 6 ? parts[2] : void 0,
+      python: py.split("."),
+      abi: abi.split("."),
+      platform: plat.split(".")
+    };
+}
+function expandTags(w) {
+  let out = [];
+  for (let p of w.python) for (let a of w.abi) for (let pl of w.platform) out.push([p, a, pl]);
+  return out.sort((x, y) => x.join("-") < y.join("-") ? -1 : 1);
+}
+function needsLaunchCheck(t) {
+  return t[1] !== "none" || t[2] !== "any";
+}
+function minorsForTag(t, minors) {
+  let [py, abi] = t, m = /^(py|cp|pp|ip|jy)(\d)(\d*)$/.exec(py);
+  if (!m) return [];
+  let [, impl, major, minorText] = m;
+  if (major !== "3") return [];
+  if (impl !== "py" && impl !== "cp") return [];
+  if (!minorText) return minors;
+  let minor = Number(minorText), exact = impl === "cp" && abi !== "abi3" && abi !== "none";
+  return minors.filter((n) => exact ? n === minor : n >= minor);
+}
+function wheelMinors(tags, minors) {
+  let ok = /* @__PURE__ */ new Set();
+  for (let t of tags) for (let n of minorsForTag(t, minors)) ok.add(n);
+  return minors.filter((n) => ok.has(n));
+}
+function describeTag(t) {
+  let [py, abi, plat] = t, m = /^(py|cp)(\d)(\d*)$/.exec(py), impl = m ? m[1] === "cp" ? "CPython" : "Python" : py, ver = m ? m[3] ? `${m[2]}.${m[3]}` : m[2] : "", exact = m && m[1] === "cp" && abi !== "abi3" && abi !== "none", pyText = `${impl} ${ver}${exact || !m || !m[3] ? "" : " or later"}`.trim(), abiText = abi === "none" ? "" : ` (ABI ${abi})`, platText = plat === "any" ? "" : ` on ${plat}`;
+  return `${pyText}${abiText}${platText}`;
+}
+
+// src/packager/wheel/variants.ts
+function wheelId(w) {
+  return w.variant ? `${w.label} ${w.filename}` : w.label;
+}
+function naturalCompare(a, b) {
+  let x = a.split(/(\d+)/), y = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(x.length, y.length); i++)
+    if (x[i] !== y[i])
+      return i % 2 === 1 && Number(x[i]) - Number(y[i]) || (x[i] < y[i] ? -1 : 1);
+  return x.length - y.length;
+}
+function groupByLabel(wheels) {
+  let groups = /* @__PURE__ */ new Map();
+  for (let w of wheels) groups.set(w.label, [...groups.get(w.label) ?? [], w]);
+  return [...groups.values()];
+}
+function mergedView(group) {
+  return group.length === 1 ? group[0] : {
+    ...group[0],
+    filename: group.map((w) => w.filename).join(", "),
+    tags: group.flatMap((w) => w.tags),
+    requires_dist: [...new Set(group.flatMap((w) => w.requires_dist))]
+  };
+}
+function serves(w) {
+  return [...new Set(w.tags.map(describeTag))].join(" or ") || "any Python";
+}
+
+// src/packager/wheel/coverage.ts
+function missingTags(w, minor, plat) {
+  let plats = plat ? [plat] : [...new Set(w.tags.map((t) => t[2]))].sort(), pys = minor !== void 0 ? [void 0] : [...new Set(w.tags.map((t) => `${t[0]}-${t[1]}`))].sort();
+  return plats.flatMap((p) => pys.map((py) => py ? `${py}-${p}` : p === "any" ? `py3${minor}-none-any` : `cp3${minor}-cp3${minor}${minor < 8 ? "m" : ""}-${p}`));
+}
+function checkTargets(label, spec, specMinors, targets, platforms, views) {
+  if (targets.length === 0 && platforms.length === 0) return;
+  let admitted = targets.filter((t) => specMinors.includes(t));
+  if (targets.length && admitted.length === 0)
+    throw new ParError("BAD_SPECIFIER", `python = '${spec}' admits none of target_pythons (${targets.join(", ")})`, {
+      label,
+      hint: "Widen python, or list the Pythons it admits in target_pythons."
+    });
+  let problems = [];
+  for (let w of views)
+    for (let t of admitted.length ? admitted : [void 0]) {
+      let minor = t === void 0 ? void 0 : Number(t.split(".")[1]);
+      for (let plat of platforms.length ? platforms : [void 0]) {
+        if (w.tags.some((tag) => (minor === void 0 || wheelMinors([tag], [minor]).length > 0) && (!plat || platformFits(tag[2], plat)))) continue;
+        let what = t && plat ? `Python ${t} on ${plat}` : t ? `Python ${t}` : plat;
+        problems.push(`${w.label} (${w.name} ${w.version}) has no build for ${what}: missing ${missingTags(w, minor, plat).join(" or ")} (its builds serve ${serves(w)})`);
+      }
+    }
+  if (problems.length)
+    throw new ParError("WHEEL_INVALID", `a bundled wheel does not serve every target (python = '${spec}'${targets.length ? `, target_pythons ${targets.join(", ")}` : ""}${platforms.length ? `, target_platforms ${platforms.join(", ")}` : ""}):
+  ${problems.join(`
+  `)}`, {
+      label,
+      hint: 'Add the missing builds to the python_wheel (wheels = [...]), or narrow python (e.g. ">=3.8"), target_pythons or target_platforms.'
+    });
+}
+function servesSomePlatform(w, platforms) {
+  return platforms.length === 0 || w.tags.some((t) => platforms.some((p) => platformFits(t[2], p)));
 }
 
 // src/archive/wheel-info.ts
@@ -24096,64 +24226,27 @@ function readWheelInfo(file2, label) {
   return r.data;
 }
 
-// src/packager/wheel/tags.ts
-function parseWheelFilename(filename) {
-  if (!filename.endsWith(".whl")) return;
-  let parts = filename.slice(0, -4).split("-");
-  if (parts.length !== 5 && parts.length !== 6) return;
-  let [distribution, version2] = parts, [py, abi, plat] = parts.slice(-3);
-  if (!(!distribution || !version2 || !py || !abi || !plat))
-    return {
-      distribution,
-      version: version2,
-      build: parts.length === 6 ? parts[2] : void 0,
-      python: py.split("."),
-      abi: abi.split("."),
-      platform: plat.split(".")
-    };
-}
-function expandTags(w) {
-  let out = [];
-  for (let p of w.python) for (let a of w.abi) for (let pl of w.platform) out.push([p, a, pl]);
-  return out.sort((x, y) => x.join("-") < y.join("-") ? -1 : 1);
-}
-function needsLaunchCheck(t) {
-  return t[1] !== "none" || t[2] !== "any";
-}
-function minorsForTag(t, minors) {
-  let [py, abi] = t, m = /^(py|cp|pp|ip|jy)(\d)(\d*)$/.exec(py);
-  if (!m) return [];
-  let [, impl, major, minorText] = m;
-  if (major !== "3") return [];
-  if (impl !== "py" && impl !== "cp") return [];
-  if (!minorText) return minors;
-  let minor = Number(minorText), exact = impl === "cp" && abi !== "abi3" && abi !== "none";
-  return minors.filter((n) => exact ? n === minor : n >= minor);
-}
-function wheelMinors(tags, minors) {
-  let ok = /* @__PURE__ */ new Set();
-  for (let t of tags) for (let n of minorsForTag(t, minors)) ok.add(n);
-  return minors.filter((n) => ok.has(n));
-}
-function describeTag(t) {
-  let [py, abi, plat] = t, m = /^(py|cp)(\d)(\d*)$/.exec(py), impl = m ? m[1] === "cp" ? "CPython" : "Python" : py, ver = m ? m[3] ? `${m[2]}.${m[3]}` : m[2] : "", exact = m && m[1] === "cp" && abi !== "abi3" && abi !== "none", pyText = `${impl} ${ver}${exact || !m || !m[3] ? "" : " or later"}`.trim(), abiText = abi === "none" ? "" : ` (ABI ${abi})`, platText = plat === "any" ? "" : ` on ${plat}`;
-  return `${pyText}${abiText}${platText}`;
-}
-
 // src/packager/wheel/bundle.ts
 function wheelDir(w) {
-  return `${WHEELS_DIR}/${w.normalized}-${w.version}`;
+  return w.variant ? `${WHEELS_DIR}/${w.filename.slice(0, -4)}` : `${WHEELS_DIR}/${w.normalized}-${w.version}`;
+}
+function groupDir(group) {
+  return wheelDir({ ...group[0], variant: !1 });
 }
 function loadWheels(m, spec, specMinors) {
   let label = m.header.label, files = /* @__PURE__ */ new Map(), wheels = [];
   for (let ref of m.wheels) {
-    if (files.has(ref.label)) continue;
-    let info = readWheelInfo(ref.info, ref.label);
-    files.set(ref.label, ref.file), wheels.push(info);
+    let info = readWheelInfo(ref.info, ref.label), w = ref.variant ? { ...info, variant: !0 } : info;
+    files.has(wheelId(w)) || (files.set(wheelId(w), ref.file), wheels.push(w));
   }
-  wheels.sort((a, b) => a.normalized < b.normalized ? -1 : a.normalized > b.normalized ? 1 : 0), checkOneVersion(label, wheels);
-  let minors = wheels.length && specMinors.length ? narrowMinors(label, spec, specMinors, wheels) : specMinors, warnings = checkRequirements(label, wheels, minors);
-  return { wheels, files, warnings, minors };
+  let order = (w) => `${w.normalized}\0${w.label}\0`;
+  wheels.sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : naturalCompare(a.filename, b.filename));
+  let { target_pythons: targets, target_platforms: platforms } = m.header;
+  checkTargets(label, spec, specMinors, targets, platforms, groupByLabel(wheels).map(mergedView));
+  let kept = wheels.filter((w) => !w.variant || servesSomePlatform(w, platforms)), groups = groupByLabel(kept), views = groups.map(mergedView);
+  checkOneVersion(label, views);
+  let minors = views.length && specMinors.length ? narrowMinors(label, spec, specMinors, views) : specMinors, warnings = checkRequirements(label, views, minors, platforms);
+  return { wheels: kept, groups, files, warnings, minors };
 }
 function narrowMinors(label, spec, minors, wheels) {
   let ok = minors.map((m) => Number(m.split(".")[1]));
@@ -24172,7 +24265,7 @@ function narrowMinors(label, spec, minors, wheels) {
 }
 async function addWheelEntries(w, loaded, compress) {
   for (let info of loaded.wheels) {
-    let file2 = loaded.files.get(info.label), reader = await ZipReader.open(file2);
+    let file2 = loaded.files.get(wheelId(info)), reader = await ZipReader.open(file2);
     try {
       let dir = wheelDir(info), pending = [];
       for (let e of info.entries) {
@@ -24192,23 +24285,40 @@ async function addWheelEntries(w, loaded, compress) {
     }
   }
 }
-function launchData(wheels, bytecode = /* @__PURE__ */ new Map()) {
-  return wheels.filter((w) => w.extract || w.tags.every(needsLaunchCheck)).map((w) => ({
+function launchData(groups, bytecode = /* @__PURE__ */ new Map()) {
+  let one = (w) => ({
     name: w.name,
     version: w.version,
     filename: w.filename,
     sha256: w.sha256,
-    key: bytecode.has(w.label) ? `${w.sha256}.${bytecode.get(w.label).slice(0, 16)}` : w.sha256,
+    key: bytecode.has(wheelId(w)) ? `${w.sha256}.${bytecode.get(wheelId(w)).slice(0, 16)}` : w.sha256,
     dir: wheelDir(w),
     extract: w.extract,
     size: w.unpacked_size,
     // Only tags that constrain the interpreter at launch; none means "runs anywhere".
     tags: w.tags.every(needsLaunchCheck) ? w.tags : [],
     needs: [...new Set(w.tags.map(describeTag))].join(" or ")
-  }));
+  }), out = [];
+  for (let g of groups) {
+    if (g.length === 1 && !g[0].variant) {
+      (g[0].extract || g[0].tags.every(needsLaunchCheck)) && out.push(one(g[0]));
+      continue;
+    }
+    let view = mergedView(g);
+    out.push({
+      name: view.name,
+      version: view.version,
+      filename: view.filename,
+      dir: groupDir(g),
+      tags: view.tags,
+      needs: serves(view),
+      variants: g.map((w) => ({ ...one(w), tags: w.tags }))
+    });
+  }
+  return out;
 }
 function buildInfoWheels(wheels) {
-  return wheels.map((w) => ({ name: w.name, version: w.version, sha256: w.sha256, label: w.label }));
+  return wheels.map((w) => ({ name: w.name, version: w.version, sha256: w.sha256, label: w.label, filename: w.filename, serves: serves(w) }));
 }
 function wheelPaths(loaded) {
   return loaded.wheels.flatMap((w) => w.entries.map((e) => `${wheelDir(w)}/${e.path}`));
@@ -24249,14 +24359,14 @@ async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk 
   let files = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), buildMinor = Number(header.build_python.version.split(".")[1]), cacheTag = header.build_python.cache_tag;
   for (let w of loaded.wheels) {
     if (!compilesFor(w, buildMinor, loaded.minors)) continue;
-    let dir = dirOf(w), onDisk = w.extract || allOnDisk, compiled = prebuilt.get(w.label) ?? await compileWheelSources(w, loaded.files.get(w.label), dir, python, compiler, header.label), shipped = new Set(w.entries.map((e) => e.path)), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag), any2 = !1;
+    let dir = dirOf(w), onDisk = w.extract || allOnDisk, compiled = prebuilt.get(wheelId(w)) ?? await compileWheelSources(w, loaded.files.get(wheelId(w)), dir, python, compiler, header.label), shipped = new Set(w.entries.map((e) => e.path)), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag), any2 = !1;
     for (let e of w.entries) {
       let pyc = compiled.get(e.path);
       if (!pyc) continue;
       let path = pycPath(e.path, onDisk, cacheTag);
       shipped.has(path) || (files.set(`${dir}/${path}`, pyc), digest.update(`${path}\0`).update(pyc), any2 = !0);
     }
-    any2 && digests.set(w.label, digest.digest("hex"));
+    any2 && digests.set(wheelId(w), digest.digest("hex"));
   }
   return { files, digests };
 }
@@ -24269,7 +24379,7 @@ var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
   entries: external_exports.array(external_exports.tuple([external_exports.string().min(1), external_exports.number().int().nonnegative()]))
 }).strict();
 async function writeWheelBytecode(a) {
-  let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir(info), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
+  let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir({ ...info, variant: a.variant }), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
   (0, import_node_fs10.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
 ${header}
 `, "utf8"), ...compiled.values()]));
@@ -24354,12 +24464,13 @@ async function planPack(args) {
   py.minors = bundled.minors;
   let warnings = bundled.warnings.map((w) => `${h.label}: warning: ${w}`), launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript2 = await import_node_fs11.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.wheels.map(wheelDir)], firstParty = roots.length - bundled.wheels.length;
+  let launcherScript2 = await import_node_fs11.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
     files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
-    wheels: bundled.wheels.map((info, i) => ({ info, entry: firstParty + i })),
+    wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })),
+    // variants: one stands for all
     allowed: h.allow_shadowed_modules
   });
   let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots);
@@ -24394,9 +24505,9 @@ async function compilePack(plan, args) {
   }), prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
     let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
-    pycs2 && prebuilt.set(ref.label, pycs2);
+    pycs2 && prebuilt.set(ref.variant ? `${ref.label} ${(0, import_node_path3.basename)(ref.file)}` : ref.label, pycs2);
   }
-  let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.wheels, wheelPyc.digests), entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.wheels) : h.entry_point, entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
+  let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.groups, wheelPyc.digests), entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.groups.map((g) => g[0])) : h.entry_point, entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
     entry,
     python: py,
@@ -24579,7 +24690,7 @@ function readBlob(path, label) {
 var import_node_fs15 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto5 = require("node:crypto"), import_node_fs14 = require("node:fs"), import_node_path3 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs14 = require("node:fs"), import_node_path4 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
 
 // src/common/entry-points.ts
 function consoleScripts(text) {
@@ -24681,7 +24792,7 @@ function inflateBounded(raw, e) {
   return e.method === 0 ? raw : zlib5.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
 }
 async function readWheel(file2, opts) {
-  let filename = (0, import_node_path3.basename)(file2), problems = [], fail = () => {
+  let filename = (0, import_node_path4.basename)(file2), problems = [], fail = () => {
     throw new ParError("WHEEL_INVALID", `wheel ${filename} is rejected:
   ${problems.join(`
   `)}`, {
@@ -24866,14 +24977,14 @@ function parseVerbArgs(verb, argv, options, schema) {
 var import_node_child_process3 = require("node:child_process");
 
 // src/common/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os = require("node:os"), import_node_path4 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
-  let dir = (0, import_node_path4.resolve)(start);
+  let dir = (0, import_node_path5.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs16.existsSync)((0, import_node_path4.join)(dir, m)))) return dir;
-    let up = (0, import_node_path4.dirname)(dir);
+    if (MARKERS.some((m) => (0, import_node_fs16.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
+    let up = (0, import_node_path5.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
         hint: "Run par inside a workspace, or through `bazel run @rules_par//:par -- VERB`."
@@ -24884,12 +24995,12 @@ function findWorkspace(start = process.cwd(), env = process.env) {
 function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
-    for (let d of (env.PATH ?? "").split(import_node_path4.delimiter))
-      if (d && (0, import_node_fs16.existsSync)((0, import_node_path4.join)(d, name))) return (0, import_node_path4.join)(d, name);
+    for (let d of (env.PATH ?? "").split(import_node_path5.delimiter))
+      if (d && (0, import_node_fs16.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -24915,7 +25026,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path4.join)(dir, "events.json");
+  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -24959,11 +25070,11 @@ function bazelQuery(workspace, expr, flags = [], partialOk = !1) {
 }
 
 // src/lock/hubs.ts
-var import_node_fs17 = require("node:fs"), import_node_path5 = require("node:path");
+var import_node_fs17 = require("node:fs"), import_node_path6 = require("node:path");
 function declaredHubs(ws) {
   let names = /* @__PURE__ */ new Set();
   for (let f of ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"]) {
-    let p = (0, import_node_path5.join)(ws, f);
+    let p = (0, import_node_path6.join)(ws, f);
     if (!(0, import_node_fs17.existsSync)(p)) continue;
     let text = (0, import_node_fs17.readFileSync)(p, "utf8").replace(/#.*$/gm, "");
     for (let m of text.matchAll(/\bpar(?:_wheels|\.wheels)\s*\(([^)]*)\)/g)) {
@@ -25050,18 +25161,18 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs18 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path6 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs18 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path7 = require("node:path");
 function cacheRoot(env = process.env) {
   if (env.PAR_ROOT && !env.PAR_ROOT.startsWith("/"))
     throw new ParError("BAD_ARGUMENTS", `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
-  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path6.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path6.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
+  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path7.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path7.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
 }
 function treeSize(path, st = (0, import_node_fs18.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
   for (let name of (0, import_node_fs18.readdirSync)(path))
     try {
-      total += treeSize((0, import_node_path6.join)(path, name));
+      total += treeSize((0, import_node_path7.join)(path, name));
     } catch {
     }
   return total;
@@ -25070,11 +25181,11 @@ function listEntries(root) {
   if (!(0, import_node_fs18.existsSync)(root)) return [];
   let out = [];
   for (let kind of (0, import_node_fs18.readdirSync)(root).sort()) {
-    let kdir = (0, import_node_path6.join)(root, kind);
+    let kdir = (0, import_node_path7.join)(root, kind);
     if (!(kind.startsWith(".") || !(0, import_node_fs18.statSync)(kdir).isDirectory()))
       for (let key of (0, import_node_fs18.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
-        let path = (0, import_node_path6.join)(kdir, key);
+        let path = (0, import_node_path7.join)(kdir, key);
         try {
           let st = (0, import_node_fs18.lstatSync)(path);
           if (!st.isDirectory()) continue;
@@ -25097,7 +25208,7 @@ function listLeftovers(root) {
     for (let name of (0, import_node_fs18.readdirSync)(dir).sort()) {
       let tmp = /^\.tmp-.+-(\d+)$/.exec(name);
       if (!tmp && !name.startsWith(".set-aside-")) continue;
-      let path = (0, import_node_path6.join)(dir, name);
+      let path = (0, import_node_path7.join)(dir, name);
       try {
         let pid = tmp ? Number(tmp[1]) : void 0;
         out.push({ path, name: prefix + name, size: treeSize(path), fillingPid: pid !== void 0 && isAlive(pid) ? pid : void 0 });
@@ -25108,7 +25219,7 @@ function listLeftovers(root) {
   if (!(0, import_node_fs18.existsSync)(root)) return out;
   scan(root, "");
   for (let kind of (0, import_node_fs18.readdirSync)(root).sort()) {
-    let kdir = (0, import_node_path6.join)(root, kind);
+    let kdir = (0, import_node_path7.join)(root, kind);
     !kind.startsWith(".") && (0, import_node_fs18.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
   }
   return out;
@@ -25127,7 +25238,7 @@ function filesInUse(proc = "/proc") {
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs18.readFileSync)((0, import_node_path6.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs18.readFileSync)((0, import_node_path7.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -25135,9 +25246,9 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs18.readdirSync)((0, import_node_path6.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs18.readdirSync)((0, import_node_path7.join)(proc, pid, "fd")))
           try {
-            let target2 = (0, import_node_fs18.readlinkSync)((0, import_node_path6.join)(proc, pid, "fd", fd));
+            let target2 = (0, import_node_fs18.readlinkSync)((0, import_node_path7.join)(proc, pid, "fd", fd));
             target2.startsWith("/") && used.set(target2.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
@@ -25177,17 +25288,17 @@ function planGc(entries, opts) {
 }
 var LOCKED = 75;
 function removeEntry(e) {
-  let grave = (0, import_node_path6.join)(e.path, "..", `.gc-${e.key}-${process.pid}`), lock = (0, import_node_path6.join)(e.path, "..", `.${e.key}.use`), r = (0, import_node_child_process4.spawnSync)("flock", ["-n", "-x", "-E", String(LOCKED), lock, "mv", "-T", "--", e.path, grave], { encoding: "utf8" });
+  let grave = (0, import_node_path7.join)(e.path, "..", `.gc-${e.key}-${process.pid}`), lock = (0, import_node_path7.join)(e.path, "..", `.${e.key}.use`), r = (0, import_node_child_process4.spawnSync)("flock", ["-n", "-x", "-E", String(LOCKED), lock, "mv", "-T", "--", e.path, grave], { encoding: "utf8" });
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs18.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs18.rmSync)(lock, { force: !0 }), (0, import_node_fs18.rmSync)((0, import_node_path6.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs18.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs18.rmSync)(lock, { force: !0 }), (0, import_node_fs18.rmSync)((0, import_node_path7.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
   for (let kind of (0, import_node_fs18.existsSync)(root) ? (0, import_node_fs18.readdirSync)(root) : []) {
-    let kdir = (0, import_node_path6.join)(root, kind);
+    let kdir = (0, import_node_path7.join)(root, kind);
     if (!(kind.startsWith(".") || !(0, import_node_fs18.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs18.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs18.rmSync)((0, import_node_path6.join)(kdir, name), { recursive: !0, force: !0 });
+      for (let name of (0, import_node_fs18.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs18.rmSync)((0, import_node_path7.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -25269,10 +25380,10 @@ async function cacheVerb(argv, io) {
 }
 
 // src/cli/gen.ts
-var import_node_fs21 = require("node:fs"), import_node_path8 = require("node:path");
+var import_node_fs21 = require("node:fs"), import_node_path9 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs20 = require("node:fs"), import_node_path7 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs20 = require("node:fs"), import_node_path8 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25933,55 +26044,55 @@ function applyEdits(text, edits) {
 }
 
 // src/gen/gen.ts
-var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), isTestFile = (f) => /^test_.*\.py$|_test\.py$/.test(import_node_path7.posix.basename(f)), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
+var DEFS = "@rules_par//rules:defs.bzl", OWNING_KINDS = /* @__PURE__ */ new Set(["python_library", "python_binary", "python_test", "py_library", "py_binary", "py_test"]), COMPLETED_KINDS = /* @__PURE__ */ new Set(["python_binary", "python_test", "py_binary", "py_test"]), isTestFile = (f) => /^test_.*\.py$|_test\.py$/.test(import_node_path8.posix.basename(f)), IGNORE = ["**/bazel-*/**", "bazel-*/**", "**/node_modules/**", "**/.*/**", "**/__pycache__/**"], posixRel = (p) => p.split("\\").join("/"), pkgOf = (dir) => dir === "." ? "" : dir;
 function labelFor(pkg, name) {
-  return pkg && (0, import_node_path7.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
+  return pkg && (0, import_node_path8.basename)(pkg) === name ? `//${pkg}` : `//${pkg}:${name}`;
 }
 function shortLabel(label, fromPkg) {
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
   if (!m) return label;
-  let pkg = m[1], name = m[2] ?? (0, import_node_path7.basename)(pkg);
+  let pkg = m[1], name = m[2] ?? (0, import_node_path8.basename)(pkg);
   return pkg === fromPkg ? `:${name}` : label;
 }
 function canonical2(label, fromPkg) {
   if (label.startsWith(":")) return labelFor(fromPkg, label.slice(1));
   let m = /^\/\/([^:]*)(?::(.*))?$/.exec(label);
-  return m ? labelFor(m[1], m[2] ?? (0, import_node_path7.basename)(m[1])) : label;
+  return m ? labelFor(m[1], m[2] ?? (0, import_node_path8.basename)(m[1])) : label;
 }
 function gen(opts) {
-  let ws = (0, import_node_path7.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), roots = /* @__PURE__ */ new Set(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
+  let ws = (0, import_node_path8.resolve)(opts.workspace), pyFiles = import_fast_glob.default.sync("**/*.py", { cwd: ws, ignore: IGNORE, dot: !1 }).map(posixRel).sort(), buildFiles = import_fast_glob.default.sync(["**/BUILD", "**/BUILD.bazel"], { cwd: ws, ignore: IGNORE }).map(posixRel).sort(), warnings = [], targets = /* @__PURE__ */ new Map(), owner2 = /* @__PURE__ */ new Map(), roots = /* @__PURE__ */ new Set(), buildText = /* @__PURE__ */ new Map(), buildOfPkg = /* @__PURE__ */ new Map();
   for (let bf of buildFiles) {
-    let pkg = pkgOf(import_node_path7.posix.dirname(bf));
+    let pkg = pkgOf(import_node_path8.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs20.readFileSync)((0, import_node_path7.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
       for (let r of call.attrs.get("imports")?.items ?? []) {
-        let root = import_node_path7.posix.normalize(import_node_path7.posix.join(pkg, r.value)).replace(/^\.$/, "").replace(/\/$/, "");
+        let root = import_node_path8.posix.normalize(import_node_path8.posix.join(pkg, r.value)).replace(/^\.$/, "").replace(/\/$/, "");
         root.startsWith("..") || roots.add(root);
       }
-      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path7.posix.join(pkg, i.value)));
+      let label = labelFor(pkg, call.name), srcsAttr = call.attrs.get("srcs"), srcs = new Set((srcsAttr?.items ?? []).map((i) => import_node_path8.posix.join(pkg, i.value)));
       for (let s of srcs) owner2.has(s) || owner2.set(s, label);
       let managed = call.kind === "python_library" && !call.keep && (srcsAttr === void 0 || srcsAttr.items !== null && !srcsAttr.keep), depsAttr = call.attrs.get("deps"), deps = new Set((depsAttr?.items ?? []).map((d) => canonical2(d.value, pkg))), t = { kind: call.kind === "python_test" ? "python_test" : "python_library", label, pkg, name: call.name, srcs, existing: { file: bf, call }, managed, deps };
       COMPLETED_KINDS.has(call.kind) && !call.keep && !depsAttr?.keep && depsAttr?.items !== null && (t.completed = new Set(deps), t.entryModule = call.attrs.get("entry_point")?.string?.split(":")[0]), targets.set(label, t);
     }
   }
   let pkgAbove = (dir) => {
-    for (let d = dir; ; d = pkgOf(import_node_path7.posix.dirname(d))) {
+    for (let d = dir; ; d = pkgOf(import_node_path8.posix.dirname(d))) {
       if (buildOfPkg.has(d)) return d;
       if (d === "") return;
     }
   };
   for (let f of pyFiles) {
     if (owner2.has(f)) continue;
-    let dir = pkgOf(import_node_path7.posix.dirname(f)), above = pkgAbove(dir), label;
+    let dir = pkgOf(import_node_path8.posix.dirname(f)), above = pkgAbove(dir), label;
     if (isTestFile(f)) {
-      let name = import_node_path7.posix.basename(f, ".py");
+      let name = import_node_path8.posix.basename(f, ".py");
       label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_test", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
-    } else above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path7.posix.dirname(s)) === dir))?.label);
+    } else above !== void 0 && above !== dir && (label = [...targets.values()].find((t2) => t2.pkg === above && t2.managed && [...t2.srcs].some((s) => pkgOf(import_node_path8.posix.dirname(s)) === dir))?.label);
     if (!label) {
-      let name = dir ? (0, import_node_path7.basename)(dir) : "root";
+      let name = dir ? (0, import_node_path8.basename)(dir) : "root";
       label = labelFor(dir, name), targets.has(label) || targets.set(label, { kind: "python_library", label, pkg: dir, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() });
     }
     let t = targets.get(label);
@@ -25993,7 +26104,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs20.readFileSync)((0, import_node_path7.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -26043,7 +26154,7 @@ function gen(opts) {
     cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
   }
   let changed = [];
-  if ((0, import_node_fs20.existsSync)((0, import_node_path7.join)(ws, INDEX_FILE))) {
+  if ((0, import_node_fs20.existsSync)((0, import_node_path8.join)(ws, INDEX_FILE))) {
     let pairs = [];
     for (let f of pyFiles) {
       let label = owner2.get(f);
@@ -26053,15 +26164,15 @@ function gen(opts) {
       }
     }
     let text = renderModuleIndex(pairs);
-    (0, import_node_fs20.readFileSync)((0, import_node_path7.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path7.join)(ws, INDEX_FILE), text));
+    (0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), text));
   }
   let byPkg = /* @__PURE__ */ new Map();
   for (let t of targets.values()) (t.managed || t.completed) && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
   let allowed = (pkg) => !opts.paths || opts.paths.some((p) => p === "" || p === "." || pkg === p || pkg.startsWith(p + "/"));
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
-    let bf = buildOfPkg.get(pkg) ?? import_node_path7.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path7.join)(ws, bf), after));
+    let bf = buildOfPkg.get(pkg) ?? import_node_path8.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path8.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -26097,7 +26208,7 @@ function mergeInto(scc, targets, buildOfPkg) {
     for (; k < common.length && k < p.length && common[k] === p[k]; ) k++;
     common = common.slice(0, k);
   }
-  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg) && t.kind === "python_library")), name = root ? (0, import_node_path7.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { kind: "python_library", label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
+  let root = common.join("/"), between = (pkg) => dirs.some((d) => (root === "" || pkg === root || pkg.startsWith(root + "/")) && (d === pkg || d.startsWith(pkg + "/"))), members2 = [...targets.values()].filter((t) => !t.existing && t.managed && (scc.includes(t.label) || between(t.pkg) && t.kind === "python_library")), name = root ? (0, import_node_path8.basename)(root) : "root", label = labelFor(root, name), merged = targets.get(label) && !targets.get(label).existing ? targets.get(label) : { kind: "python_library", label, pkg: root, name, srcs: /* @__PURE__ */ new Set(), managed: !0, deps: /* @__PURE__ */ new Set() };
   for (let m of members2) {
     for (let s of m.srcs) merged.srcs.add(s);
     m.label !== label && targets.delete(m.label);
@@ -26110,7 +26221,7 @@ function mergeInto(scc, targets, buildOfPkg) {
 function renderPackage(before, pkg, ts, all) {
   let edits = [], appended = [], newKinds = /* @__PURE__ */ new Set(), known = new Set(all.keys());
   for (let t of ts.sort((a, b) => a.name < b.name ? -1 : 1)) {
-    let srcs = [...t.srcs].map((s) => ({ value: import_node_path7.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
+    let srcs = [...t.srcs].map((s) => ({ value: import_node_path8.posix.relative(pkg, s), keep: !1 })).sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0), call = t.existing?.call, oldDeps = call?.attrs.get("deps"), deps = /* @__PURE__ */ new Map();
     for (let d of t.deps) deps.set(d, { value: shortLabel(d, pkg), keep: !1 });
     for (let it of oldDeps?.items ?? []) {
       let c = canonical2(it.value, pkg);
@@ -26174,7 +26285,7 @@ function describeCycles(r) {
 // src/cli/gen.ts
 async function genVerb(argv, io) {
   let a = parseVerbArgs("gen", argv, { check: { type: "boolean" } }, external_exports.object({ check: external_exports.boolean().optional(), positionals: external_exports.array(external_exports.string()) })), ws = findWorkspace(), base = process.cwd(), paths = a.positionals.length ? a.positionals.map((p) => {
-    let rel = (0, import_node_path8.relative)(ws, (0, import_node_path8.resolve)(base, p)).split("\\").join("/");
+    let rel = (0, import_node_path9.relative)(ws, (0, import_node_path9.resolve)(base, p)).split("\\").join("/");
     if (rel.startsWith("..")) throw new ParError("BAD_ARGUMENTS", `par gen: ${p} is outside the workspace ${ws}`);
     return rel;
   }) : void 0, third = hubModules(ws), r = gen({ workspace: ws, paths, check: a.check, thirdParty: third.modules });
@@ -26201,7 +26312,7 @@ async function genVerb(argv, io) {
 function hubModules(ws) {
   let hubs = declaredHubs(ws);
   if (!hubs.length) return { modules: /* @__PURE__ */ new Map(), warnings: [] };
-  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path8.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path8.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs21.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs21.existsSync)(f)));
+  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path9.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path9.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs21.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs21.existsSync)(f)));
   for (let h of missing) r.warnings.push(`the par_wheels hub @${h} could not be fetched, so imports of its wheels get no deps: ${q2.stderr.split(`
 `).filter((l) => l.includes("ERROR")).join(" ").trim() || "see bazel query @" + h + "//:par_hub.json"}`);
   return r;
@@ -26392,26 +26503,26 @@ async function importsReportVerb(argv, io) {
 }
 
 // src/cli/ide.ts
-var import_node_fs28 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
 
 // src/ide/locations.ts
-var import_node_path9 = require("node:path");
+var import_node_path10 = require("node:path");
 function resolveExecPath(loc, p) {
-  return p === "external" || p.startsWith("external/") ? (0, import_node_path9.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path9.join)(loc.executionRoot, p) : p ? (0, import_node_path9.join)(loc.workspace, p) : loc.workspace;
+  return p === "external" || p.startsWith("external/") ? (0, import_node_path10.join)(loc.outputBase, p) : p === "bazel-out" || p.startsWith("bazel-out/") ? (0, import_node_path10.join)(loc.executionRoot, p) : p ? (0, import_node_path10.join)(loc.workspace, p) : loc.workspace;
 }
 function inside(parent, child) {
-  let r = (0, import_node_path9.relative)(parent, child);
-  return r === "" ? "" : r.startsWith("..") || (0, import_node_path9.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path10.relative)(parent, child);
+  return r === "" ? "" : r.startsWith("..") || (0, import_node_path10.isAbsolute)(r) ? null : r;
 }
 function editorPath(loc, configDir, abs) {
-  let target2 = null, inOut = inside((0, import_node_path9.join)(loc.executionRoot, "bazel-out"), abs);
-  if (inOut !== null && loc.bazelOutLink ? target2 = (0, import_node_path9.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target2 = abs), target2 === null) return abs;
-  let r = (0, import_node_path9.relative)(configDir, target2);
-  return r === "" ? "." : r.split(import_node_path9.sep).join("/");
+  let target2 = null, inOut = inside((0, import_node_path10.join)(loc.executionRoot, "bazel-out"), abs);
+  if (inOut !== null && loc.bazelOutLink ? target2 = (0, import_node_path10.join)(loc.bazelOutLink, inOut) : inside(loc.workspace, abs) !== null && (target2 = abs), target2 === null) return abs;
+  let r = (0, import_node_path10.relative)(configDir, target2);
+  return r === "" ? "." : r.split(import_node_path10.sep).join("/");
 }
 
 // src/ide/project-model.ts
-var import_node_fs25 = require("node:fs"), import_node_path10 = require("node:path");
+var import_node_fs25 = require("node:fs"), import_node_path11 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26452,7 +26563,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs25.existsSync) {
     sources: t.sources.map((s) => resolveExecPath(loc, s.path)),
     import_roots: importRootsOf(t, loc, exists),
     wheels: t.wheels.map((w) => ({ label: w.label, dir: resolveExecPath(loc, w.dir) }))
-  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path10.join)(loc.workspace, s.path)))).sort();
+  })), include = uniq(sorted.flatMap((t) => t.sources.filter((s) => sourceTreeOf(s.path) === "").map((s) => (0, import_node_path11.join)(loc.workspace, s.path)))).sort();
   return {
     version: PROJECT_MODEL_VERSION,
     workspace: loc.workspace,
@@ -26465,7 +26576,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs25.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs26 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs26 = require("node:fs"), import_node_path12 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26518,8 +26629,8 @@ function writeAtomically(file2, text) {
   (0, import_node_fs26.writeFileSync)(tmp, text), (0, import_node_fs26.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
-  let file2 = (0, import_node_path11.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path11.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs26.existsSync)((0, import_node_path11.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs26.readFileSync)((0, import_node_path11.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  let file2 = (0, import_node_path12.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path12.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
+  !existing && (0, import_node_fs26.existsSync)((0, import_node_path12.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs26.readFileSync)((0, import_node_path12.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
 `, changed = !(0, import_node_fs26.existsSync)(file2) || (0, import_node_fs26.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
@@ -26527,7 +26638,7 @@ function writePyrightConfig(dir, next) {
 }
 
 // src/ide/target-json.ts
-var import_node_fs27 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs27 = require("node:fs"), import_node_path13 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26573,7 +26684,7 @@ function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
   if (!m) throw new ParError("BAZEL_FAILED", `unexpected label '${label}' in Bazel's build events`);
   let [, repo, pkg, name] = m;
-  return (0, import_node_path12.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
+  return (0, import_node_path13.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
   let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs27.existsSync)(f));
@@ -26582,7 +26693,7 @@ function readClosure(bazelBin, executionRoot, labels) {
     if (seen.has(file2)) continue;
     let t = readTargetJson(file2);
     seen.set(file2, t);
-    for (let dep of t.closure_json) todo.push((0, import_node_path12.join)(executionRoot, dep));
+    for (let dep of t.closure_json) todo.push((0, import_node_path13.join)(executionRoot, dep));
   }
   return [...seen.values()];
 }
@@ -26591,23 +26702,23 @@ function readClosure(bazelBin, executionRoot, labels) {
 var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
-    let p = (0, import_node_path13.join)(workspace, file2);
+    let p = (0, import_node_path14.join)(workspace, file2);
     if ((0, import_node_fs28.existsSync)(p) && re.test((0, import_node_fs28.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
 var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
-  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path13.join)(workspace, "bazel-out"), bazelOutLink = null;
+  let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path14.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs28.existsSync)(link) && (0, import_node_fs28.realpathSync)(link) === (0, import_node_fs28.realpathSync)((0, import_node_path13.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs28.existsSync)(link) && (0, import_node_fs28.realpathSync)(link) === (0, import_node_fs28.realpathSync)((0, import_node_path14.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
   return { workspace, executionRoot: info.execution_root, outputBase: info.output_base, bazelBin: info["bazel-bin"], bazelOutLink };
 }
 function ide(labels, out, cwd = process.cwd()) {
-  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path13.resolve)(cwd, out ?? workspace);
+  let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path14.resolve)(cwd, out ?? workspace);
   (0, import_node_fs28.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
@@ -26630,20 +26741,20 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs29 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
-  let r = (0, import_node_path14.relative)(root, abs);
-  return r === "" || r.startsWith("..") || (0, import_node_path14.isAbsolute)(r) ? null : r;
+  let r = (0, import_node_path15.relative)(root, abs);
+  return r === "" || r.startsWith("..") || (0, import_node_path15.isAbsolute)(r) ? null : r;
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
-  let abs = (0, import_node_path14.resolve)(cwd, file2), rel = within(workspace, abs);
+  let abs = (0, import_node_path15.resolve)(cwd, file2), rel = within(workspace, abs);
   if (rel === null && (0, import_node_fs29.existsSync)(abs) && (rel = within((0, import_node_fs29.realpathSync)(workspace), (0, import_node_fs29.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
     });
-  let parts = rel.split(import_node_path14.sep);
+  let parts = rel.split(import_node_path15.sep);
   if (parts[0].startsWith("bazel-"))
     throw new ParError("BAD_ARGUMENTS", `${file2} is under Bazel's output symlink ${parts[0]}/, not a source file of the workspace (${workspace}).`, {
       file: file2,
@@ -26656,7 +26767,7 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs29.existsSync)((0, import_node_path14.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs29.existsSync)((0, import_node_path15.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26715,7 +26826,8 @@ var BuildInfo = external_exports.object({
   timestamp: external_exports.string().nullable(),
   python: external_exports.string(),
   fingerprint: external_exports.string(),
-  wheels: external_exports.array(external_exports.object({ name: external_exports.string(), version: external_exports.string(), sha256: external_exports.string() }).passthrough())
+  // serves: which Pythons/platforms the build fits (one entry per build of a wheel with several).
+  wheels: external_exports.array(external_exports.object({ name: external_exports.string(), version: external_exports.string(), sha256: external_exports.string(), serves: external_exports.string().optional() }).passthrough())
 }).passthrough(), ManifestData = external_exports.object({
   label: external_exports.string(),
   entry: external_exports.union([external_exports.object({ entry_point: external_exports.string() }), external_exports.object({ module: external_exports.string(), path: external_exports.string() })]),
@@ -26801,12 +26913,13 @@ var import_node_fs32 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
-    if (Array.isArray(v) && v.every((x) => x && typeof x == "object" && typeof x.name == "string"))
-      for (let item of v) {
-        let { name, ...rest } = item;
-        out.set(`${k}.${name}`, rest);
+    if (Array.isArray(v) && v.every((x) => x && typeof x == "object" && typeof x.name == "string")) {
+      let items = v;
+      for (let item of items) {
+        let { name, ...rest } = item, several = typeof item.filename == "string" && items.filter((x) => x.name === name).length > 1;
+        out.set(several ? `${k}.${name}[${item.filename}]` : `${k}.${name}`, rest);
       }
-    else if (v && typeof v == "object" && !Array.isArray(v))
+    } else if (v && typeof v == "object" && !Array.isArray(v))
       for (let [k2, v2] of Object.entries(v)) out.set(`${k}.${k2}`, v2);
     else
       out.set(k, v);
@@ -26959,7 +27072,7 @@ function renderInspect(model) {
     renderStart(model.start),
     `  size       ${kb(model.size.archive)} in ${model.size.entries} entries (launcher ${model.size.launcher} B)`,
     `  wheels     ${model.wheels.length ? "" : "none"}`,
-    ...model.wheels.map((w) => `    ${w.name} ${w.version}  sha256:${w.sha256.slice(0, 16)}\u2026`),
+    ...model.wheels.map((w) => `    ${w.name} ${w.version}  sha256:${w.sha256.slice(0, 16)}\u2026${w.serves ? `  serves ${w.serves}` : ""}`),
     "  by top-level package (compressed / uncompressed):",
     ...model.packages.map((p) => `    ${p.name.padEnd(28)} ${kb(p.compressed).padStart(10)} / ${kb(p.uncompressed).padStart(10)}  ${p.files} files`)
   ].join(`
@@ -26981,7 +27094,7 @@ function inspectFailure(archive, problems) {
 }
 
 // src/cli/lock.ts
-var import_node_crypto6 = require("node:crypto"), import_node_fs34 = require("node:fs"), import_node_path16 = require("node:path");
+var import_node_crypto6 = require("node:crypto"), import_node_fs34 = require("node:fs"), import_node_path17 = require("node:path");
 
 // src/lock/errors.ts
 var LockError = class extends ParError {
@@ -26991,7 +27104,7 @@ var LockError = class extends ParError {
 };
 
 // src/lock/hub.ts
-var import_node_fs33 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs33 = require("node:fs"), import_node_path16 = require("node:path");
 async function readDistInfo(file2, normalized) {
   let z2 = await ZipReader.open(file2);
   try {
@@ -27102,7 +27215,7 @@ function hubJson(hub, lock, dists) {
 async function fromRepositoryCache(dir, url2, normalized) {
   let wheels = [], sdists = [];
   for (let sha256 of (0, import_node_fs33.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
-    let file2 = (0, import_node_path15.join)(dir, sha256), z2;
+    let file2 = (0, import_node_path16.join)(dir, sha256), z2;
     try {
       z2 = await ZipReader.open(file2);
     } catch {
@@ -27501,7 +27614,7 @@ function peekTable(ctx, key, table, meta3, type) {
 function validateTablePeek(ctx, peek, ptr) {
   (peek === null || ctx.uk === 2) && TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
 }
-function parse3(toml, options = {}) {
+function parse4(toml, options = {}) {
   let ctx = {
     s: toml,
     p: 0,
@@ -27585,7 +27698,7 @@ function fileOf(f, what, problems) {
 function parsePylock(text, file2, env) {
   let raw;
   try {
-    raw = parse3(text);
+    raw = parse4(text);
   } catch (e) {
     throw new LockError(`${file2} is not valid TOML: ${e.message.split(`
 `)[0]}`, file2);
@@ -27779,14 +27892,14 @@ function parseSimplePage(text, pageUrl2) {
 }
 
 // src/lock/select.ts
-var LEGACY = { manylinux1: 5, manylinux2010: 12, manylinux2014: 17 };
+var LEGACY2 = { manylinux1: 5, manylinux2010: 12, manylinux2014: 17 };
 function platformScore(plat, t) {
   if (plat === "any") return 1;
   if (t.platforms.length) return t.platforms.includes(plat) ? 500 : 0;
   if (plat === `linux_${t.machine}`) return 50;
   let m = /^(manylinux1|manylinux2010|manylinux2014|manylinux_(\d+)_(\d+))_(.+)$/.exec(plat);
   if (!m || m[4] !== t.machine) return 0;
-  let level = m[2] ? m[2] === "2" ? Number(m[3]) : 0 : LEGACY[m[1]], host = /^2\.(\d+)$/.exec(t.glibc);
+  let level = m[2] ? m[2] === "2" ? Number(m[3]) : 0 : LEGACY2[m[1]], host = /^2\.(\d+)$/.exec(t.glibc);
   return !level || host && level > Number(host[1]) ? 0 : 100 + level;
 }
 function pythonScore(tag, minor) {
@@ -27881,7 +27994,7 @@ var readJson = (file2) => {
   }
 };
 function writeText(file2, text) {
-  (0, import_node_fs34.mkdirSync)((0, import_node_path16.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs34.writeFileSync)(file2, text);
+  (0, import_node_fs34.mkdirSync)((0, import_node_path17.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs34.writeFileSync)(file2, text);
 }
 async function lockPlanVerb(argv, _io) {
   let a = parseVerbArgs(
@@ -27889,7 +28002,7 @@ async function lockPlanVerb(argv, _io) {
     argv,
     { lock: { type: "string" }, name: { type: "string" }, "index-url": { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
     external_exports.object({ lock: req2("lock"), name: req2("name"), "index-url": external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
-  ), { env } = target(a), text = (0, import_node_fs34.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path16.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
+  ), { env } = target(a), text = (0, import_node_fs34.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path17.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
   if (!plan.packages.length) throw new LockError(`${a.name} locks no distribution (for python_version ${env.python_version} on Linux)`, a.name);
   writeText(a.out, stableStringify(plan) + `
 `);
@@ -27903,11 +28016,11 @@ async function lockSelectVerb(argv, _io) {
   ), plan = LockPlanSchema.parse(readJson(a.plan)), pages = /* @__PURE__ */ new Map();
   for (let p of plan.packages)
     p.pages.forEach((url2, i) => {
-      let f = (0, import_node_path16.join)(a.pages, `${p.normalized}.${i}`);
+      let f = (0, import_node_path17.join)(a.pages, `${p.normalized}.${i}`);
       a.pages && (0, import_node_fs34.existsSync)(f) && pages.set(url2, (0, import_node_fs34.readFileSync)(f, "utf8"));
     });
   for (let p of plan.packages) {
-    let dir = (0, import_node_path16.join)(a.pages, "..", "cached", p.normalized);
+    let dir = (0, import_node_path17.join)(a.pages, "..", "cached", p.normalized);
     if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs34.existsSync)(dir)) {
       let files = await fromRepositoryCache(dir, p.pages[0], p.normalized);
       (files.wheels.length || files.sdists.length) && Object.assign(p, { pages: [], wheels: files.wheels, sdist: files.sdists[0] ?? null });
@@ -27933,12 +28046,12 @@ async function lockHubVerb(argv, _io) {
     external_exports.object({ selected: req2("selected"), root: req2("root"), hub: req2("hub"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
   ), { lock, selected } = SelectedFile.parse(readJson(a.selected)), dists = [];
   for (let sel of selected) {
-    let file2 = (0, import_node_path16.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
+    let file2 = (0, import_node_path17.join)(a.root, hubPackage(sel.normalized), sel.wheel.filename);
     dists.push({ sel, info: await readDistInfo(file2, sel.normalized) });
   }
   let hub = resolveDeps(dists, target(a).env, lock);
-  for (let d of hub) writeText((0, import_node_path16.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
-  writeText((0, import_node_path16.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
+  for (let d of hub) writeText((0, import_node_path17.join)(a.root, hubPackage(d.normalized), "BUILD.bazel"), packageBuild(d, a.hub));
+  writeText((0, import_node_path17.join)(a.root, "par_hub.json"), stableStringify(hubJson(a.hub, lock, hub)) + `
 `);
 }
 async function lockProbeVerb(argv, io) {
@@ -27954,7 +28067,7 @@ async function lockProbeVerb(argv, io) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs35 = require("node:fs"), import_node_path17 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs35 = require("node:fs"), import_node_path18 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -28063,7 +28176,7 @@ function identity(file2) {
   }
 }
 function bundleGuard(bundle) {
-  let absolute = (0, import_node_path17.resolve)(bundle), started = identity(absolute);
+  let absolute = (0, import_node_path18.resolve)(bundle), started = identity(absolute);
   return {
     stale: () => identity(absolute) !== started,
     fresh: (argv) => new Promise((done) => {
@@ -28163,7 +28276,8 @@ var USAGE2 = `usage: par VERB [ARGS]
       "python-version": { type: "string" },
       "cache-tag": { type: "string" },
       compiler: { type: "string" },
-      out: { type: "string" }
+      out: { type: "string" },
+      variant: { type: "boolean" }
     }, external_exports.object({
       wheel: req3("wheel"),
       info: req3("info"),
@@ -28173,6 +28287,7 @@ var USAGE2 = `usage: par VERB [ARGS]
       "cache-tag": req3("cache-tag"),
       compiler: req3("compiler"),
       out: req3("out"),
+      variant: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).max(0)
     }));
     await writeWheelBytecode({
@@ -28183,7 +28298,8 @@ var USAGE2 = `usage: par VERB [ARGS]
       pythonVersion: a["python-version"],
       cacheTag: a["cache-tag"],
       compiler: a.compiler,
-      out: a.out
+      out: a.out,
+      variant: a.variant
     });
   },
   async "build-info"(argv) {
@@ -28208,7 +28324,7 @@ var USAGE2 = `usage: par VERB [ARGS]
     let a = parseVerbArgs("inspect", argv, { json: { type: "boolean" } }, external_exports.object({
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(1, "name exactly one ARCHIVE")
-    })), archive = (0, import_node_path18.resolve)(a.positionals[0]), { output: output2, problems } = await inspectArchive(archive, a.json ?? !1);
+    })), archive = (0, import_node_path19.resolve)(a.positionals[0]), { output: output2, problems } = await inspectArchive(archive, a.json ?? !1);
     if (io.out(output2), problems.length) throw inspectFailure(archive, problems);
   },
   async diff(argv, io) {
@@ -28216,7 +28332,7 @@ var USAGE2 = `usage: par VERB [ARGS]
       json: external_exports.boolean().optional(),
       positionals: external_exports.array(external_exports.string()).length(2, "name exactly two archives: par diff A B")
     }));
-    io.out(await diff((0, import_node_path18.resolve)(a.positionals[0]), (0, import_node_path18.resolve)(a.positionals[1]), a.json ?? !1));
+    io.out(await diff((0, import_node_path19.resolve)(a.positionals[0]), (0, import_node_path19.resolve)(a.positionals[1]), a.json ?? !1));
   }
 };
 async function run(rawArgv, io) {

@@ -1,5 +1,6 @@
 """Wheel compatibility tags (PEP 425) against the running interpreter: python, ABI and
-platform, including manylinux (glibc) and musllinux. Builtin modules only (posix, sys)."""
+platform, including manylinux (glibc), musllinux and, on macOS hosts, macosx. Builtin modules
+only (posix, sys)."""
 
 import sys
 
@@ -54,11 +55,46 @@ def _abi_ok(abi):
     return abi == "cp%d%d%s" % (sys.version_info[0], sys.version_info[1], getattr(sys, "abiflags", ""))
 
 
+# Binary formats a macOS build may carry, per machine, in packaging.tags' order.
+_MAC_FORMATS = {"arm64": ("arm64", "universal2"), "x86_64": ("x86_64", "intel", "fat64", "fat32", "universal2", "universal")}
+
+
+def _mac():
+    """(macOS (major, minor), machine) from the Darwin kernel release: Darwin 20 is macOS 11,
+    Darwin 19 is 10.15. The minor of macOS 11+ is taken as 0 (platform.mac_ver() would read a
+    plist through plistlib: too dear for every launch), so a build for 12.3 is not used on 12.5."""
+    import posix
+
+    u = posix.uname()
+    major = int(u.release.split(".")[0])
+    return ((major - 9, 0) if major >= 20 else (10, major - 4)), u.machine
+
+
+def _mac_tag(plat):
+    """(version, format) of a macosx_X_Y_FORMAT tag, or None."""
+    parts = plat.split("_", 3)
+    if len(parts) != 4 or parts[0] != "macosx" or not (parts[1].isdigit() and parts[2].isdigit()):
+        return None
+    return (int(parts[1]), int(parts[2])), parts[3]
+
+
+def _mac_ok(plat):
+    tag = _mac_tag(plat)
+    if tag is None:
+        return False
+    version, machine = _mac()
+    if tag[1] == "arm64" and tag[0] < (11, 0):
+        return False  # no arm64 macOS before 11 (universal2 builds claim older versions)
+    return tag[0] <= version and tag[1] in _MAC_FORMATS.get(machine, (machine,))
+
+
 def _platform_ok(plat):
     if plat == "any":
         return True
+    if sys.platform == "darwin":
+        return _mac_ok(plat)
     if not sys.platform.startswith("linux"):
-        return False  # wheels for macOS/Windows, or a non-Linux host: not supported
+        return False  # wheels for Windows, or another host: not supported
     arch = _machine()
     if plat == "linux_" + arch:
         return True
@@ -82,6 +118,67 @@ def _platform_ok(plat):
 def compatible(tags):
     """True if any (python, abi, platform) triple fits this interpreter and host."""
     return any(_python_ok(py, abi) and _abi_ok(abi) and _platform_ok(plat) for py, abi, plat in tags)
+
+
+def _platform_rank(plat):
+    """packaging.tags' platform order on Linux: manylinux newest glibc first (a legacy alias
+    right after its manylinux_2_N), then musllinux, then linux_<arch>; "any" comes last."""
+    if plat == "any":
+        return (3, 0, 0)
+    mac = _mac_tag(plat)
+    if mac is not None:  # newest macOS version first, then the formats in their order
+        formats = _MAC_FORMATS.get(_mac()[1], ())
+        return (0, -(mac[0][0] * 100 + mac[0][1]), formats.index(mac[1]) if mac[1] in formats else 9)
+    parts = plat.split("_", 3)
+    for legacy, version in _LEGACY.items():
+        if plat.startswith(legacy + "_"):
+            return (0, -version[1], 1)
+    if len(parts) == 4 and parts[0] in ("manylinux", "musllinux"):
+        try:
+            return (0 if parts[0] == "manylinux" else 1, -int(parts[2]), 0)
+        except ValueError:
+            pass
+    return (2, 0, 0)
+
+
+def _interpreter_rank(py, abi, plat):
+    """Position of (python, abi) in packaging.tags.sys_tags() for this CPython 3.X: cp3X with
+    its own ABI, abi3, none; then cp3Y-abi3 for Y < X newest first; then py3X, py3, py3Y
+    with a platform; then cp3X-none-any, py3X, py3, py3Y -none-any."""
+    minor = sys.version_info[1]
+    ver = py[2:]
+    y = int(ver[1:]) if len(ver) > 1 else None
+    if plat != "any":
+        if py[:2] == "cp" and y == minor:
+            return 0 if abi not in ("abi3", "none") else 1 if abi == "abi3" else 2
+        if py[:2] == "cp" and abi == "abi3":
+            return 3 + minor - (y or 0)
+        base = 100
+    else:
+        if py[:2] == "cp":
+            return 200 + (minor - y if y is not None else 0)
+        base = 201
+    # py3X first, then py3, then py3Y (Y < X) newest first
+    return base + (0 if y == minor else 1 if y is None else 2 + minor - y)
+
+
+def rank(tag):
+    """Sort key of a tag that fits (lower is better, as packaging.tags orders them), or None."""
+    py, abi, plat = tag
+    if not (_python_ok(py, abi) and _abi_ok(abi) and _platform_ok(plat)):
+        return None
+    return (_interpreter_rank(py, abi, plat), _platform_rank(plat))
+
+
+def best(variants):
+    """The variant (a dict with "tags") whose best-fitting tag ranks first, or None."""
+    chosen, key = None, None
+    for v in variants:
+        for t in v["tags"]:
+            r = rank(t)
+            if r is not None and (key is None or r < key):
+                chosen, key = v, r
+    return chosen
 
 
 def describe_running():

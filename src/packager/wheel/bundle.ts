@@ -7,17 +7,26 @@ import { WHEELS_DIR } from '../../archive/contract';
 import type { Manifest } from '../manifest';
 import { METHOD_DEFLATE, METHOD_STORED, ZipReader, type ZipWriter } from '../../archive/zip';
 import { checkOneVersion, checkRequirements } from './closure';
+import { checkTargets, servesSomePlatform } from './coverage';
 import { readWheelInfo, type WheelInfo } from '../../archive/wheel-info';
 import { describeTag, needsLaunchCheck, wheelMinors } from './tags';
+import { groupByLabel, mergedView, naturalCompare, serves, wheelId, type BundledWheel } from './variants';
 
-/** Where a wheel's install tree lives inside the archive. */
+/** A variant (one of several builds of a label) has its own directory, named by its file. */
+export function wheelDir(w: BundledWheel): string {
+  return w.variant ? `${WHEELS_DIR}/${w.filename.slice(0, -'.whl'.length)}` : `${WHEELS_DIR}/${w.normalized}-${w.version}`;
+}
 
-export function wheelDir(w: WheelInfo): string {
-  return `${WHEELS_DIR}/${w.normalized}-${w.version}`;
+/** The import root of a label's wheel: a variant group's is replaced at launch by the chosen variant's. */
+export function groupDir(group: BundledWheel[]): string {
+  return wheelDir({ ...group[0], variant: false });
 }
 
 export interface LoadedWheels {
-  wheels: WheelInfo[];
+  wheels: BundledWheel[];
+  /** The wheels per label (several for python_wheel(wheels = [...])), sorted by name. */
+  groups: BundledWheel[][];
+  /** wheelId -> the .whl file. */
   files: Map<string, string>;
   warnings: string[];
   /** The specifier's minors narrowed to those every wheel's tags allow. */
@@ -28,18 +37,26 @@ export interface LoadedWheels {
 export function loadWheels(m: Manifest, spec: string, specMinors: string[]): LoadedWheels {
   const label = m.header.label;
   const files = new Map<string, string>();
-  const wheels: WheelInfo[] = [];
+  const wheels: BundledWheel[] = [];
   for (const ref of m.wheels) {
-    if (files.has(ref.label)) continue;
     const info = readWheelInfo(ref.info, ref.label);
-    files.set(ref.label, ref.file);
-    wheels.push(info);
+    const w: BundledWheel = ref.variant ? { ...info, variant: true } : info;
+    if (files.has(wheelId(w))) continue;
+    files.set(wheelId(w), ref.file);
+    wheels.push(w);
   }
-  wheels.sort((a, b) => (a.normalized < b.normalized ? -1 : a.normalized > b.normalized ? 1 : 0));
-  checkOneVersion(label, wheels);
-  const minors = wheels.length && specMinors.length ? narrowMinors(label, spec, specMinors, wheels) : specMinors;
-  const warnings = checkRequirements(label, wheels, minors);
-  return { wheels, files, warnings, minors };
+  const order = (w: BundledWheel) => `${w.normalized}\0${w.label}\0`;
+  wheels.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : naturalCompare(a.filename, b.filename)));
+  const { target_pythons: targets, target_platforms: platforms } = m.header;
+  checkTargets(label, spec, specMinors, targets, platforms, groupByLabel(wheels).map(mergedView));
+  // Builds for none of the target platforms are left out (they could never be chosen).
+  const kept = wheels.filter((w) => !w.variant || servesSomePlatform(w, platforms));
+  const groups = groupByLabel(kept);
+  const views = groups.map(mergedView); // a label's variants count as one distribution
+  checkOneVersion(label, views);
+  const minors = views.length && specMinors.length ? narrowMinors(label, spec, specMinors, views) : specMinors;
+  const warnings = checkRequirements(label, views, minors, platforms);
+  return { wheels: kept, groups, files, warnings, minors };
 }
 
 /** The minors (e.g. '3.11') every wheel's tags allow, among the specifier's. */
@@ -62,7 +79,7 @@ export function narrowMinors(label: string, spec: string, minors: string[], whee
 /** Copies every wheel's files into the archive under wheelDir(). */
 export async function addWheelEntries(w: ZipWriter, loaded: LoadedWheels, compress: boolean): Promise<void> {
   for (const info of loaded.wheels) {
-    const file = loaded.files.get(info.label)!;
+    const file = loaded.files.get(wheelId(info))!;
     const reader = await ZipReader.open(file);
     try {
       const dir = wheelDir(info);
@@ -93,27 +110,45 @@ export async function addWheelEntries(w: ZipWriter, loaded: LoadedWheels, compre
  * `bytecode`: per label, the digest of the .pyc files packed with it (compileWheels): an
  * extracted copy holds them, so its cache key names them too.
  */
-export function launchData(wheels: WheelInfo[], bytecode: ReadonlyMap<string, string> = new Map()) {
-  const out = wheels
-    .filter((w) => w.extract || w.tags.every(needsLaunchCheck))
-    .map((w) => ({
-      name: w.name,
-      version: w.version,
-      filename: w.filename,
-      sha256: w.sha256,
-      key: bytecode.has(w.label) ? `${w.sha256}.${bytecode.get(w.label)!.slice(0, 16)}` : w.sha256,
-      dir: wheelDir(w),
-      extract: w.extract,
-      size: w.unpacked_size,
-      // Only tags that constrain the interpreter at launch; none means "runs anywhere".
-      tags: w.tags.every(needsLaunchCheck) ? w.tags : [],
-      needs: [...new Set(w.tags.map(describeTag))].join(' or '),
-    }));
+export function launchData(groups: BundledWheel[][], bytecode: ReadonlyMap<string, string> = new Map()) {
+  const one = (w: BundledWheel) => ({
+    name: w.name,
+    version: w.version,
+    filename: w.filename,
+    sha256: w.sha256,
+    key: bytecode.has(wheelId(w)) ? `${w.sha256}.${bytecode.get(wheelId(w))!.slice(0, 16)}` : w.sha256,
+    dir: wheelDir(w),
+    extract: w.extract,
+    size: w.unpacked_size,
+    // Only tags that constrain the interpreter at launch; none means "runs anywhere".
+    tags: w.tags.every(needsLaunchCheck) ? w.tags : [],
+    needs: [...new Set(w.tags.map(describeTag))].join(' or '),
+  });
+  const out = [];
+  for (const g of groups) {
+    if (g.length === 1 && !g[0].variant) {
+      if (g[0].extract || g[0].tags.every(needsLaunchCheck)) out.push(one(g[0]));
+      continue;
+    }
+    // Variants: the bootstrap picks one (every tag kept: it ranks them) and puts its
+    // directory, or its extracted copy, where the group's root `dir` is on sys.path.
+    const view = mergedView(g);
+    out.push({
+      name: view.name,
+      version: view.version,
+      filename: view.filename,
+      dir: groupDir(g),
+      tags: view.tags,
+      needs: serves(view),
+      variants: g.map((w) => ({ ...one(w), tags: w.tags })),
+    });
+  }
   return out;
 }
 
+/** Build info per bundled wheel (each variant of a label its own): what it is and which Pythons it serves. */
 export function buildInfoWheels(wheels: WheelInfo[]) {
-  return wheels.map((w) => ({ name: w.name, version: w.version, sha256: w.sha256, label: w.label }));
+  return wheels.map((w) => ({ name: w.name, version: w.version, sha256: w.sha256, label: w.label, filename: w.filename, serves: serves(w) }));
 }
 
 /** Archive paths of every wheel file (for the directory entries zipimport needs). */

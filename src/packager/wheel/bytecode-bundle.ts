@@ -31,6 +31,8 @@ export interface WheelBytecodeArgs {
   cacheTag: string;
   compiler: string;
   out: string;
+  /** One of several builds of the label: its own directory in the archive (variants.ts). */
+  variant?: boolean;
 }
 
 /** Compiles one wheel's modules (none when its tags rule out the toolchain's minor) into a bundle file. */
@@ -38,7 +40,7 @@ export async function writeWheelBytecode(a: WheelBytecodeArgs): Promise<void> {
   const info = readWheelInfo(a.info, a.label);
   const minor = Number(a.pythonVersion.split('.')[1]);
   const compiled = wheelMinors(info.tags, [minor]).length
-    ? await compileWheelSources(info, a.wheel, wheelDir(info), a.python, a.compiler, a.label)
+    ? await compileWheelSources(info, a.wheel, wheelDir({ ...info, variant: a.variant }), a.python, a.compiler, a.label)
     : new Map<string, Buffer>();
   const entries = [...compiled].map(([path, pyc]) => [path, pyc.length] as [string, number]);
   const header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });

@@ -52,7 +52,7 @@ async function loaded(filename: string, zipSafe = true, minors = [`3.${minor}`])
   const r = spawnSync(PY, ['-S', '-c', MAKE, file, JSON.stringify(SOURCES)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   const info = await readWheel(file, { label: '//third_party:demo', requiresCheck: 'off', zipSafe });
-  return { wheels: [info], files: new Map([[info.label, file]]), warnings: [], minors };
+  return { wheels: [info], groups: [[info]], files: new Map([[info.label, file]]), warnings: [], minors };
 }
 
 /** Runs a .pyc's code object in a fresh interpreter and returns the named global. */

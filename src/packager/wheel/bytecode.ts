@@ -17,6 +17,7 @@ import { ZipReader } from '../../archive/zip';
 import type { LoadedWheels } from './bundle';
 import type { WheelInfo } from '../../archive/wheel-info';
 import { wheelMinors } from './tags';
+import { wheelId } from './variants';
 
 export interface WheelBytecode {
   /** Archive path -> .pyc bytes. */
@@ -89,7 +90,7 @@ export async function compileWheels(
     if (!compilesFor(w, buildMinor, loaded.minors)) continue;
     const dir = dirOf(w);
     const onDisk = w.extract || allOnDisk;
-    const compiled = prebuilt.get(w.label) ?? (await compileWheelSources(w, loaded.files.get(w.label)!, dir, python, compiler, header.label));
+    const compiled = prebuilt.get(wheelId(w)) ?? (await compileWheelSources(w, loaded.files.get(wheelId(w))!, dir, python, compiler, header.label));
     const shipped = new Set(w.entries.map((e) => e.path));
     const digest = createHash('sha256').update(cacheTag);
     let any = false;
@@ -102,7 +103,7 @@ export async function compileWheels(
       digest.update(`${path}\0`).update(pyc);
       any = true;
     }
-    if (any) digests.set(w.label, digest.digest('hex'));
+    if (any) digests.set(wheelId(w), digest.digest('hex'));
   }
   return { files, digests };
 }

@@ -3,6 +3,7 @@
 import { ParError } from '../../common/errors';
 import type { WheelInfo } from '../../archive/wheel-info';
 import { evaluateMarker, linuxEnvironment, normalizeName, parseRequirement } from './requirement';
+import { platformEnvironment } from './platforms';
 import { specifierMatches, VersionSpecError } from './version';
 
 /** Fails if two wheels of the closure provide one (normalised) distribution. */
@@ -26,8 +27,11 @@ function machineOf(w: WheelInfo): string {
   return 'x86_64';
 }
 
-/** Unsatisfied Requires-Dist: throws for wheels with requires_check 'error', returns warnings for 'warn'. */
-export function checkRequirements(label: string, wheels: WheelInfo[], minors: string[]): string[] {
+/**
+ * Unsatisfied Requires-Dist: throws for wheels with requires_check 'error', returns warnings for 'warn'.
+ * Markers are evaluated for CPython on each of `platforms` (the binary's target_platforms), or on Linux.
+ */
+export function checkRequirements(label: string, wheels: WheelInfo[], minors: string[], platforms: string[] = []): string[] {
   const have = new Map(wheels.map((w) => [w.normalized, w]));
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -35,7 +39,8 @@ export function checkRequirements(label: string, wheels: WheelInfo[], minors: st
     if (w.requires_check === 'off') continue;
     for (const raw of w.requires_dist) {
       const req = parseRequirement(raw);
-      const envs = (minors.length ? minors : ['3.99']).map((m) => linuxEnvironment(m, machineOf(w)));
+      const envs = (minors.length ? minors : ['3.99']).flatMap((m) =>
+        platforms.length ? platforms.map((p) => platformEnvironment(m, p)) : [linuxEnvironment(m, machineOf(w))]);
       if (req.marker && !envs.some((env) => evaluateMarker(req.marker!, env))) continue;
       const dep = have.get(normalizeName(req.name));
       let problem: string | undefined;
