@@ -10,7 +10,7 @@
 //    copy of an archive) reference are kept too, for archives that hold no lock.
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, type Stats } from 'node:fs';
-import { homedir } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ParError } from '../common/errors';
@@ -24,7 +24,9 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   }
   if (env.PAR_ROOT) return env.PAR_ROOT.replace(/\/+$/, '') || '/';
   if (env.XDG_CACHE_HOME?.startsWith('/')) return join(env.XDG_CACHE_HOME, 'par');
-  return join(env.HOME || homedir(), '.cache', 'par');
+  // Without $HOME in `env`, the password database's home, as the bootstrap's pwd lookup gives
+  // (os.homedir() would read this process's own $HOME instead).
+  return join(env.HOME || userInfo().homedir, '.cache', 'par');
 }
 
 export interface CacheEntry {

@@ -65,8 +65,11 @@ describe.each(present)('Python %s standard library', (version) => {
     }
     expect(mismatches.slice(0, 20)).toEqual([]);
     // The comparison covered the whole library and every construct the issue names.
-    expect(compared).toBeGreaterThan(1500);
-    expect(imports).toBeGreaterThan(10000);
+    // Debian's python3 ships its library without the test suite (668 files, 3,822 imports for
+    // 3.11 on bookworm); pyenv's builds have all of it (~1,780 files, ~12,000 imports).
+    const system = interpreters.get(version) === 'python3';
+    expect(compared).toBeGreaterThan(system ? 600 : 1500);
+    expect(imports).toBeGreaterThan(system ? 3500 : 10000);
     // Guarded, dynamic and relative imports occur in every version's library; `if
     // TYPE_CHECKING:` only from 3.13 on (the unit tests cover it for all).
     // (Version-guarded imports are compared too, though the standard library has none: the

@@ -4,7 +4,7 @@
 // __par__/_cache.py (the owner) and `par cache` (src/cli/cache.ts). They must agree.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot } from '../../src/cli/cache';
 
@@ -50,7 +50,7 @@ const canonical = (p: string) => p.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 
 test.each(CASES.map((env) => [JSON.stringify(env), env] as const))('every copy of the cache-root rule agrees for %s', (_name, env) => {
   const ts = cacheRoot(env);
-  const expected = env.HOME === undefined && !env.PAR_ROOT && !env.XDG_CACHE_HOME?.startsWith('/') ? join(homedir(), '.cache/par') : ts;
+  const expected = env.HOME === undefined && !env.PAR_ROOT && !env.XDG_CACHE_HOME?.startsWith('/') ? join(userInfo().homedir, '.cache/par') : ts;
   expect(ts).toBe(expected);
   expect(python('_candidate', env)).toBe(ts);
   expect(python('candidate_root', env)).toBe(ts);

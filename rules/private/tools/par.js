@@ -25165,7 +25165,7 @@ var import_node_child_process4 = require("node:child_process"), import_node_fs18
 function cacheRoot(env = process.env) {
   if (env.PAR_ROOT && !env.PAR_ROOT.startsWith("/"))
     throw new ParError("BAD_ARGUMENTS", `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
-  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path7.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path7.join)(env.HOME || (0, import_node_os2.homedir)(), ".cache", "par");
+  return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path7.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path7.join)(env.HOME || (0, import_node_os2.userInfo)().homedir, ".cache", "par");
 }
 function treeSize(path, st = (0, import_node_fs18.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
