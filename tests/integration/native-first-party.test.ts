@@ -8,19 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bazel, buildArchive, pyenvInterpreters, ROOT, runArchive, scratch, writeWorkspace } from './harness';
+import { C_SOURCE } from '../helpers/c-extension';
 
 jest.setTimeout(5 * 60_000);
 
-const C_SOURCE = `#include <Python.h>
-static PyObject *triple(PyObject *self, PyObject *arg) {
-  long v = PyLong_AsLong(arg);
-  if (v == -1 && PyErr_Occurred()) return NULL;
-  return PyLong_FromLong(3 * v);
-}
-static PyMethodDef methods[] = {{"triple", triple, METH_O, "3 * n"}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
-PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&mod); }
-`;
 
 /** An interpreter of the build minor whose headers are installed, with its EXT_SUFFIX and include dir. */
 function headersFor(minor: string): { suffix: string; include: string } | undefined {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bazel, cleanEnv, describeUnless, missingPyenv, pyenvInterpreters, ROOT, runArchive, scratch, writeWorkspace } from './harness';
+import { C_SOURCE } from '../helpers/c-extension';
 
 jest.setTimeout(6 * 60_000);
 
@@ -17,16 +18,6 @@ const TARGETS = `["3.7", ${MINORS.map((m) => `"${m}"`).join(', ')}]`;
 const gcc = spawnSync('sh', ['-c', 'command -v gcc']).status === 0;
 const missing = missingPyenv(MINORS) ?? (gcc ? undefined : 'no gcc');
 
-const C_SOURCE = `#include <Python.h>
-static PyObject *triple(PyObject *self, PyObject *arg) {
-  long v = PyLong_AsLong(arg);
-  if (v == -1 && PyErr_Occurred()) return NULL;
-  return PyLong_FromLong(3 * v);
-}
-static PyMethodDef methods[] = {{"triple", triple, METH_O, "3 * n"}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
-PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&mod); }
-`;
 
 const FOREIGN = ['cp311-cp311-linux_x86_64', 'cp311-cp311-macosx_11_0_arm64', 'cp311-cp311-manylinux_2_17_aarch64'];
 const tag = (minor: string) => `cp3${minor.split('.')[1]}-cp3${minor.split('.')[1]}-linux_x86_64`;
