@@ -33,14 +33,16 @@ const TargetArgs = {
 };
 type TargetArgsT = { python: string; machine: string; glibc: string; platform: string[]; 'python-version': string[] };
 
-function target(a: TargetArgsT): { t: Target; env: Environment } {
+function target(a: TargetArgsT): { t: Target; env: Environment; envs: Environment[] } {
   const own = a.python.split('.').slice(0, 2).join('.');
   const kept = a['python-version'];
   // The build toolchain's minor first when it is among the kept ones: its wheel is the one used.
   const minors = kept.length ? (kept.includes(own) ? [own, ...kept.filter((m) => m !== own)] : kept) : [own];
   const env = linuxEnvironment(minors[0], a.machine);
   if (minors[0] === own) env.python_full_version = env.implementation_version = a.python;
-  return { t: { minors, machine: a.machine, glibc: a.glibc, platforms: a.platform }, env };
+  // Deps: markers for each kept minor (the union); the first is the one the lock is read for.
+  const envs = [env, ...minors.slice(1).map((m) => linuxEnvironment(m, a.machine))];
+  return { t: { minors, machine: a.machine, glibc: a.glibc, platforms: a.platform }, env, envs };
 }
 
 const readJson = (file: string): unknown => {
@@ -91,9 +93,10 @@ export async function lockSelectVerb(argv: string[], _io: Io): Promise<void> {
   writeText(a.out, stableStringify({ lock: plan.lock, selected }) + '\n');
 }
 
+const LockedFileSchema = z.object({ filename: z.string(), url: z.string(), sha256: z.string() });
 const SelectedFile = z.object({ lock: z.string(), selected: z.array(z.object({
   name: z.string(), normalized: z.string(), version: z.string(), extras: z.array(z.string()),
-  wheel: z.object({ filename: z.string(), url: z.string(), sha256: z.string() }), note: z.string().nullable(),
+  wheel: LockedFileSchema, wheels: z.array(LockedFileSchema).min(1), note: z.string().nullable(),
 })) });
 
 export async function lockHubVerb(argv: string[], _io: Io): Promise<void> {
@@ -105,7 +108,7 @@ export async function lockHubVerb(argv: string[], _io: Io): Promise<void> {
     const file = join(a.root, hubPackage(sel.normalized), sel.wheel.filename);
     dists.push({ sel, info: await readDistInfo(file, sel.normalized) });
   }
-  const hub = resolveDeps(dists, target(a).env, lock);
+  const hub = resolveDeps(dists, target(a).envs, lock);
   for (const d of hub) writeText(join(a.root, hubPackage(d.normalized), 'BUILD.bazel'), packageBuild(d, a.hub));
   writeText(join(a.root, 'par_hub.json'), stableStringify(hubJson(a.hub, lock, hub)) + '\n');
 }

@@ -1,7 +1,7 @@
-// Which locked wheel of each distribution the hub uses. A lock may hold several builds of one
-// distribution (other Pythons, other platforms); python_wheel takes one file until the
-// multi-variant wheel lands, so the hub keeps the builds for `platforms` x `python_versions`
-// and uses the one that fits the build toolchain's interpreter (and says so in its BUILD file).
+// Which locked wheels of each distribution the hub uses. A lock may hold several builds of one
+// distribution (other Pythons, other platforms); the hub keeps, for each declared Python minor
+// and each declared platform (default: the toolchain's minor, the host), the best build that
+// fits, and python_wheel(wheels = [...]) lets the launcher pick among them.
 import { LockError } from './errors';
 import { parseSimplePage } from './simple-index';
 import { parseWheelFilename, expandTags, type Tag } from '../packager/wheel/tags';
@@ -23,8 +23,11 @@ export interface Selected {
   normalized: string;
   version: string;
   extras: string[];
+  /** The best fit for the first minor (the toolchain's, when kept): its METADATA gives the deps. */
   wheel: LockedFile;
-  /** How many wheels of the lock fit the platforms and Pythons kept, when more than one. */
+  /** Every build kept (one per minor x platform, deduplicated), sorted by file name; holds `wheel`. */
+  wheels: LockedFile[];
+  /** Which minors or platforms have no build, or how many locked wheels were left out. */
   note: string | null;
 }
 
@@ -112,21 +115,36 @@ export function selectWheels(packages: LockedPackage[], pages: Map<string, strin
       problems.push(`${p.name} ${p.version} (${p.where}) is locked only as a source distribution${sd ? ` (${sd})` : ''}; rules_par installs wheels, never builds them: lock a wheel of ${p.name} (e.g. uv lock / pip-compile with --only-binary=:all:, or build one and serve it from your index)`);
       continue;
     }
-    // The first minor's best build (the toolchain's, when kept); else the next minor's.
-    let best: { f: LockedFile; score: number } | undefined;
+    // The best build for each minor x platform; platform '' is the host's.
+    const plats = t.platforms.length ? t.platforms : [''];
+    const kept = new Map<string, LockedFile>();
+    const missing: string[] = [];
+    let first: LockedFile | undefined;
     for (const v of t.minors) {
-      for (const f of c.wheels) {
-        const score = wheelScore(f.filename, minorOf(v), t);
-        if (score > 0 && (!best || score > best.score)) best = { f, score };
+      for (const plat of plats) {
+        const tt = plat ? { ...t, platforms: [plat] } : t;
+        let best: { f: LockedFile; score: number } | undefined;
+        for (const f of c.wheels) {
+          const score = wheelScore(f.filename, minorOf(v), tt);
+          if (score > 0 && (!best || score > best.score)) best = { f, score };
+        }
+        if (!best) missing.push(plat ? `CPython ${v} on ${plat}` : `CPython ${v}`);
+        else {
+          first ??= best.f;
+          kept.set(best.f.sha256, best.f);
+        }
       }
-      if (best) break;
     }
-    if (!best) {
+    if (!first) {
       problems.push(`${p.name} ${p.version} (${p.where}): none of its ${c.wheels.length} locked wheels fits ${describeTarget(t)}: ${c.wheels.map((w) => w.filename).join(', ')}`);
       continue;
     }
-    const note = c.wheels.length > 1 ? `${c.wheels.length} wheels locked; using ${best.f.filename}, the best fit for CPython ${t.minors[0]} (the build toolchain's), until python_wheel takes several builds` : null;
-    out.push({ name: p.name, normalized: p.normalized, version: p.version, extras: p.extras, wheel: best.f, note });
+    const wheels = [...kept.values()].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+    const notes: string[] = [];
+    if (c.wheels.length > wheels.length) notes.push(`${c.wheels.length} wheels locked; kept ${wheels.length === 1 ? `${first.filename}, the best fit` : `${wheels.length}, the best fit for each Python and platform,`} for ${describeTarget(t)}`);
+    if (missing.length) notes.push(`no locked build fits ${missing.join(', ')}`);
+    const note = notes.length ? notes.join('; ') : null;
+    out.push({ name: p.name, normalized: p.normalized, version: p.version, extras: p.extras, wheel: first, wheels, note });
   }
   if (problems.length) throw new LockError(`${lock}: ${problems.length} locked distribution${problems.length > 1 ? 's' : ''} cannot be used:\n  ${problems.join('\n  ')}`, lock);
   return out;

@@ -76,8 +76,7 @@ def _fetch_pages(rctx, plan):
         if not fetched and not offline and _from_cache(rctx, p):
             offline = True
 
-def _download_wheel(rctx, lock, sel, output):
-    wheel = sel["wheel"]
+def _download_wheel(rctx, lock, sel, wheel, output):
     url, sha256 = wheel["url"], wheel["sha256"]
     if rctx.download(url = url, output = output, sha256 = sha256, allow_fail = True).success:
         return
@@ -107,7 +106,8 @@ def _par_wheels_impl(rctx):
     selected = json.decode(rctx.read("_par/selected.json"))["selected"]
     for sel in selected:
         package = sel["normalized"].replace("-", "_")
-        _download_wheel(rctx, lock, sel, "%s/%s" % (package, sel["wheel"]["filename"]))
+        for wheel in sel["wheels"]:
+            _download_wheel(rctx, lock, sel, wheel, "%s/%s" % (package, wheel["filename"]))
     _par(rctx, "lock-hub", ["--selected", "_par/selected.json", "--root", ".", "--hub", _hub(rctx)] + target)
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
     rctx.file("BUILD.bazel", "# The hub of par_wheels(name = \"%s\", lock = \"%s\"): @%s//<distribution>.\nexports_files([\"par_hub.json\"])\n" % (_hub(rctx), lock, _hub(rctx)))
@@ -118,8 +118,8 @@ par_wheels = repository_rule(
     attrs = {
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "pylock.toml (PEP 751), or a requirements file where every line is pinned with == and --hash=sha256:."),
         "index_url": attr.string(doc = "Simple API (PEP 503 HTML or PEP 691 JSON) for a requirements file; overrides its --index-url line (--extra-index-url lines are searched too)."),
-        "platforms": attr.string_list(doc = "Platform tags to keep wheels for besides 'any' (default: the host's linux_<machine> and manylinux up to its glibc)."),
-        "python_versions": attr.string_list(doc = "Python minors ('3.11') to keep wheels for (default: the build toolchain's). Markers are evaluated for the toolchain's minor when it is listed, else the first."),
+        "platforms": attr.string_list(doc = "Platform tags to keep wheels for besides 'any', the best build for each (default: the host's linux_<machine> and manylinux up to its glibc, one build)."),
+        "python_versions": attr.string_list(doc = "Python minors ('3.11') to keep wheels for (default: the build toolchain's): the best build for each minor x platform; several builds make python_wheel(wheels = [...]). Requires-Dist markers are evaluated for each (the union, restricted to the lock); the lock is read for the toolchain's minor when it is listed, else the first."),
         "hub_name": attr.string(doc = "The name messages use (the bzlmod extension passes the apparent name)."),
     },
 )
