@@ -72,6 +72,7 @@ function sh(cmd: string, args: string[]): string {
 
 interface Wheel { file: string; dist: string; version: string; sha: string }
 const wheels = new Map<string, Wheel>();
+const multi: Wheel[] = [];
 
 function pylock(entries: string[]): string {
   return `lock-version = "1.0"\ncreated-by = "par-wheels.test"\n\n${entries.join('\n')}`;
@@ -92,6 +93,11 @@ suite('par_wheels', () => {
     for (const f of [...real.split('\n'), ...demo.join('').split('\n')].map((l) => l.trim()).filter(Boolean)) {
       const [dist, version] = basename(f).split('-');
       wheels.set(dist.replace(/_/g, '-').toLowerCase(), { file: f, dist: dist.replace(/_/g, '-').toLowerCase(), version, sha: sha256(f) });
+    }
+    // Two builds of one distribution (cp311, cp312): par_wheels(python_versions = both) keeps both.
+    for (const py of ['cp311', 'cp312']) {
+      const f = sh('python3', [join(ROOT, 'tests/helpers/make_demo_wheel.py'), join(srv, 'files'), 'demo-m', '1.0', '--tag', `${py}-none-any`, '--script', 'demo-m=demo_m:main']).trim();
+      multi.push({ file: f, dist: 'demo-m', version: '1.0', sha: sha256(f) });
     }
     writeFileSync(join(srv, 'files', 'hello.txt'), 'hello from loopback\n');
     writeFileSync(join(srv, 'files', 'demo_x-1.0.tar.gz'), 'not really an sdist\n');
@@ -123,6 +129,7 @@ suite('par_wheels', () => {
       'badreq.txt': `--index-url ${https}/simple/\ncertifi==${certifi.version} --hash=sha256:${'0'.repeat(64)}\n`,
       'edges.toml': pylock([a, c, d].map((w) => pylockEntry(w))),
       'incomplete.toml': pylock([a, c].map((w) => pylockEntry(w))),
+      'multi.toml': pylock([`[[packages]]\nname = "demo-m"\nversion = "1.0"\nwheels = [\n${multi.map((w) => `  { url = "${http}/files/${basename(w.file)}", hashes = { sha256 = "${w.sha}" } },\n`).join('')}]\n`]),
       BUILD: [
         'load("@rules_par//rules:defs.bzl", "python_binary")',
         'exports_files(glob(["*.toml", "*.txt"]))',
@@ -130,6 +137,7 @@ suite('par_wheels', () => {
         'python_binary(name = "get_idx", main = "get.py", srcs = ["get.py"], deps = ["@idx//requests"])',
         'python_binary(name = "normalizer", script = "normalizer", deps = ["@pypi//charset_normalizer"])',
         'python_binary(name = "demo", script = "demo-c", deps = ["@edges//demo_a"])',
+        'python_binary(name = "multi", script = "demo-m", deps = ["@multi//demo_m"])',
         'python_binary(name = "wrong_script", script = "normaliser", deps = ["@pypi//requests"])',
         '',
       ].join('\n'),
@@ -138,7 +146,8 @@ suite('par_wheels', () => {
     const hubs = [['pypi', 'pylock.toml'], ['idx', 'requirements.txt'], ['badhash', 'badhash.toml'], ['missing', 'missing.toml'], ['sdist', 'sdist.toml'],
       ['unpinned', 'unpinned.txt'], ['badreq', 'badreq.txt'], ['edges', 'edges.toml'], ['incomplete', 'incomplete.toml']];
     writeFileSync(join(ws, 'WORKSPACE'), readFileSync(join(ws, 'WORKSPACE'), 'utf8').replace('"rules_par_register_toolchains")', '"par_wheels", "rules_par_register_toolchains")')
-      + hubs.map(([n, l]) => `par_wheels(name = "${n}", lock = "//:${l}")\n`).join(''));
+      + hubs.map(([n, l]) => `par_wheels(name = "${n}", lock = "//:${l}")\n`).join('')
+      + 'par_wheels(name = "multi", lock = "//:multi.toml", python_versions = ["3.11", "3.12"])\n');
   });
 
   afterAll(() => {
@@ -167,6 +176,14 @@ suite('par_wheels', () => {
     expect(deps('demo_c')).toBe('"@edges//demo_d:demo_d"'); // extra x requested by demo-a
     expect(deps('demo_d')).toBe('');
     expect(deps('requests')).toBe('"@pypi//certifi:certifi", "@pypi//charset_normalizer:charset_normalizer", "@pypi//idna:idna", "@pypi//urllib3:urllib3"');
+  });
+
+  test('python_versions = ["3.11", "3.12"] with a cp311 and a cp312 build locked: python_wheel(wheels = [...]), an archive that runs', () => {
+    must(run(['build', '//:multi']), 'bazel build //:multi');
+    const q = must(run(['query', '--output=build', '@multi//demo_m']), 'query').stdout;
+    expect(/wheels = \[([^\]]*)\]/.exec(q)?.[1]).toBe('"@multi//demo_m:demo_m-1.0-cp311-none-any.whl", "@multi//demo_m:demo_m-1.0-cp312-none-any.whl"');
+    const r = runArchive(join(ws, 'bazel-bin', 'multi'));
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'demo_m\n', stderr: '' });
   });
 
   test('a console script the wheels lack lists the ones they have', () => {
