@@ -9,7 +9,7 @@ import type { Manifest } from './manifest';
 
 export interface SourceEntry {
   path: string;
-  /** The file to read; for a source in a fragment, the fragment. */
+  /** The file to read; for a source in a fragment, where the fragment read it (messages only). */
   file: string;
   owner: string;
   kind: 'src' | 'data' | 'boot';
@@ -23,7 +23,7 @@ export interface FragmentSources {
   kind: 'src' | 'boot';
   file: string;
   owner: string;
-  sources: readonly (readonly [string, string, boolean])[];
+  sources: readonly (readonly [string, string, boolean, string])[];
 }
 
 
@@ -67,13 +67,13 @@ export async function collectEntries(m: Manifest, fragments: readonly FragmentSo
   };
   for (const b of m.boot) if (b.path !== 'launcher.sh') await add({ ...b, owner: '@rules_par//src/bootstrap', kind: 'boot' });
   for (const [i, f] of fragments.entries()) {
-    for (const [path, sha256] of f.sources) await add({ path, file: f.file, owner: f.owner, kind: f.kind, fragment: i, sha256 });
+    for (const [path, sha256, , file] of f.sources) await add({ path, file, owner: f.owner, kind: f.kind, fragment: i, sha256 });
   }
   for (const s of m.srcs) await add({ ...s, kind: 'src' });
   for (const d of m.data) await add({ ...d, kind: 'data' });
   const missing: string[] = [];
-  const files = new Map<string, SourceEntry>(); // a fragment holds many entries: one check each
-  for (const e of byPath.values()) files.set(e.file, e);
+  const files = new Map<string, SourceEntry>(); // fragments were read already (their indexes)
+  for (const e of byPath.values()) if (e.fragment === undefined) files.set(e.file, e);
   await Promise.all(
     [...files.values()].map(async (e) => {
       try {

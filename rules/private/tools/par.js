@@ -22463,11 +22463,11 @@ async function collectEntries(m, fragments = []) {
   };
   for (let b of m.boot) b.path !== "launcher.sh" && await add({ ...b, owner: "@rules_par//src/bootstrap", kind: "boot" });
   for (let [i, f] of fragments.entries())
-    for (let [path, sha256] of f.sources) await add({ path, file: f.file, owner: f.owner, kind: f.kind, fragment: i, sha256 });
+    for (let [path, sha256, , file2] of f.sources) await add({ path, file: file2, owner: f.owner, kind: f.kind, fragment: i, sha256 });
   for (let s of m.srcs) await add({ ...s, kind: "src" });
   for (let d of m.data) await add({ ...d, kind: "data" });
   let missing = [], files = /* @__PURE__ */ new Map();
-  for (let e of byPath.values()) files.set(e.file, e);
+  for (let e of byPath.values()) e.fragment === void 0 && files.set(e.file, e);
   if (await Promise.all(
     [...files.values()].map(async (e) => {
       try {
@@ -23157,8 +23157,9 @@ var FRAGMENT_FORMAT = "par-fragment-1", INDEX_ENTRY = ".par-fragment.json", FRAG
   label: external_exports.string().min(1),
   cache_tag: external_exports.string().min(1),
   level: external_exports.number().int().min(1).max(9),
-  // [archive path, sha256 of the source, whether its .pyc is in the fragment]
-  sources: external_exports.array(external_exports.tuple([external_exports.string().min(1), external_exports.string().regex(/^[0-9a-f]{64}$/), external_exports.boolean()])),
+  // [archive path, sha256 of the source, whether its .pyc is in the fragment, the source's
+  // execution-root path (for messages: a duplicate path names both files)]
+  sources: external_exports.array(external_exports.tuple([external_exports.string().min(1), external_exports.string().regex(/^[0-9a-f]{64}$/), external_exports.boolean(), external_exports.string().min(1)])),
   // "path:line: message" of each source that does not compile on the toolchain interpreter.
   errors: external_exports.array(external_exports.string())
 }).strict();
@@ -25129,7 +25130,7 @@ async function writeFragment(a) {
     label: a.label,
     cache_tag: a.cacheTag,
     level: FRAGMENT_LEVEL,
-    sources: paths.map((p, i) => [p, (0, import_node_crypto6.createHash)("sha256").update(sources[i]).digest("hex"), pycs[i].length > 0]),
+    sources: paths.map((p, i) => [p, (0, import_node_crypto6.createHash)("sha256").update(sources[i]).digest("hex"), pycs[i].length > 0, byPath.get(p)]),
     errors
   }), tmp = `${a.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, Buffer.alloc(0));
   try {

@@ -23,8 +23,9 @@ const Index = z.object({
   label: z.string().min(1),
   cache_tag: z.string().min(1),
   level: z.number().int().min(1).max(9),
-  // [archive path, sha256 of the source, whether its .pyc is in the fragment]
-  sources: z.array(z.tuple([z.string().min(1), z.string().regex(/^[0-9a-f]{64}$/), z.boolean()])),
+  // [archive path, sha256 of the source, whether its .pyc is in the fragment, the source's
+  // execution-root path (for messages: a duplicate path names both files)]
+  sources: z.array(z.tuple([z.string().min(1), z.string().regex(/^[0-9a-f]{64}$/), z.boolean(), z.string().min(1)])),
   // "path:line: message" of each source that does not compile on the toolchain interpreter.
   errors: z.array(z.string()),
 }).strict();

@@ -53,7 +53,7 @@ export async function writeFragment(a: FragmentArgs): Promise<void> {
     label: a.label,
     cache_tag: a.cacheTag,
     level: FRAGMENT_LEVEL,
-    sources: paths.map((p, i) => [p, createHash('sha256').update(sources[i]).digest('hex'), pycs[i].length > 0]),
+    sources: paths.map((p, i) => [p, createHash('sha256').update(sources[i]).digest('hex'), pycs[i].length > 0, byPath.get(p)!]),
     errors,
   });
   const tmp = `${a.out}.tmp-${process.pid}`;
