@@ -130,7 +130,7 @@ exports_files(["bin/python3.12"])
 
     const spawns = build(sandboxed).filter((s) => s.mnemonic.startsWith('Par'));
     expect(new Set(spawns.map((s) => s.mnemonic))).toEqual(
-      new Set(['ParWheel', 'ParWheelBytecode', 'ParStdlibModules', 'ParImportsCheck', 'ParImportsReport', 'ParPack']),
+      new Set(['ParWheel', 'ParWheelBytecode', 'ParStdlibModules', 'ParFragment', 'ParImportsCheck', 'ParImportsReport', 'ParPack']),
     );
     expect(spawns.map((s) => s.runner)).toEqual(spawns.map(() => 'linux-sandbox'));
     const hostPaths = [pyenvRoot, hostPython, hostStdlib, hostNode, pyCopy, '/usr/bin/python', '/usr/bin/node'];

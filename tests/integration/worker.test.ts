@@ -86,12 +86,14 @@ describe('Bazel 4.2 runs pack and stamp in the worker; archives do not depend on
     const withWorker = await buildIn('on', []);
     expect(withWorker.stderr).toMatch(/Created new non-sandboxed ParPack worker \(id \d+\)/);
     expect(withWorker.stderr).toMatch(/Created new non-sandboxed ParImportsCheck worker \(id \d+\)/);
+    expect(withWorker.stderr).toMatch(/Created new non-sandboxed ParFragment worker \(id \d+\)/);
     expect(withWorker.stderr).toMatch(/INFO: \d+ processes: .*\b\d+ worker\b/);
 
     const without = await buildIn('off', [
       '--strategy=ParPack=sandboxed',
       '--strategy=ParStamp=sandboxed',
       '--strategy=ParImportsCheck=sandboxed',
+      '--strategy=ParFragment=sandboxed',
     ]);
     expect(without.stderr).not.toMatch(/ParPack worker/);
     expect(without.stderr).not.toMatch(/\d+ worker\b/);
