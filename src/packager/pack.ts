@@ -18,6 +18,7 @@ import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, whe
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
+import { bootFiles } from './boot-files';
 import { parseCentralDirectory, ZipWriter } from '../archive/zip';
 import { BLOB_MODULES, LAUNCH_BLOB_ENTRY, MANIFEST_ENTRY } from '../archive/contract';
 import { blobSupported, codesFromPycs, fastFieldAt, launchBlob, writeFastField } from '../archive/launch-blob';
@@ -89,6 +90,10 @@ export interface PackPlan {
   native: ReturnType<typeof nativePlan>;
   /** For the caller to print (Bazel shows them with the action, worker or not). */
   warnings: string[];
+  /** The bootstrap files compiled to .pyc (boot-files.ts; `entries` holds those shipped). */
+  bootCompiled: Set<string>;
+  /** Bootstrap modules compiled for the launch blob whose .pyc the zip does not hold. */
+  blobOnly: Set<string>;
 }
 
 export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPlan> {
@@ -104,17 +109,29 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
   if (!launcherFile) throw new ParError('MANIFEST_INVALID', 'the manifest lists no launcher.sh bootstrap file', { label: h.label });
   const launcherScript = await fsp.readFile(launcherFile.file, 'utf8');
   const first = preferredInterpreter(h.shebang, h.label);
-  const entries = await collectEntries(m);
+  const collected = await collectEntries(m);
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
   const firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
-    files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    files: collected.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
     wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })), // variants: one stands for all
     allowed: h.allow_shadowed_modules,
   });
-  const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
+  const native = nativePlan(h.layout, collected.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
+  const boot = bootFiles(
+    collected.filter((e) => e.kind === 'boot').map((e) => e.path),
+    {
+      test: !!h.test,
+      launchWheels: launchData(bundled.groups).length > 0,
+      native: !!native.modules,
+      extract: native.layout === 'extract',
+      localCopy: h.local_copy,
+      blob: native.layout === 'zip' && blobSupported(h.build_python.version),
+    },
+  );
+  const entries = collected.filter((e) => e.kind !== 'boot' || boot.shipped.has(e.path));
   // sources = False: the program's own .py stay out, their .pyc go in alone.
   if (!h.sources && (!h.compile || native.layout !== 'zip')) {
     const why = !h.compile
@@ -124,7 +141,7 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
         : 'layout = "extract" runs the binary unpacked, where Python wants the sources';
     throw new ParError('MANIFEST_INVALID', `sources = False cannot be honoured: ${why}`, { label: h.label, hint: 'Keep sources = True for this binary.' });
   }
-  return { m, py, bundled, launcherScript, first, entries, roots, native, warnings };
+  return { m, py, bundled, launcherScript, first, entries, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
 }
 
 /** What compilePack made: the preamble, and the archive's contents that are not plain files. */
@@ -211,7 +228,7 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
   const extra = new Map<string, Buffer>([[MANIFEST_ENTRY, Buffer.from(manifestModule, 'utf8')]]);
   // Bytecode for the launcher (always: it runs on every start) and for the program (compile = True).
   const toCompile: CompileItem[] = entries
-    .filter((e) => e.path.endsWith('.py') && (e.kind === 'boot' || (e.kind === 'src' && h.compile)))
+    .filter((e) => e.path.endsWith('.py') && (e.kind === 'boot' ? plan.bootCompiled.has(e.path) : e.kind === 'src' && h.compile))
     .map((e) => ({ src: e.file, dfile: e.path }));
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
@@ -228,7 +245,8 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
   const layout = plan.native.layout;
   const fromWheels = new Set(wheelPaths(bundled));
   const shipped = h.sources ? entries : entries.filter((e) => !(e.kind === 'src' && e.path.endsWith('.py')));
-  const files = [...shipped.map((e) => e.path), ...extra.keys(), ...fromWheels];
+  const blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, h.build_python.cache_tag)));
+  const files = [...shipped.map((e) => e.path), ...[...extra.keys()].filter((p) => !blobOnly.has(p)), ...fromWheels];
   // zipimport finds a package (namespace packages included) only through its directory
   // entry: list every parent folder, as `zip -r` does.
   const dirs = new Set<string>();

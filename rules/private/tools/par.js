@@ -6,11 +6,11 @@ var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf, __hasOwnProp = Object.prototype.hasOwnProperty;
-var __commonJS = (cb, mod) => function() {
+var __commonJS = (cb, mod2) => function() {
   try {
-    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+    return mod2 || (0, cb[__getOwnPropNames(cb)[0]])((mod2 = { exports: {} }).exports, mod2), mod2.exports;
   } catch (e) {
-    throw mod = 0, e;
+    throw mod2 = 0, e;
   }
 };
 var __export = (target2, all) => {
@@ -22,14 +22,14 @@ var __export = (target2, all) => {
       !__hasOwnProp.call(to, key) && key !== except && __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
   return to;
 };
-var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod2, isNodeMode, target2) => (target2 = mod2 != null ? __create(__getProtoOf(mod2)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target2, "default", { value: mod, enumerable: !0 }) : target2,
-  mod
-)), __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod);
+  isNodeMode || !mod2 || !mod2.__esModule ? __defProp(target2, "default", { value: mod2, enumerable: !0 }) : target2,
+  mod2
+)), __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod2);
 
 // node_modules/fast-glob/out/utils/array.js
 var require_array = __commonJS({
@@ -22609,7 +22609,7 @@ function checkShadowed(input2) {
 var import_node_fs7 = require("node:fs");
 
 // src/archive/launch-blob.ts
-var import_node_fs6 = require("node:fs");
+var import_node_fs6 = require("node:fs"), import_node_zlib = require("node:zlib");
 
 // src/archive/zip/append.ts
 var import_node_fs3 = require("node:fs"), import_node_path = require("node:path");
@@ -23375,7 +23375,7 @@ function marshalLoads(b, firstItems) {
 }
 
 // src/archive/launch-blob.ts
-var MARKER = "par-launch-1";
+var MARKER = "par-launch-2";
 function blobSupported(buildVersion) {
   let [major, minor] = buildVersion.split(".").map(Number);
   return major === 3 && minor >= 8;
@@ -23386,12 +23386,12 @@ function codesFromPycs(pycs) {
 }
 function launchBlob(codes, entries) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
-  return marshalDumps([MARKER, ...codes, index]);
+  return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 9 });
 }
 function readLaunchBlob(blob, where2) {
   let v, n = BLOB_MODULES.length;
   try {
-    v = marshalLoads(blob, n + 1);
+    v = marshalLoads((0, import_node_zlib.inflateRawSync)(blob), n + 1);
   } catch (e) {
     throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
@@ -23630,7 +23630,7 @@ function readManifest(file2) {
 
 // src/packager/pyc.ts
 var import_node_child_process = require("node:child_process"), import_node_path2 = require("node:path");
-var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
+var COMPILER_FLAGS = ["-S", "-s", "-B", "-X", "no_debug_ranges"], STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
   chunks = [];
   size = 0;
   waiter;
@@ -23657,7 +23657,7 @@ var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
 }, CompilerServer = class {
   constructor(python, compiler) {
     this.python = python;
-    this.child = (0, import_node_child_process.spawn)(python, ["-S", "-s", "-B", compiler], { stdio: ["pipe", "pipe", "pipe"], env: { PYTHONHASHSEED: "0" } }), this.child.stdout.on("data", (b) => this.out.push(b)), this.child.stderr.on("data", (b) => {
+    this.child = (0, import_node_child_process.spawn)(python, [...COMPILER_FLAGS, compiler], { stdio: ["pipe", "pipe", "pipe"], env: { PYTHONHASHSEED: "0" } }), this.child.stdout.on("data", (b) => this.out.push(b)), this.child.stderr.on("data", (b) => {
       this.stderr = (this.stderr + b.toString()).slice(-8e3);
     }), this.child.on("error", (e) => this.die(new Error(`cannot run the build Python ${python}: ${e.message}`))), this.child.on("close", (code, signal) => this.die(new Error(`the bytecode compiler exited (${signal ?? `exit ${code}`})`))), this.child.stdin.on("error", () => {
     });
@@ -24437,6 +24437,24 @@ function programPycPath(path, layout, cacheTag) {
   return layout === "extract" && !path.startsWith(BOOTSTRAP_PREFIX) && path !== "__main__.py" ? pycPath(path, !0, cacheTag) : `${path.slice(0, -3)}.pyc`;
 }
 
+// src/packager/boot-files.ts
+var mod = (name) => `__par__/${name}.py`, ALWAYS = ["__init__", "_blob_start", "_boot", "_bytecode", "_bytecode_write", "_cache", "_damage", "_errors", "_interpreter", "_localcopy", "_messages", "_select"].map(mod), LAUNCH_PATH = ["__main__.py", mod("_localcopy")];
+function featureModules(f) {
+  let out = [];
+  return f.test && out.push(...["_testrunner", "_testpytest", "_testunittest", "_coverage", "_messages"].map(mod)), f.launchWheels && out.push(...["_wheels", "_tags", "_cache", "_extract"].map(mod)), f.native && out.push(...["_native", "_cache", "_extract"].map(mod)), f.extract && out.push(...["_extract", "_cache"].map(mod)), f.localCopy && out.push(mod("_cache")), out;
+}
+function bootFiles(available, f) {
+  let features = featureModules(f), known = /* @__PURE__ */ new Set([...ALWAYS, ...LAUNCH_PATH, ...featureModules({ test: !0, launchWheels: !0, native: !0, extract: !0, localCopy: !0, blob: !0 })]), wanted2 = /* @__PURE__ */ new Set([...ALWAYS, ...LAUNCH_PATH, ...features]), compiledSet = /* @__PURE__ */ new Set([...BLOB_MODULES, ...LAUNCH_PATH, ...features]), shipped = /* @__PURE__ */ new Set(), compiled = /* @__PURE__ */ new Set();
+  for (let path of available) {
+    if (!path.endsWith(".py")) {
+      shipped.add(path);
+      continue;
+    }
+    known.has(path) && !wanted2.has(path) || (shipped.add(path), (!known.has(path) || compiledSet.has(path)) && compiled.add(path));
+  }
+  return { shipped, compiled, blobOnly: new Set(f.blob ? BLOB_MODULES : []) };
+}
+
 // src/packager/pack.ts
 var SMALL = 1 << 20, CACHE_BUDGET = 32 << 20, HASH_CONCURRENCY = 16;
 async function forEachLimit(items, limit, fn) {
@@ -24464,21 +24482,31 @@ async function planPack(args) {
   py.minors = bundled.minors;
   let warnings = bundled.warnings.map((w) => `${h.label}: warning: ${w}`), launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript2 = await import_node_fs11.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), entries = await collectEntries(m), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
+  let launcherScript2 = await import_node_fs11.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), collected = await collectEntries(m), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
-    files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    files: collected.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
     wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })),
     // variants: one stands for all
     allowed: h.allow_shadowed_modules
   });
-  let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots);
+  let native = nativePlan(h.layout, collected.filter((e) => e.kind !== "boot").map((e) => e.path), roots), boot = bootFiles(
+    collected.filter((e) => e.kind === "boot").map((e) => e.path),
+    {
+      test: !!h.test,
+      launchWheels: launchData(bundled.groups).length > 0,
+      native: !!native.modules,
+      extract: native.layout === "extract",
+      localCopy: h.local_copy,
+      blob: native.layout === "zip" && blobSupported(h.build_python.version)
+    }
+  ), entries = collected.filter((e) => e.kind !== "boot" || boot.shipped.has(e.path));
   if (!h.sources && (!h.compile || native.layout !== "zip")) {
     let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
     throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
   }
-  return { m, py, bundled, launcherScript: launcherScript2, first, entries, roots, native, warnings };
+  return { m, py, bundled, launcherScript: launcherScript2, first, entries, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
 }
 async function compilePack(plan, args) {
   let { m, py, bundled, entries, roots, native } = plan, h = m.header, layout = native.layout, contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
@@ -24535,7 +24563,7 @@ async function compilePack(plan, args) {
       fingerprint,
       wheels: buildInfoWheels(bundled.wheels)
     }
-  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" || e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
+  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" ? plan.bootCompiled.has(e.path) : e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
@@ -24543,7 +24571,7 @@ async function compilePack(plan, args) {
   return { preamble: preamble2, contents, extra };
 }
 async function writePack(plan, compiled, out) {
-  let { m, bundled, entries } = plan, { preamble: preamble2, contents, extra } = compiled, h = m.header, layout = plan.native.layout, fromWheels = new Set(wheelPaths(bundled)), files = [...(h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py")))).map((e) => e.path), ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  let { m, bundled, entries } = plan, { preamble: preamble2, contents, extra } = compiled, h = m.header, layout = plan.native.layout, fromWheels = new Set(wheelPaths(bundled)), shipped = h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py"))), blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, h.build_python.cache_tag))), files = [...shipped.map((e) => e.path), ...[...extra.keys()].filter((p) => !blobOnly.has(p)), ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
   let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
@@ -25671,9 +25699,9 @@ function extractImports(src) {
   function importStatement(toks, ctx) {
     let line = toks[0].line, k = 1;
     for (; ; ) {
-      let [mod, next] = dotted(toks, k);
-      if (!mod) throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
-      if (record2({ line, kind: "import", module: mod, level: 0 }, ctx), k = next, toks[k]?.text === "as" && (k += 2), k >= toks.length) return;
+      let [mod2, next] = dotted(toks, k);
+      if (!mod2) throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
+      if (record2({ line, kind: "import", module: mod2, level: 0 }, ctx), k = next, toks[k]?.text === "as" && (k += 2), k >= toks.length) return;
       if (toks[k].text !== ",") throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
       k++;
     }
@@ -25684,9 +25712,9 @@ function extractImports(src) {
       level += toks[k].text.length, k++;
     let module2 = "";
     if (toks[k]?.text !== "import") {
-      let [mod, next] = dotted(toks, k);
-      if (!mod) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
-      module2 = mod, k = next;
+      let [mod2, next] = dotted(toks, k);
+      if (!mod2) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
+      module2 = mod2, k = next;
     }
     if (toks[k]?.text !== "import" || level === 0 && !module2) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
     k++;
@@ -25797,34 +25825,34 @@ function absoluteModule(imp, pkg) {
 }
 function resolveImport(imp, pkg, env) {
   if (imp.kind === "dynamic" && imp.module.startsWith(".")) return [];
-  let mod = absoluteModule(imp, pkg);
-  if (mod === null) return [{ status: "unresolved", module: ".".repeat(imp.level) + imp.module, reason: "relative-beyond-top" }];
-  if (imp.kind !== "from") return [resolveName(mod, env)];
-  let base = resolveName(mod, env);
+  let mod2 = absoluteModule(imp, pkg);
+  if (mod2 === null) return [{ status: "unresolved", module: ".".repeat(imp.level) + imp.module, reason: "relative-beyond-top" }];
+  if (imp.kind !== "from") return [resolveName(mod2, env)];
+  let base = resolveName(mod2, env);
   if (base.status === "unresolved") return [base];
   let out = [];
   for (let n of imp.names ?? []) {
     if (n === "*") {
-      out.push(resolveName(mod, env));
+      out.push(resolveName(mod2, env));
       continue;
     }
-    let sub = resolveName(`${mod}.${n}`, env);
+    let sub = resolveName(`${mod2}.${n}`, env);
     if (sub.status !== "unresolved") {
       out.push(sub);
       continue;
     }
-    let e = env.firstParty.get(mod);
-    out.push(e && e.kind !== "namespace" ? { status: "first-party", module: mod, path: e.path } : sub);
+    let e = env.firstParty.get(mod2);
+    out.push(e && e.kind !== "namespace" ? { status: "first-party", module: mod2, path: e.path } : sub);
   }
   return out;
 }
-function resolveName(mod, env) {
-  let top = mod.split(".")[0];
-  if (env.firstParty.hasTop(mod)) {
-    let r = env.firstParty.resolve(mod);
-    return r ? { status: "first-party", module: r.name, path: r.entry.path } : { status: "unresolved", module: mod, reason: "missing" };
+function resolveName(mod2, env) {
+  let top = mod2.split(".")[0];
+  if (env.firstParty.hasTop(mod2)) {
+    let r = env.firstParty.resolve(mod2);
+    return r ? { status: "first-party", module: r.name, path: r.entry.path } : { status: "unresolved", module: mod2, reason: "missing" };
   }
-  return env.wheels.has(top) ? { status: "wheel", module: mod } : env.stdlib.has(top) ? { status: "stdlib", module: mod } : { status: "unresolved", module: mod, reason: "missing" };
+  return env.wheels.has(top) ? { status: "wheel", module: mod2 } : env.stdlib.has(top) ? { status: "stdlib", module: mod2 } : { status: "unresolved", module: mod2, reason: "missing" };
 }
 
 // src/graph/source-encoding.ts
@@ -26110,7 +26138,7 @@ function gen(opts) {
       warnings.push(`${f}: not scanned: ${e.message}`);
       continue;
     }
-    let mod = moduleOf(f, rootList) ?? f.slice(0, -3).replace(/\/__init__$/, "").split("/").join("."), pkg = packageOf(mod, f.endsWith("__init__.py")), needed = /* @__PURE__ */ new Set();
+    let mod2 = moduleOf(f, rootList) ?? f.slice(0, -3).replace(/\/__init__$/, "").split("/").join("."), pkg = packageOf(mod2, f.endsWith("__init__.py")), needed = /* @__PURE__ */ new Set();
     for (let imp of imports) {
       if (imp.typeOnly) continue;
       let abs = absoluteModule(imp, pkg);
@@ -26411,7 +26439,7 @@ function checkSources(sources, roots, env, read = (p) => (0, import_node_fs22.re
       out.push({ file: src.path, line: e.line ?? 0, module: "", statement: "", reason: "syntax" });
       continue;
     }
-    let mod = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod, src.path.endsWith("__init__.py"));
+    let mod2 = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod2, src.path.endsWith("__init__.py"));
     for (let imp of imports)
       if (!(imp.optional || imp.typeOnly || imp.versionGuarded))
         for (let r of resolveImport(imp, pkg, env))

@@ -356,7 +356,7 @@ def _exit_if_damaged(error):
 
 def fast(archive, fd, box):
     """Entry from the launcher's line, which opened the archive as `fd`, read the launch blob
-    ("par-launch-1", the code of _blob_start, of this module, of __par__/__init__, of
+    ("par-launch-2", inflated, the code of _blob_start, of this module, of __par__/__init__, of
     __par__/_manifest, the zip directory) with one pread, and ran this module's code from it
     (_blob_start.py). Sets up what importing through zipimport would have: the package, its
     build facts, the modules' specs."""
