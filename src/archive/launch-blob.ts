@@ -52,8 +52,14 @@ export function launchBlob(codes: LaunchCodes, entries: readonly CentralEntry[])
 export function readLaunchBlob(blob: Buffer, where: string): LaunchCodes {
   let v: MarshalValue;
   const n = BLOB_MODULES.length;
+  let raw: Buffer;
   try {
-    v = marshalLoads(inflateRawSync(blob), n + 1); // the marker and the codes; the directory is made anew
+    raw = inflateRawSync(blob);
+  } catch (e) {
+    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: not a deflate stream (${(e as Error).message})`);
+  }
+  try {
+    v = marshalLoads(raw, n + 1); // the marker and the codes; the directory is made anew
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${(e as Error).message}`);
   }
