@@ -23389,9 +23389,14 @@ function launchBlob(codes, entries) {
   return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 9 });
 }
 function readLaunchBlob(blob, where2) {
-  let v, n = BLOB_MODULES.length;
+  let v, n = BLOB_MODULES.length, raw;
   try {
-    v = marshalLoads((0, import_node_zlib.inflateRawSync)(blob), n + 1);
+    raw = (0, import_node_zlib.inflateRawSync)(blob);
+  } catch (e) {
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: not a deflate stream (${e.message})`);
+  }
+  try {
+    v = marshalLoads(raw, n + 1);
   } catch (e) {
     throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
@@ -24358,7 +24363,7 @@ async function compileWheelSources(w, wheelFile, dir, python, compiler, label) {
 async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk = !1, prebuilt = /* @__PURE__ */ new Map()) {
   let files = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), buildMinor = Number(header.build_python.version.split(".")[1]), cacheTag = header.build_python.cache_tag;
   for (let w of loaded.wheels) {
-    if (!compilesFor(w, buildMinor, loaded.minors)) continue;
+    if (!compilesFor(w, buildMinor, loaded.minors) || w.extract && !allOnDisk) continue;
     let dir = dirOf(w), onDisk = w.extract || allOnDisk, compiled = prebuilt.get(wheelId(w)) ?? await compileWheelSources(w, loaded.files.get(wheelId(w)), dir, python, compiler, header.label), shipped = new Set(w.entries.map((e) => e.path)), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag), any2 = !1;
     for (let e of w.entries) {
       let pyc = compiled.get(e.path);
