@@ -46,7 +46,10 @@ def _run_packager(ctx, verb_args, inputs, tools, outputs, mnemonic, progress_mes
     run_node_worker(ctx, _node(ctx), ctx.file._packager, verb_args, inputs, tools, outputs, mnemonic, progress_message, python)
 
 def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
-    """Packs the archive body: launcher, zip of bootstrap + sources + data + wheels, bytecode.
+    """Packs the archive body: launcher, then a zip spliced from fragments + data + wheels.
+
+    Its inputs are fragments, not the sources inside them: a binary is re-packed when a
+    fragment's bytes change, and a remote cache ships fragments, not source trees.
 
     validations: depset[File] that must build first (the imports_check report), because
     Bazel 4.2 runs `_validation` output groups only with --experimental_run_validations.
@@ -64,7 +67,8 @@ def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
         inputs = depset(
             [manifest] + bootstrap_files,
             transitive = [
-                info.transitive_sources,
+                info.transitive_fragments,
+                info.transitive_loose_sources,
                 info.transitive_data,
                 info.transitive_wheel_files,
                 info.transitive_wheel_bytecode,
@@ -77,6 +81,42 @@ def emit_pack(ctx, manifest, output, info, bootstrap_files, validations = None):
         progress_message = "Packaging Python archive %s" % ctx.label,
         python = py,
     )
+
+def _fragment_src(f):
+    return "%s\t%s" % (archive_path(f), f.path)
+
+def emit_fragment(ctx, label, srcs, output, paths = None):
+    """Compiles one target's sources once into a fragment: sources and .pyc as ready zip entries.
+
+    Every binary containing the target splices the fragment's entries as they are (ParPack),
+    so a library used by a hundred binaries is compiled and deflated once, and editing it
+    re-runs this action and the packs, nothing else.
+    paths: "archive path<TAB>file" strings when the files do not land at their repository path
+    (the bootstrap); else each source's archive_path.
+    """
+    py = python_runtime(ctx)
+    args = ctx.actions.args()
+    args.add("fragment")
+    args.add("--label", str(label))
+    args.add("--python", py.interpreter)
+    args.add("--cache-tag", py.cache_tag)
+    args.add("--compiler", ctx.file._compile_pyc)
+    args.add("--out", output)
+    if paths != None:
+        args.add_all(paths, before_each = "--src")
+    else:
+        args.add_all(srcs, map_each = _fragment_src, before_each = "--src")
+    _run_packager(
+        ctx,
+        args,
+        inputs = srcs,
+        tools = [ctx.file._compile_pyc],
+        outputs = [output],
+        mnemonic = "ParFragment",
+        progress_message = "Compiling Python fragment of %s" % label,
+        python = py,
+    )
+    return output
 
 def emit_stamp(ctx, body, output):
     """Adds the build stamp to a packed body: bytes copied, one entry appended, nothing recompressed."""

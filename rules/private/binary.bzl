@@ -1,6 +1,6 @@
 """python_binary: packs a Python program and its closure into one launchable archive."""
 
-load(":actions.bzl", "emit_build_info", "emit_pack", "emit_stamp", "python_runtime")
+load(":actions.bzl", "emit_build_info", "emit_fragment", "emit_pack", "emit_stamp", "python_runtime")
 load(":collect.bzl", "DEP_PROVIDERS", "collect_python_info")
 load(":imports_check.bzl", "closure_owners", "imports_validation", "par_imports_aspect")
 load(":manifest.bzl", "write_manifest")
@@ -82,7 +82,11 @@ def build_archive(ctx, default_entry_point = None, test = None, extra_deps = [])
             _fail(ctx, "target_platforms", "target_platforms lists '%s'; name platform tags like \"manylinux_2_28_x86_64\" or \"macosx_11_0_arm64\"." % p)
     main_path, main_module, entry_point = _entry(ctx, default_entry_point)
 
-    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps + extra_deps, ctx.files.data, ctx.attr.imports, "python_binary" if test == None else "python_test")
+    kind = "python_binary" if test == None else "python_test"
+    fragment = None
+    if ctx.files.srcs:
+        fragment = emit_fragment(ctx, ctx.label, ctx.files.srcs, ctx.actions.declare_file("_par/%s.srcs.parf" % ctx.label.name))
+    info = collect_python_info(ctx, ctx.files.srcs, ctx.attr.deps + extra_deps, ctx.files.data, ctx.attr.imports, kind, fragment = fragment)
     runtime = python_runtime(ctx)
     header = {
         "label": str(ctx.label),
@@ -107,9 +111,9 @@ def build_archive(ctx, default_entry_point = None, test = None, extra_deps = [])
     if test:
         header["test"] = test
     manifest = ctx.actions.declare_file("_par/%s.manifest.jsonl" % ctx.label.name)
-    bootstrap = ctx.files._bootstrap
+    bootstrap = [ctx.file._launcher, ctx.file._bootstrap_fragment]
     owners = closure_owners(ctx)
-    write_manifest(ctx, manifest, header, info, bootstrap, owners)
+    write_manifest(ctx, manifest, header, info, ctx.file._launcher, ctx.file._bootstrap_fragment, owners)
 
     body = ctx.actions.declare_file("_par/%s.unstamped" % ctx.label.name)
     validations = imports_validation(ctx, info, owners)
@@ -159,7 +163,8 @@ BINARY_ATTRS = {
     "_stdlib_modules": attr.label(default = Label("//rules/private:stdlib_modules"), allow_single_file = True),
     "_module_index": attr.label(default = Label("//:module_index"), allow_files = True),
     "local_copy": attr.bool(default = False, doc = "Always run from a local copy in the cache (as PAR_LOCAL_COPY=1), e.g. for archives kept on network storage."),
-    "_bootstrap": attr.label(default = Label("//src/bootstrap:files"), allow_files = True),
+    "_launcher": attr.label(default = Label("//src/bootstrap:launcher.sh"), allow_single_file = True),
+    "_bootstrap_fragment": attr.label(default = Label("//src/bootstrap:fragment"), allow_single_file = True),
     "_packager": attr.label(default = Label("//rules/private/tools:par.js"), allow_single_file = True, cfg = "exec"),
     "_compile_pyc": attr.label(default = Label("//rules/private/tools:compile_pyc.py"), allow_single_file = True, cfg = "exec"),
     "_stamp_setting": attr.label(default = Label("//rules/private:stamp_detect")),

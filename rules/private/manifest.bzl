@@ -17,10 +17,9 @@ def _src_line(f):
 def _data_line(f):
     return _file_line("data", f)
 
-def _boot_line(f):
-    # Bootstrap files live under src/bootstrap/ and land at the archive root.
-    p = archive_path(f)
-    return json.encode({"t": "boot", "path": p[p.find("src/bootstrap/") + len("src/bootstrap/"):], "file": f.path})
+def _fragment_line(f):
+    # A fragment's owner is the target that made it (python_library, or the binary for its srcs).
+    return json.encode({"t": "fragment", "kind": "src", "file": f.path, "owner": str(f.owner)})
 
 def _root_line(r):
     return json.encode({"t": "root", "path": r})
@@ -41,8 +40,11 @@ def _owner_line(line):
     path, label = line.split("\t")
     return json.encode({"t": "owner", "path": path, "label": label})
 
-def write_manifest(ctx, output, header, info, bootstrap_files, owners = None):
-    """Writes the manifest for one binary: a header line, then one line per file or root.
+def write_manifest(ctx, output, header, info, launcher, bootstrap_fragment, owners = None):
+    """Writes the manifest for one binary: a header line, then one line per fragment, file or root.
+
+    Sources in fragments (info.transitive_fragments) are listed by fragment; only the loose
+    ones (native PyInfo deps') get a line each.
 
     `owners` (depset[str] of 'archive_path<TAB>label', imports_check.bzl's closure_owners)
     names the target of each source, for the shadowed-module check's messages.
@@ -53,8 +55,10 @@ def write_manifest(ctx, output, header, info, bootstrap_files, owners = None):
     header["t"] = "header"
     header["manifest_version"] = MANIFEST_VERSION
     args.add(json.encode(header))
-    args.add_all(bootstrap_files, map_each = _boot_line)
-    args.add_all(info.transitive_sources, map_each = _src_line)
+    args.add(json.encode({"t": "boot", "path": "launcher.sh", "file": launcher.path}))
+    args.add(json.encode({"t": "fragment", "kind": "boot", "file": bootstrap_fragment.path, "owner": str(bootstrap_fragment.owner)}))
+    args.add_all(info.transitive_fragments, map_each = _fragment_line)
+    args.add_all(info.transitive_loose_sources, map_each = _src_line)
     args.add_all(info.transitive_data, map_each = _data_line)
     args.add_all(info.import_roots, map_each = _root_line)
     args.add_all(info.foreign_import_roots, map_each = _foreign_root_line)

@@ -10,6 +10,8 @@ PythonInfo = provider(
         "transitive_wheels": "depset[struct]: bundled distributions, each struct(label, wheel = File, info = File, bytecode = File, variant = bool); info is the wheel's JSON description written at build time; variant: one of several builds of `label` (python_wheel(wheels = [...])), all listed.",
         "transitive_wheel_files": "depset[File]: the .whl and info files of transitive_wheels, as action inputs.",
         "transitive_wheel_bytecode": "depset[File]: each wheel's modules compiled once by its python_wheel target (struct field `bytecode`), an input of packing only.",
+        "transitive_fragments": "depset[File]: each python_library's fragment (its sources and their bytecode as ready zip entries, made once by ParFragment), spliced by packing.",
+        "transitive_loose_sources": "depset[File]: the sources of transitive_sources no fragment holds (native PyInfo deps'), packed file by file.",
     },
 )
 

@@ -54,6 +54,8 @@ def _python_wheel_impl(ctx):
         transitive_wheels = depset(own, transitive = [deps_info.transitive_wheels]),
         transitive_wheel_files = depset(files, transitive = [deps_info.transitive_wheel_files]),
         transitive_wheel_bytecode = depset(bytecodes, transitive = [deps_info.transitive_wheel_bytecode]),
+        transitive_fragments = deps_info.transitive_fragments,
+        transitive_loose_sources = deps_info.transitive_loose_sources,
     )
     return [
         info,

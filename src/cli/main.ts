@@ -10,6 +10,7 @@ import { keepCompilersAlive } from '../packager/pyc';
 import { stamp } from '../packager/stamp';
 import { describeWheel } from '../packager/wheel/describe';
 import { writeWheelBytecode } from '../packager/wheel/bytecode-bundle';
+import { writeFragment } from '../packager/fragment/write';
 import { parseVerbArgs } from './args';
 import { audit } from './audit';
 import { cacheVerb } from './cache';
@@ -43,6 +44,7 @@ const USAGE = `usage: par VERB [ARGS]
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
   wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
+  fragment ...              (Bazel action) compile a library's sources once into ready zip entries
   lock-plan|lock-select|lock-hub|lock-probe ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`;
 
 const req = (name: string) => z.string({ error: `--${name} is required` }).min(1, `--${name} is required`);
@@ -111,6 +113,21 @@ const verbs: Record<string, Verb> = {
       wheel: a.wheel, info: a.info, label: a.label, python: a.python, pythonVersion: a['python-version'],
       cacheTag: a['cache-tag'], compiler: a.compiler, out: a.out, variant: a.variant,
     });
+  },
+  async fragment(argv) {
+    const a = parseVerbArgs('fragment', argv, {
+      label: { type: 'string' }, python: { type: 'string' }, 'cache-tag': { type: 'string' }, compiler: { type: 'string' },
+      out: { type: 'string' }, src: { type: 'string', multiple: true },
+    }, z.object({
+      label: req('label'), python: req('python'), 'cache-tag': req('cache-tag'), compiler: req('compiler'), out: req('out'),
+      src: z.array(z.string().regex(/^[^\t]+\t[^\t]+$/, '--src looks like "archive/path.py<TAB>file"')).min(1, 'give at least one --src'),
+      positionals: z.array(z.string()).max(0),
+    }));
+    const srcs = a.src.map((s) => {
+      const [path, file] = s.split('\t');
+      return { path, file };
+    });
+    await writeFragment({ label: a.label, python: a.python, cacheTag: a['cache-tag'], compiler: a.compiler, out: a.out, srcs });
   },
   async 'build-info'(argv) {
     const a = parseVerbArgs('build-info', argv, { archive: { type: 'string' }, out: { type: 'string' } },

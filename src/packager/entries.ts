@@ -9,9 +9,21 @@ import type { Manifest } from './manifest';
 
 export interface SourceEntry {
   path: string;
+  /** The file to read; for a source in a fragment, where the fragment read it (messages only). */
   file: string;
   owner: string;
   kind: 'src' | 'data' | 'boot';
+  /** Set for a source held by a fragment: its position in the plan's fragments, and its content hash from the index. */
+  fragment?: number;
+  sha256?: string;
+}
+
+/** A fragment's sources as the packer sees them (fragment/format.ts). */
+export interface FragmentSources {
+  kind: 'src' | 'boot';
+  file: string;
+  owner: string;
+  sources: readonly (readonly [string, string, boolean, string])[];
 }
 
 
@@ -21,13 +33,16 @@ export async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [sa, sb] = await Promise.all([fsp.stat(a), fsp.stat(b)]);
-  if (sa.size !== sb.size) return false;
-  return (await sha256File(a)) === (await sha256File(b));
+async function sameBytes(a: SourceEntry, b: SourceEntry): Promise<boolean> {
+  if (a.sha256 === undefined && b.sha256 === undefined) {
+    const [sa, sb] = await Promise.all([fsp.stat(a.file), fsp.stat(b.file)]);
+    if (sa.size !== sb.size) return false;
+  }
+  return (a.sha256 ?? (await sha256File(a.file))) === (b.sha256 ?? (await sha256File(b.file)));
 }
 
-export async function collectEntries(m: Manifest): Promise<SourceEntry[]> {
+/** Every file of the archive by path: fragments' sources first (in the order given), then loose sources and data. */
+export async function collectEntries(m: Manifest, fragments: readonly FragmentSources[] = []): Promise<SourceEntry[]> {
   const label = m.header.label;
   const byPath = new Map<string, SourceEntry>();
   const add = async (e: SourceEntry) => {
@@ -43,7 +58,7 @@ export async function collectEntries(m: Manifest): Promise<SourceEntry[]> {
       byPath.set(e.path, e);
       return;
     }
-    if (prev.file === e.file || (await sameBytes(prev.file, e.file))) return;
+    if ((prev.file === e.file && prev.fragment === e.fragment) || (await sameBytes(prev, e))) return;
     throw new ParError(
       'DUPLICATE_PATH',
       `two deps provide ${e.path} with different content: ${prev.owner} (${prev.file}) and ${e.owner} (${e.file})`,
@@ -51,11 +66,16 @@ export async function collectEntries(m: Manifest): Promise<SourceEntry[]> {
     );
   };
   for (const b of m.boot) if (b.path !== 'launcher.sh') await add({ ...b, owner: '@rules_par//src/bootstrap', kind: 'boot' });
+  for (const [i, f] of fragments.entries()) {
+    for (const [path, sha256, , file] of f.sources) await add({ path, file, owner: f.owner, kind: f.kind, fragment: i, sha256 });
+  }
   for (const s of m.srcs) await add({ ...s, kind: 'src' });
   for (const d of m.data) await add({ ...d, kind: 'data' });
   const missing: string[] = [];
+  const files = new Map<string, SourceEntry>(); // fragments were read already (their indexes)
+  for (const e of byPath.values()) if (e.fragment === undefined) files.set(e.file, e);
   await Promise.all(
-    [...byPath.values()].map(async (e) => {
+    [...files.values()].map(async (e) => {
       try {
         await fsp.access(e.file);
       } catch {

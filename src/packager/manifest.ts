@@ -59,22 +59,27 @@ const FileLine = z.object({ path: archivePath, file: z.string().min(1), owner: z
 const Src = FileLine.extend({ t: z.literal('src') }).strict();
 const Data = FileLine.extend({ t: z.literal('data') }).strict();
 const Boot = z.object({ t: z.literal('boot'), path: z.string().min(1), file: z.string().min(1) }).strict();
+// A target's sources and their bytecode as ready zip entries (fragment/format.ts); kind "boot" is the bootstrap's.
+const Fragment = z.object({ t: z.literal('fragment'), kind: z.enum(['src', 'boot']), file: z.string().min(1), owner: z.string().min(1) }).strict();
 const Root = z.object({ t: z.literal('root'), path: z.string() }).strict();
 // The target whose srcs list a source (its file label names only the package).
 const Owner = z.object({ t: z.literal('owner'), path: archivePath, label: z.string().min(1) }).strict();
 // bytecode: the wheel's modules compiled by its python_wheel target (wheel/bytecode-bundle.ts).
 // variant: one of several builds of the label (python_wheel(wheels = [...]), wheel/variants.ts).
 const Wheel = z.object({ t: z.literal('wheel'), label: z.string(), file: z.string().min(1), info: z.string().min(1), bytecode: z.string().min(1).optional(), variant: z.literal(true).optional() }).strict();
-const Line = z.discriminatedUnion('t', [Src, Data, Boot, Root, Wheel, Owner]);
+const Line = z.discriminatedUnion('t', [Src, Data, Boot, Fragment, Root, Wheel, Owner]);
 
 export type ManifestHeader = z.infer<typeof Header>;
 export type FileEntry = z.infer<typeof FileLine>;
+export interface FragmentRef { kind: 'src' | 'boot'; file: string; owner: string }
 export interface WheelRef { label: string; file: string; info: string; bytecode?: string; variant?: true }
 
 export interface Manifest {
   header: ManifestHeader;
   boot: { path: string; file: string }[];
+  /** Sources packed file by file: those no fragment holds. */
   srcs: FileEntry[];
+  fragments: FragmentRef[];
   data: FileEntry[];
   roots: string[];
   wheels: WheelRef[];
@@ -104,7 +109,7 @@ export function parseManifest(text: string, file: string): Manifest {
   const rawHeader = json(lines[0], 1);
   const h = Header.safeParse(rawHeader);
   if (!h.success && rawHeader !== undefined) problems.push(...describe(h.error.issues, 1));
-  const m: Manifest = { header: h.success ? h.data : (undefined as never), boot: [], srcs: [], data: [], roots: [], wheels: [], owners: new Map() };
+  const m: Manifest = { header: h.success ? h.data : (undefined as never), boot: [], srcs: [], fragments: [], data: [], roots: [], wheels: [], owners: new Map() };
   lines.slice(1).forEach((raw, i) => {
     const n = i + 2;
     const v = json(raw, n);
@@ -119,6 +124,7 @@ export function parseManifest(text: string, file: string): Manifest {
       case 'src': m.srcs.push({ path: l.path, file: l.file, owner: l.owner }); break;
       case 'data': m.data.push({ path: l.path, file: l.file, owner: l.owner }); break;
       case 'boot': m.boot.push({ path: l.path, file: l.file }); break;
+      case 'fragment': m.fragments.push({ kind: l.kind, file: l.file, owner: l.owner }); break;
       case 'root': m.roots.push(l.path); break;
       case 'owner': if (!m.owners.has(l.path)) m.owners.set(l.path, l.label); break;
       case 'wheel': m.wheels.push({ label: l.label, file: l.file, info: l.info, ...(l.bytecode ? { bytecode: l.bytecode } : {}), ...(l.variant ? { variant: l.variant } : {}) }); break;

@@ -1,17 +1,21 @@
-// `pack`: manifest in, archive body out. Launcher preamble, then a deterministic zip of the
-// bootstrap, sources, data and bytecode, plus __par__/_manifest.py with the build facts.
-// Three steps: planPack (manifest, wheels, entries, layout; every refusal), compilePack
-// (hashes, fingerprint, bytecode), writePack (the zip, renamed into place when whole).
+// `pack`: manifest in, archive body out. Launcher preamble, then a deterministic zip spliced
+// from the fragments of the bootstrap and of every library (sources and bytecode compiled
+// once per target, fragment/), plus data, wheels, and __par__/_manifest.py with the build
+// facts. Three steps: planPack (manifest, fragment indexes, wheels, entries, layout; every
+// refusal), compilePack (hashes of the loose files, fingerprint, the little bytecode left to
+// compile), writePack (the zip, renamed into place when whole).
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
+import { fragmentPycName, readFragmentIndex, type FragmentIndex } from './fragment/format';
+import { fragmentSources, spliceFragment } from './fragment/splice';
 import { checkShadowed } from './shadowed';
 import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './preamble';
-import { readManifest, type Manifest } from './manifest';
-import { compilePyc, type CompileItem } from './pyc';
+import { readManifest, type FragmentRef, type Manifest } from './manifest';
+import { compilePyc, syntaxErrorsFailure, type CompileItem } from './pyc';
 import { pythonDataModule } from '../archive/python-literal';
 import { scriptEntryPoint } from './script';
 import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
@@ -85,6 +89,8 @@ export interface PackPlan {
   /** The interpreter the shebang names, which the launcher tries first. */
   first: string;
   entries: SourceEntry[];
+  /** The bootstrap's fragment first, then the libraries' by owner: the order they are spliced in. */
+  fragments: (FragmentRef & { index: FragmentIndex })[];
   /** Import roots: the archive root, the program's own, then each wheel's directory. */
   roots: string[];
   native: ReturnType<typeof nativePlan>;
@@ -109,7 +115,12 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
   if (!launcherFile) throw new ParError('MANIFEST_INVALID', 'the manifest lists no launcher.sh bootstrap file', { label: h.label });
   const launcherScript = await fsp.readFile(launcherFile.file, 'utf8');
   const first = preferredInterpreter(h.shebang, h.label);
-  const collected = await collectEntries(m);
+  const boots = m.fragments.filter((f) => f.kind === 'boot');
+  // The rules list the bootstrap as one fragment; a hand-written manifest may list its files instead.
+  if (boots.length > 1) throw new ParError('MANIFEST_INVALID', `the manifest lists ${boots.length} bootstrap fragments; it takes one`, { label: h.label });
+  const byOwner = (a: FragmentRef, b: FragmentRef) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.file < b.file ? -1 : 1);
+  const fragments = [...boots, ...m.fragments.filter((f) => f.kind === 'src').sort(byOwner)].map((f) => ({ ...f, index: readFragmentIndex(f.file, f.owner, h.label) }));
+  const collected = await collectEntries(m, fragments.map((f) => ({ ...f, sources: f.index.sources })));
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
   const firstParty = roots.length - bundled.groups.length;
   checkShadowed({
@@ -141,7 +152,7 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
         : 'layout = "extract" runs the binary unpacked, where Python wants the sources';
     throw new ParError('MANIFEST_INVALID', `sources = False cannot be honoured: ${why}`, { label: h.label, hint: 'Keep sources = True for this binary.' });
   }
-  return { m, py, bundled, launcherScript, first, entries, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
+  return { m, py, bundled, launcherScript, first, entries, fragments, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
 }
 
 /** What compilePack made: the preamble, and the archive's contents that are not plain files. */
@@ -149,8 +160,10 @@ interface Compiled {
   preamble: Buffer;
   /** Small files read while hashing, by archive path (the others are streamed when zipped). */
   contents: Map<string, Buffer>;
-  /** Made here: the manifest module, every .pyc. */
+  /** Made here: the manifest module, the .pyc of sources no usable fragment compiled. */
   extra: Map<string, Buffer>;
+  /** Fragments whose bytecode this binary uses (made for its interpreter). */
+  usable: Set<number>;
 }
 
 /** Hashes the inputs (the fingerprint), writes the manifest module and compiles the bytecode. */
@@ -161,7 +174,8 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
   const contents = new Map<string, Buffer>();
   const digests = new Map<string, string>();
   let cached = 0;
-  await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
+  for (const e of entries) if (e.sha256 !== undefined) digests.set(e.path, e.sha256); // from fragment indexes
+  await forEachLimit(entries.filter((e) => e.sha256 === undefined), HASH_CONCURRENCY, async (e) => {
     const st = await fsp.stat(e.file);
     if (st.size < SMALL) {
       const b = await fsp.readFile(e.file);
@@ -226,53 +240,103 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
     },
   });
   const extra = new Map<string, Buffer>([[MANIFEST_ENTRY, Buffer.from(manifestModule, 'utf8')]]);
-  // Bytecode for the launcher (always: it runs on every start) and for the program (compile = True).
-  const toCompile: CompileItem[] = entries
-    .filter((e) => e.path.endsWith('.py') && (e.kind === 'boot' ? plan.bootCompiled.has(e.path) : e.kind === 'src' && h.compile))
-    .map((e) => ({ src: e.file, dfile: e.path }));
+  // Bytecode for the launcher (always: it runs on every start) and for the program (compile =
+  // True): from the fragments, which compiled it once per target; here only for the manifest
+  // module, loose sources, and fragments made for another interpreter than this binary's.
+  // Of the bootstrap, only what boot-files.ts says is compiled.
+  const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
+  const wanted = (kind: SourceEntry['kind'], path: string) => (kind === 'boot' ? plan.bootCompiled.has(path) : kind === 'src' && h.compile);
+  const errors = plan.fragments.flatMap((f) => (f.kind === 'boot' || h.compile ? f.index.errors : []));
+  if (errors.length) throw syntaxErrorsFailure(h.label, errors);
+  const usable = new Set<number>();
+  const toCompile: CompileItem[] = [];
+  plan.fragments.forEach((f, i) => {
+    if (f.index.cache_tag === h.build_python.cache_tag) usable.add(i);
+    else {
+      for (const [path, source] of fragmentSources(f.file, f.index, f.owner, h.label)) {
+        if (byPath.get(path)?.fragment === i && wanted(f.kind, path)) toCompile.push({ source_b64: source.toString('base64'), dfile: path });
+      }
+    }
+  });
+  for (const e of entries) if (e.fragment === undefined && e.path.endsWith('.py') && wanted(e.kind, e.path)) toCompile.push({ src: e.file, dfile: e.path });
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries
-  return { preamble, contents, extra };
+  return { preamble, contents, extra, usable };
 }
 
-/** Writes the zip beside `out` and renames it into place: never a half-written output. */
+/**
+ * Writes the zip beside `out` and renames it into place: never a half-written output. Order:
+ * directories and the files made or read here (sorted), then each fragment's entries as
+ * spliced (the bootstrap's, then by owner), then the wheels, then the launch blob.
+ */
 async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promise<void> {
-  const { m, bundled, entries } = plan;
-  const { preamble, contents, extra } = compiled;
+  const { m, bundled, entries, fragments } = plan;
+  const { preamble, contents, extra, usable } = compiled;
   const h = m.header;
   const layout = plan.native.layout;
+  const tag = h.build_python.cache_tag;
   const fromWheels = new Set(wheelPaths(bundled));
-  const shipped = h.sources ? entries : entries.filter((e) => !(e.kind === 'src' && e.path.endsWith('.py')));
-  const blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, h.build_python.cache_tag)));
-  const files = [...shipped.map((e) => e.path), ...[...extra.keys()].filter((p) => !blobOnly.has(p)), ...fromWheels];
+  const shipSource = (e: SourceEntry) => h.sources || !(e.kind === 'src' && e.path.endsWith('.py'));
+  const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
+  // Bytecode of the launch blob's modules: compiled for the blob, left out of the zip (boot-files.ts).
+  const blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, tag)));
+  // What each fragment contributes, by archive name: its sources that no earlier provider
+  // of the same path shipped, and their .pyc where this binary wants bytecode from it.
+  const own = (i: number, path: string) => byPath.get(path)?.fragment === i;
+  const spliced = fragments.map((f, i) => ({
+    sourceName: (path: string) => (own(i, path) && shipSource(byPath.get(path)!) ? path : null),
+    pycName: (path: string) =>
+      own(i, path) && usable.has(i) && (f.kind === 'boot' ? plan.bootCompiled.has(path) : h.compile) ? (f.kind === 'boot' ? fragmentPycName(path) : programPycPath(path, layout, tag)) : null,
+  }));
+  const names: string[] = [];
+  fragments.forEach((f, i) => {
+    for (const [path, , compiled] of f.index.sources) {
+      const src = spliced[i].sourceName(path);
+      if (src !== null) names.push(src);
+      const pyc = compiled ? spliced[i].pycName(path) : null;
+      if (pyc !== null && !blobOnly.has(pyc)) names.push(pyc);
+    }
+  });
+  const loose = entries.filter((e) => e.fragment === undefined && shipSource(e)).map((e) => e.path);
+  const made = [...extra.keys()].filter((p) => !blobOnly.has(p));
+  const files = [...names, ...loose, ...made, ...fromWheels];
   // zipimport finds a package (namespace packages included) only through its directory
   // entry: list every parent folder, as `zip -r` does.
   const dirs = new Set<string>();
   for (const f of files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i + 1));
-  const names = [...files, ...dirs].sort();
-  const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
+  const here = [...new Set([...loose, ...made, ...dirs])].sort();
   const tmp = `${out}.tmp-${process.pid}`;
   const w = await ZipWriter.create(tmp, preamble);
   try {
     const compress = h.compression === 'deflate';
     const level = h.compression_level;
     const adds: Promise<void>[] = [];
-    for (const name of names) {
-      if (fromWheels.has(name)) continue; // copied below, compressed bytes as they are
+    for (const name of here) {
       const buf = extra.get(name) ?? contents.get(name);
       if (dirs.has(name)) adds.push(w.addFile(name, Buffer.alloc(0), { compress: false }));
       else if (buf) adds.push(w.addFile(name, buf, { compress, level }));
       else adds.push(w.addFileFromPath(name, byPath.get(name)!.file, { compress, level }));
     }
     await Promise.all(adds);
+    const blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag)));
+    const kept = new Map<string, Buffer>();
+    for (const [i, f] of fragments.entries()) {
+      const got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
+      for (const [k, v] of got) kept.set(k, v);
+    }
     await addWheelEntries(w, bundled, compress);
     const fastAt = fastFieldAt(preamble);
     if (fastAt >= 0) {
       // Last, so that it can list every other entry; stored, so the launcher reads it as is.
       const { directory, next } = await w.written();
-      const codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, layout, h.build_python.cache_tag))!));
+      const codes = codesFromPycs(BLOB_MODULES.map((p) => {
+        const name = programPycPath(p, layout, tag);
+        const pyc = extra.get(name) ?? kept.get(name);
+        if (!pyc) throw new ParError('MANIFEST_INVALID', `the bootstrap's fragment has no bytecode for ${p}`, { label: h.label, hint: 'Rebuild @rules_par//src/bootstrap:fragment.' });
+        return pyc;
+      }));
       const blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
       await w.finish();

@@ -172,8 +172,12 @@ export async function compilePyc(
   compiler: string,
   items: CompileItem[],
   label: string,
-  /** Third-party code: an item that does not compile gets an empty result (it stays source-only). */
-  opts: { skipSyntaxErrors?: boolean } = {},
+  /**
+   * skipSyntaxErrors: third-party code: an item that does not compile gets an empty result (it
+   * stays source-only). syntaxErrors: the same, and each error's "file:line: message" is
+   * pushed here (a fragment records them; the binary decides whether they matter).
+   */
+  opts: { skipSyntaxErrors?: boolean; syntaxErrors?: string[] } = {},
 ): Promise<Buffer[]> {
   if (items.length === 0) return [];
   const s = server(python, compiler);
@@ -189,15 +193,18 @@ export async function compilePyc(
       s.close();
     }
   }
-  const syntaxErrors: string[] = [];
+  const syntaxErrors: string[] = opts.syntaxErrors ?? [];
   const results = splitBody(body, items.length, syntaxErrors);
-  if (syntaxErrors.length && !opts.skipSyntaxErrors) {
-    throw new ParError('COMPILE_FAILED', `Python syntax errors:\n  ${syntaxErrors.join('\n  ')}`, {
-      label,
-      hint: 'Fix the source, or set compile = False if the code targets a newer Python than the build toolchain.',
-    });
-  }
+  if (syntaxErrors.length && !opts.skipSyntaxErrors && !opts.syntaxErrors) throw syntaxErrorsFailure(label, syntaxErrors);
   return results;
+}
+
+/** The error of a binary whose code does not compile on the build toolchain. */
+export function syntaxErrorsFailure(label: string, errors: readonly string[]): ParError {
+  return new ParError('COMPILE_FAILED', `Python syntax errors:\n  ${errors.join('\n  ')}`, {
+    label,
+    hint: 'Fix the source, or set compile = False if the code targets a newer Python than the build toolchain.',
+  });
 }
 
 /** Closes every kept compiler server (they also exit by themselves when the worker dies). */

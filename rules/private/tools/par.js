@@ -7150,7 +7150,7 @@ __export(main_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs36 = require("node:fs"), import_node_path19 = require("node:path"), zlib6 = __toESM(require("node:zlib"));
+var import_node_fs39 = require("node:fs"), import_node_path19 = require("node:path"), zlib7 = __toESM(require("node:zlib"));
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -8796,11 +8796,11 @@ var md5_hex = /^[0-9a-fA-F]{32}$/, md5_base64 = /* @__PURE__ */ fixedBase64(22, 
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {}), inst._zod.def = def, (_a3 = inst._zod).onattach ?? (_a3.onattach = []);
-}), _whenHasSize = (payload) => {
-  let val = payload.value;
+}), _whenHasSize = (payload2) => {
+  let val = payload2.value;
   return !nullish(val) && val.size !== void 0;
-}, _whenHasLength = (payload) => {
-  let val = payload.value;
+}, _whenHasLength = (payload2) => {
+  let val = payload2.value;
   return !nullish(val) && val.length !== void 0;
 }, numericOriginMap = {
   number: "number",
@@ -8809,12 +8809,12 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
 }, $ZodCheckLessThan = /* @__PURE__ */ $constructor("$ZodCheckLessThan", (inst, def) => {
   $ZodCheck.init(inst, def);
   let origin = numericOriginMap[typeof def.value];
-  inst._zod.check = (payload) => {
-    (def.inclusive ? payload.value <= def.value : payload.value < def.value) || payload.issues.push({
-      origin: numericOriginMap[typeof payload.value] ?? origin,
+  inst._zod.check = (payload2) => {
+    (def.inclusive ? payload2.value <= def.value : payload2.value < def.value) || payload2.issues.push({
+      origin: numericOriginMap[typeof payload2.value] ?? origin,
       code: "too_big",
       maximum: typeof def.value == "object" ? def.value.getTime() : def.value,
-      input: payload.value,
+      input: payload2.value,
       inclusive: def.inclusive,
       inst,
       continue: !def.abort
@@ -8823,29 +8823,29 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
 }), $ZodCheckGreaterThan = /* @__PURE__ */ $constructor("$ZodCheckGreaterThan", (inst, def) => {
   $ZodCheck.init(inst, def);
   let origin = numericOriginMap[typeof def.value];
-  inst._zod.check = (payload) => {
-    (def.inclusive ? payload.value >= def.value : payload.value > def.value) || payload.issues.push({
-      origin: numericOriginMap[typeof payload.value] ?? origin,
+  inst._zod.check = (payload2) => {
+    (def.inclusive ? payload2.value >= def.value : payload2.value > def.value) || payload2.issues.push({
+      origin: numericOriginMap[typeof payload2.value] ?? origin,
       code: "too_small",
       minimum: typeof def.value == "object" ? def.value.getTime() : def.value,
-      input: payload.value,
+      input: payload2.value,
       inclusive: def.inclusive,
       inst,
       continue: !def.abort
     });
   };
 }), $ZodCheckMultipleOf = /* @__PURE__ */ $constructor("$ZodCheckMultipleOf", (inst, def) => {
-  $ZodCheck.init(inst, def), inst._zod.check = (payload) => {
-    if (typeof payload.value != typeof def.value)
+  $ZodCheck.init(inst, def), inst._zod.check = (payload2) => {
+    if (typeof payload2.value != typeof def.value)
       throw new Error("Cannot mix number and bigint in multiple_of check.");
-    (typeof payload.value == "bigint" ? (
+    (typeof payload2.value == "bigint" ? (
       // `value % 0n` throws, and nothing is a multiple of zero — the number branch already fails this way via NaN
-      def.value !== BigInt(0) && payload.value % def.value === BigInt(0)
-    ) : floatSafeRemainder(payload.value, def.value) === 0) || payload.issues.push({
-      origin: typeof payload.value,
+      def.value !== BigInt(0) && payload2.value % def.value === BigInt(0)
+    ) : floatSafeRemainder(payload2.value, def.value) === 0) || payload2.issues.push({
+      origin: typeof payload2.value,
       code: "not_multiple_of",
       divisor: def.value,
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -8853,11 +8853,11 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
 }), $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat", (inst, def) => {
   $ZodCheck.init(inst, def), def.format = def.format || "float64";
   let isInt = def.format?.includes("int"), origin = isInt ? "int" : "number", [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
-  inst._zod.check = (payload) => {
-    let input2 = payload.value;
+  inst._zod.check = (payload2) => {
+    let input2 = payload2.value;
     if (isInt) {
       if (!Number.isInteger(input2)) {
-        payload.issues.push({
+        payload2.issues.push({
           expected: origin,
           format: def.format,
           code: "invalid_type",
@@ -8868,7 +8868,7 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
         return;
       }
       if (!Number.isSafeInteger(input2)) {
-        input2 > 0 ? payload.issues.push({
+        input2 > 0 ? payload2.issues.push({
           input: input2,
           code: "too_big",
           maximum: Number.MAX_SAFE_INTEGER,
@@ -8877,7 +8877,7 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
           origin,
           inclusive: !0,
           continue: !def.abort
-        }) : payload.issues.push({
+        }) : payload2.issues.push({
           input: input2,
           code: "too_small",
           minimum: Number.MIN_SAFE_INTEGER,
@@ -8890,7 +8890,7 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
         return;
       }
     }
-    input2 < minimum && payload.issues.push({
+    input2 < minimum && payload2.issues.push({
       origin: "number",
       input: input2,
       code: "too_small",
@@ -8898,7 +8898,7 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
       inclusive: !0,
       inst,
       continue: !def.abort
-    }), input2 > maximum && payload.issues.push({
+    }), input2 > maximum && payload2.issues.push({
       origin: "number",
       input: input2,
       code: "too_big",
@@ -8911,9 +8911,9 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
 }), $ZodCheckBigIntFormat = /* @__PURE__ */ $constructor("$ZodCheckBigIntFormat", (inst, def) => {
   $ZodCheck.init(inst, def);
   let [minimum, maximum] = BIGINT_FORMAT_RANGES[def.format];
-  inst._zod.check = (payload) => {
-    let input2 = payload.value;
-    input2 < minimum && payload.issues.push({
+  inst._zod.check = (payload2) => {
+    let input2 = payload2.value;
+    input2 < minimum && payload2.issues.push({
       origin: "bigint",
       input: input2,
       code: "too_small",
@@ -8921,7 +8921,7 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
       inclusive: !0,
       inst,
       continue: !def.abort
-    }), input2 > maximum && payload.issues.push({
+    }), input2 > maximum && payload2.issues.push({
       origin: "bigint",
       input: input2,
       code: "too_big",
@@ -8933,9 +8933,9 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   };
 }), $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, def) => {
   var _a3;
-  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize), inst._zod.check = (payload) => {
-    let input2 = payload.value;
-    input2.size <= def.maximum || payload.issues.push({
+  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize), inst._zod.check = (payload2) => {
+    let input2 = payload2.value;
+    input2.size <= def.maximum || payload2.issues.push({
       origin: getSizableOrigin(input2),
       code: "too_big",
       maximum: def.maximum,
@@ -8947,9 +8947,9 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   };
 }), $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, def) => {
   var _a3;
-  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize), inst._zod.check = (payload) => {
-    let input2 = payload.value;
-    input2.size >= def.minimum || payload.issues.push({
+  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize), inst._zod.check = (payload2) => {
+    let input2 = payload2.value;
+    input2.size >= def.minimum || payload2.issues.push({
       origin: getSizableOrigin(input2),
       code: "too_small",
       minimum: def.minimum,
@@ -8961,29 +8961,29 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   };
 }), $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (inst, def) => {
   var _a3;
-  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize), inst._zod.check = (payload) => {
-    let input2 = payload.value, size = input2.size;
+  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize), inst._zod.check = (payload2) => {
+    let input2 = payload2.value, size = input2.size;
     if (size === def.size)
       return;
     let tooBig = size > def.size;
-    payload.issues.push({
+    payload2.issues.push({
       origin: getSizableOrigin(input2),
       ...tooBig ? { code: "too_big", maximum: def.size } : { code: "too_small", minimum: def.size },
       inclusive: !0,
       exact: !0,
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
   };
 }), $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (inst, def) => {
   var _a3;
-  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength), inst._zod.check = (payload) => {
-    let input2 = payload.value, units = input2.length;
+  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength), inst._zod.check = (payload2) => {
+    let input2 = payload2.value, units = input2.length;
     if ((typeof input2 == "string" && units > def.maximum ? codePointLength(input2) : units) <= def.maximum)
       return;
     let origin = getLengthableOrigin(input2);
-    payload.issues.push({
+    payload2.issues.push({
       origin,
       code: "too_big",
       maximum: def.maximum,
@@ -8995,12 +8995,12 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   };
 }), $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (inst, def) => {
   var _a3;
-  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength), inst._zod.check = (payload) => {
-    let input2 = payload.value, units = input2.length;
+  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength), inst._zod.check = (payload2) => {
+    let input2 = payload2.value, units = input2.length;
     if ((typeof input2 == "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input2) : units) >= def.minimum)
       return;
     let origin = getLengthableOrigin(input2);
-    payload.issues.push({
+    payload2.issues.push({
       origin,
       code: "too_small",
       minimum: def.minimum,
@@ -9012,29 +9012,29 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   };
 }), $ZodCheckLengthEquals = /* @__PURE__ */ $constructor("$ZodCheckLengthEquals", (inst, def) => {
   var _a3;
-  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength), inst._zod.check = (payload) => {
-    let input2 = payload.value, units = input2.length, length = typeof input2 == "string" && units >= def.length && units <= def.length * 2 ? codePointLength(input2) : units;
+  $ZodCheck.init(inst, def), (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength), inst._zod.check = (payload2) => {
+    let input2 = payload2.value, units = input2.length, length = typeof input2 == "string" && units >= def.length && units <= def.length * 2 ? codePointLength(input2) : units;
     if (length === def.length)
       return;
     let origin = getLengthableOrigin(input2), tooBig = length > def.length;
-    payload.issues.push({
+    payload2.issues.push({
       origin,
       ...tooBig ? { code: "too_big", maximum: def.length } : { code: "too_small", minimum: def.length },
       inclusive: !0,
       exact: !0,
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
   };
 }), $ZodCheckStringFormat = /* @__PURE__ */ $constructor("$ZodCheckStringFormat", (inst, def) => {
   var _a3, _b;
-  $ZodCheck.init(inst, def), def.pattern ? (_a3 = inst._zod).check ?? (_a3.check = (payload) => {
-    def.pattern.lastIndex = 0, !def.pattern.test(payload.value) && payload.issues.push({
+  $ZodCheck.init(inst, def), def.pattern ? (_a3 = inst._zod).check ?? (_a3.check = (payload2) => {
+    def.pattern.lastIndex = 0, !def.pattern.test(payload2.value) && payload2.issues.push({
       origin: "string",
       code: "invalid_format",
       format: def.format,
-      input: payload.value,
+      input: payload2.value,
       ...def.pattern ? { pattern: def.pattern.toString() } : {},
       inst,
       continue: !def.abort
@@ -9042,12 +9042,12 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   }) : (_b = inst._zod).check ?? (_b.check = () => {
   });
 }), $ZodCheckRegex = /* @__PURE__ */ $constructor("$ZodCheckRegex", (inst, def) => {
-  $ZodCheckStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    def.pattern.lastIndex = 0, !def.pattern.test(payload.value) && payload.issues.push({
+  $ZodCheckStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    def.pattern.lastIndex = 0, !def.pattern.test(payload2.value) && payload2.issues.push({
       origin: "string",
       code: "invalid_format",
       format: "regex",
-      input: payload.value,
+      input: payload2.value,
       pattern: def.pattern.toString(),
       inst,
       continue: !def.abort
@@ -9060,13 +9060,13 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
 }), $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst, def) => {
   $ZodCheck.init(inst, def);
   let escapedRegex = escapeRegex(def.includes), pattern = new RegExp(typeof def.position == "number" ? `^.{${def.position},}${escapedRegex}` : escapedRegex);
-  def.pattern = pattern, inst._zod.check = (payload) => {
-    payload.value.includes(def.includes, def.position) || payload.issues.push({
+  def.pattern = pattern, inst._zod.check = (payload2) => {
+    payload2.value.includes(def.includes, def.position) || payload2.issues.push({
       origin: "string",
       code: "invalid_format",
       format: "includes",
       includes: def.includes,
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9074,13 +9074,13 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
 }), $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (inst, def) => {
   $ZodCheck.init(inst, def);
   let pattern = new RegExp(`^${escapeRegex(def.prefix)}.*`);
-  def.pattern ?? (def.pattern = pattern), inst._zod.check = (payload) => {
-    payload.value.startsWith(def.prefix) || payload.issues.push({
+  def.pattern ?? (def.pattern = pattern), inst._zod.check = (payload2) => {
+    payload2.value.startsWith(def.prefix) || payload2.issues.push({
       origin: "string",
       code: "invalid_format",
       format: "starts_with",
       prefix: def.prefix,
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9088,46 +9088,46 @@ var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
 }), $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst, def) => {
   $ZodCheck.init(inst, def);
   let pattern = new RegExp(`.*${escapeRegex(def.suffix)}$`);
-  def.pattern ?? (def.pattern = pattern), inst._zod.check = (payload) => {
-    payload.value.endsWith(def.suffix) || payload.issues.push({
+  def.pattern ?? (def.pattern = pattern), inst._zod.check = (payload2) => {
+    payload2.value.endsWith(def.suffix) || payload2.issues.push({
       origin: "string",
       code: "invalid_format",
       format: "ends_with",
       suffix: def.suffix,
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
   };
 });
-function handleCheckPropertyResult(result, payload, property) {
-  result.issues.length && payload.issues.push(...prefixIssues(property, result.issues));
+function handleCheckPropertyResult(result, payload2, property) {
+  result.issues.length && payload2.issues.push(...prefixIssues(property, result.issues));
 }
 var $ZodCheckProperty = /* @__PURE__ */ $constructor("$ZodCheckProperty", (inst, def) => {
-  $ZodCheck.init(inst, def), inst._zod.check = (payload) => {
+  $ZodCheck.init(inst, def), inst._zod.check = (payload2) => {
     let result = def.schema._zod.run({
-      value: payload.value[def.property],
+      value: payload2.value[def.property],
       issues: []
     }, {});
     if (result instanceof Promise)
-      return result.then((result2) => handleCheckPropertyResult(result2, payload, def.property));
-    handleCheckPropertyResult(result, payload, def.property);
+      return result.then((result2) => handleCheckPropertyResult(result2, payload2, def.property));
+    handleCheckPropertyResult(result, payload2, def.property);
   };
 }), $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (inst, def) => {
   $ZodCheck.init(inst, def), hide(inst, Symbol.iterator, function* () {
     yield inst;
   });
   let entries;
-  inst._zod.check = (payload) => {
-    if (payload.value == null) {
-      payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
+  inst._zod.check = (payload2) => {
+    if (payload2.value == null) {
+      payload2.issues.push({ expected: "object", code: "invalid_type", input: payload2.value, inst });
       return;
     }
     entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
-    let input2 = payload.value, proms;
+    let input2 = payload2.value, proms;
     for (let [key, schema] of entries) {
       let result = schema._zod.run({ value: input2[key], issues: [] }, {});
-      result instanceof Promise ? (proms ?? (proms = []), proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)))) : handleCheckPropertyResult(result, payload, key);
+      result instanceof Promise ? (proms ?? (proms = []), proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload2, key)))) : handleCheckPropertyResult(result, payload2, key);
     }
     if (proms)
       return Promise.all(proms).then(() => {
@@ -9136,18 +9136,18 @@ var $ZodCheckProperty = /* @__PURE__ */ $constructor("$ZodCheckProperty", (inst,
 }), $ZodCheckMimeType = /* @__PURE__ */ $constructor("$ZodCheckMimeType", (inst, def) => {
   $ZodCheck.init(inst, def);
   let mimeSet = new Set(def.mime);
-  inst._zod.check = (payload) => {
-    mimeSet.has(payload.value.type) || payload.issues.push({
+  inst._zod.check = (payload2) => {
+    mimeSet.has(payload2.value.type) || payload2.issues.push({
       code: "invalid_value",
       values: def.mime,
-      input: payload.value.type,
+      input: payload2.value.type,
       inst,
       continue: !def.abort
     });
   };
 }), $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (inst, def) => {
-  $ZodCheck.init(inst, def), inst._zod.check = (payload) => {
-    payload.value = def.tx(payload.value);
+  $ZodCheck.init(inst, def), inst._zod.check = (payload2) => {
+    payload2.value = def.tx(payload2.value);
   };
 });
 
@@ -9204,34 +9204,34 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       inst._zod.run = inst._zod.parse;
     });
   else {
-    let runChecks = (payload, checks2, ctx) => {
-      if (payload.memo)
-        return payload;
-      let isAborted = aborted(payload), asyncResult;
+    let runChecks = (payload2, checks2, ctx) => {
+      if (payload2.memo)
+        return payload2;
+      let isAborted = aborted(payload2), asyncResult;
       for (let ch of checks2) {
         if (ch._zod.def.when) {
-          if (explicitlyAborted(payload) || !ch._zod.def.when(payload))
+          if (explicitlyAborted(payload2) || !ch._zod.def.when(payload2))
             continue;
         } else if (isAborted)
           continue;
-        let currLen = payload.issues.length, _ = ch._zod.check(payload);
+        let currLen = payload2.issues.length, _ = ch._zod.check(payload2);
         if (_ instanceof Promise && ctx?.async === !1)
           throw new $ZodAsyncError();
         if (asyncResult || _ instanceof Promise)
           asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
-            await _, payload.issues.length !== currLen && (attachSchema(payload.issues, currLen, inst), isAborted || (isAborted = aborted(payload, currLen)));
+            await _, payload2.issues.length !== currLen && (attachSchema(payload2.issues, currLen, inst), isAborted || (isAborted = aborted(payload2, currLen)));
           });
         else {
-          if (payload.issues.length === currLen)
+          if (payload2.issues.length === currLen)
             continue;
-          attachSchema(payload.issues, currLen, inst), isAborted || (isAborted = aborted(payload, currLen));
+          attachSchema(payload2.issues, currLen, inst), isAborted || (isAborted = aborted(payload2, currLen));
         }
       }
-      return asyncResult ? asyncResult.then(() => payload) : payload;
-    }, handleCanaryResult = (canary, payload, ctx) => {
+      return asyncResult ? asyncResult.then(() => payload2) : payload2;
+    }, handleCanaryResult = (canary, payload2, ctx) => {
       if (aborted(canary))
         return canary.aborted = !0, canary;
-      let checkResult = runChecks(payload, checks, ctx);
+      let checkResult = runChecks(payload2, checks, ctx);
       if (checkResult instanceof Promise) {
         if (ctx.async === !1)
           throw new $ZodAsyncError();
@@ -9239,14 +9239,14 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       }
       return inst._zod.parse(checkResult, ctx);
     };
-    inst._zod.run = (payload, ctx) => {
+    inst._zod.run = (payload2, ctx) => {
       if (ctx.skipChecks)
-        return inst._zod.parse(payload, ctx);
+        return inst._zod.parse(payload2, ctx);
       if (ctx.direction === "backward") {
-        let canary = inst._zod.parse({ value: payload.value, issues: [] }, { ...ctx, skipChecks: !0 });
-        return canary instanceof Promise ? canary.then((canary2) => handleCanaryResult(canary2, payload, ctx)) : handleCanaryResult(canary, payload, ctx);
+        let canary = inst._zod.parse({ value: payload2.value, issues: [] }, { ...ctx, skipChecks: !0 });
+        return canary instanceof Promise ? canary.then((canary2) => handleCanaryResult(canary2, payload2, ctx)) : handleCanaryResult(canary, payload2, ctx);
       }
-      let result = inst._zod.parse(payload, ctx);
+      let result = inst._zod.parse(payload2, ctx);
       if (result instanceof Promise) {
         if (ctx.async === !1)
           throw new $ZodAsyncError();
@@ -9285,18 +9285,18 @@ function standardProps(inst) {
   };
 }
 var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.pattern = def.pattern ?? anyString, inst._zod.parse = (payload, _) => {
+  $ZodType.init(inst, def), inst._zod.pattern = def.pattern ?? anyString, inst._zod.parse = (payload2, _) => {
     if (def.coerce)
       try {
-        payload.value = String(payload.value);
+        payload2.value = String(payload2.value);
       } catch {
       }
-    return typeof payload.value == "string" || payload.issues.push({
+    return typeof payload2.value == "string" || payload2.issues.push({
       expected: "string",
       code: "invalid_type",
-      input: payload.value,
+      input: payload2.value,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodStringFormat = /* @__PURE__ */ $constructor("$ZodStringFormat", (inst, def) => {
   $ZodCheckStringFormat.init(inst, def), $ZodString.init(inst, def);
@@ -9358,57 +9358,57 @@ function urlProtocolOk(url2, protocol) {
   return protocol.lastIndex = 0, protocol.test(url2.protocol.endsWith(":") ? url2.protocol.slice(0, -1) : url2.protocol);
 }
 var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
-  $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
+  $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
     try {
-      let trimmed = payload.value.trim(), url2 = validateURL(trimmed, def);
+      let trimmed = payload2.value.trim(), url2 = validateURL(trimmed, def);
       if (url2 === URL_BAD_FORMAT) {
-        payload.issues.push({
+        payload2.issues.push({
           code: "invalid_format",
           format: "url",
           note: "Invalid URL format",
-          input: payload.value,
+          input: payload2.value,
           inst,
           continue: !def.abort
         });
         return;
       }
       if (url2 === URL_UNPARSEABLE) {
-        payload.issues.push({
+        payload2.issues.push({
           code: "invalid_format",
           format: "url",
-          input: payload.value,
+          input: payload2.value,
           inst,
           continue: !def.abort
         });
         return;
       }
       if (url2 === !0) {
-        payload.value = stripTabAndNewline(trimmed);
+        payload2.value = stripTabAndNewline(trimmed);
         return;
       }
-      def.hostname && !urlHostnameOk(url2, def.hostname) && payload.issues.push({
+      def.hostname && !urlHostnameOk(url2, def.hostname) && payload2.issues.push({
         code: "invalid_format",
         format: "url",
         note: "Invalid hostname",
         pattern: def.hostname.source,
-        input: payload.value,
+        input: payload2.value,
         inst,
         continue: !def.abort
-      }), def.protocol && !urlProtocolOk(url2, def.protocol) && payload.issues.push({
+      }), def.protocol && !urlProtocolOk(url2, def.protocol) && payload2.issues.push({
         code: "invalid_format",
         format: "url",
         note: "Invalid protocol",
         pattern: def.protocol.source,
-        input: payload.value,
+        input: payload2.value,
         inst,
         continue: !def.abort
-      }), payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed);
+      }), payload2.value = def.normalize ? url2.href : stripTabAndNewline(trimmed);
       return;
     } catch {
-      payload.issues.push({
+      payload2.issues.push({
         code: "invalid_format",
         format: "url",
-        input: payload.value,
+        input: payload2.value,
         inst,
         continue: !def.abort
       });
@@ -9445,11 +9445,11 @@ function isValidIPv6(value) {
   return ipv6Alphabet.test(value) ? canParseURL(`http://[${value}]`) : !1;
 }
 var $ZodIPv6 = /* @__PURE__ */ $constructor("$ZodIPv6", (inst, def) => {
-  def.pattern ?? (def.pattern = ipv6), $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    isValidIPv6(payload.value) || payload.issues.push({
+  def.pattern ?? (def.pattern = ipv6), $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    isValidIPv6(payload2.value) || payload2.issues.push({
       code: "invalid_format",
       format: "ipv6",
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9470,11 +9470,11 @@ function isValidCIDRv6(value) {
   return `${prefixNum}` !== prefix || prefixNum < 0 || prefixNum > 128 ? !1 : isValidIPv6(address);
 }
 var $ZodCIDRv6 = /* @__PURE__ */ $constructor("$ZodCIDRv6", (inst, def) => {
-  def.pattern ?? (def.pattern = cidrv6), $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    isValidCIDRv6(payload.value) || payload.issues.push({
+  def.pattern ?? (def.pattern = cidrv6), $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    isValidCIDRv6(payload2.value) || payload2.issues.push({
       code: "invalid_format",
       format: "cidrv6",
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9492,11 +9492,11 @@ function isValidBase64(data) {
   }
 }
 var base64Charset = /^[0-9a-zA-Z+/]*={0,2}$/, $ZodBase64 = /* @__PURE__ */ $constructor("$ZodBase64", (inst, def) => {
-  def.pattern ?? (def.pattern = base64Charset), $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    isValidBase64(payload.value) || payload.issues.push({
+  def.pattern ?? (def.pattern = base64Charset), $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    isValidBase64(payload2.value) || payload2.issues.push({
       code: "invalid_format",
       format: "base64",
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9509,11 +9509,11 @@ function isValidBase64URL(data) {
   return isValidBase64(padded);
 }
 var $ZodBase64URL = /* @__PURE__ */ $constructor("$ZodBase64URL", (inst, def) => {
-  def.pattern ?? (def.pattern = base64urlCharset), $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    isValidBase64URL(payload.value) || payload.issues.push({
+  def.pattern ?? (def.pattern = base64urlCharset), $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    isValidBase64URL(payload2.value) || payload2.issues.push({
       code: "invalid_format",
       format: "base64url",
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9533,11 +9533,11 @@ function isValidCreditCard(input2) {
   return creditCard.test(input2) ? isLuhnAlgo(input2.replace(CC_SANITIZE, "")) : !1;
 }
 var $ZodCreditCard = /* @__PURE__ */ $constructor("$ZodCreditCard", (inst, def) => {
-  def.pattern ?? (def.pattern = creditCard), $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    isValidCreditCard(payload.value) || payload.issues.push({
+  def.pattern ?? (def.pattern = creditCard), $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    isValidCreditCard(payload2.value) || payload2.issues.push({
       code: "invalid_format",
       format: "credit_card",
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9559,11 +9559,11 @@ function isValidIBAN(input2) {
   return iban.test(input2) ? isIso7064Mod97(input2) : !1;
 }
 var $ZodIBAN = /* @__PURE__ */ $constructor("$ZodIBAN", (inst, def) => {
-  def.pattern ?? (def.pattern = iban), $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    isValidIBAN(payload.value) || payload.issues.push({
+  def.pattern ?? (def.pattern = iban), $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    isValidIBAN(payload2.value) || payload2.issues.push({
       code: "invalid_format",
       format: "iban",
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
@@ -9584,143 +9584,143 @@ function isValidJWT(token, algorithm = null) {
   }
 }
 var $ZodJWT = /* @__PURE__ */ $constructor("$ZodJWT", (inst, def) => {
-  $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    isValidJWT(payload.value, def.alg) || payload.issues.push({
+  $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    isValidJWT(payload2.value, def.alg) || payload2.issues.push({
       code: "invalid_format",
       format: "jwt",
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
   };
 }), $ZodCustomStringFormat = /* @__PURE__ */ $constructor("$ZodCustomStringFormat", (inst, def) => {
-  $ZodStringFormat.init(inst, def), inst._zod.check = (payload) => {
-    def.fn(payload.value) || payload.issues.push({
+  $ZodStringFormat.init(inst, def), inst._zod.check = (payload2) => {
+    def.fn(payload2.value) || payload2.issues.push({
       code: "invalid_format",
       format: def.format,
-      input: payload.value,
+      input: payload2.value,
       inst,
       continue: !def.abort
     });
   };
 }), $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.pattern = number, inst._zod.parse = (payload, _ctx) => {
+  $ZodType.init(inst, def), inst._zod.pattern = number, inst._zod.parse = (payload2, _ctx) => {
     if (def.coerce)
       try {
-        payload.value = Number(payload.value);
+        payload2.value = Number(payload2.value);
       } catch {
       }
-    let input2 = payload.value;
+    let input2 = payload2.value;
     if (typeof input2 == "number" && !Number.isNaN(input2) && Number.isFinite(input2))
-      return payload;
+      return payload2;
     let received = typeof input2 == "number" ? Number.isNaN(input2) ? "NaN" : Number.isFinite(input2) ? void 0 : String(input2) : void 0;
-    return payload.issues.push({
+    return payload2.issues.push({
       expected: "number",
       code: "invalid_type",
       input: input2,
       inst,
       ...received ? { received } : {}
-    }), payload;
+    }), payload2;
   };
 }), $ZodNumberFormat = /* @__PURE__ */ $constructor("$ZodNumberFormat", (inst, def) => {
   $ZodCheckNumberFormat.init(inst, def), $ZodNumber.init(inst, def);
 }), $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.pattern = boolean, inst._zod.parse = (payload, _ctx) => {
+  $ZodType.init(inst, def), inst._zod.pattern = boolean, inst._zod.parse = (payload2, _ctx) => {
     if (def.coerce)
       try {
-        payload.value = !!payload.value;
+        payload2.value = !!payload2.value;
       } catch {
       }
-    let input2 = payload.value;
-    return typeof input2 == "boolean" || payload.issues.push({
+    let input2 = payload2.value;
+    return typeof input2 == "boolean" || payload2.issues.push({
       expected: "boolean",
       code: "invalid_type",
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodBigInt = /* @__PURE__ */ $constructor("$ZodBigInt", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.pattern = bigint, inst._zod.parse = (payload, _ctx) => {
+  $ZodType.init(inst, def), inst._zod.pattern = bigint, inst._zod.parse = (payload2, _ctx) => {
     if (def.coerce)
       try {
-        payload.value = BigInt(payload.value);
+        payload2.value = BigInt(payload2.value);
       } catch {
       }
-    return typeof payload.value == "bigint" || payload.issues.push({
+    return typeof payload2.value == "bigint" || payload2.issues.push({
       expected: "bigint",
       code: "invalid_type",
-      input: payload.value,
+      input: payload2.value,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodBigIntFormat = /* @__PURE__ */ $constructor("$ZodBigIntFormat", (inst, def) => {
   $ZodCheckBigIntFormat.init(inst, def), $ZodBigInt.init(inst, def);
 }), $ZodSymbol = /* @__PURE__ */ $constructor("$ZodSymbol", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, _ctx) => {
-    let input2 = payload.value;
-    return typeof input2 == "symbol" || payload.issues.push({
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, _ctx) => {
+    let input2 = payload2.value;
+    return typeof input2 == "symbol" || payload2.issues.push({
       expected: "symbol",
       code: "invalid_type",
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodUndefined = /* @__PURE__ */ $constructor("$ZodUndefined", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.pattern = _undefined, inst._zod.values = /* @__PURE__ */ new Set([void 0]), inst._zod.parse = (payload, _ctx) => {
-    let input2 = payload.value;
-    return typeof input2 > "u" || payload.issues.push({
+  $ZodType.init(inst, def), inst._zod.pattern = _undefined, inst._zod.values = /* @__PURE__ */ new Set([void 0]), inst._zod.parse = (payload2, _ctx) => {
+    let input2 = payload2.value;
+    return typeof input2 > "u" || payload2.issues.push({
       expected: "undefined",
       code: "invalid_type",
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodNull = /* @__PURE__ */ $constructor("$ZodNull", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.pattern = _null, inst._zod.values = /* @__PURE__ */ new Set([null]), inst._zod.parse = (payload, _ctx) => {
-    let input2 = payload.value;
-    return input2 === null || payload.issues.push({
+  $ZodType.init(inst, def), inst._zod.pattern = _null, inst._zod.values = /* @__PURE__ */ new Set([null]), inst._zod.parse = (payload2, _ctx) => {
+    let input2 = payload2.value;
+    return input2 === null || payload2.issues.push({
       expected: "null",
       code: "invalid_type",
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodAny = /* @__PURE__ */ $constructor("$ZodAny", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload) => payload;
+  $ZodType.init(inst, def), inst._zod.parse = (payload2) => payload2;
 }), $ZodUnknown = /* @__PURE__ */ $constructor("$ZodUnknown", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload) => payload;
+  $ZodType.init(inst, def), inst._zod.parse = (payload2) => payload2;
 }), $ZodNever = /* @__PURE__ */ $constructor("$ZodNever", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, _ctx) => (payload.issues.push({
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, _ctx) => (payload2.issues.push({
     expected: "never",
     code: "invalid_type",
-    input: payload.value,
+    input: payload2.value,
     inst
-  }), payload);
+  }), payload2);
 }), $ZodVoid = /* @__PURE__ */ $constructor("$ZodVoid", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, _ctx) => {
-    let input2 = payload.value;
-    return typeof input2 > "u" || payload.issues.push({
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, _ctx) => {
+    let input2 = payload2.value;
+    return typeof input2 > "u" || payload2.issues.push({
       expected: "void",
       code: "invalid_type",
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodDate = /* @__PURE__ */ $constructor("$ZodDate", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, _ctx) => {
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, _ctx) => {
     if (def.coerce)
       try {
-        payload.value = new Date(payload.value);
+        payload2.value = new Date(payload2.value);
       } catch {
       }
-    let input2 = payload.value, isDate = input2 instanceof Date;
-    return isDate && !Number.isNaN(input2.getTime()) || payload.issues.push({
+    let input2 = payload2.value, isDate = input2 instanceof Date;
+    return isDate && !Number.isNaN(input2.getTime()) || payload2.issues.push({
       expected: "date",
       code: "invalid_type",
       input: input2,
       ...isDate ? { received: "Invalid Date" } : {},
       inst
-    }), payload;
+    }), payload2;
   };
 });
 function capSize(inst, size) {
@@ -9728,16 +9728,16 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   let cap = Math.min(...caps.map((c) => c[0])), parse5 = inst._zod.parse;
-  inst._zod.parse = (payload, ctx) => {
-    let n = size(payload.value);
+  inst._zod.parse = (payload2, ctx) => {
+    let n = size(payload2.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (let [max, ch] of sizeCaps(inst._zod.def.checks))
-        if (n > max && ch._zod.def.when(payload)) {
-          let start = payload.issues.length;
-          return ch._zod.check(payload), payload.issues[start].continue = !1, attachSchema(payload.issues, start, inst), payload;
+        if (n > max && ch._zod.def.when(payload2)) {
+          let start = payload2.issues.length;
+          return ch._zod.check(payload2), payload2.issues[start].continue = !1, attachSchema(payload2.issues, start, inst), payload2;
         }
     }
-    return parse5(payload, ctx);
+    return parse5(payload2, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1, mapSize = (input2) => input2 instanceof Map ? input2.size : -1, setSize = (input2) => input2 instanceof Set ? input2.size : -1;
@@ -9747,16 +9747,16 @@ function handleArrayResult(result, final, index) {
 var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   $ZodType.init(inst, def);
   let memo2 = globalConfig.memoizer;
-  memo2?.attach(inst), inst._zod.parse = (payload, ctx) => {
-    let input2 = payload.value;
+  memo2?.attach(inst), inst._zod.parse = (payload2, ctx) => {
+    let input2 = payload2.value;
     if (!Array.isArray(input2))
-      return payload.issues.push({
+      return payload2.issues.push({
         expected: "array",
         code: "invalid_type",
         input: input2,
         inst
-      }), payload;
-    payload.value = memo2 ? memo2.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
+      }), payload2;
+    payload2.value = memo2 ? memo2.alloc(inst, payload2, Array(input2.length), ctx) : Array(input2.length);
     let proms = [], abortEarly = ctx?.abortEarly;
     for (let i = 0; i < input2.length; i++) {
       let item = input2[i], result = def.element._zod.run({
@@ -9764,11 +9764,11 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
         issues: []
       }, ctx);
       if (result instanceof Promise)
-        proms.push(result.then((result2) => handleArrayResult(result2, payload, i)));
-      else if (handleArrayResult(result, payload, i), abortEarly && result.issues.length !== 0 && aborted(result))
+        proms.push(result.then((result2) => handleArrayResult(result2, payload2, i)));
+      else if (handleArrayResult(result, payload2, i), abortEarly && result.issues.length !== 0 && aborted(result))
         break;
     }
-    return proms.length ? Promise.all(proms).then(() => payload) : payload;
+    return proms.length ? Promise.all(proms).then(() => payload2) : payload2;
   }, capSize(inst, arraySize);
 });
 function handlePropertyResult(result, final, key, input2, optin, optout) {
@@ -9808,13 +9808,13 @@ function normalizeDef(def) {
     optionalKeys: new Set(okeys)
   };
 }
-function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
+function handleCatchall(proms, input2, payload2, ctx, def, inst, abortEarly) {
   let unrecognized = [], keySet = def.keySet, _catchall = def.catchall._zod, t = _catchall.def.type, optin = _catchall.optin, optout = _catchall.optout, seen = 0;
   for (let key in input2) {
-    if (abortEarly && payload.issues.length !== seen) {
-      if (aborted(payload, seen))
+    if (abortEarly && payload2.issues.length !== seen) {
+      if (aborted(payload2, seen))
         break;
-      seen = payload.issues.length;
+      seen = payload2.issues.length;
     }
     if (keySet.has(key))
       continue;
@@ -9827,16 +9827,16 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
       continue;
     }
     let r = _catchall.run({ value: input2[key], issues: [] }, ctx);
-    r instanceof Promise ? proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout))) : handlePropertyResult(r, payload, key, input2, optin, optout);
+    r instanceof Promise ? proms.push(r.then((r2) => handlePropertyResult(r2, payload2, key, input2, optin, optout))) : handlePropertyResult(r, payload2, key, input2, optin, optout);
   }
-  return unrecognized.length && payload.issues.push({
+  return unrecognized.length && payload2.issues.push({
     code: "unrecognized_keys",
     keys: unrecognized,
     input: input2,
     inst,
     // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
     continue: !0
-  }), proms.length ? Promise.all(proms).then(() => payload) : payload;
+  }), proms.length ? Promise.all(proms).then(() => payload2) : payload2;
 }
 var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   $ZodType.init(inst, def);
@@ -9863,30 +9863,30 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     return propValues;
   });
   let isObject2 = isObject, catchall = def.catchall, value, memo2 = globalConfig.memoizer;
-  memo2?.attach(inst), inst._zod.parse = (payload, ctx) => {
+  memo2?.attach(inst), inst._zod.parse = (payload2, ctx) => {
     value ?? (value = _normalized.value);
-    let input2 = payload.value;
+    let input2 = payload2.value;
     if (!isObject2(input2))
-      return payload.issues.push({
+      return payload2.issues.push({
         expected: "object",
         code: "invalid_type",
         input: input2,
         inst
-      }), payload;
-    payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
-    let proms = [], shape = value.shape, abortEarly = ctx?.abortEarly, seen = payload.issues.length;
+      }), payload2;
+    payload2.value = memo2 ? memo2.alloc(inst, payload2, {}, ctx) : {};
+    let proms = [], shape = value.shape, abortEarly = ctx?.abortEarly, seen = payload2.issues.length;
     for (let key of value.allKeys) {
-      if (abortEarly && payload.issues.length !== seen) {
-        if (aborted(payload, seen))
+      if (abortEarly && payload2.issues.length !== seen) {
+        if (aborted(payload2, seen))
           break;
-        seen = payload.issues.length;
+        seen = payload2.issues.length;
       }
       if (key === "__proto__")
         continue;
       let el = shape[key], optin = el._zod.optin, optout = el._zod.optout, r = el._zod.run({ value: input2[key], issues: [] }, ctx);
-      r instanceof Promise ? proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout))) : handlePropertyResult(r, payload, key, input2, optin, optout);
+      r instanceof Promise ? proms.push(r.then((r2) => handlePropertyResult(r2, payload2, key, input2, optin, optout))) : handlePropertyResult(r, payload2, key, input2, optin, optout);
     }
-    return catchall ? handleCatchall(proms, input2, payload, ctx, _normalized.value, inst, abortEarly === !0) : proms.length ? Promise.all(proms).then(() => payload) : payload;
+    return catchall ? handleCatchall(proms, input2, payload2, ctx, _normalized.value, inst, abortEarly === !0) : proms.length ? Promise.all(proms).then(() => payload2) : payload2;
   };
 }), $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) => {
   $ZodObject.init(inst, def);
@@ -9958,15 +9958,15 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return doc.write("payload.value = newResult;"), doc.write("return payload;"), doc.compile();
   }, fastpass, isObject2 = isObject, jit = !globalConfig.jitless, fastEnabled = jit && allowsEval.value, catchall = def.catchall, value;
-  inst._zod.parse = (payload, ctx) => {
+  inst._zod.parse = (payload2, ctx) => {
     value ?? (value = _normalized.value);
-    let input2 = payload.value;
-    return isObject2(input2) ? jit && fastEnabled && ctx?.async === !1 && ctx.jitless !== !0 ? (fastpass || (fastpass = generateFastpass(def.shape)), payload = fastpass(payload, ctx), catchall ? handleCatchall([], input2, payload, ctx, value, inst, ctx?.abortEarly === !0) : payload) : superParse(payload, ctx) : (payload.issues.push({
+    let input2 = payload2.value;
+    return isObject2(input2) ? jit && fastEnabled && ctx?.async === !1 && ctx.jitless !== !0 ? (fastpass || (fastpass = generateFastpass(def.shape)), payload2 = fastpass(payload2, ctx), catchall ? handleCatchall([], input2, payload2, ctx, value, inst, ctx?.abortEarly === !0) : payload2) : superParse(payload2, ctx) : (payload2.issues.push({
       expected: "object",
       code: "invalid_type",
       input: input2,
       inst
-    }), payload);
+    }), payload2);
   };
 });
 function handleUnionResults(results, final, inst, ctx) {
@@ -9992,13 +9992,13 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
     }
   });
   let first = def.options.length === 1 ? def.options[0]._zod.run : null;
-  inst._zod.parse = (payload, ctx) => {
+  inst._zod.parse = (payload2, ctx) => {
     if (first)
-      return first(payload, ctx);
+      return first(payload2, ctx);
     let async = !1, results = [];
     for (let option of def.options) {
       let result = option._zod.run({
-        value: payload.value,
+        value: payload2.value,
         issues: []
       }, ctx);
       if (result instanceof Promise)
@@ -10009,7 +10009,7 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
         results.push(result);
       }
     }
-    return async ? Promise.all(results).then((results2) => handleUnionResults(results2, payload, inst, ctx)) : handleUnionResults(results, payload, inst, ctx);
+    return async ? Promise.all(results).then((results2) => handleUnionResults(results2, payload2, inst, ctx)) : handleUnionResults(results, payload2, inst, ctx);
   };
 });
 function handleExclusiveUnionResults(results, final, inst, ctx) {
@@ -10033,18 +10033,18 @@ function handleExclusiveUnionResults(results, final, inst, ctx) {
 var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
   $ZodUnion.init(inst, def), def.inclusive = !1;
   let first = def.options.length === 1 ? def.options[0]._zod.run : null;
-  inst._zod.parse = (payload, ctx) => {
+  inst._zod.parse = (payload2, ctx) => {
     if (first)
-      return first(payload, ctx);
+      return first(payload2, ctx);
     let async = !1, results = [];
     for (let option of def.options) {
       let result = option._zod.run({
-        value: payload.value,
+        value: payload2.value,
         issues: []
       }, ctx);
       result instanceof Promise ? (results.push(result), async = !0) : results.push(result);
     }
-    return async ? Promise.all(results).then((results2) => handleExclusiveUnionResults(results2, payload, inst, ctx)) : handleExclusiveUnionResults(results, payload, inst, ctx);
+    return async ? Promise.all(results).then((results2) => handleExclusiveUnionResults(results2, payload2, inst, ctx)) : handleExclusiveUnionResults(results, payload2, inst, ctx);
   };
 });
 function getDiscriminatedOption(union2, value) {
@@ -10094,17 +10094,17 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       throw new Error(`Invalid discriminated union option at index "${i}"`);
   });
   let disc = cached(() => discriminatorMap(def));
-  inst._zod.parse = (payload, ctx) => {
-    let input2 = payload.value;
+  inst._zod.parse = (payload2, ctx) => {
+    let input2 = payload2.value;
     if (!isObject(input2))
-      return payload.issues.push({
+      return payload2.issues.push({
         code: "invalid_type",
         expected: "object",
         input: input2,
         inst
-      }), payload;
+      }), payload2;
     let value = input2?.[def.discriminator], opt = disc.value.get(value);
-    return opt && (value !== void 0 || ctx.direction !== "backward") ? opt._zod.run(payload, ctx) : def.unionFallback || ctx.direction === "backward" ? _super(payload, ctx) : (payload.issues.push({
+    return opt && (value !== void 0 || ctx.direction !== "backward") ? opt._zod.run(payload2, ctx) : def.unionFallback || ctx.direction === "backward" ? _super(payload2, ctx) : (payload2.issues.push({
       code: "invalid_union",
       errors: [],
       note: "No matching discriminator",
@@ -10113,12 +10113,12 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       input: input2,
       path: [def.discriminator],
       inst
-    }), payload);
+    }), payload2);
   };
 }), $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, ctx) => {
-    let input2 = payload.value, left = def.left._zod.run({ value: input2, issues: [] }, ctx), right = def.right._zod.run({ value: input2, issues: [] }, ctx);
-    return left instanceof Promise || right instanceof Promise ? Promise.all([left, right]).then(([left2, right2]) => handleIntersectionResults(payload, left2, right2)) : handleIntersectionResults(payload, left, right);
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, ctx) => {
+    let input2 = payload2.value, left = def.left._zod.run({ value: input2, issues: [] }, ctx), right = def.right._zod.run({ value: input2, issues: [] }, ctx);
+    return left instanceof Promise || right instanceof Promise ? Promise.all([left, right]).then(([left2, right2]) => handleIntersectionResults(payload2, left2, right2)) : handleIntersectionResults(payload2, left, right);
   };
 });
 function mergeValues(a, b) {
@@ -10195,28 +10195,28 @@ function handleIntersectionResults(result, left, right) {
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   $ZodType.init(inst, def);
   let items = def.items, memo2 = globalConfig.memoizer;
-  memo2?.attach(inst), inst._zod.parse = (payload, ctx) => {
-    let input2 = payload.value;
+  memo2?.attach(inst), inst._zod.parse = (payload2, ctx) => {
+    let input2 = payload2.value;
     if (!Array.isArray(input2))
-      return payload.issues.push({
+      return payload2.issues.push({
         input: input2,
         inst,
         expected: "tuple",
         code: "invalid_type"
-      }), payload;
-    payload.value = memo2 ? memo2.alloc(inst, payload, [], ctx) : [];
+      }), payload2;
+    payload2.value = memo2 ? memo2.alloc(inst, payload2, [], ctx) : [];
     let proms = [], optinStart = getTupleOptStart(items, "optin"), optoutStart = getTupleOptStart(items, "optout");
     if (!def.rest) {
       if (input2.length < optinStart)
-        return payload.issues.push({
+        return payload2.issues.push({
           code: "too_small",
           minimum: optinStart,
           inclusive: !0,
           input: input2,
           inst,
           origin: "array"
-        }), payload;
-      input2.length > items.length && payload.issues.push({
+        }), payload2;
+      input2.length > items.length && payload2.issues.push({
         code: "too_big",
         maximum: items.length,
         inclusive: !0,
@@ -10233,19 +10233,19 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
       })) : (itemResults[i] = r, abortEarly && !itemAborted && r.issues.length && (itemAborted = aborted(r)));
     }
     if (def.rest && !itemAborted) {
-      let i = items.length - 1, rest = input2.slice(items.length), seen = payload.issues.length;
+      let i = items.length - 1, rest = input2.slice(items.length), seen = payload2.issues.length;
       for (let el of rest) {
-        if (abortEarly && payload.issues.length !== seen) {
-          if (aborted(payload, seen))
+        if (abortEarly && payload2.issues.length !== seen) {
+          if (aborted(payload2, seen))
             break;
-          seen = payload.issues.length;
+          seen = payload2.issues.length;
         }
         i++;
         let result = def.rest._zod.run({ value: el, issues: [] }, ctx);
-        result instanceof Promise ? proms.push(result.then((r) => handleTupleResult(r, payload, i))) : handleTupleResult(result, payload, i);
+        result instanceof Promise ? proms.push(result.then((r) => handleTupleResult(r, payload2, i))) : handleTupleResult(result, payload2, i);
       }
     }
-    return proms.length ? Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input2, optoutStart)) : handleTupleResults(itemResults, payload, items, input2, optoutStart);
+    return proms.length ? Promise.all(proms).then(() => handleTupleResults(itemResults, payload2, items, input2, optoutStart)) : handleTupleResults(itemResults, payload2, items, input2, optoutStart);
   };
 });
 function getTupleOptStart(items, key) {
@@ -10280,18 +10280,18 @@ function handleTupleResults(itemResults, final, items, input2, optoutStart) {
 var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
   $ZodType.init(inst, def);
   let memo2 = globalConfig.memoizer;
-  memo2?.attach(inst), inst._zod.parse = (payload, ctx) => {
-    let input2 = payload.value;
+  memo2?.attach(inst), inst._zod.parse = (payload2, ctx) => {
+    let input2 = payload2.value;
     if (!isPlainObject(input2))
-      return payload.issues.push({
+      return payload2.issues.push({
         expected: "record",
         code: "invalid_type",
         input: input2,
         inst
-      }), payload;
+      }), payload2;
     let proms = [], values = def.keyType._zod.values;
     if (values && !def.partial) {
-      payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
+      payload2.value = memo2 ? memo2.alloc(inst, payload2, {}, ctx) : {};
       let recordKeys = /* @__PURE__ */ new Set();
       for (let key of values)
         if (typeof key == "string" || typeof key == "number" || typeof key == "symbol") {
@@ -10301,7 +10301,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           if (keyResult instanceof Promise)
             throw new Error("Async schemas not supported in object keys currently");
           if (keyResult.issues.length) {
-            payload.issues.push({
+            payload2.issues.push({
               code: "invalid_key",
               origin: "record",
               issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
@@ -10316,8 +10316,8 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
             continue;
           let result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
           result instanceof Promise ? proms.push(result.then((result2) => {
-            result2.issues.length && payload.issues.push(...prefixIssues(key, result2.issues)), payload.value[outKey] = result2.value;
-          })) : (result.issues.length && payload.issues.push(...prefixIssues(key, result.issues)), payload.value[outKey] = result.value);
+            result2.issues.length && payload2.issues.push(...prefixIssues(key, result2.issues)), payload2.value[outKey] = result2.value;
+          })) : (result.issues.length && payload2.issues.push(...prefixIssues(key, result.issues)), payload2.value[outKey] = result.value);
         }
       let unrecognized;
       for (let key in input2)
@@ -10325,10 +10325,10 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           if (def.mode === "loose") {
             if (key === "__proto__")
               continue;
-            payload.value[key] = input2[key];
+            payload2.value[key] = input2[key];
           } else
             unrecognized = unrecognized ?? [], unrecognized.push(key);
-      unrecognized && unrecognized.length > 0 && payload.issues.push({
+      unrecognized && unrecognized.length > 0 && payload2.issues.push({
         code: "unrecognized_keys",
         input: input2,
         inst,
@@ -10336,7 +10336,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         continue: !0
       });
     } else {
-      payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
+      payload2.value = memo2 ? memo2.alloc(inst, payload2, {}, ctx) : {};
       let unrecognized;
       for (let key of Reflect.ownKeys(input2)) {
         if (key === "__proto__" || !Object.prototype.propertyIsEnumerable.call(input2, key))
@@ -10351,7 +10351,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           retryResult.issues.length === 0 && (keyResult = retryResult);
         }
         if (keyResult.issues.length) {
-          def.mode === "loose" ? payload.value[key] = input2[key] : values ? (unrecognized = unrecognized ?? [], unrecognized.push(key)) : payload.issues.push({
+          def.mode === "loose" ? payload2.value[key] = input2[key] : values ? (unrecognized = unrecognized ?? [], unrecognized.push(key)) : payload2.issues.push({
             code: "invalid_key",
             origin: "record",
             issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
@@ -10366,10 +10366,10 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           continue;
         let result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
         result instanceof Promise ? proms.push(result.then((result2) => {
-          result2.issues.length && payload.issues.push(...prefixIssues(key, result2.issues)), payload.value[outKey] = result2.value;
-        })) : (result.issues.length && payload.issues.push(...prefixIssues(key, result.issues)), payload.value[outKey] = result.value);
+          result2.issues.length && payload2.issues.push(...prefixIssues(key, result2.issues)), payload2.value[outKey] = result2.value;
+        })) : (result.issues.length && payload2.issues.push(...prefixIssues(key, result.issues)), payload2.value[outKey] = result.value);
       }
-      unrecognized && unrecognized.length > 0 && payload.issues.push({
+      unrecognized && unrecognized.length > 0 && payload2.issues.push({
         code: "unrecognized_keys",
         input: input2,
         inst,
@@ -10377,35 +10377,35 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         continue: !0
       });
     }
-    return proms.length ? Promise.all(proms).then(() => payload) : payload;
+    return proms.length ? Promise.all(proms).then(() => payload2) : payload2;
   };
 }), $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
   $ZodType.init(inst, def);
   let memo2 = globalConfig.memoizer;
-  memo2?.attach(inst), inst._zod.parse = (payload, ctx) => {
-    let input2 = payload.value;
+  memo2?.attach(inst), inst._zod.parse = (payload2, ctx) => {
+    let input2 = payload2.value;
     if (!(input2 instanceof Map))
-      return payload.issues.push({
+      return payload2.issues.push({
         expected: "map",
         code: "invalid_type",
         input: input2,
         inst
-      }), payload;
+      }), payload2;
     let proms = [];
-    payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
-    let abortEarly = ctx?.abortEarly, seen = payload.issues.length;
+    payload2.value = memo2 ? memo2.alloc(inst, payload2, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
+    let abortEarly = ctx?.abortEarly, seen = payload2.issues.length;
     for (let [key, value] of input2) {
-      if (abortEarly && payload.issues.length !== seen) {
-        if (aborted(payload, seen))
+      if (abortEarly && payload2.issues.length !== seen) {
+        if (aborted(payload2, seen))
           break;
-        seen = payload.issues.length;
+        seen = payload2.issues.length;
       }
       let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx), valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
       keyResult instanceof Promise || valueResult instanceof Promise ? proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
-        handleMapResult(keyResult2, valueResult2, payload, key, input2, inst, ctx);
-      })) : handleMapResult(keyResult, valueResult, payload, key, input2, inst, ctx);
+        handleMapResult(keyResult2, valueResult2, payload2, key, input2, inst, ctx);
+      })) : handleMapResult(keyResult, valueResult, payload2, key, input2, inst, ctx);
     }
-    return proms.length ? Promise.all(proms).then(() => payload) : payload;
+    return proms.length ? Promise.all(proms).then(() => payload2) : payload2;
   }, capSize(inst, mapSize);
 });
 function handleMapResult(keyResult, valueResult, final, key, input2, inst, ctx) {
@@ -10427,28 +10427,28 @@ function handleMapResult(keyResult, valueResult, final, key, input2, inst, ctx) 
 var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
   $ZodType.init(inst, def);
   let memo2 = globalConfig.memoizer;
-  memo2?.attach(inst), inst._zod.parse = (payload, ctx) => {
-    let input2 = payload.value;
+  memo2?.attach(inst), inst._zod.parse = (payload2, ctx) => {
+    let input2 = payload2.value;
     if (!(input2 instanceof Set))
-      return payload.issues.push({
+      return payload2.issues.push({
         input: input2,
         inst,
         expected: "set",
         code: "invalid_type"
-      }), payload;
+      }), payload2;
     let proms = [];
-    payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Set(), ctx) : /* @__PURE__ */ new Set();
-    let abortEarly = ctx?.abortEarly, seen = payload.issues.length;
+    payload2.value = memo2 ? memo2.alloc(inst, payload2, /* @__PURE__ */ new Set(), ctx) : /* @__PURE__ */ new Set();
+    let abortEarly = ctx?.abortEarly, seen = payload2.issues.length;
     for (let item of input2) {
-      if (abortEarly && payload.issues.length !== seen) {
-        if (aborted(payload, seen))
+      if (abortEarly && payload2.issues.length !== seen) {
+        if (aborted(payload2, seen))
           break;
-        seen = payload.issues.length;
+        seen = payload2.issues.length;
       }
       let result = def.valueType._zod.run({ value: item, issues: [] }, ctx);
-      result instanceof Promise ? proms.push(result.then((result2) => handleSetResult(result2, payload))) : handleSetResult(result, payload);
+      result instanceof Promise ? proms.push(result.then((result2) => handleSetResult(result2, payload2))) : handleSetResult(result, payload2);
     }
-    return proms.length ? Promise.all(proms).then(() => payload) : payload;
+    return proms.length ? Promise.all(proms).then(() => payload2) : payload2;
   }, capSize(inst, setSize);
 });
 function handleSetResult(result, final) {
@@ -10460,14 +10460,14 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   inst._zod.values = valuesSet, defineLazyInternal(inst, "pattern", (zod) => {
     let patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
     return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
-  }), inst._zod.parse = (payload, _ctx) => {
-    let input2 = payload.value;
-    return valuesSet.has(input2) || payload.issues.push({
+  }), inst._zod.parse = (payload2, _ctx) => {
+    let input2 = payload2.value;
+    return valuesSet.has(input2) || payload2.issues.push({
       code: "invalid_value",
       values,
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
   $ZodType.init(inst, def);
@@ -10475,39 +10475,39 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   inst._zod.values = values, defineLazyInternal(inst, "pattern", (zod) => {
     let vals = zod.def.values;
     return new RegExp(vals.length ? `^(${vals.map((o) => typeof o == "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
-  }), inst._zod.parse = (payload, _ctx) => {
-    let input2 = payload.value;
-    return values.has(input2) || payload.issues.push({
+  }), inst._zod.parse = (payload2, _ctx) => {
+    let input2 = payload2.value;
+    return values.has(input2) || payload2.issues.push({
       code: "invalid_value",
       values: def.values,
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodFile = /* @__PURE__ */ $constructor("$ZodFile", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, _ctx) => {
-    let input2 = payload.value;
-    return input2 instanceof File || payload.issues.push({
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, _ctx) => {
+    let input2 = payload2.value;
+    return input2 instanceof File || payload2.issues.push({
       expected: "file",
       code: "invalid_type",
       input: input2,
       inst
-    }), payload;
+    }), payload2;
   };
 }), $ZodTransform = /* @__PURE__ */ $constructor("$ZodTransform", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.optin = "optional", globalConfig.memoizer?.guard(inst), inst._zod.parse = (payload, ctx) => {
+  $ZodType.init(inst, def), inst._zod.optin = "optional", globalConfig.memoizer?.guard(inst), inst._zod.parse = (payload2, ctx) => {
     if (ctx.direction === "backward")
       throw new $ZodEncodeError(inst.constructor.name);
-    let _out = def.transform(payload.value, payload);
+    let _out = def.transform(payload2.value, payload2);
     if (ctx.async)
-      return (_out instanceof Promise ? _out : Promise.resolve(_out)).then((output3) => (payload.value = output3, payload));
+      return (_out instanceof Promise ? _out : Promise.resolve(_out)).then((output3) => (payload2.value = output3, payload2));
     if (_out instanceof Promise)
       throw new $ZodAsyncError();
-    return payload.value = _out, payload;
+    return payload2.value = _out, payload2;
   };
 });
-function handleOptionalResult(payload, result) {
-  return payload.value = result.issues.length ? void 0 : result.value, payload;
+function handleOptionalResult(payload2, result) {
+  return payload2.value = result.issues.length ? void 0 : result.value, payload2;
 }
 var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
   $ZodType.init(inst, def), defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional"), inst._zod.optout = "optional", defineLazyInternal(inst, "values", (zod) => {
@@ -10516,93 +10516,93 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
   }), defineLazyInternal(inst, "pattern", (zod) => {
     let pattern = zod.def.innerType._zod.pattern;
     return pattern ? new RegExp(`^(${cleanRegex(pattern.source)})?$`) : void 0;
-  }), inst._zod.parse = (payload, ctx) => {
-    if (payload.value === void 0) {
+  }), inst._zod.parse = (payload2, ctx) => {
+    if (payload2.value === void 0) {
       if (def.innerType._zod.optin !== "defaulted")
-        return payload;
-      let result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-      return result instanceof Promise ? result.then((result2) => handleOptionalResult(payload, result2)) : handleOptionalResult(payload, result);
+        return payload2;
+      let result = def.innerType._zod.run({ value: payload2.value, issues: [] }, ctx);
+      return result instanceof Promise ? result.then((result2) => handleOptionalResult(payload2, result2)) : handleOptionalResult(payload2, result);
     }
-    return def.innerType._zod.run(payload, ctx);
+    return def.innerType._zod.run(payload2, ctx);
   };
 }), $ZodExactOptional = /* @__PURE__ */ $constructor("$ZodExactOptional", (inst, def) => {
-  $ZodOptional.init(inst, def), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), defineLazyInternal(inst, "pattern", (zod) => zod.def.innerType._zod.pattern), inst._zod.parse = (payload, ctx) => def.innerType._zod.run(payload, ctx);
+  $ZodOptional.init(inst, def), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), defineLazyInternal(inst, "pattern", (zod) => zod.def.innerType._zod.pattern), inst._zod.parse = (payload2, ctx) => def.innerType._zod.run(payload2, ctx);
 }), $ZodNullable = /* @__PURE__ */ $constructor("$ZodNullable", (inst, def) => {
   $ZodType.init(inst, def), defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin), defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout), defineLazyInternal(inst, "pattern", (zod) => {
     let pattern = zod.def.innerType._zod.pattern;
     return pattern ? new RegExp(`^(${cleanRegex(pattern.source)}|null)$`) : void 0;
-  }), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values ? /* @__PURE__ */ new Set([...zod.def.innerType._zod.values, null]) : void 0), inst._zod.parse = (payload, ctx) => payload.value === null ? payload : def.innerType._zod.run(payload, ctx);
+  }), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values ? /* @__PURE__ */ new Set([...zod.def.innerType._zod.values, null]) : void 0), inst._zod.parse = (payload2, ctx) => payload2.value === null ? payload2 : def.innerType._zod.run(payload2, ctx);
 }), $ZodDefault = /* @__PURE__ */ $constructor("$ZodDefault", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.optin = "defaulted", defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), inst._zod.parse = (payload, ctx) => {
+  $ZodType.init(inst, def), inst._zod.optin = "defaulted", defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), inst._zod.parse = (payload2, ctx) => {
     if (ctx.direction === "backward")
-      return def.innerType._zod.run(payload, ctx);
-    if (payload.value === void 0)
-      return payload.value = def.defaultValue, payload;
-    let result = def.innerType._zod.run(payload, ctx);
+      return def.innerType._zod.run(payload2, ctx);
+    if (payload2.value === void 0)
+      return payload2.value = def.defaultValue, payload2;
+    let result = def.innerType._zod.run(payload2, ctx);
     return result instanceof Promise ? result.then((result2) => handleDefaultResult(result2, def)) : handleDefaultResult(result, def);
   };
 });
-function handleDefaultResult(payload, def) {
-  return payload.value === void 0 && (payload.value = def.defaultValue), payload;
+function handleDefaultResult(payload2, def) {
+  return payload2.value === void 0 && (payload2.value = def.defaultValue), payload2;
 }
 var $ZodPrefault = /* @__PURE__ */ $constructor("$ZodPrefault", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.optin = "defaulted", defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), inst._zod.parse = (payload, ctx) => (ctx.direction === "backward" || payload.value === void 0 && (payload.value = def.defaultValue), def.innerType._zod.run(payload, ctx));
+  $ZodType.init(inst, def), inst._zod.optin = "defaulted", defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), inst._zod.parse = (payload2, ctx) => (ctx.direction === "backward" || payload2.value === void 0 && (payload2.value = def.defaultValue), def.innerType._zod.run(payload2, ctx));
 }), $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def) => {
   $ZodType.init(inst, def), defineLazyInternal(inst, "values", (zod) => {
     let v = zod.def.innerType._zod.values;
     return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
-  }), inst._zod.parse = (payload, ctx) => {
-    let result = def.innerType._zod.run(payload, ctx);
+  }), inst._zod.parse = (payload2, ctx) => {
+    let result = def.innerType._zod.run(payload2, ctx);
     return result instanceof Promise ? result.then((result2) => handleNonOptionalResult(result2, inst)) : handleNonOptionalResult(result, inst);
   };
 });
-function handleNonOptionalResult(payload, inst) {
-  return !payload.issues.length && payload.value === void 0 && payload.issues.push({
+function handleNonOptionalResult(payload2, inst) {
+  return !payload2.issues.length && payload2.value === void 0 && payload2.issues.push({
     code: "invalid_type",
     expected: "nonoptional",
-    input: payload.value,
+    input: payload2.value,
     inst
-  }), payload;
+  }), payload2;
 }
 var $ZodSuccess = /* @__PURE__ */ $constructor("$ZodSuccess", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, ctx) => {
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, ctx) => {
     if (ctx.direction === "backward")
       throw new $ZodEncodeError("ZodSuccess");
-    let result = def.innerType._zod.run(payload, ctx);
-    return result instanceof Promise ? result.then((result2) => (payload.value = result2.issues.length === 0, payload)) : (payload.value = result.issues.length === 0, payload);
+    let result = def.innerType._zod.run(payload2, ctx);
+    return result instanceof Promise ? result.then((result2) => (payload2.value = result2.issues.length === 0, payload2)) : (payload2.value = result.issues.length === 0, payload2);
   };
 });
-function handleCatchResult(payload, result, def, ctx) {
-  return result.issues.length ? (payload.value = def.catchValue({
+function handleCatchResult(payload2, result, def, ctx) {
+  return result.issues.length ? (payload2.value = def.catchValue({
     ...result,
-    value: payload.value,
+    value: payload2.value,
     error: {
       issues: result.issues.map((iss) => finalizeIssue(iss, ctx, config()))
     },
-    input: payload.value
-  }), payload) : (payload.value = result.value, result.memo && (payload.memo = !0), payload);
+    input: payload2.value
+  }), payload2) : (payload2.value = result.value, result.memo && (payload2.memo = !0), payload2);
 }
 var $ZodCatch = /* @__PURE__ */ $constructor("$ZodCatch", (inst, def) => {
-  $ZodType.init(inst, def), defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional"), defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), inst._zod.parse = (payload, ctx) => {
+  $ZodType.init(inst, def), defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional"), defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), inst._zod.parse = (payload2, ctx) => {
     if (ctx.direction === "backward")
-      return def.innerType._zod.run(payload, ctx);
-    let result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-    return result instanceof Promise ? result.then((result2) => handleCatchResult(payload, result2, def, ctx)) : handleCatchResult(payload, result, def, ctx);
+      return def.innerType._zod.run(payload2, ctx);
+    let result = def.innerType._zod.run({ value: payload2.value, issues: [] }, ctx);
+    return result instanceof Promise ? result.then((result2) => handleCatchResult(payload2, result2, def, ctx)) : handleCatchResult(payload2, result, def, ctx);
   };
 }), $ZodNaN = /* @__PURE__ */ $constructor("$ZodNaN", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, _ctx) => ((typeof payload.value != "number" || !Number.isNaN(payload.value)) && payload.issues.push({
-    input: payload.value,
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, _ctx) => ((typeof payload2.value != "number" || !Number.isNaN(payload2.value)) && payload2.issues.push({
+    input: payload2.value,
     inst,
     expected: "nan",
     code: "invalid_type"
-  }), payload);
+  }), payload2);
 }), $ZodPipe = /* @__PURE__ */ $constructor("$ZodPipe", (inst, def) => {
-  $ZodType.init(inst, def), defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values), defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin), defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout), defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues), inst._zod.parse = (payload, ctx) => {
+  $ZodType.init(inst, def), defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values), defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin), defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout), defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues), inst._zod.parse = (payload2, ctx) => {
     if (ctx.direction === "backward") {
-      let right = def.out._zod.run(payload, ctx);
+      let right = def.out._zod.run(payload2, ctx);
       return right instanceof Promise ? right.then((right2) => handlePipeResult(right2, def.in, ctx)) : handlePipeResult(right, def.in, ctx);
     }
-    let left = def.in._zod.run(payload, ctx);
+    let left = def.in._zod.run(payload2, ctx);
     return left instanceof Promise ? left.then((left2) => handlePipeResult(left2, def.out, ctx)) : handlePipeResult(left, def.out, ctx);
   };
 });
@@ -10610,12 +10610,12 @@ function handlePipeResult(left, next, ctx) {
   return left.issues.some((iss) => iss.code !== "unrecognized_keys") ? (left.aborted = !0, left) : next._zod.run({ value: left.value, issues: left.issues }, ctx);
 }
 var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
-  $ZodType.init(inst, def), defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values), defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin), defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout), defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues), inst._zod.parse = (payload, ctx) => {
+  $ZodType.init(inst, def), defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values), defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin), defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout), defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues), inst._zod.parse = (payload2, ctx) => {
     if ((ctx.direction || "forward") === "forward") {
-      let left = def.in._zod.run(payload, ctx);
+      let left = def.in._zod.run(payload2, ctx);
       return left instanceof Promise ? left.then((left2) => handleCodecAResult(left2, def, ctx)) : handleCodecAResult(left, def, ctx);
     } else {
-      let right = def.out._zod.run(payload, ctx);
+      let right = def.out._zod.run(payload2, ctx);
       return right instanceof Promise ? right.then((right2) => handleCodecAResult(right2, def, ctx)) : handleCodecAResult(right, def, ctx);
     }
   };
@@ -10637,15 +10637,15 @@ function handleCodecTxResult(left, value, nextSchema, ctx) {
 var $ZodPreprocess = /* @__PURE__ */ $constructor("$ZodPreprocess", (inst, def) => {
   $ZodPipe.init(inst, def);
 }), $ZodReadonly = /* @__PURE__ */ $constructor("$ZodReadonly", (inst, def) => {
-  $ZodType.init(inst, def), defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), defineLazyInternal(inst, "optin", (zod) => zod.def.innerType?._zod?.optin), defineLazyInternal(inst, "optout", (zod) => zod.def.innerType?._zod?.optout), inst._zod.parse = (payload, ctx) => {
+  $ZodType.init(inst, def), defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues), defineLazyInternal(inst, "values", (zod) => zod.def.innerType._zod.values), defineLazyInternal(inst, "optin", (zod) => zod.def.innerType?._zod?.optin), defineLazyInternal(inst, "optout", (zod) => zod.def.innerType?._zod?.optout), inst._zod.parse = (payload2, ctx) => {
     if (ctx.direction === "backward")
-      return def.innerType._zod.run(payload, ctx);
-    let result = def.innerType._zod.run(payload, ctx);
+      return def.innerType._zod.run(payload2, ctx);
+    let result = def.innerType._zod.run(payload2, ctx);
     return result instanceof Promise ? result.then(handleReadonlyResult) : handleReadonlyResult(result);
   };
 });
-function handleReadonlyResult(payload) {
-  return payload.memo || (payload.value = Object.freeze(payload.value)), payload;
+function handleReadonlyResult(payload2) {
+  return payload2.memo || (payload2.value = Object.freeze(payload2.value)), payload2;
 }
 function leafPattern(schema) {
   let def = schema._zod.def, pattern = def.pattern, isInt = !!def.format?.includes("int"), minimum, maximum;
@@ -10690,18 +10690,18 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
       regexParts.push(escapeRegex(`${part}`));
     else
       throw new Error(`Invalid template literal part: ${part}`);
-  inst._zod.pattern = new RegExp(`^${regexParts.join("")}$`), inst._zod.parse = (payload, _ctx) => typeof payload.value != "string" ? (payload.issues.push({
-    input: payload.value,
+  inst._zod.pattern = new RegExp(`^${regexParts.join("")}$`), inst._zod.parse = (payload2, _ctx) => typeof payload2.value != "string" ? (payload2.issues.push({
+    input: payload2.value,
     inst,
     expected: "string",
     code: "invalid_type"
-  }), payload) : (inst._zod.pattern.lastIndex = 0, inst._zod.pattern.test(payload.value) || payload.issues.push({
-    input: payload.value,
+  }), payload2) : (inst._zod.pattern.lastIndex = 0, inst._zod.pattern.test(payload2.value) || payload2.issues.push({
+    input: payload2.value,
     inst,
     code: "invalid_format",
     format: def.format ?? "template_literal",
     pattern: inst._zod.pattern.source
-  }), payload);
+  }), payload2);
 }), $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => ($ZodType.init(inst, def), Object.defineProperty(inst, "_def", { value: def }), inst._zod.def = def, inst.implement = (func) => {
   if (typeof func != "function")
     throw new Error("implement() must be called with a function");
@@ -10716,12 +10716,12 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
     let parsedArgs = inst._def.input ? await parseAsync(inst._def.input, args) : args, result = await Reflect.apply(func, this, parsedArgs);
     return inst._def.output ? await parseAsync(inst._def.output, result) : result;
   }, "_zod", { value: inst._zod, enumerable: !1 });
-}, inst._zod.parse = (payload, _ctx) => typeof payload.value != "function" ? (payload.issues.push({
+}, inst._zod.parse = (payload2, _ctx) => typeof payload2.value != "function" ? (payload2.issues.push({
   code: "invalid_type",
   expected: "function",
-  input: payload.value,
+  input: payload2.value,
   inst
-}), payload) : (inst._def.output && inst._def.output._zod.def.type === "promise" ? payload.value = inst.implementAsync(payload.value) : payload.value = inst.implement(payload.value), payload), inst.input = (...args) => {
+}), payload2) : (inst._def.output && inst._def.output._zod.def.type === "promise" ? payload2.value = inst.implementAsync(payload2.value) : payload2.value = inst.implement(payload2.value), payload2), inst.input = (...args) => {
   let F = inst.constructor;
   return Array.isArray(args[0]) ? new F({
     type: "function",
@@ -10744,21 +10744,21 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
     output: output2
   });
 }, inst)), $ZodPromise = /* @__PURE__ */ $constructor("$ZodPromise", (inst, def) => {
-  $ZodType.init(inst, def), inst._zod.parse = (payload, ctx) => Promise.resolve(payload.value).then((inner) => def.innerType._zod.run({ value: inner, issues: [] }, ctx));
+  $ZodType.init(inst, def), inst._zod.parse = (payload2, ctx) => Promise.resolve(payload2.value).then((inner) => def.innerType._zod.run({ value: inner, issues: [] }, ctx));
 }), $ZodLazy = /* @__PURE__ */ $constructor("$ZodLazy", (inst, def) => {
   $ZodType.init(inst, def), defineLazy(inst._zod, "innerType", () => {
     let d = def;
     return d._cachedInner || (d._cachedInner = def.getter()), d._cachedInner;
-  }), defineLazyInternal(inst, "pattern", (zod) => zod.innerType?._zod?.pattern), defineLazyInternal(inst, "propValues", (zod) => zod.innerType?._zod?.propValues), defineLazyInternal(inst, "optin", (zod) => zod.innerType?._zod?.optin ?? void 0), defineLazyInternal(inst, "optout", (zod) => zod.innerType?._zod?.optout ?? void 0), inst._zod.parse = (payload, ctx) => inst._zod.innerType._zod.run(payload, ctx);
+  }), defineLazyInternal(inst, "pattern", (zod) => zod.innerType?._zod?.pattern), defineLazyInternal(inst, "propValues", (zod) => zod.innerType?._zod?.propValues), defineLazyInternal(inst, "optin", (zod) => zod.innerType?._zod?.optin ?? void 0), defineLazyInternal(inst, "optout", (zod) => zod.innerType?._zod?.optout ?? void 0), inst._zod.parse = (payload2, ctx) => inst._zod.innerType._zod.run(payload2, ctx);
 }), $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
-  $ZodCheck.init(inst, def), $ZodType.init(inst, def), inst._zod.parse = (payload, _) => payload, inst._zod.check = (payload) => {
-    let input2 = payload.value, r = def.fn(input2);
+  $ZodCheck.init(inst, def), $ZodType.init(inst, def), inst._zod.parse = (payload2, _) => payload2, inst._zod.check = (payload2) => {
+    let input2 = payload2.value, r = def.fn(input2);
     if (r instanceof Promise)
-      return r.then((r2) => handleRefineResult(r2, payload, input2, inst));
-    handleRefineResult(r, payload, input2, inst);
+      return r.then((r2) => handleRefineResult(r2, payload2, input2, inst));
+    handleRefineResult(r, payload2, input2, inst);
   };
 });
-function handleRefineResult(result, payload, input2, inst) {
+function handleRefineResult(result, payload2, input2, inst) {
   if (!result) {
     let _iss = {
       code: "custom",
@@ -10770,7 +10770,7 @@ function handleRefineResult(result, payload, input2, inst) {
       continue: !inst._zod.def.abort
       // params: inst._zod.def.params,
     };
-    inst._zod.def.params && (_iss.params = inst._zod.def.params), payload.issues.push(issue(_iss));
+    inst._zod.def.params && (_iss.params = inst._zod.def.params), payload2.issues.push(issue(_iss));
   }
 }
 
@@ -10914,21 +10914,21 @@ function bucketFor(state, inst) {
   return bucket || (bucket = /* @__PURE__ */ new WeakMap(), state.buckets.set(inst, bucket)), bucket;
 }
 var handoff, open = [], memo = {
-  alloc(_inst, payload, empty) {
+  alloc(_inst, payload2, empty) {
     let bucket = handoff;
     if (!bucket)
       return empty;
     handoff = void 0;
     let entry = { value: empty, issues: null };
-    return bucket.set(payload.value, entry), open.push(entry), empty;
+    return bucket.set(payload2.value, entry), open.push(entry), empty;
   },
   guard(inst) {
     var _a3;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []), inst._zod.deferred.push(() => {
-      let base = inst._zod.parse, wrapped = (payload, ctx) => {
-        if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
+      let base = inst._zod.parse, wrapped = (payload2, ctx) => {
+        if (ctx.direction !== "backward" && isBackEdge(ctx, payload2.value))
           throw new $ZodCyclicError();
-        return base(payload, ctx);
+        return base(payload2, ctx);
       };
       inst._zod.parse = wrapped, inst._zod.run === base && (inst._zod.run = wrapped);
     });
@@ -10937,25 +10937,25 @@ var handoff, open = [], memo = {
     var _a3;
     let isRecursiveInst, rechecked = !1, lastCtx, lastBucket;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []), inst._zod.deferred.push(() => {
-      let base = inst._zod.parse, wrapped = (payload, ctx) => {
+      let base = inst._zod.parse, wrapped = (payload2, ctx) => {
         if (isRecursiveInst === void 0) {
           let walked = isRecursive(inst, /* @__PURE__ */ new Set(), !1);
           if (walked === NONE)
-            return inst._zod.parse = base, inst._zod.run === wrapped && (inst._zod.run = base), base(payload, ctx);
+            return inst._zod.parse = base, inst._zod.run === wrapped && (inst._zod.run = base), base(payload2, ctx);
           walked === PROVEN || rechecked ? isRecursiveInst = !0 : rechecked = !0;
         }
-        let input2 = payload.value;
+        let input2 = payload2.value;
         if (!isRef(input2))
-          return base(payload, ctx);
+          return base(payload2, ctx);
         let state = ctx[STATE];
         state || (state = { buckets: /* @__PURE__ */ new WeakMap(), backEdges: void 0 }, ctx[STATE] = state);
         let bucket;
         lastCtx === ctx ? bucket = lastBucket : (bucket = bucketFor(state, inst), lastCtx = ctx, lastBucket = bucket);
         let hit = bucket.get(input2);
         if (hit)
-          return payload.value = hit.value, hit.issues ? hit.issues.length && payload.issues.push(...cloneIssues(hit.issues)) : (payload.memo = !0, state.backEdges ?? (state.backEdges = /* @__PURE__ */ new WeakSet()), state.backEdges.add(hit.value)), payload;
+          return payload2.value = hit.value, hit.issues ? hit.issues.length && payload2.issues.push(...cloneIssues(hit.issues)) : (payload2.memo = !0, state.backEdges ?? (state.backEdges = /* @__PURE__ */ new WeakSet()), state.backEdges.add(hit.value)), payload2;
         handoff = bucket;
-        let depth = open.length, result = base(payload, ctx);
+        let depth = open.length, result = base(payload2, ctx);
         handoff = void 0;
         let entry = open.length > depth ? open.pop() : void 0;
         return result instanceof Promise ? result.then((r) => (entry && (entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES), r)) : (entry && (entry.issues = result.issues.length ? cloneIssues(result.issues) : NO_ISSUES), result);
@@ -17100,11 +17100,11 @@ function compile(schema, options) {
 function withParser(schema, parser) {
   if (isRecursiveSchema(schema))
     throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
-  let clone2 = clone(schema), liveRun = schema._zod.run, originalRun = liveRun.__originalRun ?? liveRun, wrapped = (payload, ctx) => {
-    if (ctx?.async || ctx?.direction === "backward" || ctx?.skipChecks || ctx?.[FALLBACK_FLAG] || ctx && isBackEdge(ctx, payload.value))
-      return originalRun(payload, ctx);
-    let out = parser(payload.value);
-    return out !== INVALID ? (payload.value = out, payload) : (ctx && (ctx[FALLBACK_FLAG] = !0), originalRun(payload, ctx));
+  let clone2 = clone(schema), liveRun = schema._zod.run, originalRun = liveRun.__originalRun ?? liveRun, wrapped = (payload2, ctx) => {
+    if (ctx?.async || ctx?.direction === "backward" || ctx?.skipChecks || ctx?.[FALLBACK_FLAG] || ctx && isBackEdge(ctx, payload2.value))
+      return originalRun(payload2, ctx);
+    let out = parser(payload2.value);
+    return out !== INVALID ? (payload2.value = out, payload2) : (ctx && (ctx[FALLBACK_FLAG] = !0), originalRun(payload2, ctx));
   };
   return wrapped.__originalRun = originalRun, clone2._zod.bag.fallbackRun = originalRun, clone2._zod.bag.validator = parser, clone2._zod.run = wrapped, liveRun.__originalRun || installCompiledUserMethods(clone2, schema, parser), clone2;
 }
@@ -19179,14 +19179,14 @@ function _refine(Class2, fn, _params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _superRefine(fn, params) {
-  let ch = /* @__PURE__ */ _check((payload) => (payload.addIssue = (issue2) => {
+  let ch = /* @__PURE__ */ _check((payload2) => (payload2.addIssue = (issue2) => {
     if (typeof issue2 == "string")
-      payload.issues.push(issue(issue2, payload.value, ch._zod.def));
+      payload2.issues.push(issue(issue2, payload2.value, ch._zod.def));
     else {
       let _issue = issue2;
-      _issue.fatal && (_issue.continue = !1), _issue.code ?? (_issue.code = "custom"), "input" in _issue || (_issue.input = payload.value), _issue.inst ?? (_issue.inst = ch), _issue.continue ?? (_issue.continue = !ch._zod.def.abort), payload.issues.push(issue(_issue));
+      _issue.fatal && (_issue.continue = !1), _issue.code ?? (_issue.code = "custom"), "input" in _issue || (_issue.input = payload2.value), _issue.inst ?? (_issue.inst = ch), _issue.continue ?? (_issue.continue = !ch._zod.def.abort), payload2.issues.push(issue(_issue));
     }
-  }, fn(payload.value, payload)), params);
+  }, fn(payload2.value, payload2)), params);
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
@@ -19227,13 +19227,13 @@ function _stringbool(Classes, _params) {
     type: "pipe",
     in: stringSchema,
     out: booleanSchema,
-    transform: ((input2, payload) => {
+    transform: ((input2, payload2) => {
       let data = input2;
-      return params.case !== "sensitive" && (data = data.toLowerCase()), truthySet.has(data) ? !0 : falsySet.has(data) ? !1 : (payload.issues.push({
+      return params.case !== "sensitive" && (data = data.toLowerCase()), truthySet.has(data) ? !0 : falsySet.has(data) ? !1 : (payload2.issues.push({
         code: "invalid_value",
         expected: "stringbool",
         values: [...truthySet, ...falsySet],
-        input: payload.value,
+        input: payload2.value,
         inst: codec2,
         continue: !1
       }), {});
@@ -21369,19 +21369,19 @@ function file(params) {
   return _file(ZodFile, params);
 }
 var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
-  _ensureDefaultMemoizer(), $ZodTransform.init(inst, def), ZodType.init(inst, def), inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params), inst._zod.parse = (payload, _ctx) => {
+  _ensureDefaultMemoizer(), $ZodTransform.init(inst, def), ZodType.init(inst, def), inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params), inst._zod.parse = (payload2, _ctx) => {
     if (_ctx.direction === "backward")
       throw new $ZodEncodeError(inst.constructor.name);
-    payload.addIssue = (issue2) => {
+    payload2.addIssue = (issue2) => {
       if (typeof issue2 == "string")
-        payload.issues.push(util_exports.issue(issue2, payload.value, def));
+        payload2.issues.push(util_exports.issue(issue2, payload2.value, def));
       else {
         let _issue = issue2;
-        _issue.fatal && (_issue.continue = !1), _issue.code ?? (_issue.code = "custom"), "input" in _issue || (_issue.input = payload.value), _issue.inst ?? (_issue.inst = inst), payload.issues.push(util_exports.issue(_issue));
+        _issue.fatal && (_issue.continue = !1), _issue.code ?? (_issue.code = "custom"), "input" in _issue || (_issue.input = payload2.value), _issue.inst ?? (_issue.inst = inst), payload2.issues.push(util_exports.issue(_issue));
       }
     };
-    let output2 = def.transform(payload.value, payload);
-    return output2 instanceof Promise ? output2.then((output3) => (payload.value = output3, payload)) : (payload.value = output2, payload);
+    let output2 = def.transform(payload2.value, payload2);
+    return output2 instanceof Promise ? output2.then((output3) => (payload2.value = output3, payload2)) : (payload2.value = output2, payload2);
   };
 });
 function transform(fn) {
@@ -21595,11 +21595,11 @@ function _instanceof(cls, params = {}) {
     abort: !0,
     ...util_exports.normalizeParams(params)
   });
-  return inst._zod.bag.Class = cls, inst._zod.check = (payload) => {
-    payload.value instanceof cls || payload.issues.push({
+  return inst._zod.bag.Class = cls, inst._zod.check = (payload2) => {
+    payload2.value instanceof cls || payload2.issues.push({
       code: "invalid_type",
       expected: cls.name,
-      input: payload.value,
+      input: payload2.value,
       inst,
       path: [...inst._zod.def.path ?? []]
     });
@@ -21774,12 +21774,12 @@ function resolveRef(ref, ctx) {
   throw new Error(`Reference not found: ${ref}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  return z.transform((value) => value).check((payload) => {
-    let value = payload.value;
+  return z.transform((value) => value).check((payload2) => {
+    let value = payload2.value;
     if (typeof value != "object" || value === null || Array.isArray(value))
       return;
     let keys = Object.getOwnPropertyNames(value);
-    if (guards.minProperties !== void 0 && keys.length < guards.minProperties && payload.issues.push({
+    if (guards.minProperties !== void 0 && keys.length < guards.minProperties && payload2.issues.push({
       origin: "object",
       code: "too_small",
       minimum: guards.minProperties,
@@ -21788,7 +21788,7 @@ function checkObjectGuards(objectSchema, guards) {
       input: value,
       inst: objectSchema,
       continue: !0
-    }), guards.maxProperties !== void 0 && keys.length > guards.maxProperties && payload.issues.push({
+    }), guards.maxProperties !== void 0 && keys.length > guards.maxProperties && payload2.issues.push({
       origin: "object",
       code: "too_big",
       maximum: guards.maxProperties,
@@ -21800,7 +21800,7 @@ function checkObjectGuards(objectSchema, guards) {
     }), guards.keySchema)
       for (let key of keys) {
         let result = guards.keySchema.safeParse(key);
-        result.success || payload.issues.push({
+        result.success || payload2.issues.push({
           code: "invalid_key",
           origin: "record",
           issues: result.error.issues,
@@ -21879,8 +21879,8 @@ function plural(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  return z.transform((value) => value).check((payload) => {
-    let items = payload.value;
+  return z.transform((value) => value).check((payload2) => {
+    let items = payload2.value;
     if (Array.isArray(items)) {
       if (guards.uniqueItems === !0) {
         let firstSeen = /* @__PURE__ */ new Map();
@@ -21893,7 +21893,7 @@ function checkArrayGuards(arraySchema, guards) {
             firstSeen.set(key, i);
             continue;
           }
-          payload.issues.push({
+          payload2.issues.push({
             code: "custom",
             message: `Array items must be unique: element at index ${i} duplicates the one at index ${first}`,
             input: items,
@@ -21907,12 +21907,12 @@ function checkArrayGuards(arraySchema, guards) {
         for (let item of items)
           if (guards.containsSchema.safeParse(item).success && ++matches >= ceiling)
             break;
-        matches < minContains && payload.issues.push({
+        matches < minContains && payload2.issues.push({
           code: "custom",
           message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
           input: items,
           continue: !0
-        }), guards.maxContains !== void 0 && matches > guards.maxContains && payload.issues.push({
+        }), guards.maxContains !== void 0 && matches > guards.maxContains && payload2.issues.push({
           code: "custom",
           message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
           input: items,
@@ -22030,16 +22030,16 @@ function convertBaseSchema(schema, ctx) {
         }
         if (schema.additionalProperties === !1) {
           let propertyKeys = Object.keys(shape), patterns = patternKeys.map((p) => new RegExp(p)), basePatternSchema = zodSchema;
-          zodSchema = zodSchema.check((payload) => {
-            if (!isPlainObject(payload.value))
+          zodSchema = zodSchema.check((payload2) => {
+            if (!isPlainObject(payload2.value))
               return;
             let unrecognized = [];
-            for (let key of Object.keys(payload.value))
+            for (let key of Object.keys(payload2.value))
               propertyKeys.includes(key) || patterns.some((regex) => regex.test(key)) || unrecognized.push(key);
-            unrecognized.length && payload.issues.push({
+            unrecognized.length && payload2.issues.push({
               code: "unrecognized_keys",
               keys: unrecognized,
-              input: payload.value,
+              input: payload2.value,
               inst: basePatternSchema
             });
           });
@@ -22351,7 +22351,7 @@ var ParError = class extends Error {
 };
 
 // src/packager/pack.ts
-var import_node_crypto4 = require("node:crypto"), import_node_fs11 = require("node:fs"), import_node_path3 = require("node:path");
+var import_node_crypto4 = require("node:crypto"), import_node_fs13 = require("node:fs"), import_node_path3 = require("node:path");
 
 // src/common/specifier.ts
 var SpecifierError = class extends Error {
@@ -22435,10 +22435,13 @@ async function sha256File(file2) {
   return h.digest("hex");
 }
 async function sameBytes(a, b) {
-  let [sa, sb] = await Promise.all([import_node_fs.promises.stat(a), import_node_fs.promises.stat(b)]);
-  return sa.size !== sb.size ? !1 : await sha256File(a) === await sha256File(b);
+  if (a.sha256 === void 0 && b.sha256 === void 0) {
+    let [sa, sb] = await Promise.all([import_node_fs.promises.stat(a.file), import_node_fs.promises.stat(b.file)]);
+    if (sa.size !== sb.size) return !1;
+  }
+  return (a.sha256 ?? await sha256File(a.file)) === (b.sha256 ?? await sha256File(b.file));
 }
-async function collectEntries(m) {
+async function collectEntries(m, fragments = []) {
   let label = m.header.label, byPath = /* @__PURE__ */ new Map(), add = async (e) => {
     if (e.kind !== "boot" && RESERVED.some((r) => r.endsWith("/") ? e.path.startsWith(r) : e.path === r))
       throw new ParError("DUPLICATE_PATH", `${e.owner} puts ${e.path} in the archive, a path the launcher owns`, {
@@ -22451,7 +22454,7 @@ async function collectEntries(m) {
       byPath.set(e.path, e);
       return;
     }
-    if (!(prev.file === e.file || await sameBytes(prev.file, e.file)))
+    if (!(prev.file === e.file && prev.fragment === e.fragment || await sameBytes(prev, e)))
       throw new ParError(
         "DUPLICATE_PATH",
         `two deps provide ${e.path} with different content: ${prev.owner} (${prev.file}) and ${e.owner} (${e.file})`,
@@ -22459,11 +22462,14 @@ async function collectEntries(m) {
       );
   };
   for (let b of m.boot) b.path !== "launcher.sh" && await add({ ...b, owner: "@rules_par//src/bootstrap", kind: "boot" });
+  for (let [i, f] of fragments.entries())
+    for (let [path, sha256, , file2] of f.sources) await add({ path, file: file2, owner: f.owner, kind: f.kind, fragment: i, sha256 });
   for (let s of m.srcs) await add({ ...s, kind: "src" });
   for (let d of m.data) await add({ ...d, kind: "data" });
-  let missing = [];
+  let missing = [], files = /* @__PURE__ */ new Map();
+  for (let e of byPath.values()) e.fragment === void 0 && files.set(e.file, e);
   if (await Promise.all(
-    [...byPath.values()].map(async (e) => {
+    [...files.values()].map(async (e) => {
       try {
         await import_node_fs.promises.access(e.file);
       } catch {
@@ -22475,141 +22481,8 @@ async function collectEntries(m) {
   return [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
-// src/graph/module-index.ts
-function normalizeRoots(roots) {
-  let set2 = /* @__PURE__ */ new Set([""]);
-  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
-  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-}
-var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
-function moduleParts(path, root) {
-  if (root && !path.startsWith(root + "/")) return null;
-  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
-  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
-  else {
-    let ext = EXTENSION.exec(leaf);
-    if (!ext) return null;
-    rel = full.slice(0, slash + 1) + ext[1];
-  }
-  let parts = rel.split("/");
-  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
-}
-function moduleOf(path, roots) {
-  for (let r of roots) {
-    let parts = moduleParts(path, r);
-    if (parts) return parts.join(".");
-  }
-  return null;
-}
-var ModuleIndex = class {
-  modules = /* @__PURE__ */ new Map();
-  constructor(paths, roots = []) {
-    let rs = normalizeRoots(roots);
-    for (let p of paths)
-      for (let r of rs) {
-        let parts = moduleParts(p, r);
-        if (!parts) continue;
-        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
-        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
-        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
-      }
-  }
-  add(name, e) {
-    let cur = this.modules.get(name);
-    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
-  }
-  get(name) {
-    return this.modules.get(name);
-  }
-  hasTop(name) {
-    return this.modules.has(name.split(".")[0]);
-  }
-  /**
-   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
-   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
-   */
-  resolve(name) {
-    let exact = this.modules.get(name);
-    if (exact) return { name, entry: exact };
-    let parts = name.split(".");
-    for (let k = parts.length - 1; k >= 1; k--) {
-      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
-      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
-    }
-  }
-};
-
-// src/packager/shadowed.ts
-function provisions(path, root, entry, owner2, prefix = "") {
-  let parts = moduleParts(path, root);
-  if (!parts) return [];
-  let out = [{ module: parts.join("."), kind: "file", entry, key: prefix + path, owner: owner2 }], rel = root ? path.slice(root.length + 1) : path, dirs = rel.split("/").slice(0, -1);
-  (rel === "__init__.py" || rel.endsWith("/__init__.py")) && dirs.pop();
-  for (let k = 1; k <= dirs.length; k++) {
-    let dir = [root, ...dirs.slice(0, k)].filter(Boolean).join("/");
-    out.push({ module: dirs.slice(0, k).join("."), kind: "portion", entry, key: `${prefix}${dir}/`, owner: owner2 });
-  }
-  return out;
-}
-var rank = (p) => p.key.endsWith("__init__.py") ? 0 : p.key.endsWith(".py") ? 2 : 1;
-function findShadowed(input2) {
-  let byModule = /* @__PURE__ */ new Map(), add = (p) => {
-    let list = byModule.get(p.module);
-    list ? list.push(p) : byModule.set(p.module, [p]);
-  };
-  input2.roots.forEach((root, entry) => {
-    for (let f of input2.files) for (let p of provisions(f.path, root, entry, f.owner)) add(p);
-  });
-  for (let w of input2.wheels)
-    for (let e of w.info.entries) {
-      let first = e.path.split("/")[0];
-      if (!(first.endsWith(".dist-info") || first.endsWith(".data")))
-        for (let p of provisions(e.path, "", w.entry, w.info.label, `${w.info.filename}!/`)) add(p);
-    }
-  let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
-  for (let [module2, list] of byModule) {
-    if (allowed(module2)) continue;
-    let ranked = list.filter((p) => p.kind === "file").sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), files = uniqueBy(uniqueBy(ranked, (p) => p.key), (p) => p.key.includes("!/") ? p.key.slice(0, p.key.indexOf("!/")) : `\0${p.key}`);
-    if (files.length === 0) continue;
-    let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
-    files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
-  }
-  return groups.sort((a, b) => a[0].module < b[0].module ? -1 : a[0].module > b[0].module ? 1 : 0);
-}
-function uniqueBy(xs, key) {
-  let seen = /* @__PURE__ */ new Set();
-  return xs.filter((x) => !seen.has(key(x)) && (seen.add(key(x)), !0));
-}
-var where = (p) => {
-  let i = p.key.indexOf("!/");
-  return i < 0 ? p.key : `${p.key.slice(i + 2)} in ${p.key.slice(0, i)}`;
-};
-function checkShadowed(input2) {
-  let groups = findShadowed(input2);
-  if (groups.length === 0) return;
-  let lines = groups.map((g) => {
-    let [winner, ...rest] = g, who = (p) => `${p.owner} (${where(p)})`;
-    return `module ${winner.module}: ${who(winner)} is imported; ${rest.map(who).join(", ")} never ${rest.length > 1 ? "are" : "is"}`;
-  }), n = groups.length;
-  throw new ParError(
-    "SHADOWED_MODULE",
-    `${n} module${n > 1 ? "s are" : " is"} provided twice in this binary, and Python imports only the first on sys.path:
-  ${lines.join(`
-  `)}
-`,
-    {
-      label: input2.label,
-      hint: "Rename or remove one of them (or drop the dep that brings it), or, if one deliberately overrides the other, list the module in allow_shadowed_modules."
-    }
-  );
-}
-
-// src/packager/preamble.ts
-var import_node_fs7 = require("node:fs");
-
-// src/archive/launch-blob.ts
-var import_node_fs6 = require("node:fs"), import_node_zlib = require("node:zlib");
+// src/packager/fragment/format.ts
+var import_node_fs6 = require("node:fs");
 
 // src/archive/zip/append.ts
 var import_node_fs3 = require("node:fs"), import_node_path = require("node:path");
@@ -23278,6 +23151,241 @@ async function streamInto(out, path, position, compress, level) {
   return { method: compress ? 8 : 0, crc32: crc >>> 0, uncompressedSize, compressedSize };
 }
 
+// src/packager/fragment/format.ts
+var FRAGMENT_FORMAT = "par-fragment-1", INDEX_ENTRY = ".par-fragment.json", FRAGMENT_LEVEL = 6, Index = external_exports.object({
+  format: external_exports.literal(FRAGMENT_FORMAT),
+  label: external_exports.string().min(1),
+  cache_tag: external_exports.string().min(1),
+  level: external_exports.number().int().min(1).max(9),
+  // [archive path, sha256 of the source, whether its .pyc is in the fragment, the source's
+  // execution-root path (for messages: a duplicate path names both files)]
+  sources: external_exports.array(external_exports.tuple([external_exports.string().min(1), external_exports.string().regex(/^[0-9a-f]{64}$/), external_exports.boolean(), external_exports.string().min(1)])),
+  // "path:line: message" of each source that does not compile on the toolchain interpreter.
+  errors: external_exports.array(external_exports.string())
+}).strict();
+function fragmentPycName(path) {
+  return `${path.slice(0, -3)}.pyc`;
+}
+function fragmentIndexJson(index) {
+  return Buffer.from(JSON.stringify(Index.parse(index)), "utf8");
+}
+var fragmentFailure = (file2, owner2, label) => (why) => new ParError("MANIFEST_INVALID", `${file2} is not a fragment of ${owner2}: ${why}`, { label, file: file2, hint: `Rebuild ${owner2}; a fragment is made by its ParFragment action.` });
+function readFragmentIndex(file2, owner2, label) {
+  let bad = fragmentFailure(file2, owner2, label), fd;
+  try {
+    fd = (0, import_node_fs6.openSync)(file2, "r");
+  } catch (e) {
+    throw new ParError("MISSING_FILE", `cannot read the fragment of ${owner2}: ${e.message}`, { label, file: file2 });
+  }
+  try {
+    let size = (0, import_node_fs6.fstatSync)(fd).size;
+    if (size < LOCAL_HEADER_SIZE) throw bad(`it is ${size} bytes long`);
+    let head = readAt(fd, 0, Math.min(size, LOCAL_HEADER_SIZE + INDEX_ENTRY.length)), nameLen = head.readUInt16LE(26), extraLen = head.readUInt16LE(28), name = head.toString("utf8", LOCAL_HEADER_SIZE, LOCAL_HEADER_SIZE + nameLen);
+    if (head.readUInt32LE(0) !== SIG_LOCAL || name !== INDEX_ENTRY || head.readUInt16LE(8) !== 0)
+      throw bad(`its first entry is not a stored ${INDEX_ENTRY}`);
+    let length = head.readUInt32LE(18), at = LOCAL_HEADER_SIZE + nameLen + extraLen;
+    if (at + length > size) throw bad(`its index (${length} bytes at ${at}) runs past its end (${size} bytes)`);
+    let parsed;
+    try {
+      parsed = Index.parse(JSON.parse(readAt(fd, at, length).toString("utf8")));
+    } catch (e) {
+      throw bad(e instanceof external_exports.ZodError ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : e.message);
+    }
+    if (parsed.label !== owner2) throw bad(`it is the fragment of ${parsed.label}`);
+    return parsed;
+  } finally {
+    (0, import_node_fs6.closeSync)(fd);
+  }
+}
+
+// src/packager/fragment/splice.ts
+var import_node_fs7 = require("node:fs"), zlib4 = __toESM(require("node:zlib"));
+function load(file2, bad) {
+  let fd;
+  try {
+    fd = (0, import_node_fs7.openSync)(file2, "r");
+  } catch (e) {
+    throw bad(e.message);
+  }
+  try {
+    let dir = readDirectory(file2, fd, (0, import_node_fs7.fstatSync)(fd).size);
+    return { entries: parseCentralDirectory(file2, dir.cd, dir.shift), buf: (0, import_node_fs7.readFileSync)(fd) };
+  } catch (e) {
+    throw bad(e.message);
+  } finally {
+    (0, import_node_fs7.closeSync)(fd);
+  }
+}
+function payload(buf, e, bad) {
+  let at = e.localHeaderOffset;
+  if (at + LOCAL_HEADER_SIZE > buf.length || buf.readUInt32LE(at) !== SIG_LOCAL) throw bad(`no local header for ${e.name} at ${at}`);
+  let start = at + LOCAL_HEADER_SIZE + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28), data = buf.subarray(start, start + e.compressedSize);
+  if (data.length !== e.compressedSize || e.method !== 0 && e.method !== 8) throw bad(`${e.name} is truncated or uses compression method ${e.method}`);
+  return data;
+}
+function plain(e, data) {
+  return e.method === 8 ? zlib4.inflateRawSync(data, { maxOutputLength: Math.max(1, e.uncompressedSize) }) : data;
+}
+async function spliceFragment(w, file2, index, o) {
+  let bad = fragmentFailure(file2, o.owner, o.label), { buf, entries } = load(file2, bad), role = /* @__PURE__ */ new Map();
+  for (let [path, , compiled] of index.sources)
+    role.set(path, { path, pyc: !1 }), compiled && role.set(fragmentPycName(path), { path, pyc: !0 });
+  let kept = /* @__PURE__ */ new Map(), adds = [], seen = 0;
+  for (let e of entries) {
+    if (e.name === INDEX_ENTRY) continue;
+    let r = role.get(e.name);
+    if (!r) throw bad(`it holds ${e.name}, which its index does not list`);
+    seen++;
+    let name = r.pyc ? o.pycName(r.path) : o.sourceName(r.path);
+    if (name === null) continue;
+    let data = payload(buf, e, bad), inflate = () => plain(e, data);
+    o.keep?.has(name) && kept.set(name, inflate()), !o.omit?.has(name) && (o.compress && o.level === index.level || !o.compress && e.method === 0 ? adds.push(w.addRaw({ name, method: e.method, crc32: e.crc32, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize, data })) : adds.push(w.addFile(name, inflate(), { compress: o.compress, level: o.level })));
+  }
+  if (seen !== role.size) throw bad(`its index lists ${role.size} entries, it holds ${seen}`);
+  return await Promise.all(adds), kept;
+}
+function fragmentSources(file2, index, owner2, label) {
+  let bad = fragmentFailure(file2, owner2, label), { buf, entries } = load(file2, bad), wanted2 = new Set(index.sources.map((s) => s[0])), out = /* @__PURE__ */ new Map();
+  for (let e of entries) wanted2.has(e.name) && out.set(e.name, Buffer.from(plain(e, payload(buf, e, bad))));
+  return out;
+}
+
+// src/graph/module-index.ts
+function normalizeRoots(roots) {
+  let set2 = /* @__PURE__ */ new Set([""]);
+  for (let r of roots) set2.add(r.replace(/^\/+|\/+$/g, ""));
+  return [...set2].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+var EXTENSION = /^([^./]+)(\.[^/]*)?\.(so|pyd)$/;
+function moduleParts(path, root) {
+  if (root && !path.startsWith(root + "/")) return null;
+  let full = root ? path.slice(root.length + 1) : path, slash = full.lastIndexOf("/"), leaf = full.slice(slash + 1), rel;
+  if (leaf.endsWith(".py")) rel = full.slice(0, -3);
+  else {
+    let ext = EXTENSION.exec(leaf);
+    if (!ext) return null;
+    rel = full.slice(0, slash + 1) + ext[1];
+  }
+  let parts = rel.split("/");
+  return parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? (parts[parts.length - 1] === "__init__" && parts.pop(), parts.length ? parts : null) : null;
+}
+function moduleOf(path, roots) {
+  for (let r of roots) {
+    let parts = moduleParts(path, r);
+    if (parts) return parts.join(".");
+  }
+  return null;
+}
+var ModuleIndex = class {
+  modules = /* @__PURE__ */ new Map();
+  constructor(paths, roots = []) {
+    let rs = normalizeRoots(roots);
+    for (let p of paths)
+      for (let r of rs) {
+        let parts = moduleParts(p, r);
+        if (!parts) continue;
+        let isInit = p.endsWith("/__init__.py") || p === "__init__.py";
+        this.add(parts.join("."), { kind: isInit ? "package" : "module", path: p });
+        for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+        if (isInit) for (let k = 1; k < parts.length; k++) this.add(parts.slice(0, k).join("."), { kind: "namespace" });
+      }
+  }
+  add(name, e) {
+    let cur = this.modules.get(name);
+    (!cur || cur.kind === "namespace" && e.kind !== "namespace") && this.modules.set(name, e);
+  }
+  get(name) {
+    return this.modules.get(name);
+  }
+  hasTop(name) {
+    return this.modules.has(name.split(".")[0]);
+  }
+  /**
+   * The entry `name` resolves to: the module itself, or the deepest prefix that is a plain
+   * module file (`six.moves` resolves to six.py: the rest is attributes). undefined if none.
+   */
+  resolve(name) {
+    let exact = this.modules.get(name);
+    if (exact) return { name, entry: exact };
+    let parts = name.split(".");
+    for (let k = parts.length - 1; k >= 1; k--) {
+      let prefix = parts.slice(0, k).join("."), e = this.modules.get(prefix);
+      if (e) return e.kind === "module" ? { name: prefix, entry: e } : void 0;
+    }
+  }
+};
+
+// src/packager/shadowed.ts
+function provisions(path, root, entry, owner2, prefix = "") {
+  let parts = moduleParts(path, root);
+  if (!parts) return [];
+  let out = [{ module: parts.join("."), kind: "file", entry, key: prefix + path, owner: owner2 }], rel = root ? path.slice(root.length + 1) : path, dirs = rel.split("/").slice(0, -1);
+  (rel === "__init__.py" || rel.endsWith("/__init__.py")) && dirs.pop();
+  for (let k = 1; k <= dirs.length; k++) {
+    let dir = [root, ...dirs.slice(0, k)].filter(Boolean).join("/");
+    out.push({ module: dirs.slice(0, k).join("."), kind: "portion", entry, key: `${prefix}${dir}/`, owner: owner2 });
+  }
+  return out;
+}
+var rank = (p) => p.key.endsWith("__init__.py") ? 0 : p.key.endsWith(".py") ? 2 : 1;
+function findShadowed(input2) {
+  let byModule = /* @__PURE__ */ new Map(), add = (p) => {
+    let list = byModule.get(p.module);
+    list ? list.push(p) : byModule.set(p.module, [p]);
+  };
+  input2.roots.forEach((root, entry) => {
+    for (let f of input2.files) for (let p of provisions(f.path, root, entry, f.owner)) add(p);
+  });
+  for (let w of input2.wheels)
+    for (let e of w.info.entries) {
+      let first = e.path.split("/")[0];
+      if (!(first.endsWith(".dist-info") || first.endsWith(".data")))
+        for (let p of provisions(e.path, "", w.entry, w.info.label, `${w.info.filename}!/`)) add(p);
+    }
+  let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
+  for (let [module2, list] of byModule) {
+    if (allowed(module2)) continue;
+    let ranked = list.filter((p) => p.kind === "file").sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), files = uniqueBy(uniqueBy(ranked, (p) => p.key), (p) => p.key.includes("!/") ? p.key.slice(0, p.key.indexOf("!/")) : `\0${p.key}`);
+    if (files.length === 0) continue;
+    let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
+    files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
+  }
+  return groups.sort((a, b) => a[0].module < b[0].module ? -1 : a[0].module > b[0].module ? 1 : 0);
+}
+function uniqueBy(xs, key) {
+  let seen = /* @__PURE__ */ new Set();
+  return xs.filter((x) => !seen.has(key(x)) && (seen.add(key(x)), !0));
+}
+var where = (p) => {
+  let i = p.key.indexOf("!/");
+  return i < 0 ? p.key : `${p.key.slice(i + 2)} in ${p.key.slice(0, i)}`;
+};
+function checkShadowed(input2) {
+  let groups = findShadowed(input2);
+  if (groups.length === 0) return;
+  let lines = groups.map((g) => {
+    let [winner, ...rest] = g, who = (p) => `${p.owner} (${where(p)})`;
+    return `module ${winner.module}: ${who(winner)} is imported; ${rest.map(who).join(", ")} never ${rest.length > 1 ? "are" : "is"}`;
+  }), n = groups.length;
+  throw new ParError(
+    "SHADOWED_MODULE",
+    `${n} module${n > 1 ? "s are" : " is"} provided twice in this binary, and Python imports only the first on sys.path:
+  ${lines.join(`
+  `)}
+`,
+    {
+      label: input2.label,
+      hint: "Rename or remove one of them (or drop the dep that brings it), or, if one deliberately overrides the other, list the module in allow_shadowed_modules."
+    }
+  );
+}
+
+// src/packager/preamble.ts
+var import_node_fs9 = require("node:fs");
+
+// src/archive/launch-blob.ts
+var import_node_fs8 = require("node:fs"), import_node_zlib = require("node:zlib");
+
 // src/archive/marshal.ts
 var Out = class {
   buf = Buffer.allocUnsafe(65536);
@@ -23425,11 +23533,11 @@ function fastFieldValue(offset, length) {
   return Buffer.from(`${pad2(offset)} ${pad2(length)}`, "latin1");
 }
 function writeFastField(file2, fieldAt, headerOffset, length) {
-  let bytes = fastFieldValue(headerOffset + LOCAL_HEADER_SIZE + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length), fd = (0, import_node_fs6.openSync)(file2, "r+");
+  let bytes = fastFieldValue(headerOffset + LOCAL_HEADER_SIZE + Buffer.byteLength(LAUNCH_BLOB_ENTRY), length), fd = (0, import_node_fs8.openSync)(file2, "r+");
   try {
-    if ((0, import_node_fs6.writeSync)(fd, bytes, 0, bytes.length, fieldAt) !== bytes.length) throw new Error(`short write patching ${file2} at ${fieldAt}`);
+    if ((0, import_node_fs8.writeSync)(fd, bytes, 0, bytes.length, fieldAt) !== bytes.length) throw new Error(`short write patching ${file2} at ${fieldAt}`);
   } finally {
-    (0, import_node_fs6.closeSync)(fd);
+    (0, import_node_fs8.closeSync)(fd);
   }
 }
 
@@ -23509,20 +23617,20 @@ function sizeFieldAt(head) {
   return line > 0 && at >= 0 && at < end ? at + SIZE_FIELD.length : -1;
 }
 function writeSizeField(file2) {
-  let fd = (0, import_node_fs7.openSync)(file2, "r+");
+  let fd = (0, import_node_fs9.openSync)(file2, "r+");
   try {
-    let head = Buffer.alloc(4096), at = sizeFieldAt(head.subarray(0, (0, import_node_fs7.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), at = sizeFieldAt(head.subarray(0, (0, import_node_fs9.readSync)(fd, head, 0, head.length, 0)));
     if (at < 0) return;
-    let { size } = (0, import_node_fs7.fstatSync)(fd), bytes = Buffer.from(String(size).padEnd(SIZE_WIDTH), "latin1");
+    let { size } = (0, import_node_fs9.fstatSync)(fd), bytes = Buffer.from(String(size).padEnd(SIZE_WIDTH), "latin1");
     if (bytes.length !== SIZE_WIDTH) throw new Error(`internal: ${file2} is too large for the launcher's size field`);
-    if ((0, import_node_fs7.writeSync)(fd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`short write patching ${file2} at ${at}`);
+    if ((0, import_node_fs9.writeSync)(fd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`short write patching ${file2} at ${at}`);
   } finally {
-    (0, import_node_fs7.closeSync)(fd);
+    (0, import_node_fs9.closeSync)(fd);
   }
 }
 
 // src/packager/manifest.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), {
   message: "must be a relative path inside the archive (no leading /, no ..)"
 }), TestConfig = external_exports.object({
@@ -23564,7 +23672,7 @@ var archivePath = external_exports.string().min(1).refine((p) => !p.startsWith("
   test: TestConfig.optional()
 }).strict().refine((h) => [h.main, h.entry_point, h.script].filter((x) => x !== null).length === 1, {
   message: "exactly one of main, entry_point and script must be set"
-}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional(), variant: external_exports.literal(!0).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Root, Wheel, Owner]);
+}), FileLine = external_exports.object({ path: archivePath, file: external_exports.string().min(1), owner: external_exports.string() }).strict(), Src = FileLine.extend({ t: external_exports.literal("src") }).strict(), Data = FileLine.extend({ t: external_exports.literal("data") }).strict(), Boot = external_exports.object({ t: external_exports.literal("boot"), path: external_exports.string().min(1), file: external_exports.string().min(1) }).strict(), Fragment = external_exports.object({ t: external_exports.literal("fragment"), kind: external_exports.enum(["src", "boot"]), file: external_exports.string().min(1), owner: external_exports.string().min(1) }).strict(), Root = external_exports.object({ t: external_exports.literal("root"), path: external_exports.string() }).strict(), Owner = external_exports.object({ t: external_exports.literal("owner"), path: archivePath, label: external_exports.string().min(1) }).strict(), Wheel = external_exports.object({ t: external_exports.literal("wheel"), label: external_exports.string(), file: external_exports.string().min(1), info: external_exports.string().min(1), bytecode: external_exports.string().min(1).optional(), variant: external_exports.literal(!0).optional() }).strict(), Line = external_exports.discriminatedUnion("t", [Src, Data, Boot, Fragment, Root, Wheel, Owner]);
 function describe3(issues2, line) {
   return issues2.map((i) => `line ${line}: ${i.path.length ? i.path.join(".") : "(line)"}: ${i.message}`);
 }
@@ -23582,7 +23690,7 @@ function parseManifest(text, file2) {
     throw new ParError("MANIFEST_INVALID", `manifest ${file2} is empty`, { file: file2 });
   let rawHeader = json2(lines[0], 1), h = Header.safeParse(rawHeader);
   !h.success && rawHeader !== void 0 && problems.push(...describe3(h.error.issues, 1));
-  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], data: [], roots: [], wheels: [], owners: /* @__PURE__ */ new Map() };
+  let m = { header: h.success ? h.data : void 0, boot: [], srcs: [], fragments: [], data: [], roots: [], wheels: [], owners: /* @__PURE__ */ new Map() };
   if (lines.slice(1).forEach((raw, i) => {
     let n = i + 2, v = json2(raw, n);
     if (v === void 0) return;
@@ -23601,6 +23709,9 @@ function parseManifest(text, file2) {
         break;
       case "boot":
         m.boot.push({ path: l.path, file: l.file });
+        break;
+      case "fragment":
+        m.fragments.push({ kind: l.kind, file: l.file, owner: l.owner });
         break;
       case "root":
         m.roots.push(l.path);
@@ -23626,7 +23737,7 @@ function parseManifest(text, file2) {
 function readManifest(file2) {
   let text;
   try {
-    text = (0, import_node_fs8.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs10.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read manifest ${file2}: ${e.message}`, { file: file2 });
   }
@@ -23686,8 +23797,8 @@ var COMPILER_FLAGS = ["-S", "-s", "-B", "-X", "no_debug_ranges"], STATUS = 42949
   }
   async request(items) {
     if (this.dead) throw this.dead;
-    let payload = Buffer.from(JSON.stringify(items), "utf8"), header = Buffer.alloc(4);
-    header.writeUInt32BE(payload.length), this.stderr = "", this.child.stdin.write(header), this.child.stdin.write(payload);
+    let payload2 = Buffer.from(JSON.stringify(items), "utf8"), header = Buffer.alloc(4);
+    header.writeUInt32BE(payload2.length), this.stderr = "", this.child.stdin.write(header), this.child.stdin.write(payload2);
     let first = (await this.out.read(4)).readUInt32BE(0), body = first === STATUS ? void 0 : await this.out.read(first);
     if ((first === STATUS ? first : (await this.out.read(4)).readUInt32BE(0)) !== STATUS) throw new Error("the bytecode compiler broke its protocol");
     let code = (await this.out.read(4)).readUInt32BE(0), message = (await this.out.read((await this.out.read(4)).readUInt32BE(0))).toString("utf8");
@@ -23730,15 +23841,17 @@ async function compilePyc(python, compiler, items, label, opts = {}) {
   } finally {
     --s.users === 0 && !reuse && (servers.get(serverKey(python, compiler)) === s && servers.delete(serverKey(python, compiler)), s.close());
   }
-  let syntaxErrors = [], results = splitBody(body, items.length, syntaxErrors);
-  if (syntaxErrors.length && !opts.skipSyntaxErrors)
-    throw new ParError("COMPILE_FAILED", `Python syntax errors:
-  ${syntaxErrors.join(`
-  `)}`, {
-      label,
-      hint: "Fix the source, or set compile = False if the code targets a newer Python than the build toolchain."
-    });
+  let syntaxErrors = opts.syntaxErrors ?? [], results = splitBody(body, items.length, syntaxErrors);
+  if (syntaxErrors.length && !opts.skipSyntaxErrors && !opts.syntaxErrors) throw syntaxErrorsFailure(label, syntaxErrors);
   return results;
+}
+function syntaxErrorsFailure(label, errors) {
+  return new ParError("COMPILE_FAILED", `Python syntax errors:
+  ${errors.join(`
+  `)}`, {
+    label,
+    hint: "Fix the source, or set compile = False if the code targets a newer Python than the build toolchain."
+  });
 }
 
 // src/common/stable-json.ts
@@ -23781,7 +23894,7 @@ function scriptEntryPoint(label, script, wheels) {
 }
 
 // src/packager/wheel/bundle.ts
-var zlib4 = __toESM(require("node:zlib"));
+var zlib5 = __toESM(require("node:zlib"));
 
 // src/packager/wheel/version.ts
 var VERSION = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
@@ -24183,7 +24296,7 @@ function servesSomePlatform(w, platforms) {
 }
 
 // src/archive/wheel-info.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var INFO_VERSION = 1, Entry = external_exports.object({
   /** Name inside the .whl. */
   name: external_exports.string().min(1),
@@ -24213,7 +24326,7 @@ var INFO_VERSION = 1, Entry = external_exports.object({
 function readWheelInfo(file2, label) {
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs9.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs11.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("WHEEL_INVALID", `cannot read the wheel description ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24280,7 +24393,7 @@ async function addWheelEntries(w, loaded, compress) {
         if (ce.method === want)
           pending.push(w.addRaw({ name, method: ce.method, crc32: ce.crc32, compressedSize: ce.compressedSize, uncompressedSize: ce.uncompressedSize, data: raw, mode }));
         else {
-          let data = ce.method === 8 ? zlib4.inflateRawSync(raw, { maxOutputLength: Math.max(1, ce.uncompressedSize) }) : raw;
+          let data = ce.method === 8 ? zlib5.inflateRawSync(raw, { maxOutputLength: Math.max(1, ce.uncompressedSize) }) : raw;
           pending.push(w.addFile(name, data, { compress, mode }));
         }
       }
@@ -24377,7 +24490,7 @@ async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk 
 }
 
 // src/packager/wheel/bytecode-bundle.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
   label: external_exports.string(),
   cache_tag: external_exports.string(),
@@ -24385,12 +24498,12 @@ var MAGIC = "par-wheel-bytecode-1", Header2 = external_exports.object({
 }).strict();
 async function writeWheelBytecode(a) {
   let info = readWheelInfo(a.info, a.label), minor = Number(a.pythonVersion.split(".")[1]), compiled = wheelMinors(info.tags, [minor]).length ? await compileWheelSources(info, a.wheel, wheelDir({ ...info, variant: a.variant }), a.python, a.compiler, a.label) : /* @__PURE__ */ new Map(), entries = [...compiled].map(([path, pyc]) => [path, pyc.length]), header = JSON.stringify({ label: a.label, cache_tag: a.cacheTag, entries });
-  (0, import_node_fs10.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
+  (0, import_node_fs12.writeFileSync)(a.out, Buffer.concat([Buffer.from(`${MAGIC}
 ${header}
 `, "utf8"), ...compiled.values()]));
 }
 function readWheelBytecode(file2, label, cacheTag) {
-  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs10.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
+  let bad = (why) => new ParError("MANIFEST_INVALID", `${file2} is not a wheel bytecode bundle: ${why}`, { label, file: file2, hint: "Rebuild the python_wheel target." }), data = (0, import_node_fs12.readFileSync)(file2), first = data.indexOf(10), second = first < 0 ? -1 : data.indexOf(10, first + 1);
   if (second < 0 || data.toString("latin1", 0, first) !== MAGIC) throw bad(`it does not start with ${MAGIC}`);
   let parsed;
   try {
@@ -24487,7 +24600,9 @@ async function planPack(args) {
   py.minors = bundled.minors;
   let warnings = bundled.warnings.map((w) => `${h.label}: warning: ${w}`), launcherFile = m.boot.find((b) => b.path === "launcher.sh");
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
-  let launcherScript2 = await import_node_fs11.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), collected = await collectEntries(m), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
+  let launcherScript2 = await import_node_fs13.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), boots = m.fragments.filter((f) => f.kind === "boot");
+  if (boots.length > 1) throw new ParError("MANIFEST_INVALID", `the manifest lists ${boots.length} bootstrap fragments; it takes one`, { label: h.label });
+  let byOwner = (a, b) => a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.file < b.file ? -1 : 1, fragments = [...boots, ...m.fragments.filter((f) => f.kind === "src").sort(byOwner)].map((f) => ({ ...f, index: readFragmentIndex(f.file, f.owner, h.label) })), collected = await collectEntries(m, fragments.map((f) => ({ ...f, sources: f.index.sources }))), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
@@ -24511,13 +24626,14 @@ async function planPack(args) {
     let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
     throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
   }
-  return { m, py, bundled, launcherScript: launcherScript2, first, entries, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
+  return { m, py, bundled, launcherScript: launcherScript2, first, entries, fragments, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
 }
 async function compilePack(plan, args) {
   let { m, py, bundled, entries, roots, native } = plan, h = m.header, layout = native.layout, contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
-  await forEachLimit(entries, HASH_CONCURRENCY, async (e) => {
-    if ((await import_node_fs11.promises.stat(e.file)).size < SMALL) {
-      let b = await import_node_fs11.promises.readFile(e.file);
+  for (let e of entries) e.sha256 !== void 0 && digests.set(e.path, e.sha256);
+  await forEachLimit(entries.filter((e) => e.sha256 === void 0), HASH_CONCURRENCY, async (e) => {
+    if ((await import_node_fs13.promises.stat(e.file)).size < SMALL) {
+      let b = await import_node_fs13.promises.readFile(e.file);
       digests.set(e.path, (0, import_node_crypto4.createHash)("sha256").update(b).digest("hex")), cached2 + b.length <= CACHE_BUDGET && (contents.set(e.path, b), cached2 += b.length);
     } else
       digests.set(e.path, await sha256File(e.file));
@@ -24568,35 +24684,65 @@ async function compilePack(plan, args) {
       fingerprint,
       wheels: buildInfoWheels(bundled.wheels)
     }
-  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), toCompile = entries.filter((e) => e.path.endsWith(".py") && (e.kind === "boot" ? plan.bootCompiled.has(e.path) : e.kind === "src" && h.compile)).map((e) => ({ src: e.file, dfile: e.path }));
+  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), byPath = new Map(entries.map((e) => [e.path, e])), wanted2 = (kind, path) => kind === "boot" ? plan.bootCompiled.has(path) : kind === "src" && h.compile, errors = plan.fragments.flatMap((f) => f.kind === "boot" || h.compile ? f.index.errors : []);
+  if (errors.length) throw syntaxErrorsFailure(h.label, errors);
+  let usable = /* @__PURE__ */ new Set(), toCompile = [];
+  plan.fragments.forEach((f, i) => {
+    if (f.index.cache_tag === h.build_python.cache_tag) usable.add(i);
+    else
+      for (let [path, source] of fragmentSources(f.file, f.index, f.owner, h.label))
+        byPath.get(path)?.fragment === i && wanted2(f.kind, path) && toCompile.push({ source_b64: source.toString("base64"), dfile: path });
+  });
+  for (let e of entries) e.fragment === void 0 && e.path.endsWith(".py") && wanted2(e.kind, e.path) && toCompile.push({ src: e.file, dfile: e.path });
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
-  return { preamble: preamble2, contents, extra };
+  return { preamble: preamble2, contents, extra, usable };
 }
 async function writePack(plan, compiled, out) {
-  let { m, bundled, entries } = plan, { preamble: preamble2, contents, extra } = compiled, h = m.header, layout = plan.native.layout, fromWheels = new Set(wheelPaths(bundled)), shipped = h.sources ? entries : entries.filter((e) => !(e.kind === "src" && e.path.endsWith(".py"))), blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, h.build_python.cache_tag))), files = [...shipped.map((e) => e.path), ...[...extra.keys()].filter((p) => !blobOnly.has(p)), ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  let { m, bundled, entries, fragments } = plan, { preamble: preamble2, contents, extra, usable } = compiled, h = m.header, layout = plan.native.layout, tag = h.build_python.cache_tag, fromWheels = new Set(wheelPaths(bundled)), shipSource = (e) => h.sources || !(e.kind === "src" && e.path.endsWith(".py")), byPath = new Map(entries.map((e) => [e.path, e])), blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, tag))), own2 = (i, path) => byPath.get(path)?.fragment === i, spliced = fragments.map((f, i) => ({
+    sourceName: (path) => own2(i, path) && shipSource(byPath.get(path)) ? path : null,
+    pycName: (path) => own2(i, path) && usable.has(i) && (f.kind === "boot" ? plan.bootCompiled.has(path) : h.compile) ? f.kind === "boot" ? fragmentPycName(path) : programPycPath(path, layout, tag) : null
+  })), names = [];
+  fragments.forEach((f, i) => {
+    for (let [path, , compiled2] of f.index.sources) {
+      let src = spliced[i].sourceName(path);
+      src !== null && names.push(src);
+      let pyc = compiled2 ? spliced[i].pycName(path) : null;
+      pyc !== null && !blobOnly.has(pyc) && names.push(pyc);
+    }
+  });
+  let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), made = [...extra.keys()].filter((p) => !blobOnly.has(p)), files = [...names, ...loose, ...made, ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
-  let names = [...files, ...dirs].sort(), byPath = new Map(entries.map((e) => [e.path, e])), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
+  let here = [.../* @__PURE__ */ new Set([...loose, ...made, ...dirs])].sort(), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
     let compress = h.compression === "deflate", level = h.compression_level, adds = [];
-    for (let name of names) {
-      if (fromWheels.has(name)) continue;
+    for (let name of here) {
       let buf = extra.get(name) ?? contents.get(name);
       dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress, level })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress, level }));
     }
-    await Promise.all(adds), await addWheelEntries(w, bundled, compress);
+    await Promise.all(adds);
+    let blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag))), kept = /* @__PURE__ */ new Map();
+    for (let [i, f] of fragments.entries()) {
+      let got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
+      for (let [k, v] of got) kept.set(k, v);
+    }
+    await addWheelEntries(w, bundled, compress);
     let fastAt = fastFieldAt(preamble2);
     if (fastAt >= 0) {
-      let { directory, next } = await w.written(), codes = codesFromPycs(BLOB_MODULES.map((p) => extra.get(programPycPath(p, layout, h.build_python.cache_tag)))), blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
+      let { directory, next } = await w.written(), codes = codesFromPycs(BLOB_MODULES.map((p) => {
+        let name = programPycPath(p, layout, tag), pyc = extra.get(name) ?? kept.get(name);
+        if (!pyc) throw new ParError("MANIFEST_INVALID", `the bootstrap's fragment has no bytecode for ${p}`, { label: h.label, hint: "Rebuild @rules_par//src/bootstrap:fragment." });
+        return pyc;
+      })), blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
-    writeSizeField(tmp), await import_node_fs11.promises.chmod(tmp, 493), await import_node_fs11.promises.rename(tmp, out);
+    writeSizeField(tmp), await import_node_fs13.promises.chmod(tmp, 493), await import_node_fs13.promises.rename(tmp, out);
   } catch (e) {
     throw await w.abort().catch(() => {
-    }), await import_node_fs11.promises.rm(tmp, { force: !0 }), e;
+    }), await import_node_fs13.promises.rm(tmp, { force: !0 }), e;
   }
 }
 async function pack(args) {
@@ -24605,10 +24751,10 @@ async function pack(args) {
 }
 
 // src/packager/stamp.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 
 // src/packager/status-file.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 function parseStatus(text, file2, label) {
   let out = /* @__PURE__ */ new Map(), bad = [];
   if (text.split(`
@@ -24632,7 +24778,7 @@ function parseStatus(text, file2, label) {
 function readStatusFile(file2, label) {
   let text;
   try {
-    text = (0, import_node_fs12.readFileSync)(file2, "utf8");
+    text = (0, import_node_fs14.readFileSync)(file2, "utf8");
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read workspace status file ${file2}: ${e.message}`, { label, file: file2 });
   }
@@ -24696,18 +24842,18 @@ async function stamp(args) {
       writeFastField(tmp, blob.fieldAt, offsets[1], length);
     } else
       await appendEntries(args.in, tmp, entries, { mode: 493 });
-    writeSizeField(tmp), (0, import_node_fs13.renameSync)(tmp, args.out);
+    writeSizeField(tmp), (0, import_node_fs15.renameSync)(tmp, args.out);
   } catch (e) {
-    throw (0, import_node_fs13.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
+    throw (0, import_node_fs15.rmSync)(tmp, { force: !0 }), e instanceof Error && e.code === "ZIP_FORMAT" ? new ParError("NOT_AN_ARCHIVE", `cannot stamp ${args.in}: ${e.message}`, { label: args.label, file: args.in }) : e;
   }
 }
 function readBlob(path, label) {
-  let fd = (0, import_node_fs13.openSync)(path, "r");
+  let fd = (0, import_node_fs15.openSync)(path, "r");
   try {
-    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs13.readSync)(fd, head, 0, head.length, 0)));
+    let head = Buffer.alloc(4096), field2 = readFastField(head.subarray(0, (0, import_node_fs15.readSync)(fd, head, 0, head.length, 0)));
     if (!field2?.blob) return;
     let { offset, length } = field2.blob, data = Buffer.alloc(length);
-    if ((0, import_node_fs13.readSync)(fd, data, 0, length, offset) !== length)
+    if ((0, import_node_fs15.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
       return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
@@ -24715,15 +24861,15 @@ function readBlob(path, label) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }
   } finally {
-    (0, import_node_fs13.closeSync)(fd);
+    (0, import_node_fs15.closeSync)(fd);
   }
 }
 
 // src/packager/wheel/describe.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs17 = require("node:fs");
 
 // src/packager/wheel/read-wheel.ts
-var import_node_crypto5 = require("node:crypto"), import_node_fs14 = require("node:fs"), import_node_path4 = require("node:path"), zlib5 = __toESM(require("node:zlib"));
+var import_node_crypto5 = require("node:crypto"), import_node_fs16 = require("node:fs"), import_node_path4 = require("node:path"), zlib6 = __toESM(require("node:zlib"));
 
 // src/common/entry-points.ts
 function consoleScripts(text) {
@@ -24822,7 +24968,7 @@ function unsafeName(name) {
   if (parts.some((p) => p === "" || p === ".")) return "has an empty or '.' path component";
 }
 function inflateBounded(raw, e) {
-  return e.method === 0 ? raw : zlib5.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
+  return e.method === 0 ? raw : zlib6.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.uncompressedSize) });
 }
 async function readWheel(file2, opts) {
   let filename = (0, import_node_path4.basename)(file2), problems = [], fail = () => {
@@ -24958,7 +25104,7 @@ async function inspectEntries(reader, file2, filename, wn, sha256, opts, problem
     normalized: want,
     version: version2,
     sha256,
-    size: (await import_node_fs14.promises.stat(file2)).size,
+    size: (await import_node_fs16.promises.stat(file2)).size,
     unpacked_size: unpacked,
     tags: expandTags(wn),
     requires_dist: requires,
@@ -24985,8 +25131,50 @@ function sameVersion(a, b) {
 // src/packager/wheel/describe.ts
 async function describeWheel(a) {
   let info = await readWheel(a.wheel, { label: a.label, requiresCheck: a.requiresCheck, zipSafe: a.zipSafe }), tmp = `${a.out}.tmp-${process.pid}`;
-  await import_node_fs15.promises.writeFile(tmp, stableStringify(info) + `
-`), await import_node_fs15.promises.rename(tmp, a.out);
+  await import_node_fs17.promises.writeFile(tmp, stableStringify(info) + `
+`), await import_node_fs17.promises.rename(tmp, a.out);
+}
+
+// src/packager/fragment/write.ts
+var import_node_crypto6 = require("node:crypto"), import_node_fs18 = require("node:fs");
+function checkPath(label, path, file2) {
+  if (!path.endsWith(".py") || path.startsWith("/") || path.split("/").some((s) => s === "" || s === "." || s === ".."))
+    throw new ParError("MANIFEST_INVALID", `${file2} would land at "${path}", which is not a relative path of a .py file inside the archive`, { label, file: file2 });
+}
+async function writeFragment(a) {
+  let byPath = /* @__PURE__ */ new Map();
+  for (let s of a.srcs) {
+    checkPath(a.label, s.path, s.file);
+    let prev = byPath.get(s.path);
+    if (prev !== void 0 && prev !== s.file)
+      throw new ParError("DUPLICATE_PATH", `two sources land at ${s.path}: ${prev} and ${s.file}`, { label: a.label, file: s.file });
+    byPath.set(s.path, s.file);
+  }
+  let paths = [...byPath.keys()].sort(), sources = await Promise.all(
+    paths.map(async (p) => {
+      try {
+        return await import_node_fs18.promises.readFile(byPath.get(p));
+      } catch (e) {
+        throw new ParError("MISSING_FILE", `cannot read source ${byPath.get(p)}: ${e.message}`, { label: a.label, file: byPath.get(p) });
+      }
+    })
+  ), errors = [], pycs = await compilePyc(a.python, a.compiler, paths.map((p, i) => ({ source_b64: sources[i].toString("base64"), dfile: p })), a.label, { syntaxErrors: errors }), index = fragmentIndexJson({
+    format: FRAGMENT_FORMAT,
+    label: a.label,
+    cache_tag: a.cacheTag,
+    level: FRAGMENT_LEVEL,
+    sources: paths.map((p, i) => [p, (0, import_node_crypto6.createHash)("sha256").update(sources[i]).digest("hex"), pycs[i].length > 0, byPath.get(p)]),
+    errors
+  }), tmp = `${a.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, Buffer.alloc(0));
+  try {
+    let adds = [w.addFile(INDEX_ENTRY, index, { compress: !1 })];
+    paths.forEach((p, i) => {
+      adds.push(w.addFile(p, sources[i], { compress: !0, level: FRAGMENT_LEVEL })), pycs[i].length > 0 && adds.push(w.addFile(fragmentPycName(p), pycs[i], { compress: !0, level: FRAGMENT_LEVEL }));
+    }), await Promise.all(adds), await w.finish(), await import_node_fs18.promises.rename(tmp, a.out);
+  } catch (e) {
+    throw await w.abort().catch(() => {
+    }), await import_node_fs18.promises.rm(tmp, { force: !0 }), e;
+  }
 }
 
 // src/cli/args.ts
@@ -25010,13 +25198,13 @@ function parseVerbArgs(verb, argv, options, schema) {
 var import_node_child_process3 = require("node:child_process");
 
 // src/common/bazel.ts
-var import_node_child_process2 = require("node:child_process"), import_node_fs16 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
+var import_node_child_process2 = require("node:child_process"), import_node_fs19 = require("node:fs"), import_node_os = require("node:os"), import_node_path5 = require("node:path");
 var MARKERS = ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"];
 function findWorkspace(start = process.cwd(), env = process.env) {
   if (env.BUILD_WORKSPACE_DIRECTORY) return env.BUILD_WORKSPACE_DIRECTORY;
   let dir = (0, import_node_path5.resolve)(start);
   for (; ; ) {
-    if (MARKERS.some((m) => (0, import_node_fs16.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
+    if (MARKERS.some((m) => (0, import_node_fs19.existsSync)((0, import_node_path5.join)(dir, m)))) return dir;
     let up = (0, import_node_path5.dirname)(dir);
     if (up === dir)
       throw new ParError("BAD_ARGUMENTS", `no Bazel workspace above ${start} (looked for ${MARKERS.join(", ")})`, {
@@ -25029,11 +25217,11 @@ function findBazel(env = process.env) {
   if (env.BAZEL) return env.BAZEL;
   for (let name of ["bazel", "bazelisk"])
     for (let d of (env.PATH ?? "").split(import_node_path5.delimiter))
-      if (d && (0, import_node_fs16.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
+      if (d && (0, import_node_fs19.existsSync)((0, import_node_path5.join)(d, name))) return (0, import_node_path5.join)(d, name);
   throw new ParError("BAZEL_FAILED", "no bazel or bazelisk on PATH", { hint: "Install Bazel (see README.md) or set BAZEL to its path." });
 }
 function bazelBuild(workspace, labels, extraArgs = []) {
-  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
+  let dir = (0, import_node_fs19.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let r = (0, import_node_child_process2.spawnSync)(findBazel(), ["build", `--build_event_json_file=${bep}`, ...extraArgs, "--", ...labels], {
       cwd: workspace,
@@ -25044,7 +25232,7 @@ function bazelBuild(workspace, labels, extraArgs = []) {
         hint: "The Bazel output above names the cause."
       });
     let kinds = /* @__PURE__ */ new Map(), out = [];
-    for (let line of (0, import_node_fs16.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs19.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line);
@@ -25055,11 +25243,11 @@ function bazelBuild(workspace, labels, extraArgs = []) {
     }
     return out;
   } finally {
-    (0, import_node_fs16.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs19.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
-  let dir = (0, import_node_fs16.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
+  let dir = (0, import_node_fs19.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "par-bep-")), bep = (0, import_node_path5.join)(dir, "events.json");
   try {
     let args = ["build", `--build_event_json_file=${bep}`, `--aspects=${aspect}`, `--output_groups=${outputGroup}`, "--", ...labels], r = (0, import_node_child_process2.spawnSync)(findBazel(), args, { cwd: workspace, stdio: ["ignore", process.stderr.fd, "inherit"] });
     if (r.status !== 0)
@@ -25067,7 +25255,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
         hint: "The Bazel output above names the cause."
       });
     let done = /* @__PURE__ */ new Set();
-    for (let line of (0, import_node_fs16.readFileSync)(bep, "utf8").split(`
+    for (let line of (0, import_node_fs19.readFileSync)(bep, "utf8").split(`
 `)) {
       if (!line.trim()) continue;
       let ev = JSON.parse(line), t = ev.id?.targetCompleted;
@@ -25075,7 +25263,7 @@ function bazelBuildAspect(workspace, labels, aspect, outputGroup) {
     }
     return [...done];
   } finally {
-    (0, import_node_fs16.rmSync)(dir, { recursive: !0, force: !0 });
+    (0, import_node_fs19.rmSync)(dir, { recursive: !0, force: !0 });
   }
 }
 function bazelInfo(workspace, keys, extraArgs = []) {
@@ -25103,13 +25291,13 @@ function bazelQuery(workspace, expr, flags = [], partialOk = !1) {
 }
 
 // src/lock/hubs.ts
-var import_node_fs17 = require("node:fs"), import_node_path6 = require("node:path");
+var import_node_fs20 = require("node:fs"), import_node_path6 = require("node:path");
 function declaredHubs(ws) {
   let names = /* @__PURE__ */ new Set();
   for (let f of ["WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"]) {
     let p = (0, import_node_path6.join)(ws, f);
-    if (!(0, import_node_fs17.existsSync)(p)) continue;
-    let text = (0, import_node_fs17.readFileSync)(p, "utf8").replace(/#.*$/gm, "");
+    if (!(0, import_node_fs20.existsSync)(p)) continue;
+    let text = (0, import_node_fs20.readFileSync)(p, "utf8").replace(/#.*$/gm, "");
     for (let m of text.matchAll(/\bpar(?:_wheels|\.wheels)\s*\(([^)]*)\)/g)) {
       let name = /\bname\s*=\s*["']([^"']+)["']/.exec(m[1]);
       name && names.add(name[1]);
@@ -25124,7 +25312,7 @@ var HubJson = external_exports.object({
 function thirdPartyModules(files) {
   let modules = /* @__PURE__ */ new Map(), warnings = [];
   for (let file2 of files) {
-    let r = HubJson.safeParse(JSON.parse((0, import_node_fs17.readFileSync)(file2, "utf8")));
+    let r = HubJson.safeParse(JSON.parse((0, import_node_fs20.readFileSync)(file2, "utf8")));
     if (!r.success) throw new ParError("LOCK_INVALID", `${file2} is not a par_wheels hub description: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { file: file2 });
     for (let d of r.data.distributions)
       for (let m of d.modules) {
@@ -25194,16 +25382,16 @@ async function audit(patterns, json2) {
 }
 
 // src/cli/cache.ts
-var import_node_child_process4 = require("node:child_process"), import_node_fs18 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path7 = require("node:path");
+var import_node_child_process4 = require("node:child_process"), import_node_fs21 = require("node:fs"), import_node_os2 = require("node:os"), import_node_path7 = require("node:path");
 function cacheRoot(env = process.env) {
   if (env.PAR_ROOT && !env.PAR_ROOT.startsWith("/"))
     throw new ParError("BAD_ARGUMENTS", `par cache: PAR_ROOT=${env.PAR_ROOT} is a relative path; set it to an absolute one (archives refuse a relative one)`);
   return env.PAR_ROOT ? env.PAR_ROOT.replace(/\/+$/, "") || "/" : env.XDG_CACHE_HOME?.startsWith("/") ? (0, import_node_path7.join)(env.XDG_CACHE_HOME, "par") : (0, import_node_path7.join)(env.HOME || (0, import_node_os2.userInfo)().homedir, ".cache", "par");
 }
-function treeSize(path, st = (0, import_node_fs18.lstatSync)(path)) {
+function treeSize(path, st = (0, import_node_fs21.lstatSync)(path)) {
   if (!st.isDirectory()) return st.size;
   let total = 0;
-  for (let name of (0, import_node_fs18.readdirSync)(path))
+  for (let name of (0, import_node_fs21.readdirSync)(path))
     try {
       total += treeSize((0, import_node_path7.join)(path, name));
     } catch {
@@ -25211,16 +25399,16 @@ function treeSize(path, st = (0, import_node_fs18.lstatSync)(path)) {
   return total;
 }
 function listEntries(root) {
-  if (!(0, import_node_fs18.existsSync)(root)) return [];
+  if (!(0, import_node_fs21.existsSync)(root)) return [];
   let out = [];
-  for (let kind of (0, import_node_fs18.readdirSync)(root).sort()) {
+  for (let kind of (0, import_node_fs21.readdirSync)(root).sort()) {
     let kdir = (0, import_node_path7.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs18.statSync)(kdir).isDirectory()))
-      for (let key of (0, import_node_fs18.readdirSync)(kdir).sort()) {
+    if (!(kind.startsWith(".") || !(0, import_node_fs21.statSync)(kdir).isDirectory()))
+      for (let key of (0, import_node_fs21.readdirSync)(kdir).sort()) {
         if (key.startsWith(".")) continue;
         let path = (0, import_node_path7.join)(kdir, key);
         try {
-          let st = (0, import_node_fs18.lstatSync)(path);
+          let st = (0, import_node_fs21.lstatSync)(path);
           if (!st.isDirectory()) continue;
           out.push({ kind, key, path, size: treeSize(path, st), lastUse: st.mtimeMs });
         } catch {
@@ -25238,7 +25426,7 @@ function isAlive(pid) {
 }
 function listLeftovers(root) {
   let out = [], scan = (dir, prefix) => {
-    for (let name of (0, import_node_fs18.readdirSync)(dir).sort()) {
+    for (let name of (0, import_node_fs21.readdirSync)(dir).sort()) {
       let tmp = /^\.tmp-.+-(\d+)$/.exec(name);
       if (!tmp && !name.startsWith(".set-aside-")) continue;
       let path = (0, import_node_path7.join)(dir, name);
@@ -25249,11 +25437,11 @@ function listLeftovers(root) {
       }
     }
   };
-  if (!(0, import_node_fs18.existsSync)(root)) return out;
+  if (!(0, import_node_fs21.existsSync)(root)) return out;
   scan(root, "");
-  for (let kind of (0, import_node_fs18.readdirSync)(root).sort()) {
+  for (let kind of (0, import_node_fs21.readdirSync)(root).sort()) {
     let kdir = (0, import_node_path7.join)(root, kind);
-    !kind.startsWith(".") && (0, import_node_fs18.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
+    !kind.startsWith(".") && (0, import_node_fs21.statSync)(kdir).isDirectory() && scan(kdir, `${kind}/`);
   }
   return out;
 }
@@ -25264,14 +25452,14 @@ function leftoverState(l) {
 function filesInUse(proc = "/proc") {
   let used = /* @__PURE__ */ new Map(), pids;
   try {
-    pids = (0, import_node_fs18.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
+    pids = (0, import_node_fs21.readdirSync)(proc).filter((n) => /^\d+$/.test(n));
   } catch {
     return used;
   }
   for (let pid of pids)
     if (Number(pid) !== process.pid) {
       try {
-        for (let line of (0, import_node_fs18.readFileSync)((0, import_node_path7.join)(proc, pid, "maps"), "utf8").split(`
+        for (let line of (0, import_node_fs21.readFileSync)((0, import_node_path7.join)(proc, pid, "maps"), "utf8").split(`
 `)) {
           let i = line.indexOf("/");
           i !== -1 && used.set(line.slice(i).replace(/ \(deleted\)$/, ""), Number(pid));
@@ -25279,9 +25467,9 @@ function filesInUse(proc = "/proc") {
       } catch {
       }
       try {
-        for (let fd of (0, import_node_fs18.readdirSync)((0, import_node_path7.join)(proc, pid, "fd")))
+        for (let fd of (0, import_node_fs21.readdirSync)((0, import_node_path7.join)(proc, pid, "fd")))
           try {
-            let target2 = (0, import_node_fs18.readlinkSync)((0, import_node_path7.join)(proc, pid, "fd", fd));
+            let target2 = (0, import_node_fs21.readlinkSync)((0, import_node_path7.join)(proc, pid, "fd", fd));
             target2.startsWith("/") && used.set(target2.replace(/ \(deleted\)$/, ""), Number(pid));
           } catch {
           }
@@ -25325,13 +25513,13 @@ function removeEntry(e) {
   if (r.error) throw new ParError("BAD_ARGUMENTS", `par cache gc needs flock(1) (util-linux): ${r.error.message}`);
   if (r.status === LOCKED) return "a running archive holds it";
   if (r.status !== 0) return `cannot move it away: ${(r.stderr ?? "").trim()}`;
-  (0, import_node_fs18.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs18.rmSync)(lock, { force: !0 }), (0, import_node_fs18.rmSync)((0, import_node_path7.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
+  (0, import_node_fs21.rmSync)(grave, { recursive: !0, force: !0 }), (0, import_node_fs21.rmSync)(lock, { force: !0 }), (0, import_node_fs21.rmSync)((0, import_node_path7.join)(e.path, "..", `.${e.key}.lock`), { force: !0 });
 }
 function removeGraves(root) {
-  for (let kind of (0, import_node_fs18.existsSync)(root) ? (0, import_node_fs18.readdirSync)(root) : []) {
+  for (let kind of (0, import_node_fs21.existsSync)(root) ? (0, import_node_fs21.readdirSync)(root) : []) {
     let kdir = (0, import_node_path7.join)(root, kind);
-    if (!(kind.startsWith(".") || !(0, import_node_fs18.statSync)(kdir).isDirectory()))
-      for (let name of (0, import_node_fs18.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs18.rmSync)((0, import_node_path7.join)(kdir, name), { recursive: !0, force: !0 });
+    if (!(kind.startsWith(".") || !(0, import_node_fs21.statSync)(kdir).isDirectory()))
+      for (let name of (0, import_node_fs21.readdirSync)(kdir)) name.startsWith(".gc-") && (0, import_node_fs21.rmSync)((0, import_node_path7.join)(kdir, name), { recursive: !0, force: !0 });
   }
 }
 function human(n) {
@@ -25388,7 +25576,7 @@ async function cacheVerb(argv, io) {
     else if (a["dry-run"]) gone.push(l);
     else
       try {
-        (0, import_node_fs18.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
+        (0, import_node_fs21.rmSync)(l.path, { recursive: !0, force: !0 }), gone.push(l);
       } catch (e) {
         busy.push({ leftover: l, why: `cannot remove it: ${e.message}` });
       }
@@ -25413,10 +25601,10 @@ async function cacheVerb(argv, io) {
 }
 
 // src/cli/gen.ts
-var import_node_fs21 = require("node:fs"), import_node_path9 = require("node:path");
+var import_node_fs24 = require("node:fs"), import_node_path9 = require("node:path");
 
 // src/gen/gen.ts
-var import_node_fs20 = require("node:fs"), import_node_path8 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
+var import_node_fs23 = require("node:fs"), import_node_path8 = require("node:path"), import_fast_glob = __toESM(require_out4()), import_graphlib = __toESM(require_graphlib());
 
 // src/graph/python-tokenize.ts
 var NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u, NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]/u, OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="], OPS2 = ["->", ":=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="], STRING_PREFIX = /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])?$/, TokenizeError = class extends Error {
@@ -25883,7 +26071,7 @@ function decodePythonSource(buf) {
 }
 
 // src/graph/workspace-index.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 var INDEX_FILE = "par_modules.txt", HEADER = "# par module index: module<TAB>target. Written by `par gen`; imports_check reads it to name the target to add.";
 function renderModuleIndex(pairs) {
   let lines = /* @__PURE__ */ new Set();
@@ -25927,7 +26115,7 @@ function parseModuleIndex(text, label, target2) {
   return { label, modules };
 }
 function readModuleIndex(file2, label, target2) {
-  return parseModuleIndex((0, import_node_fs19.readFileSync)(file2, "utf8"), label, target2);
+  return parseModuleIndex((0, import_node_fs22.readFileSync)(file2, "utf8"), label, target2);
 }
 function workspaceProviders(index, module2) {
   let sorted = (ls) => [...new Set(ls)].sort(), exact = index.modules.get(module2);
@@ -26097,7 +26285,7 @@ function gen(opts) {
   for (let bf of buildFiles) {
     let pkg = pkgOf(import_node_path8.posix.dirname(bf));
     if (buildOfPkg.has(pkg)) continue;
-    let text = (0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, bf), "utf8");
+    let text = (0, import_node_fs23.readFileSync)((0, import_node_path8.join)(ws, bf), "utf8");
     buildText.set(bf, text), buildOfPkg.set(pkg, bf);
     for (let call of parseBuildFile(text)) {
       if (!OWNING_KINDS.has(call.kind) || !call.name) continue;
@@ -26137,7 +26325,7 @@ function gen(opts) {
   for (let f of pyFiles) {
     let imports;
     try {
-      imports = extractImports(decodePythonSource((0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, f))));
+      imports = extractImports(decodePythonSource((0, import_node_fs23.readFileSync)((0, import_node_path8.join)(ws, f))));
     } catch (e) {
       if (!(e instanceof PythonSyntaxError)) throw e;
       warnings.push(`${f}: not scanned: ${e.message}`);
@@ -26187,7 +26375,7 @@ function gen(opts) {
     cycles.push({ path: cyclePath(g, mergeable), merged: into }), computeDeps();
   }
   let changed = [];
-  if ((0, import_node_fs20.existsSync)((0, import_node_path8.join)(ws, INDEX_FILE))) {
+  if ((0, import_node_fs23.existsSync)((0, import_node_path8.join)(ws, INDEX_FILE))) {
     let pairs = [];
     for (let f of pyFiles) {
       let label = owner2.get(f);
@@ -26197,7 +26385,7 @@ function gen(opts) {
       }
     }
     let text = renderModuleIndex(pairs);
-    (0, import_node_fs20.readFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), text));
+    (0, import_node_fs23.readFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), "utf8") !== text && (changed.push(INDEX_FILE), opts.check || (0, import_node_fs23.writeFileSync)((0, import_node_path8.join)(ws, INDEX_FILE), text));
   }
   let byPkg = /* @__PURE__ */ new Map();
   for (let t of targets.values()) (t.managed || t.completed) && byPkg.set(t.pkg, [...byPkg.get(t.pkg) ?? [], t]);
@@ -26205,7 +26393,7 @@ function gen(opts) {
   for (let [pkg, ts] of [...byPkg].sort((a, b) => a[0] < b[0] ? -1 : 1)) {
     if (!allowed(pkg)) continue;
     let bf = buildOfPkg.get(pkg) ?? import_node_path8.posix.join(pkg, "BUILD.bazel"), before = buildText.get(bf) ?? "", after = renderPackage(before, pkg, ts, targets);
-    after !== before && (changed.push(bf), opts.check || (0, import_node_fs20.writeFileSync)((0, import_node_path8.join)(ws, bf), after));
+    after !== before && (changed.push(bf), opts.check || (0, import_node_fs23.writeFileSync)((0, import_node_path8.join)(ws, bf), after));
   }
   return { changed, cycles, warnings };
 }
@@ -26298,13 +26486,13 @@ function ensureLoad(text, kind) {
     let all = [...syms, kind].sort();
     return text.slice(0, m.index) + `load(${m[1]}, ${all.map((s) => JSON.stringify(s)).join(", ")})` + text.slice(m.index + m[0].length);
   }
-  let load = `load("${DEFS}", "${kind}")
+  let load2 = `load("${DEFS}", "${kind}")
 `;
-  if (!text.trim()) return load;
+  if (!text.trim()) return load2;
   let lines = text.split(`
 `), k = 0;
   for (; k < lines.length && /^\s*#/.test(lines[k]); ) k++;
-  return [...lines.slice(0, k), ...k ? [""] : [], load.trimEnd(), "", ...lines.slice(k)].join(`
+  return [...lines.slice(0, k), ...k ? [""] : [], load2.trimEnd(), "", ...lines.slice(k)].join(`
 `).replace(/\n{3,}/g, `
 
 `);
@@ -26345,7 +26533,7 @@ async function genVerb(argv, io) {
 function hubModules(ws) {
   let hubs = declaredHubs(ws);
   if (!hubs.length) return { modules: /* @__PURE__ */ new Map(), warnings: [] };
-  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path9.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path9.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs21.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs21.existsSync)(f)));
+  let q2 = bazelQuery(ws, hubs.map((h) => `@${h}//:par_hub.json`).join(" + "), ["--keep_going"], !0), external = (0, import_node_path9.join)(bazelInfo(ws, ["output_base"]).output_base, "external"), files = hubs.map((h) => (0, import_node_path9.join)(external, h, "par_hub.json")), missing = hubs.filter((_h, i) => !(0, import_node_fs24.existsSync)(files[i])), r = thirdPartyModules(files.filter((f) => (0, import_node_fs24.existsSync)(f)));
   for (let h of missing) r.warnings.push(`the par_wheels hub @${h} could not be fetched, so imports of its wheels get no deps: ${q2.stderr.split(`
 `).filter((l) => l.includes("ERROR")).join(" ").trim() || "see bazel query @" + h + "//:par_hub.json"}`);
   return r;
@@ -26403,10 +26591,10 @@ async function graphVerb(argv, io) {
 }
 
 // src/cli/imports.ts
-var import_node_fs24 = require("node:fs");
+var import_node_fs27 = require("node:fs");
 
 // src/graph/check-action.ts
-var import_node_fs23 = require("node:fs");
+var import_node_fs26 = require("node:fs");
 
 // src/graph/wheel-names.ts
 function topLevelFromPaths(paths) {
@@ -26429,11 +26617,11 @@ function topLevelNames(infoFile, label) {
 }
 
 // src/graph/check.ts
-var import_node_fs22 = require("node:fs");
+var import_node_fs25 = require("node:fs");
 function spell(imp) {
   return imp.kind === "dynamic" ? `${imp.call}(${JSON.stringify(imp.module)})` : imp.kind === "from" ? `from ${".".repeat(imp.level)}${imp.module} import ${imp.names.join(", ")}` : `import ${imp.module}`;
 }
-function checkSources(sources, roots, env, read = (p) => (0, import_node_fs22.readFileSync)(p)) {
+function checkSources(sources, roots, env, read = (p) => (0, import_node_fs25.readFileSync)(p)) {
   let rs = normalizeRoots(roots), out = [];
   for (let src of [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
     let imports;
@@ -26465,7 +26653,7 @@ var ResultSchema = external_exports.object({
   }).strict())
 }).strict();
 function readLines(file2) {
-  return (0, import_node_fs23.readFileSync)(file2, "utf8").split(`
+  return (0, import_node_fs26.readFileSync)(file2, "utf8").split(`
 `).filter((l) => l.length).map((l) => l.split("	"));
 }
 function field(lines, key, file2) {
@@ -26474,7 +26662,7 @@ function field(lines, key, file2) {
   return l[1];
 }
 function readStdlib(file2) {
-  return new Set((0, import_node_fs23.readFileSync)(file2, "utf8").split(`
+  return new Set((0, import_node_fs26.readFileSync)(file2, "utf8").split(`
 `).map((s) => s.trim()).filter(Boolean));
 }
 function importsCheckAction(request, out) {
@@ -26483,7 +26671,7 @@ function importsCheckAction(request, out) {
   let stdlib = readStdlib(field(lines, "stdlib", request));
   stdlib.add("__par__");
   let unresolved = checkSources(sources, roots, { firstParty: new ModuleIndex(closure, roots), wheels, stdlib }), result = { label, unresolved };
-  return (0, import_node_fs23.writeFileSync)(out, JSON.stringify(result, null, 1) + `
+  return (0, import_node_fs26.writeFileSync)(out, JSON.stringify(result, null, 1) + `
 `), result;
 }
 function importsReport(request) {
@@ -26494,7 +26682,7 @@ function importsReport(request) {
   }
   let indexLine = lines.find((l) => l[0] === "index"), index, workspace = () => index === void 0 ? index = indexLine ? readModuleIndex(indexLine[1], indexLine[2] ?? indexLine[1], label) : null : index, ignored = (m) => ignore.some((i) => m === i || m.startsWith(i + ".")), problems = [];
   for (let l of lines.filter((x) => x[0] === "result")) {
-    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs23.readFileSync)(l[1], "utf8")));
+    let r = ResultSchema.safeParse(JSON.parse((0, import_node_fs26.readFileSync)(l[1], "utf8")));
     if (!r.success) throw new ParError("MANIFEST_INVALID", `imports result ${l[1]} is invalid: ${r.error.issues[0].message}`, { label, file: l[1] });
     for (let u of r.data.unresolved)
       u.reason !== "syntax" && ignored(u.module) || problems.push(describe4(u, r.data.label, owner2, workspace));
@@ -26532,11 +26720,11 @@ async function importsCheckVerb(argv) {
 async function importsReportVerb(argv, io) {
   let a = parseVerbArgs("imports-report", argv, { request: { type: "string" }, out: { type: "string" } }, actionArgs), r = importsReport(a.request);
   if (r.failed) throw new ParError("IMPORT_UNRESOLVED", r.text.trimEnd());
-  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs24.writeFileSync)(a.out, r.text);
+  r.count > 0 && io.err(`WARNING: ${r.text}`), (0, import_node_fs27.writeFileSync)(a.out, r.text);
 }
 
 // src/cli/ide.ts
-var import_node_fs28 = require("node:fs"), import_node_path14 = require("node:path");
+var import_node_fs31 = require("node:fs"), import_node_path14 = require("node:path");
 
 // src/ide/locations.ts
 var import_node_path10 = require("node:path");
@@ -26555,7 +26743,7 @@ function editorPath(loc, configDir, abs) {
 }
 
 // src/ide/project-model.ts
-var import_node_fs25 = require("node:fs"), import_node_path11 = require("node:path");
+var import_node_fs28 = require("node:fs"), import_node_path11 = require("node:path");
 var PROJECT_MODEL_VERSION = 1;
 function sourceTreeOf(execPath2) {
   let parts = execPath2.split("/");
@@ -26573,7 +26761,7 @@ function stripRepo(root) {
 function uniq(xs) {
   return [...new Set(xs)];
 }
-function importRootsOf(t, loc, exists = import_node_fs25.existsSync) {
+function importRootsOf(t, loc, exists = import_node_fs28.existsSync) {
   let trees = uniq(["", t.repository, ...t.transitive_sources.map(sourceTreeOf)]), roots = uniq(["", ...t.import_roots, ...t.foreign_import_roots.map(stripRepo)]), out = [];
   for (let tree of trees)
     for (let root of roots) {
@@ -26582,7 +26770,7 @@ function importRootsOf(t, loc, exists = import_node_fs25.existsSync) {
     }
   return uniq(out);
 }
-function buildProjectModel(targets, loc, exists = import_node_fs25.existsSync) {
+function buildProjectModel(targets, loc, exists = import_node_fs28.existsSync) {
   if (targets.length === 0)
     throw new ParError("BAD_ARGUMENTS", "none of the labels is a Python target (python_binary, python_library or python_wheel)", {
       hint: "par ide reads what par_ide_aspect writes; name targets that carry PythonInfo."
@@ -26609,7 +26797,7 @@ function buildProjectModel(targets, loc, exists = import_node_fs25.existsSync) {
 }
 
 // src/ide/pyright-config.ts
-var import_node_fs26 = require("node:fs"), import_node_path12 = require("node:path");
+var import_node_fs29 = require("node:fs"), import_node_path12 = require("node:path");
 var CONFIG_FILE = "pyrightconfig.json", STATE_FILE = ".par-ide.json", OwnedSchema = external_exports.object({ include: external_exports.array(external_exports.string()), extraPaths: external_exports.array(external_exports.string()), pythonVersion: external_exports.string() }), StateSchema = external_exports.object({ version: external_exports.literal(1), pyrightconfig: OwnedSchema }), LIST_KEYS = ["include", "extraPaths"];
 function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   let config2 = { ...existing ?? {} }, notes = [];
@@ -26627,8 +26815,8 @@ function mergePyrightConfig(existing, previous, next, file2 = CONFIG_FILE) {
   return curVersion !== void 0 && curVersion !== previous?.pythonVersion && curVersion !== next.pythonVersion ? notes.push(`kept hand-written "pythonVersion": ${JSON.stringify(curVersion)} (the build's interpreter is ${next.pythonVersion})`) : config2.pythonVersion = next.pythonVersion, { config: config2, notes };
 }
 function readJsonObject(file2) {
-  if (!(0, import_node_fs26.existsSync)(file2)) return null;
-  let text = (0, import_node_fs26.readFileSync)(file2, "utf8"), v;
+  if (!(0, import_node_fs29.existsSync)(file2)) return null;
+  let text = (0, import_node_fs29.readFileSync)(file2, "utf8"), v;
   try {
     v = JSON.parse(text);
   } catch (e) {
@@ -26642,10 +26830,10 @@ function readJsonObject(file2) {
   return v;
 }
 function readState(file2) {
-  if (!(0, import_node_fs26.existsSync)(file2)) return null;
+  if (!(0, import_node_fs29.existsSync)(file2)) return null;
   let raw;
   try {
-    raw = JSON.parse((0, import_node_fs26.readFileSync)(file2, "utf8"));
+    raw = JSON.parse((0, import_node_fs29.readFileSync)(file2, "utf8"));
   } catch {
     raw = void 0;
   }
@@ -26659,19 +26847,19 @@ function readState(file2) {
 }
 function writeAtomically(file2, text) {
   let tmp = `${file2}.tmp-${process.pid}`;
-  (0, import_node_fs26.writeFileSync)(tmp, text), (0, import_node_fs26.renameSync)(tmp, file2);
+  (0, import_node_fs29.writeFileSync)(tmp, text), (0, import_node_fs29.renameSync)(tmp, file2);
 }
 function writePyrightConfig(dir, next) {
   let file2 = (0, import_node_path12.join)(dir, CONFIG_FILE), stateFile = (0, import_node_path12.join)(dir, STATE_FILE), existing = readJsonObject(file2), previous = readState(stateFile), { config: config2, notes } = mergePyrightConfig(existing, previous, next, file2);
-  !existing && (0, import_node_fs26.existsSync)((0, import_node_path12.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs26.readFileSync)((0, import_node_path12.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
+  !existing && (0, import_node_fs29.existsSync)((0, import_node_path12.join)(dir, "pyproject.toml")) && /^\s*\[tool\.pyright\]/m.test((0, import_node_fs29.readFileSync)((0, import_node_path12.join)(dir, "pyproject.toml"), "utf8")) && notes.push(`pyproject.toml has a [tool.pyright] section; pyright now reads ${CONFIG_FILE} instead and ignores it. Move those settings into ${CONFIG_FILE} (par ide keeps keys it does not own).`);
   let text = JSON.stringify(config2, null, 2) + `
-`, changed = !(0, import_node_fs26.existsSync)(file2) || (0, import_node_fs26.readFileSync)(file2, "utf8") !== text;
+`, changed = !(0, import_node_fs29.existsSync)(file2) || (0, import_node_fs29.readFileSync)(file2, "utf8") !== text;
   return changed && writeAtomically(file2, text), writeAtomically(stateFile, JSON.stringify({ version: 1, pyrightconfig: next }, null, 2) + `
 `), { config: file2, changed, notes };
 }
 
 // src/ide/target-json.ts
-var import_node_fs27 = require("node:fs"), import_node_path13 = require("node:path");
+var import_node_fs30 = require("node:fs"), import_node_path13 = require("node:path");
 var IDE_JSON_VERSION = 1, execPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the execution root"), TargetJsonSchema = external_exports.object({
   version: external_exports.literal(IDE_JSON_VERSION),
   label: external_exports.string().min(1),
@@ -26711,7 +26899,7 @@ function parseTargetJson(text, file2) {
   return r.data;
 }
 function readTargetJson(file2) {
-  return parseTargetJson((0, import_node_fs27.readFileSync)(file2, "utf8"), file2);
+  return parseTargetJson((0, import_node_fs30.readFileSync)(file2, "utf8"), file2);
 }
 function targetJsonPath(bazelBin, label) {
   let m = /^(?:@@?([^/]*))?\/\/([^:]*):(.+)$/.exec(label);
@@ -26720,7 +26908,7 @@ function targetJsonPath(bazelBin, label) {
   return (0, import_node_path13.join)(bazelBin, ...repo ? ["external", repo] : [], pkg, `${name}.par_ide.json`);
 }
 function readClosure(bazelBin, executionRoot, labels) {
-  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs27.existsSync)(f));
+  let seen = /* @__PURE__ */ new Map(), todo = labels.map((l) => targetJsonPath(bazelBin, l)).filter((f) => (0, import_node_fs30.existsSync)(f));
   for (; todo.length; ) {
     let file2 = todo.pop();
     if (seen.has(file2)) continue;
@@ -26736,7 +26924,7 @@ var IDE_ASPECT = "@rules_par//rules:defs.bzl%par_ide_aspect";
 function ideAspectFor(workspace) {
   for (let [file2, re] of [["MODULE.bazel", /^\s*module\(\s*name\s*=\s*"rules_par"/m], ["WORKSPACE", /^\s*workspace\(\s*name\s*=\s*"rules_par"/m]]) {
     let p = (0, import_node_path14.join)(workspace, file2);
-    if ((0, import_node_fs28.existsSync)(p) && re.test((0, import_node_fs28.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
+    if ((0, import_node_fs31.existsSync)(p) && re.test((0, import_node_fs31.readFileSync)(p, "utf8"))) return IDE_ASPECT.replace("@rules_par//", "//");
   }
   return IDE_ASPECT;
 }
@@ -26744,7 +26932,7 @@ var IDE_OUTPUT_GROUP = "par_ide_info";
 function locations(workspace) {
   let info = bazelInfo(workspace, ["execution_root", "output_base", "bazel-bin"]), link = (0, import_node_path14.join)(workspace, "bazel-out"), bazelOutLink = null;
   try {
-    (0, import_node_fs28.existsSync)(link) && (0, import_node_fs28.realpathSync)(link) === (0, import_node_fs28.realpathSync)((0, import_node_path14.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
+    (0, import_node_fs31.existsSync)(link) && (0, import_node_fs31.realpathSync)(link) === (0, import_node_fs31.realpathSync)((0, import_node_path14.join)(info.execution_root, "bazel-out")) && (bazelOutLink = link);
   } catch {
     bazelOutLink = null;
   }
@@ -26752,7 +26940,7 @@ function locations(workspace) {
 }
 function ide(labels, out, cwd = process.cwd()) {
   let workspace = findWorkspace(cwd), built = bazelBuildAspect(workspace, labels, ideAspectFor(workspace), IDE_OUTPUT_GROUP), loc = locations(workspace), targets = readClosure(loc.bazelBin, loc.executionRoot, built), model = buildProjectModel(targets, loc), dir = (0, import_node_path14.resolve)(cwd, out ?? workspace);
-  (0, import_node_fs28.mkdirSync)(dir, { recursive: !0 });
+  (0, import_node_fs31.mkdirSync)(dir, { recursive: !0 });
   let w = writePyrightConfig(dir, {
     include: model.include.map((p) => editorPath(loc, dir, p)),
     extraPaths: model.extra_paths.map((p) => editorPath(loc, dir, p)),
@@ -26774,7 +26962,7 @@ async function ideVerb(argv, io) {
 }
 
 // src/ide/owner.ts
-var import_node_fs29 = require("node:fs"), import_node_path15 = require("node:path");
+var import_node_fs32 = require("node:fs"), import_node_path15 = require("node:path");
 var BUILD_FILES = ["BUILD.bazel", "BUILD"];
 function within(root, abs) {
   let r = (0, import_node_path15.relative)(root, abs);
@@ -26782,7 +26970,7 @@ function within(root, abs) {
 }
 function fileLabel(workspace, file2, cwd = process.cwd()) {
   let abs = (0, import_node_path15.resolve)(cwd, file2), rel = within(workspace, abs);
-  if (rel === null && (0, import_node_fs29.existsSync)(abs) && (rel = within((0, import_node_fs29.realpathSync)(workspace), (0, import_node_fs29.realpathSync)(abs))), rel === null)
+  if (rel === null && (0, import_node_fs32.existsSync)(abs) && (rel = within((0, import_node_fs32.realpathSync)(workspace), (0, import_node_fs32.realpathSync)(abs))), rel === null)
     throw new ParError("BAD_ARGUMENTS", `${file2} is outside the workspace (${workspace}).`, {
       file: file2,
       hint: "par owner answers for source files of the workspace it runs in; run it from the workspace that holds the file."
@@ -26793,14 +26981,14 @@ function fileLabel(workspace, file2, cwd = process.cwd()) {
       file: file2,
       hint: "Ask for the source file in the workspace instead."
     });
-  if (!(0, import_node_fs29.existsSync)(abs))
+  if (!(0, import_node_fs32.existsSync)(abs))
     throw new ParError("MISSING_FILE", `${file2} does not exist (looked at ${abs})`, { file: file2 });
-  if ((0, import_node_fs29.statSync)(abs).isDirectory())
+  if ((0, import_node_fs32.statSync)(abs).isDirectory())
     throw new ParError("BAD_ARGUMENTS", `${file2} is a directory; par owner takes source files`, { file: file2 });
   let path = parts.join("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     let pkg = parts.slice(0, i).join("/");
-    if (BUILD_FILES.some((b) => (0, import_node_fs29.existsSync)((0, import_node_path15.join)(workspace, pkg, b))))
+    if (BUILD_FILES.some((b) => (0, import_node_fs32.existsSync)((0, import_node_path15.join)(workspace, pkg, b))))
       return { file: file2, path, label: `//${pkg}:${parts.slice(i).join("/")}`, package: pkg };
   }
   return { file: file2, path, label: null, package: null };
@@ -26847,7 +27035,7 @@ async function ownerVerb(argv, io) {
 }
 
 // src/cli/build-info.ts
-var import_node_fs30 = require("node:fs");
+var import_node_fs33 = require("node:fs");
 
 // src/archive/archive-info.ts
 var BuildInfo = external_exports.object({
@@ -26910,12 +27098,12 @@ async function readArchiveInfo(archive) {
 // src/cli/build-info.ts
 async function writeBuildInfo(archive, out) {
   let info = await readArchiveInfo(archive);
-  await import_node_fs30.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
+  await import_node_fs33.promises.writeFile(out, stableStringify(info.buildInfo, 2) + `
 `);
 }
 
 // src/cli/flagfile.ts
-var import_node_fs31 = require("node:fs");
+var import_node_fs34 = require("node:fs");
 function isFlagfile(arg) {
   return arg.length > 1 && arg.startsWith("@") && !arg.includes("//");
 }
@@ -26928,7 +27116,7 @@ function expandFlagfiles(argv) {
     }
     let file2 = arg.slice(1), text;
     try {
-      text = (0, import_node_fs31.readFileSync)(file2, "utf8");
+      text = (0, import_node_fs34.readFileSync)(file2, "utf8");
     } catch (e) {
       throw new ParError("BAD_ARGUMENTS", `cannot read the flagfile ${file2}: ${e.code ?? e.message}`, {
         hint: "Arguments starting with @ name a file that holds one argument per line."
@@ -26942,7 +27130,7 @@ function expandFlagfiles(argv) {
 }
 
 // src/cli/diff.ts
-var import_node_fs32 = require("node:fs");
+var import_node_fs35 = require("node:fs");
 function flattenBuildInfo(info) {
   let out = /* @__PURE__ */ new Map();
   for (let [k, v] of Object.entries(info))
@@ -26963,7 +27151,7 @@ function diffBuildInfo(a, b) {
   return [.../* @__PURE__ */ new Set([...fa.keys(), ...fb.keys()])].sort().filter((f) => stableStringify(fa.get(f) ?? null) !== stableStringify(fb.get(f) ?? null)).map((f) => ({ field: f, a: fa.get(f) ?? null, b: fb.get(f) ?? null }));
 }
 async function preamble(path, length) {
-  let fh = await import_node_fs32.promises.open(path, "r");
+  let fh = await import_node_fs35.promises.open(path, "r");
   try {
     let buf = Buffer.alloc(length);
     return await fh.read(buf, 0, length, 0), buf;
@@ -26973,7 +27161,7 @@ async function preamble(path, length) {
 }
 async function diffModel(a, b) {
   for (let p of [a, b])
-    if (!(0, import_node_fs32.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
+    if (!(0, import_node_fs35.existsSync)(p)) throw new ParError("MISSING_FILE", `${p} does not exist`, { file: p, hint: "par diff compares two archive files: par diff OLD NEW." });
   let [ia, ib] = [await readArchiveInfo(a), await readArchiveInfo(b)], derived2 = /* @__PURE__ */ new Set([STAMP_ENTRY, LAUNCH_BLOB_ENTRY]), files = (i) => new Map(i.entries.filter((e) => !derived2.has(e.name) && !e.name.endsWith("/")).map((e) => [e.name, e])), ea = files(ia), eb = files(ib), size = (e) => ({ size: e.uncompressedSize, compressed: e.compressedSize }), added = [...eb.keys()].filter((n) => !ea.has(n)).sort().map((n) => ({ name: n, ...size(eb.get(n)) })), removed = [...ea.keys()].filter((n) => !eb.has(n)).sort().map((n) => ({ name: n, ...size(ea.get(n)) })), common = [...ea.keys()].filter((n) => eb.has(n)).sort(), changed = common.filter((n) => ea.get(n).crc32 !== eb.get(n).crc32 || ea.get(n).uncompressedSize !== eb.get(n).uncompressedSize).map((n) => ({ name: n, a: size(ea.get(n)), b: size(eb.get(n)) })), pa = await preamble(a, ia.preambleLength), pb = await preamble(b, ib.preambleLength), build_info = diffBuildInfo(ia.buildInfo, ib.buildInfo), launcher = pa.equals(pb) ? null : { a: pa.length, b: pb.length };
   return {
     a,
@@ -27127,7 +27315,7 @@ function inspectFailure(archive, problems) {
 }
 
 // src/cli/lock.ts
-var import_node_crypto6 = require("node:crypto"), import_node_fs34 = require("node:fs"), import_node_path17 = require("node:path");
+var import_node_crypto7 = require("node:crypto"), import_node_fs37 = require("node:fs"), import_node_path17 = require("node:path");
 
 // src/lock/errors.ts
 var LockError = class extends ParError {
@@ -27137,7 +27325,7 @@ var LockError = class extends ParError {
 };
 
 // src/lock/hub.ts
-var import_node_fs33 = require("node:fs"), import_node_path16 = require("node:path");
+var import_node_fs36 = require("node:fs"), import_node_path16 = require("node:path");
 async function readDistInfo(file2, normalized) {
   let z2 = await ZipReader.open(file2);
   try {
@@ -27249,7 +27437,7 @@ function hubJson(hub, lock, dists) {
 }
 async function fromRepositoryCache(dir, url2, normalized) {
   let wheels = [], sdists = [];
-  for (let sha256 of (0, import_node_fs33.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
+  for (let sha256 of (0, import_node_fs36.readdirSync)(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
     let file2 = (0, import_node_path16.join)(dir, sha256), z2;
     try {
       z2 = await ZipReader.open(file2);
@@ -28029,13 +28217,13 @@ function target(a) {
 }
 var readJson = (file2) => {
   try {
-    return JSON.parse((0, import_node_fs34.readFileSync)(file2, "utf8"));
+    return JSON.parse((0, import_node_fs37.readFileSync)(file2, "utf8"));
   } catch (e) {
     throw new ParError("BAD_ARGUMENTS", `cannot read ${file2}: ${e.message}`, { file: file2 });
   }
 };
 function writeText(file2, text) {
-  (0, import_node_fs34.mkdirSync)((0, import_node_path17.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs34.writeFileSync)(file2, text);
+  (0, import_node_fs37.mkdirSync)((0, import_node_path17.join)(file2, ".."), { recursive: !0 }), (0, import_node_fs37.writeFileSync)(file2, text);
 }
 async function lockPlanVerb(argv, _io) {
   let a = parseVerbArgs(
@@ -28043,7 +28231,7 @@ async function lockPlanVerb(argv, _io) {
     argv,
     { lock: { type: "string" }, name: { type: "string" }, "index-url": { type: "string" }, out: { type: "string" }, ...TARGET_OPTIONS },
     external_exports.object({ lock: req2("lock"), name: req2("name"), "index-url": external_exports.string().default(""), out: req2("out"), ...TargetArgs, positionals: external_exports.array(external_exports.string()).max(0) })
-  ), { env } = target(a), text = (0, import_node_fs34.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path17.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
+  ), { env } = target(a), text = (0, import_node_fs37.readFileSync)(a.lock, "utf8"), plan = /(^|[./])pylock(\.[^/]*)?\.toml$/.test((0, import_node_path17.basename)(a.lock)) || a.lock.endsWith(".toml") ? { format: "pylock", lock: a.name, packages: parsePylock(text, a.name, env) } : { format: "requirements", lock: a.name, packages: parseRequirementsLock(text, a.name, env, a["index-url"]).packages };
   if (!plan.packages.length) throw new LockError(`${a.name} locks no distribution (for python_version ${env.python_version} on Linux)`, a.name);
   writeText(a.out, stableStringify(plan) + `
 `);
@@ -28058,11 +28246,11 @@ async function lockSelectVerb(argv, _io) {
   for (let p of plan.packages)
     p.pages.forEach((url2, i) => {
       let f = (0, import_node_path17.join)(a.pages, `${p.normalized}.${i}`);
-      a.pages && (0, import_node_fs34.existsSync)(f) && pages.set(url2, (0, import_node_fs34.readFileSync)(f, "utf8"));
+      a.pages && (0, import_node_fs37.existsSync)(f) && pages.set(url2, (0, import_node_fs37.readFileSync)(f, "utf8"));
     });
   for (let p of plan.packages) {
     let dir = (0, import_node_path17.join)(a.pages, "..", "cached", p.normalized);
-    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs34.existsSync)(dir)) {
+    if (p.pages.length && !p.pages.some((u) => pages.has(u)) && (0, import_node_fs37.existsSync)(dir)) {
       let files = await fromRepositoryCache(dir, p.pages[0], p.normalized);
       (files.wheels.length || files.sdists.length) && Object.assign(p, { pages: [], wheels: files.wheels, sdist: files.sdists[0] ?? null });
     }
@@ -28100,7 +28288,7 @@ async function lockProbeVerb(argv, io) {
   let a = parseVerbArgs("lock-probe", argv, { url: { type: "string" } }, external_exports.object({ url: req2("url"), positionals: external_exports.array(external_exports.string()).max(0) })), out;
   try {
     let r = await fetch(a.url, { redirect: "follow", signal: AbortSignal.timeout(6e4) });
-    r.ok ? out = { sha256: (0, import_node_crypto6.createHash)("sha256").update(Buffer.from(await r.arrayBuffer())).digest("hex") } : out = { status: `${r.status} ${r.statusText}`.trim() };
+    r.ok ? out = { sha256: (0, import_node_crypto7.createHash)("sha256").update(Buffer.from(await r.arrayBuffer())).digest("hex") } : out = { status: `${r.status} ${r.statusText}`.trim() };
   } catch (e) {
     out = { error: e.cause?.message ?? e.message };
   }
@@ -28109,7 +28297,7 @@ async function lockProbeVerb(argv, io) {
 }
 
 // src/cli/worker.ts
-var import_node_child_process6 = require("node:child_process"), import_node_fs35 = require("node:fs"), import_node_path18 = require("node:path");
+var import_node_child_process6 = require("node:child_process"), import_node_fs38 = require("node:fs"), import_node_path18 = require("node:path");
 var WorkRequest = external_exports.object({
   arguments: external_exports.array(external_exports.string()).default([]),
   inputs: external_exports.array(external_exports.object({ path: external_exports.string(), digest: external_exports.string().optional() })).optional(),
@@ -28211,7 +28399,7 @@ async function runWorker(handler) {
 }
 function identity(file2) {
   try {
-    let s = (0, import_node_fs35.statSync)(file2);
+    let s = (0, import_node_fs38.statSync)(file2);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
@@ -28246,6 +28434,7 @@ var USAGE2 = `usage: par VERB [ARGS]
   imports-report ...        (Bazel action) a binary's unresolved imports: fail or warn
   wheel ...                 (Bazel action) validate a .whl and describe it as JSON
   wheel-bytecode ...        (Bazel action) compile a wheel's modules once for every binary
+  fragment ...              (Bazel action) compile a library's sources once into ready zip entries
   lock-plan|lock-select|lock-hub|lock-probe ...  (par_wheels repository rule) read a lock file, pick wheels, write the hub`, req3 = (name) => external_exports.string({ error: `--${name} is required` }).min(1, `--${name} is required`), verbs = {
   async audit(argv, io) {
     let a = parseVerbArgs("audit", argv, { json: { type: "boolean" } }, external_exports.object({
@@ -28344,6 +28533,28 @@ var USAGE2 = `usage: par VERB [ARGS]
       variant: a.variant
     });
   },
+  async fragment(argv) {
+    let a = parseVerbArgs("fragment", argv, {
+      label: { type: "string" },
+      python: { type: "string" },
+      "cache-tag": { type: "string" },
+      compiler: { type: "string" },
+      out: { type: "string" },
+      src: { type: "string", multiple: !0 }
+    }, external_exports.object({
+      label: req3("label"),
+      python: req3("python"),
+      "cache-tag": req3("cache-tag"),
+      compiler: req3("compiler"),
+      out: req3("out"),
+      src: external_exports.array(external_exports.string().regex(/^[^\t]+\t[^\t]+$/, '--src looks like "archive/path.py<TAB>file"')).min(1, "give at least one --src"),
+      positionals: external_exports.array(external_exports.string()).max(0)
+    })), srcs = a.src.map((s) => {
+      let [path, file2] = s.split("	");
+      return { path, file: file2 };
+    });
+    await writeFragment({ label: a.label, python: a.python, cacheTag: a["cache-tag"], compiler: a.compiler, out: a.out, srcs });
+  },
   async "build-info"(argv) {
     let a = parseVerbArgs(
       "build-info",
@@ -28405,7 +28616,7 @@ ${USAGE2}
 }
 function isMain() {
   try {
-    return require.main === module || (0, import_node_fs36.realpathSync)(process.argv[1]) === (0, import_node_fs36.realpathSync)(__filename);
+    return require.main === module || (0, import_node_fs39.realpathSync)(process.argv[1]) === (0, import_node_fs39.realpathSync)(__filename);
   } catch {
     return !1;
   }
@@ -28417,7 +28628,7 @@ async function workerAction(argv) {
   return { exitCode: await run(argv, { out: collect, err: collect }), output: output2 };
 }
 function nodeTooOld() {
-  if (typeof zlib6.crc32 != "function")
+  if (typeof zlib7.crc32 != "function")
     return `par: Node.js ${process.versions.node} is too old for the packager, which needs Node.js 20.15+ on the 20 line, or 22.2+ (zlib.crc32). Point PAR_NODE_BIN at a newer node.
 `;
 }

@@ -3,5 +3,5 @@ export { ZipError } from './errors';
 export { ZipReader } from './reader';
 export { STREAM_THRESHOLD, ZipWriter } from './writer';
 export * from './types';
-export { parseCentralDirectory } from './directory';
-export { LOCAL_HEADER_SIZE } from './records';
+export { parseCentralDirectory, readAt, readDirectory } from './directory';
+export { LOCAL_HEADER_SIZE, SIG_LOCAL } from './records';
