@@ -92,7 +92,7 @@ maybe('examples/numpy: native wheels from an archive', () => {
     expect(entries(cache)).toHaveLength(1);
     running.stdin.end();
     await new Promise((r) => running.on('close', r));
-    expect(gc().stdout).toMatch(/^removed wheels\/[0-9a-f]{64}\.[0-9a-f]{16} /m);
+    expect(gc().stdout).toMatch(/^removed wheels\/[0-9a-f]{64} /m);
     expect(entries(cache)).toEqual([]);
   });
 
