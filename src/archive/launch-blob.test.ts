@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { CentralEntry } from './zip';
 import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, launchBlob, readFastField, readLaunchBlob, type LaunchCodes } from './launch-blob';
 import { LAUNCH_BLOB_ENTRY } from './contract';
@@ -17,24 +18,33 @@ describe('launchBlob', () => {
   const codes = [pyc('w = 0'), pyc('x = 1'), pyc('y = 2'), pyc('DATA = {}')].map((p) => p.subarray(16)) as LaunchCodes;
   const entries = [entry('__main__.py', 100, 0xffffffff), entry('pkg/', 200, 0), entry(LAUNCH_BLOB_ENTRY, 300, 7)];
 
-  it('is the marker, three code objects and zipimport-shaped directory entries, for Python', () => {
+  it('is a raw deflate stream (inflated as the launcher line does, what follows ignored) of the marker, four code objects and zipimport-shaped directory entries, for Python', () => {
     const blob = launchBlob(codes, entries);
     const script = [
       'import sys,marshal',
-      'd=marshal.loads(sys.stdin.buffer.read())',
+      'import zlib',
+      'd=marshal.loads(zlib.decompress(sys.stdin.buffer.read()+b"PK trailing bytes",-15))',
       'g={}',
       'for c in d[1:5]: exec(marshal.loads(c), g)',
       'print(d[0], g["w"], g["x"], g["y"], g["DATA"], d[5])',
     ].join('\n');
     expect(execFileSync('python3', ['-S', '-c', script], { input: blob }).toString().trim()).toBe(
-      "par-launch-1 0 1 2 {} (('__main__.py', 8, 10, 20, 100, 0, 33, 4294967295), ('pkg/', 8, 10, 20, 200, 0, 33, 0))",
+      "par-launch-2 0 1 2 {} (('__main__.py', 8, 10, 20, 100, 0, 33, 4294967295), ('pkg/', 8, 10, 20, 200, 0, 33, 0))",
     );
   });
   it('does not list itself, and gives its codes back to the stamping action', () => {
     expect(readLaunchBlob(launchBlob(codes, entries), 'a.par')).toEqual(codes);
   });
   it('names the archive when what the launcher line points at is not a blob', () => {
-    expect(() => readLaunchBlob(Buffer.from('PK\x03\x04'), 'bazel-bin/a')).toThrow(/^bazel-bin\/a: __par__\/_launch.blob is not a launch blob: marshal: type code/);
+    expect(() => readLaunchBlob(Buffer.from('PK\x03\x04'), 'bazel-bin/a')).toThrow(/^bazel-bin\/a: __par__\/_launch.blob is not a launch blob: not a deflate stream \(/);
+    const notMarshal = deflateRawSync(Buffer.from('PK\x03\x04'));
+    expect(() => readLaunchBlob(notMarshal, 'bazel-bin/a')).toThrow(/^bazel-bin\/a: __par__\/_launch.blob is not a launch blob: marshal: type code/);
+  });
+  it('is deflated: smaller than the marshal it holds', () => {
+    const many = Array.from({ length: 200 }, (_, i) => entry(`pkg/mod_${i}.pyc`, 1000 + 100 * i, i));
+    const blob = launchBlob(codes, many);
+    const marshalled = inflateRawSync(blob);
+    expect(blob.length).toBeLessThan(marshalled.length / 3);
   });
 });
 

@@ -1,23 +1,30 @@
 // The launch blob: what a start with the build interpreter reads in one pread instead of
 // importing the bootstrap through zipimport (src/bootstrap/__par__/_boot.py, fast()).
 //
+//   raw deflate (level 9) of
 //   marshal((MARKER, code of __par__/_blob_start, of __par__/_boot, of __par__/__init__, of
 //            __par__/_manifest, ((name, method, compressed size, size, offset, dos time, dos
 //            date, crc), ...)))
 //
+// Deflated because it is the largest part of a small archive: hello's blob is 32 KB as
+// marshal, 12 KB deflated, and widepure's (700 entries) 92 KB and 22 KB. Inflating it costs
+// ~0.1 ms per start, and zlib is imported anyway by any archive whose entries are deflated
+// (docs/PERFORMANCE.md "Size").
 // The codes are the shipped .pyc without their 16-byte header (_blob_start is what the
 // launcher's line runs: precompiled, so the line itself stays short to compile); the tuple of tuples is
 // zipimport's own directory of the archive minus the archive path (zipimport._read_directory
 // builds it in Python: ~0.2 ms for hello, ~2.6 ms for 700 entries; from the blob ~1/20).
-// The blob is the last entry, stored, so its data sits at a fixed offset that the launcher's
+// The blob is the last entry, a stored zip entry (its deflate stream is the blob's own, so
+// its data sits at a fixed offset that the launcher's
 // `par_fast` line names; it does not list itself. Stamping appends an entry, so the stamping
 // action writes the blob again after it (stamp.ts).
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { LOCAL_HEADER_SIZE, type CentralEntry } from './zip';
 import { BLOB_MODULES, LAUNCH_BLOB_ENTRY } from './contract';
 import { marshalDumps, marshalLoads, type MarshalValue } from './marshal';
 
-const MARKER = 'par-launch-1';
+const MARKER = 'par-launch-2';
 
 
 /** Python code objects as marshal bytes (a .pyc minus its header), in BLOB_MODULES order. */
@@ -38,15 +45,21 @@ export function launchBlob(codes: LaunchCodes, entries: readonly CentralEntry[])
   const index: MarshalValue[] = entries
     .filter((e) => e.name !== LAUNCH_BLOB_ENTRY)
     .map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
-  return marshalDumps([MARKER, ...codes, index]);
+  return deflateRawSync(marshalDumps([MARKER, ...codes, index]), { level: 9 });
 }
 
 /** The codes of a blob this module wrote; `where` names the archive in errors. */
 export function readLaunchBlob(blob: Buffer, where: string): LaunchCodes {
   let v: MarshalValue;
   const n = BLOB_MODULES.length;
+  let raw: Buffer;
   try {
-    v = marshalLoads(blob, n + 1); // the marker and the codes; the directory is made anew
+    raw = inflateRawSync(blob);
+  } catch (e) {
+    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: not a deflate stream (${(e as Error).message})`);
+  }
+  try {
+    v = marshalLoads(raw, n + 1); // the marker and the codes; the directory is made anew
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${(e as Error).message}`);
   }

@@ -117,7 +117,8 @@ if [ -n "$par_blob_len" ] && [ "${par_known:-}" = "${par_build:-}" ] && [ "${PAR
   # The build interpreter: one pread of the launch blob (the archive's last entry, named by
   # par_fast) brings the bootstrap's code and zipimport's directory of the archive, so
   # nothing is imported through zipimport before the program (~0.5 ms less per start,
-  # __par__/_blob_start.py, _boot.py fast()). Kept short: Python compiles it at every start
+  # __par__/_blob_start.py, _boot.py fast()). The blob is a raw deflate stream (src/archive/
+  # launch-blob.ts); zlib ignores what follows it. Kept short: Python compiles it at every start
   # (an `if` statement costs ~50k instructions, a string constant next to nothing: the
   # message is one, run only when needed). The pread asks for one byte more than the rest of
   # the archive from the blob on: getting exactly the rest is the length check (no stat;
@@ -125,7 +126,7 @@ if [ -n "$par_blob_len" ] && [ "${par_known:-}" = "${par_build:-}" ] && [ "${PAR
   # right length is damaged too: the same message, never a run (PAR_LAUNCH_BLOB=0 skips it).
   par_rest=$((par_size - par_blob_at))
   par_boot="import sys,posix,marshal as m;f=posix.open(sys.argv[1],posix.O_RDONLY|posix.O_CLOEXEC);b=posix.pread(f,$((par_rest + 1)),$par_blob_at)
-try:d=m.loads(b);c=m.loads(d[1])
+try:import zlib;d=m.loads(zlib.decompress(b,-15));c=m.loads(d[1])
 except Exception:b=b''
 exec(c if len(b)==$par_rest else \"$par_cut\")"
   par_why="$par_why; launch blob"

@@ -22,6 +22,7 @@ import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, whe
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
+import { bootFiles } from './boot-files';
 import { parseCentralDirectory, ZipWriter } from '../archive/zip';
 import { BLOB_MODULES, LAUNCH_BLOB_ENTRY, MANIFEST_ENTRY } from '../archive/contract';
 import { blobSupported, codesFromPycs, fastFieldAt, launchBlob, writeFastField } from '../archive/launch-blob';
@@ -95,6 +96,10 @@ export interface PackPlan {
   native: ReturnType<typeof nativePlan>;
   /** For the caller to print (Bazel shows them with the action, worker or not). */
   warnings: string[];
+  /** The bootstrap files compiled to .pyc (boot-files.ts; `entries` holds those shipped). */
+  bootCompiled: Set<string>;
+  /** Bootstrap modules compiled for the launch blob whose .pyc the zip does not hold. */
+  blobOnly: Set<string>;
 }
 
 export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPlan> {
@@ -115,17 +120,29 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
   if (boots.length > 1) throw new ParError('MANIFEST_INVALID', `the manifest lists ${boots.length} bootstrap fragments; it takes one`, { label: h.label });
   const byOwner = (a: FragmentRef, b: FragmentRef) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.file < b.file ? -1 : 1);
   const fragments = [...boots, ...m.fragments.filter((f) => f.kind === 'src').sort(byOwner)].map((f) => ({ ...f, index: readFragmentIndex(f.file, f.owner, h.label) }));
-  const entries = await collectEntries(m, fragments.map((f) => ({ ...f, sources: f.index.sources })));
+  const collected = await collectEntries(m, fragments.map((f) => ({ ...f, sources: f.index.sources })));
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
   const firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
-    files: entries.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    files: collected.filter((e) => e.kind !== 'boot').map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
     wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })), // variants: one stands for all
     allowed: h.allow_shadowed_modules,
   });
-  const native = nativePlan(h.layout, entries.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
+  const native = nativePlan(h.layout, collected.filter((e) => e.kind !== 'boot').map((e) => e.path), roots);
+  const boot = bootFiles(
+    collected.filter((e) => e.kind === 'boot').map((e) => e.path),
+    {
+      test: !!h.test,
+      launchWheels: launchData(bundled.groups).length > 0,
+      native: !!native.modules,
+      extract: native.layout === 'extract',
+      localCopy: h.local_copy,
+      blob: native.layout === 'zip' && blobSupported(h.build_python.version),
+    },
+  );
+  const entries = collected.filter((e) => e.kind !== 'boot' || boot.shipped.has(e.path));
   // sources = False: the program's own .py stay out, their .pyc go in alone.
   if (!h.sources && (!h.compile || native.layout !== 'zip')) {
     const why = !h.compile
@@ -135,7 +152,7 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
         : 'layout = "extract" runs the binary unpacked, where Python wants the sources';
     throw new ParError('MANIFEST_INVALID', `sources = False cannot be honoured: ${why}`, { label: h.label, hint: 'Keep sources = True for this binary.' });
   }
-  return { m, py, bundled, launcherScript, first, entries, fragments, roots, native, warnings };
+  return { m, py, bundled, launcherScript, first, entries, fragments, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
 }
 
 /** What compilePack made: the preamble, and the archive's contents that are not plain files. */
@@ -226,21 +243,22 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
   // Bytecode for the launcher (always: it runs on every start) and for the program (compile =
   // True): from the fragments, which compiled it once per target; here only for the manifest
   // module, loose sources, and fragments made for another interpreter than this binary's.
+  // Of the bootstrap, only what boot-files.ts says is compiled.
   const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
-  const wanted = (kind: SourceEntry['kind']) => kind === 'boot' || (kind === 'src' && h.compile);
-  const errors = plan.fragments.flatMap((f) => (wanted(f.kind) ? f.index.errors : []));
+  const wanted = (kind: SourceEntry['kind'], path: string) => (kind === 'boot' ? plan.bootCompiled.has(path) : kind === 'src' && h.compile);
+  const errors = plan.fragments.flatMap((f) => (f.kind === 'boot' || h.compile ? f.index.errors : []));
   if (errors.length) throw syntaxErrorsFailure(h.label, errors);
   const usable = new Set<number>();
   const toCompile: CompileItem[] = [];
   plan.fragments.forEach((f, i) => {
     if (f.index.cache_tag === h.build_python.cache_tag) usable.add(i);
-    else if (wanted(f.kind)) {
+    else {
       for (const [path, source] of fragmentSources(f.file, f.index, f.owner, h.label)) {
-        if (byPath.get(path)?.fragment === i) toCompile.push({ source_b64: source.toString('base64'), dfile: path });
+        if (byPath.get(path)?.fragment === i && wanted(f.kind, path)) toCompile.push({ source_b64: source.toString('base64'), dfile: path });
       }
     }
   });
-  for (const e of entries) if (e.fragment === undefined && e.path.endsWith('.py') && wanted(e.kind)) toCompile.push({ src: e.file, dfile: e.path });
+  for (const e of entries) if (e.fragment === undefined && e.path.endsWith('.py') && wanted(e.kind, e.path)) toCompile.push({ src: e.file, dfile: e.path });
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
@@ -262,13 +280,15 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
   const fromWheels = new Set(wheelPaths(bundled));
   const shipSource = (e: SourceEntry) => h.sources || !(e.kind === 'src' && e.path.endsWith('.py'));
   const byPath = new Map(entries.map((e) => [e.path, e] as [string, SourceEntry]));
+  // Bytecode of the launch blob's modules: compiled for the blob, left out of the zip (boot-files.ts).
+  const blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, tag)));
   // What each fragment contributes, by archive name: its sources that no earlier provider
   // of the same path shipped, and their .pyc where this binary wants bytecode from it.
   const own = (i: number, path: string) => byPath.get(path)?.fragment === i;
   const spliced = fragments.map((f, i) => ({
     sourceName: (path: string) => (own(i, path) && shipSource(byPath.get(path)!) ? path : null),
     pycName: (path: string) =>
-      own(i, path) && usable.has(i) && (f.kind === 'boot' || h.compile) ? (f.kind === 'boot' ? fragmentPycName(path) : programPycPath(path, layout, tag)) : null,
+      own(i, path) && usable.has(i) && (f.kind === 'boot' ? plan.bootCompiled.has(path) : h.compile) ? (f.kind === 'boot' ? fragmentPycName(path) : programPycPath(path, layout, tag)) : null,
   }));
   const names: string[] = [];
   fragments.forEach((f, i) => {
@@ -276,16 +296,17 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
       const src = spliced[i].sourceName(path);
       if (src !== null) names.push(src);
       const pyc = compiled ? spliced[i].pycName(path) : null;
-      if (pyc !== null) names.push(pyc);
+      if (pyc !== null && !blobOnly.has(pyc)) names.push(pyc);
     }
   });
   const loose = entries.filter((e) => e.fragment === undefined && shipSource(e)).map((e) => e.path);
-  const files = [...names, ...loose, ...extra.keys(), ...fromWheels];
+  const made = [...extra.keys()].filter((p) => !blobOnly.has(p));
+  const files = [...names, ...loose, ...made, ...fromWheels];
   // zipimport finds a package (namespace packages included) only through its directory
   // entry: list every parent folder, as `zip -r` does.
   const dirs = new Set<string>();
   for (const f of files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i + 1));
-  const here = [...new Set([...loose, ...extra.keys(), ...dirs])].sort();
+  const here = [...new Set([...loose, ...made, ...dirs])].sort();
   const tmp = `${out}.tmp-${process.pid}`;
   const w = await ZipWriter.create(tmp, preamble);
   try {
@@ -302,7 +323,7 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
     const blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag)));
     const kept = new Map<string, Buffer>();
     for (const [i, f] of fragments.entries()) {
-      const got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, label: h.label, owner: f.owner });
+      const got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
       for (const [k, v] of got) kept.set(k, v);
     }
     await addWheelEntries(w, bundled, compress);

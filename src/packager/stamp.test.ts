@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { readArchiveInfo } from '../archive/archive-info';
 import { ParError } from '../common/errors';
 import { scratch, writeArchive, writeStatus } from '../../tests/helpers/test-archives';
@@ -227,7 +228,7 @@ describe('stamp with a launch blob', () => {
       expect(field.blob).toEqual({ offset: entry.localHeaderOffset + 30 + LAUNCH_BLOB_ENTRY.length, length: entry.uncompressedSize });
       const blob = bytes.subarray(field.blob!.offset, field.blob!.offset + field.blob!.length);
       expect(readLaunchBlob(blob, f.out)).toEqual(codes);
-      const index = (marshalLoads(blob) as MarshalValue[][])[5] as MarshalValue[][];
+      const index = (marshalLoads(inflateRawSync(blob)) as MarshalValue[][])[5] as MarshalValue[][];
       expect(index.map((e) => [e[0], e[4]])).toEqual(r.entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.localHeaderOffset]));
     } finally {
       await r.close();
@@ -245,7 +246,7 @@ describe('stamp with a launch blob', () => {
     fastFieldValue(0, 100).copy(bytes, fastFieldAt(bytes));
     writeFileSync(f.body, bytes);
     await expect(stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: f.volatile })).rejects.toThrow(
-      `cannot stamp ${f.body}: ${f.body}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: marshal: type code`,
+      `cannot stamp ${f.body}: ${f.body}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: not a deflate stream (`,
     );
     expect(existsSync(f.out)).toBe(false);
   });

@@ -41,8 +41,8 @@ function launcherLines(): { zipimport: string; blob: string } {
   const [offset, length] = /\npar_fast=' *(\d+) +(\d+)'/.exec(head)!.slice(1);
   return {
     zipimport: 'sys.path[0]=sys.argv[1];del sys.argv[:2];from __par__._boot import main;main()',
-    blob: 'import posix,marshal as m;f=posix.open(sys.argv[1],posix.O_RDONLY|posix.O_CLOEXEC)\n' +
-      `d=m.loads(posix.pread(f,${length},${offset}));c=m.loads(d[1])\nexec(c)`,
+    blob: 'import posix,marshal as m,zlib;f=posix.open(sys.argv[1],posix.O_RDONLY|posix.O_CLOEXEC)\n' +
+      `d=m.loads(zlib.decompress(posix.pread(f,${length},${offset}),-15));c=m.loads(d[1])\nexec(c)`,
   };
 }
 

@@ -6,11 +6,11 @@ var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf, __hasOwnProp = Object.prototype.hasOwnProperty;
-var __commonJS = (cb, mod) => function() {
+var __commonJS = (cb, mod2) => function() {
   try {
-    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+    return mod2 || (0, cb[__getOwnPropNames(cb)[0]])((mod2 = { exports: {} }).exports, mod2), mod2.exports;
   } catch (e) {
-    throw mod = 0, e;
+    throw mod2 = 0, e;
   }
 };
 var __export = (target2, all) => {
@@ -22,14 +22,14 @@ var __export = (target2, all) => {
       !__hasOwnProp.call(to, key) && key !== except && __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
   return to;
 };
-var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod2, isNodeMode, target2) => (target2 = mod2 != null ? __create(__getProtoOf(mod2)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target2, "default", { value: mod, enumerable: !0 }) : target2,
-  mod
-)), __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod);
+  isNodeMode || !mod2 || !mod2.__esModule ? __defProp(target2, "default", { value: mod2, enumerable: !0 }) : target2,
+  mod2
+)), __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod2);
 
 // node_modules/fast-glob/out/utils/array.js
 var require_array = __commonJS({
@@ -23239,7 +23239,7 @@ async function spliceFragment(w, file2, index, o) {
     let name = r.pyc ? o.pycName(r.path) : o.sourceName(r.path);
     if (name === null) continue;
     let data = payload(buf, e, bad), inflate = () => plain(e, data);
-    o.keep?.has(name) && kept.set(name, inflate()), o.compress && o.level === index.level || !o.compress && e.method === 0 ? adds.push(w.addRaw({ name, method: e.method, crc32: e.crc32, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize, data })) : adds.push(w.addFile(name, inflate(), { compress: o.compress, level: o.level }));
+    o.keep?.has(name) && kept.set(name, inflate()), !o.omit?.has(name) && (o.compress && o.level === index.level || !o.compress && e.method === 0 ? adds.push(w.addRaw({ name, method: e.method, crc32: e.crc32, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize, data })) : adds.push(w.addFile(name, inflate(), { compress: o.compress, level: o.level })));
   }
   if (seen !== role.size) throw bad(`its index lists ${role.size} entries, it holds ${seen}`);
   return await Promise.all(adds), kept;
@@ -23384,7 +23384,7 @@ function checkShadowed(input2) {
 var import_node_fs9 = require("node:fs");
 
 // src/archive/launch-blob.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs8 = require("node:fs"), import_node_zlib = require("node:zlib");
 
 // src/archive/marshal.ts
 var Out = class {
@@ -23483,7 +23483,7 @@ function marshalLoads(b, firstItems) {
 }
 
 // src/archive/launch-blob.ts
-var MARKER = "par-launch-1";
+var MARKER = "par-launch-2";
 function blobSupported(buildVersion) {
   let [major, minor] = buildVersion.split(".").map(Number);
   return major === 3 && minor >= 8;
@@ -23494,12 +23494,17 @@ function codesFromPycs(pycs) {
 }
 function launchBlob(codes, entries) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
-  return marshalDumps([MARKER, ...codes, index]);
+  return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 9 });
 }
 function readLaunchBlob(blob, where2) {
-  let v, n = BLOB_MODULES.length;
+  let v, n = BLOB_MODULES.length, raw;
   try {
-    v = marshalLoads(blob, n + 1);
+    raw = (0, import_node_zlib.inflateRawSync)(blob);
+  } catch (e) {
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: not a deflate stream (${e.message})`);
+  }
+  try {
+    v = marshalLoads(raw, n + 1);
   } catch (e) {
     throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
@@ -23741,7 +23746,7 @@ function readManifest(file2) {
 
 // src/packager/pyc.ts
 var import_node_child_process = require("node:child_process"), import_node_path2 = require("node:path");
-var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
+var COMPILER_FLAGS = ["-S", "-s", "-B", "-X", "no_debug_ranges"], STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
   chunks = [];
   size = 0;
   waiter;
@@ -23768,7 +23773,7 @@ var STATUS = 4294967294, ERROR = 4294967295, ByteQueue = class {
 }, CompilerServer = class {
   constructor(python, compiler) {
     this.python = python;
-    this.child = (0, import_node_child_process.spawn)(python, ["-S", "-s", "-B", compiler], { stdio: ["pipe", "pipe", "pipe"], env: { PYTHONHASHSEED: "0" } }), this.child.stdout.on("data", (b) => this.out.push(b)), this.child.stderr.on("data", (b) => {
+    this.child = (0, import_node_child_process.spawn)(python, [...COMPILER_FLAGS, compiler], { stdio: ["pipe", "pipe", "pipe"], env: { PYTHONHASHSEED: "0" } }), this.child.stdout.on("data", (b) => this.out.push(b)), this.child.stderr.on("data", (b) => {
       this.stderr = (this.stderr + b.toString()).slice(-8e3);
     }), this.child.on("error", (e) => this.die(new Error(`cannot run the build Python ${python}: ${e.message}`))), this.child.on("close", (code, signal) => this.die(new Error(`the bytecode compiler exited (${signal ?? `exit ${code}`})`))), this.child.stdin.on("error", () => {
     });
@@ -24471,7 +24476,7 @@ async function compileWheelSources(w, wheelFile, dir, python, compiler, label) {
 async function compileWheels(loaded, header, python, compiler, dirOf, allOnDisk = !1, prebuilt = /* @__PURE__ */ new Map()) {
   let files = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), buildMinor = Number(header.build_python.version.split(".")[1]), cacheTag = header.build_python.cache_tag;
   for (let w of loaded.wheels) {
-    if (!compilesFor(w, buildMinor, loaded.minors)) continue;
+    if (!compilesFor(w, buildMinor, loaded.minors) || w.extract && !allOnDisk) continue;
     let dir = dirOf(w), onDisk = w.extract || allOnDisk, compiled = prebuilt.get(wheelId(w)) ?? await compileWheelSources(w, loaded.files.get(wheelId(w)), dir, python, compiler, header.label), shipped = new Set(w.entries.map((e) => e.path)), digest = (0, import_node_crypto2.createHash)("sha256").update(cacheTag), any2 = !1;
     for (let e of w.entries) {
       let pyc = compiled.get(e.path);
@@ -24550,6 +24555,24 @@ function programPycPath(path, layout, cacheTag) {
   return layout === "extract" && !path.startsWith(BOOTSTRAP_PREFIX) && path !== "__main__.py" ? pycPath(path, !0, cacheTag) : `${path.slice(0, -3)}.pyc`;
 }
 
+// src/packager/boot-files.ts
+var mod = (name) => `__par__/${name}.py`, ALWAYS = ["__init__", "_blob_start", "_boot", "_bytecode", "_bytecode_write", "_cache", "_damage", "_errors", "_interpreter", "_localcopy", "_messages", "_select"].map(mod), LAUNCH_PATH = ["__main__.py", mod("_localcopy")];
+function featureModules(f) {
+  let out = [];
+  return f.test && out.push(...["_testrunner", "_testpytest", "_testunittest", "_coverage", "_messages"].map(mod)), f.launchWheels && out.push(...["_wheels", "_tags", "_cache", "_extract"].map(mod)), f.native && out.push(...["_native", "_cache", "_extract"].map(mod)), f.extract && out.push(...["_extract", "_cache"].map(mod)), f.localCopy && out.push(mod("_cache")), out;
+}
+function bootFiles(available, f) {
+  let features = featureModules(f), known = /* @__PURE__ */ new Set([...ALWAYS, ...LAUNCH_PATH, ...featureModules({ test: !0, launchWheels: !0, native: !0, extract: !0, localCopy: !0, blob: !0 })]), wanted2 = /* @__PURE__ */ new Set([...ALWAYS, ...LAUNCH_PATH, ...features]), compiledSet = /* @__PURE__ */ new Set([...BLOB_MODULES, ...LAUNCH_PATH, ...features]), shipped = /* @__PURE__ */ new Set(), compiled = /* @__PURE__ */ new Set();
+  for (let path of available) {
+    if (!path.endsWith(".py")) {
+      shipped.add(path);
+      continue;
+    }
+    known.has(path) && !wanted2.has(path) || (shipped.add(path), (!known.has(path) || compiledSet.has(path)) && compiled.add(path));
+  }
+  return { shipped, compiled, blobOnly: new Set(f.blob ? BLOB_MODULES : []) };
+}
+
 // src/packager/pack.ts
 var SMALL = 1 << 20, CACHE_BUDGET = 32 << 20, HASH_CONCURRENCY = 16;
 async function forEachLimit(items, limit, fn) {
@@ -24579,21 +24602,31 @@ async function planPack(args) {
   if (!launcherFile) throw new ParError("MANIFEST_INVALID", "the manifest lists no launcher.sh bootstrap file", { label: h.label });
   let launcherScript2 = await import_node_fs13.promises.readFile(launcherFile.file, "utf8"), first = preferredInterpreter(h.shebang, h.label), boots = m.fragments.filter((f) => f.kind === "boot");
   if (boots.length > 1) throw new ParError("MANIFEST_INVALID", `the manifest lists ${boots.length} bootstrap fragments; it takes one`, { label: h.label });
-  let byOwner = (a, b) => a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.file < b.file ? -1 : 1, fragments = [...boots, ...m.fragments.filter((f) => f.kind === "src").sort(byOwner)].map((f) => ({ ...f, index: readFragmentIndex(f.file, f.owner, h.label) })), entries = await collectEntries(m, fragments.map((f) => ({ ...f, sources: f.index.sources }))), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
+  let byOwner = (a, b) => a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.file < b.file ? -1 : 1, fragments = [...boots, ...m.fragments.filter((f) => f.kind === "src").sort(byOwner)].map((f) => ({ ...f, index: readFragmentIndex(f.file, f.owner, h.label) })), collected = await collectEntries(m, fragments.map((f) => ({ ...f, sources: f.index.sources }))), roots = ["", ...[...new Set(m.roots.filter((r) => r !== ""))].sort(), ...bundled.groups.map(groupDir)], firstParty = roots.length - bundled.groups.length;
   checkShadowed({
     label: h.label,
     roots: roots.slice(0, firstParty),
-    files: entries.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
+    files: collected.filter((e) => e.kind !== "boot").map((e) => ({ path: e.path, owner: m.owners.get(e.path) ?? e.owner })),
     wheels: bundled.groups.map((g, i) => ({ info: g[0], entry: firstParty + i })),
     // variants: one stands for all
     allowed: h.allow_shadowed_modules
   });
-  let native = nativePlan(h.layout, entries.filter((e) => e.kind !== "boot").map((e) => e.path), roots);
+  let native = nativePlan(h.layout, collected.filter((e) => e.kind !== "boot").map((e) => e.path), roots), boot = bootFiles(
+    collected.filter((e) => e.kind === "boot").map((e) => e.path),
+    {
+      test: !!h.test,
+      launchWheels: launchData(bundled.groups).length > 0,
+      native: !!native.modules,
+      extract: native.layout === "extract",
+      localCopy: h.local_copy,
+      blob: native.layout === "zip" && blobSupported(h.build_python.version)
+    }
+  ), entries = collected.filter((e) => e.kind !== "boot" || boot.shipped.has(e.path));
   if (!h.sources && (!h.compile || native.layout !== "zip")) {
     let why = h.compile ? native.native ? `${native.native} is a shared object Python cannot load from a zip, so the binary runs unpacked, where Python wants the sources` : 'layout = "extract" runs the binary unpacked, where Python wants the sources' : "compile = False leaves no bytecode to ship instead";
     throw new ParError("MANIFEST_INVALID", `sources = False cannot be honoured: ${why}`, { label: h.label, hint: "Keep sources = True for this binary." });
   }
-  return { m, py, bundled, launcherScript: launcherScript2, first, entries, fragments, roots, native, warnings };
+  return { m, py, bundled, launcherScript: launcherScript2, first, entries, fragments, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
 }
 async function compilePack(plan, args) {
   let { m, py, bundled, entries, roots, native } = plan, h = m.header, layout = native.layout, contents = /* @__PURE__ */ new Map(), digests = /* @__PURE__ */ new Map(), cached2 = 0;
@@ -24651,16 +24684,16 @@ async function compilePack(plan, args) {
       fingerprint,
       wheels: buildInfoWheels(bundled.wheels)
     }
-  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), byPath = new Map(entries.map((e) => [e.path, e])), wanted2 = (kind) => kind === "boot" || kind === "src" && h.compile, errors = plan.fragments.flatMap((f) => wanted2(f.kind) ? f.index.errors : []);
+  }), extra = /* @__PURE__ */ new Map([[MANIFEST_ENTRY, Buffer.from(manifestModule, "utf8")]]), byPath = new Map(entries.map((e) => [e.path, e])), wanted2 = (kind, path) => kind === "boot" ? plan.bootCompiled.has(path) : kind === "src" && h.compile, errors = plan.fragments.flatMap((f) => f.kind === "boot" || h.compile ? f.index.errors : []);
   if (errors.length) throw syntaxErrorsFailure(h.label, errors);
   let usable = /* @__PURE__ */ new Set(), toCompile = [];
   plan.fragments.forEach((f, i) => {
     if (f.index.cache_tag === h.build_python.cache_tag) usable.add(i);
-    else if (wanted2(f.kind))
+    else
       for (let [path, source] of fragmentSources(f.file, f.index, f.owner, h.label))
-        byPath.get(path)?.fragment === i && toCompile.push({ source_b64: source.toString("base64"), dfile: path });
+        byPath.get(path)?.fragment === i && wanted2(f.kind, path) && toCompile.push({ source_b64: source.toString("base64"), dfile: path });
   });
-  for (let e of entries) e.fragment === void 0 && e.path.endsWith(".py") && wanted2(e.kind) && toCompile.push({ src: e.file, dfile: e.path });
+  for (let e of entries) e.fragment === void 0 && e.path.endsWith(".py") && wanted2(e.kind, e.path) && toCompile.push({ src: e.file, dfile: e.path });
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
   let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
   toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
@@ -24668,21 +24701,21 @@ async function compilePack(plan, args) {
   return { preamble: preamble2, contents, extra, usable };
 }
 async function writePack(plan, compiled, out) {
-  let { m, bundled, entries, fragments } = plan, { preamble: preamble2, contents, extra, usable } = compiled, h = m.header, layout = plan.native.layout, tag = h.build_python.cache_tag, fromWheels = new Set(wheelPaths(bundled)), shipSource = (e) => h.sources || !(e.kind === "src" && e.path.endsWith(".py")), byPath = new Map(entries.map((e) => [e.path, e])), own2 = (i, path) => byPath.get(path)?.fragment === i, spliced = fragments.map((f, i) => ({
+  let { m, bundled, entries, fragments } = plan, { preamble: preamble2, contents, extra, usable } = compiled, h = m.header, layout = plan.native.layout, tag = h.build_python.cache_tag, fromWheels = new Set(wheelPaths(bundled)), shipSource = (e) => h.sources || !(e.kind === "src" && e.path.endsWith(".py")), byPath = new Map(entries.map((e) => [e.path, e])), blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, tag))), own2 = (i, path) => byPath.get(path)?.fragment === i, spliced = fragments.map((f, i) => ({
     sourceName: (path) => own2(i, path) && shipSource(byPath.get(path)) ? path : null,
-    pycName: (path) => own2(i, path) && usable.has(i) && (f.kind === "boot" || h.compile) ? f.kind === "boot" ? fragmentPycName(path) : programPycPath(path, layout, tag) : null
+    pycName: (path) => own2(i, path) && usable.has(i) && (f.kind === "boot" ? plan.bootCompiled.has(path) : h.compile) ? f.kind === "boot" ? fragmentPycName(path) : programPycPath(path, layout, tag) : null
   })), names = [];
   fragments.forEach((f, i) => {
     for (let [path, , compiled2] of f.index.sources) {
       let src = spliced[i].sourceName(path);
       src !== null && names.push(src);
       let pyc = compiled2 ? spliced[i].pycName(path) : null;
-      pyc !== null && names.push(pyc);
+      pyc !== null && !blobOnly.has(pyc) && names.push(pyc);
     }
   });
-  let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), files = [...names, ...loose, ...extra.keys(), ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), made = [...extra.keys()].filter((p) => !blobOnly.has(p)), files = [...names, ...loose, ...made, ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
-  let here = [.../* @__PURE__ */ new Set([...loose, ...extra.keys(), ...dirs])].sort(), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
+  let here = [.../* @__PURE__ */ new Set([...loose, ...made, ...dirs])].sort(), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
     let compress = h.compression === "deflate", level = h.compression_level, adds = [];
     for (let name of here) {
@@ -24692,7 +24725,7 @@ async function writePack(plan, compiled, out) {
     await Promise.all(adds);
     let blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag))), kept = /* @__PURE__ */ new Map();
     for (let [i, f] of fragments.entries()) {
-      let got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, label: h.label, owner: f.owner });
+      let got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
       for (let [k, v] of got) kept.set(k, v);
     }
     await addWheelEntries(w, bundled, compress);
@@ -25859,9 +25892,9 @@ function extractImports(src) {
   function importStatement(toks, ctx) {
     let line = toks[0].line, k = 1;
     for (; ; ) {
-      let [mod, next] = dotted(toks, k);
-      if (!mod) throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
-      if (record2({ line, kind: "import", module: mod, level: 0 }, ctx), k = next, toks[k]?.text === "as" && (k += 2), k >= toks.length) return;
+      let [mod2, next] = dotted(toks, k);
+      if (!mod2) throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
+      if (record2({ line, kind: "import", module: mod2, level: 0 }, ctx), k = next, toks[k]?.text === "as" && (k += 2), k >= toks.length) return;
       if (toks[k].text !== ",") throw new PythonSyntaxError(`line ${line}: bad import statement`, line);
       k++;
     }
@@ -25872,9 +25905,9 @@ function extractImports(src) {
       level += toks[k].text.length, k++;
     let module2 = "";
     if (toks[k]?.text !== "import") {
-      let [mod, next] = dotted(toks, k);
-      if (!mod) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
-      module2 = mod, k = next;
+      let [mod2, next] = dotted(toks, k);
+      if (!mod2) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
+      module2 = mod2, k = next;
     }
     if (toks[k]?.text !== "import" || level === 0 && !module2) throw new PythonSyntaxError(`line ${line}: bad from-import`, line);
     k++;
@@ -25985,34 +26018,34 @@ function absoluteModule(imp, pkg) {
 }
 function resolveImport(imp, pkg, env) {
   if (imp.kind === "dynamic" && imp.module.startsWith(".")) return [];
-  let mod = absoluteModule(imp, pkg);
-  if (mod === null) return [{ status: "unresolved", module: ".".repeat(imp.level) + imp.module, reason: "relative-beyond-top" }];
-  if (imp.kind !== "from") return [resolveName(mod, env)];
-  let base = resolveName(mod, env);
+  let mod2 = absoluteModule(imp, pkg);
+  if (mod2 === null) return [{ status: "unresolved", module: ".".repeat(imp.level) + imp.module, reason: "relative-beyond-top" }];
+  if (imp.kind !== "from") return [resolveName(mod2, env)];
+  let base = resolveName(mod2, env);
   if (base.status === "unresolved") return [base];
   let out = [];
   for (let n of imp.names ?? []) {
     if (n === "*") {
-      out.push(resolveName(mod, env));
+      out.push(resolveName(mod2, env));
       continue;
     }
-    let sub = resolveName(`${mod}.${n}`, env);
+    let sub = resolveName(`${mod2}.${n}`, env);
     if (sub.status !== "unresolved") {
       out.push(sub);
       continue;
     }
-    let e = env.firstParty.get(mod);
-    out.push(e && e.kind !== "namespace" ? { status: "first-party", module: mod, path: e.path } : sub);
+    let e = env.firstParty.get(mod2);
+    out.push(e && e.kind !== "namespace" ? { status: "first-party", module: mod2, path: e.path } : sub);
   }
   return out;
 }
-function resolveName(mod, env) {
-  let top = mod.split(".")[0];
-  if (env.firstParty.hasTop(mod)) {
-    let r = env.firstParty.resolve(mod);
-    return r ? { status: "first-party", module: r.name, path: r.entry.path } : { status: "unresolved", module: mod, reason: "missing" };
+function resolveName(mod2, env) {
+  let top = mod2.split(".")[0];
+  if (env.firstParty.hasTop(mod2)) {
+    let r = env.firstParty.resolve(mod2);
+    return r ? { status: "first-party", module: r.name, path: r.entry.path } : { status: "unresolved", module: mod2, reason: "missing" };
   }
-  return env.wheels.has(top) ? { status: "wheel", module: mod } : env.stdlib.has(top) ? { status: "stdlib", module: mod } : { status: "unresolved", module: mod, reason: "missing" };
+  return env.wheels.has(top) ? { status: "wheel", module: mod2 } : env.stdlib.has(top) ? { status: "stdlib", module: mod2 } : { status: "unresolved", module: mod2, reason: "missing" };
 }
 
 // src/graph/source-encoding.ts
@@ -26298,7 +26331,7 @@ function gen(opts) {
       warnings.push(`${f}: not scanned: ${e.message}`);
       continue;
     }
-    let mod = moduleOf(f, rootList) ?? f.slice(0, -3).replace(/\/__init__$/, "").split("/").join("."), pkg = packageOf(mod, f.endsWith("__init__.py")), needed = /* @__PURE__ */ new Set();
+    let mod2 = moduleOf(f, rootList) ?? f.slice(0, -3).replace(/\/__init__$/, "").split("/").join("."), pkg = packageOf(mod2, f.endsWith("__init__.py")), needed = /* @__PURE__ */ new Set();
     for (let imp of imports) {
       if (imp.typeOnly) continue;
       let abs = absoluteModule(imp, pkg);
@@ -26599,7 +26632,7 @@ function checkSources(sources, roots, env, read = (p) => (0, import_node_fs25.re
       out.push({ file: src.path, line: e.line ?? 0, module: "", statement: "", reason: "syntax" });
       continue;
     }
-    let mod = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod, src.path.endsWith("__init__.py"));
+    let mod2 = moduleOf(src.path, rs) ?? "", pkg = packageOf(mod2, src.path.endsWith("__init__.py"));
     for (let imp of imports)
       if (!(imp.optional || imp.typeOnly || imp.versionGuarded))
         for (let r of resolveImport(imp, pkg, env))

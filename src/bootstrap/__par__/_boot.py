@@ -302,6 +302,7 @@ def _run_main_module(archive, name, path, unpacked=None):
         except Exception as e:  # noqa: B902 -- a damaged entry gets its paragraph (_damage.py)
             _exit_if_damaged(e)
             raise
+        _MAIN_SOURCE[:] = [code.co_filename, loader, leaf]
     main = type(sys)("__main__")
     spec = _frozen_importlib.ModuleSpec(name, loader, origin=archive + "/" + path)
     spec.has_location = True
@@ -326,6 +327,11 @@ def _run_entry_point(entry_point):
     sys.exit(target())
 
 
+# The program's main module run from the zip: (its code's file name, loader, name in the
+# loader), for the traceback's source lines (_call).
+_MAIN_SOURCE = []
+
+
 def _call(fn, *args):
     """Runs the program; uncaught exceptions print as for a plain script (exit code 1)."""
     try:
@@ -339,7 +345,26 @@ def _call(fn, *args):
         while tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals is globals():
             tb = tb.tb_next  # launcher frames: a traceback starts at the program, as for a script
         # excepthook prints e.__traceback__ when set, not its tb argument.
-        sys.excepthook(type(e), e.with_traceback(tb), tb)
+        e = e.with_traceback(tb)
+        if sys.excepthook is sys.__excepthook__ and sys.version_info < (3, 13):
+            # Python's own hook (C, before 3.13) prints a frame's source line only from a
+            # file on disk, so a zip's modules showed none. The traceback module prints the
+            # same text and reads the lines through each module's loader (linecache), as
+            # 3.13's own hook does. Imported only when the program failed.
+            import traceback
+
+            if _MAIN_SOURCE:  # named __main__, it is not the module its loader knows by name
+                import linecache
+
+                filename, loader, leaf = _MAIN_SOURCE
+                try:
+                    lines = loader.get_source(leaf).splitlines(True)
+                    linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
+                except Exception:  # noqa: B902 -- the traceback then goes without this file's lines
+                    pass
+            traceback.print_exception(type(e), e, tb)
+        else:
+            sys.excepthook(type(e), e, tb)
         sys.exit(1)
 
 
@@ -356,7 +381,7 @@ def _exit_if_damaged(error):
 
 def fast(archive, fd, box):
     """Entry from the launcher's line, which opened the archive as `fd`, read the launch blob
-    ("par-launch-1", the code of _blob_start, of this module, of __par__/__init__, of
+    ("par-launch-2", inflated, the code of _blob_start, of this module, of __par__/__init__, of
     __par__/_manifest, the zip directory) with one pread, and ran this module's code from it
     (_blob_start.py). Sets up what importing through zipimport would have: the package, its
     build facts, the modules' specs."""

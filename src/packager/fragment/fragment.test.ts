@@ -1,7 +1,7 @@
 // Fragments through the verbs Bazel runs: `par fragment` writes one per target, `par pack`
 // splices them. Real interpreter (/usr/bin/python3), real archives run at the end.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipReader } from '../../archive/zip';
@@ -130,4 +130,26 @@ test('a damaged or foreign fragment is refused, naming the fragment and its targ
   const r = await tryPack('cut', cut, '//lib:a');
   expect(r.code).toBe(1);
   expect(r.err).toContain(`${cut} is not a fragment of //lib:a: `);
+});
+
+test('the bootstrap fragment: only the files boot-files.ts picks are spliced, the blob modules\' .pyc only into the blob', async () => {
+  const bootDir = join(__dirname, '../../bootstrap');
+  const bootSrcs: [string, string][] = ['__main__.py', ...readdirSync(join(bootDir, '__par__')).filter((f) => f.endsWith('.py')).map((f) => `__par__/${f}`)].map((p) => [p, join(bootDir, p)]);
+  const boot = await fragment('boot', '@rules_par//src/bootstrap:fragment', bootSrcs);
+  const main = await fragment('app2', '//app:pkg', [['app/main.py', source('main2.py', 'print("from the boot fragment")\n')]]);
+  expect([boot.code, boot.err, main.code]).toEqual([0, '', 0]);
+  const loose = writeManifest(dir, 'bootfrag', {}, [fragLine(main.file, '//app:pkg')]);
+  // The rules' shape: launcher.sh as a boot file, the Python bootstrap as one fragment.
+  const lines = readFileSync(loose, 'utf8').trim().split('\n').filter((l) => !(JSON.parse(l).t === 'boot' && JSON.parse(l).path !== 'launcher.sh'));
+  lines.push(JSON.stringify({ t: 'fragment', kind: 'boot', file: boot.file, owner: '@rules_par//src/bootstrap:fragment' }));
+  writeFileSync(loose, lines.join('\n') + '\n');
+  const out = join(dir, 'bootfrag.par');
+  expect(await par(['pack', '--manifest', loose, '--out', out, '--python', PY, '--compiler', COMPILER])).toEqual({ code: 0, out: '', err: '' });
+  const names = [...(await entries(out)).keys()];
+  expect(names).toEqual(expect.arrayContaining(['__main__.pyc', '__par__/_boot.py', '__par__/_localcopy.pyc', '__par__/_select.py']));
+  for (const n of ['__par__/_boot.pyc', '__par__/__init__.pyc', '__par__/_blob_start.pyc', '__par__/_select.pyc', '__par__/_testrunner.py', '__par__/_wheels.py']) expect(names).not.toContain(n);
+  for (const argv of [[out], [PY, out]]) {
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PAR_DEBUG_STARTUP: '1' } });
+    expect([r.stdout, r.stderr]).toEqual(['from the boot fragment\n', expect.stringMatching(/^par: launch blob +\d/m)]);
+  }
 });

@@ -19,6 +19,8 @@ export interface SpliceOptions {
   pycName: (path: string) => string | null;
   /** Archive names whose uncompressed bytes the caller wants back (the launch blob's modules). */
   keep?: ReadonlySet<string>;
+  /** Archive names left out of the zip after `keep` took their bytes (boot-files.ts blobOnly). */
+  omit?: ReadonlySet<string>;
   /** For messages. */
   label: string;
   owner: string;
@@ -79,6 +81,7 @@ export async function spliceFragment(w: ZipWriter, file: string, index: Fragment
     const data = payload(buf, e, bad);
     const inflate = () => plain(e, data);
     if (o.keep?.has(name)) kept.set(name, inflate());
+    if (o.omit?.has(name)) continue;
     if ((o.compress && o.level === index.level) || (!o.compress && e.method === METHOD_STORED)) {
       adds.push(w.addRaw({ name, method: e.method, crc32: e.crc32, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize, data }));
     } else {

@@ -79,11 +79,14 @@ test('a zip-imported wheel gets <mod>.pyc beside each source; tests/ and uncompi
   expect(bc.digests.get('//third_party:demo')).toMatch(/^[0-9a-f]{64}$/);
 });
 
-test('an extracted wheel gets __pycache__/<mod>.<cache_tag>.pyc', async () => {
+test('an extracted wheel gets __pycache__/<mod>.<cache_tag>.pyc under layout = "extract", and none in the zip layout (compiled at its first extraction)', async () => {
   const l = await loaded('demo-1.0-py3-none-any.whl', false);
   expect(l.wheels[0].extract).toBe(true);
-  const bc = await compileWheels(l, header, PY, COMPILER, () => 'w');
-  expect([...bc.files.keys()].sort()).toEqual([`w/demo/__pycache__/__init__.${running[1]}.pyc`, `w/demo/__pycache__/latin.${running[1]}.pyc`]);
+  const unpacked = await compileWheels(l, header, PY, COMPILER, () => 'w', true);
+  expect([...unpacked.files.keys()].sort()).toEqual([`w/demo/__pycache__/__init__.${running[1]}.pyc`, `w/demo/__pycache__/latin.${running[1]}.pyc`]);
+  const zipLayout = await compileWheels(l, header, PY, COMPILER, () => 'w');
+  expect([...zipLayout.files.keys()]).toEqual([]);
+  expect(zipLayout.digests.size).toBe(0); // its cache key is the wheel's sha256 alone
 });
 
 test('the same wheel compiles to the same bytes (cache keys are stable)', async () => {

@@ -88,6 +88,12 @@ export async function compileWheels(
   const cacheTag = header.build_python.cache_tag;
   for (const w of loaded.wheels) {
     if (!compilesFor(w, buildMinor, loaded.minors)) continue;
+    // A native wheel in the zip layout is unpacked into the cache at its first launch, and
+    // _wheels.py compiles there every module the archive brought no bytecode for: shipping
+    // it only moves that compile from the first launch to the build, at the cost of the
+    // bytecode's size in every archive (numpy: 1.5 MB, 237 entries, 9% of the archive;
+    // first launch 3.2 s -> see docs/PERFORMANCE.md "Size"). Warm launches are the same.
+    if (w.extract && !allOnDisk) continue;
     const dir = dirOf(w);
     const onDisk = w.extract || allOnDisk;
     const compiled = prebuilt.get(wheelId(w)) ?? (await compileWheelSources(w, loaded.files.get(wheelId(w))!, dir, python, compiler, header.label));
