@@ -22603,8 +22603,8 @@ function assertFits32(file2, what, value) {
 
 // src/archive/zip/directory.ts
 var EOCD_SEARCH = EOCD_SIZE + 65535;
-function readDirectory(path, fd, size) {
-  let tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt(fd, tailStart, tailLen), at = -1;
+function readDirectory(path, source, size) {
+  let readAt3 = (position, length) => typeof source == "number" ? readAtFd(source, position, length) : source.subarray(position, position + length), tailLen = Math.min(size, EOCD_SEARCH), tailStart = size - tailLen, tail = readAt3(tailStart, tailLen), at = -1;
   for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
     if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
       at = i;
@@ -22612,9 +22612,9 @@ function readDirectory(path, fd, size) {
     }
   if (at < 0) throw new ZipError(path, `no end of central directory record found (not a zip, or truncated); searched the last ${tailLen} bytes`);
   let recordPos = tailStart + at, disk = tail.readUInt16LE(at + 4), cdDisk = tail.readUInt16LE(at + 6), count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16), zip64 = !1, locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
-  if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
+  if ((locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt3(locatorPos, 4) : void 0)?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
     recordPos = locatorPos - ZIP64_EOCD_SIZE;
-    let rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+    let rec = recordPos >= 0 ? readAt3(recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
     if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD)
       throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
     disk = rec.readUInt32LE(16), cdDisk = rec.readUInt32LE(20), count = u64(rec, 32), cdSize = u64(rec, 40), cdOffset = u64(rec, 48), zip64 = !0;
@@ -22623,7 +22623,7 @@ function readDirectory(path, fd, size) {
   let shift = recordPos - cdSize - cdOffset;
   if (shift < 0)
     throw new ZipError(path, `truncated central directory: it claims ${cdSize} bytes at offset ${cdOffset}, but its end record is at offset ${recordPos}`);
-  let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
+  let cdStart = cdOffset + shift, cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt3(cdStart, cdSize);
   if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
   return { count, cdStart, cd, shift, zip64 };
 }
@@ -22692,6 +22692,9 @@ function u64(b, at) {
   return Number(v);
 }
 function readAt(fd, position, length) {
+  return readAtFd(fd, position, length);
+}
+function readAtFd(fd, position, length) {
   let b = Buffer.allocUnsafe(length), done = 0;
   for (; done < length; ) {
     let n = (0, import_node_fs2.readSync)(fd, b, done, length - done, position + done);
@@ -23201,19 +23204,11 @@ function readFragmentIndex(file2, owner2, label) {
 // src/packager/fragment/splice.ts
 var import_node_fs7 = require("node:fs"), zlib4 = __toESM(require("node:zlib"));
 function load(file2, bad) {
-  let fd;
   try {
-    fd = (0, import_node_fs7.openSync)(file2, "r");
+    let buf = (0, import_node_fs7.readFileSync)(file2), dir = readDirectory(file2, buf, buf.length);
+    return { entries: parseCentralDirectory(file2, dir.cd, dir.shift), buf };
   } catch (e) {
     throw bad(e.message);
-  }
-  try {
-    let dir = readDirectory(file2, fd, (0, import_node_fs7.fstatSync)(fd).size);
-    return { entries: parseCentralDirectory(file2, dir.cd, dir.shift), buf: (0, import_node_fs7.readFileSync)(fd) };
-  } catch (e) {
-    throw bad(e.message);
-  } finally {
-    (0, import_node_fs7.closeSync)(fd);
   }
 }
 function payload(buf, e, bad) {
@@ -23494,7 +23489,7 @@ function codesFromPycs(pycs) {
 }
 function launchBlob(codes, entries) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
-  return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 9 });
+  return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 6 });
 }
 function readLaunchBlob(blob, where2) {
   let v, n = BLOB_MODULES.length, raw;

@@ -45,10 +45,12 @@ export interface Directory {
  * signature inside a comment or payload is not taken for it), the ZIP64 record when a
  * locator precedes the end record, and the directory they describe.
  */
-export function readDirectory(path: string, fd: number, size: number): Directory {
+export function readDirectory(path: string, source: number | Buffer, size: number): Directory {
+  // `source`: an open file, or the whole file already in memory (a fragment, read once).
+  const readAt = (position: number, length: number) => (typeof source === 'number' ? readAtFd(source, position, length) : source.subarray(position, position + length));
   const tailLen = Math.min(size, EOCD_SEARCH);
   const tailStart = size - tailLen;
-  const tail = readAt(fd, tailStart, tailLen);
+  const tail = readAt(tailStart, tailLen);
   let at = -1;
   for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
     if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
@@ -66,12 +68,12 @@ export function readDirectory(path: string, fd: number, size: number): Directory
   let zip64 = false;
   const locatorPos = recordPos - ZIP64_LOCATOR_SIZE;
   // The locator, when there is one, lies within the tail already read (unless a comment fills it).
-  const locator = locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(fd, locatorPos, 4) : undefined;
+  const locator = locatorPos >= tailStart ? tail.subarray(locatorPos - tailStart) : locatorPos >= 0 ? readAt(locatorPos, 4) : undefined;
   if (locator?.readUInt32LE(0) === SIG_ZIP64_LOCATOR) {
     // Like Python's zipfile, expect the ZIP64 record right before its locator rather than
     // trusting the locator's offset, which is wrong when data was prepended.
     recordPos = locatorPos - ZIP64_EOCD_SIZE;
-    const rec = recordPos >= 0 ? readAt(fd, recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+    const rec = recordPos >= 0 ? readAt(recordPos, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
     if (rec.length < ZIP64_EOCD_SIZE || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD) {
       throw new ZipError(path, `ZIP64 end of central directory record missing before its locator at offset ${locatorPos}`);
     }
@@ -89,7 +91,7 @@ export function readDirectory(path: string, fd: number, size: number): Directory
   }
   const cdStart = cdOffset + shift;
   // Usually the directory is longer than the tail read above; read it whole rather than piece it together.
-  const cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(fd, cdStart, cdSize);
+  const cd = cdStart >= tailStart ? tail.subarray(cdStart - tailStart, cdStart - tailStart + cdSize) : readAt(cdStart, cdSize);
   if (cd.length !== cdSize) throw new ZipError(path, `truncated central directory: wanted ${cdSize} bytes at offset ${cdStart}, the file ends after ${cd.length}`);
   return { count, cdStart, cd, shift, zip64 };
 }
@@ -194,6 +196,10 @@ function u64(b: Buffer, at: number): number {
 
 /** Up to `length` bytes at `position`: fewer only at the end of the file. */
 export function readAt(fd: number, position: number, length: number): Buffer {
+  return readAtFd(fd, position, length);
+}
+
+function readAtFd(fd: number, position: number, length: number): Buffer {
   const b = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
