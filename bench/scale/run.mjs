@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Build speed of a synthetic monorepo, in one run, optionally against a baseline rule set:
 //   node bench/scale/run.mjs --libs 1000 [--bins 100] [--baseline REF] [--current REF]
-//                            [--dir DIR] [--analysis-only] [--no-zipapp] [--no-local]
+//                            [--dir DIR] [--analysis-only] [--no-zipapp] [--no-local] [--pack-mnemonic ParPack]
 // Generates the workspace (bench/scale/gen.mjs) under DIR (default bench/scale/ws/, git-ignored)
 // once per rule set -- the working tree's (or --current REF's) and, with --baseline, the one
 // committed at REF (git archive) -- each copy with its own output base, and prints for each:
 // cold analysis time (`bazel build --nobuild //...`) and re-analysis with the packages loaded,
-// full build, no-op rebuild, one-file-change rebuild (wall time, summed action wall time and the
-// spawns by mnemonic, from --execution_log_json_file), then the repacking of all binaries with
+// full build, no-op rebuild, one-file-change rebuild (wall time; the spawns by mnemonic from
+// --execution_log_json_file, their actions' wall time summed from --profile, as Bazel 4.2's
+// execution log records no time: bench/scale/execlog.mjs), then the repacking of all binaries with
 // and without the persistent worker (the outputs of the pack spawns deleted so only they re-run)
 // against `zip -1`, `zip -6` and stdlib zipapp on the same files. The two sides take turns phase
 // by phase (the first alternates), so load on a shared machine hits both alike; the last column
