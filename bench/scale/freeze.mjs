@@ -32,7 +32,7 @@ export function freezeRules(dest) {
 /** Extracts the rule set as committed at `ref` (`git archive`) to `dest`; returns a description. */
 export function freezeRef(ref, dest) {
   const rev = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' });
-  if (rev.status !== 0) throw new Error(`--baseline ${ref}: not a commit in ${ROOT}`);
+  if (rev.status !== 0) throw new Error(`${ref}: not a commit in ${ROOT} (give --baseline or --current a branch, tag or hash)`);
   const commit = rev.stdout.trim();
   // git archive fails on a path the commit lacks (an older commit without MODULE.bazel).
   const present = git(['ls-tree', '--name-only', commit, '--', ...PATHS]).split('\n').filter(Boolean);
