@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Build speed of a synthetic monorepo, in one run, optionally against a baseline rule set:
 //   node bench/scale/run.mjs --libs 1000 [--bins 100] [--baseline REF] [--current REF]
-//                            [--dir DIR] [--analysis-only] [--no-zipapp] [--no-local] [--pack-mnemonic ParPack]
+//                            [--rounds 1] [--dir DIR] [--analysis-only] [--no-zipapp] [--no-local]
+//                            [--pack-mnemonic ParPack]
 // Generates the workspace (bench/scale/gen.mjs) under DIR (default bench/scale/ws/, git-ignored)
 // once per rule set -- the working tree's (or --current REF's) and, with --baseline, the one
 // committed at REF (git archive) -- each copy with its own output base, and prints for each:
@@ -12,7 +13,8 @@
 // and without the persistent worker (the outputs of the pack spawns deleted so only they re-run)
 // against `zip -1`, `zip -6` and stdlib zipapp on the same files. The two sides take turns phase
 // by phase (the first alternates), so load on a shared machine hits both alike; the last column
-// is current/baseline.
+// is current/baseline. --rounds N repeats every phase but the server start and the cold analysis
+// (full builds after `bazel clean`) and reports medians.
 // --analysis-only stops after the analysis (for the 10k point on a small machine).
 // Run it in an empty environment, e.g. env -i PATH=/usr/bin:/bin HOME=$HOME node bench/scale/run.mjs
 import { spawnSync } from 'node:child_process';
@@ -37,6 +39,8 @@ const DIR = resolve(opt('dir', join(ROOT, 'bench/scale/ws')));
 /** The mnemonic of the action that writes a binary's archive (repacking deletes its outputs). */
 const PACK = opt('pack-mnemonic', 'ParPack');
 const ANALYSIS_ONLY = argv.includes('--analysis-only');
+/** Repetitions of every phase but the server start and the cold analysis (medians reported). */
+const ROUNDS = Number(opt('rounds', 1));
 const say = (s) => process.stderr.write(`[scale ${LIBS}] ${s}\n`);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -76,23 +80,39 @@ const rows = [];
 let turn = 0;
 /** The 1-minute load average as each phase starts. */
 const loads = [];
+const median = (xs) => {
+  const v = xs.filter((x) => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
 /**
- * A phase: `fn(side)` on every side, the sides taking turns going first; it returns
- * { value, note } or an array of them (several rows from one measurement). Rows with unit
- * 'x' are speed ratios (higher is faster); unit 's' are seconds.
+ * A phase: `fn(side, round)` on every side, `rounds` times, the sides taking turns going first;
+ * it returns { value, note } or an array of them (several rows from one measurement). A row's
+ * value is the median over the rounds, its note the last round's plus every round's value.
+ * Rows with unit 'x' are speed ratios (higher is faster); unit 's' are seconds.
  */
-function phase(whats, fn, unit = 's') {
+function phase(whats, fn, rounds = 1) {
   const list = Array.isArray(whats) ? whats : [whats];
-  const order = turn++ % 2 === 0 ? sides : [...sides].reverse();
-  loads.push(loadavg()[0]);
-  const got = {};
-  for (const s of order) {
-    const r = [fn(s)].flat();
-    got[s.name] = r;
-    r.forEach((x, i) => say(`${s.name}: ${list[i]}: ${x.value === null ? 'n/a' : x.value.toFixed(2)} ${unit} ${x.note ?? ''}`));
+  const got = Object.fromEntries(sides.map((s) => [s.name, list.map(() => [])]));
+  for (let round = 0; round < rounds; round++) {
+    const order = turn++ % 2 === 0 ? sides : [...sides].reverse();
+    loads.push(loadavg()[0]);
+    for (const s of order) {
+      [fn(s, round)].flat().forEach((x, i) => {
+        got[s.name][i].push(x);
+        say(`${s.name}: ${list[i]}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''}: ${x.value === null ? 'n/a' : x.value.toFixed(2)} s ${x.note ?? ''}`);
+      });
+    }
   }
-  list.forEach((what, i) => rows.push({ what, unit, values: Object.fromEntries(sides.map((s) => [s.name, got[s.name][i]])) }));
-  return got;
+  list.forEach((what, i) => rows.push({
+    what,
+    unit: 's',
+    values: Object.fromEntries(sides.map((s) => {
+      const xs = got[s.name][i];
+      const all = rounds > 1 ? ` [${rounds} rounds: ${xs.map((x) => (x.value === null ? 'n/a' : x.value.toFixed(2))).join(' / ')} s]` : '';
+      return [s.name, { value: median(xs.map((x) => x.value)), note: xs.at(-1).note === undefined ? undefined : `${xs.at(-1).note}${all}` }];
+    })),
+  }));
 }
 /** A row computed from the others (no measurement of its own). */
 const derived = (what, unit, fn) => rows.push({ what, unit, values: Object.fromEntries(sides.map((s) => [s.name, fn(s)])) });
@@ -115,22 +135,26 @@ try {
   phase('analysis, cold (build --nobuild //...)', (s) => ({ value: bazel(s, 'build', ['--nobuild', '//...']).secs }));
   // A changed --define discards the analysis cache but keeps the loaded packages: this is
   // the analysis proper, without loading, repository rules and server warm-up.
-  phase('re-analysis (--nobuild, new --define)', (s) => ({ value: bazel(s, 'build', ['--nobuild', '--define=par_scale_bench=1', '//...']).secs }));
+  phase('re-analysis (--nobuild, new --define)', (s, round) => ({ value: bazel(s, 'build', ['--nobuild', `--define=par_scale_bench=${round + 1}`, '//...']).secs }), ROUNDS);
   if (!ANALYSIS_ONLY) {
-    phase(['full build //...', ACTIONS], (s) => {
-      const r = bazel(s, 'build', ['//...']);
+    // Every round from a clean output tree, with a --define of its own so each includes the
+    // analysis (as the first did before rounds existed); later builds keep the last define.
+    phase(['full build //...', ACTIONS], (s, round) => {
+      run(BAZEL, [...s.startup, 'clean'], { cwd: s.ws });
+      s.flags = [`--define=par_scale_bench=full-${round + 1}`];
+      const r = bazel(s, 'build', [...s.flags, '//...']);
       s.packOutputs = r.spawns.filter((x) => x.mnemonic === PACK).flatMap((x) => x.outputs);
       return [{ value: r.secs, note: spawnNote(r) }, { value: spawnSecs(r.actions) }];
-    });
+    }, ROUNDS);
     phase('no-op rebuild', (s) => {
-      const r = bazel(s, 'build', ['//...']);
+      const r = bazel(s, 'build', [...s.flags, '//...']);
       return { value: r.secs, note: spawnNote(r) };
-    });
-    phase([`one-file change (${graph.edit.file})`, ACTIONS], (s) => {
-      appendFileSync(join(s.ws, graph.edit.file), '\n# edited by bench/scale/run.mjs\n');
-      const r = bazel(s, 'build', ['//...']);
+    }, ROUNDS);
+    phase([`one-file change (${graph.edit.file})`, ACTIONS], (s, round) => {
+      appendFileSync(join(s.ws, graph.edit.file), `\n# edited by bench/scale/run.mjs, round ${round + 1}\n`);
+      const r = bazel(s, 'build', [...s.flags, '//...']);
       return [{ value: r.secs, note: `${spawnNote(r)}; ${graph.edit.binaries.length} binaries contain it` }, { value: spawnSecs(r.actions) }];
-    });
+    }, ROUNDS);
     packing();
   }
 } finally {
@@ -180,10 +204,10 @@ function packing() {
 
   const repack = (label, args) => phase([`repack ${n} binaries, ${label}`, ACTIONS], (s) => {
     for (const f of s.packOutputs) rmSync(join(s.execroot, f), { force: true });
-    const r = bazel(s, 'build', [...args, '//apps/...']);
+    const r = bazel(s, 'build', [...s.flags, ...args, '//apps/...']);
     const out = s.packOutputs.reduce((k, f) => k + statSync(join(s.execroot, f)).size, 0) / (1 << 20);
     return [{ value: r.secs, note: `${(mb / r.secs).toFixed(1)} MB/s; ${PACK} outputs ${out.toFixed(1)} MB; ${spawnNote(r)}` }, { value: spawnSecs(r.actions) }];
-  });
+   }, ROUNDS);
   const worker = `repack ${n} binaries, worker (default)`;
   repack('worker (default)', []);
   if (!argv.includes('--no-local')) repack('one process each', [`--strategy=${PACK}=local`]);
@@ -214,7 +238,7 @@ function packing() {
         out += statSync(o).size;
       }
       return { value: secs, note: `${(mb / secs).toFixed(1)} MB/s; output ${(out / (1 << 20)).toFixed(1)} MB` };
-    });
+       }, ROUNDS);
   }
   // Each side's ratio uses its own zip timings, taken minutes apart from the other side's.
   for (const name of ['zip -1', 'zip -6']) {
