@@ -22,6 +22,7 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } 
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { treeCpuSecs } from './cputime.mjs';
 import { byMnemonic, readActions, readSpawns, spawnSecs } from './execlog.mjs';
 import { freezeRef, freezeRules } from './freeze.mjs';
 import { generate } from './gen.mjs';
@@ -67,15 +68,21 @@ const sides = [...(BASELINE ? [side('baseline', BASELINE)] : []), side('current'
 function bazel(s, cmd, args = []) {
   const log = join(s.logs, `exec-${s.logN}.json`);
   const profile = join(s.logs, `profile-${s.logN++}.json`);
+  const cpu = s.serverPid ? treeCpuSecs(s.serverPid) : null;
   const r = run(BAZEL, [...s.startup, cmd, '--color=no', '--curses=no', `--execution_log_json_file=${log}`, `--profile=${profile}`, ...args], { cwd: s.ws });
+  const cpuAfter = s.serverPid ? treeCpuSecs(s.serverPid) : null;
   const processes = /INFO: (\d+ process(?:es)?[^\n]*?)\.?\n/.exec(r.stderr)?.[1] ?? 'no processes line';
   const spawns = readSpawns(log);
-  return { secs: r.secs, processes, spawns, actions: readActions(profile, spawns) };
+  return { secs: r.secs, processes, spawns, actions: readActions(profile, spawns), cpu: cpu === null || cpuAfter === null ? null : cpuAfter - cpu };
 }
 const spawnNote = (r) => `${r.processes}; ${byMnemonic(r.spawns, r.actions)}`;
+/** A build's rows: wall time (with `note`), its spawns' actions' summed wall time, CPU time. */
+const buildRows = (r, note) => [{ value: r.secs, note }, { value: spawnSecs(r.actions) }, { value: r.cpu }];
 
 /** The sub-row under a build: its spawns' actions' wall times, summed (from the profile). */
 const ACTIONS = '  actions that ran a spawn, summed';
+/** The other: CPU time of the Bazel server and all processes below it (bench/scale/cputime.mjs). */
+const CPU = '  CPU time, server + workers + spawns';
 const rows = [];
 let turn = 0;
 /** The 1-minute load average as each phase starts. */
@@ -131,7 +138,11 @@ for (const s of sides) {
 }
 
 try {
-  phase('server start (bazel info)', (s) => ({ value: run(BAZEL, [...s.startup, 'info', 'release'], { cwd: s.ws }).secs }));
+  phase('server start (bazel info)', (s) => {
+    const r = run(BAZEL, [...s.startup, 'info', 'release'], { cwd: s.ws });
+    s.serverPid = Number(run(BAZEL, [...s.startup, 'info', 'server_pid'], { cwd: s.ws }).stdout.trim());
+    return { value: r.secs };
+  });
   phase('analysis, cold (build --nobuild //...)', (s) => ({ value: bazel(s, 'build', ['--nobuild', '//...']).secs }));
   // A changed --define discards the analysis cache but keeps the loaded packages: this is
   // the analysis proper, without loading, repository rules and server warm-up.
@@ -139,21 +150,21 @@ try {
   if (!ANALYSIS_ONLY) {
     // Every round from a clean output tree, with a --define of its own so each includes the
     // analysis (as the first did before rounds existed); later builds keep the last define.
-    phase(['full build //...', ACTIONS], (s, round) => {
+    phase(['full build //...', ACTIONS, CPU], (s, round) => {
       run(BAZEL, [...s.startup, 'clean'], { cwd: s.ws });
       s.flags = [`--define=par_scale_bench=full-${round + 1}`];
       const r = bazel(s, 'build', [...s.flags, '//...']);
       s.packOutputs = r.spawns.filter((x) => x.mnemonic === PACK).flatMap((x) => x.outputs);
-      return [{ value: r.secs, note: spawnNote(r) }, { value: spawnSecs(r.actions) }];
+      return buildRows(r, spawnNote(r));
     }, ROUNDS);
     phase('no-op rebuild', (s) => {
       const r = bazel(s, 'build', [...s.flags, '//...']);
       return { value: r.secs, note: spawnNote(r) };
     }, ROUNDS);
-    phase([`one-file change (${graph.edit.file})`, ACTIONS], (s, round) => {
+    phase([`one-file change (${graph.edit.file})`, ACTIONS, CPU], (s, round) => {
       appendFileSync(join(s.ws, graph.edit.file), `\n# edited by bench/scale/run.mjs, round ${round + 1}\n`);
       const r = bazel(s, 'build', [...s.flags, '//...']);
-      return [{ value: r.secs, note: `${spawnNote(r)}; ${graph.edit.binaries.length} binaries contain it` }, { value: spawnSecs(r.actions) }];
+      return buildRows(r, `${spawnNote(r)}; ${graph.edit.binaries.length} binaries contain it`);
     }, ROUNDS);
     packing();
   }
@@ -202,11 +213,11 @@ function packing() {
     if (s.packOutputs.length === 0) throw new Error(`${s.name}: the full build ran no ${PACK} spawn (is --pack-mnemonic right?)`);
   }
 
-  const repack = (label, args) => phase([`repack ${n} binaries, ${label}`, ACTIONS], (s) => {
+  const repack = (label, args) => phase([`repack ${n} binaries, ${label}`, ACTIONS, CPU], (s) => {
     for (const f of s.packOutputs) rmSync(join(s.execroot, f), { force: true });
     const r = bazel(s, 'build', [...s.flags, ...args, '//apps/...']);
     const out = s.packOutputs.reduce((k, f) => k + statSync(join(s.execroot, f)).size, 0) / (1 << 20);
-    return [{ value: r.secs, note: `${(mb / r.secs).toFixed(1)} MB/s; ${PACK} outputs ${out.toFixed(1)} MB; ${spawnNote(r)}` }, { value: spawnSecs(r.actions) }];
+    return buildRows(r, `${(mb / r.secs).toFixed(1)} MB/s; ${PACK} outputs ${out.toFixed(1)} MB; ${spawnNote(r)}`);
    }, ROUNDS);
   const worker = `repack ${n} binaries, worker (default)`;
   repack('worker (default)', []);
