@@ -16,7 +16,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freezeRules, generate } from '../scale/gen.mjs';
+import { freezeRules } from '../scale/freeze.mjs';
+import { generate } from '../scale/gen.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BAZEL = join(ROOT, 'scripts/bazel');

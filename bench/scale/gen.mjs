@@ -8,9 +8,9 @@
 // and 2-5 modules of 1-4 KiB that import its deps (imports_check passes). 100 python_binary
 // targets at the top each depend on 2-4 targets of the two upper layers; the first one also
 // bundles numpy when examples/numpy/make_wheels.sh has generated the wheel.
-// Deterministic: the same arguments give the same files. Writes graph.json beside the
+// Deterministic: the same arguments give the same files (bench/scale/run.mjs --baseline builds
+// two copies that differ only in the rule set they load). Writes graph.json beside the
 // workspace for the benchmark (the library to edit and which binaries contain it).
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -25,22 +25,6 @@ const LAYERS = ['base', 'core', 'infra', 'data', 'domain', 'services', 'features
 const SHARES = [0.03, 0.06, 0.1, 0.13, 0.18, 0.2, 0.18, 0.12];
 const NAMES = ('auth billing cache config crypto events flags geo http i18n jobs ledger logging metrics ' +
   'models notify orders payments pricing queue ranking search storage tracing users').split(' ');
-
-/**
- * Copies the rule set's tracked files (the ones a workspace loads) to `dest`: a benchmark
- * builds against this frozen copy, so other work in the tree (a regenerated par.js, an
- * edited .bzl) cannot invalidate actions between its phases.
- */
-export function freezeRules(dest) {
-  rmSync(dest, { recursive: true, force: true });
-  const r = spawnSync('git', ['ls-files', '-co', '--exclude-standard', '--', 'WORKSPACE', 'BUILD', 'MODULE.bazel', 'rules', 'src', 'toolchains', 'third_party', 'tools'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`git ls-files in ${ROOT} failed:\n${r.stderr}`);
-  for (const f of r.stdout.split('\n').filter(Boolean)) {
-    if (!existsSync(join(ROOT, f))) continue; // listed but deleted in the work tree
-    mkdirSync(dirname(join(dest, f)), { recursive: true });
-    copyFileSync(join(ROOT, f), join(dest, f));
-  }
-}
 
 /** `rulesPar`: the rule set's checkout (default: this one), e.g. a frozen copy for a benchmark. */
 export function generate({ libs, bins = 100, out, rulesPar = ROOT }) {
@@ -197,7 +181,15 @@ python_binary(
     edit: { label: `${label(edit)}:${edit.name}`, file: `${edit.pkg}/${edit.modules[edit.modules.length - 1]}.py`, binaries: containing },
   };
   writeFileSync(join(out, 'graph.json'), JSON.stringify(graph, null, 2) + '\n');
-  return graph;
+  // Each binary's files (workspace-relative), for the zip baselines: what the archive packs,
+  // from the generator rather than from a rule set's own manifests, whose format may change.
+  const files = binaries.map((b, i) => ({
+    app: b.name,
+    files: [`${b.pkg}/main.py`, ...[...new Set(b.deps.flatMap((d) => [...closure(d)]))].sort((x, y) => x.id - y.id)
+      .flatMap((t) => ['__init__.py', ...t.modules.map((m) => `${m}.py`)].map((f) => `${t.pkg}/${f}`))],
+    wheels: wheel && i === 0 ? [`third_party/${wheel}`] : [],
+  }));
+  return { ...graph, files };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
