@@ -73,16 +73,16 @@ test('a plain binary carries no test runner, wheel or native-code modules, and n
   }
 });
 
-function run(py: string, direct: boolean) {
+function run(py: string, direct: boolean, file = archive) {
   const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_PYTHON: py };
-  return direct ? spawnSync(py, [archive], { encoding: 'utf8', env }) : spawnSync(archive, [], { encoding: 'utf8', env });
+  return direct ? spawnSync(py, [file], { encoding: 'utf8', env }) : spawnSync(file, [], { encoding: 'utf8', env });
 }
 
 const pyenv = pyenvInterpreters();
 describe.each(MINORS)('under Python %s', (minor) => {
-  for (const direct of [false, true]) {
-    testUnless(missingPyenv([minor]))(`${direct ? 'python ARCHIVE' : './ARCHIVE'}: resources, inspect.getsource, and a traceback with its source line`, () => {
-      const r = run(pyenv.get(minor)!, direct);
+  for (const [direct, small] of [[false, false], [true, false], [false, true], [true, true]]) {
+    testUnless(missingPyenv([minor]))(`${direct ? 'python ARCHIVE' : './ARCHIVE'}${small ? ' (compile = False)' : ''}: resources, inspect.getsource, and a traceback with its source line`, () => {
+      const r = run(pyenv.get(minor)!, direct, small ? join(dir, 'small.par') : archive);
       expect(r.stdout).toBe(`hello from a resource\nraise ValueError("boom from helper")\n${minor}\n`);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/File "(.*\/)?app\/helper\.py", line 2, in fail\n +raise ValueError\("boom from helper"\)\n/);
@@ -126,7 +126,7 @@ describe('compile = False', () => {
     expect(first.stdout).toMatch(/^hello from a resource\nraise ValueError\("boom from helper"\)\n3\.\d+\n$/);
     expect(first.status).toBe(1);
     expect(first.stderr).toMatch(/^par: launch blob +\d/m);
-    expect(first.stderr).toContain(`par: bytecode cache: 0 modules for ${tag} in None (read by _boot, compile = False)\n`);
+    expect(first.stderr).toContain(`par: bytecode cache: 0 modules for ${tag} in None (read by __par__, build interpreter)\n`);
     // app, app.main, app.helper (and whatever of the bootstrap ships as source only)
     expect(first.stderr).toMatch(new RegExp(`^par: bytecode cache: 0 loaded, ([3-9]|\\d\\d+) compiled; wrote \\d+ modules to ${root}/bytecode/[0-9a-f]{64}-${tag}/bundle$`, 'm'));
     expect(first.stderr).toMatch(TRACE);
@@ -134,10 +134,23 @@ describe('compile = False', () => {
     const second = launch();
     expect(second.stdout).toBe(first.stdout);
     expect(second.stderr).toContain(`par: bytecode cache: `);
-    expect(second.stderr).toMatch(new RegExp(`^par: bytecode cache: \\d+ modules for ${tag} in ${root} \\(read by _boot, compile = False\\)$`, 'm'));
+    expect(second.stderr).toMatch(new RegExp(`^par: bytecode cache: \\d+ modules for ${tag} in ${root} \\(read by __par__, build interpreter\\)$`, 'm'));
     expect(second.stderr).toMatch(/^par: bytecode cache: ([3-9]|\d\d+) loaded, 0 compiled; nothing new to write$/m);
     expect(second.stderr).toMatch(TRACE);
     expect(second.stderr).toMatch(/File "(.*\/)?app\/main\.py", line 9, in <module>\n +helper\.fail\(\)\n/);
+  });
+
+  test('PAR_LAUNCH_BLOB=0 (the bootstrap through zipimport, __par__ from source): the same cache, no rewrite', () => {
+    const root = join(scratch('par-size-bc-'), 'root');
+    const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_ROOT: root, TMPDIR: dir, PAR_LAUNCH_BLOB: '0', PAR_DEBUG_STARTUP: '1' };
+    const first = spawnSync(small(), [], { encoding: 'utf8', env });
+    expect(first.stderr).toMatch(/^par: bytecode cache: 0 loaded, ([3-9]|\d\d+) compiled; wrote \d+ modules to /m);
+    const second = spawnSync(small(), [], { encoding: 'utf8', env });
+    expect(second.stdout).toMatch(/^hello from a resource\n/);
+    expect(second.stderr).not.toMatch(/^par: launch blob/m);
+    expect(second.stderr).toContain(' (read by __par__, build interpreter)\n');
+    expect(second.stderr).toMatch(/^par: bytecode cache: ([3-9]|\d\d+) loaded, 0 compiled; nothing new to write$/m);
+    expect(second.stderr).toMatch(TRACE);
   });
 
   test('PAR_BYTECODE_CACHE=0: compiles at every launch, writes nothing', () => {

@@ -191,7 +191,9 @@ def _install(archive, tag, build):
     import zipimport
 
     toc = zipimport._zip_directory_cache.get(archive) or {}
-    # The build interpreter loaded these from the blob or their .pyc: none to cache.
+    # The build interpreter (also when __init__ came from source: PAR_LAUNCH_BLOB=0, and this
+    # module from its .pyc) loaded these from the blob or their .pyc: none to cache, no preload.
+    build = build or __file__.endswith(".pyc")
     stale = [] if build else [rel for rel in BOOTSTRAP if not _fresh(_entries.get(rel), toc.get(rel))]
     for rel in stale:
         _entries.pop(rel, None)  # absent, or another bootstrap under the same fingerprint
@@ -257,7 +259,7 @@ def _setup(archive, root, key, build=False):
 
     zipimport._get_module_code = cached_module_code
     if debug:
-        how = "read by the launcher" if "__par__" not in sys.modules else "read by _boot, compile = False" if build else "read by __par__"
+        how = "read by the launcher" if "__par__" not in sys.modules else "read by __par__, build interpreter" if build else "read by __par__"
         sys.stderr.write("par: bytecode cache: %d modules for %s in %s (%s)\n" % (len(_entries), sys.implementation.cache_tag, root, how))
         _state["registered"] = True  # the summary at exit: what was loaded, compiled, written
         from __par__ import _bytecode_write
