@@ -494,7 +494,7 @@ def main(direct=False, pinned=None, mark=None):
             # compiles it at the first launch into the per-user cache and loads it from there.
             from __par__ import _bytecode
 
-            _bytecode.install(archive, build=True)
+            _bytecode.install(archive)
         if "wheels" in data:  # native wheels: tag check + extraction into the cache (_wheels.py)
             from __par__ import _wheels
 

@@ -1,6 +1,6 @@
 """Bytecode cache for interpreters other than the build one, and for the build one when the
-archive ships no .pyc of the program (compile = False: DATA["bytecode_cache"], install(build=True)
-from _boot.main(); then nothing is preloaded, and the bundle holds the program's modules only).
+archive ships no .pyc of the program (compile = False: DATA["bytecode_cache"], install() from
+_boot.main(); then nothing is preloaded, and the bundle holds the program's modules only).
 
 The archive's .pyc are for the toolchain's Python; any other minor rejects them and zipimport
 compiles every module from source at every launch (hello under 3.13: 1.65x `python3.13 -c
@@ -161,20 +161,19 @@ def _hookable():
     return (3, 8) <= sys.version_info[:2] <= (3, 13)
 
 
-def install(archive, build=False):
-    """Serves the archive's modules from the cache, and caches what had to be compiled.
-    build: the interpreter the archive was built for (its bootstrap loaded from the blob or .pyc)."""
+def install(archive):
+    """Serves the archive's modules from the cache, and caches what had to be compiled."""
     tag = sys.implementation.cache_tag
     if not _hookable() or tag is None or _env("PAR_BYTECODE_CACHE") == "0" or _state:
         return  # 3.6/3.7: C zipimport, no hook to serve code through; newer: untested
     try:
-        _install(archive, tag, build)
+        _install(archive, tag)
     except Exception as e:  # noqa: B902 -- without the cache the program still runs, compiled
         if _env("PAR_DEBUG_STARTUP") == "1":
             sys.stderr.write("par: bytecode cache off: %r\n" % (e,))
 
 
-def _install(archive, tag, build):
+def _install(archive, tag):
     from __par__ import _manifest
 
     root = candidate_root()
@@ -191,9 +190,10 @@ def _install(archive, tag, build):
     import zipimport
 
     toc = zipimport._zip_directory_cache.get(archive) or {}
-    # The build interpreter (also when __init__ came from source: PAR_LAUNCH_BLOB=0, and this
-    # module from its .pyc) loaded these from the blob or their .pyc: none to cache, no preload.
-    build = build or __file__.endswith(".pyc")
+    # Loaded from its .pyc: the build interpreter (only it accepts the archive's .pyc), whose
+    # bootstrap came from the blob or .pyc: none to cache, and the launcher line never
+    # preloads this bundle (it checks the cache_tag first), so it holds no code to preload.
+    build = globals().get("__file__", "").endswith(".pyc")
     stale = [] if build else [rel for rel in BOOTSTRAP if not _fresh(_entries.get(rel), toc.get(rel))]
     for rel in stale:
         _entries.pop(rel, None)  # absent, or another bootstrap under the same fingerprint
