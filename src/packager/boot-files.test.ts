@@ -6,7 +6,7 @@ const BOOT = join(__dirname, '../bootstrap');
 /** The bootstrap files the rules list (src/bootstrap/BUILD: every .py, and launcher.sh). */
 const AVAILABLE = ['__main__.py', 'launcher.sh', ...readdirSync(join(BOOT, '__par__')).filter((f) => f.endsWith('.py')).map((f) => `__par__/${f}`)].sort();
 
-const NONE: BootFacts = { test: false, launchWheels: false, native: false, extract: false, localCopy: false, blob: true };
+const NONE: BootFacts = { test: false, launchWheels: false, native: false, extract: false, localCopy: false, blob: true, bytecodeCache: false };
 const mod = (name: string) => `__par__/${name}.py`;
 
 /** `from __par__ import a, b` and `from __par__._x import y` in a bootstrap module, as paths. */
@@ -36,6 +36,7 @@ const combos: BootFacts[] = [
   { ...NONE, extract: true, blob: false },
   { ...NONE, extract: true, launchWheels: true, blob: false },
   { ...NONE, localCopy: true },
+  { ...NONE, bytecodeCache: true },
 ];
 
 describe('bootFiles', () => {
@@ -61,6 +62,7 @@ describe('bootFiles', () => {
     expect(compiled({ native: true })).toEqual(['_cache', '_extract', '_native'].map(mod));
     expect(compiled({ extract: true })).toEqual(['_cache', '_extract'].map(mod));
     expect(compiled({ localCopy: true })).toEqual([mod('_cache')]);
+    expect(compiled({ bytecodeCache: true })).toEqual([mod('_bytecode')]);
   });
 
   it('ships and compiles a bootstrap module it does not know (a new one works before it is classified)', () => {

@@ -32,6 +32,9 @@ export interface BootFacts {
   localCopy: boolean;
   /** The archive has a launch blob and imports from the zip (not layout = "extract"). */
   blob: boolean;
+  /** compile = False in the zip layout: the build interpreter too serves the program's
+   * modules from the bytecode cache (DATA["bytecode_cache"]), so _bytecode runs every launch. */
+  bytecodeCache: boolean;
 }
 
 export interface BootFiles {
@@ -59,6 +62,7 @@ function featureModules(f: BootFacts): string[] {
   if (f.native) out.push(...['_native', '_cache', '_extract'].map(mod));
   if (f.extract) out.push(...['_extract', '_cache'].map(mod));
   if (f.localCopy) out.push(mod('_cache'));
+  if (f.bytecodeCache) out.push(mod('_bytecode'));
   return out;
 }
 
@@ -69,7 +73,7 @@ function featureModules(f: BootFacts): string[] {
  */
 export function bootFiles(available: readonly string[], f: BootFacts): BootFiles {
   const features = featureModules(f);
-  const known = new Set([...ALWAYS, ...LAUNCH_PATH, ...featureModules({ test: true, launchWheels: true, native: true, extract: true, localCopy: true, blob: true })]);
+  const known = new Set([...ALWAYS, ...LAUNCH_PATH, ...featureModules({ test: true, launchWheels: true, native: true, extract: true, localCopy: true, blob: true, bytecodeCache: true })]);
   const wanted = new Set([...ALWAYS, ...LAUNCH_PATH, ...features]);
   const compiledSet = new Set<string>([...BLOB_MODULES, ...LAUNCH_PATH, ...features]);
   const shipped = new Set<string>();

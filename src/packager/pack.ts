@@ -140,6 +140,7 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
       extract: native.layout === 'extract',
       localCopy: h.local_copy,
       blob: native.layout === 'zip' && blobSupported(h.build_python.version),
+      bytecodeCache: bytecodeCacheOnBuild(h.compile, native.layout),
     },
   );
   const entries = collected.filter((e) => e.kind !== 'boot' || boot.shipped.has(e.path));
@@ -153,6 +154,13 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
     throw new ParError('MANIFEST_INVALID', `sources = False cannot be honoured: ${why}`, { label: h.label, hint: 'Keep sources = True for this binary.' });
   }
   return { m, py, bundled, launcherScript, first, entries, fragments, roots, native, warnings, bootCompiled: boot.compiled, blobOnly: boot.blobOnly };
+}
+
+/** compile = False ships no program .pyc: a small archive whose modules the build interpreter
+ * compiles at the first launch into the per-user bytecode cache, as other minors do. Not for
+ * layout = "extract" (it imports unpacked files, not through zipimport's hook). */
+function bytecodeCacheOnBuild(compile: boolean, layout: string): boolean {
+  return !compile && layout === 'zip';
 }
 
 /** What compilePack made: the preamble, and the archive's contents that are not plain files. */
@@ -220,6 +228,8 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
     roots,
     fingerprint,
     ...(h.local_copy ? { local_copy: true } : {}), // the launcher runs it from a copy in the cache
+    // compile = False: no .pyc of the program; the build interpreter too caches what it compiles (_bytecode.py)
+    ...(bytecodeCacheOnBuild(h.compile, layout) ? { bytecode_cache: true } : {}),
     ...(h.test ? { test: h.test } : {}), // python_test: read by __par__/_testrunner.py
     // extension modules of the program's own, unpacked at launch (__par__/_native.py)
     ...(native.modules ? { native: { key: nativeKey(native.modules, digests), modules: native.modules } } : {}),

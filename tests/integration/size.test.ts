@@ -4,7 +4,7 @@
 // and `python ARCHIVE`): tracebacks show their source lines, inspect.getsource and
 // importlib.resources work. Packing twice gives the same bytes.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { COMPILER, par, PY, writeManifest } from '../helpers/pack-archive';
@@ -37,14 +37,16 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'app/main.py'), MAIN);
   writeFileSync(join(dir, 'app/helper.py'), HELPER);
   writeFileSync(join(dir, 'app/greeting.txt'), 'hello from a resource\n');
-  const m = writeManifest(dir, 'size', {}, [
+  const lines = [
     { t: 'src', path: 'app/__init__.py', file: join(dir, 'app/__init__.py'), owner: '//app:pkg' },
     { t: 'src', path: 'app/helper.py', file: join(dir, 'app/helper.py'), owner: '//app:pkg' },
     { t: 'src', path: 'app/main.py', file: join(dir, 'app/main.py'), owner: '//app:pkg' },
     { t: 'data', path: 'app/greeting.txt', file: join(dir, 'app/greeting.txt'), owner: '//app:pkg' },
-  ]);
-  for (const out of ['a.par', 'b.par']) {
-    const r = await par(['pack', '--manifest', m, '--out', join(dir, out), '--python', PY, '--compiler', COMPILER]);
+  ];
+  const m = writeManifest(dir, 'size', {}, lines);
+  const small = writeManifest(dir, 'small', { compile: false }, lines);
+  for (const [out, manifest] of [['a.par', m], ['b.par', m], ['small.par', small]]) {
+    const r = await par(['pack', '--manifest', manifest, '--out', join(dir, out), '--python', PY, '--compiler', COMPILER]);
     expect(r).toEqual({ code: 0, out: '', err: '' });
   }
   archive = join(dir, 'a.par');
@@ -71,16 +73,16 @@ test('a plain binary carries no test runner, wheel or native-code modules, and n
   }
 });
 
-function run(py: string, direct: boolean) {
+function run(py: string, direct: boolean, file = archive) {
   const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_PYTHON: py };
-  return direct ? spawnSync(py, [archive], { encoding: 'utf8', env }) : spawnSync(archive, [], { encoding: 'utf8', env });
+  return direct ? spawnSync(py, [file], { encoding: 'utf8', env }) : spawnSync(file, [], { encoding: 'utf8', env });
 }
 
 const pyenv = pyenvInterpreters();
 describe.each(MINORS)('under Python %s', (minor) => {
-  for (const direct of [false, true]) {
-    testUnless(missingPyenv([minor]))(`${direct ? 'python ARCHIVE' : './ARCHIVE'}: resources, inspect.getsource, and a traceback with its source line`, () => {
-      const r = run(pyenv.get(minor)!, direct);
+  for (const [direct, small] of [[false, false], [true, false], [false, true], [true, true]]) {
+    testUnless(missingPyenv([minor]))(`${direct ? 'python ARCHIVE' : './ARCHIVE'}${small ? ' (compile = False)' : ''}: resources, inspect.getsource, and a traceback with its source line`, () => {
+      const r = run(pyenv.get(minor)!, direct, small ? join(dir, 'small.par') : archive);
       expect(r.stdout).toBe(`hello from a resource\nraise ValueError("boom from helper")\n${minor}\n`);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/File "(.*\/)?app\/helper\.py", line 2, in fail\n +raise ValueError\("boom from helper"\)\n/);
@@ -95,4 +97,68 @@ test.each([false, true])('the build interpreter (python ARCHIVE: %s): the same, 
   expect(r.stdout).toMatch(/^hello from a resource\nraise ValueError\("boom from helper"\)\n3\.\d+\n$/);
   expect(r.stderr).toMatch(/^par: launch blob +\d/m);
   expect(r.stderr).toMatch(/File "(.*\/)?app\/helper\.py", line 2, in fail\n +raise ValueError\("boom from helper"\)\n/);
+});
+
+// compile = False, the small-archive mode: no .pyc of the program in the zip; the build
+// interpreter compiles it at the first launch into the per-user bytecode cache
+// (__par__/_bytecode.py) and loads it from there after, as other minors do.
+describe('compile = False', () => {
+  const small = () => join(dir, 'small.par');
+  const TRACE = /File "(.*\/)?app\/helper\.py", line 2, in fail\n +raise ValueError\("boom from helper"\)\n/;
+
+  test('ships no .pyc of the program, and the cache module compiled', async () => {
+    const r = await ZipReader.open(small());
+    try {
+      const names = r.entries.map((e) => e.name);
+      expect(names.filter((n) => n.startsWith('app/')).sort()).toEqual(['app/', 'app/__init__.py', 'app/greeting.txt', 'app/helper.py', 'app/main.py']);
+      expect(names).toEqual(expect.arrayContaining(['__par__/_bytecode.pyc', '__main__.pyc']));
+    } finally {
+      await r.close();
+    }
+  });
+
+  test.each([false, true])('the build interpreter (python ARCHIVE: %s): compiles once, then loads every module from the cache; tracebacks keep their lines', (direct) => {
+    const root = join(scratch('par-size-bc-'), 'root');
+    const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_ROOT: root, TMPDIR: dir, PAR_DEBUG_STARTUP: '1' };
+    const launch = () => spawnSync(direct ? PY : small(), direct ? [small()] : [], { encoding: 'utf8', env });
+    const tag = spawnSync(PY, ['-S', '-c', 'import sys; print(sys.implementation.cache_tag)'], { encoding: 'utf8' }).stdout.trim();
+    const first = launch();
+    expect(first.stdout).toMatch(/^hello from a resource\nraise ValueError\("boom from helper"\)\n3\.\d+\n$/);
+    expect(first.status).toBe(1);
+    expect(first.stderr).toMatch(/^par: launch blob +\d/m);
+    expect(first.stderr).toContain(`par: bytecode cache: 0 modules for ${tag} in None (read by __par__, build interpreter)\n`);
+    // app, app.main, app.helper (and whatever of the bootstrap ships as source only)
+    expect(first.stderr).toMatch(new RegExp(`^par: bytecode cache: 0 loaded, ([3-9]|\\d\\d+) compiled; wrote \\d+ modules to ${root}/bytecode/[0-9a-f]{64}-${tag}/bundle$`, 'm'));
+    expect(first.stderr).toMatch(TRACE);
+
+    const second = launch();
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).toContain(`par: bytecode cache: `);
+    expect(second.stderr).toMatch(new RegExp(`^par: bytecode cache: \\d+ modules for ${tag} in ${root} \\(read by __par__, build interpreter\\)$`, 'm'));
+    expect(second.stderr).toMatch(/^par: bytecode cache: ([3-9]|\d\d+) loaded, 0 compiled; nothing new to write$/m);
+    expect(second.stderr).toMatch(TRACE);
+    expect(second.stderr).toMatch(/File "(.*\/)?app\/main\.py", line 9, in <module>\n +helper\.fail\(\)\n/);
+  });
+
+  test('PAR_LAUNCH_BLOB=0 (the bootstrap through zipimport, __par__ from source): the same cache, no rewrite', () => {
+    const root = join(scratch('par-size-bc-'), 'root');
+    const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_ROOT: root, TMPDIR: dir, PAR_LAUNCH_BLOB: '0', PAR_DEBUG_STARTUP: '1' };
+    const first = spawnSync(small(), [], { encoding: 'utf8', env });
+    expect(first.stderr).toMatch(/^par: bytecode cache: 0 loaded, ([3-9]|\d\d+) compiled; wrote \d+ modules to /m);
+    const second = spawnSync(small(), [], { encoding: 'utf8', env });
+    expect(second.stdout).toMatch(/^hello from a resource\n/);
+    expect(second.stderr).not.toMatch(/^par: launch blob/m);
+    expect(second.stderr).toContain(' (read by __par__, build interpreter)\n');
+    expect(second.stderr).toMatch(/^par: bytecode cache: ([3-9]|\d\d+) loaded, 0 compiled; nothing new to write$/m);
+    expect(second.stderr).toMatch(TRACE);
+  });
+
+  test('PAR_BYTECODE_CACHE=0: compiles at every launch, writes nothing', () => {
+    const root = join(scratch('par-size-bc-'), 'root');
+    const r = spawnSync(small(), [], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_ROOT: root, TMPDIR: dir, PAR_BYTECODE_CACHE: '0', PAR_DEBUG_STARTUP: '1' } });
+    expect(r.stdout).toMatch(/^hello from a resource\n/);
+    expect(r.stderr).not.toContain('bytecode cache');
+    expect(r.stderr).toMatch(TRACE);
+    expect(existsSync(root)).toBe(false);
+  });
 });

@@ -242,11 +242,12 @@ def _single_load_importer(archive):
     if sys.version_info < (3, 10) or not zipimport_tested():
         return zipimport.zipimporter  # 3.8/3.9 load through load_module(): one more load, left as it is
 
-    base, load = zipimport.zipimporter, zipimport._get_module_code
+    base = zipimport.zipimporter
 
     class _ArchiveImporter(base):
         def get_filename(self, fullname):
-            code, _, path = load(self, fullname)
+            # Looked up at each call: _bytecode.py's hook may replace it after this class is made.
+            code, _, path = zipimport._get_module_code(self, fullname)
             self._par_code = (fullname, code)
             return path
 
@@ -488,6 +489,12 @@ def main(direct=False, pinned=None, mark=None):
         _hermetic_path(archive, data["roots"])
         if not fast:
             _single_load_importer(archive)
+        if "bytecode_cache" in data:
+            # compile = False: the archive holds no .pyc of the program; the build interpreter
+            # compiles it at the first launch into the per-user cache and loads it from there.
+            from __par__ import _bytecode
+
+            _bytecode.install(archive)
         if "wheels" in data:  # native wheels: tag check + extraction into the cache (_wheels.py)
             from __par__ import _wheels
 

@@ -1,4 +1,6 @@
-"""Bytecode cache for interpreters other than the build one.
+"""Bytecode cache for interpreters other than the build one, and for the build one when the
+archive ships no .pyc of the program (compile = False: DATA["bytecode_cache"], install() from
+_boot.main(); then nothing is preloaded, and the bundle holds the program's modules only).
 
 The archive's .pyc are for the toolchain's Python; any other minor rejects them and zipimport
 compiles every module from source at every launch (hello under 3.13: 1.65x `python3.13 -c
@@ -188,10 +190,14 @@ def _install(archive, tag):
     import zipimport
 
     toc = zipimport._zip_directory_cache.get(archive) or {}
-    stale = [rel for rel in BOOTSTRAP if not _fresh(_entries.get(rel), toc.get(rel))]
+    # Loaded from its .pyc: the build interpreter (only it accepts the archive's .pyc), whose
+    # bootstrap came from the blob or .pyc: none to cache, and the launcher line never
+    # preloads this bundle (it checks the cache_tag first), so it holds no code to preload.
+    build = globals().get("__file__", "").endswith(".pyc")
+    stale = [] if build else [rel for rel in BOOTSTRAP if not _fresh(_entries.get(rel), toc.get(rel))]
     for rel in stale:
         _entries.pop(rel, None)  # absent, or another bootstrap under the same fingerprint
-    _setup(archive, root, key)
+    _setup(archive, root, key, build)
     if stale and not _state["registered"]:  # written at exit, compiled then
         _state["registered"] = True
         from __par__ import _bytecode_write
@@ -199,11 +205,11 @@ def _install(archive, tag):
         _bytecode_write.at_exit()
 
 
-def _setup(archive, root, key):
+def _setup(archive, root, key, build=False):
     import zipimport
 
     debug = _env("PAR_DEBUG_STARTUP") == "1"
-    _state.update(root=root, key=key, archives=[archive], debug=debug, registered=False)
+    _state.update(root=root, key=key, archives=[archive], debug=debug, registered=False, build=build)
     get_module_code = zipimport._get_module_code
     directories = zipimport._zip_directory_cache
 
@@ -253,7 +259,7 @@ def _setup(archive, root, key):
 
     zipimport._get_module_code = cached_module_code
     if debug:
-        how = "read by the launcher" if "__par__" not in sys.modules else "read by __par__"
+        how = "read by the launcher" if "__par__" not in sys.modules else "read by __par__, build interpreter" if build else "read by __par__"
         sys.stderr.write("par: bytecode cache: %d modules for %s in %s (%s)\n" % (len(_entries), sys.implementation.cache_tag, root, how))
         _state["registered"] = True  # the summary at exit: what was loaded, compiled, written
         from __par__ import _bytecode_write

@@ -21,7 +21,8 @@ def _flush():
     try:
         from __par__ import _bytecode as b
 
-        missing = b._pending or [rel for rel in b.BOOTSTRAP if rel not in b._entries]
+        required = () if b._state["build"] else b.BOOTSTRAP  # the build interpreter preloads nothing
+        missing = b._pending or [rel for rel in required if rel not in b._entries]
         note = write(b._state["root"], b._state["key"], b._entries, b._pending) if missing else "nothing new to write"
         if b._state["debug"]:
             sys.stderr.write("par: bytecode cache: %d loaded, %d compiled; %s\n" % (b._stats[0], b._stats[1], note))
@@ -64,11 +65,15 @@ def write(root, key, entries, pending):
     root = _root(root)
     if root is None:
         return "not written: no private cache directory"
-    _bootstrap_entries(entries, pending)
+    build = _bytecode._state["build"]
+    if not build:
+        _bootstrap_entries(entries, pending)
     merged = dict(entries)
     merged.update(pending)
-    # The launcher's first line runs the second item before anything is imported (preload()).
-    data = marshal.dumps((MAGIC_NUMBER, marshal.loads(merged["__par__/_bytecode.py"][2]), _bytecode.FORMAT, merged))
+    # The launcher's first line runs the second item before anything is imported (preload());
+    # never for the build interpreter's bundle (the line checks the cache_tag first).
+    code = None if build else marshal.loads(merged["__par__/_bytecode.py"][2])
+    data = marshal.dumps((MAGIC_NUMBER, code, _bytecode.FORMAT, merged))
     base = root + "/bytecode"
     entry = "%s/%s" % (base, key)
     tmp = "%s/.tmp-%d" % (entry, posix.getpid())
