@@ -172,6 +172,9 @@ interface Compiled {
   extra: Map<string, Buffer>;
   /** Fragments whose bytecode this binary uses (made for its interpreter). */
   usable: Set<number>;
+  /** The .pyc compiled here (manifest module, loose sources), by archive name, once the compiler answers. */
+  compiledNames: string[];
+  compiling: Promise<Map<string, Buffer>>;
 }
 
 /** Hashes the inputs (the fingerprint), writes the manifest module and compiles the bytecode. */
@@ -270,20 +273,23 @@ async function compilePack(plan: PackPlan, args: PackArgs): Promise<Compiled> {
   });
   for (const e of entries) if (e.fragment === undefined && e.path.endsWith('.py') && wanted(e.kind, e.path)) toCompile.push({ src: e.file, dfile: e.path });
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
-  const pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
-  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
+  // Not awaited here: the interpreter compiles while writePack splices the fragments (in a
+  // warm worker the round trip to the compiler was ~1/3 of a 115-library binary's pack).
+  const compiledNames = toCompile.map((c) => programPycPath(c.dfile, layout, h.build_python.cache_tag));
+  const compiling = compilePyc(args.python, args.compiler, toCompile, h.label).then((pycs) => new Map(compiledNames.map((n, i) => [n, pycs[i]])));
+  compiling.catch(() => undefined); // writePack awaits it; this keeps a write failed first from leaving it unhandled
   for (const [path, pyc] of wheelPyc.files) extra.set(path, pyc); // beside the raw-copied wheel entries
-  return { preamble, contents, extra, usable };
+  return { preamble, contents, extra, usable, compiledNames, compiling };
 }
 
 /**
  * Writes the zip beside `out` and renames it into place: never a half-written output. Order:
- * directories and the files made or read here (sorted), then each fragment's entries as
- * spliced (the bootstrap's, then by owner), then the wheels, then the launch blob.
+ * each fragment's entries as spliced (the bootstrap's, then by owner), then directories and
+ * the files made or read here (sorted), then the wheels, then the launch blob.
  */
 async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promise<void> {
   const { m, bundled, entries, fragments } = plan;
-  const { preamble, contents, extra, usable } = compiled;
+  const { preamble, contents, extra, usable, compiledNames } = compiled;
   const h = m.header;
   const layout = plan.native.layout;
   const tag = h.build_python.cache_tag;
@@ -310,7 +316,7 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
     }
   });
   const loose = entries.filter((e) => e.fragment === undefined && shipSource(e)).map((e) => e.path);
-  const made = [...extra.keys()].filter((p) => !blobOnly.has(p));
+  const made = [...extra.keys(), ...compiledNames].filter((p) => !blobOnly.has(p));
   const files = [...names, ...loose, ...made, ...fromWheels];
   // zipimport finds a package (namespace packages included) only through its directory
   // entry: list every parent folder, as `zip -r` does.
@@ -322,6 +328,13 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
   try {
     const compress = h.compression === 'deflate';
     const level = h.compression_level;
+    const blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag)));
+    const kept = new Map<string, Buffer>();
+    for (const [i, f] of fragments.entries()) {
+      const got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
+      for (const [k, v] of got) kept.set(k, v);
+    }
+    for (const [name, pyc] of await compiled.compiling) extra.set(name, pyc);
     const adds: Promise<void>[] = [];
     for (const name of here) {
       const buf = extra.get(name) ?? contents.get(name);
@@ -330,12 +343,6 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
       else adds.push(w.addFileFromPath(name, byPath.get(name)!.file, { compress, level }));
     }
     await Promise.all(adds);
-    const blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag)));
-    const kept = new Map<string, Buffer>();
-    for (const [i, f] of fragments.entries()) {
-      const got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
-      for (const [k, v] of got) kept.set(k, v);
-    }
     await addWheelEntries(w, bundled, compress);
     const fastAt = fastFieldAt(preamble);
     if (fastAt >= 0) {

@@ -94,6 +94,7 @@ describe('Bazel 4.2 runs pack and stamp in the worker; archives do not depend on
       '--strategy=ParStamp=sandboxed',
       '--strategy=ParImportsCheck=sandboxed',
       '--strategy=ParFragment=sandboxed',
+      '--strategy=ParImportsReport=sandboxed',
     ]);
     expect(without.stderr).not.toMatch(/ParPack worker/);
     expect(without.stderr).not.toMatch(/\d+ worker\b/);

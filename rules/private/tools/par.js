@@ -24652,8 +24652,8 @@ async function compilePack(plan, args) {
     fast: blobSupported(h.build_python.version)
   }), prebuilt = /* @__PURE__ */ new Map();
   for (let ref of m.wheels) {
-    let pycs2 = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
-    pycs2 && prebuilt.set(ref.variant ? `${ref.label} ${(0, import_node_path3.basename)(ref.file)}` : ref.label, pycs2);
+    let pycs = ref.bytecode ? readWheelBytecode(ref.bytecode, ref.label, h.build_python.cache_tag) : void 0;
+    pycs && prebuilt.set(ref.variant ? `${ref.label} ${(0, import_node_path3.basename)(ref.file)}` : ref.label, pycs);
   }
   let wheelPyc = await compileWheels(bundled, h, args.python, args.compiler, wheelDir, layout === "extract", prebuilt), nativeWheels = launchData(bundled.groups, wheelPyc.digests), entryPoint = h.script !== null ? scriptEntryPoint(h.label, h.script, bundled.groups.map((g) => g[0])) : h.entry_point, entry = entryPoint ? { entry_point: entryPoint } : { module: h.main_module, path: h.main }, manifestModule = pythonDataModule(`Build facts of ${h.label}.`, {
     label: h.label,
@@ -24696,13 +24696,14 @@ async function compilePack(plan, args) {
   });
   for (let e of entries) e.fragment === void 0 && e.path.endsWith(".py") && wanted2(e.kind, e.path) && toCompile.push({ src: e.file, dfile: e.path });
   toCompile.push({ source: manifestModule, dfile: MANIFEST_ENTRY });
-  let pycs = await compilePyc(args.python, args.compiler, toCompile, h.label);
-  toCompile.forEach((c, i) => extra.set(programPycPath(c.dfile, layout, h.build_python.cache_tag), pycs[i]));
+  let compiledNames = toCompile.map((c) => programPycPath(c.dfile, layout, h.build_python.cache_tag)), compiling = compilePyc(args.python, args.compiler, toCompile, h.label).then((pycs) => new Map(compiledNames.map((n, i) => [n, pycs[i]])));
+  compiling.catch(() => {
+  });
   for (let [path, pyc] of wheelPyc.files) extra.set(path, pyc);
-  return { preamble: preamble2, contents, extra, usable };
+  return { preamble: preamble2, contents, extra, usable, compiledNames, compiling };
 }
 async function writePack(plan, compiled, out) {
-  let { m, bundled, entries, fragments } = plan, { preamble: preamble2, contents, extra, usable } = compiled, h = m.header, layout = plan.native.layout, tag = h.build_python.cache_tag, fromWheels = new Set(wheelPaths(bundled)), shipSource = (e) => h.sources || !(e.kind === "src" && e.path.endsWith(".py")), byPath = new Map(entries.map((e) => [e.path, e])), blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, tag))), own2 = (i, path) => byPath.get(path)?.fragment === i, spliced = fragments.map((f, i) => ({
+  let { m, bundled, entries, fragments } = plan, { preamble: preamble2, contents, extra, usable, compiledNames } = compiled, h = m.header, layout = plan.native.layout, tag = h.build_python.cache_tag, fromWheels = new Set(wheelPaths(bundled)), shipSource = (e) => h.sources || !(e.kind === "src" && e.path.endsWith(".py")), byPath = new Map(entries.map((e) => [e.path, e])), blobOnly = new Set([...plan.blobOnly].map((p) => programPycPath(p, layout, tag))), own2 = (i, path) => byPath.get(path)?.fragment === i, spliced = fragments.map((f, i) => ({
     sourceName: (path) => own2(i, path) && shipSource(byPath.get(path)) ? path : null,
     pycName: (path) => own2(i, path) && usable.has(i) && (f.kind === "boot" ? plan.bootCompiled.has(path) : h.compile) ? f.kind === "boot" ? fragmentPycName(path) : programPycPath(path, layout, tag) : null
   })), names = [];
@@ -24714,22 +24715,22 @@ async function writePack(plan, compiled, out) {
       pyc !== null && !blobOnly.has(pyc) && names.push(pyc);
     }
   });
-  let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), made = [...extra.keys()].filter((p) => !blobOnly.has(p)), files = [...names, ...loose, ...made, ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), made = [...extra.keys(), ...compiledNames].filter((p) => !blobOnly.has(p)), files = [...names, ...loose, ...made, ...fromWheels], dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
   let here = [.../* @__PURE__ */ new Set([...loose, ...made, ...dirs])].sort(), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
-    let compress = h.compression === "deflate", level = h.compression_level, adds = [];
-    for (let name of here) {
-      let buf = extra.get(name) ?? contents.get(name);
-      dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress, level })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress, level }));
-    }
-    await Promise.all(adds);
-    let blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag))), kept = /* @__PURE__ */ new Map();
+    let compress = h.compression === "deflate", level = h.compression_level, blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag))), kept = /* @__PURE__ */ new Map();
     for (let [i, f] of fragments.entries()) {
       let got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
       for (let [k, v] of got) kept.set(k, v);
     }
-    await addWheelEntries(w, bundled, compress);
+    for (let [name, pyc] of await compiled.compiling) extra.set(name, pyc);
+    let adds = [];
+    for (let name of here) {
+      let buf = extra.get(name) ?? contents.get(name);
+      dirs.has(name) ? adds.push(w.addFile(name, Buffer.alloc(0), { compress: !1 })) : buf ? adds.push(w.addFile(name, buf, { compress, level })) : adds.push(w.addFileFromPath(name, byPath.get(name).file, { compress, level }));
+    }
+    await Promise.all(adds), await addWheelEntries(w, bundled, compress);
     let fastAt = fastFieldAt(preamble2);
     if (fastAt >= 0) {
       let { directory, next } = await w.written(), codes = codesFromPycs(BLOB_MODULES.map((p) => {
