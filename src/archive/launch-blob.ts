@@ -1,7 +1,7 @@
 // The launch blob: what a start with the build interpreter reads in one pread instead of
 // importing the bootstrap through zipimport (src/bootstrap/__par__/_boot.py, fast()).
 //
-//   raw deflate (level 6) of
+//   raw deflate (level 1) of
 //   marshal((MARKER, code of __par__/_blob_start, of __par__/_boot, of __par__/__init__, of
 //            __par__/_manifest, ((name, method, compressed size, size, offset, dos time, dos
 //            date, crc), ...)))
@@ -45,9 +45,9 @@ export function launchBlob(codes: LaunchCodes, entries: readonly CentralEntry[])
   const index: MarshalValue[] = entries
     .filter((e) => e.name !== LAUNCH_BLOB_ENTRY)
     .map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
-  // Level 6, not 9: 0.7% bigger (38.0 vs 37.8 KB for 1,500 entries) in half the time (5.7 vs
-  // 11 ms), and every pack of a binary writes one.
-  return deflateRawSync(marshalDumps([MARKER, ...codes, index]), { level: 6 });
+  // Level 1: every pack of every binary writes one. At 1,500 entries: level 9 11 ms, 6 5.7 ms,
+  // 1 1.2 ms, for 37.8 / 38.0 / ~40 KB (bench/scale's repack of 100 binaries pays it 100 times).
+  return deflateRawSync(marshalDumps([MARKER, ...codes, index]), { level: 1 });
 }
 
 /** The codes of a blob this module wrote; `where` names the archive in errors. */

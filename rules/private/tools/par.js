@@ -23489,7 +23489,7 @@ function codesFromPycs(pycs) {
 }
 function launchBlob(codes, entries) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
-  return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 6 });
+  return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 1 });
 }
 function readLaunchBlob(blob, where2) {
   let v, n = BLOB_MODULES.length, raw;
