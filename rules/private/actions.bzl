@@ -25,6 +25,10 @@ def run_node_worker(ctx, node, packager, verb_args, inputs, tools, outputs, mnem
     python: the ParPythonRuntimeInfo the verb runs, whose files become tools too.
     """
     startup = ctx.actions.args()
+
+    # A young generation of 32 MB instead of V8's default: a pack allocates a few MB of
+    # short-lived buffers, and scavenging them was ~10% of a warm worker's pack time.
+    startup.add("--max-semi-space-size=32")
     startup.add(packager)
     verb_args.set_param_file_format("multiline")
     verb_args.use_param_file("@%s", use_always = True)

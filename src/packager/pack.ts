@@ -10,7 +10,8 @@ import { basename } from 'node:path';
 import { ParError } from '../common/errors';
 import { compatibleMinors, NEWEST_MINOR, parseSpecifier, satisfies, SpecifierError } from '../common/specifier';
 import { collectEntries, sha256File, type SourceEntry } from './entries';
-import { fragmentPycName, readFragmentIndex, type FragmentIndex } from './fragment/format';
+import { fragmentPycName, type FragmentIndex } from './fragment/format';
+import { beginPack, fragmentIndex } from './fragment/loaded';
 import { fragmentSources, spliceFragment } from './fragment/splice';
 import { checkShadowed } from './shadowed';
 import { launcherPreamble, preferredInterpreter, searchOrder, writeSizeField } from './preamble';
@@ -119,7 +120,7 @@ export async function planPack(args: Pick<PackArgs, 'manifest'>): Promise<PackPl
   // The rules list the bootstrap as one fragment; a hand-written manifest may list its files instead.
   if (boots.length > 1) throw new ParError('MANIFEST_INVALID', `the manifest lists ${boots.length} bootstrap fragments; it takes one`, { label: h.label });
   const byOwner = (a: FragmentRef, b: FragmentRef) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.file < b.file ? -1 : 1);
-  const fragments = [...boots, ...m.fragments.filter((f) => f.kind === 'src').sort(byOwner)].map((f) => ({ ...f, index: readFragmentIndex(f.file, f.owner, h.label) }));
+  const fragments = [...boots, ...m.fragments.filter((f) => f.kind === 'src').sort(byOwner)].map((f) => ({ ...f, index: fragmentIndex(f.file, f.owner, h.label) }));
   const collected = await collectEntries(m, fragments.map((f) => ({ ...f, sources: f.index.sources })));
   const roots = ['', ...[...new Set(m.roots.filter((r) => r !== ''))].sort(), ...bundled.groups.map(groupDir)];
   const firstParty = roots.length - bundled.groups.length;
@@ -373,6 +374,7 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
 
 /** plan (refusals first) -> compile (hashes, manifest module, bytecode) -> write. */
 export async function pack(args: PackArgs): Promise<{ warnings: string[] }> {
+  beginPack();
   const plan = await planPack(args);
   const compiled = await compilePack(plan, args);
   await writePack(plan, compiled, args.out);

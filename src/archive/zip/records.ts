@@ -89,6 +89,30 @@ export function localHeader(r: EntryRecord): Buffer {
   return b;
 }
 
+/**
+ * True when `b` holds at `at` exactly the local header localHeader(r) writes (our fixed fields,
+ * no extra field): such an entry can be copied with its header as it is, and the copy is the
+ * same bytes as writing it afresh. Read in place: no header is built to compare.
+ */
+export function matchesLocalHeader(b: Buffer, at: number, r: EntryRecord): boolean {
+  const n = r.nameBytes.length;
+  return (
+    at + LOCAL_HEADER_SIZE + n <= b.length &&
+    b.readUInt32LE(at) === SIG_LOCAL &&
+    b.readUInt16LE(at + 4) === versionNeeded(r) &&
+    b.readUInt16LE(at + 6) === r.flags &&
+    b.readUInt16LE(at + 8) === r.method &&
+    b.readUInt16LE(at + 10) === DOS_TIME &&
+    b.readUInt16LE(at + 12) === DOS_DATE &&
+    b.readUInt32LE(at + 14) === r.crc32 >>> 0 &&
+    b.readUInt32LE(at + 18) === r.compressedSize &&
+    b.readUInt32LE(at + 22) === r.uncompressedSize &&
+    b.readUInt16LE(at + 26) === n &&
+    b.readUInt16LE(at + 28) === 0 &&
+    b.compare(r.nameBytes, 0, n, at + LOCAL_HEADER_SIZE, at + LOCAL_HEADER_SIZE + n) === 0
+  );
+}
+
 export function centralHeader(r: EntryRecord, localHeaderOffset: number, externalAttr: number): Buffer {
   const b = Buffer.alloc(CENTRAL_HEADER_SIZE + r.nameBytes.length);
   b.writeUInt32LE(SIG_CENTRAL, 0);

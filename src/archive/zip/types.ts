@@ -28,6 +28,20 @@ export interface RawEntry {
   mode?: number;
 }
 
+/**
+ * One entry of a run copied whole (ZipWriter.addRawRun): where its local header starts in
+ * the run's block, and the fields that header must hold.
+ */
+export interface RunEntry {
+  name: string;
+  /** Offset of the entry's local header inside the block. */
+  at: number;
+  method: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
 /** One central-directory record as read back from an archive. */
 export interface CentralEntry {
   name: string;

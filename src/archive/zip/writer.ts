@@ -12,6 +12,7 @@ import {
   externalAttributes,
   LOCAL_HEADER_SIZE,
   localHeader,
+  matchesLocalHeader,
   type EntryRecord,
 } from './records';
 import {
@@ -21,6 +22,7 @@ import {
   type FileSource,
   type FinishResult,
   type RawEntry,
+  type RunEntry,
   type WriterOptions,
 } from './types';
 import { Window } from './window';
@@ -40,6 +42,13 @@ interface Ready {
   enc: EncodedData;
   mode?: number;
   callerOwned: boolean;
+}
+
+/** Whole local entries copied as one block (addRawRun). */
+interface Run {
+  kind: 'run';
+  block: Buffer;
+  records: { name: string; at: number; rec: EntryRecord }[];
 }
 
 /** A big file: streamed straight into place when its turn comes. */
@@ -166,6 +175,47 @@ export class ZipWriter {
   }
 
   /**
+   * Copies whole local entries (header, name, payload) that another zip holds back to back,
+   * as one block: for fragments (packager/fragment/), whose entries this writer wrote with
+   * the names the archive gives them. Only a central record per entry is made here, and
+   * the output is byte for byte what addRaw of each entry would give, at a fraction of the
+   * cost (one append instead of a queued add per entry: ~1,500 entries per binary).
+   * Rejects (nothing added) unless `entries` tile `block` exactly, each header being what
+   * localHeader() writes for its fields: callers check first (runHeaderMatches) and add
+   * the others one by one. `block` is written from the caller's memory, later: it must not
+   * change until finish().
+   */
+  addRawRun(block: Buffer, entries: readonly RunEntry[]): Promise<void> {
+    const names = entries.map((e) => e.name);
+    return this.enqueueMany(names, async () => {
+      const records = entries.map((e) => ({ name: e.name, at: e.at, rec: this.runRecord(e) }));
+      let end = 0;
+      for (const { name, at, rec } of records) {
+        if (at !== end || !matchesLocalHeader(block, at, rec)) {
+          throw new ZipError(this.path, `raw run: the entry "${name}" at ${at} of the block is not a local header this writer would write there`);
+        }
+        end = at + LOCAL_HEADER_SIZE + rec.nameBytes.length + rec.compressedSize;
+      }
+      if (end !== block.length) throw new ZipError(this.path, `raw run: its entries end at ${end}, the block at ${block.length}`);
+      return { kind: 'run', block, records };
+    });
+  }
+
+  /** Whether `entry`'s local header at `entry.at` of `block` can be copied by addRawRun. */
+  runHeaderMatches(block: Buffer, entry: RunEntry): boolean {
+    try {
+      return matchesLocalHeader(block, entry.at, this.runRecord(entry));
+    } catch {
+      return false; // a name the writer refuses: the caller's per-entry add reports it
+    }
+  }
+
+  private runRecord(e: RunEntry): EntryRecord {
+    const { nameBytes, flags } = encodeName(this.path, e.name);
+    return { nameBytes, flags, method: e.method, crc32: e.crc32 >>> 0, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize };
+  }
+
+  /**
    * Adds many entries with at most `window` in flight, pulling lazily from the
    * iterable so a generator over thousands of paths never holds them all at once.
    */
@@ -231,24 +281,34 @@ export class ZipWriter {
     await fsp.rm(this.path, { force: true });
   }
 
-  private enqueue(name: string, prepare: () => Promise<Ready | Streamed>): Promise<void> {
-    const p = this.run(name, prepare);
+  private enqueue(name: string, prepare: () => Promise<Ready | Streamed | Run>): Promise<void> {
+    return this.enqueueMany([name], prepare);
+  }
+
+  private enqueueMany(names: readonly string[], prepare: () => Promise<Ready | Streamed | Run>): Promise<void> {
+    const p = this.run(names, prepare);
     // Failures also come back from finish(); marking this promise handled keeps a
     // caller that queues adds without awaiting them from crashing the process.
     p.catch(() => undefined);
     return p;
   }
 
-  private async run(name: string, prepare: () => Promise<Ready | Streamed>): Promise<void> {
+  private async run(names: readonly string[], prepare: () => Promise<Ready | Streamed | Run>): Promise<void> {
     // Everything up to the first await runs at call time: this is what fixes the
     // output order to the call order.
     let turn: Promise<void>;
     let release!: () => void;
+    const name = names[0];
     try {
       this.assertOpen(`add "${name}"`);
-      if (this.names.has(name)) throw new ZipError(this.path, `duplicate entry name "${name}"`);
-      assertEntryCount(this.path, this.names.size + 1);
-      this.names.add(name);
+      assertEntryCount(this.path, this.names.size + names.length);
+      for (const [i, n] of names.entries()) {
+        if (this.names.has(n)) {
+          for (const added of names.slice(0, i)) this.names.delete(added);
+          throw new ZipError(this.path, `duplicate entry name "${n}"`);
+        }
+        this.names.add(n);
+      }
       turn = this.chain;
       this.chain = new Promise<void>((resolve) => (release = resolve));
     } catch (e) {
@@ -258,7 +318,7 @@ export class ZipWriter {
     const slot = this.window.acquire();
     try {
       await slot;
-      let item: Ready | Streamed | undefined;
+      let item: Ready | Streamed | Run | undefined;
       let prepareError: unknown;
       try {
         item = await prepare();
@@ -274,6 +334,7 @@ export class ZipWriter {
       if (item === undefined) throw new Error('unreachable: prepare neither returned nor threw');
       try {
         if (item.kind === 'ready') await this.writeReady(name, item);
+        else if (item.kind === 'run') await this.writeRun(item);
         else await this.writeStreamed(name, item);
       } catch (e) {
         this.failure ??= e;
@@ -298,6 +359,14 @@ export class ZipWriter {
     this.append(callerBuffer && enc.data.length < COPY_LIMIT ? Buffer.from(enc.data) : enc.data);
     this.central.push(centralHeader(rec, offset, externalAttributes(name, item.mode)));
     if (this.pendingBytes >= FLUSH_THRESHOLD || (callerBuffer && enc.data.length >= COPY_LIMIT)) await this.flush();
+  }
+
+  private async writeRun(item: Run): Promise<void> {
+    const start = this.position - this.offsetBase;
+    assertFits32(this.path, 'the end of a raw run', start + item.block.length);
+    for (const { name, at, rec } of item.records) this.central.push(centralHeader(rec, start + at, externalAttributes(name, undefined)));
+    this.append(item.block);
+    if (this.pendingBytes >= FLUSH_THRESHOLD) await this.flush();
   }
 
   /**

@@ -46,6 +46,31 @@ export const fragmentFailure = (file: string, owner: string, label: string) => (
   new ParError('MANIFEST_INVALID', `${file} is not a fragment of ${owner}: ${why}`, { label, file, hint: `Rebuild ${owner}; a fragment is made by its ParFragment action.` });
 
 /**
+ * The index at the start of fragment bytes `head` (the file, or at least its first entry).
+ * `bad` makes the error naming the file; `owner`: the target that must have made it.
+ */
+export function parseFragmentIndex(head: Buffer, bad: (why: string) => Error, owner: string): FragmentIndex {
+  if (head.length < LOCAL_HEADER_SIZE) throw bad(`it is ${head.length} bytes long`);
+  const nameLen = head.readUInt16LE(26);
+  const extraLen = head.readUInt16LE(28);
+  const name = head.toString('utf8', LOCAL_HEADER_SIZE, Math.min(head.length, LOCAL_HEADER_SIZE + nameLen));
+  if (head.readUInt32LE(0) !== SIG_LOCAL || name !== INDEX_ENTRY || head.readUInt16LE(8) !== METHOD_STORED) {
+    throw bad(`its first entry is not a stored ${INDEX_ENTRY}`);
+  }
+  const length = head.readUInt32LE(18);
+  const at = LOCAL_HEADER_SIZE + nameLen + extraLen;
+  if (at + length > head.length) throw bad(`its index (${length} bytes at ${at}) runs past its end (${head.length} bytes)`);
+  let parsed: FragmentIndex;
+  try {
+    parsed = Index.parse(JSON.parse(head.toString('utf8', at, at + length)));
+  } catch (e) {
+    throw bad(e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message);
+  }
+  if (parsed.label !== owner) throw bad(`it is the fragment of ${parsed.label}`);
+  return parsed;
+}
+
+/**
  * The index of fragment `file`, read from its first entry (two small reads, no directory
  * parse). `owner`: the target that made it, for messages; `label`: the binary being packed.
  */
@@ -59,25 +84,11 @@ export function readFragmentIndex(file: string, owner: string, label: string): F
   }
   try {
     const size = fstatSync(fd).size;
-    if (size < LOCAL_HEADER_SIZE) throw bad(`it is ${size} bytes long`);
     const head = readAt(fd, 0, Math.min(size, LOCAL_HEADER_SIZE + INDEX_ENTRY.length));
-    const nameLen = head.readUInt16LE(26);
-    const extraLen = head.readUInt16LE(28);
-    const name = head.toString('utf8', LOCAL_HEADER_SIZE, LOCAL_HEADER_SIZE + nameLen);
-    if (head.readUInt32LE(0) !== SIG_LOCAL || name !== INDEX_ENTRY || head.readUInt16LE(8) !== METHOD_STORED) {
-      throw bad(`its first entry is not a stored ${INDEX_ENTRY}`);
-    }
-    const length = head.readUInt32LE(18);
-    const at = LOCAL_HEADER_SIZE + nameLen + extraLen;
-    if (at + length > size) throw bad(`its index (${length} bytes at ${at}) runs past its end (${size} bytes)`);
-    let parsed: FragmentIndex;
-    try {
-      parsed = Index.parse(JSON.parse(readAt(fd, at, length).toString('utf8')));
-    } catch (e) {
-      throw bad(e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message);
-    }
-    if (parsed.label !== owner) throw bad(`it is the fragment of ${parsed.label}`);
-    return parsed;
+    if (head.length < LOCAL_HEADER_SIZE) return parseFragmentIndex(head, bad, owner);
+    // The first entry whole: its header, name, extra field and the index itself.
+    const end = LOCAL_HEADER_SIZE + head.readUInt16LE(26) + head.readUInt16LE(28) + head.readUInt32LE(18);
+    return parseFragmentIndex(end <= head.length ? head : readAt(fd, 0, Math.min(size, end)), bad, owner);
   } finally {
     closeSync(fd);
   }

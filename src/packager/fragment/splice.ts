@@ -4,11 +4,11 @@
 // the fragment's (compression = "stored", compression_level != 6) gets entries re-encoded,
 // exactly as the packer would have encoded the plain bytes: archives never depend on whether
 // an entry came from a fragment.
-import { readFileSync } from 'node:fs';
 import * as zlib from 'node:zlib';
-import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORED, parseCentralDirectory, readDirectory, SIG_LOCAL, type CentralEntry, type ZipWriter } from '../../archive/zip';
+import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORED, SIG_LOCAL, type CentralEntry, type RunEntry, type ZipWriter } from '../../archive/zip';
 
 import { fragmentFailure, fragmentPycName, INDEX_ENTRY, type FragmentIndex } from './format';
+import { loadFragment } from './loaded';
 
 export interface SpliceOptions {
   compress: boolean;
@@ -24,17 +24,6 @@ export interface SpliceOptions {
   /** For messages. */
   label: string;
   owner: string;
-}
-
-/** A fragment file whole in memory (one target's code: small), with its directory. */
-function load(file: string, bad: (why: string) => Error): { buf: Buffer; entries: CentralEntry[] } {
-  try {
-    const buf = readFileSync(file); // one open and read: packing reads ~100 fragments per binary
-    const dir = readDirectory(file, buf, buf.length);
-    return { entries: parseCentralDirectory(file, dir.cd, dir.shift), buf };
-  } catch (e) {
-    throw bad((e as Error).message);
-  }
 }
 
 /** The entry's stored payload (deflate stream or plain bytes), checked against its local header. */
@@ -54,7 +43,7 @@ function plain(e: CentralEntry, data: Buffer): Buffer {
 /** Adds the fragment's wanted entries to `w`; returns the kept entries' bytes by archive name. */
 export async function spliceFragment(w: ZipWriter, file: string, index: FragmentIndex, o: SpliceOptions): Promise<Map<string, Buffer>> {
   const bad = fragmentFailure(file, o.owner, o.label);
-  const { buf, entries } = load(file, bad);
+  const { buf, entries } = loadFragment(file, o.owner, o.label);
   // What each entry is, from the index: a source, or the .pyc of one.
   const role = new Map<string, { path: string; pyc: boolean }>();
   for (const [path, , compiled] of index.sources) {
@@ -63,6 +52,14 @@ export async function spliceFragment(w: ZipWriter, file: string, index: Fragment
   }
   const kept = new Map<string, Buffer>();
   const adds: Promise<void>[] = [];
+  // Entries kept under their own name and next to each other in the fragment (the zip
+  // layout: all of a library's but the launch blob's modules) go in as one block with
+  // their headers (ZipWriter.addRawRun); the others one by one.
+  let run: { start: number; end: number; entries: RunEntry[] } | null = null;
+  const endRun = () => {
+    if (run) adds.push(w.addRawRun(buf.subarray(run.start, run.end), run.entries));
+    run = null;
+  };
   let seen = 0;
   for (const e of entries) {
     if (e.name === INDEX_ENTRY) continue;
@@ -74,13 +71,28 @@ export async function spliceFragment(w: ZipWriter, file: string, index: Fragment
     const data = payload(buf, e, bad);
     const inflate = () => plain(e, data);
     if (o.keep?.has(name)) kept.set(name, inflate());
-    if (o.omit?.has(name)) continue;
-    if ((o.compress && o.level === index.level) || (!o.compress && e.method === METHOD_STORED)) {
+    if (o.omit?.has(name)) {
+      endRun();
+      continue;
+    }
+    const raw = (o.compress && o.level === index.level) || (!o.compress && e.method === METHOD_STORED);
+    const at = e.localHeaderOffset;
+    const entry: RunEntry = { name, at, method: e.method, crc32: e.crc32, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize };
+    if (raw && name === e.name && w.runHeaderMatches(buf, entry)) {
+      if (run && run.end !== at) endRun();
+      run ??= { start: at, end: at, entries: [] };
+      run.entries.push({ ...entry, at: at - run.start });
+      run.end = data.byteOffset - buf.byteOffset + data.length;
+      continue;
+    }
+    endRun();
+    if (raw) {
       adds.push(w.addRaw({ name, method: e.method, crc32: e.crc32, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize, data }));
     } else {
       adds.push(w.addFile(name, inflate(), { compress: o.compress, level: o.level }));
     }
   }
+  endRun();
   if (seen !== role.size) throw bad(`its index lists ${role.size} entries, it holds ${seen}`);
   // Awaited per fragment: one fragment's bytes in memory at a time, whatever the closure's size.
   await Promise.all(adds);
@@ -90,7 +102,7 @@ export async function spliceFragment(w: ZipWriter, file: string, index: Fragment
 /** The source bytes of a fragment by archive path (when its bytecode is for another interpreter). */
 export function fragmentSources(file: string, index: FragmentIndex, owner: string, label: string): Map<string, Buffer> {
   const bad = fragmentFailure(file, owner, label);
-  const { buf, entries } = load(file, bad);
+  const { buf, entries } = loadFragment(file, owner, label);
   const wanted = new Set(index.sources.map((s) => s[0]));
   const out = new Map<string, Buffer>();
   for (const e of entries) if (wanted.has(e.name)) out.set(e.name, Buffer.from(plain(e, payload(buf, e, bad))));
