@@ -32,7 +32,13 @@ export interface ShadowInput {
   allowed: string[];
 }
 
-function provisions(path: string, root: string, entry: number, owner: string, prefix = ''): Provision[] {
+/**
+ * What `path` provides through sys.path entry `entry`: its module, and a namespace portion
+ * per folder above it. `portions` holds the folders already given (by `entry\0key`): a
+ * folder listed by its first file only is what the checks below keep anyway (they take
+ * portions once per key), and a pack sees ~1,500 files in a few hundred folders.
+ */
+function provisions(path: string, root: string, entry: number, owner: string, portions: Set<string>, prefix = ''): Provision[] {
   const parts = moduleParts(path, root);
   if (!parts) return [];
   const out: Provision[] = [{ module: parts.join('.'), kind: 'file', entry, key: prefix + path, owner }];
@@ -41,9 +47,13 @@ function provisions(path: string, root: string, entry: number, owner: string, pr
   const rel = root ? path.slice(root.length + 1) : path;
   const dirs = rel.split('/').slice(0, -1);
   if (rel === '__init__.py' || rel.endsWith('/__init__.py')) dirs.pop();
-  for (let k = 1; k <= dirs.length; k++) {
+  for (let k = dirs.length; k >= 1; k--) {
     const dir = [root, ...dirs.slice(0, k)].filter(Boolean).join('/');
-    out.push({ module: dirs.slice(0, k).join('.'), kind: 'portion', entry, key: `${prefix}${dir}/`, owner });
+    const key = `${prefix}${dir}/`;
+    // Deepest first: once a folder was given, so were the ones above it.
+    if (portions.has(`${entry}\0${key}`)) break;
+    portions.add(`${entry}\0${key}`);
+    out.push({ module: dirs.slice(0, k).join('.'), kind: 'portion', entry, key, owner });
   }
   return out;
 }
@@ -60,14 +70,15 @@ export function findShadowed(input: ShadowInput): Provision[][] {
     if (list) list.push(p);
     else byModule.set(p.module, [p]);
   };
+  const portions = new Set<string>();
   input.roots.forEach((root, entry) => {
-    for (const f of input.files) for (const p of provisions(f.path, root, entry, f.owner)) add(p);
+    for (const f of input.files) for (const p of provisions(f.path, root, entry, f.owner, portions)) add(p);
   });
   for (const w of input.wheels) {
     for (const e of w.info.entries) {
       const first = e.path.split('/')[0];
       if (first.endsWith('.dist-info') || first.endsWith('.data')) continue;
-      for (const p of provisions(e.path, '', w.entry, w.info.label, `${w.info.filename}!/`)) add(p);
+      for (const p of provisions(e.path, '', w.entry, w.info.label, portions, `${w.info.filename}!/`)) add(p);
     }
   }
   const allowed = (m: string) => input.allowed.some((a) => m === a || m.startsWith(`${a}.`));

@@ -23136,13 +23136,25 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     if (this.pending.length === 0) return;
     let bufs = this.pending, at = this.flushed;
     this.pending = [], this.pendingBytes = 0, this.flushed = this.position;
-    let { bytesWritten } = await this.fh.writev(bufs, at), expected = this.flushed - at;
+    let bytesWritten = writevAll(this.fh.fd, bufs, at), expected = this.flushed - at;
     if (bytesWritten !== expected) throw new ZipError(this.path, `short write: ${bytesWritten} of ${expected} bytes at offset ${at}`);
   }
   assertOpen(action) {
     if (this.closed) throw new ZipError(this.path, `cannot ${action}: the writer is already finished`);
   }
 };
+function writevAll(fd, bufs, at) {
+  let done = 0, pending = bufs;
+  for (; pending.length > 0; ) {
+    let n = (0, import_node_fs5.writevSync)(fd, pending.length > 1024 ? pending.slice(0, 1024) : pending, at + done);
+    if (n <= 0) break;
+    done += n;
+    let k = 0;
+    for (; k < pending.length && n >= pending[k].length; ) n -= pending[k++].length;
+    pending = pending.slice(k), n > 0 && (pending[0] = pending[0].subarray(n));
+  }
+  return done;
+}
 function readSmallFile(path) {
   let fd = (0, import_node_fs5.openSync)(path, "r");
   try {
@@ -23434,14 +23446,15 @@ var ModuleIndex = class {
 };
 
 // src/packager/shadowed.ts
-function provisions(path, root, entry, owner2, prefix = "") {
+function provisions(path, root, entry, owner2, portions, prefix = "") {
   let parts = moduleParts(path, root);
   if (!parts) return [];
   let out = [{ module: parts.join("."), kind: "file", entry, key: prefix + path, owner: owner2 }], rel = root ? path.slice(root.length + 1) : path, dirs = rel.split("/").slice(0, -1);
   (rel === "__init__.py" || rel.endsWith("/__init__.py")) && dirs.pop();
-  for (let k = 1; k <= dirs.length; k++) {
-    let dir = [root, ...dirs.slice(0, k)].filter(Boolean).join("/");
-    out.push({ module: dirs.slice(0, k).join("."), kind: "portion", entry, key: `${prefix}${dir}/`, owner: owner2 });
+  for (let k = dirs.length; k >= 1; k--) {
+    let dir = [root, ...dirs.slice(0, k)].filter(Boolean).join("/"), key = `${prefix}${dir}/`;
+    if (portions.has(`${entry}\0${key}`)) break;
+    portions.add(`${entry}\0${key}`), out.push({ module: dirs.slice(0, k).join("."), kind: "portion", entry, key, owner: owner2 });
   }
   return out;
 }
@@ -23450,23 +23463,23 @@ function findShadowed(input2) {
   let byModule = /* @__PURE__ */ new Map(), add = (p) => {
     let list = byModule.get(p.module);
     list ? list.push(p) : byModule.set(p.module, [p]);
-  };
+  }, portions = /* @__PURE__ */ new Set();
   input2.roots.forEach((root, entry) => {
-    for (let f of input2.files) for (let p of provisions(f.path, root, entry, f.owner)) add(p);
+    for (let f of input2.files) for (let p of provisions(f.path, root, entry, f.owner, portions)) add(p);
   });
   for (let w of input2.wheels)
     for (let e of w.info.entries) {
       let first = e.path.split("/")[0];
       if (!(first.endsWith(".dist-info") || first.endsWith(".data")))
-        for (let p of provisions(e.path, "", w.entry, w.info.label, `${w.info.filename}!/`)) add(p);
+        for (let p of provisions(e.path, "", w.entry, w.info.label, portions, `${w.info.filename}!/`)) add(p);
     }
   let allowed = (m) => input2.allowed.some((a) => m === a || m.startsWith(`${a}.`)), groups = [];
   for (let [module2, list] of byModule) {
     if (allowed(module2)) continue;
     let ranked = list.filter((p) => p.kind === "file").sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), files = uniqueBy(uniqueBy(ranked, (p) => p.key), (p) => p.key.includes("!/") ? p.key.slice(0, p.key.indexOf("!/")) : `\0${p.key}`);
     if (files.length === 0) continue;
-    let portions = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
-    files.length + portions.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions.sort((a, b) => a.entry - b.entry)]));
+    let portions2 = uniqueBy(list.filter((p) => p.kind === "portion" && !files.some((f) => f.key.startsWith(p.key))), (p) => p.key);
+    files.length + portions2.length < 2 || (files.sort((a, b) => a.entry - b.entry || rank(a) - rank(b)), groups.push([...files, ...portions2.sort((a, b) => a.entry - b.entry)]));
   }
   return groups.sort((a, b) => a[0].module < b[0].module ? -1 : a[0].module > b[0].module ? 1 : 0);
 }
