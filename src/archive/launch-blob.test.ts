@@ -36,7 +36,7 @@ describe('launchBlob', () => {
     expect(readLaunchBlob(launchBlob(codes, entries), 'a.par')).toEqual(codes);
   });
   it('lists only the entries `listed` keeps (the packer leaves out wheels unpacked at launch), and says which', () => {
-    const blob = launchBlob(codes, [...entries, entry('_par_wheels/np-1.0/np/core.so', 400, 1)], (n) => !n.startsWith('_par_wheels/np-1.0/'));
+    const blob = launchBlob(codes, [...entries, entry('_w/np-1.0/np/core.so', 400, 1)], (n) => !n.startsWith('_w/np-1.0/'));
     expect([...launchBlobNames(blob, 'a.par')]).toEqual(['__main__.py', 'pkg/']);
     expect([...launchBlobNames(launchBlob(codes, entries), 'a.par')]).toEqual(['__main__.py', 'pkg/']);
     expect(() => launchBlobNames(Buffer.from('PK\x03\x04'), 'bazel-bin/a')).toThrow(/^bazel-bin\/a: __par__\/_launch.blob is not a launch blob: not a deflate stream \(/);

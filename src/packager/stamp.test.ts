@@ -201,10 +201,10 @@ describe('stamp with a launch blob', () => {
     const w = await ZipWriter.create(body, preamble);
     await w.addFile('app/main.py', Buffer.from('print(1)\n'), { compress: true });
     await w.addFile('__par__/_manifest.py', Buffer.from('DATA = {}\n'), { compress: false });
-    if (unpackedWheel) await w.addFile('_par_wheels/native-1.0/native/__init__.py', Buffer.from(''), { compress: false });
+    if (unpackedWheel) await w.addFile('_w/native-1.0/native/__init__.py', Buffer.from(''), { compress: false });
     const { directory, next } = await w.written();
     // As the packer does for a wheel unpacked at launch: its files are not in the blob's directory.
-    const blob = launchBlob(codes, parseCentralDirectory(body, directory, 0), (n) => !n.startsWith('_par_wheels/native-1.0/'));
+    const blob = launchBlob(codes, parseCentralDirectory(body, directory, 0), (n) => !n.startsWith('_w/native-1.0/'));
     await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
     await w.finish();
     writeFastField(body, fastFieldAt(preamble), next, blob.length);
@@ -247,7 +247,7 @@ describe('stamp with a launch blob', () => {
     expect(index.map((e) => e[0])).toEqual(['app/main.py', '__par__/_manifest.py', STAMP_ENTRY]);
     const r = await ZipReader.open(f.out);
     try {
-      expect(r.entries.map((e) => e.name)).toContain('_par_wheels/native-1.0/native/__init__.py');
+      expect(r.entries.map((e) => e.name)).toContain('_w/native-1.0/native/__init__.py');
     } finally {
       await r.close();
     }

@@ -171,15 +171,15 @@ maybe('examples/numpy: native wheels from an archive', () => {
     const dir = join(cache, 'extract', unpacked[0]);
     expect(existsSync(join(dir, 'solve.py'))).toBe(true);
     expect(existsSync(join(dir, '__pycache__/solve.cpython-311.pyc'))).toBe(true);
-    const [numpyDir] = readdirSync(join(dir, '_par_wheels')); // numpy-<version>
+    const [numpyDir] = readdirSync(join(dir, '_w')); // numpy-<version>
     expect(numpyDir).toMatch(/^numpy-\d/);
-    expect(existsSync(join(dir, '_par_wheels', numpyDir, 'numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
+    expect(existsSync(join(dir, '_w', numpyDir, 'numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
     expect(existsSync(join(dir, '__par__'))).toBe(false); // keeps running from the archive (its own stamp)
     expect(existsSync(join(cache, 'wheels'))).toBe(false); // numpy came with the archive's copy
     // Program code and numpy are imported from the unpacked copy.
     const where = runArchive(extracted, ['-c', 'import numpy, __main__, __par__; print(numpy.__file__); print(__par__.archive)'], { env: { PAR_ROOT: cache, PAR_INTERPRETER: '1' } });
     expect(where.stderr).toBe('');
-    expect(where.stdout).toBe(`${dir}/_par_wheels/${numpyDir}/numpy/__init__.py\n${extracted}\n`);
+    expect(where.stdout).toBe(`${dir}/_w/${numpyDir}/numpy/__init__.py\n${extracted}\n`);
     // A second launch reuses the copy; nothing new is compiled into it (bytecode writing allowed).
     const before = spawnSync('find', [dir, '-name', '*.pyc'], { encoding: 'utf8' }).stdout;
     expect(runArchive(extracted, [], { env: { PAR_ROOT: cache } }).stdout).toContain(EXPECTED);

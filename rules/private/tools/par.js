@@ -22426,7 +22426,7 @@ function compatibleMinors(clauses) {
 var import_node_crypto = require("node:crypto"), import_node_fs = require("node:fs");
 
 // src/archive/contract.ts
-var BOOTSTRAP_PREFIX = "__par__/", MANIFEST_ENTRY = "__par__/_manifest.py", STAMP_ENTRY = "__par__/_stamp.py", LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", MANIFEST_ENTRY], WHEELS_DIR = "_par_wheels", RESERVED = ["__main__.py", "__main__.pyc", BOOTSTRAP_PREFIX];
+var BOOTSTRAP_PREFIX = "__par__/", MANIFEST_ENTRY = "__par__/_manifest.py", STAMP_ENTRY = "__par__/_stamp.py", LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", MANIFEST_ENTRY], WHEELS_DIR = "_w", RESERVED = ["__main__.py", "__main__.pyc", BOOTSTRAP_PREFIX];
 
 // src/packager/entries.ts
 async function sha256File(file2) {
