@@ -2,9 +2,10 @@
 
 The wheel is validated once, at build time, by the `par wheel` action (name, version, tags,
 Requires-Dist, every entry against RECORD, and hostile content), and its modules are compiled
-once by `par wheel-bytecode` (built when a binary needs them); binaries that depend on it
-bundle its files at their install paths by copying the compressed entries as they are, and
-that bytecode beside them. With `wheels = [...]` each build is validated and compiled alike,
+once by `par wheel-bytecode` (built when a binary needs them); its entries are deflated again
+at level 9 once (`ParWheelDeflate`, unless recompress = False); binaries that depend on it
+bundle its files at their install paths by copying those compressed entries as they are,
+and that bytecode beside them. With `wheels = [...]` each build is validated and compiled alike,
 and binaries bundle them all (wheel_variants.bzl checks they are one distribution).
 """
 

@@ -2,8 +2,10 @@
 // native code extracted once into the cache, tags checked at launch, concurrent and
 // interrupted first launches.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchBlobNames, readFastField } from '../../src/archive/launch-blob';
+import { ZipReader } from '../../src/archive/zip';
 import { bazel, cleanEnv, describeUnless, missingPyenv, pyenvInterpreters, ROOT, runArchive, scratch } from './harness';
 
 const EXAMPLE = join(ROOT, 'examples/numpy');
@@ -70,6 +72,32 @@ maybe('examples/numpy: native wheels from an archive', () => {
     const flags = spawnSync('/usr/bin/python3', ['-S', '-c', 'import sys\nfor p in sys.argv[1:]:\n  f=open(p,"rb").read(8)\n  print(int.from_bytes(f[4:8],"little"))', ...pycs], { encoding: 'utf8' });
     expect(new Set(flags.stdout.trim().split('\n'))).toEqual(new Set(['1']));
     expect(pycs.some((p) => p.endsWith('numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
+  });
+
+  // Issue 20's size target: the archive is no larger than the wheel it bundles. Where the
+  // bytes went: docs/PERFORMANCE.md "Size" (the table "numpy example").
+  test("//:solve is no larger than numpy's wheel: the wheel's streams recompressed once by its python_wheel target, no directory entries or launch-blob listing for the unpacked wheel", async () => {
+    const [wheel] = readdirSync(join(EXAMPLE, 'third_party')).filter((n) => n.endsWith('.whl'));
+    const wheelSize = statSync(join(EXAMPLE, 'third_party', wheel)).size;
+    expect(statSync(archive).size).toBeLessThanOrEqual(wheelSize);
+    const q = bazel(['aquery', '--output=text', 'mnemonic("ParWheelDeflate|ParPack", deps(//:solve + //:solve_extracted))'], opts);
+    expect(q.status).toBe(0);
+    const actions = q.stdout.split('\n').filter((l) => l.startsWith('action '));
+    expect(actions.filter((a) => a.includes('Recompressing wheel'))).toEqual(["action 'Recompressing wheel //third_party:numpy'"]);
+    const r = await ZipReader.open(archive);
+    try {
+      const names = r.entries.map((e) => e.name);
+      const numpy = names.filter((n) => n.startsWith('_w/numpy-'));
+      expect(numpy.length).toBeGreaterThan(1000);
+      expect(numpy.filter((n) => n.endsWith('/'))).toEqual([]);
+      const bytes = readFileSync(archive);
+      const field = readFastField(bytes.subarray(0, 8192))!;
+      const listed = launchBlobNames(bytes.subarray(field.blob!.offset, field.blob!.offset + field.blob!.length), archive);
+      expect([...listed].filter((n) => n.startsWith('_w/'))).toEqual([]);
+      expect(listed.has('solve.pyc')).toBe(true);
+    } finally {
+      await r.close();
+    }
   });
 
   test('par inspect lists the bundled distribution', () => {
