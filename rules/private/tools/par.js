@@ -31,9 +31,9 @@ var __toESM = (mod2, isNodeMode, target2) => (target2 = mod2 != null ? __create(
   mod2
 )), __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: !0 }), mod2);
 
-// ../../main/node_modules/fast-glob/out/utils/array.js
+// node_modules/fast-glob/out/utils/array.js
 var require_array = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/array.js"(exports2) {
+  "node_modules/fast-glob/out/utils/array.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.splitWhen = exports2.flatten = void 0;
@@ -51,9 +51,9 @@ var require_array = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/utils/errno.js
+// node_modules/fast-glob/out/utils/errno.js
 var require_errno = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/errno.js"(exports2) {
+  "node_modules/fast-glob/out/utils/errno.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.isEnoentCodeError = void 0;
@@ -64,9 +64,9 @@ var require_errno = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/utils/fs.js
+// node_modules/fast-glob/out/utils/fs.js
 var require_fs = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/fs.js"(exports2) {
+  "node_modules/fast-glob/out/utils/fs.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.createDirentFromStats = void 0;
@@ -82,9 +82,9 @@ var require_fs = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/utils/path.js
+// node_modules/fast-glob/out/utils/path.js
 var require_path = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/path.js"(exports2) {
+  "node_modules/fast-glob/out/utils/path.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.convertPosixPathToPattern = exports2.convertWindowsPathToPattern = exports2.convertPathToPattern = exports2.escapePosixPath = exports2.escapeWindowsPath = exports2.escape = exports2.removeLeadingDotSegment = exports2.makeAbsolute = exports2.unixify = void 0;
@@ -127,9 +127,9 @@ var require_path = __commonJS({
   }
 });
 
-// ../../main/node_modules/is-extglob/index.js
+// node_modules/is-extglob/index.js
 var require_is_extglob = __commonJS({
-  "../../main/node_modules/is-extglob/index.js"(exports2, module2) {
+  "node_modules/is-extglob/index.js"(exports2, module2) {
     module2.exports = function(str) {
       if (typeof str != "string" || str === "")
         return !1;
@@ -142,9 +142,9 @@ var require_is_extglob = __commonJS({
   }
 });
 
-// ../../main/node_modules/is-glob/index.js
+// node_modules/is-glob/index.js
 var require_is_glob = __commonJS({
-  "../../main/node_modules/is-glob/index.js"(exports2, module2) {
+  "node_modules/is-glob/index.js"(exports2, module2) {
     var isExtglob = require_is_extglob(), chars = { "{": "}", "(": ")", "[": "]" }, strictCheck = function(str) {
       if (str[0] === "!")
         return !0;
@@ -197,9 +197,9 @@ var require_is_glob = __commonJS({
   }
 });
 
-// ../../main/node_modules/glob-parent/index.js
+// node_modules/glob-parent/index.js
 var require_glob_parent = __commonJS({
-  "../../main/node_modules/glob-parent/index.js"(exports2, module2) {
+  "node_modules/glob-parent/index.js"(exports2, module2) {
     "use strict";
     var isGlob = require_is_glob(), pathPosixDirname = require("path").posix.dirname, isWin32 = require("os").platform() === "win32", slash = "/", backslash = /\\/g, enclosure = /[\{\[].*[\}\]]$/, globby = /(^|[^\\])([\{\[]|\([^\)]+$)/, escaped = /\\([\!\*\?\|\[\]\(\)\{\}])/g;
     module2.exports = function(str, opts) {
@@ -213,9 +213,9 @@ var require_glob_parent = __commonJS({
   }
 });
 
-// ../../main/node_modules/braces/lib/utils.js
+// node_modules/braces/lib/utils.js
 var require_utils = __commonJS({
-  "../../main/node_modules/braces/lib/utils.js"(exports2) {
+  "node_modules/braces/lib/utils.js"(exports2) {
     "use strict";
     exports2.isInteger = (num) => typeof num == "number" ? Number.isInteger(num) : typeof num == "string" && num.trim() !== "" ? Number.isInteger(Number(num)) : !1;
     exports2.find = (node2, type) => node2.nodes.find((node3) => node3.type === type);
@@ -245,9 +245,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../../main/node_modules/braces/lib/stringify.js
+// node_modules/braces/lib/stringify.js
 var require_stringify = __commonJS({
-  "../../main/node_modules/braces/lib/stringify.js"(exports2, module2) {
+  "node_modules/braces/lib/stringify.js"(exports2, module2) {
     "use strict";
     var utils = require_utils();
     module2.exports = (ast, options = {}) => {
@@ -267,9 +267,9 @@ var require_stringify = __commonJS({
   }
 });
 
-// ../../main/node_modules/is-number/index.js
+// node_modules/is-number/index.js
 var require_is_number = __commonJS({
-  "../../main/node_modules/is-number/index.js"(exports2, module2) {
+  "node_modules/is-number/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function(num) {
       return typeof num == "number" ? num - num === 0 : typeof num == "string" && num.trim() !== "" ? Number.isFinite ? Number.isFinite(+num) : isFinite(+num) : !1;
@@ -277,9 +277,9 @@ var require_is_number = __commonJS({
   }
 });
 
-// ../../main/node_modules/to-regex-range/index.js
+// node_modules/to-regex-range/index.js
 var require_to_regex_range = __commonJS({
-  "../../main/node_modules/to-regex-range/index.js"(exports2, module2) {
+  "node_modules/to-regex-range/index.js"(exports2, module2) {
     "use strict";
     var isNumber = require_is_number(), toRegexRange = (min, max, options) => {
       if (isNumber(min) === !1)
@@ -395,9 +395,9 @@ var require_to_regex_range = __commonJS({
   }
 });
 
-// ../../main/node_modules/fill-range/index.js
+// node_modules/fill-range/index.js
 var require_fill_range = __commonJS({
-  "../../main/node_modules/fill-range/index.js"(exports2, module2) {
+  "node_modules/fill-range/index.js"(exports2, module2) {
     "use strict";
     var util = require("util"), toRegexRange = require_to_regex_range(), isObject2 = (val) => val !== null && typeof val == "object" && !Array.isArray(val), transform2 = (toNumber) => (value) => toNumber === !0 ? Number(value) : String(value), isValidValue = (value) => typeof value == "number" || typeof value == "string" && value !== "", isNumber = (num) => Number.isInteger(+num), zeros = (input2) => {
       let value = `${input2}`, index = -1;
@@ -480,9 +480,9 @@ var require_fill_range = __commonJS({
   }
 });
 
-// ../../main/node_modules/braces/lib/compile.js
+// node_modules/braces/lib/compile.js
 var require_compile = __commonJS({
-  "../../main/node_modules/braces/lib/compile.js"(exports2, module2) {
+  "node_modules/braces/lib/compile.js"(exports2, module2) {
     "use strict";
     var fill = require_fill_range(), utils = require_utils(), compile2 = (ast, options = {}) => {
       let walk = (node2, parent = {}) => {
@@ -515,9 +515,9 @@ var require_compile = __commonJS({
   }
 });
 
-// ../../main/node_modules/braces/lib/expand.js
+// node_modules/braces/lib/expand.js
 var require_expand = __commonJS({
-  "../../main/node_modules/braces/lib/expand.js"(exports2, module2) {
+  "node_modules/braces/lib/expand.js"(exports2, module2) {
     "use strict";
     var fill = require_fill_range(), stringify2 = require_stringify(), utils = require_utils(), append = (queue = "", stash = "", enclose = !1) => {
       let result = [];
@@ -581,9 +581,9 @@ var require_expand = __commonJS({
   }
 });
 
-// ../../main/node_modules/braces/lib/constants.js
+// node_modules/braces/lib/constants.js
 var require_constants = __commonJS({
-  "../../main/node_modules/braces/lib/constants.js"(exports2, module2) {
+  "node_modules/braces/lib/constants.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       MAX_LENGTH: 1e4,
@@ -683,9 +683,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../../main/node_modules/braces/lib/parse.js
+// node_modules/braces/lib/parse.js
 var require_parse = __commonJS({
-  "../../main/node_modules/braces/lib/parse.js"(exports2, module2) {
+  "node_modules/braces/lib/parse.js"(exports2, module2) {
     "use strict";
     var stringify2 = require_stringify(), {
       MAX_LENGTH,
@@ -857,9 +857,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../../main/node_modules/braces/index.js
+// node_modules/braces/index.js
 var require_braces = __commonJS({
-  "../../main/node_modules/braces/index.js"(exports2, module2) {
+  "node_modules/braces/index.js"(exports2, module2) {
     "use strict";
     var stringify2 = require_stringify(), compile2 = require_compile(), expand = require_expand(), parse5 = require_parse(), braces = (input2, options = {}) => {
       let output2 = [];
@@ -885,9 +885,9 @@ var require_braces = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/constants.js
+// node_modules/picomatch/lib/constants.js
 var require_constants2 = __commonJS({
-  "../../main/node_modules/picomatch/lib/constants.js"(exports2, module2) {
+  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
     "use strict";
     var path = require("path"), WIN_SLASH = "\\\\/", WIN_NO_SLASH = `[^${WIN_SLASH}]`, DEFAULT_MAX_EXTGLOB_RECURSION = 0, DOT_LITERAL = "\\.", PLUS_LITERAL = "\\+", QMARK_LITERAL = "\\?", SLASH_LITERAL = "\\/", ONE_CHAR = "(?=.)", QMARK = "[^/]", END_ANCHOR = `(?:${SLASH_LITERAL}|$)`, START_ANCHOR = `(?:^|${SLASH_LITERAL})`, DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`, NO_DOT = `(?!${DOT_LITERAL})`, NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`, NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`, NO_DOTS_SLASH = `(?!${DOTS_SLASH})`, QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`, STAR = `${QMARK}*?`, POSIX_CHARS = {
       DOT_LITERAL,
@@ -1065,9 +1065,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/utils.js
+// node_modules/picomatch/lib/utils.js
 var require_utils2 = __commonJS({
-  "../../main/node_modules/picomatch/lib/utils.js"(exports2) {
+  "node_modules/picomatch/lib/utils.js"(exports2) {
     "use strict";
     var path = require("path"), win32 = process.platform === "win32", {
       REGEX_BACKSLASH,
@@ -1101,9 +1101,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/scan.js
+// node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "../../main/node_modules/picomatch/lib/scan.js"(exports2, module2) {
+  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
     "use strict";
     var utils = require_utils2(), {
       CHAR_ASTERISK,
@@ -1287,9 +1287,9 @@ var require_scan = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/parse.js
+// node_modules/picomatch/lib/parse.js
 var require_parse2 = __commonJS({
-  "../../main/node_modules/picomatch/lib/parse.js"(exports2, module2) {
+  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
     "use strict";
     var constants3 = require_constants2(), utils = require_utils2(), {
       MAX_LENGTH,
@@ -1880,9 +1880,9 @@ var require_parse2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/lib/picomatch.js
+// node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "../../main/node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
+  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
     var path = require("path"), scan = require_scan(), parse5 = require_parse2(), utils = require_utils2(), constants3 = require_constants2(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
@@ -1951,17 +1951,17 @@ var require_picomatch = __commonJS({
   }
 });
 
-// ../../main/node_modules/picomatch/index.js
+// node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "../../main/node_modules/picomatch/index.js"(exports2, module2) {
+  "node_modules/picomatch/index.js"(exports2, module2) {
     "use strict";
     module2.exports = require_picomatch();
   }
 });
 
-// ../../main/node_modules/micromatch/index.js
+// node_modules/micromatch/index.js
 var require_micromatch = __commonJS({
-  "../../main/node_modules/micromatch/index.js"(exports2, module2) {
+  "node_modules/micromatch/index.js"(exports2, module2) {
     "use strict";
     var util = require("util"), braces = require_braces(), picomatch = require_picomatch2(), utils = require_utils2(), isEmptyString = (v) => v === "" || v === "./", hasBraces = (v) => {
       let index = v.indexOf("{");
@@ -2071,9 +2071,9 @@ var require_micromatch = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/utils/pattern.js
+// node_modules/fast-glob/out/utils/pattern.js
 var require_pattern = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/pattern.js"(exports2) {
+  "node_modules/fast-glob/out/utils/pattern.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.isAbsolute = exports2.partitionAbsoluteAndRelative = exports2.removeDuplicateSlashes = exports2.matchAny = exports2.convertPatternsToRe = exports2.makeRe = exports2.getPatternParts = exports2.expandBraceExpansion = exports2.expandPatternsWithBraceExpansion = exports2.isAffectDepthOfReadingPattern = exports2.endsWithSlashGlobStar = exports2.hasGlobStar = exports2.getBaseDirectory = exports2.isPatternRelatedToParentDirectory = exports2.getPatternsOutsideCurrentDirectory = exports2.getPatternsInsideCurrentDirectory = exports2.getPositivePatterns = exports2.getNegativePatterns = exports2.isPositivePattern = exports2.isNegativePattern = exports2.convertToNegativePattern = exports2.convertToPositivePattern = exports2.isDynamicPattern = exports2.isStaticPattern = void 0;
@@ -2193,9 +2193,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// ../../main/node_modules/merge2/index.js
+// node_modules/merge2/index.js
 var require_merge2 = __commonJS({
-  "../../main/node_modules/merge2/index.js"(exports2, module2) {
+  "node_modules/merge2/index.js"(exports2, module2) {
     "use strict";
     var Stream = require("stream"), PassThrough = Stream.PassThrough, slice = Array.prototype.slice;
     module2.exports = merge2;
@@ -2260,9 +2260,9 @@ var require_merge2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/utils/stream.js
+// node_modules/fast-glob/out/utils/stream.js
 var require_stream = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/stream.js"(exports2) {
+  "node_modules/fast-glob/out/utils/stream.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.merge = void 0;
@@ -2280,9 +2280,9 @@ var require_stream = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/utils/string.js
+// node_modules/fast-glob/out/utils/string.js
 var require_string = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/string.js"(exports2) {
+  "node_modules/fast-glob/out/utils/string.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.isEmpty = exports2.isString = void 0;
@@ -2297,9 +2297,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/utils/index.js
+// node_modules/fast-glob/out/utils/index.js
 var require_utils3 = __commonJS({
-  "../../main/node_modules/fast-glob/out/utils/index.js"(exports2) {
+  "node_modules/fast-glob/out/utils/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.string = exports2.stream = exports2.pattern = exports2.path = exports2.fs = exports2.errno = exports2.array = void 0;
@@ -2320,9 +2320,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/managers/tasks.js
+// node_modules/fast-glob/out/managers/tasks.js
 var require_tasks = __commonJS({
-  "../../main/node_modules/fast-glob/out/managers/tasks.js"(exports2) {
+  "node_modules/fast-glob/out/managers/tasks.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.convertPatternGroupToTask = exports2.convertPatternGroupsToTasks = exports2.groupPatternsByBaseDirectory = exports2.getNegativePatternsAsPositive = exports2.getPositivePatterns = exports2.convertPatternsToTasks = exports2.generate = void 0;
@@ -2384,9 +2384,9 @@ var require_tasks = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.stat/out/providers/async.js
+// node_modules/@nodelib/fs.stat/out/providers/async.js
 var require_async = __commonJS({
-  "../../main/node_modules/@nodelib/fs.stat/out/providers/async.js"(exports2) {
+  "node_modules/@nodelib/fs.stat/out/providers/async.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.read = void 0;
@@ -2423,9 +2423,9 @@ var require_async = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.stat/out/providers/sync.js
+// node_modules/@nodelib/fs.stat/out/providers/sync.js
 var require_sync = __commonJS({
-  "../../main/node_modules/@nodelib/fs.stat/out/providers/sync.js"(exports2) {
+  "node_modules/@nodelib/fs.stat/out/providers/sync.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.read = void 0;
@@ -2446,9 +2446,9 @@ var require_sync = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.stat/out/adapters/fs.js
+// node_modules/@nodelib/fs.stat/out/adapters/fs.js
 var require_fs2 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.stat/out/adapters/fs.js"(exports2) {
+  "node_modules/@nodelib/fs.stat/out/adapters/fs.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.createFileSystemAdapter = exports2.FILE_SYSTEM_ADAPTER = void 0;
@@ -2466,9 +2466,9 @@ var require_fs2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.stat/out/settings.js
+// node_modules/@nodelib/fs.stat/out/settings.js
 var require_settings = __commonJS({
-  "../../main/node_modules/@nodelib/fs.stat/out/settings.js"(exports2) {
+  "node_modules/@nodelib/fs.stat/out/settings.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var fs = require_fs2(), Settings = class {
@@ -2483,9 +2483,9 @@ var require_settings = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.stat/out/index.js
+// node_modules/@nodelib/fs.stat/out/index.js
 var require_out = __commonJS({
-  "../../main/node_modules/@nodelib/fs.stat/out/index.js"(exports2) {
+  "node_modules/@nodelib/fs.stat/out/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.statSync = exports2.stat = exports2.Settings = void 0;
@@ -2510,9 +2510,9 @@ var require_out = __commonJS({
   }
 });
 
-// ../../main/node_modules/queue-microtask/index.js
+// node_modules/queue-microtask/index.js
 var require_queue_microtask = __commonJS({
-  "../../main/node_modules/queue-microtask/index.js"(exports2, module2) {
+  "node_modules/queue-microtask/index.js"(exports2, module2) {
     var promise2;
     module2.exports = typeof queueMicrotask == "function" ? queueMicrotask.bind(typeof window < "u" ? window : global) : (cb) => (promise2 || (promise2 = Promise.resolve())).then(cb).catch((err) => setTimeout(() => {
       throw err;
@@ -2520,9 +2520,9 @@ var require_queue_microtask = __commonJS({
   }
 });
 
-// ../../main/node_modules/run-parallel/index.js
+// node_modules/run-parallel/index.js
 var require_run_parallel = __commonJS({
-  "../../main/node_modules/run-parallel/index.js"(exports2, module2) {
+  "node_modules/run-parallel/index.js"(exports2, module2) {
     module2.exports = runParallel;
     var queueMicrotask2 = require_queue_microtask();
     function runParallel(tasks, cb) {
@@ -2550,9 +2550,9 @@ var require_run_parallel = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/constants.js
+// node_modules/@nodelib/fs.scandir/out/constants.js
 var require_constants3 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/constants.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/constants.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.IS_SUPPORT_READDIR_WITH_FILE_TYPES = void 0;
@@ -2564,9 +2564,9 @@ var require_constants3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/utils/fs.js
+// node_modules/@nodelib/fs.scandir/out/utils/fs.js
 var require_fs3 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/utils/fs.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/utils/fs.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.createDirentFromStats = void 0;
@@ -2582,9 +2582,9 @@ var require_fs3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/utils/index.js
+// node_modules/@nodelib/fs.scandir/out/utils/index.js
 var require_utils4 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/utils/index.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/utils/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.fs = void 0;
@@ -2593,9 +2593,9 @@ var require_utils4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/providers/common.js
+// node_modules/@nodelib/fs.scandir/out/providers/common.js
 var require_common = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/providers/common.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/providers/common.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.joinPathSegments = void 0;
@@ -2606,9 +2606,9 @@ var require_common = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/providers/async.js
+// node_modules/@nodelib/fs.scandir/out/providers/async.js
 var require_async2 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/providers/async.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/providers/async.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.readdir = exports2.readdirWithFileTypes = exports2.read = void 0;
@@ -2708,9 +2708,9 @@ var require_async2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/providers/sync.js
+// node_modules/@nodelib/fs.scandir/out/providers/sync.js
 var require_sync2 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/providers/sync.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/providers/sync.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.readdir = exports2.readdirWithFileTypes = exports2.read = void 0;
@@ -2752,9 +2752,9 @@ var require_sync2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/adapters/fs.js
+// node_modules/@nodelib/fs.scandir/out/adapters/fs.js
 var require_fs4 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/adapters/fs.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/adapters/fs.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.createFileSystemAdapter = exports2.FILE_SYSTEM_ADAPTER = void 0;
@@ -2774,9 +2774,9 @@ var require_fs4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/settings.js
+// node_modules/@nodelib/fs.scandir/out/settings.js
 var require_settings2 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/settings.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/settings.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var path = require("path"), fsStat = require_out(), fs = require_fs4(), Settings = class {
@@ -2795,9 +2795,9 @@ var require_settings2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.scandir/out/index.js
+// node_modules/@nodelib/fs.scandir/out/index.js
 var require_out2 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.scandir/out/index.js"(exports2) {
+  "node_modules/@nodelib/fs.scandir/out/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.Settings = exports2.scandirSync = exports2.scandir = void 0;
@@ -2822,9 +2822,9 @@ var require_out2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/reusify/reusify.js
+// node_modules/reusify/reusify.js
 var require_reusify = __commonJS({
-  "../../main/node_modules/reusify/reusify.js"(exports2, module2) {
+  "node_modules/reusify/reusify.js"(exports2, module2) {
     "use strict";
     function reusify(Constructor) {
       var head = new Constructor(), tail = head;
@@ -2844,9 +2844,9 @@ var require_reusify = __commonJS({
   }
 });
 
-// ../../main/node_modules/fastq/queue.js
+// node_modules/fastq/queue.js
 var require_queue = __commonJS({
-  "../../main/node_modules/fastq/queue.js"(exports2, module2) {
+  "node_modules/fastq/queue.js"(exports2, module2) {
     "use strict";
     var reusify = require_reusify();
     function fastqueue(context, worker, _concurrency) {
@@ -3005,9 +3005,9 @@ var require_queue = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/readers/common.js
+// node_modules/@nodelib/fs.walk/out/readers/common.js
 var require_common2 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/readers/common.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/readers/common.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.joinPathSegments = exports2.replacePathSegmentSeparator = exports2.isAppliedFilter = exports2.isFatalError = void 0;
@@ -3030,9 +3030,9 @@ var require_common2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/readers/reader.js
+// node_modules/@nodelib/fs.walk/out/readers/reader.js
 var require_reader = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/readers/reader.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/readers/reader.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var common = require_common2(), Reader = class {
@@ -3044,9 +3044,9 @@ var require_reader = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/readers/async.js
+// node_modules/@nodelib/fs.walk/out/readers/async.js
 var require_async3 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/readers/async.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/readers/async.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var events_1 = require("events"), fsScandir = require_out2(), fastq = require_queue(), common = require_common2(), reader_1 = require_reader(), AsyncReader = class extends reader_1.default {
@@ -3111,9 +3111,9 @@ var require_async3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/providers/async.js
+// node_modules/@nodelib/fs.walk/out/providers/async.js
 var require_async4 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/providers/async.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/providers/async.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var async_1 = require_async3(), AsyncProvider = class {
@@ -3140,9 +3140,9 @@ var require_async4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/providers/stream.js
+// node_modules/@nodelib/fs.walk/out/providers/stream.js
 var require_stream2 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/providers/stream.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/providers/stream.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var stream_1 = require("stream"), async_1 = require_async3(), StreamProvider = class {
@@ -3170,9 +3170,9 @@ var require_stream2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/readers/sync.js
+// node_modules/@nodelib/fs.walk/out/readers/sync.js
 var require_sync3 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/readers/sync.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/readers/sync.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var fsScandir = require_out2(), common = require_common2(), reader_1 = require_reader(), SyncReader = class extends reader_1.default {
@@ -3214,9 +3214,9 @@ var require_sync3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/providers/sync.js
+// node_modules/@nodelib/fs.walk/out/providers/sync.js
 var require_sync4 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/providers/sync.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/providers/sync.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var sync_1 = require_sync3(), SyncProvider = class {
@@ -3231,9 +3231,9 @@ var require_sync4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/settings.js
+// node_modules/@nodelib/fs.walk/out/settings.js
 var require_settings3 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/settings.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/settings.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var path = require("path"), fsScandir = require_out2(), Settings = class {
@@ -3254,9 +3254,9 @@ var require_settings3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@nodelib/fs.walk/out/index.js
+// node_modules/@nodelib/fs.walk/out/index.js
 var require_out3 = __commonJS({
-  "../../main/node_modules/@nodelib/fs.walk/out/index.js"(exports2) {
+  "node_modules/@nodelib/fs.walk/out/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.Settings = exports2.walkStream = exports2.walkSync = exports2.walk = void 0;
@@ -3286,9 +3286,9 @@ var require_out3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/readers/reader.js
+// node_modules/fast-glob/out/readers/reader.js
 var require_reader2 = __commonJS({
-  "../../main/node_modules/fast-glob/out/readers/reader.js"(exports2) {
+  "node_modules/fast-glob/out/readers/reader.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var path = require("path"), fsStat = require_out(), utils = require_utils3(), Reader = class {
@@ -3318,9 +3318,9 @@ var require_reader2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/readers/stream.js
+// node_modules/fast-glob/out/readers/stream.js
 var require_stream3 = __commonJS({
-  "../../main/node_modules/fast-glob/out/readers/stream.js"(exports2) {
+  "node_modules/fast-glob/out/readers/stream.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var stream_1 = require("stream"), fsStat = require_out(), fsWalk = require_out3(), reader_1 = require_reader2(), ReaderStream = class extends reader_1.default {
@@ -3356,9 +3356,9 @@ var require_stream3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/readers/async.js
+// node_modules/fast-glob/out/readers/async.js
 var require_async5 = __commonJS({
-  "../../main/node_modules/fast-glob/out/readers/async.js"(exports2) {
+  "node_modules/fast-glob/out/readers/async.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var fsWalk = require_out3(), reader_1 = require_reader2(), stream_1 = require_stream3(), ReaderAsync = class extends reader_1.default {
@@ -3383,9 +3383,9 @@ var require_async5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/matchers/matcher.js
+// node_modules/fast-glob/out/providers/matchers/matcher.js
 var require_matcher = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/matchers/matcher.js"(exports2) {
+  "node_modules/fast-glob/out/providers/matchers/matcher.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var utils = require_utils3(), Matcher = class {
@@ -3421,9 +3421,9 @@ var require_matcher = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/matchers/partial.js
+// node_modules/fast-glob/out/providers/matchers/partial.js
 var require_partial = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/matchers/partial.js"(exports2) {
+  "node_modules/fast-glob/out/providers/matchers/partial.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var matcher_1 = require_matcher(), PartialMatcher = class extends matcher_1.default {
@@ -3444,9 +3444,9 @@ var require_partial = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/filters/deep.js
+// node_modules/fast-glob/out/providers/filters/deep.js
 var require_deep = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/filters/deep.js"(exports2) {
+  "node_modules/fast-glob/out/providers/filters/deep.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var utils = require_utils3(), partial_1 = require_partial(), DeepFilter = class {
@@ -3494,9 +3494,9 @@ var require_deep = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/filters/entry.js
+// node_modules/fast-glob/out/providers/filters/entry.js
 var require_entry = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/filters/entry.js"(exports2) {
+  "node_modules/fast-glob/out/providers/filters/entry.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var utils = require_utils3(), EntryFilter = class {
@@ -3554,9 +3554,9 @@ var require_entry = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/filters/error.js
+// node_modules/fast-glob/out/providers/filters/error.js
 var require_error = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/filters/error.js"(exports2) {
+  "node_modules/fast-glob/out/providers/filters/error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var utils = require_utils3(), ErrorFilter = class {
@@ -3574,9 +3574,9 @@ var require_error = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/transformers/entry.js
+// node_modules/fast-glob/out/providers/transformers/entry.js
 var require_entry2 = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/transformers/entry.js"(exports2) {
+  "node_modules/fast-glob/out/providers/transformers/entry.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var utils = require_utils3(), EntryTransformer = class {
@@ -3595,9 +3595,9 @@ var require_entry2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/provider.js
+// node_modules/fast-glob/out/providers/provider.js
 var require_provider = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/provider.js"(exports2) {
+  "node_modules/fast-glob/out/providers/provider.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var path = require("path"), deep_1 = require_deep(), entry_1 = require_entry(), error_1 = require_error(), entry_2 = require_entry2(), Provider = class {
@@ -3640,9 +3640,9 @@ var require_provider = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/async.js
+// node_modules/fast-glob/out/providers/async.js
 var require_async6 = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/async.js"(exports2) {
+  "node_modules/fast-glob/out/providers/async.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var async_1 = require_async5(), provider_1 = require_provider(), ProviderAsync = class extends provider_1.default {
@@ -3661,9 +3661,9 @@ var require_async6 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/stream.js
+// node_modules/fast-glob/out/providers/stream.js
 var require_stream4 = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/stream.js"(exports2) {
+  "node_modules/fast-glob/out/providers/stream.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var stream_1 = require("stream"), stream_2 = require_stream3(), provider_1 = require_provider(), ProviderStream = class extends provider_1.default {
@@ -3683,9 +3683,9 @@ var require_stream4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/readers/sync.js
+// node_modules/fast-glob/out/readers/sync.js
 var require_sync5 = __commonJS({
-  "../../main/node_modules/fast-glob/out/readers/sync.js"(exports2) {
+  "node_modules/fast-glob/out/readers/sync.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var fsStat = require_out(), fsWalk = require_out3(), reader_1 = require_reader2(), ReaderSync = class extends reader_1.default {
@@ -3721,9 +3721,9 @@ var require_sync5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/providers/sync.js
+// node_modules/fast-glob/out/providers/sync.js
 var require_sync6 = __commonJS({
-  "../../main/node_modules/fast-glob/out/providers/sync.js"(exports2) {
+  "node_modules/fast-glob/out/providers/sync.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var sync_1 = require_sync5(), provider_1 = require_provider(), ProviderSync = class extends provider_1.default {
@@ -3742,9 +3742,9 @@ var require_sync6 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/settings.js
+// node_modules/fast-glob/out/settings.js
 var require_settings4 = __commonJS({
-  "../../main/node_modules/fast-glob/out/settings.js"(exports2) {
+  "node_modules/fast-glob/out/settings.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.DEFAULT_FILE_SYSTEM_ADAPTER = void 0;
@@ -3772,9 +3772,9 @@ var require_settings4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/fast-glob/out/index.js
+// node_modules/fast-glob/out/index.js
 var require_out4 = __commonJS({
-  "../../main/node_modules/fast-glob/out/index.js"(exports2, module2) {
+  "node_modules/fast-glob/out/index.js"(exports2, module2) {
     "use strict";
     var taskManager = require_tasks(), async_1 = require_async6(), stream_1 = require_stream4(), sync_1 = require_sync6(), settings_1 = require_settings4(), utils = require_utils3();
     async function FastGlob(source, options) {
@@ -3851,9 +3851,9 @@ var require_out4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_listCacheClear.js
+// node_modules/lodash/_listCacheClear.js
 var require_listCacheClear = __commonJS({
-  "../../main/node_modules/lodash/_listCacheClear.js"(exports2, module2) {
+  "node_modules/lodash/_listCacheClear.js"(exports2, module2) {
     function listCacheClear() {
       this.__data__ = [], this.size = 0;
     }
@@ -3861,9 +3861,9 @@ var require_listCacheClear = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/eq.js
+// node_modules/lodash/eq.js
 var require_eq = __commonJS({
-  "../../main/node_modules/lodash/eq.js"(exports2, module2) {
+  "node_modules/lodash/eq.js"(exports2, module2) {
     function eq(value, other) {
       return value === other || value !== value && other !== other;
     }
@@ -3871,9 +3871,9 @@ var require_eq = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_assocIndexOf.js
+// node_modules/lodash/_assocIndexOf.js
 var require_assocIndexOf = __commonJS({
-  "../../main/node_modules/lodash/_assocIndexOf.js"(exports2, module2) {
+  "node_modules/lodash/_assocIndexOf.js"(exports2, module2) {
     var eq = require_eq();
     function assocIndexOf(array2, key) {
       for (var length = array2.length; length--; )
@@ -3885,9 +3885,9 @@ var require_assocIndexOf = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_listCacheDelete.js
+// node_modules/lodash/_listCacheDelete.js
 var require_listCacheDelete = __commonJS({
-  "../../main/node_modules/lodash/_listCacheDelete.js"(exports2, module2) {
+  "node_modules/lodash/_listCacheDelete.js"(exports2, module2) {
     var assocIndexOf = require_assocIndexOf(), arrayProto = Array.prototype, splice = arrayProto.splice;
     function listCacheDelete(key) {
       var data = this.__data__, index = assocIndexOf(data, key);
@@ -3900,9 +3900,9 @@ var require_listCacheDelete = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_listCacheGet.js
+// node_modules/lodash/_listCacheGet.js
 var require_listCacheGet = __commonJS({
-  "../../main/node_modules/lodash/_listCacheGet.js"(exports2, module2) {
+  "node_modules/lodash/_listCacheGet.js"(exports2, module2) {
     var assocIndexOf = require_assocIndexOf();
     function listCacheGet(key) {
       var data = this.__data__, index = assocIndexOf(data, key);
@@ -3912,9 +3912,9 @@ var require_listCacheGet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_listCacheHas.js
+// node_modules/lodash/_listCacheHas.js
 var require_listCacheHas = __commonJS({
-  "../../main/node_modules/lodash/_listCacheHas.js"(exports2, module2) {
+  "node_modules/lodash/_listCacheHas.js"(exports2, module2) {
     var assocIndexOf = require_assocIndexOf();
     function listCacheHas(key) {
       return assocIndexOf(this.__data__, key) > -1;
@@ -3923,9 +3923,9 @@ var require_listCacheHas = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_listCacheSet.js
+// node_modules/lodash/_listCacheSet.js
 var require_listCacheSet = __commonJS({
-  "../../main/node_modules/lodash/_listCacheSet.js"(exports2, module2) {
+  "node_modules/lodash/_listCacheSet.js"(exports2, module2) {
     var assocIndexOf = require_assocIndexOf();
     function listCacheSet(key, value) {
       var data = this.__data__, index = assocIndexOf(data, key);
@@ -3935,9 +3935,9 @@ var require_listCacheSet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_ListCache.js
+// node_modules/lodash/_ListCache.js
 var require_ListCache = __commonJS({
-  "../../main/node_modules/lodash/_ListCache.js"(exports2, module2) {
+  "node_modules/lodash/_ListCache.js"(exports2, module2) {
     var listCacheClear = require_listCacheClear(), listCacheDelete = require_listCacheDelete(), listCacheGet = require_listCacheGet(), listCacheHas = require_listCacheHas(), listCacheSet = require_listCacheSet();
     function ListCache(entries) {
       var index = -1, length = entries == null ? 0 : entries.length;
@@ -3955,9 +3955,9 @@ var require_ListCache = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_stackClear.js
+// node_modules/lodash/_stackClear.js
 var require_stackClear = __commonJS({
-  "../../main/node_modules/lodash/_stackClear.js"(exports2, module2) {
+  "node_modules/lodash/_stackClear.js"(exports2, module2) {
     var ListCache = require_ListCache();
     function stackClear() {
       this.__data__ = new ListCache(), this.size = 0;
@@ -3966,9 +3966,9 @@ var require_stackClear = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_stackDelete.js
+// node_modules/lodash/_stackDelete.js
 var require_stackDelete = __commonJS({
-  "../../main/node_modules/lodash/_stackDelete.js"(exports2, module2) {
+  "node_modules/lodash/_stackDelete.js"(exports2, module2) {
     function stackDelete(key) {
       var data = this.__data__, result = data.delete(key);
       return this.size = data.size, result;
@@ -3977,9 +3977,9 @@ var require_stackDelete = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_stackGet.js
+// node_modules/lodash/_stackGet.js
 var require_stackGet = __commonJS({
-  "../../main/node_modules/lodash/_stackGet.js"(exports2, module2) {
+  "node_modules/lodash/_stackGet.js"(exports2, module2) {
     function stackGet(key) {
       return this.__data__.get(key);
     }
@@ -3987,9 +3987,9 @@ var require_stackGet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_stackHas.js
+// node_modules/lodash/_stackHas.js
 var require_stackHas = __commonJS({
-  "../../main/node_modules/lodash/_stackHas.js"(exports2, module2) {
+  "node_modules/lodash/_stackHas.js"(exports2, module2) {
     function stackHas(key) {
       return this.__data__.has(key);
     }
@@ -3997,33 +3997,33 @@ var require_stackHas = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_freeGlobal.js
+// node_modules/lodash/_freeGlobal.js
 var require_freeGlobal = __commonJS({
-  "../../main/node_modules/lodash/_freeGlobal.js"(exports2, module2) {
+  "node_modules/lodash/_freeGlobal.js"(exports2, module2) {
     var freeGlobal = typeof global == "object" && global && global.Object === Object && global;
     module2.exports = freeGlobal;
   }
 });
 
-// ../../main/node_modules/lodash/_root.js
+// node_modules/lodash/_root.js
 var require_root = __commonJS({
-  "../../main/node_modules/lodash/_root.js"(exports2, module2) {
+  "node_modules/lodash/_root.js"(exports2, module2) {
     var freeGlobal = require_freeGlobal(), freeSelf = typeof self == "object" && self && self.Object === Object && self, root = freeGlobal || freeSelf || Function("return this")();
     module2.exports = root;
   }
 });
 
-// ../../main/node_modules/lodash/_Symbol.js
+// node_modules/lodash/_Symbol.js
 var require_Symbol = __commonJS({
-  "../../main/node_modules/lodash/_Symbol.js"(exports2, module2) {
+  "node_modules/lodash/_Symbol.js"(exports2, module2) {
     var root = require_root(), Symbol2 = root.Symbol;
     module2.exports = Symbol2;
   }
 });
 
-// ../../main/node_modules/lodash/_getRawTag.js
+// node_modules/lodash/_getRawTag.js
 var require_getRawTag = __commonJS({
-  "../../main/node_modules/lodash/_getRawTag.js"(exports2, module2) {
+  "node_modules/lodash/_getRawTag.js"(exports2, module2) {
     var Symbol2 = require_Symbol(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty, nativeObjectToString = objectProto.toString, symToStringTag = Symbol2 ? Symbol2.toStringTag : void 0;
     function getRawTag(value) {
       var isOwn = hasOwnProperty.call(value, symToStringTag), tag = value[symToStringTag];
@@ -4039,9 +4039,9 @@ var require_getRawTag = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_objectToString.js
+// node_modules/lodash/_objectToString.js
 var require_objectToString = __commonJS({
-  "../../main/node_modules/lodash/_objectToString.js"(exports2, module2) {
+  "node_modules/lodash/_objectToString.js"(exports2, module2) {
     var objectProto = Object.prototype, nativeObjectToString = objectProto.toString;
     function objectToString(value) {
       return nativeObjectToString.call(value);
@@ -4050,9 +4050,9 @@ var require_objectToString = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseGetTag.js
+// node_modules/lodash/_baseGetTag.js
 var require_baseGetTag = __commonJS({
-  "../../main/node_modules/lodash/_baseGetTag.js"(exports2, module2) {
+  "node_modules/lodash/_baseGetTag.js"(exports2, module2) {
     var Symbol2 = require_Symbol(), getRawTag = require_getRawTag(), objectToString = require_objectToString(), nullTag = "[object Null]", undefinedTag = "[object Undefined]", symToStringTag = Symbol2 ? Symbol2.toStringTag : void 0;
     function baseGetTag(value) {
       return value == null ? value === void 0 ? undefinedTag : nullTag : symToStringTag && symToStringTag in Object(value) ? getRawTag(value) : objectToString(value);
@@ -4061,9 +4061,9 @@ var require_baseGetTag = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isObject.js
+// node_modules/lodash/isObject.js
 var require_isObject = __commonJS({
-  "../../main/node_modules/lodash/isObject.js"(exports2, module2) {
+  "node_modules/lodash/isObject.js"(exports2, module2) {
     function isObject2(value) {
       var type = typeof value;
       return value != null && (type == "object" || type == "function");
@@ -4072,9 +4072,9 @@ var require_isObject = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isFunction.js
+// node_modules/lodash/isFunction.js
 var require_isFunction = __commonJS({
-  "../../main/node_modules/lodash/isFunction.js"(exports2, module2) {
+  "node_modules/lodash/isFunction.js"(exports2, module2) {
     var baseGetTag = require_baseGetTag(), isObject2 = require_isObject(), asyncTag = "[object AsyncFunction]", funcTag = "[object Function]", genTag = "[object GeneratorFunction]", proxyTag = "[object Proxy]";
     function isFunction(value) {
       if (!isObject2(value))
@@ -4086,17 +4086,17 @@ var require_isFunction = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_coreJsData.js
+// node_modules/lodash/_coreJsData.js
 var require_coreJsData = __commonJS({
-  "../../main/node_modules/lodash/_coreJsData.js"(exports2, module2) {
+  "node_modules/lodash/_coreJsData.js"(exports2, module2) {
     var root = require_root(), coreJsData = root["__core-js_shared__"];
     module2.exports = coreJsData;
   }
 });
 
-// ../../main/node_modules/lodash/_isMasked.js
+// node_modules/lodash/_isMasked.js
 var require_isMasked = __commonJS({
-  "../../main/node_modules/lodash/_isMasked.js"(exports2, module2) {
+  "node_modules/lodash/_isMasked.js"(exports2, module2) {
     var coreJsData = require_coreJsData(), maskSrcKey = (function() {
       var uid = /[^.]+$/.exec(coreJsData && coreJsData.keys && coreJsData.keys.IE_PROTO || "");
       return uid ? "Symbol(src)_1." + uid : "";
@@ -4108,9 +4108,9 @@ var require_isMasked = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_toSource.js
+// node_modules/lodash/_toSource.js
 var require_toSource = __commonJS({
-  "../../main/node_modules/lodash/_toSource.js"(exports2, module2) {
+  "node_modules/lodash/_toSource.js"(exports2, module2) {
     var funcProto = Function.prototype, funcToString = funcProto.toString;
     function toSource(func) {
       if (func != null) {
@@ -4129,9 +4129,9 @@ var require_toSource = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsNative.js
+// node_modules/lodash/_baseIsNative.js
 var require_baseIsNative = __commonJS({
-  "../../main/node_modules/lodash/_baseIsNative.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsNative.js"(exports2, module2) {
     var isFunction = require_isFunction(), isMasked = require_isMasked(), isObject2 = require_isObject(), toSource = require_toSource(), reRegExpChar = /[\\^$.*+?()[\]{}|]/g, reIsHostCtor = /^\[object .+?Constructor\]$/, funcProto = Function.prototype, objectProto = Object.prototype, funcToString = funcProto.toString, hasOwnProperty = objectProto.hasOwnProperty, reIsNative = RegExp(
       "^" + funcToString.call(hasOwnProperty).replace(reRegExpChar, "\\$&").replace(/hasOwnProperty|(function).*?(?=\\\()| for .+?(?=\\\])/g, "$1.*?") + "$"
     );
@@ -4145,9 +4145,9 @@ var require_baseIsNative = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getValue.js
+// node_modules/lodash/_getValue.js
 var require_getValue = __commonJS({
-  "../../main/node_modules/lodash/_getValue.js"(exports2, module2) {
+  "node_modules/lodash/_getValue.js"(exports2, module2) {
     function getValue(object2, key) {
       return object2?.[key];
     }
@@ -4155,9 +4155,9 @@ var require_getValue = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getNative.js
+// node_modules/lodash/_getNative.js
 var require_getNative = __commonJS({
-  "../../main/node_modules/lodash/_getNative.js"(exports2, module2) {
+  "node_modules/lodash/_getNative.js"(exports2, module2) {
     var baseIsNative = require_baseIsNative(), getValue = require_getValue();
     function getNative(object2, key) {
       var value = getValue(object2, key);
@@ -4167,25 +4167,25 @@ var require_getNative = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_Map.js
+// node_modules/lodash/_Map.js
 var require_Map = __commonJS({
-  "../../main/node_modules/lodash/_Map.js"(exports2, module2) {
+  "node_modules/lodash/_Map.js"(exports2, module2) {
     var getNative = require_getNative(), root = require_root(), Map2 = getNative(root, "Map");
     module2.exports = Map2;
   }
 });
 
-// ../../main/node_modules/lodash/_nativeCreate.js
+// node_modules/lodash/_nativeCreate.js
 var require_nativeCreate = __commonJS({
-  "../../main/node_modules/lodash/_nativeCreate.js"(exports2, module2) {
+  "node_modules/lodash/_nativeCreate.js"(exports2, module2) {
     var getNative = require_getNative(), nativeCreate = getNative(Object, "create");
     module2.exports = nativeCreate;
   }
 });
 
-// ../../main/node_modules/lodash/_hashClear.js
+// node_modules/lodash/_hashClear.js
 var require_hashClear = __commonJS({
-  "../../main/node_modules/lodash/_hashClear.js"(exports2, module2) {
+  "node_modules/lodash/_hashClear.js"(exports2, module2) {
     var nativeCreate = require_nativeCreate();
     function hashClear() {
       this.__data__ = nativeCreate ? nativeCreate(null) : {}, this.size = 0;
@@ -4194,9 +4194,9 @@ var require_hashClear = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_hashDelete.js
+// node_modules/lodash/_hashDelete.js
 var require_hashDelete = __commonJS({
-  "../../main/node_modules/lodash/_hashDelete.js"(exports2, module2) {
+  "node_modules/lodash/_hashDelete.js"(exports2, module2) {
     function hashDelete(key) {
       var result = this.has(key) && delete this.__data__[key];
       return this.size -= result ? 1 : 0, result;
@@ -4205,9 +4205,9 @@ var require_hashDelete = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_hashGet.js
+// node_modules/lodash/_hashGet.js
 var require_hashGet = __commonJS({
-  "../../main/node_modules/lodash/_hashGet.js"(exports2, module2) {
+  "node_modules/lodash/_hashGet.js"(exports2, module2) {
     var nativeCreate = require_nativeCreate(), HASH_UNDEFINED = "__lodash_hash_undefined__", objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function hashGet(key) {
       var data = this.__data__;
@@ -4221,9 +4221,9 @@ var require_hashGet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_hashHas.js
+// node_modules/lodash/_hashHas.js
 var require_hashHas = __commonJS({
-  "../../main/node_modules/lodash/_hashHas.js"(exports2, module2) {
+  "node_modules/lodash/_hashHas.js"(exports2, module2) {
     var nativeCreate = require_nativeCreate(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function hashHas(key) {
       var data = this.__data__;
@@ -4233,9 +4233,9 @@ var require_hashHas = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_hashSet.js
+// node_modules/lodash/_hashSet.js
 var require_hashSet = __commonJS({
-  "../../main/node_modules/lodash/_hashSet.js"(exports2, module2) {
+  "node_modules/lodash/_hashSet.js"(exports2, module2) {
     var nativeCreate = require_nativeCreate(), HASH_UNDEFINED = "__lodash_hash_undefined__";
     function hashSet(key, value) {
       var data = this.__data__;
@@ -4245,9 +4245,9 @@ var require_hashSet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_Hash.js
+// node_modules/lodash/_Hash.js
 var require_Hash = __commonJS({
-  "../../main/node_modules/lodash/_Hash.js"(exports2, module2) {
+  "node_modules/lodash/_Hash.js"(exports2, module2) {
     var hashClear = require_hashClear(), hashDelete = require_hashDelete(), hashGet = require_hashGet(), hashHas = require_hashHas(), hashSet = require_hashSet();
     function Hash(entries) {
       var index = -1, length = entries == null ? 0 : entries.length;
@@ -4265,9 +4265,9 @@ var require_Hash = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_mapCacheClear.js
+// node_modules/lodash/_mapCacheClear.js
 var require_mapCacheClear = __commonJS({
-  "../../main/node_modules/lodash/_mapCacheClear.js"(exports2, module2) {
+  "node_modules/lodash/_mapCacheClear.js"(exports2, module2) {
     var Hash = require_Hash(), ListCache = require_ListCache(), Map2 = require_Map();
     function mapCacheClear() {
       this.size = 0, this.__data__ = {
@@ -4280,9 +4280,9 @@ var require_mapCacheClear = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_isKeyable.js
+// node_modules/lodash/_isKeyable.js
 var require_isKeyable = __commonJS({
-  "../../main/node_modules/lodash/_isKeyable.js"(exports2, module2) {
+  "node_modules/lodash/_isKeyable.js"(exports2, module2) {
     function isKeyable(value) {
       var type = typeof value;
       return type == "string" || type == "number" || type == "symbol" || type == "boolean" ? value !== "__proto__" : value === null;
@@ -4291,9 +4291,9 @@ var require_isKeyable = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getMapData.js
+// node_modules/lodash/_getMapData.js
 var require_getMapData = __commonJS({
-  "../../main/node_modules/lodash/_getMapData.js"(exports2, module2) {
+  "node_modules/lodash/_getMapData.js"(exports2, module2) {
     var isKeyable = require_isKeyable();
     function getMapData(map2, key) {
       var data = map2.__data__;
@@ -4303,9 +4303,9 @@ var require_getMapData = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_mapCacheDelete.js
+// node_modules/lodash/_mapCacheDelete.js
 var require_mapCacheDelete = __commonJS({
-  "../../main/node_modules/lodash/_mapCacheDelete.js"(exports2, module2) {
+  "node_modules/lodash/_mapCacheDelete.js"(exports2, module2) {
     var getMapData = require_getMapData();
     function mapCacheDelete(key) {
       var result = getMapData(this, key).delete(key);
@@ -4315,9 +4315,9 @@ var require_mapCacheDelete = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_mapCacheGet.js
+// node_modules/lodash/_mapCacheGet.js
 var require_mapCacheGet = __commonJS({
-  "../../main/node_modules/lodash/_mapCacheGet.js"(exports2, module2) {
+  "node_modules/lodash/_mapCacheGet.js"(exports2, module2) {
     var getMapData = require_getMapData();
     function mapCacheGet(key) {
       return getMapData(this, key).get(key);
@@ -4326,9 +4326,9 @@ var require_mapCacheGet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_mapCacheHas.js
+// node_modules/lodash/_mapCacheHas.js
 var require_mapCacheHas = __commonJS({
-  "../../main/node_modules/lodash/_mapCacheHas.js"(exports2, module2) {
+  "node_modules/lodash/_mapCacheHas.js"(exports2, module2) {
     var getMapData = require_getMapData();
     function mapCacheHas(key) {
       return getMapData(this, key).has(key);
@@ -4337,9 +4337,9 @@ var require_mapCacheHas = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_mapCacheSet.js
+// node_modules/lodash/_mapCacheSet.js
 var require_mapCacheSet = __commonJS({
-  "../../main/node_modules/lodash/_mapCacheSet.js"(exports2, module2) {
+  "node_modules/lodash/_mapCacheSet.js"(exports2, module2) {
     var getMapData = require_getMapData();
     function mapCacheSet(key, value) {
       var data = getMapData(this, key), size = data.size;
@@ -4349,9 +4349,9 @@ var require_mapCacheSet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_MapCache.js
+// node_modules/lodash/_MapCache.js
 var require_MapCache = __commonJS({
-  "../../main/node_modules/lodash/_MapCache.js"(exports2, module2) {
+  "node_modules/lodash/_MapCache.js"(exports2, module2) {
     var mapCacheClear = require_mapCacheClear(), mapCacheDelete = require_mapCacheDelete(), mapCacheGet = require_mapCacheGet(), mapCacheHas = require_mapCacheHas(), mapCacheSet = require_mapCacheSet();
     function MapCache(entries) {
       var index = -1, length = entries == null ? 0 : entries.length;
@@ -4369,9 +4369,9 @@ var require_MapCache = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_stackSet.js
+// node_modules/lodash/_stackSet.js
 var require_stackSet = __commonJS({
-  "../../main/node_modules/lodash/_stackSet.js"(exports2, module2) {
+  "node_modules/lodash/_stackSet.js"(exports2, module2) {
     var ListCache = require_ListCache(), Map2 = require_Map(), MapCache = require_MapCache(), LARGE_ARRAY_SIZE = 200;
     function stackSet(key, value) {
       var data = this.__data__;
@@ -4387,9 +4387,9 @@ var require_stackSet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_Stack.js
+// node_modules/lodash/_Stack.js
 var require_Stack = __commonJS({
-  "../../main/node_modules/lodash/_Stack.js"(exports2, module2) {
+  "node_modules/lodash/_Stack.js"(exports2, module2) {
     var ListCache = require_ListCache(), stackClear = require_stackClear(), stackDelete = require_stackDelete(), stackGet = require_stackGet(), stackHas = require_stackHas(), stackSet = require_stackSet();
     function Stack(entries) {
       var data = this.__data__ = new ListCache(entries);
@@ -4404,9 +4404,9 @@ var require_Stack = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arrayEach.js
+// node_modules/lodash/_arrayEach.js
 var require_arrayEach = __commonJS({
-  "../../main/node_modules/lodash/_arrayEach.js"(exports2, module2) {
+  "node_modules/lodash/_arrayEach.js"(exports2, module2) {
     function arrayEach(array2, iteratee) {
       for (var index = -1, length = array2 == null ? 0 : array2.length; ++index < length && iteratee(array2[index], index, array2) !== !1; )
         ;
@@ -4416,9 +4416,9 @@ var require_arrayEach = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_defineProperty.js
+// node_modules/lodash/_defineProperty.js
 var require_defineProperty = __commonJS({
-  "../../main/node_modules/lodash/_defineProperty.js"(exports2, module2) {
+  "node_modules/lodash/_defineProperty.js"(exports2, module2) {
     var getNative = require_getNative(), defineProperty = (function() {
       try {
         var func = getNative(Object, "defineProperty");
@@ -4430,9 +4430,9 @@ var require_defineProperty = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseAssignValue.js
+// node_modules/lodash/_baseAssignValue.js
 var require_baseAssignValue = __commonJS({
-  "../../main/node_modules/lodash/_baseAssignValue.js"(exports2, module2) {
+  "node_modules/lodash/_baseAssignValue.js"(exports2, module2) {
     var defineProperty = require_defineProperty();
     function baseAssignValue(object2, key, value) {
       key == "__proto__" && defineProperty ? defineProperty(object2, key, {
@@ -4446,9 +4446,9 @@ var require_baseAssignValue = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_assignValue.js
+// node_modules/lodash/_assignValue.js
 var require_assignValue = __commonJS({
-  "../../main/node_modules/lodash/_assignValue.js"(exports2, module2) {
+  "node_modules/lodash/_assignValue.js"(exports2, module2) {
     var baseAssignValue = require_baseAssignValue(), eq = require_eq(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function assignValue(object2, key, value) {
       var objValue = object2[key];
@@ -4458,9 +4458,9 @@ var require_assignValue = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_copyObject.js
+// node_modules/lodash/_copyObject.js
 var require_copyObject = __commonJS({
-  "../../main/node_modules/lodash/_copyObject.js"(exports2, module2) {
+  "node_modules/lodash/_copyObject.js"(exports2, module2) {
     var assignValue = require_assignValue(), baseAssignValue = require_baseAssignValue();
     function copyObject(source, props, object2, customizer) {
       var isNew = !object2;
@@ -4475,9 +4475,9 @@ var require_copyObject = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseTimes.js
+// node_modules/lodash/_baseTimes.js
 var require_baseTimes = __commonJS({
-  "../../main/node_modules/lodash/_baseTimes.js"(exports2, module2) {
+  "node_modules/lodash/_baseTimes.js"(exports2, module2) {
     function baseTimes(n, iteratee) {
       for (var index = -1, result = Array(n); ++index < n; )
         result[index] = iteratee(index);
@@ -4487,9 +4487,9 @@ var require_baseTimes = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isObjectLike.js
+// node_modules/lodash/isObjectLike.js
 var require_isObjectLike = __commonJS({
-  "../../main/node_modules/lodash/isObjectLike.js"(exports2, module2) {
+  "node_modules/lodash/isObjectLike.js"(exports2, module2) {
     function isObjectLike(value) {
       return value != null && typeof value == "object";
     }
@@ -4497,9 +4497,9 @@ var require_isObjectLike = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsArguments.js
+// node_modules/lodash/_baseIsArguments.js
 var require_baseIsArguments = __commonJS({
-  "../../main/node_modules/lodash/_baseIsArguments.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsArguments.js"(exports2, module2) {
     var baseGetTag = require_baseGetTag(), isObjectLike = require_isObjectLike(), argsTag = "[object Arguments]";
     function baseIsArguments(value) {
       return isObjectLike(value) && baseGetTag(value) == argsTag;
@@ -4508,9 +4508,9 @@ var require_baseIsArguments = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isArguments.js
+// node_modules/lodash/isArguments.js
 var require_isArguments = __commonJS({
-  "../../main/node_modules/lodash/isArguments.js"(exports2, module2) {
+  "node_modules/lodash/isArguments.js"(exports2, module2) {
     var baseIsArguments = require_baseIsArguments(), isObjectLike = require_isObjectLike(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty, propertyIsEnumerable = objectProto.propertyIsEnumerable, isArguments = baseIsArguments(/* @__PURE__ */ (function() {
       return arguments;
     })()) ? baseIsArguments : function(value) {
@@ -4520,17 +4520,17 @@ var require_isArguments = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isArray.js
+// node_modules/lodash/isArray.js
 var require_isArray = __commonJS({
-  "../../main/node_modules/lodash/isArray.js"(exports2, module2) {
+  "node_modules/lodash/isArray.js"(exports2, module2) {
     var isArray = Array.isArray;
     module2.exports = isArray;
   }
 });
 
-// ../../main/node_modules/lodash/stubFalse.js
+// node_modules/lodash/stubFalse.js
 var require_stubFalse = __commonJS({
-  "../../main/node_modules/lodash/stubFalse.js"(exports2, module2) {
+  "node_modules/lodash/stubFalse.js"(exports2, module2) {
     function stubFalse() {
       return !1;
     }
@@ -4538,17 +4538,17 @@ var require_stubFalse = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isBuffer.js
+// node_modules/lodash/isBuffer.js
 var require_isBuffer = __commonJS({
-  "../../main/node_modules/lodash/isBuffer.js"(exports2, module2) {
+  "node_modules/lodash/isBuffer.js"(exports2, module2) {
     var root = require_root(), stubFalse = require_stubFalse(), freeExports = typeof exports2 == "object" && exports2 && !exports2.nodeType && exports2, freeModule = freeExports && typeof module2 == "object" && module2 && !module2.nodeType && module2, moduleExports = freeModule && freeModule.exports === freeExports, Buffer2 = moduleExports ? root.Buffer : void 0, nativeIsBuffer = Buffer2 ? Buffer2.isBuffer : void 0, isBuffer = nativeIsBuffer || stubFalse;
     module2.exports = isBuffer;
   }
 });
 
-// ../../main/node_modules/lodash/_isIndex.js
+// node_modules/lodash/_isIndex.js
 var require_isIndex = __commonJS({
-  "../../main/node_modules/lodash/_isIndex.js"(exports2, module2) {
+  "node_modules/lodash/_isIndex.js"(exports2, module2) {
     var MAX_SAFE_INTEGER = 9007199254740991, reIsUint = /^(?:0|[1-9]\d*)$/;
     function isIndex(value, length) {
       var type = typeof value;
@@ -4558,9 +4558,9 @@ var require_isIndex = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isLength.js
+// node_modules/lodash/isLength.js
 var require_isLength = __commonJS({
-  "../../main/node_modules/lodash/isLength.js"(exports2, module2) {
+  "node_modules/lodash/isLength.js"(exports2, module2) {
     var MAX_SAFE_INTEGER = 9007199254740991;
     function isLength(value) {
       return typeof value == "number" && value > -1 && value % 1 == 0 && value <= MAX_SAFE_INTEGER;
@@ -4569,9 +4569,9 @@ var require_isLength = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsTypedArray.js
+// node_modules/lodash/_baseIsTypedArray.js
 var require_baseIsTypedArray = __commonJS({
-  "../../main/node_modules/lodash/_baseIsTypedArray.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsTypedArray.js"(exports2, module2) {
     var baseGetTag = require_baseGetTag(), isLength = require_isLength(), isObjectLike = require_isObjectLike(), argsTag = "[object Arguments]", arrayTag = "[object Array]", boolTag = "[object Boolean]", dateTag = "[object Date]", errorTag = "[object Error]", funcTag = "[object Function]", mapTag = "[object Map]", numberTag = "[object Number]", objectTag = "[object Object]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", weakMapTag = "[object WeakMap]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", float32Tag = "[object Float32Array]", float64Tag = "[object Float64Array]", int8Tag = "[object Int8Array]", int16Tag = "[object Int16Array]", int32Tag = "[object Int32Array]", uint8Tag = "[object Uint8Array]", uint8ClampedTag = "[object Uint8ClampedArray]", uint16Tag = "[object Uint16Array]", uint32Tag = "[object Uint32Array]", typedArrayTags = {};
     typedArrayTags[float32Tag] = typedArrayTags[float64Tag] = typedArrayTags[int8Tag] = typedArrayTags[int16Tag] = typedArrayTags[int32Tag] = typedArrayTags[uint8Tag] = typedArrayTags[uint8ClampedTag] = typedArrayTags[uint16Tag] = typedArrayTags[uint32Tag] = !0;
     typedArrayTags[argsTag] = typedArrayTags[arrayTag] = typedArrayTags[arrayBufferTag] = typedArrayTags[boolTag] = typedArrayTags[dataViewTag] = typedArrayTags[dateTag] = typedArrayTags[errorTag] = typedArrayTags[funcTag] = typedArrayTags[mapTag] = typedArrayTags[numberTag] = typedArrayTags[objectTag] = typedArrayTags[regexpTag] = typedArrayTags[setTag] = typedArrayTags[stringTag] = typedArrayTags[weakMapTag] = !1;
@@ -4582,9 +4582,9 @@ var require_baseIsTypedArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseUnary.js
+// node_modules/lodash/_baseUnary.js
 var require_baseUnary = __commonJS({
-  "../../main/node_modules/lodash/_baseUnary.js"(exports2, module2) {
+  "node_modules/lodash/_baseUnary.js"(exports2, module2) {
     function baseUnary(func) {
       return function(value) {
         return func(value);
@@ -4594,9 +4594,9 @@ var require_baseUnary = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_nodeUtil.js
+// node_modules/lodash/_nodeUtil.js
 var require_nodeUtil = __commonJS({
-  "../../main/node_modules/lodash/_nodeUtil.js"(exports2, module2) {
+  "node_modules/lodash/_nodeUtil.js"(exports2, module2) {
     var freeGlobal = require_freeGlobal(), freeExports = typeof exports2 == "object" && exports2 && !exports2.nodeType && exports2, freeModule = freeExports && typeof module2 == "object" && module2 && !module2.nodeType && module2, moduleExports = freeModule && freeModule.exports === freeExports, freeProcess = moduleExports && freeGlobal.process, nodeUtil = (function() {
       try {
         var types = freeModule && freeModule.require && freeModule.require("util").types;
@@ -4608,17 +4608,17 @@ var require_nodeUtil = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isTypedArray.js
+// node_modules/lodash/isTypedArray.js
 var require_isTypedArray = __commonJS({
-  "../../main/node_modules/lodash/isTypedArray.js"(exports2, module2) {
+  "node_modules/lodash/isTypedArray.js"(exports2, module2) {
     var baseIsTypedArray = require_baseIsTypedArray(), baseUnary = require_baseUnary(), nodeUtil = require_nodeUtil(), nodeIsTypedArray = nodeUtil && nodeUtil.isTypedArray, isTypedArray = nodeIsTypedArray ? baseUnary(nodeIsTypedArray) : baseIsTypedArray;
     module2.exports = isTypedArray;
   }
 });
 
-// ../../main/node_modules/lodash/_arrayLikeKeys.js
+// node_modules/lodash/_arrayLikeKeys.js
 var require_arrayLikeKeys = __commonJS({
-  "../../main/node_modules/lodash/_arrayLikeKeys.js"(exports2, module2) {
+  "node_modules/lodash/_arrayLikeKeys.js"(exports2, module2) {
     var baseTimes = require_baseTimes(), isArguments = require_isArguments(), isArray = require_isArray(), isBuffer = require_isBuffer(), isIndex = require_isIndex(), isTypedArray = require_isTypedArray(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function arrayLikeKeys(value, inherited) {
       var isArr = isArray(value), isArg = !isArr && isArguments(value), isBuff = !isArr && !isArg && isBuffer(value), isType = !isArr && !isArg && !isBuff && isTypedArray(value), skipIndexes = isArr || isArg || isBuff || isType, result = skipIndexes ? baseTimes(value.length, String) : [], length = result.length;
@@ -4634,9 +4634,9 @@ var require_arrayLikeKeys = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_isPrototype.js
+// node_modules/lodash/_isPrototype.js
 var require_isPrototype = __commonJS({
-  "../../main/node_modules/lodash/_isPrototype.js"(exports2, module2) {
+  "node_modules/lodash/_isPrototype.js"(exports2, module2) {
     var objectProto = Object.prototype;
     function isPrototype(value) {
       var Ctor = value && value.constructor, proto = typeof Ctor == "function" && Ctor.prototype || objectProto;
@@ -4646,9 +4646,9 @@ var require_isPrototype = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_overArg.js
+// node_modules/lodash/_overArg.js
 var require_overArg = __commonJS({
-  "../../main/node_modules/lodash/_overArg.js"(exports2, module2) {
+  "node_modules/lodash/_overArg.js"(exports2, module2) {
     function overArg(func, transform2) {
       return function(arg) {
         return func(transform2(arg));
@@ -4658,17 +4658,17 @@ var require_overArg = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_nativeKeys.js
+// node_modules/lodash/_nativeKeys.js
 var require_nativeKeys = __commonJS({
-  "../../main/node_modules/lodash/_nativeKeys.js"(exports2, module2) {
+  "node_modules/lodash/_nativeKeys.js"(exports2, module2) {
     var overArg = require_overArg(), nativeKeys = overArg(Object.keys, Object);
     module2.exports = nativeKeys;
   }
 });
 
-// ../../main/node_modules/lodash/_baseKeys.js
+// node_modules/lodash/_baseKeys.js
 var require_baseKeys = __commonJS({
-  "../../main/node_modules/lodash/_baseKeys.js"(exports2, module2) {
+  "node_modules/lodash/_baseKeys.js"(exports2, module2) {
     var isPrototype = require_isPrototype(), nativeKeys = require_nativeKeys(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function baseKeys(object2) {
       if (!isPrototype(object2))
@@ -4682,9 +4682,9 @@ var require_baseKeys = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isArrayLike.js
+// node_modules/lodash/isArrayLike.js
 var require_isArrayLike = __commonJS({
-  "../../main/node_modules/lodash/isArrayLike.js"(exports2, module2) {
+  "node_modules/lodash/isArrayLike.js"(exports2, module2) {
     var isFunction = require_isFunction(), isLength = require_isLength();
     function isArrayLike(value) {
       return value != null && isLength(value.length) && !isFunction(value);
@@ -4693,9 +4693,9 @@ var require_isArrayLike = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/keys.js
+// node_modules/lodash/keys.js
 var require_keys = __commonJS({
-  "../../main/node_modules/lodash/keys.js"(exports2, module2) {
+  "node_modules/lodash/keys.js"(exports2, module2) {
     var arrayLikeKeys = require_arrayLikeKeys(), baseKeys = require_baseKeys(), isArrayLike = require_isArrayLike();
     function keys(object2) {
       return isArrayLike(object2) ? arrayLikeKeys(object2) : baseKeys(object2);
@@ -4704,9 +4704,9 @@ var require_keys = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseAssign.js
+// node_modules/lodash/_baseAssign.js
 var require_baseAssign = __commonJS({
-  "../../main/node_modules/lodash/_baseAssign.js"(exports2, module2) {
+  "node_modules/lodash/_baseAssign.js"(exports2, module2) {
     var copyObject = require_copyObject(), keys = require_keys();
     function baseAssign(object2, source) {
       return object2 && copyObject(source, keys(source), object2);
@@ -4715,9 +4715,9 @@ var require_baseAssign = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_nativeKeysIn.js
+// node_modules/lodash/_nativeKeysIn.js
 var require_nativeKeysIn = __commonJS({
-  "../../main/node_modules/lodash/_nativeKeysIn.js"(exports2, module2) {
+  "node_modules/lodash/_nativeKeysIn.js"(exports2, module2) {
     function nativeKeysIn(object2) {
       var result = [];
       if (object2 != null)
@@ -4729,9 +4729,9 @@ var require_nativeKeysIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseKeysIn.js
+// node_modules/lodash/_baseKeysIn.js
 var require_baseKeysIn = __commonJS({
-  "../../main/node_modules/lodash/_baseKeysIn.js"(exports2, module2) {
+  "node_modules/lodash/_baseKeysIn.js"(exports2, module2) {
     var isObject2 = require_isObject(), isPrototype = require_isPrototype(), nativeKeysIn = require_nativeKeysIn(), objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function baseKeysIn(object2) {
       if (!isObject2(object2))
@@ -4745,9 +4745,9 @@ var require_baseKeysIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/keysIn.js
+// node_modules/lodash/keysIn.js
 var require_keysIn = __commonJS({
-  "../../main/node_modules/lodash/keysIn.js"(exports2, module2) {
+  "node_modules/lodash/keysIn.js"(exports2, module2) {
     var arrayLikeKeys = require_arrayLikeKeys(), baseKeysIn = require_baseKeysIn(), isArrayLike = require_isArrayLike();
     function keysIn(object2) {
       return isArrayLike(object2) ? arrayLikeKeys(object2, !0) : baseKeysIn(object2);
@@ -4756,9 +4756,9 @@ var require_keysIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseAssignIn.js
+// node_modules/lodash/_baseAssignIn.js
 var require_baseAssignIn = __commonJS({
-  "../../main/node_modules/lodash/_baseAssignIn.js"(exports2, module2) {
+  "node_modules/lodash/_baseAssignIn.js"(exports2, module2) {
     var copyObject = require_copyObject(), keysIn = require_keysIn();
     function baseAssignIn(object2, source) {
       return object2 && copyObject(source, keysIn(source), object2);
@@ -4767,9 +4767,9 @@ var require_baseAssignIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_cloneBuffer.js
+// node_modules/lodash/_cloneBuffer.js
 var require_cloneBuffer = __commonJS({
-  "../../main/node_modules/lodash/_cloneBuffer.js"(exports2, module2) {
+  "node_modules/lodash/_cloneBuffer.js"(exports2, module2) {
     var root = require_root(), freeExports = typeof exports2 == "object" && exports2 && !exports2.nodeType && exports2, freeModule = freeExports && typeof module2 == "object" && module2 && !module2.nodeType && module2, moduleExports = freeModule && freeModule.exports === freeExports, Buffer2 = moduleExports ? root.Buffer : void 0, allocUnsafe = Buffer2 ? Buffer2.allocUnsafe : void 0;
     function cloneBuffer(buffer, isDeep) {
       if (isDeep)
@@ -4781,9 +4781,9 @@ var require_cloneBuffer = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_copyArray.js
+// node_modules/lodash/_copyArray.js
 var require_copyArray = __commonJS({
-  "../../main/node_modules/lodash/_copyArray.js"(exports2, module2) {
+  "node_modules/lodash/_copyArray.js"(exports2, module2) {
     function copyArray(source, array2) {
       var index = -1, length = source.length;
       for (array2 || (array2 = Array(length)); ++index < length; )
@@ -4794,9 +4794,9 @@ var require_copyArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arrayFilter.js
+// node_modules/lodash/_arrayFilter.js
 var require_arrayFilter = __commonJS({
-  "../../main/node_modules/lodash/_arrayFilter.js"(exports2, module2) {
+  "node_modules/lodash/_arrayFilter.js"(exports2, module2) {
     function arrayFilter(array2, predicate) {
       for (var index = -1, length = array2 == null ? 0 : array2.length, resIndex = 0, result = []; ++index < length; ) {
         var value = array2[index];
@@ -4808,9 +4808,9 @@ var require_arrayFilter = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/stubArray.js
+// node_modules/lodash/stubArray.js
 var require_stubArray = __commonJS({
-  "../../main/node_modules/lodash/stubArray.js"(exports2, module2) {
+  "node_modules/lodash/stubArray.js"(exports2, module2) {
     function stubArray() {
       return [];
     }
@@ -4818,9 +4818,9 @@ var require_stubArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getSymbols.js
+// node_modules/lodash/_getSymbols.js
 var require_getSymbols = __commonJS({
-  "../../main/node_modules/lodash/_getSymbols.js"(exports2, module2) {
+  "node_modules/lodash/_getSymbols.js"(exports2, module2) {
     var arrayFilter = require_arrayFilter(), stubArray = require_stubArray(), objectProto = Object.prototype, propertyIsEnumerable = objectProto.propertyIsEnumerable, nativeGetSymbols = Object.getOwnPropertySymbols, getSymbols = nativeGetSymbols ? function(object2) {
       return object2 == null ? [] : (object2 = Object(object2), arrayFilter(nativeGetSymbols(object2), function(symbol2) {
         return propertyIsEnumerable.call(object2, symbol2);
@@ -4830,9 +4830,9 @@ var require_getSymbols = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_copySymbols.js
+// node_modules/lodash/_copySymbols.js
 var require_copySymbols = __commonJS({
-  "../../main/node_modules/lodash/_copySymbols.js"(exports2, module2) {
+  "node_modules/lodash/_copySymbols.js"(exports2, module2) {
     var copyObject = require_copyObject(), getSymbols = require_getSymbols();
     function copySymbols(source, object2) {
       return copyObject(source, getSymbols(source), object2);
@@ -4841,9 +4841,9 @@ var require_copySymbols = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arrayPush.js
+// node_modules/lodash/_arrayPush.js
 var require_arrayPush = __commonJS({
-  "../../main/node_modules/lodash/_arrayPush.js"(exports2, module2) {
+  "node_modules/lodash/_arrayPush.js"(exports2, module2) {
     function arrayPush(array2, values) {
       for (var index = -1, length = values.length, offset = array2.length; ++index < length; )
         array2[offset + index] = values[index];
@@ -4853,17 +4853,17 @@ var require_arrayPush = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getPrototype.js
+// node_modules/lodash/_getPrototype.js
 var require_getPrototype = __commonJS({
-  "../../main/node_modules/lodash/_getPrototype.js"(exports2, module2) {
+  "node_modules/lodash/_getPrototype.js"(exports2, module2) {
     var overArg = require_overArg(), getPrototype = overArg(Object.getPrototypeOf, Object);
     module2.exports = getPrototype;
   }
 });
 
-// ../../main/node_modules/lodash/_getSymbolsIn.js
+// node_modules/lodash/_getSymbolsIn.js
 var require_getSymbolsIn = __commonJS({
-  "../../main/node_modules/lodash/_getSymbolsIn.js"(exports2, module2) {
+  "node_modules/lodash/_getSymbolsIn.js"(exports2, module2) {
     var arrayPush = require_arrayPush(), getPrototype = require_getPrototype(), getSymbols = require_getSymbols(), stubArray = require_stubArray(), nativeGetSymbols = Object.getOwnPropertySymbols, getSymbolsIn = nativeGetSymbols ? function(object2) {
       for (var result = []; object2; )
         arrayPush(result, getSymbols(object2)), object2 = getPrototype(object2);
@@ -4873,9 +4873,9 @@ var require_getSymbolsIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_copySymbolsIn.js
+// node_modules/lodash/_copySymbolsIn.js
 var require_copySymbolsIn = __commonJS({
-  "../../main/node_modules/lodash/_copySymbolsIn.js"(exports2, module2) {
+  "node_modules/lodash/_copySymbolsIn.js"(exports2, module2) {
     var copyObject = require_copyObject(), getSymbolsIn = require_getSymbolsIn();
     function copySymbolsIn(source, object2) {
       return copyObject(source, getSymbolsIn(source), object2);
@@ -4884,9 +4884,9 @@ var require_copySymbolsIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseGetAllKeys.js
+// node_modules/lodash/_baseGetAllKeys.js
 var require_baseGetAllKeys = __commonJS({
-  "../../main/node_modules/lodash/_baseGetAllKeys.js"(exports2, module2) {
+  "node_modules/lodash/_baseGetAllKeys.js"(exports2, module2) {
     var arrayPush = require_arrayPush(), isArray = require_isArray();
     function baseGetAllKeys(object2, keysFunc, symbolsFunc) {
       var result = keysFunc(object2);
@@ -4896,9 +4896,9 @@ var require_baseGetAllKeys = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getAllKeys.js
+// node_modules/lodash/_getAllKeys.js
 var require_getAllKeys = __commonJS({
-  "../../main/node_modules/lodash/_getAllKeys.js"(exports2, module2) {
+  "node_modules/lodash/_getAllKeys.js"(exports2, module2) {
     var baseGetAllKeys = require_baseGetAllKeys(), getSymbols = require_getSymbols(), keys = require_keys();
     function getAllKeys(object2) {
       return baseGetAllKeys(object2, keys, getSymbols);
@@ -4907,9 +4907,9 @@ var require_getAllKeys = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getAllKeysIn.js
+// node_modules/lodash/_getAllKeysIn.js
 var require_getAllKeysIn = __commonJS({
-  "../../main/node_modules/lodash/_getAllKeysIn.js"(exports2, module2) {
+  "node_modules/lodash/_getAllKeysIn.js"(exports2, module2) {
     var baseGetAllKeys = require_baseGetAllKeys(), getSymbolsIn = require_getSymbolsIn(), keysIn = require_keysIn();
     function getAllKeysIn(object2) {
       return baseGetAllKeys(object2, keysIn, getSymbolsIn);
@@ -4918,41 +4918,41 @@ var require_getAllKeysIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_DataView.js
+// node_modules/lodash/_DataView.js
 var require_DataView = __commonJS({
-  "../../main/node_modules/lodash/_DataView.js"(exports2, module2) {
+  "node_modules/lodash/_DataView.js"(exports2, module2) {
     var getNative = require_getNative(), root = require_root(), DataView = getNative(root, "DataView");
     module2.exports = DataView;
   }
 });
 
-// ../../main/node_modules/lodash/_Promise.js
+// node_modules/lodash/_Promise.js
 var require_Promise = __commonJS({
-  "../../main/node_modules/lodash/_Promise.js"(exports2, module2) {
+  "node_modules/lodash/_Promise.js"(exports2, module2) {
     var getNative = require_getNative(), root = require_root(), Promise2 = getNative(root, "Promise");
     module2.exports = Promise2;
   }
 });
 
-// ../../main/node_modules/lodash/_Set.js
+// node_modules/lodash/_Set.js
 var require_Set = __commonJS({
-  "../../main/node_modules/lodash/_Set.js"(exports2, module2) {
+  "node_modules/lodash/_Set.js"(exports2, module2) {
     var getNative = require_getNative(), root = require_root(), Set2 = getNative(root, "Set");
     module2.exports = Set2;
   }
 });
 
-// ../../main/node_modules/lodash/_WeakMap.js
+// node_modules/lodash/_WeakMap.js
 var require_WeakMap = __commonJS({
-  "../../main/node_modules/lodash/_WeakMap.js"(exports2, module2) {
+  "node_modules/lodash/_WeakMap.js"(exports2, module2) {
     var getNative = require_getNative(), root = require_root(), WeakMap2 = getNative(root, "WeakMap");
     module2.exports = WeakMap2;
   }
 });
 
-// ../../main/node_modules/lodash/_getTag.js
+// node_modules/lodash/_getTag.js
 var require_getTag = __commonJS({
-  "../../main/node_modules/lodash/_getTag.js"(exports2, module2) {
+  "node_modules/lodash/_getTag.js"(exports2, module2) {
     var DataView = require_DataView(), Map2 = require_Map(), Promise2 = require_Promise(), Set2 = require_Set(), WeakMap2 = require_WeakMap(), baseGetTag = require_baseGetTag(), toSource = require_toSource(), mapTag = "[object Map]", objectTag = "[object Object]", promiseTag = "[object Promise]", setTag = "[object Set]", weakMapTag = "[object WeakMap]", dataViewTag = "[object DataView]", dataViewCtorString = toSource(DataView), mapCtorString = toSource(Map2), promiseCtorString = toSource(Promise2), setCtorString = toSource(Set2), weakMapCtorString = toSource(WeakMap2), getTag = baseGetTag;
     (DataView && getTag(new DataView(new ArrayBuffer(1))) != dataViewTag || Map2 && getTag(new Map2()) != mapTag || Promise2 && getTag(Promise2.resolve()) != promiseTag || Set2 && getTag(new Set2()) != setTag || WeakMap2 && getTag(new WeakMap2()) != weakMapTag) && (getTag = function(value) {
       var result = baseGetTag(value), Ctor = result == objectTag ? value.constructor : void 0, ctorString = Ctor ? toSource(Ctor) : "";
@@ -4975,9 +4975,9 @@ var require_getTag = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_initCloneArray.js
+// node_modules/lodash/_initCloneArray.js
 var require_initCloneArray = __commonJS({
-  "../../main/node_modules/lodash/_initCloneArray.js"(exports2, module2) {
+  "node_modules/lodash/_initCloneArray.js"(exports2, module2) {
     var objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function initCloneArray(array2) {
       var length = array2.length, result = new array2.constructor(length);
@@ -4987,17 +4987,17 @@ var require_initCloneArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_Uint8Array.js
+// node_modules/lodash/_Uint8Array.js
 var require_Uint8Array = __commonJS({
-  "../../main/node_modules/lodash/_Uint8Array.js"(exports2, module2) {
+  "node_modules/lodash/_Uint8Array.js"(exports2, module2) {
     var root = require_root(), Uint8Array2 = root.Uint8Array;
     module2.exports = Uint8Array2;
   }
 });
 
-// ../../main/node_modules/lodash/_cloneArrayBuffer.js
+// node_modules/lodash/_cloneArrayBuffer.js
 var require_cloneArrayBuffer = __commonJS({
-  "../../main/node_modules/lodash/_cloneArrayBuffer.js"(exports2, module2) {
+  "node_modules/lodash/_cloneArrayBuffer.js"(exports2, module2) {
     var Uint8Array2 = require_Uint8Array();
     function cloneArrayBuffer(arrayBuffer) {
       var result = new arrayBuffer.constructor(arrayBuffer.byteLength);
@@ -5007,9 +5007,9 @@ var require_cloneArrayBuffer = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_cloneDataView.js
+// node_modules/lodash/_cloneDataView.js
 var require_cloneDataView = __commonJS({
-  "../../main/node_modules/lodash/_cloneDataView.js"(exports2, module2) {
+  "node_modules/lodash/_cloneDataView.js"(exports2, module2) {
     var cloneArrayBuffer = require_cloneArrayBuffer();
     function cloneDataView(dataView, isDeep) {
       var buffer = isDeep ? cloneArrayBuffer(dataView.buffer) : dataView.buffer;
@@ -5019,9 +5019,9 @@ var require_cloneDataView = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_cloneRegExp.js
+// node_modules/lodash/_cloneRegExp.js
 var require_cloneRegExp = __commonJS({
-  "../../main/node_modules/lodash/_cloneRegExp.js"(exports2, module2) {
+  "node_modules/lodash/_cloneRegExp.js"(exports2, module2) {
     var reFlags = /\w*$/;
     function cloneRegExp(regexp) {
       var result = new regexp.constructor(regexp.source, reFlags.exec(regexp));
@@ -5031,9 +5031,9 @@ var require_cloneRegExp = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_cloneSymbol.js
+// node_modules/lodash/_cloneSymbol.js
 var require_cloneSymbol = __commonJS({
-  "../../main/node_modules/lodash/_cloneSymbol.js"(exports2, module2) {
+  "node_modules/lodash/_cloneSymbol.js"(exports2, module2) {
     var Symbol2 = require_Symbol(), symbolProto = Symbol2 ? Symbol2.prototype : void 0, symbolValueOf = symbolProto ? symbolProto.valueOf : void 0;
     function cloneSymbol(symbol2) {
       return symbolValueOf ? Object(symbolValueOf.call(symbol2)) : {};
@@ -5042,9 +5042,9 @@ var require_cloneSymbol = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_cloneTypedArray.js
+// node_modules/lodash/_cloneTypedArray.js
 var require_cloneTypedArray = __commonJS({
-  "../../main/node_modules/lodash/_cloneTypedArray.js"(exports2, module2) {
+  "node_modules/lodash/_cloneTypedArray.js"(exports2, module2) {
     var cloneArrayBuffer = require_cloneArrayBuffer();
     function cloneTypedArray(typedArray, isDeep) {
       var buffer = isDeep ? cloneArrayBuffer(typedArray.buffer) : typedArray.buffer;
@@ -5054,9 +5054,9 @@ var require_cloneTypedArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_initCloneByTag.js
+// node_modules/lodash/_initCloneByTag.js
 var require_initCloneByTag = __commonJS({
-  "../../main/node_modules/lodash/_initCloneByTag.js"(exports2, module2) {
+  "node_modules/lodash/_initCloneByTag.js"(exports2, module2) {
     var cloneArrayBuffer = require_cloneArrayBuffer(), cloneDataView = require_cloneDataView(), cloneRegExp = require_cloneRegExp(), cloneSymbol = require_cloneSymbol(), cloneTypedArray = require_cloneTypedArray(), boolTag = "[object Boolean]", dateTag = "[object Date]", mapTag = "[object Map]", numberTag = "[object Number]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", symbolTag = "[object Symbol]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", float32Tag = "[object Float32Array]", float64Tag = "[object Float64Array]", int8Tag = "[object Int8Array]", int16Tag = "[object Int16Array]", int32Tag = "[object Int32Array]", uint8Tag = "[object Uint8Array]", uint8ClampedTag = "[object Uint8ClampedArray]", uint16Tag = "[object Uint16Array]", uint32Tag = "[object Uint32Array]";
     function initCloneByTag(object2, tag, isDeep) {
       var Ctor = object2.constructor;
@@ -5095,9 +5095,9 @@ var require_initCloneByTag = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseCreate.js
+// node_modules/lodash/_baseCreate.js
 var require_baseCreate = __commonJS({
-  "../../main/node_modules/lodash/_baseCreate.js"(exports2, module2) {
+  "node_modules/lodash/_baseCreate.js"(exports2, module2) {
     var isObject2 = require_isObject(), objectCreate = Object.create, baseCreate = /* @__PURE__ */ (function() {
       function object2() {
       }
@@ -5115,9 +5115,9 @@ var require_baseCreate = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_initCloneObject.js
+// node_modules/lodash/_initCloneObject.js
 var require_initCloneObject = __commonJS({
-  "../../main/node_modules/lodash/_initCloneObject.js"(exports2, module2) {
+  "node_modules/lodash/_initCloneObject.js"(exports2, module2) {
     var baseCreate = require_baseCreate(), getPrototype = require_getPrototype(), isPrototype = require_isPrototype();
     function initCloneObject(object2) {
       return typeof object2.constructor == "function" && !isPrototype(object2) ? baseCreate(getPrototype(object2)) : {};
@@ -5126,9 +5126,9 @@ var require_initCloneObject = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsMap.js
+// node_modules/lodash/_baseIsMap.js
 var require_baseIsMap = __commonJS({
-  "../../main/node_modules/lodash/_baseIsMap.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsMap.js"(exports2, module2) {
     var getTag = require_getTag(), isObjectLike = require_isObjectLike(), mapTag = "[object Map]";
     function baseIsMap(value) {
       return isObjectLike(value) && getTag(value) == mapTag;
@@ -5137,17 +5137,17 @@ var require_baseIsMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isMap.js
+// node_modules/lodash/isMap.js
 var require_isMap = __commonJS({
-  "../../main/node_modules/lodash/isMap.js"(exports2, module2) {
+  "node_modules/lodash/isMap.js"(exports2, module2) {
     var baseIsMap = require_baseIsMap(), baseUnary = require_baseUnary(), nodeUtil = require_nodeUtil(), nodeIsMap = nodeUtil && nodeUtil.isMap, isMap = nodeIsMap ? baseUnary(nodeIsMap) : baseIsMap;
     module2.exports = isMap;
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsSet.js
+// node_modules/lodash/_baseIsSet.js
 var require_baseIsSet = __commonJS({
-  "../../main/node_modules/lodash/_baseIsSet.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsSet.js"(exports2, module2) {
     var getTag = require_getTag(), isObjectLike = require_isObjectLike(), setTag = "[object Set]";
     function baseIsSet(value) {
       return isObjectLike(value) && getTag(value) == setTag;
@@ -5156,17 +5156,17 @@ var require_baseIsSet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isSet.js
+// node_modules/lodash/isSet.js
 var require_isSet = __commonJS({
-  "../../main/node_modules/lodash/isSet.js"(exports2, module2) {
+  "node_modules/lodash/isSet.js"(exports2, module2) {
     var baseIsSet = require_baseIsSet(), baseUnary = require_baseUnary(), nodeUtil = require_nodeUtil(), nodeIsSet = nodeUtil && nodeUtil.isSet, isSet = nodeIsSet ? baseUnary(nodeIsSet) : baseIsSet;
     module2.exports = isSet;
   }
 });
 
-// ../../main/node_modules/lodash/_baseClone.js
+// node_modules/lodash/_baseClone.js
 var require_baseClone = __commonJS({
-  "../../main/node_modules/lodash/_baseClone.js"(exports2, module2) {
+  "node_modules/lodash/_baseClone.js"(exports2, module2) {
     var Stack = require_Stack(), arrayEach = require_arrayEach(), assignValue = require_assignValue(), baseAssign = require_baseAssign(), baseAssignIn = require_baseAssignIn(), cloneBuffer = require_cloneBuffer(), copyArray = require_copyArray(), copySymbols = require_copySymbols(), copySymbolsIn = require_copySymbolsIn(), getAllKeys = require_getAllKeys(), getAllKeysIn = require_getAllKeysIn(), getTag = require_getTag(), initCloneArray = require_initCloneArray(), initCloneByTag = require_initCloneByTag(), initCloneObject = require_initCloneObject(), isArray = require_isArray(), isBuffer = require_isBuffer(), isMap = require_isMap(), isObject2 = require_isObject(), isSet = require_isSet(), keys = require_keys(), keysIn = require_keysIn(), CLONE_DEEP_FLAG = 1, CLONE_FLAT_FLAG = 2, CLONE_SYMBOLS_FLAG = 4, argsTag = "[object Arguments]", arrayTag = "[object Array]", boolTag = "[object Boolean]", dateTag = "[object Date]", errorTag = "[object Error]", funcTag = "[object Function]", genTag = "[object GeneratorFunction]", mapTag = "[object Map]", numberTag = "[object Number]", objectTag = "[object Object]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", symbolTag = "[object Symbol]", weakMapTag = "[object WeakMap]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", float32Tag = "[object Float32Array]", float64Tag = "[object Float64Array]", int8Tag = "[object Int8Array]", int16Tag = "[object Int16Array]", int32Tag = "[object Int32Array]", uint8Tag = "[object Uint8Array]", uint8ClampedTag = "[object Uint8ClampedArray]", uint16Tag = "[object Uint16Array]", uint32Tag = "[object Uint32Array]", cloneableTags = {};
     cloneableTags[argsTag] = cloneableTags[arrayTag] = cloneableTags[arrayBufferTag] = cloneableTags[dataViewTag] = cloneableTags[boolTag] = cloneableTags[dateTag] = cloneableTags[float32Tag] = cloneableTags[float64Tag] = cloneableTags[int8Tag] = cloneableTags[int16Tag] = cloneableTags[int32Tag] = cloneableTags[mapTag] = cloneableTags[numberTag] = cloneableTags[objectTag] = cloneableTags[regexpTag] = cloneableTags[setTag] = cloneableTags[stringTag] = cloneableTags[symbolTag] = cloneableTags[uint8Tag] = cloneableTags[uint8ClampedTag] = cloneableTags[uint16Tag] = cloneableTags[uint32Tag] = !0;
     cloneableTags[errorTag] = cloneableTags[funcTag] = cloneableTags[weakMapTag] = !1;
@@ -5211,9 +5211,9 @@ var require_baseClone = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/clone.js
+// node_modules/lodash/clone.js
 var require_clone = __commonJS({
-  "../../main/node_modules/lodash/clone.js"(exports2, module2) {
+  "node_modules/lodash/clone.js"(exports2, module2) {
     var baseClone = require_baseClone(), CLONE_SYMBOLS_FLAG = 4;
     function clone2(value) {
       return baseClone(value, CLONE_SYMBOLS_FLAG);
@@ -5222,9 +5222,9 @@ var require_clone = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/constant.js
+// node_modules/lodash/constant.js
 var require_constant = __commonJS({
-  "../../main/node_modules/lodash/constant.js"(exports2, module2) {
+  "node_modules/lodash/constant.js"(exports2, module2) {
     function constant(value) {
       return function() {
         return value;
@@ -5234,9 +5234,9 @@ var require_constant = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_createBaseFor.js
+// node_modules/lodash/_createBaseFor.js
 var require_createBaseFor = __commonJS({
-  "../../main/node_modules/lodash/_createBaseFor.js"(exports2, module2) {
+  "node_modules/lodash/_createBaseFor.js"(exports2, module2) {
     function createBaseFor(fromRight) {
       return function(object2, iteratee, keysFunc) {
         for (var index = -1, iterable = Object(object2), props = keysFunc(object2), length = props.length; length--; ) {
@@ -5251,17 +5251,17 @@ var require_createBaseFor = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseFor.js
+// node_modules/lodash/_baseFor.js
 var require_baseFor = __commonJS({
-  "../../main/node_modules/lodash/_baseFor.js"(exports2, module2) {
+  "node_modules/lodash/_baseFor.js"(exports2, module2) {
     var createBaseFor = require_createBaseFor(), baseFor = createBaseFor();
     module2.exports = baseFor;
   }
 });
 
-// ../../main/node_modules/lodash/_baseForOwn.js
+// node_modules/lodash/_baseForOwn.js
 var require_baseForOwn = __commonJS({
-  "../../main/node_modules/lodash/_baseForOwn.js"(exports2, module2) {
+  "node_modules/lodash/_baseForOwn.js"(exports2, module2) {
     var baseFor = require_baseFor(), keys = require_keys();
     function baseForOwn(object2, iteratee) {
       return object2 && baseFor(object2, iteratee, keys);
@@ -5270,9 +5270,9 @@ var require_baseForOwn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_createBaseEach.js
+// node_modules/lodash/_createBaseEach.js
 var require_createBaseEach = __commonJS({
-  "../../main/node_modules/lodash/_createBaseEach.js"(exports2, module2) {
+  "node_modules/lodash/_createBaseEach.js"(exports2, module2) {
     var isArrayLike = require_isArrayLike();
     function createBaseEach(eachFunc, fromRight) {
       return function(collection, iteratee) {
@@ -5289,17 +5289,17 @@ var require_createBaseEach = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseEach.js
+// node_modules/lodash/_baseEach.js
 var require_baseEach = __commonJS({
-  "../../main/node_modules/lodash/_baseEach.js"(exports2, module2) {
+  "node_modules/lodash/_baseEach.js"(exports2, module2) {
     var baseForOwn = require_baseForOwn(), createBaseEach = require_createBaseEach(), baseEach = createBaseEach(baseForOwn);
     module2.exports = baseEach;
   }
 });
 
-// ../../main/node_modules/lodash/identity.js
+// node_modules/lodash/identity.js
 var require_identity = __commonJS({
-  "../../main/node_modules/lodash/identity.js"(exports2, module2) {
+  "node_modules/lodash/identity.js"(exports2, module2) {
     function identity2(value) {
       return value;
     }
@@ -5307,9 +5307,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_castFunction.js
+// node_modules/lodash/_castFunction.js
 var require_castFunction = __commonJS({
-  "../../main/node_modules/lodash/_castFunction.js"(exports2, module2) {
+  "node_modules/lodash/_castFunction.js"(exports2, module2) {
     var identity2 = require_identity();
     function castFunction(value) {
       return typeof value == "function" ? value : identity2;
@@ -5318,9 +5318,9 @@ var require_castFunction = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/forEach.js
+// node_modules/lodash/forEach.js
 var require_forEach = __commonJS({
-  "../../main/node_modules/lodash/forEach.js"(exports2, module2) {
+  "node_modules/lodash/forEach.js"(exports2, module2) {
     var arrayEach = require_arrayEach(), baseEach = require_baseEach(), castFunction = require_castFunction(), isArray = require_isArray();
     function forEach(collection, iteratee) {
       var func = isArray(collection) ? arrayEach : baseEach;
@@ -5330,16 +5330,16 @@ var require_forEach = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/each.js
+// node_modules/lodash/each.js
 var require_each = __commonJS({
-  "../../main/node_modules/lodash/each.js"(exports2, module2) {
+  "node_modules/lodash/each.js"(exports2, module2) {
     module2.exports = require_forEach();
   }
 });
 
-// ../../main/node_modules/lodash/_baseFilter.js
+// node_modules/lodash/_baseFilter.js
 var require_baseFilter = __commonJS({
-  "../../main/node_modules/lodash/_baseFilter.js"(exports2, module2) {
+  "node_modules/lodash/_baseFilter.js"(exports2, module2) {
     var baseEach = require_baseEach();
     function baseFilter(collection, predicate) {
       var result = [];
@@ -5351,9 +5351,9 @@ var require_baseFilter = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_setCacheAdd.js
+// node_modules/lodash/_setCacheAdd.js
 var require_setCacheAdd = __commonJS({
-  "../../main/node_modules/lodash/_setCacheAdd.js"(exports2, module2) {
+  "node_modules/lodash/_setCacheAdd.js"(exports2, module2) {
     var HASH_UNDEFINED = "__lodash_hash_undefined__";
     function setCacheAdd(value) {
       return this.__data__.set(value, HASH_UNDEFINED), this;
@@ -5362,9 +5362,9 @@ var require_setCacheAdd = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_setCacheHas.js
+// node_modules/lodash/_setCacheHas.js
 var require_setCacheHas = __commonJS({
-  "../../main/node_modules/lodash/_setCacheHas.js"(exports2, module2) {
+  "node_modules/lodash/_setCacheHas.js"(exports2, module2) {
     function setCacheHas(value) {
       return this.__data__.has(value);
     }
@@ -5372,9 +5372,9 @@ var require_setCacheHas = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_SetCache.js
+// node_modules/lodash/_SetCache.js
 var require_SetCache = __commonJS({
-  "../../main/node_modules/lodash/_SetCache.js"(exports2, module2) {
+  "node_modules/lodash/_SetCache.js"(exports2, module2) {
     var MapCache = require_MapCache(), setCacheAdd = require_setCacheAdd(), setCacheHas = require_setCacheHas();
     function SetCache(values) {
       var index = -1, length = values == null ? 0 : values.length;
@@ -5387,9 +5387,9 @@ var require_SetCache = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arraySome.js
+// node_modules/lodash/_arraySome.js
 var require_arraySome = __commonJS({
-  "../../main/node_modules/lodash/_arraySome.js"(exports2, module2) {
+  "node_modules/lodash/_arraySome.js"(exports2, module2) {
     function arraySome(array2, predicate) {
       for (var index = -1, length = array2 == null ? 0 : array2.length; ++index < length; )
         if (predicate(array2[index], index, array2))
@@ -5400,9 +5400,9 @@ var require_arraySome = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_cacheHas.js
+// node_modules/lodash/_cacheHas.js
 var require_cacheHas = __commonJS({
-  "../../main/node_modules/lodash/_cacheHas.js"(exports2, module2) {
+  "node_modules/lodash/_cacheHas.js"(exports2, module2) {
     function cacheHas(cache, key) {
       return cache.has(key);
     }
@@ -5410,9 +5410,9 @@ var require_cacheHas = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_equalArrays.js
+// node_modules/lodash/_equalArrays.js
 var require_equalArrays = __commonJS({
-  "../../main/node_modules/lodash/_equalArrays.js"(exports2, module2) {
+  "node_modules/lodash/_equalArrays.js"(exports2, module2) {
     var SetCache = require_SetCache(), arraySome = require_arraySome(), cacheHas = require_cacheHas(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2;
     function equalArrays(array2, other, bitmask, customizer, equalFunc, stack) {
       var isPartial = bitmask & COMPARE_PARTIAL_FLAG, arrLength = array2.length, othLength = other.length;
@@ -5451,9 +5451,9 @@ var require_equalArrays = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_mapToArray.js
+// node_modules/lodash/_mapToArray.js
 var require_mapToArray = __commonJS({
-  "../../main/node_modules/lodash/_mapToArray.js"(exports2, module2) {
+  "node_modules/lodash/_mapToArray.js"(exports2, module2) {
     function mapToArray(map2) {
       var index = -1, result = Array(map2.size);
       return map2.forEach(function(value, key) {
@@ -5464,9 +5464,9 @@ var require_mapToArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_setToArray.js
+// node_modules/lodash/_setToArray.js
 var require_setToArray = __commonJS({
-  "../../main/node_modules/lodash/_setToArray.js"(exports2, module2) {
+  "node_modules/lodash/_setToArray.js"(exports2, module2) {
     function setToArray(set2) {
       var index = -1, result = Array(set2.size);
       return set2.forEach(function(value) {
@@ -5477,9 +5477,9 @@ var require_setToArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_equalByTag.js
+// node_modules/lodash/_equalByTag.js
 var require_equalByTag = __commonJS({
-  "../../main/node_modules/lodash/_equalByTag.js"(exports2, module2) {
+  "node_modules/lodash/_equalByTag.js"(exports2, module2) {
     var Symbol2 = require_Symbol(), Uint8Array2 = require_Uint8Array(), eq = require_eq(), equalArrays = require_equalArrays(), mapToArray = require_mapToArray(), setToArray = require_setToArray(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2, boolTag = "[object Boolean]", dateTag = "[object Date]", errorTag = "[object Error]", mapTag = "[object Map]", numberTag = "[object Number]", regexpTag = "[object RegExp]", setTag = "[object Set]", stringTag = "[object String]", symbolTag = "[object Symbol]", arrayBufferTag = "[object ArrayBuffer]", dataViewTag = "[object DataView]", symbolProto = Symbol2 ? Symbol2.prototype : void 0, symbolValueOf = symbolProto ? symbolProto.valueOf : void 0;
     function equalByTag(object2, other, tag, bitmask, customizer, equalFunc, stack) {
       switch (tag) {
@@ -5520,9 +5520,9 @@ var require_equalByTag = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_equalObjects.js
+// node_modules/lodash/_equalObjects.js
 var require_equalObjects = __commonJS({
-  "../../main/node_modules/lodash/_equalObjects.js"(exports2, module2) {
+  "node_modules/lodash/_equalObjects.js"(exports2, module2) {
     var getAllKeys = require_getAllKeys(), COMPARE_PARTIAL_FLAG = 1, objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function equalObjects(object2, other, bitmask, customizer, equalFunc, stack) {
       var isPartial = bitmask & COMPARE_PARTIAL_FLAG, objProps = getAllKeys(object2), objLength = objProps.length, othProps = getAllKeys(other), othLength = othProps.length;
@@ -5559,9 +5559,9 @@ var require_equalObjects = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsEqualDeep.js
+// node_modules/lodash/_baseIsEqualDeep.js
 var require_baseIsEqualDeep = __commonJS({
-  "../../main/node_modules/lodash/_baseIsEqualDeep.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsEqualDeep.js"(exports2, module2) {
     var Stack = require_Stack(), equalArrays = require_equalArrays(), equalByTag = require_equalByTag(), equalObjects = require_equalObjects(), getTag = require_getTag(), isArray = require_isArray(), isBuffer = require_isBuffer(), isTypedArray = require_isTypedArray(), COMPARE_PARTIAL_FLAG = 1, argsTag = "[object Arguments]", arrayTag = "[object Array]", objectTag = "[object Object]", objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function baseIsEqualDeep(object2, other, bitmask, customizer, equalFunc, stack) {
       var objIsArr = isArray(object2), othIsArr = isArray(other), objTag = objIsArr ? arrayTag : getTag(object2), othTag = othIsArr ? arrayTag : getTag(other);
@@ -5587,9 +5587,9 @@ var require_baseIsEqualDeep = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsEqual.js
+// node_modules/lodash/_baseIsEqual.js
 var require_baseIsEqual = __commonJS({
-  "../../main/node_modules/lodash/_baseIsEqual.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsEqual.js"(exports2, module2) {
     var baseIsEqualDeep = require_baseIsEqualDeep(), isObjectLike = require_isObjectLike();
     function baseIsEqual(value, other, bitmask, customizer, stack) {
       return value === other ? !0 : value == null || other == null || !isObjectLike(value) && !isObjectLike(other) ? value !== value && other !== other : baseIsEqualDeep(value, other, bitmask, customizer, baseIsEqual, stack);
@@ -5598,9 +5598,9 @@ var require_baseIsEqual = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsMatch.js
+// node_modules/lodash/_baseIsMatch.js
 var require_baseIsMatch = __commonJS({
-  "../../main/node_modules/lodash/_baseIsMatch.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsMatch.js"(exports2, module2) {
     var Stack = require_Stack(), baseIsEqual = require_baseIsEqual(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2;
     function baseIsMatch(object2, source, matchData, customizer) {
       var index = matchData.length, length = index, noCustomizer = !customizer;
@@ -5631,9 +5631,9 @@ var require_baseIsMatch = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_isStrictComparable.js
+// node_modules/lodash/_isStrictComparable.js
 var require_isStrictComparable = __commonJS({
-  "../../main/node_modules/lodash/_isStrictComparable.js"(exports2, module2) {
+  "node_modules/lodash/_isStrictComparable.js"(exports2, module2) {
     var isObject2 = require_isObject();
     function isStrictComparable(value) {
       return value === value && !isObject2(value);
@@ -5642,9 +5642,9 @@ var require_isStrictComparable = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_getMatchData.js
+// node_modules/lodash/_getMatchData.js
 var require_getMatchData = __commonJS({
-  "../../main/node_modules/lodash/_getMatchData.js"(exports2, module2) {
+  "node_modules/lodash/_getMatchData.js"(exports2, module2) {
     var isStrictComparable = require_isStrictComparable(), keys = require_keys();
     function getMatchData(object2) {
       for (var result = keys(object2), length = result.length; length--; ) {
@@ -5657,9 +5657,9 @@ var require_getMatchData = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_matchesStrictComparable.js
+// node_modules/lodash/_matchesStrictComparable.js
 var require_matchesStrictComparable = __commonJS({
-  "../../main/node_modules/lodash/_matchesStrictComparable.js"(exports2, module2) {
+  "node_modules/lodash/_matchesStrictComparable.js"(exports2, module2) {
     function matchesStrictComparable(key, srcValue) {
       return function(object2) {
         return object2 == null ? !1 : object2[key] === srcValue && (srcValue !== void 0 || key in Object(object2));
@@ -5669,9 +5669,9 @@ var require_matchesStrictComparable = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseMatches.js
+// node_modules/lodash/_baseMatches.js
 var require_baseMatches = __commonJS({
-  "../../main/node_modules/lodash/_baseMatches.js"(exports2, module2) {
+  "node_modules/lodash/_baseMatches.js"(exports2, module2) {
     var baseIsMatch = require_baseIsMatch(), getMatchData = require_getMatchData(), matchesStrictComparable = require_matchesStrictComparable();
     function baseMatches(source) {
       var matchData = getMatchData(source);
@@ -5683,9 +5683,9 @@ var require_baseMatches = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isSymbol.js
+// node_modules/lodash/isSymbol.js
 var require_isSymbol = __commonJS({
-  "../../main/node_modules/lodash/isSymbol.js"(exports2, module2) {
+  "node_modules/lodash/isSymbol.js"(exports2, module2) {
     var baseGetTag = require_baseGetTag(), isObjectLike = require_isObjectLike(), symbolTag = "[object Symbol]";
     function isSymbol(value) {
       return typeof value == "symbol" || isObjectLike(value) && baseGetTag(value) == symbolTag;
@@ -5694,9 +5694,9 @@ var require_isSymbol = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_isKey.js
+// node_modules/lodash/_isKey.js
 var require_isKey = __commonJS({
-  "../../main/node_modules/lodash/_isKey.js"(exports2, module2) {
+  "node_modules/lodash/_isKey.js"(exports2, module2) {
     var isArray = require_isArray(), isSymbol = require_isSymbol(), reIsDeepProp = /\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]/, reIsPlainProp = /^\w*$/;
     function isKey(value, object2) {
       if (isArray(value))
@@ -5708,9 +5708,9 @@ var require_isKey = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/memoize.js
+// node_modules/lodash/memoize.js
 var require_memoize = __commonJS({
-  "../../main/node_modules/lodash/memoize.js"(exports2, module2) {
+  "node_modules/lodash/memoize.js"(exports2, module2) {
     var MapCache = require_MapCache(), FUNC_ERROR_TEXT = "Expected a function";
     function memoize(func, resolver) {
       if (typeof func != "function" || resolver != null && typeof resolver != "function")
@@ -5729,9 +5729,9 @@ var require_memoize = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_memoizeCapped.js
+// node_modules/lodash/_memoizeCapped.js
 var require_memoizeCapped = __commonJS({
-  "../../main/node_modules/lodash/_memoizeCapped.js"(exports2, module2) {
+  "node_modules/lodash/_memoizeCapped.js"(exports2, module2) {
     var memoize = require_memoize(), MAX_MEMOIZE_SIZE = 500;
     function memoizeCapped(func) {
       var result = memoize(func, function(key) {
@@ -5743,9 +5743,9 @@ var require_memoizeCapped = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_stringToPath.js
+// node_modules/lodash/_stringToPath.js
 var require_stringToPath = __commonJS({
-  "../../main/node_modules/lodash/_stringToPath.js"(exports2, module2) {
+  "node_modules/lodash/_stringToPath.js"(exports2, module2) {
     var memoizeCapped = require_memoizeCapped(), rePropName = /[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g, reEscapeChar = /\\(\\)?/g, stringToPath = memoizeCapped(function(string4) {
       var result = [];
       return string4.charCodeAt(0) === 46 && result.push(""), string4.replace(rePropName, function(match, number4, quote, subString) {
@@ -5756,9 +5756,9 @@ var require_stringToPath = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arrayMap.js
+// node_modules/lodash/_arrayMap.js
 var require_arrayMap = __commonJS({
-  "../../main/node_modules/lodash/_arrayMap.js"(exports2, module2) {
+  "node_modules/lodash/_arrayMap.js"(exports2, module2) {
     function arrayMap(array2, iteratee) {
       for (var index = -1, length = array2 == null ? 0 : array2.length, result = Array(length); ++index < length; )
         result[index] = iteratee(array2[index], index, array2);
@@ -5768,9 +5768,9 @@ var require_arrayMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseToString.js
+// node_modules/lodash/_baseToString.js
 var require_baseToString = __commonJS({
-  "../../main/node_modules/lodash/_baseToString.js"(exports2, module2) {
+  "node_modules/lodash/_baseToString.js"(exports2, module2) {
     var Symbol2 = require_Symbol(), arrayMap = require_arrayMap(), isArray = require_isArray(), isSymbol = require_isSymbol(), INFINITY = 1 / 0, symbolProto = Symbol2 ? Symbol2.prototype : void 0, symbolToString = symbolProto ? symbolProto.toString : void 0;
     function baseToString(value) {
       if (typeof value == "string")
@@ -5786,9 +5786,9 @@ var require_baseToString = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/toString.js
+// node_modules/lodash/toString.js
 var require_toString = __commonJS({
-  "../../main/node_modules/lodash/toString.js"(exports2, module2) {
+  "node_modules/lodash/toString.js"(exports2, module2) {
     var baseToString = require_baseToString();
     function toString(value) {
       return value == null ? "" : baseToString(value);
@@ -5797,9 +5797,9 @@ var require_toString = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_castPath.js
+// node_modules/lodash/_castPath.js
 var require_castPath = __commonJS({
-  "../../main/node_modules/lodash/_castPath.js"(exports2, module2) {
+  "node_modules/lodash/_castPath.js"(exports2, module2) {
     var isArray = require_isArray(), isKey = require_isKey(), stringToPath = require_stringToPath(), toString = require_toString();
     function castPath(value, object2) {
       return isArray(value) ? value : isKey(value, object2) ? [value] : stringToPath(toString(value));
@@ -5808,9 +5808,9 @@ var require_castPath = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_toKey.js
+// node_modules/lodash/_toKey.js
 var require_toKey = __commonJS({
-  "../../main/node_modules/lodash/_toKey.js"(exports2, module2) {
+  "node_modules/lodash/_toKey.js"(exports2, module2) {
     var isSymbol = require_isSymbol(), INFINITY = 1 / 0;
     function toKey(value) {
       if (typeof value == "string" || isSymbol(value))
@@ -5822,9 +5822,9 @@ var require_toKey = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseGet.js
+// node_modules/lodash/_baseGet.js
 var require_baseGet = __commonJS({
-  "../../main/node_modules/lodash/_baseGet.js"(exports2, module2) {
+  "node_modules/lodash/_baseGet.js"(exports2, module2) {
     var castPath = require_castPath(), toKey = require_toKey();
     function baseGet(object2, path) {
       path = castPath(path, object2);
@@ -5836,9 +5836,9 @@ var require_baseGet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/get.js
+// node_modules/lodash/get.js
 var require_get = __commonJS({
-  "../../main/node_modules/lodash/get.js"(exports2, module2) {
+  "node_modules/lodash/get.js"(exports2, module2) {
     var baseGet = require_baseGet();
     function get(object2, path, defaultValue) {
       var result = object2 == null ? void 0 : baseGet(object2, path);
@@ -5848,9 +5848,9 @@ var require_get = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseHasIn.js
+// node_modules/lodash/_baseHasIn.js
 var require_baseHasIn = __commonJS({
-  "../../main/node_modules/lodash/_baseHasIn.js"(exports2, module2) {
+  "node_modules/lodash/_baseHasIn.js"(exports2, module2) {
     function baseHasIn(object2, key) {
       return object2 != null && key in Object(object2);
     }
@@ -5858,9 +5858,9 @@ var require_baseHasIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_hasPath.js
+// node_modules/lodash/_hasPath.js
 var require_hasPath = __commonJS({
-  "../../main/node_modules/lodash/_hasPath.js"(exports2, module2) {
+  "node_modules/lodash/_hasPath.js"(exports2, module2) {
     var castPath = require_castPath(), isArguments = require_isArguments(), isArray = require_isArray(), isIndex = require_isIndex(), isLength = require_isLength(), toKey = require_toKey();
     function hasPath(object2, path, hasFunc) {
       path = castPath(path, object2);
@@ -5876,9 +5876,9 @@ var require_hasPath = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/hasIn.js
+// node_modules/lodash/hasIn.js
 var require_hasIn = __commonJS({
-  "../../main/node_modules/lodash/hasIn.js"(exports2, module2) {
+  "node_modules/lodash/hasIn.js"(exports2, module2) {
     var baseHasIn = require_baseHasIn(), hasPath = require_hasPath();
     function hasIn(object2, path) {
       return object2 != null && hasPath(object2, path, baseHasIn);
@@ -5887,9 +5887,9 @@ var require_hasIn = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseMatchesProperty.js
+// node_modules/lodash/_baseMatchesProperty.js
 var require_baseMatchesProperty = __commonJS({
-  "../../main/node_modules/lodash/_baseMatchesProperty.js"(exports2, module2) {
+  "node_modules/lodash/_baseMatchesProperty.js"(exports2, module2) {
     var baseIsEqual = require_baseIsEqual(), get = require_get(), hasIn = require_hasIn(), isKey = require_isKey(), isStrictComparable = require_isStrictComparable(), matchesStrictComparable = require_matchesStrictComparable(), toKey = require_toKey(), COMPARE_PARTIAL_FLAG = 1, COMPARE_UNORDERED_FLAG = 2;
     function baseMatchesProperty(path, srcValue) {
       return isKey(path) && isStrictComparable(srcValue) ? matchesStrictComparable(toKey(path), srcValue) : function(object2) {
@@ -5901,9 +5901,9 @@ var require_baseMatchesProperty = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseProperty.js
+// node_modules/lodash/_baseProperty.js
 var require_baseProperty = __commonJS({
-  "../../main/node_modules/lodash/_baseProperty.js"(exports2, module2) {
+  "node_modules/lodash/_baseProperty.js"(exports2, module2) {
     function baseProperty(key) {
       return function(object2) {
         return object2?.[key];
@@ -5913,9 +5913,9 @@ var require_baseProperty = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_basePropertyDeep.js
+// node_modules/lodash/_basePropertyDeep.js
 var require_basePropertyDeep = __commonJS({
-  "../../main/node_modules/lodash/_basePropertyDeep.js"(exports2, module2) {
+  "node_modules/lodash/_basePropertyDeep.js"(exports2, module2) {
     var baseGet = require_baseGet();
     function basePropertyDeep(path) {
       return function(object2) {
@@ -5926,9 +5926,9 @@ var require_basePropertyDeep = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/property.js
+// node_modules/lodash/property.js
 var require_property = __commonJS({
-  "../../main/node_modules/lodash/property.js"(exports2, module2) {
+  "node_modules/lodash/property.js"(exports2, module2) {
     var baseProperty = require_baseProperty(), basePropertyDeep = require_basePropertyDeep(), isKey = require_isKey(), toKey = require_toKey();
     function property(path) {
       return isKey(path) ? baseProperty(toKey(path)) : basePropertyDeep(path);
@@ -5937,9 +5937,9 @@ var require_property = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIteratee.js
+// node_modules/lodash/_baseIteratee.js
 var require_baseIteratee = __commonJS({
-  "../../main/node_modules/lodash/_baseIteratee.js"(exports2, module2) {
+  "node_modules/lodash/_baseIteratee.js"(exports2, module2) {
     var baseMatches = require_baseMatches(), baseMatchesProperty = require_baseMatchesProperty(), identity2 = require_identity(), isArray = require_isArray(), property = require_property();
     function baseIteratee(value) {
       return typeof value == "function" ? value : value == null ? identity2 : typeof value == "object" ? isArray(value) ? baseMatchesProperty(value[0], value[1]) : baseMatches(value) : property(value);
@@ -5948,9 +5948,9 @@ var require_baseIteratee = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/filter.js
+// node_modules/lodash/filter.js
 var require_filter = __commonJS({
-  "../../main/node_modules/lodash/filter.js"(exports2, module2) {
+  "node_modules/lodash/filter.js"(exports2, module2) {
     var arrayFilter = require_arrayFilter(), baseFilter = require_baseFilter(), baseIteratee = require_baseIteratee(), isArray = require_isArray();
     function filter(collection, predicate) {
       var func = isArray(collection) ? arrayFilter : baseFilter;
@@ -5960,9 +5960,9 @@ var require_filter = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseHas.js
+// node_modules/lodash/_baseHas.js
 var require_baseHas = __commonJS({
-  "../../main/node_modules/lodash/_baseHas.js"(exports2, module2) {
+  "node_modules/lodash/_baseHas.js"(exports2, module2) {
     var objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function baseHas(object2, key) {
       return object2 != null && hasOwnProperty.call(object2, key);
@@ -5971,9 +5971,9 @@ var require_baseHas = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/has.js
+// node_modules/lodash/has.js
 var require_has = __commonJS({
-  "../../main/node_modules/lodash/has.js"(exports2, module2) {
+  "node_modules/lodash/has.js"(exports2, module2) {
     var baseHas = require_baseHas(), hasPath = require_hasPath();
     function has(object2, path) {
       return object2 != null && hasPath(object2, path, baseHas);
@@ -5982,9 +5982,9 @@ var require_has = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isEmpty.js
+// node_modules/lodash/isEmpty.js
 var require_isEmpty = __commonJS({
-  "../../main/node_modules/lodash/isEmpty.js"(exports2, module2) {
+  "node_modules/lodash/isEmpty.js"(exports2, module2) {
     var baseKeys = require_baseKeys(), getTag = require_getTag(), isArguments = require_isArguments(), isArray = require_isArray(), isArrayLike = require_isArrayLike(), isBuffer = require_isBuffer(), isPrototype = require_isPrototype(), isTypedArray = require_isTypedArray(), mapTag = "[object Map]", setTag = "[object Set]", objectProto = Object.prototype, hasOwnProperty = objectProto.hasOwnProperty;
     function isEmpty(value) {
       if (value == null)
@@ -6005,9 +6005,9 @@ var require_isEmpty = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isUndefined.js
+// node_modules/lodash/isUndefined.js
 var require_isUndefined = __commonJS({
-  "../../main/node_modules/lodash/isUndefined.js"(exports2, module2) {
+  "node_modules/lodash/isUndefined.js"(exports2, module2) {
     function isUndefined(value) {
       return value === void 0;
     }
@@ -6015,9 +6015,9 @@ var require_isUndefined = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseMap.js
+// node_modules/lodash/_baseMap.js
 var require_baseMap = __commonJS({
-  "../../main/node_modules/lodash/_baseMap.js"(exports2, module2) {
+  "node_modules/lodash/_baseMap.js"(exports2, module2) {
     var baseEach = require_baseEach(), isArrayLike = require_isArrayLike();
     function baseMap(collection, iteratee) {
       var index = -1, result = isArrayLike(collection) ? Array(collection.length) : [];
@@ -6029,9 +6029,9 @@ var require_baseMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/map.js
+// node_modules/lodash/map.js
 var require_map = __commonJS({
-  "../../main/node_modules/lodash/map.js"(exports2, module2) {
+  "node_modules/lodash/map.js"(exports2, module2) {
     var arrayMap = require_arrayMap(), baseIteratee = require_baseIteratee(), baseMap = require_baseMap(), isArray = require_isArray();
     function map2(collection, iteratee) {
       var func = isArray(collection) ? arrayMap : baseMap;
@@ -6041,9 +6041,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arrayReduce.js
+// node_modules/lodash/_arrayReduce.js
 var require_arrayReduce = __commonJS({
-  "../../main/node_modules/lodash/_arrayReduce.js"(exports2, module2) {
+  "node_modules/lodash/_arrayReduce.js"(exports2, module2) {
     function arrayReduce(array2, iteratee, accumulator, initAccum) {
       var index = -1, length = array2 == null ? 0 : array2.length;
       for (initAccum && length && (accumulator = array2[++index]); ++index < length; )
@@ -6054,9 +6054,9 @@ var require_arrayReduce = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseReduce.js
+// node_modules/lodash/_baseReduce.js
 var require_baseReduce = __commonJS({
-  "../../main/node_modules/lodash/_baseReduce.js"(exports2, module2) {
+  "node_modules/lodash/_baseReduce.js"(exports2, module2) {
     function baseReduce(collection, iteratee, accumulator, initAccum, eachFunc) {
       return eachFunc(collection, function(value, index, collection2) {
         accumulator = initAccum ? (initAccum = !1, value) : iteratee(accumulator, value, index, collection2);
@@ -6066,9 +6066,9 @@ var require_baseReduce = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/reduce.js
+// node_modules/lodash/reduce.js
 var require_reduce = __commonJS({
-  "../../main/node_modules/lodash/reduce.js"(exports2, module2) {
+  "node_modules/lodash/reduce.js"(exports2, module2) {
     var arrayReduce = require_arrayReduce(), baseEach = require_baseEach(), baseIteratee = require_baseIteratee(), baseReduce = require_baseReduce(), isArray = require_isArray();
     function reduce(collection, iteratee, accumulator) {
       var func = isArray(collection) ? arrayReduce : baseReduce, initAccum = arguments.length < 3;
@@ -6078,9 +6078,9 @@ var require_reduce = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isString.js
+// node_modules/lodash/isString.js
 var require_isString = __commonJS({
-  "../../main/node_modules/lodash/isString.js"(exports2, module2) {
+  "node_modules/lodash/isString.js"(exports2, module2) {
     var baseGetTag = require_baseGetTag(), isArray = require_isArray(), isObjectLike = require_isObjectLike(), stringTag = "[object String]";
     function isString(value) {
       return typeof value == "string" || !isArray(value) && isObjectLike(value) && baseGetTag(value) == stringTag;
@@ -6089,17 +6089,17 @@ var require_isString = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_asciiSize.js
+// node_modules/lodash/_asciiSize.js
 var require_asciiSize = __commonJS({
-  "../../main/node_modules/lodash/_asciiSize.js"(exports2, module2) {
+  "node_modules/lodash/_asciiSize.js"(exports2, module2) {
     var baseProperty = require_baseProperty(), asciiSize = baseProperty("length");
     module2.exports = asciiSize;
   }
 });
 
-// ../../main/node_modules/lodash/_hasUnicode.js
+// node_modules/lodash/_hasUnicode.js
 var require_hasUnicode = __commonJS({
-  "../../main/node_modules/lodash/_hasUnicode.js"(exports2, module2) {
+  "node_modules/lodash/_hasUnicode.js"(exports2, module2) {
     var rsAstralRange = "\\ud800-\\udfff", rsComboMarksRange = "\\u0300-\\u036f", reComboHalfMarksRange = "\\ufe20-\\ufe2f", rsComboSymbolsRange = "\\u20d0-\\u20ff", rsComboRange = rsComboMarksRange + reComboHalfMarksRange + rsComboSymbolsRange, rsVarRange = "\\ufe0e\\ufe0f", rsZWJ = "\\u200d", reHasUnicode = RegExp("[" + rsZWJ + rsAstralRange + rsComboRange + rsVarRange + "]");
     function hasUnicode(string4) {
       return reHasUnicode.test(string4);
@@ -6108,9 +6108,9 @@ var require_hasUnicode = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_unicodeSize.js
+// node_modules/lodash/_unicodeSize.js
 var require_unicodeSize = __commonJS({
-  "../../main/node_modules/lodash/_unicodeSize.js"(exports2, module2) {
+  "node_modules/lodash/_unicodeSize.js"(exports2, module2) {
     var rsAstralRange = "\\ud800-\\udfff", rsComboMarksRange = "\\u0300-\\u036f", reComboHalfMarksRange = "\\ufe20-\\ufe2f", rsComboSymbolsRange = "\\u20d0-\\u20ff", rsComboRange = rsComboMarksRange + reComboHalfMarksRange + rsComboSymbolsRange, rsVarRange = "\\ufe0e\\ufe0f", rsAstral = "[" + rsAstralRange + "]", rsCombo = "[" + rsComboRange + "]", rsFitz = "\\ud83c[\\udffb-\\udfff]", rsModifier = "(?:" + rsCombo + "|" + rsFitz + ")", rsNonAstral = "[^" + rsAstralRange + "]", rsRegional = "(?:\\ud83c[\\udde6-\\uddff]){2}", rsSurrPair = "[\\ud800-\\udbff][\\udc00-\\udfff]", rsZWJ = "\\u200d", reOptMod = rsModifier + "?", rsOptVar = "[" + rsVarRange + "]?", rsOptJoin = "(?:" + rsZWJ + "(?:" + [rsNonAstral, rsRegional, rsSurrPair].join("|") + ")" + rsOptVar + reOptMod + ")*", rsSeq = rsOptVar + reOptMod + rsOptJoin, rsSymbol = "(?:" + [rsNonAstral + rsCombo + "?", rsCombo, rsRegional, rsSurrPair, rsAstral].join("|") + ")", reUnicode = RegExp(rsFitz + "(?=" + rsFitz + ")|" + rsSymbol + rsSeq, "g");
     function unicodeSize(string4) {
       for (var result = reUnicode.lastIndex = 0; reUnicode.test(string4); )
@@ -6121,9 +6121,9 @@ var require_unicodeSize = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_stringSize.js
+// node_modules/lodash/_stringSize.js
 var require_stringSize = __commonJS({
-  "../../main/node_modules/lodash/_stringSize.js"(exports2, module2) {
+  "node_modules/lodash/_stringSize.js"(exports2, module2) {
     var asciiSize = require_asciiSize(), hasUnicode = require_hasUnicode(), unicodeSize = require_unicodeSize();
     function stringSize(string4) {
       return hasUnicode(string4) ? unicodeSize(string4) : asciiSize(string4);
@@ -6132,9 +6132,9 @@ var require_stringSize = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/size.js
+// node_modules/lodash/size.js
 var require_size = __commonJS({
-  "../../main/node_modules/lodash/size.js"(exports2, module2) {
+  "node_modules/lodash/size.js"(exports2, module2) {
     var baseKeys = require_baseKeys(), getTag = require_getTag(), isArrayLike = require_isArrayLike(), isString = require_isString(), stringSize = require_stringSize(), mapTag = "[object Map]", setTag = "[object Set]";
     function size(collection) {
       if (collection == null)
@@ -6148,9 +6148,9 @@ var require_size = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/transform.js
+// node_modules/lodash/transform.js
 var require_transform = __commonJS({
-  "../../main/node_modules/lodash/transform.js"(exports2, module2) {
+  "node_modules/lodash/transform.js"(exports2, module2) {
     var arrayEach = require_arrayEach(), baseCreate = require_baseCreate(), baseForOwn = require_baseForOwn(), baseIteratee = require_baseIteratee(), getPrototype = require_getPrototype(), isArray = require_isArray(), isBuffer = require_isBuffer(), isFunction = require_isFunction(), isObject2 = require_isObject(), isTypedArray = require_isTypedArray();
     function transform2(object2, iteratee, accumulator) {
       var isArr = isArray(object2), isArrLike = isArr || isBuffer(object2) || isTypedArray(object2);
@@ -6166,9 +6166,9 @@ var require_transform = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_isFlattenable.js
+// node_modules/lodash/_isFlattenable.js
 var require_isFlattenable = __commonJS({
-  "../../main/node_modules/lodash/_isFlattenable.js"(exports2, module2) {
+  "node_modules/lodash/_isFlattenable.js"(exports2, module2) {
     var Symbol2 = require_Symbol(), isArguments = require_isArguments(), isArray = require_isArray(), spreadableSymbol = Symbol2 ? Symbol2.isConcatSpreadable : void 0;
     function isFlattenable(value) {
       return isArray(value) || isArguments(value) || !!(spreadableSymbol && value && value[spreadableSymbol]);
@@ -6177,9 +6177,9 @@ var require_isFlattenable = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseFlatten.js
+// node_modules/lodash/_baseFlatten.js
 var require_baseFlatten = __commonJS({
-  "../../main/node_modules/lodash/_baseFlatten.js"(exports2, module2) {
+  "node_modules/lodash/_baseFlatten.js"(exports2, module2) {
     var arrayPush = require_arrayPush(), isFlattenable = require_isFlattenable();
     function baseFlatten(array2, depth, predicate, isStrict, result) {
       var index = -1, length = array2.length;
@@ -6193,9 +6193,9 @@ var require_baseFlatten = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_apply.js
+// node_modules/lodash/_apply.js
 var require_apply = __commonJS({
-  "../../main/node_modules/lodash/_apply.js"(exports2, module2) {
+  "node_modules/lodash/_apply.js"(exports2, module2) {
     function apply(func, thisArg, args) {
       switch (args.length) {
         case 0:
@@ -6213,9 +6213,9 @@ var require_apply = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_overRest.js
+// node_modules/lodash/_overRest.js
 var require_overRest = __commonJS({
-  "../../main/node_modules/lodash/_overRest.js"(exports2, module2) {
+  "node_modules/lodash/_overRest.js"(exports2, module2) {
     var apply = require_apply(), nativeMax = Math.max;
     function overRest(func, start, transform2) {
       return start = nativeMax(start === void 0 ? func.length - 1 : start, 0), function() {
@@ -6231,9 +6231,9 @@ var require_overRest = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseSetToString.js
+// node_modules/lodash/_baseSetToString.js
 var require_baseSetToString = __commonJS({
-  "../../main/node_modules/lodash/_baseSetToString.js"(exports2, module2) {
+  "node_modules/lodash/_baseSetToString.js"(exports2, module2) {
     var constant = require_constant(), defineProperty = require_defineProperty(), identity2 = require_identity(), baseSetToString = defineProperty ? function(func, string4) {
       return defineProperty(func, "toString", {
         configurable: !0,
@@ -6246,9 +6246,9 @@ var require_baseSetToString = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_shortOut.js
+// node_modules/lodash/_shortOut.js
 var require_shortOut = __commonJS({
-  "../../main/node_modules/lodash/_shortOut.js"(exports2, module2) {
+  "node_modules/lodash/_shortOut.js"(exports2, module2) {
     var HOT_COUNT = 800, HOT_SPAN = 16, nativeNow = Date.now;
     function shortOut(func) {
       var count = 0, lastCalled = 0;
@@ -6266,17 +6266,17 @@ var require_shortOut = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_setToString.js
+// node_modules/lodash/_setToString.js
 var require_setToString = __commonJS({
-  "../../main/node_modules/lodash/_setToString.js"(exports2, module2) {
+  "node_modules/lodash/_setToString.js"(exports2, module2) {
     var baseSetToString = require_baseSetToString(), shortOut = require_shortOut(), setToString = shortOut(baseSetToString);
     module2.exports = setToString;
   }
 });
 
-// ../../main/node_modules/lodash/_baseRest.js
+// node_modules/lodash/_baseRest.js
 var require_baseRest = __commonJS({
-  "../../main/node_modules/lodash/_baseRest.js"(exports2, module2) {
+  "node_modules/lodash/_baseRest.js"(exports2, module2) {
     var identity2 = require_identity(), overRest = require_overRest(), setToString = require_setToString();
     function baseRest(func, start) {
       return setToString(overRest(func, start, identity2), func + "");
@@ -6285,9 +6285,9 @@ var require_baseRest = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseFindIndex.js
+// node_modules/lodash/_baseFindIndex.js
 var require_baseFindIndex = __commonJS({
-  "../../main/node_modules/lodash/_baseFindIndex.js"(exports2, module2) {
+  "node_modules/lodash/_baseFindIndex.js"(exports2, module2) {
     function baseFindIndex(array2, predicate, fromIndex, fromRight) {
       for (var length = array2.length, index = fromIndex + (fromRight ? 1 : -1); fromRight ? index-- : ++index < length; )
         if (predicate(array2[index], index, array2))
@@ -6298,9 +6298,9 @@ var require_baseFindIndex = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIsNaN.js
+// node_modules/lodash/_baseIsNaN.js
 var require_baseIsNaN = __commonJS({
-  "../../main/node_modules/lodash/_baseIsNaN.js"(exports2, module2) {
+  "node_modules/lodash/_baseIsNaN.js"(exports2, module2) {
     function baseIsNaN(value) {
       return value !== value;
     }
@@ -6308,9 +6308,9 @@ var require_baseIsNaN = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_strictIndexOf.js
+// node_modules/lodash/_strictIndexOf.js
 var require_strictIndexOf = __commonJS({
-  "../../main/node_modules/lodash/_strictIndexOf.js"(exports2, module2) {
+  "node_modules/lodash/_strictIndexOf.js"(exports2, module2) {
     function strictIndexOf(array2, value, fromIndex) {
       for (var index = fromIndex - 1, length = array2.length; ++index < length; )
         if (array2[index] === value)
@@ -6321,9 +6321,9 @@ var require_strictIndexOf = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseIndexOf.js
+// node_modules/lodash/_baseIndexOf.js
 var require_baseIndexOf = __commonJS({
-  "../../main/node_modules/lodash/_baseIndexOf.js"(exports2, module2) {
+  "node_modules/lodash/_baseIndexOf.js"(exports2, module2) {
     var baseFindIndex = require_baseFindIndex(), baseIsNaN = require_baseIsNaN(), strictIndexOf = require_strictIndexOf();
     function baseIndexOf(array2, value, fromIndex) {
       return value === value ? strictIndexOf(array2, value, fromIndex) : baseFindIndex(array2, baseIsNaN, fromIndex);
@@ -6332,9 +6332,9 @@ var require_baseIndexOf = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arrayIncludes.js
+// node_modules/lodash/_arrayIncludes.js
 var require_arrayIncludes = __commonJS({
-  "../../main/node_modules/lodash/_arrayIncludes.js"(exports2, module2) {
+  "node_modules/lodash/_arrayIncludes.js"(exports2, module2) {
     var baseIndexOf = require_baseIndexOf();
     function arrayIncludes(array2, value) {
       var length = array2 == null ? 0 : array2.length;
@@ -6344,9 +6344,9 @@ var require_arrayIncludes = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_arrayIncludesWith.js
+// node_modules/lodash/_arrayIncludesWith.js
 var require_arrayIncludesWith = __commonJS({
-  "../../main/node_modules/lodash/_arrayIncludesWith.js"(exports2, module2) {
+  "node_modules/lodash/_arrayIncludesWith.js"(exports2, module2) {
     function arrayIncludesWith(array2, value, comparator) {
       for (var index = -1, length = array2 == null ? 0 : array2.length; ++index < length; )
         if (comparator(value, array2[index]))
@@ -6357,18 +6357,18 @@ var require_arrayIncludesWith = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/noop.js
+// node_modules/lodash/noop.js
 var require_noop = __commonJS({
-  "../../main/node_modules/lodash/noop.js"(exports2, module2) {
+  "node_modules/lodash/noop.js"(exports2, module2) {
     function noop() {
     }
     module2.exports = noop;
   }
 });
 
-// ../../main/node_modules/lodash/_createSet.js
+// node_modules/lodash/_createSet.js
 var require_createSet = __commonJS({
-  "../../main/node_modules/lodash/_createSet.js"(exports2, module2) {
+  "node_modules/lodash/_createSet.js"(exports2, module2) {
     var Set2 = require_Set(), noop = require_noop(), setToArray = require_setToArray(), INFINITY = 1 / 0, createSet = Set2 && 1 / setToArray(new Set2([, -0]))[1] == INFINITY ? function(values) {
       return new Set2(values);
     } : noop;
@@ -6376,9 +6376,9 @@ var require_createSet = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseUniq.js
+// node_modules/lodash/_baseUniq.js
 var require_baseUniq = __commonJS({
-  "../../main/node_modules/lodash/_baseUniq.js"(exports2, module2) {
+  "node_modules/lodash/_baseUniq.js"(exports2, module2) {
     var SetCache = require_SetCache(), arrayIncludes = require_arrayIncludes(), arrayIncludesWith = require_arrayIncludesWith(), cacheHas = require_cacheHas(), createSet = require_createSet(), setToArray = require_setToArray(), LARGE_ARRAY_SIZE = 200;
     function baseUniq(array2, iteratee, comparator) {
       var index = -1, includes = arrayIncludes, length = array2.length, isCommon = !0, result = [], seen = result;
@@ -6407,9 +6407,9 @@ var require_baseUniq = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/isArrayLikeObject.js
+// node_modules/lodash/isArrayLikeObject.js
 var require_isArrayLikeObject = __commonJS({
-  "../../main/node_modules/lodash/isArrayLikeObject.js"(exports2, module2) {
+  "node_modules/lodash/isArrayLikeObject.js"(exports2, module2) {
     var isArrayLike = require_isArrayLike(), isObjectLike = require_isObjectLike();
     function isArrayLikeObject(value) {
       return isObjectLike(value) && isArrayLike(value);
@@ -6418,9 +6418,9 @@ var require_isArrayLikeObject = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/union.js
+// node_modules/lodash/union.js
 var require_union = __commonJS({
-  "../../main/node_modules/lodash/union.js"(exports2, module2) {
+  "node_modules/lodash/union.js"(exports2, module2) {
     var baseFlatten = require_baseFlatten(), baseRest = require_baseRest(), baseUniq = require_baseUniq(), isArrayLikeObject = require_isArrayLikeObject(), union2 = baseRest(function(arrays) {
       return baseUniq(baseFlatten(arrays, 1, isArrayLikeObject, !0));
     });
@@ -6428,9 +6428,9 @@ var require_union = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/_baseValues.js
+// node_modules/lodash/_baseValues.js
 var require_baseValues = __commonJS({
-  "../../main/node_modules/lodash/_baseValues.js"(exports2, module2) {
+  "node_modules/lodash/_baseValues.js"(exports2, module2) {
     var arrayMap = require_arrayMap();
     function baseValues(object2, props) {
       return arrayMap(props, function(key) {
@@ -6441,9 +6441,9 @@ var require_baseValues = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash/values.js
+// node_modules/lodash/values.js
 var require_values = __commonJS({
-  "../../main/node_modules/lodash/values.js"(exports2, module2) {
+  "node_modules/lodash/values.js"(exports2, module2) {
     var baseValues = require_baseValues(), keys = require_keys();
     function values(object2) {
       return object2 == null ? [] : baseValues(object2, keys(object2));
@@ -6452,9 +6452,9 @@ var require_values = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/lodash.js
+// node_modules/graphlib/lib/lodash.js
 var require_lodash = __commonJS({
-  "../../main/node_modules/graphlib/lib/lodash.js"(exports2, module2) {
+  "node_modules/graphlib/lib/lodash.js"(exports2, module2) {
     var lodash;
     if (typeof require == "function")
       try {
@@ -6483,9 +6483,9 @@ var require_lodash = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/graph.js
+// node_modules/graphlib/lib/graph.js
 var require_graph = __commonJS({
-  "../../main/node_modules/graphlib/lib/graph.js"(exports2, module2) {
+  "node_modules/graphlib/lib/graph.js"(exports2, module2) {
     "use strict";
     var _ = require_lodash();
     module2.exports = Graph3;
@@ -6726,16 +6726,16 @@ var require_graph = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/version.js
+// node_modules/graphlib/lib/version.js
 var require_version = __commonJS({
-  "../../main/node_modules/graphlib/lib/version.js"(exports2, module2) {
+  "node_modules/graphlib/lib/version.js"(exports2, module2) {
     module2.exports = "2.1.8";
   }
 });
 
-// ../../main/node_modules/graphlib/lib/index.js
+// node_modules/graphlib/lib/index.js
 var require_lib = __commonJS({
-  "../../main/node_modules/graphlib/lib/index.js"(exports2, module2) {
+  "node_modules/graphlib/lib/index.js"(exports2, module2) {
     module2.exports = {
       Graph: require_graph(),
       version: require_version()
@@ -6743,9 +6743,9 @@ var require_lib = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/json.js
+// node_modules/graphlib/lib/json.js
 var require_json = __commonJS({
-  "../../main/node_modules/graphlib/lib/json.js"(exports2, module2) {
+  "node_modules/graphlib/lib/json.js"(exports2, module2) {
     var _ = require_lodash(), Graph3 = require_graph();
     module2.exports = {
       write,
@@ -6786,9 +6786,9 @@ var require_json = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/components.js
+// node_modules/graphlib/lib/alg/components.js
 var require_components = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/components.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/components.js"(exports2, module2) {
     var _ = require_lodash();
     module2.exports = components;
     function components(g) {
@@ -6803,9 +6803,9 @@ var require_components = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/data/priority-queue.js
+// node_modules/graphlib/lib/data/priority-queue.js
 var require_priority_queue = __commonJS({
-  "../../main/node_modules/graphlib/lib/data/priority-queue.js"(exports2, module2) {
+  "node_modules/graphlib/lib/data/priority-queue.js"(exports2, module2) {
     var _ = require_lodash();
     module2.exports = PriorityQueue;
     function PriorityQueue() {
@@ -6866,9 +6866,9 @@ var require_priority_queue = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/dijkstra.js
+// node_modules/graphlib/lib/alg/dijkstra.js
 var require_dijkstra = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/dijkstra.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/dijkstra.js"(exports2, module2) {
     var _ = require_lodash(), PriorityQueue = require_priority_queue();
     module2.exports = dijkstra;
     var DEFAULT_WEIGHT_FUNC = _.constant(1);
@@ -6899,9 +6899,9 @@ var require_dijkstra = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/dijkstra-all.js
+// node_modules/graphlib/lib/alg/dijkstra-all.js
 var require_dijkstra_all = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/dijkstra-all.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/dijkstra-all.js"(exports2, module2) {
     var dijkstra = require_dijkstra(), _ = require_lodash();
     module2.exports = dijkstraAll;
     function dijkstraAll(g, weightFunc, edgeFunc) {
@@ -6912,9 +6912,9 @@ var require_dijkstra_all = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/tarjan.js
+// node_modules/graphlib/lib/alg/tarjan.js
 var require_tarjan = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/tarjan.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/tarjan.js"(exports2, module2) {
     var _ = require_lodash();
     module2.exports = tarjan;
     function tarjan(g) {
@@ -6942,9 +6942,9 @@ var require_tarjan = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/find-cycles.js
+// node_modules/graphlib/lib/alg/find-cycles.js
 var require_find_cycles = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/find-cycles.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/find-cycles.js"(exports2, module2) {
     var _ = require_lodash(), tarjan = require_tarjan();
     module2.exports = findCycles;
     function findCycles(g) {
@@ -6955,9 +6955,9 @@ var require_find_cycles = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/floyd-warshall.js
+// node_modules/graphlib/lib/alg/floyd-warshall.js
 var require_floyd_warshall = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/floyd-warshall.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/floyd-warshall.js"(exports2, module2) {
     var _ = require_lodash();
     module2.exports = floydWarshall;
     var DEFAULT_WEIGHT_FUNC = _.constant(1);
@@ -6993,9 +6993,9 @@ var require_floyd_warshall = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/topsort.js
+// node_modules/graphlib/lib/alg/topsort.js
 var require_topsort = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/topsort.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/topsort.js"(exports2, module2) {
     var _ = require_lodash();
     module2.exports = topsort;
     topsort.CycleException = CycleException;
@@ -7016,9 +7016,9 @@ var require_topsort = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/is-acyclic.js
+// node_modules/graphlib/lib/alg/is-acyclic.js
 var require_is_acyclic = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/is-acyclic.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/is-acyclic.js"(exports2, module2) {
     var topsort = require_topsort();
     module2.exports = isAcyclic;
     function isAcyclic(g) {
@@ -7034,9 +7034,9 @@ var require_is_acyclic = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/dfs.js
+// node_modules/graphlib/lib/alg/dfs.js
 var require_dfs = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/dfs.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/dfs.js"(exports2, module2) {
     var _ = require_lodash();
     module2.exports = dfs;
     function dfs(g, vs, order) {
@@ -7056,9 +7056,9 @@ var require_dfs = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/postorder.js
+// node_modules/graphlib/lib/alg/postorder.js
 var require_postorder = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/postorder.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/postorder.js"(exports2, module2) {
     var dfs = require_dfs();
     module2.exports = postorder;
     function postorder(g, vs) {
@@ -7067,9 +7067,9 @@ var require_postorder = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/preorder.js
+// node_modules/graphlib/lib/alg/preorder.js
 var require_preorder = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/preorder.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/preorder.js"(exports2, module2) {
     var dfs = require_dfs();
     module2.exports = preorder;
     function preorder(g, vs) {
@@ -7078,9 +7078,9 @@ var require_preorder = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/prim.js
+// node_modules/graphlib/lib/alg/prim.js
 var require_prim = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/prim.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/prim.js"(exports2, module2) {
     var _ = require_lodash(), Graph3 = require_graph(), PriorityQueue = require_priority_queue();
     module2.exports = prim;
     function prim(g, weightFunc) {
@@ -7112,9 +7112,9 @@ var require_prim = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/lib/alg/index.js
+// node_modules/graphlib/lib/alg/index.js
 var require_alg = __commonJS({
-  "../../main/node_modules/graphlib/lib/alg/index.js"(exports2, module2) {
+  "node_modules/graphlib/lib/alg/index.js"(exports2, module2) {
     module2.exports = {
       components: require_components(),
       dijkstra: require_dijkstra(),
@@ -7131,9 +7131,9 @@ var require_alg = __commonJS({
   }
 });
 
-// ../../main/node_modules/graphlib/index.js
+// node_modules/graphlib/index.js
 var require_graphlib = __commonJS({
-  "../../main/node_modules/graphlib/index.js"(exports2, module2) {
+  "node_modules/graphlib/index.js"(exports2, module2) {
     var lib = require_lib();
     module2.exports = {
       Graph: lib.Graph,
@@ -7152,7 +7152,7 @@ __export(main_exports, {
 module.exports = __toCommonJS(main_exports);
 var import_node_fs39 = require("node:fs"), import_node_path19 = require("node:path"), zlib7 = __toESM(require("node:zlib"));
 
-// ../../main/node_modules/zod/v4/classic/external.js
+// node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -7415,7 +7415,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/core/index.js
+// node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -7732,7 +7732,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// ../../main/node_modules/zod/v4/core/util.js
+// node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -8382,7 +8382,7 @@ function constantCatch(value) {
   return fn[CONSTANT_CATCH] = !0, fn;
 }
 
-// ../../main/node_modules/zod/v4/core/core.js
+// node_modules/zod/v4/core/core.js
 var _a, NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
 }), _zodDesc = { value: void 0, enumerable: !1 }, _E = "captureStackTrace" in Error ? Error : null;
@@ -8471,7 +8471,7 @@ function config(newConfig) {
   return newConfig && Object.assign(globalConfig, newConfig), globalConfig;
 }
 
-// ../../main/node_modules/zod/v4/core/errors.js
+// node_modules/zod/v4/core/errors.js
 function _getMessage() {
   let internals = this._zod;
   return internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2)), internals.message;
@@ -8589,7 +8589,7 @@ function prettifyError(error62) {
 `);
 }
 
-// ../../main/node_modules/zod/v4/core/parse.js
+// node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -8681,7 +8681,7 @@ var validateAsync = async (schema, value, _ctx) => {
   return _safeParseAsync(_Err)(schema, value, ctx);
 }, safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync($ZodRealError), _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => _safeParseAsync(_Err)(schema, value, _ctx), safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// ../../main/node_modules/zod/v4/core/regexes.js
+// node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -8792,7 +8792,7 @@ function fixedBase64url(length) {
 }
 var md5_hex = /^[0-9a-fA-F]{32}$/, md5_base64 = /* @__PURE__ */ fixedBase64(22, "=="), md5_base64url = /* @__PURE__ */ fixedBase64url(22), sha1_hex = /^[0-9a-fA-F]{40}$/, sha1_base64 = /* @__PURE__ */ fixedBase64(27, "="), sha1_base64url = /* @__PURE__ */ fixedBase64url(27), sha256_hex = /^[0-9a-fA-F]{64}$/, sha256_base64 = /* @__PURE__ */ fixedBase64(43, "="), sha256_base64url = /* @__PURE__ */ fixedBase64url(43), sha384_hex = /^[0-9a-fA-F]{96}$/, sha384_base64 = /* @__PURE__ */ fixedBase64(64, ""), sha384_base64url = /* @__PURE__ */ fixedBase64url(64), sha512_hex = /^[0-9a-fA-F]{128}$/, sha512_base64 = /* @__PURE__ */ fixedBase64(86, "=="), sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// ../../main/node_modules/zod/v4/core/checks.js
+// node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {}), inst._zod.def = def, (_a3 = inst._zod).onattach ?? (_a3.onattach = []);
@@ -9151,7 +9151,7 @@ var $ZodCheckProperty = /* @__PURE__ */ $constructor("$ZodCheckProperty", (inst,
   };
 });
 
-// ../../main/node_modules/zod/v4/core/doc.js
+// node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [], this.indent = 0, this.args = args, this.closed = closed;
@@ -9184,14 +9184,14 @@ ${content.join(`
   }
 };
 
-// ../../main/node_modules/zod/v4/core/versions.js
+// node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// ../../main/node_modules/zod/v4/core/schemas.js
+// node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {}), inst._zod.def = def, inst._zod.bag = inst._zod.bag || {}, inst._zod.version = version;
@@ -10774,7 +10774,7 @@ function handleRefineResult(result, payload2, input2, inst) {
   }
 }
 
-// ../../main/node_modules/zod/v4/core/memoizer.js
+// node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super("Cannot parse a reference cycle that closes through a transform"), this.name = "ZodCyclicError";
@@ -10972,7 +10972,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// ../../main/node_modules/zod/v4/locales/index.js
+// node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -11040,7 +11040,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// ../../main/node_modules/zod/v4/locales/ar.js
+// node_modules/zod/v4/locales/ar.js
 var error = () => {
   let Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -11129,7 +11129,7 @@ function ar_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/az.js
+// node_modules/zod/v4/locales/az.js
 var error2 = () => {
   let Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -11218,7 +11218,7 @@ function az_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/be.js
+// node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   let absCount = Math.abs(count), lastDigit = absCount % 10, lastTwoDigits = absCount % 100;
   return lastTwoDigits >= 11 && lastTwoDigits <= 19 ? many : lastDigit === 1 ? one : lastDigit >= 2 && lastDigit <= 4 ? few : many;
@@ -11356,7 +11356,7 @@ function be_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bg.js
+// node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   let Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -11456,7 +11456,7 @@ function bg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bn.js
+// node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   let Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -11545,7 +11545,7 @@ function bn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ca.js
+// node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   let Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -11635,7 +11635,7 @@ function ca_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ckb.js
+// node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   let Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -11742,7 +11742,7 @@ function ckb_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/cs.js
+// node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   let Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -11835,7 +11835,7 @@ function cs_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/da.js
+// node_modules/zod/v4/locales/da.js
 var error9 = () => {
   let Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -11931,7 +11931,7 @@ function da_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/de.js
+// node_modules/zod/v4/locales/de.js
 var error10 = () => {
   let Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -12022,7 +12022,7 @@ function de_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/el.js
+// node_modules/zod/v4/locales/el.js
 var error11 = () => {
   let Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -12111,7 +12111,7 @@ function el_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/en.js
+// node_modules/zod/v4/locales/en.js
 var error12 = () => {
   let Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -12205,7 +12205,7 @@ function en_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/eo.js
+// node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   let Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -12297,7 +12297,7 @@ function eo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/es.js
+// node_modules/zod/v4/locales/es.js
 var error14 = () => {
   let Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -12409,7 +12409,7 @@ function es_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fa.js
+// node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   let Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -12500,7 +12500,7 @@ function fa_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fi.js
+// node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   let Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -12593,7 +12593,7 @@ function fi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr.js
+// node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   let Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -12701,7 +12701,7 @@ function fr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr-CA.js
+// node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   let Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -12790,7 +12790,7 @@ function fr_CA_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/gu.js
+// node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   let Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -12879,7 +12879,7 @@ function gu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/he.js
+// node_modules/zod/v4/locales/he.js
 var error20 = () => {
   let TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -13035,7 +13035,7 @@ function he_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hi.js
+// node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   let Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -13124,7 +13124,7 @@ function hi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hr.js
+// node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   let Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -13226,7 +13226,7 @@ function hr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hu.js
+// node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   let Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -13317,7 +13317,7 @@ function hu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hy.js
+// node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -13455,7 +13455,7 @@ function hy_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/id.js
+// node_modules/zod/v4/locales/id.js
 var error25 = () => {
   let Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -13544,7 +13544,7 @@ function id_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/is.js
+// node_modules/zod/v4/locales/is.js
 var error26 = () => {
   let Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -13635,7 +13635,7 @@ function is_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/it.js
+// node_modules/zod/v4/locales/it.js
 var error27 = () => {
   let Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -13726,7 +13726,7 @@ function it_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ja.js
+// node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   let Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -13817,7 +13817,7 @@ function ja_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ka.js
+// node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   let Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -13911,7 +13911,7 @@ function ka_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/km.js
+// node_modules/zod/v4/locales/km.js
 var error30 = () => {
   let Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -14003,12 +14003,12 @@ function km_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/kh.js
+// node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/kn.js
+// node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   let Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -14099,7 +14099,7 @@ function kn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ko.js
+// node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   let Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -14188,7 +14188,7 @@ function ko_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/lt.js
+// node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 function getUnitTypeFromNumber(number4) {
   let abs = Math.abs(number4), last = abs % 10, last2 = abs % 100;
@@ -14367,7 +14367,7 @@ function lt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/mk.js
+// node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   let Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -14458,7 +14458,7 @@ function mk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ms.js
+// node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   let Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -14548,7 +14548,7 @@ function ms_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ne.js
+// node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   let Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -14637,7 +14637,7 @@ function ne_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nl.js
+// node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   let Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -14727,7 +14727,7 @@ function nl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nn.js
+// node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   let Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -14818,7 +14818,7 @@ function nn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/no.js
+// node_modules/zod/v4/locales/no.js
 var error39 = () => {
   let Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -14909,7 +14909,7 @@ function no_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ota.js
+// node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   let Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -15001,7 +15001,7 @@ function ota_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ps.js
+// node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   let Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -15092,7 +15092,7 @@ function ps_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pl.js
+// node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   let Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -15183,7 +15183,7 @@ function pl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt.js
+// node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   let Sizable = {
     string: { unit: "caracteres" },
@@ -15302,7 +15302,7 @@ function pt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt-BR.js
+// node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   let Sizable = {
     string: { unit: "caracteres" },
@@ -15421,7 +15421,7 @@ function pt_BR_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ro.js
+// node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   let Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -15523,7 +15523,7 @@ function ro_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ru.js
+// node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   let absCount = Math.abs(count), lastDigit = absCount % 10, lastTwoDigits = absCount % 100;
   return lastTwoDigits >= 11 && lastTwoDigits <= 19 ? many : lastDigit === 1 ? one : lastDigit >= 2 && lastDigit <= 4 ? few : many;
@@ -15661,7 +15661,7 @@ function ru_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sk.js
+// node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   let Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -15754,7 +15754,7 @@ function sk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sl.js
+// node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   let Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -15845,7 +15845,7 @@ function sl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sv.js
+// node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   let Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -15936,7 +15936,7 @@ function sv_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ta.js
+// node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   let Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -16028,7 +16028,7 @@ function ta_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tg.js
+// node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   let Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -16122,7 +16122,7 @@ function tg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/th.js
+// node_modules/zod/v4/locales/th.js
 var error52 = () => {
   let Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -16214,7 +16214,7 @@ function th_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tk.js
+// node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   let Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -16303,7 +16303,7 @@ function tk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tr.js
+// node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   let Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -16392,7 +16392,7 @@ function tr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uk.js
+// node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   let Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -16483,12 +16483,12 @@ function uk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ua.js
+// node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/ur.js
+// node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   let Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -16580,7 +16580,7 @@ function ur_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uz.js
+// node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   let Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -16671,7 +16671,7 @@ function uz_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/vi.js
+// node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   let Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -16762,7 +16762,7 @@ function vi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-CN.js
+// node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   let Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -16854,7 +16854,7 @@ function zh_CN_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-TW.js
+// node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   let Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -16943,7 +16943,7 @@ function zh_TW_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/yo.js
+// node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   let Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -17034,7 +17034,7 @@ function yo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/core/registries.js
+// node_modules/zod/v4/core/registries.js
 var _a2, $output = /* @__PURE__ */ Symbol("ZodOutput"), $input = /* @__PURE__ */ Symbol("ZodInput"), $ZodRegistry = class {
   constructor() {
     this._map = /* @__PURE__ */ new WeakMap(), this._idmap = /* @__PURE__ */ new Map();
@@ -17070,7 +17070,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// ../../main/node_modules/zod/v4/core/compile.js
+// node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid"), FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback"), ZodCompileAsyncError = class extends Error {
   constructor(message = "z.compile does not support async refinements, transforms, or checks") {
     super(message), this.name = "ZodCompileAsyncError";
@@ -18254,7 +18254,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 
-// ../../main/node_modules/zod/v4/core/api.js
+// node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   return def.checks && (def.checks = [...def.checks]), def;
 }
@@ -19255,7 +19255,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return fnOrRegex instanceof RegExp && (def.pattern = fnOrRegex), new Class2(def);
 }
 
-// ../../main/node_modules/zod/v4/core/to-json-schema.js
+// node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target2, ...sources) {
   for (let source of sources)
     for (let key of Reflect.ownKeys(source))
@@ -19623,7 +19623,7 @@ var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
   return processSchema(schema, ctx), extractDefs(ctx, schema), finalize(ctx, schema);
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema-processors.js
+// node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   (agg[key] === void 0 || value > agg[key]) && (agg[key] = value);
 }, narrowMax = (agg, key, value) => {
@@ -20057,7 +20057,7 @@ function toJSONSchema(input2, params) {
   return processSchema(input2, ctx), extractDefs(ctx, input2), finalize(ctx, input2);
 }
 
-// ../../main/node_modules/zod/v4/core/json-schema-generator.js
+// node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -20120,10 +20120,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema.js
+// node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -20304,7 +20304,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/classic/checks.js
+// node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -20339,7 +20339,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// ../../main/node_modules/zod/v4/classic/errors.js
+// node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -20372,10 +20372,10 @@ var initializer2 = (inst, issues2) => {
   Parent: Error
 });
 
-// ../../main/node_modules/zod/v4/classic/parse.js
+// node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError), parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError), safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError), safeParseAsync2 = /* @__PURE__ */ _safeParseAsync(ZodRealError), encode2 = /* @__PURE__ */ _encode(ZodRealError), decode2 = /* @__PURE__ */ _decode(ZodRealError), encodeAsync2 = /* @__PURE__ */ _encodeAsync(ZodRealError), decodeAsync2 = /* @__PURE__ */ _decodeAsync(ZodRealError), safeEncode2 = /* @__PURE__ */ _safeEncode(ZodRealError), safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError), safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError), safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   globalConfig.localeError || config(en_default());
 }
@@ -21622,7 +21622,7 @@ function preprocess(fn, schema) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/compat.js
+// node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -21647,7 +21647,7 @@ function getErrorMap() {
 var ZodFirstPartyTypeKind;
 ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {});
 
-// ../../main/node_modules/zod/v4/classic/iso.js
+// node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -21672,7 +21672,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// ../../main/node_modules/zod/v4/classic/from-json-schema.js
+// node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -22147,7 +22147,7 @@ function fromJSONSchema(schema, params) {
   return convertSchema(normalized, ctx);
 }
 
-// ../../main/node_modules/zod/v4/core/visit.js
+// node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
   let fn = typeof fnOrHandlers == "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -22267,7 +22267,7 @@ function visit(schema, fnOrHandlers) {
   return run2(schema);
 }
 
-// ../../main/node_modules/zod/v4/classic/deep-partial.js
+// node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
   return visit(schema, {
     object: (s) => s.partial(),
@@ -22279,7 +22279,7 @@ function deepPartial(schema) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/in-out.js
+// node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -22309,7 +22309,7 @@ function output(schema) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/coerce.js
+// node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -27469,7 +27469,7 @@ async function fromRepositoryCache(dir, url2, normalized) {
   return { wheels, sdists };
 }
 
-// ../../main/node_modules/smol-toml/dist/error.js
+// node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string4, ptr) {
   let lines = string4.slice(0, ptr).split(/\r?\n/);
   return [lines.length, lines.pop().length + 1];
@@ -27500,7 +27500,7 @@ ${codeblock}`, options), this.line = line, this.column = column, this.codeblock 
   }
 };
 
-// ../../main/node_modules/smol-toml/dist/primitive.js
+// node_modules/smol-toml/dist/primitive.js
 function parseString(ctx) {
   let startPtr = ctx.p, c = ctx.s.charCodeAt(ctx.p++), first = c, isLiteral = c === 39, isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
   isMultiline && ((c = ctx.s.charCodeAt(ctx.p += 2)) === 10 ? ctx.p++ : c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10 && (ctx.p += 2));
@@ -27541,7 +27541,7 @@ function parseString(ctx) {
   TomlError.x("unfinished string", ctx, startPtr);
 }
 
-// ../../main/node_modules/smol-toml/dist/date.js
+// node_modules/smol-toml/dist/date.js
 var DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i, TomlDate = class _TomlDate extends Date {
   #hasDate = !1;
   #hasTime = !1;
@@ -27612,7 +27612,7 @@ var DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+
   }
 };
 
-// ../../main/node_modules/smol-toml/dist/extract.js
+// node_modules/smol-toml/dist/extract.js
 function isDigit(char, base = 10) {
   return base === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base;
 }
@@ -27735,7 +27735,7 @@ function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
   }
 }
 
-// ../../main/node_modules/smol-toml/dist/util.js
+// node_modules/smol-toml/dist/util.js
 function skipComment(ctx) {
   for (; ctx.p < ctx.s.length; ctx.p++) {
     let c = ctx.s.charCodeAt(ctx.p);
@@ -27759,7 +27759,7 @@ function skipVoid(ctx, banNewLines, banComments) {
   }
 }
 
-// ../../main/node_modules/smol-toml/dist/struct.js
+// node_modules/smol-toml/dist/struct.js
 function parseKey(ctx, end = 61) {
   let startPtr, state = 0, parsed = [], sliceStart, c = ctx.s.charCodeAt(startPtr = ctx.p);
   do {
@@ -27812,7 +27812,7 @@ function parseArray(ctx) {
   TomlError.x("unfinished array", ctx, startPtr);
 }
 
-// ../../main/node_modules/smol-toml/dist/parse.js
+// node_modules/smol-toml/dist/parse.js
 function peekTable(ctx, key, table, meta3, type) {
   let t = table, m = meta3, k, hasOwn = !1, state;
   for (let i = 0; i < key.length; i++) {
@@ -27896,7 +27896,7 @@ function parse4(toml, options = {}) {
   return res;
 }
 
-// ../../main/node_modules/smol-toml/dist/stringify.js
+// node_modules/smol-toml/dist/stringify.js
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/lock/pylock.ts
