@@ -245,7 +245,7 @@ def main():
     lines += ["", "| file | size | x wheel |", "|---|---:|---:|"]
     lines += ["| %s | %s | %.2f |" % (label, mib(n), n / float(sizes[0][1])) for label, n in sizes]
     with zipfile.ZipFile(apps["solve"]) as z:
-        pycs = sum(1 for n in z.namelist() if n.startswith("_par_wheels/") and n.endswith(".pyc"))
+        pycs = sum(1 for n in z.namelist() if n.startswith("_w/") and n.endswith(".pyc"))
     lines += ["", "| packaging //:solve (%d numpy .pyc compiled) | wall ms | CPU ms |" % pycs, "|---|---:|---:|"]
     lines += ["| %s | %.0f | %.0f |" % (label, pack[label][0], pack[label][1]) for label, _ in pack_cmds]
     lines += ["| %s build (one run, resolves numpy from the wheel) | %.0f | - |" % (label, secs * 1e3) for label, _, _, secs in tools]

@@ -206,6 +206,20 @@ def emit_wheel_bytecode(ctx, wheel, info, output, variant = False):
         python = py,
     )
 
+def emit_wheel_deflate(ctx, wheel, output):
+    """Recompresses a wheel's deflate streams at level 9 once (deflate_wheel.py), for every
+    binary that bundles it to copy raw: numpy's 16.9 MB wheel -119 KB for ~6 s of CPU."""
+    py = python_runtime(ctx)
+    ctx.actions.run(
+        executable = py.interpreter,
+        arguments = ["-S", "-B", ctx.file._deflate_wheel.path, wheel.path, output.path],
+        inputs = [wheel, ctx.file._deflate_wheel],
+        tools = py.files,
+        outputs = [output],
+        mnemonic = "ParWheelDeflate",
+        progress_message = "Recompressing wheel %s" % ctx.label,
+    )
+
 # imports_check (imports_check.bzl wires these into the aspect and the binary).
 
 def _src(f):

@@ -29,7 +29,9 @@ def _foreign_root_line(r):
     return json.encode({"t": "root", "path": r[r.find("/") + 1:] if "/" in r else ""})
 
 def _wheel_line(w):
-    line = {"t": "wheel", "label": w.label, "file": w.wheel.path, "info": w.info.path}
+    # The copy recompressed once by the python_wheel target (same entries), when it made one.
+    packed = getattr(w, "packed", None)
+    line = {"t": "wheel", "label": w.label, "file": (packed or w.wheel).path, "info": w.info.path}
     if getattr(w, "bytecode", None):
         line["bytecode"] = w.bytecode.path
     if getattr(w, "variant", False):

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { CentralEntry } from './zip';
-import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, launchBlob, readFastField, readLaunchBlob, type LaunchCodes } from './launch-blob';
+import { fastFieldAt, fastFieldValue, FAST_PLACEHOLDER, launchBlob, launchBlobNames, readFastField, readLaunchBlob, type LaunchCodes } from './launch-blob';
 import { LAUNCH_BLOB_ENTRY } from './contract';
 
 function entry(name: string, localHeaderOffset: number, crc32: number): CentralEntry {
@@ -34,6 +34,12 @@ describe('launchBlob', () => {
   });
   it('does not list itself, and gives its codes back to the stamping action', () => {
     expect(readLaunchBlob(launchBlob(codes, entries), 'a.par')).toEqual(codes);
+  });
+  it('lists only the entries `listed` keeps (the packer leaves out wheels unpacked at launch), and says which', () => {
+    const blob = launchBlob(codes, [...entries, entry('_w/np-1.0/np/core.so', 400, 1)], (n) => !n.startsWith('_w/np-1.0/'));
+    expect([...launchBlobNames(blob, 'a.par')]).toEqual(['__main__.py', 'pkg/']);
+    expect([...launchBlobNames(launchBlob(codes, entries), 'a.par')]).toEqual(['__main__.py', 'pkg/']);
+    expect(() => launchBlobNames(Buffer.from('PK\x03\x04'), 'bazel-bin/a')).toThrow(/^bazel-bin\/a: __par__\/_launch.blob is not a launch blob: not a deflate stream \(/);
   });
   it('names the archive when what the launcher line points at is not a blob', () => {
     expect(() => readLaunchBlob(Buffer.from('PK\x03\x04'), 'bazel-bin/a')).toThrow(/^bazel-bin\/a: __par__\/_launch.blob is not a launch blob: not a deflate stream \(/);

@@ -19,7 +19,7 @@ import { readManifest, type FragmentRef, type Manifest } from './manifest';
 import { compilePyc, syntaxErrorsFailure, type CompileItem } from './pyc';
 import { pythonDataModule } from '../archive/python-literal';
 import { scriptEntryPoint } from './script';
-import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, wheelDir, wheelPaths } from './wheel/bundle';
+import { addWheelEntries, buildInfoWheels, groupDir, launchData, loadWheels, unpackedWheelDirs, wheelDir, wheelPaths } from './wheel/bundle';
 import { compileWheels } from './wheel/bytecode';
 import { readWheelBytecode } from './wheel/bytecode-bundle';
 import { extractKey, nativeKey, nativePlan, programPycPath } from './extract-layout';
@@ -318,9 +318,12 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
   });
   const loose = entries.filter((e) => e.fragment === undefined && shipSource(e)).map((e) => e.path);
   const made = [...extra.keys(), ...compiledNames].filter((p) => !blobOnly.has(p));
-  const files = [...names, ...loose, ...made, ...fromWheels];
+  // Wheels unpacked at launch are read from the zip by name only (bundle.ts unpackedWheelDirs).
+  const unpacked = unpackedWheelDirs(bundled, layout);
+  const imported = (name: string) => !unpacked.some((d) => name.startsWith(d));
+  const files = [...names, ...loose, ...made, ...fromWheels].filter(imported);
   // zipimport finds a package (namespace packages included) only through its directory
-  // entry: list every parent folder, as `zip -r` does.
+  // entry: list every parent folder, as `zip -r` does (numpy's 124 would be 22.8 KB).
   const dirs = new Set<string>();
   for (const f of files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i + 1));
   const here = [...new Set([...loose, ...made, ...dirs])].sort();
@@ -355,7 +358,7 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
         if (!pyc) throw new ParError('MANIFEST_INVALID', `the bootstrap's fragment has no bytecode for ${p}`, { label: h.label, hint: 'Rebuild @rules_par//src/bootstrap:fragment.' });
         return pyc;
       }));
-      const blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
+      const blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0), imported);
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
       await w.finish();
       writeFastField(tmp, fastAt, next, blob.length);

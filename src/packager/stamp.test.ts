@@ -195,14 +195,16 @@ describe('stamp with a launch blob', () => {
   const codes: LaunchCodes = [Buffer.from('c0'), Buffer.from('c1'), Buffer.from('c2'), Buffer.from('c3')];
 
   /** An archive as the packer makes it: a par_fast line, entries, the blob last. */
-  async function withBlob(): Promise<{ body: string; stable: string; volatile: string; out: string }> {
+  async function withBlob(unpackedWheel = false): Promise<{ body: string; stable: string; volatile: string; out: string }> {
     const body = join(s.dir, 'body');
     const preamble = launcherPreamble('exit 0', { first: 'python3', minors: [], spec: '', fast: true });
     const w = await ZipWriter.create(body, preamble);
     await w.addFile('app/main.py', Buffer.from('print(1)\n'), { compress: true });
     await w.addFile('__par__/_manifest.py', Buffer.from('DATA = {}\n'), { compress: false });
+    if (unpackedWheel) await w.addFile('_w/native-1.0/native/__init__.py', Buffer.from(''), { compress: false });
     const { directory, next } = await w.written();
-    const blob = launchBlob(codes, parseCentralDirectory(body, directory, 0));
+    // As the packer does for a wheel unpacked at launch: its files are not in the blob's directory.
+    const blob = launchBlob(codes, parseCentralDirectory(body, directory, 0), (n) => !n.startsWith('_w/native-1.0/'));
     await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: false });
     await w.finish();
     writeFastField(body, fastFieldAt(preamble), next, blob.length);
@@ -230,6 +232,22 @@ describe('stamp with a launch blob', () => {
       expect(readLaunchBlob(blob, f.out)).toEqual(codes);
       const index = (marshalLoads(inflateRawSync(blob)) as MarshalValue[][])[5] as MarshalValue[][];
       expect(index.map((e) => [e[0], e[4]])).toEqual(r.entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.localHeaderOffset]));
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("lists again what the packer's blob listed, and the stamp: a wheel unpacked at launch stays out", async () => {
+    const f = await withBlob(true);
+    await stamp({ in: f.body, out: f.out, label: '//app:pkg', stableStatus: f.stable, volatileStatus: f.volatile });
+    const bytes = readFileSync(f.out);
+    const field = readFastField(bytes.subarray(0, 4096))!;
+    const blob = bytes.subarray(field.blob!.offset, field.blob!.offset + field.blob!.length);
+    const index = (marshalLoads(inflateRawSync(blob)) as MarshalValue[][])[5] as MarshalValue[][];
+    expect(index.map((e) => e[0])).toEqual(['app/main.py', '__par__/_manifest.py', STAMP_ENTRY]);
+    const r = await ZipReader.open(f.out);
+    try {
+      expect(r.entries.map((e) => e.name)).toContain('_w/native-1.0/native/__init__.py');
     } finally {
       await r.close();
     }

@@ -8,7 +8,7 @@ import { writeSizeField } from './preamble';
 import { pythonDataModule } from '../archive/python-literal';
 import { readStatusFile } from './status-file';
 import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
-import { launchBlob, readFastField, readLaunchBlob, writeFastField } from '../archive/launch-blob';
+import { launchBlob, launchBlobNames, readFastField, readLaunchBlob, writeFastField } from '../archive/launch-blob';
 import { appendEntries, parseCentralDirectory, type AppendEntry } from '../archive/zip';
 
 export interface StampArgs {
@@ -83,14 +83,15 @@ export async function stamp(args: StampArgs): Promise<void> {
     const entries: AppendEntry[] = [{ name: STAMP_ENTRY, data: Buffer.from(module, 'utf8'), compress: false, mode: 0o100644 }];
     const blob = readBlob(args.in, args.label);
     if (blob) {
-      // The launch blob lists every entry: it is written again after the stamp, and the
-      // launcher's par_fast line is pointed at the new one.
+      // The launch blob lists the entries zipimport may read: it is written again after the
+      // stamp, listing the same ones and the stamp, and the launcher's par_fast line is
+      // pointed at the new one.
       let length = 0;
       entries.push({
         name: LAUNCH_BLOB_ENTRY,
         compress: false,
         data: ({ directory, shift }) => {
-          const b = launchBlob(blob.codes, parseCentralDirectory(tmp, directory, shift));
+          const b = launchBlob(blob.codes, parseCentralDirectory(tmp, directory, shift), (n) => n === STAMP_ENTRY || blob.listed.has(n));
           length = b.length;
           return b;
         },
@@ -125,7 +126,7 @@ function readBlob(path: string, label: string) {
       throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     }
     try {
-      return { fieldAt: field.at, codes: readLaunchBlob(data, path) };
+      return { fieldAt: field.at, codes: readLaunchBlob(data, path), listed: launchBlobNames(data, path) };
     } catch (e) {
       throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${path}: ${(e as Error).message}`, { label, file: path });
     }

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { COMPILER, par, PY, writeManifest } from '../helpers/pack-archive';
-import { readFastField } from '../../src/archive/launch-blob';
+import { launchBlobNames, readFastField } from '../../src/archive/launch-blob';
+import { describeWheel } from '../../src/packager/wheel/describe';
 import { ZipReader } from '../../src/archive/zip';
 import { missingPyenv, pyenvInterpreters, scratch, testUnless } from './harness';
 
@@ -31,6 +32,29 @@ const MAIN = [
 ].join('\n') + '\n';
 const HELPER = 'def fail():\n    raise ValueError("boom from helper")\n';
 
+// nsdemo: nsdemo/ is a namespace package (no __init__.py), nsdemo/sub a package with a resource.
+const MAKE_WHEEL = String.raw`
+import base64, hashlib, sys, zipfile
+def h(b): return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+di = "nsdemo-1.0.dist-info/"
+files = [("nsdemo/sub/__init__.py", b"import os\nWHERE = os.path.dirname(__file__)\n"),
+         ("nsdemo/sub/words.txt", b"a resource from a wheel\n"),
+         (di + "METADATA", b"Metadata-Version: 2.1\nName: nsdemo\nVersion: 1.0\n"),
+         (di + "WHEEL", b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")]
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for n, d in files: z.writestr(zipfile.ZipInfo(n, (1980, 1, 1, 0, 0, 0)), d, zipfile.ZIP_DEFLATED)
+    z.writestr(di + "RECORD", "".join("%s,%s,%d\n" % (n, h(d), len(d)) for n, d in files) + di + "RECORD,,\n")
+`;
+const WHEEL_MAIN = [
+  'import importlib.resources, os, sys',
+  'import nsdemo.sub',
+  'res = importlib.resources',
+  'text = res.files("nsdemo.sub").joinpath("words.txt").read_text() if hasattr(res, "files") else res.read_text("nsdemo.sub", "words.txt")',
+  'print(text.strip())',
+  'print(os.path.isfile(os.path.join(nsdemo.sub.WHERE, "words.txt")), list(nsdemo.__path__)[0].endswith("/nsdemo"))',
+  'print("%d.%d" % sys.version_info[:2])',
+].join('\n') + '\n';
+
 beforeAll(async () => {
   mkdirSync(join(dir, 'app'));
   writeFileSync(join(dir, 'app/__init__.py'), '');
@@ -45,7 +69,20 @@ beforeAll(async () => {
   ];
   const m = writeManifest(dir, 'size', {}, lines);
   const small = writeManifest(dir, 'small', { compile: false }, lines);
-  for (const [out, manifest] of [['a.par', m], ['b.par', m], ['small.par', small]]) {
+  // A wheel unpacked at launch (zip_safe = False, as a native one is): a namespace package
+  // and a resource, read after the unpacking (the zip holds no directory entries for it).
+  const wheel = join(dir, 'nsdemo-1.0-py3-none-any.whl');
+  const made = spawnSync(PY, ['-S', '-c', MAKE_WHEEL, wheel], { encoding: 'utf8' });
+  expect(made.stderr).toBe('');
+  const info = join(dir, 'nsdemo.wheel.json');
+  await describeWheel({ wheel, label: '//third_party:nsdemo', out: info, requiresCheck: 'error', zipSafe: false });
+  writeFileSync(join(dir, 'app/wmain.py'), WHEEL_MAIN);
+  const withWheel = writeManifest(dir, 'wheel', { main: 'app/wmain.py', main_module: 'app.wmain' }, [
+    ...lines.filter((l) => l.path !== 'app/main.py'),
+    { t: 'src', path: 'app/wmain.py', file: join(dir, 'app/wmain.py'), owner: '//app:pkg' },
+    { t: 'wheel', label: '//third_party:nsdemo', file: wheel, info },
+  ]);
+  for (const [out, manifest] of [['a.par', m], ['b.par', m], ['small.par', small], ['wheel.par', withWheel]]) {
     const r = await par(['pack', '--manifest', manifest, '--out', join(dir, out), '--python', PY, '--compiler', COMPILER]);
     expect(r).toEqual({ code: 0, out: '', err: '' });
   }
@@ -73,8 +110,8 @@ test('a plain binary carries no test runner, wheel or native-code modules, and n
   }
 });
 
-function run(py: string, direct: boolean, file = archive) {
-  const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_PYTHON: py };
+function run(py: string, direct: boolean, file = archive, extra: Record<string, string> = {}) {
+  const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_PYTHON: py, ...extra };
   return direct ? spawnSync(py, [file], { encoding: 'utf8', env }) : spawnSync(file, [], { encoding: 'utf8', env });
 }
 
@@ -90,6 +127,54 @@ describe.each(MINORS)('under Python %s', (minor) => {
       expect(r.stderr).toMatch(/ValueError: boom from helper\n$/);
     });
   }
+});
+
+// A wheel unpacked at launch is read from the zip by name only: no directory entries under
+// its directory, no place in the launch blob's copy of zipimport's directory.
+test('a wheel unpacked at launch: no directory entries under its directory, not in the launch blob', async () => {
+  const file = join(dir, 'wheel.par');
+  const r = await ZipReader.open(file);
+  try {
+    const names = r.entries.map((e) => e.name);
+    expect(names.filter((n) => n.startsWith('_w/')).sort()).toEqual([
+      '_w/nsdemo-1.0/nsdemo-1.0.dist-info/METADATA',
+      '_w/nsdemo-1.0/nsdemo-1.0.dist-info/RECORD',
+      '_w/nsdemo-1.0/nsdemo-1.0.dist-info/WHEEL',
+      '_w/nsdemo-1.0/nsdemo/sub/__init__.py',
+      '_w/nsdemo-1.0/nsdemo/sub/words.txt',
+    ]);
+    expect(names).toEqual(expect.arrayContaining(['app/', '__par__/', 'app/wmain.py']));
+    const bytes = readFileSync(file);
+    const field = readFastField(bytes.subarray(0, 8192))!;
+    const listed = launchBlobNames(bytes.subarray(field.blob!.offset, field.blob!.offset + field.blob!.length), file);
+    expect([...listed].filter((n) => n.startsWith('_w'))).toEqual([]);
+    expect([...listed]).toEqual(expect.arrayContaining(['app/wmain.pyc', '__par__/_manifest.py']));
+  } finally {
+    await r.close();
+  }
+});
+
+const WHEEL_OUT = (minor: string) => `a resource from a wheel\nTrue True\n${minor}\n`;
+describe.each(MINORS)('a wheel unpacked at launch, under Python %s', (minor) => {
+  for (const direct of [false, true]) {
+    testUnless(missingPyenv([minor]))(`${direct ? 'python ARCHIVE' : './ARCHIVE'}: its namespace package and resource work from the unpacked copy`, () => {
+      const r = run(pyenv.get(minor)!, direct, join(dir, 'wheel.par'), { PAR_ROOT: join(dir, `root-${minor}-${direct}`) });
+      expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: WHEEL_OUT(minor), stderr: '', status: 0 });
+    });
+  }
+});
+
+test.each([
+  ['./ARCHIVE', {}],
+  ['PAR_LAUNCH_BLOB=0', { PAR_LAUNCH_BLOB: '0' }],
+])('a wheel unpacked at launch, the build interpreter, %s: the same', (_, extra) => {
+  const root = join(scratch('par-size-w-'), 'root');
+  const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', PAR_ROOT: root, PAR_DEBUG_STARTUP: '1', ...extra };
+  const r = spawnSync(join(dir, 'wheel.par'), [], { encoding: 'utf8', env });
+  expect(r.stdout).toMatch(/^a resource from a wheel\nTrue True\n3\.\d+\n$/);
+  expect(r.status).toBe(0);
+  if ('PAR_LAUNCH_BLOB' in extra) expect(r.stderr).not.toMatch(/^par: launch blob/m);
+  else expect(r.stderr).toMatch(/^par: launch blob +\d/m);
 });
 
 test.each([false, true])('the build interpreter (python ARCHIVE: %s): the same, from the launch blob', (direct) => {

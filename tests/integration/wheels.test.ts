@@ -2,8 +2,10 @@
 // native code extracted once into the cache, tags checked at launch, concurrent and
 // interrupted first launches.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchBlobNames, readFastField } from '../../src/archive/launch-blob';
+import { ZipReader } from '../../src/archive/zip';
 import { bazel, cleanEnv, describeUnless, missingPyenv, pyenvInterpreters, ROOT, runArchive, scratch } from './harness';
 
 const EXAMPLE = join(ROOT, 'examples/numpy');
@@ -70,6 +72,32 @@ maybe('examples/numpy: native wheels from an archive', () => {
     const flags = spawnSync('/usr/bin/python3', ['-S', '-c', 'import sys\nfor p in sys.argv[1:]:\n  f=open(p,"rb").read(8)\n  print(int.from_bytes(f[4:8],"little"))', ...pycs], { encoding: 'utf8' });
     expect(new Set(flags.stdout.trim().split('\n'))).toEqual(new Set(['1']));
     expect(pycs.some((p) => p.endsWith('numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
+  });
+
+  // Issue 20's size target: the archive is no larger than the wheel it bundles. Where the
+  // bytes went: docs/PERFORMANCE.md "Size" (the table "numpy example").
+  test("//:solve is no larger than numpy's wheel: the wheel's streams recompressed once by its python_wheel target, no directory entries or launch-blob listing for the unpacked wheel", async () => {
+    const [wheel] = readdirSync(join(EXAMPLE, 'third_party')).filter((n) => n.endsWith('.whl'));
+    const wheelSize = statSync(join(EXAMPLE, 'third_party', wheel)).size;
+    expect(statSync(archive).size).toBeLessThanOrEqual(wheelSize);
+    const q = bazel(['aquery', '--output=text', 'mnemonic("ParWheelDeflate|ParPack", deps(//:solve + //:solve_extracted))'], opts);
+    expect(q.status).toBe(0);
+    const actions = q.stdout.split('\n').filter((l) => l.startsWith('action '));
+    expect(actions.filter((a) => a.includes('Recompressing wheel'))).toEqual(["action 'Recompressing wheel //third_party:numpy'"]);
+    const r = await ZipReader.open(archive);
+    try {
+      const names = r.entries.map((e) => e.name);
+      const numpy = names.filter((n) => n.startsWith('_w/numpy-'));
+      expect(numpy.length).toBeGreaterThan(1000);
+      expect(numpy.filter((n) => n.endsWith('/'))).toEqual([]);
+      const bytes = readFileSync(archive);
+      const field = readFastField(bytes.subarray(0, 8192))!;
+      const listed = launchBlobNames(bytes.subarray(field.blob!.offset, field.blob!.offset + field.blob!.length), archive);
+      expect([...listed].filter((n) => n.startsWith('_w/'))).toEqual([]);
+      expect(listed.has('solve.pyc')).toBe(true);
+    } finally {
+      await r.close();
+    }
   });
 
   test('par inspect lists the bundled distribution', () => {
@@ -171,15 +199,15 @@ maybe('examples/numpy: native wheels from an archive', () => {
     const dir = join(cache, 'extract', unpacked[0]);
     expect(existsSync(join(dir, 'solve.py'))).toBe(true);
     expect(existsSync(join(dir, '__pycache__/solve.cpython-311.pyc'))).toBe(true);
-    const [numpyDir] = readdirSync(join(dir, '_par_wheels')); // numpy-<version>
+    const [numpyDir] = readdirSync(join(dir, '_w')); // numpy-<version>
     expect(numpyDir).toMatch(/^numpy-\d/);
-    expect(existsSync(join(dir, '_par_wheels', numpyDir, 'numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
+    expect(existsSync(join(dir, '_w', numpyDir, 'numpy/linalg/__pycache__/_linalg.cpython-311.pyc'))).toBe(true);
     expect(existsSync(join(dir, '__par__'))).toBe(false); // keeps running from the archive (its own stamp)
     expect(existsSync(join(cache, 'wheels'))).toBe(false); // numpy came with the archive's copy
     // Program code and numpy are imported from the unpacked copy.
     const where = runArchive(extracted, ['-c', 'import numpy, __main__, __par__; print(numpy.__file__); print(__par__.archive)'], { env: { PAR_ROOT: cache, PAR_INTERPRETER: '1' } });
     expect(where.stderr).toBe('');
-    expect(where.stdout).toBe(`${dir}/_par_wheels/${numpyDir}/numpy/__init__.py\n${extracted}\n`);
+    expect(where.stdout).toBe(`${dir}/_w/${numpyDir}/numpy/__init__.py\n${extracted}\n`);
     // A second launch reuses the copy; nothing new is compiled into it (bytecode writing allowed).
     const before = spawnSync('find', [dir, '-name', '*.pyc'], { encoding: 'utf8' }).stdout;
     expect(runArchive(extracted, [], { env: { PAR_ROOT: cache } }).stdout).toContain(EXPECTED);

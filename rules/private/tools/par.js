@@ -22426,7 +22426,7 @@ function compatibleMinors(clauses) {
 var import_node_crypto = require("node:crypto"), import_node_fs = require("node:fs");
 
 // src/archive/contract.ts
-var BOOTSTRAP_PREFIX = "__par__/", MANIFEST_ENTRY = "__par__/_manifest.py", STAMP_ENTRY = "__par__/_stamp.py", LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", MANIFEST_ENTRY], WHEELS_DIR = "_par_wheels", RESERVED = ["__main__.py", "__main__.pyc", BOOTSTRAP_PREFIX];
+var BOOTSTRAP_PREFIX = "__par__/", MANIFEST_ENTRY = "__par__/_manifest.py", STAMP_ENTRY = "__par__/_stamp.py", LAUNCH_BLOB_ENTRY = "__par__/_launch.blob", BLOB_MODULES = ["__par__/_blob_start.py", "__par__/_boot.py", "__par__/__init__.py", MANIFEST_ENTRY], WHEELS_DIR = "_w", RESERVED = ["__main__.py", "__main__.pyc", BOOTSTRAP_PREFIX];
 
 // src/packager/entries.ts
 async function sha256File(file2) {
@@ -23623,8 +23623,8 @@ function codesFromPycs(pycs) {
   if (pycs.length !== BLOB_MODULES.length) throw new Error(`internal: ${pycs.length} bootstrap .pyc for the launch blob, expected ${BLOB_MODULES.length}`);
   return pycs.map((p) => p.subarray(16));
 }
-function launchBlob(codes, entries) {
-  let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
+function launchBlob(codes, entries, listed = () => !0) {
+  let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY && listed(e.name)).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
   return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 1 });
 }
 function readLaunchBlob(blob, where2) {
@@ -23642,6 +23642,13 @@ function readLaunchBlob(blob, where2) {
   if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
     throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   return v.slice(1, n + 1);
+}
+function launchBlobNames(blob, where2) {
+  readLaunchBlob(blob, where2);
+  let index = marshalLoads((0, import_node_zlib.inflateRawSync)(blob))[BLOB_MODULES.length + 1];
+  if (!Array.isArray(index) || !index.every((e) => Array.isArray(e) && typeof e[0] == "string"))
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob: no directory after the codes`);
+  return new Set(index.map((e) => e[0]));
 }
 var FIELD = `
 par_fast='`, WIDTH = 10, FAST_PLACEHOLDER = `par_fast='${" ".repeat(2 * WIDTH + 1)}'`;
@@ -24569,6 +24576,9 @@ function launchData(groups, bytecode = /* @__PURE__ */ new Map()) {
 function buildInfoWheels(wheels) {
   return wheels.map((w) => ({ name: w.name, version: w.version, sha256: w.sha256, label: w.label, filename: w.filename, serves: serves(w) }));
 }
+function unpackedWheelDirs(loaded, layout) {
+  return loaded.wheels.filter((w) => w.extract || layout === "extract").map((w) => `${wheelDir(w)}/`);
+}
 function wheelPaths(loaded) {
   return loaded.wheels.flatMap((w) => w.entries.map((e) => `${wheelDir(w)}/${e.path}`));
 }
@@ -24851,7 +24861,7 @@ async function writePack(plan, compiled, out) {
       pyc !== null && !blobOnly.has(pyc) && names.push(pyc);
     }
   });
-  let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), made = [...extra.keys(), ...compiledNames].filter((p) => !blobOnly.has(p)), files = [...names, ...loose, ...made, ...fromWheels], dirs = /* @__PURE__ */ new Set();
+  let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), made = [...extra.keys(), ...compiledNames].filter((p) => !blobOnly.has(p)), unpacked = unpackedWheelDirs(bundled, layout), imported = (name) => !unpacked.some((d) => name.startsWith(d)), files = [...names, ...loose, ...made, ...fromWheels].filter(imported), dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
   let here = [.../* @__PURE__ */ new Set([...loose, ...made, ...dirs])].sort(), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
   try {
@@ -24873,7 +24883,7 @@ async function writePack(plan, compiled, out) {
         let name = programPycPath(p, layout, tag), pyc = extra.get(name) ?? kept2.get(name);
         if (!pyc) throw new ParError("MANIFEST_INVALID", `the bootstrap's fragment has no bytecode for ${p}`, { label: h.label, hint: "Rebuild @rules_par//src/bootstrap:fragment." });
         return pyc;
-      })), blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0));
+      })), blob = launchBlob(codes, parseCentralDirectory(tmp, directory, 0), imported);
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
@@ -24973,7 +24983,7 @@ async function stamp(args) {
         name: LAUNCH_BLOB_ENTRY,
         compress: !1,
         data: ({ directory, shift }) => {
-          let b = launchBlob(blob.codes, parseCentralDirectory(tmp, directory, shift));
+          let b = launchBlob(blob.codes, parseCentralDirectory(tmp, directory, shift), (n) => n === STAMP_ENTRY || blob.listed.has(n));
           return length = b.length, b;
         }
       });
@@ -24995,7 +25005,7 @@ function readBlob(path, label) {
     if ((0, import_node_fs15.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
-      return { fieldAt: field2.at, codes: readLaunchBlob(data, path) };
+      return { fieldAt: field2.at, codes: readLaunchBlob(data, path), listed: launchBlobNames(data, path) };
     } catch (e) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }

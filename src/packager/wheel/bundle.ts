@@ -151,7 +151,17 @@ export function buildInfoWheels(wheels: WheelInfo[]) {
   return wheels.map((w) => ({ name: w.name, version: w.version, sha256: w.sha256, label: w.label, filename: w.filename, serves: serves(w) }));
 }
 
-/** Archive paths of every wheel file (for the directory entries zipimport needs). */
+/**
+ * The directories (with their trailing slash) of wheels that are unpacked before anything
+ * imports from them: native ones and zip_safe = False (_wheels.py), and every wheel under
+ * layout = "extract". Their files need no directory entries (the unpacking makes the parents)
+ * and no place in the launch blob's copy of zipimport's directory (sys.path names the copy).
+ */
+export function unpackedWheelDirs(loaded: LoadedWheels, layout: string): string[] {
+  return loaded.wheels.filter((w) => w.extract || layout === 'extract').map((w) => `${wheelDir(w)}/`);
+}
+
+/** Archive paths of every wheel file. */
 export function wheelPaths(loaded: LoadedWheels): string[] {
   return loaded.wheels.flatMap((w) => w.entries.map((e) => `${wheelDir(w)}/${e.path}`));
 }

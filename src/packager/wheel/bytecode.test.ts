@@ -71,9 +71,9 @@ test('pycPath: beside the source in a zip, __pycache__ with the cache tag when e
 
 test('a zip-imported wheel gets <mod>.pyc beside each source; tests/ and uncompilable files stay source', async () => {
   const l = await loaded('demo-1.0-py3-none-any.whl');
-  const bc = await compileWheels(l, header, PY, COMPILER, () => '_par_wheels/demo-1.0');
-  expect([...bc.files.keys()].sort()).toEqual(['_par_wheels/demo-1.0/demo/__init__.pyc', '_par_wheels/demo-1.0/demo/latin.pyc']);
-  const latin = bc.files.get('_par_wheels/demo-1.0/demo/latin.pyc')!;
+  const bc = await compileWheels(l, header, PY, COMPILER, () => '_w/demo-1.0');
+  expect([...bc.files.keys()].sort()).toEqual(['_w/demo-1.0/demo/__init__.pyc', '_w/demo-1.0/demo/latin.pyc']);
+  const latin = bc.files.get('_w/demo-1.0/demo/latin.pyc')!;
   expect(latin.readUInt32LE(4)).toBe(0b01); // PEP 552: hash-based, unchecked
   expect(runPyc(latin, 'WORD')).toBe("'caf\\xe9'"); // decoded as latin-1, as the coding line says
   expect(bc.digests.get('//third_party:demo')).toMatch(/^[0-9a-f]{64}$/);
@@ -124,9 +124,9 @@ describe('per-wheel bytecode (the python_wheel target compiles, binaries reuse)'
     const pycs = readWheelBytecode(out, '//third_party:demo', running[1])!;
     expect([...pycs.keys()]).toEqual(['demo/__init__.py', 'demo/latin.py']); // tests/ and broken.py left out
     const l = await loaded('demo-1.0-py3-none-any.whl');
-    const own = await compileWheels(l, header, PY, COMPILER, (w) => `_par_wheels/${w.normalized}-${w.version}`);
+    const own = await compileWheels(l, header, PY, COMPILER, (w) => `_w/${w.normalized}-${w.version}`);
     // A compiler that cannot run proves nothing is compiled.
-    const reused = await compileWheels(l, header, PY, '/nonexistent/compile_pyc.py', (w) => `_par_wheels/${w.normalized}-${w.version}`, false, new Map([['//third_party:demo', pycs]]));
+    const reused = await compileWheels(l, header, PY, '/nonexistent/compile_pyc.py', (w) => `_w/${w.normalized}-${w.version}`, false, new Map([['//third_party:demo', pycs]]));
     expect([...reused.files.keys()]).toEqual([...own.files.keys()]);
     for (const [k, v] of own.files) expect(reused.files.get(k)!.equals(v)).toBe(true);
     expect(reused.digests).toEqual(own.digests);
