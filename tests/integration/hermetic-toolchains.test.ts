@@ -130,7 +130,7 @@ exports_files(["bin/python3.12"])
 
     const spawns = build(sandboxed).filter((s) => s.mnemonic.startsWith('Par'));
     expect(new Set(spawns.map((s) => s.mnemonic))).toEqual(
-      new Set(['ParWheel', 'ParWheelBytecode', 'ParStdlibModules', 'ParFragment', 'ParImportsCheck', 'ParImportsReport', 'ParPack']),
+      new Set(['ParWheel', 'ParWheelBytecode', 'ParWheelDeflate', 'ParStdlibModules', 'ParFragment', 'ParImportsCheck', 'ParImportsReport', 'ParPack']),
     );
     expect(spawns.map((s) => s.runner)).toEqual(spawns.map(() => 'linux-sandbox'));
     const hostPaths = [pyenvRoot, hostPython, hostStdlib, hostNode, pyCopy, '/usr/bin/python', '/usr/bin/node'];
@@ -139,9 +139,9 @@ exports_files(["bin/python3.12"])
       const where = `${s.mnemonic} (${s.progressMessage})`;
       expect([where, s.commandArgs.filter((a) => hostPaths.some((h) => a.includes(h)))]).toEqual([where, []]);
       // Each runs the node or the Python of the toolchain, by its execroot path; no shell.
-      const runtime = s.mnemonic === 'ParStdlibModules' ? 'external/hermetic_python/bin/python3.12' : 'runtime/node';
+      const runtime = /^Par(StdlibModules|WheelDeflate)$/.test(s.mnemonic) ? 'external/hermetic_python/bin/python3.12' : 'runtime/node';
       expect([where, s.commandArgs[0], inputs.has(runtime)]).toEqual([where, runtime, true]);
-      if (/ParPack|ParWheelBytecode|ParStdlibModules/.test(s.mnemonic)) {
+      if (/ParPack|ParWheelBytecode|ParWheelDeflate|ParStdlibModules/.test(s.mnemonic)) {
         const py = ['bin/python3.12', 'lib/libpython3.12.so.1.0', 'lib/python3.12/os.py', 'lib/python3.12/lib-dynload'];
         const found = py.map((f) => [...inputs].some((i) => i.startsWith(`external/hermetic_python/${f}`)));
         expect([where, found]).toEqual([where, py.map(() => true)]);
