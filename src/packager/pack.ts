@@ -327,9 +327,7 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
   const dirs = new Set<string>();
   for (const f of files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i + 1));
   const here = [...new Set([...loose, ...made, ...dirs])].sort();
-  const tmp = `${out}.tmp-${process.pid}`;
-  const w = await ZipWriter.create(tmp, preamble);
-  try {
+  await ZipWriter.writeInPlace(out, preamble, async (w, tmp) => {
     const compress = h.compression === 'deflate';
     const level = h.compression_level;
     const blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag)));
@@ -367,12 +365,7 @@ async function writePack(plan: PackPlan, compiled: Compiled, out: string): Promi
     }
     writeSizeField(tmp);
     await fsp.chmod(tmp, 0o755);
-    await fsp.rename(tmp, out);
-  } catch (e) {
-    await w.abort().catch(() => undefined); // closes the handle and removes the partial file
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
+  });
 }
 
 /** plan (refusals first) -> compile (hashes, manifest module, bytecode) -> write. */

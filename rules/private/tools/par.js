@@ -22932,6 +22932,20 @@ var STREAM_THRESHOLD = CHUNK_SIZE, FLUSH_THRESHOLD = 1 << 20, COPY_LIMIT = 65536
     }
     return new _ZipWriter(fh, outPath, preamble2.length, 0, options);
   }
+  /**
+   * Writes a zip at `out` through a temporary file beside it, renamed into place once `fill`
+   * (which adds the entries, finishes the writer, and may then patch the file at `tmp`)
+   * succeeds: a failed write never leaves a half-written `out`, nor the temporary file.
+   */
+  static async writeInPlace(out, preamble2, fill) {
+    let tmp = `${out}.tmp-${process.pid}`, w = await _ZipWriter.create(tmp, preamble2);
+    try {
+      await fill(w, tmp), await import_node_fs5.promises.rename(tmp, out);
+    } catch (e) {
+      throw await w.abort().catch(() => {
+      }), await import_node_fs5.promises.rm(tmp, { force: !0 }), e;
+    }
+  }
   /** @internal Continues an archive whose bytes before `state.position` are already in place. */
   static async resume(path, state, options = {}) {
     let fh = await import_node_fs5.promises.open(path, "r+"), w = new _ZipWriter(fh, path, state.position, state.offsetBase, options);
@@ -24863,8 +24877,8 @@ async function writePack(plan, compiled, out) {
   });
   let loose = entries.filter((e) => e.fragment === void 0 && shipSource(e)).map((e) => e.path), made = [...extra.keys(), ...compiledNames].filter((p) => !blobOnly.has(p)), unpacked = unpackedWheelDirs(bundled, layout), imported = (name) => !unpacked.some((d) => name.startsWith(d)), files = [...names, ...loose, ...made, ...fromWheels].filter(imported), dirs = /* @__PURE__ */ new Set();
   for (let f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i + 1));
-  let here = [.../* @__PURE__ */ new Set([...loose, ...made, ...dirs])].sort(), tmp = `${out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, preamble2);
-  try {
+  let here = [.../* @__PURE__ */ new Set([...loose, ...made, ...dirs])].sort();
+  await ZipWriter.writeInPlace(out, preamble2, async (w, tmp) => {
     let compress = h.compression === "deflate", level = h.compression_level, blobPycs = new Set(BLOB_MODULES.map((p) => programPycPath(p, layout, tag))), kept2 = /* @__PURE__ */ new Map();
     for (let [i, f] of fragments.entries()) {
       let got = await spliceFragment(w, f.file, f.index, { compress, level, ...spliced[i], keep: blobPycs, omit: blobOnly, label: h.label, owner: f.owner });
@@ -24887,11 +24901,8 @@ async function writePack(plan, compiled, out) {
       await w.addFile(LAUNCH_BLOB_ENTRY, blob, { compress: !1 }), await w.finish(), writeFastField(tmp, fastAt, next, blob.length);
     } else
       await w.finish();
-    writeSizeField(tmp), await import_node_fs13.promises.chmod(tmp, 493), await import_node_fs13.promises.rename(tmp, out);
-  } catch (e) {
-    throw await w.abort().catch(() => {
-    }), await import_node_fs13.promises.rm(tmp, { force: !0 }), e;
-  }
+    writeSizeField(tmp), await import_node_fs13.promises.chmod(tmp, 493);
+  });
 }
 async function pack(args) {
   beginPack();
@@ -25314,16 +25325,13 @@ async function writeFragment(a) {
     level: FRAGMENT_LEVEL,
     sources: paths.map((p, i) => [p, (0, import_node_crypto6.createHash)("sha256").update(sources[i]).digest("hex"), pycs[i].length > 0, byPath.get(p)]),
     errors
-  }), tmp = `${a.out}.tmp-${process.pid}`, w = await ZipWriter.create(tmp, Buffer.alloc(0));
-  try {
+  });
+  await ZipWriter.writeInPlace(a.out, Buffer.alloc(0), async (w) => {
     let adds = [w.addFile(INDEX_ENTRY, index, { compress: !1 })];
     paths.forEach((p, i) => {
       adds.push(w.addFile(p, sources[i], { compress: !0, level: FRAGMENT_LEVEL })), pycs[i].length > 0 && adds.push(w.addFile(fragmentPycName(p), pycs[i], { compress: !0, level: FRAGMENT_LEVEL }));
-    }), await Promise.all(adds), await w.finish(), await import_node_fs18.promises.rename(tmp, a.out);
-  } catch (e) {
-    throw await w.abort().catch(() => {
-    }), await import_node_fs18.promises.rm(tmp, { force: !0 }), e;
-  }
+    }), await Promise.all(adds), await w.finish();
+  });
 }
 
 // src/cli/args.ts

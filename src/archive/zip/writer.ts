@@ -118,6 +118,24 @@ export class ZipWriter {
     return new ZipWriter(fh, outPath, preamble.length, 0, options);
   }
 
+  /**
+   * Writes a zip at `out` through a temporary file beside it, renamed into place once `fill`
+   * (which adds the entries, finishes the writer, and may then patch the file at `tmp`)
+   * succeeds: a failed write never leaves a half-written `out`, nor the temporary file.
+   */
+  static async writeInPlace(out: string, preamble: Buffer, fill: (w: ZipWriter, tmp: string) => Promise<void>): Promise<void> {
+    const tmp = `${out}.tmp-${process.pid}`;
+    const w = await ZipWriter.create(tmp, preamble);
+    try {
+      await fill(w, tmp);
+      await fsp.rename(tmp, out);
+    } catch (e) {
+      await w.abort().catch(() => undefined); // closes the handle and removes the partial file
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
   /** @internal Continues an archive whose bytes before `state.position` are already in place. */
   static async resume(path: string, state: ResumeState, options: WriterOptions = {}): Promise<ZipWriter> {
     const fh = await fsp.open(path, 'r+');

@@ -56,9 +56,7 @@ export async function writeFragment(a: FragmentArgs): Promise<void> {
     sources: paths.map((p, i) => [p, createHash('sha256').update(sources[i]).digest('hex'), pycs[i].length > 0, byPath.get(p)!]),
     errors,
   });
-  const tmp = `${a.out}.tmp-${process.pid}`;
-  const w = await ZipWriter.create(tmp, Buffer.alloc(0));
-  try {
+  await ZipWriter.writeInPlace(a.out, Buffer.alloc(0), async (w) => {
     const adds = [w.addFile(INDEX_ENTRY, index, { compress: false })];
     paths.forEach((p, i) => {
       adds.push(w.addFile(p, sources[i], { compress: true, level: FRAGMENT_LEVEL }));
@@ -66,10 +64,5 @@ export async function writeFragment(a: FragmentArgs): Promise<void> {
     });
     await Promise.all(adds);
     await w.finish();
-    await fsp.rename(tmp, a.out);
-  } catch (e) {
-    await w.abort().catch(() => undefined);
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
+  });
 }
