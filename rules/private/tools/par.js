@@ -23301,15 +23301,18 @@ function beginPack() {
 function keepFragments(bytes) {
   budget = bytes;
 }
-function parse3(file2, buf, owner2, label) {
-  let bad = fragmentFailure(file2, owner2, label), entries;
+function readBytes(file2, owner2, label) {
+  let buf = read(file2, owner2, label);
   try {
     let dir = readDirectory(file2, buf, buf.length);
-    entries = parseCentralDirectory(file2, dir.cd, dir.shift);
+    return { buf, entries: parseCentralDirectory(file2, dir.cd, dir.shift) };
   } catch (e) {
-    throw bad(e.message);
+    throw fragmentFailure(file2, owner2, label)(e.message);
   }
-  return { buf, entries, index: parseFragmentIndex(buf, bad, owner2) };
+}
+function parse3(file2, owner2, label) {
+  let f = readBytes(file2, owner2, label);
+  return { ...f, index: parseFragmentIndex(f.buf, fragmentFailure(file2, owner2, label), owner2) };
 }
 function loadFragment(file2, owner2, label) {
   if (budget > 0) {
@@ -23324,7 +23327,7 @@ function loadFragment(file2, owner2, label) {
       return hit.f;
     }
     hit && (kept.delete(file2), used -= hit.f.buf.length);
-    let f = parse3(file2, read(file2, owner2, label), owner2, label);
+    let f = parse3(file2, owner2, label);
     if (id !== void 0 && f.buf.length <= budget / 8) {
       kept.set(file2, { identity: id, f, pack: packs }), used += f.buf.length;
       for (let [k, v] of kept) {
@@ -23334,7 +23337,7 @@ function loadFragment(file2, owner2, label) {
     }
     return f;
   }
-  return parse3(file2, read(file2, owner2, label), owner2, label);
+  return parse3(file2, owner2, label);
 }
 function read(file2, owner2, label) {
   try {
@@ -23342,6 +23345,9 @@ function read(file2, owner2, label) {
   } catch (e) {
     throw new ParError("MISSING_FILE", `cannot read the fragment of ${owner2}: ${e.message}`, { label, file: file2 });
   }
+}
+function fragmentBytes(file2, owner2, label) {
+  return budget > 0 ? loadFragment(file2, owner2, label) : readBytes(file2, owner2, label);
 }
 function fragmentIndex(file2, owner2, label) {
   return budget > 0 ? loadFragment(file2, owner2, label).index : readFragmentIndex(file2, owner2, label);
@@ -23360,7 +23366,7 @@ function plain(e, data) {
   return e.method === 8 ? zlib4.inflateRawSync(data, { maxOutputLength: Math.max(1, e.uncompressedSize) }) : data;
 }
 async function spliceFragment(w, file2, index, o) {
-  let bad = fragmentFailure(file2, o.owner, o.label), { buf, entries } = loadFragment(file2, o.owner, o.label), role = /* @__PURE__ */ new Map();
+  let bad = fragmentFailure(file2, o.owner, o.label), { buf, entries } = fragmentBytes(file2, o.owner, o.label), role = /* @__PURE__ */ new Map();
   for (let [path, , compiled] of index.sources)
     role.set(path, { path, pyc: !1 }), compiled && role.set(fragmentPycName(path), { path, pyc: !0 });
   let kept2 = /* @__PURE__ */ new Map(), adds = [], run2 = null, endRun = () => {
@@ -23389,7 +23395,7 @@ async function spliceFragment(w, file2, index, o) {
   return await Promise.all(adds), kept2;
 }
 function fragmentSources(file2, index, owner2, label) {
-  let bad = fragmentFailure(file2, owner2, label), { buf, entries } = loadFragment(file2, owner2, label), wanted2 = new Set(index.sources.map((s) => s[0])), out = /* @__PURE__ */ new Map();
+  let bad = fragmentFailure(file2, owner2, label), { buf, entries } = fragmentBytes(file2, owner2, label), wanted2 = new Set(index.sources.map((s) => s[0])), out = /* @__PURE__ */ new Map();
   for (let e of entries) wanted2.has(e.name) && out.set(e.name, Buffer.from(plain(e, payload(buf, e, bad))));
   return out;
 }

@@ -9,10 +9,13 @@ import { parseCentralDirectory, readDirectory, type CentralEntry } from '../../a
 import { ParError } from '../../common/errors';
 import { fragmentFailure, parseFragmentIndex, readFragmentIndex, type FragmentIndex } from './format';
 
-export interface LoadedFragment {
+/** A fragment's bytes and zip directory (the index entry included): what splicing reads. */
+export interface FragmentBytes {
   buf: Buffer;
-  /** The zip directory (the index entry included). */
   entries: CentralEntry[];
+}
+
+export interface LoadedFragment extends FragmentBytes {
   index: FragmentIndex;
 }
 
@@ -39,16 +42,19 @@ export function keepFragments(bytes: number): void {
   budget = bytes;
 }
 
-function parse(file: string, buf: Buffer, owner: string, label: string): LoadedFragment {
-  const bad = fragmentFailure(file, owner, label);
-  let entries: CentralEntry[];
+function readBytes(file: string, owner: string, label: string): FragmentBytes {
+  const buf = read(file, owner, label);
   try {
     const dir = readDirectory(file, buf, buf.length);
-    entries = parseCentralDirectory(file, dir.cd, dir.shift);
+    return { buf, entries: parseCentralDirectory(file, dir.cd, dir.shift) };
   } catch (e) {
-    throw bad((e as Error).message);
+    throw fragmentFailure(file, owner, label)((e as Error).message);
   }
-  return { buf, entries, index: parseFragmentIndex(buf, bad, owner) };
+}
+
+function parse(file: string, owner: string, label: string): LoadedFragment {
+  const f = readBytes(file, owner, label);
+  return { ...f, index: parseFragmentIndex(f.buf, fragmentFailure(file, owner, label), owner) };
 }
 
 /**
@@ -78,7 +84,7 @@ export function loadFragment(file: string, owner: string, label: string): Loaded
       kept.delete(file);
       used -= hit.f.buf.length;
     }
-    const f = parse(file, read(file, owner, label), owner, label);
+    const f = parse(file, owner, label);
     if (id !== undefined && f.buf.length <= budget / 8) {
       kept.set(file, { identity: id, f, pack: packs });
       used += f.buf.length;
@@ -90,7 +96,7 @@ export function loadFragment(file: string, owner: string, label: string): Loaded
     }
     return f;
   }
-  return parse(file, read(file, owner, label), owner, label);
+  return parse(file, owner, label);
 }
 
 function read(file: string, owner: string, label: string): Buffer {
@@ -99,6 +105,14 @@ function read(file: string, owner: string, label: string): Buffer {
   } catch (e) {
     throw new ParError('MISSING_FILE', `cannot read the fragment of ${owner}: ${(e as Error).message}`, { label, file });
   }
+}
+
+/**
+ * The bytes and directory of fragment `file`, to splice: the kept fragment in a worker, else
+ * read without parsing its index again (the pack's plan read it: fragmentIndex).
+ */
+export function fragmentBytes(file: string, owner: string, label: string): FragmentBytes {
+  return budget > 0 ? loadFragment(file, owner, label) : readBytes(file, owner, label);
 }
 
 /** The index of fragment `file`: from the kept fragment in a worker, else read from its first entry alone. */

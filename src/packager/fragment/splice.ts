@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import { LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORED, SIG_LOCAL, type CentralEntry, type RunEntry, type ZipWriter } from '../../archive/zip';
 
 import { fragmentFailure, fragmentPycName, INDEX_ENTRY, type FragmentIndex } from './format';
-import { loadFragment } from './loaded';
+import { fragmentBytes } from './loaded';
 
 export interface SpliceOptions {
   compress: boolean;
@@ -43,7 +43,7 @@ function plain(e: CentralEntry, data: Buffer): Buffer {
 /** Adds the fragment's wanted entries to `w`; returns the kept entries' bytes by archive name. */
 export async function spliceFragment(w: ZipWriter, file: string, index: FragmentIndex, o: SpliceOptions): Promise<Map<string, Buffer>> {
   const bad = fragmentFailure(file, o.owner, o.label);
-  const { buf, entries } = loadFragment(file, o.owner, o.label);
+  const { buf, entries } = fragmentBytes(file, o.owner, o.label);
   // What each entry is, from the index: a source, or the .pyc of one.
   const role = new Map<string, { path: string; pyc: boolean }>();
   for (const [path, , compiled] of index.sources) {
@@ -102,7 +102,7 @@ export async function spliceFragment(w: ZipWriter, file: string, index: Fragment
 /** The source bytes of a fragment by archive path (when its bytecode is for another interpreter). */
 export function fragmentSources(file: string, index: FragmentIndex, owner: string, label: string): Map<string, Buffer> {
   const bad = fragmentFailure(file, owner, label);
-  const { buf, entries } = loadFragment(file, owner, label);
+  const { buf, entries } = fragmentBytes(file, owner, label);
   const wanted = new Set(index.sources.map((s) => s[0]));
   const out = new Map<string, Buffer>();
   for (const e of entries) if (wanted.has(e.name)) out.set(e.name, Buffer.from(plain(e, payload(buf, e, bad))));
