@@ -57,34 +57,50 @@ export function launchBlob(codes: LaunchCodes, entries: readonly CentralEntry[],
 
 /** The codes of a blob this module wrote; `where` names the archive in errors. */
 export function readLaunchBlob(blob: Buffer, where: string): LaunchCodes {
-  let v: MarshalValue;
-  const n = BLOB_MODULES.length;
+  return blobCodes(loadBlob(blob, where, BLOB_MODULES.length + 1), where); // the directory is made anew
+}
+
+/** The codes and the entry names a blob this module wrote lists (the stamping action lists the same ones again). */
+export function readLaunchBlobListing(blob: Buffer, where: string): { codes: LaunchCodes; listed: Set<string> } {
+  const v = loadBlob(blob, where);
+  const codes = blobCodes(v.slice(0, BLOB_MODULES.length + 1), where);
+  const index = v[BLOB_MODULES.length + 1];
+  if (!Array.isArray(index) || !index.every((e) => Array.isArray(e) && typeof e[0] === 'string')) {
+    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob: no directory after the codes`);
+  }
+  return { codes, listed: new Set(index.map((e) => (e as MarshalValue[])[0] as string)) };
+}
+
+/** The entry names a blob this module wrote lists. */
+export function launchBlobNames(blob: Buffer, where: string): Set<string> {
+  return readLaunchBlobListing(blob, where).listed;
+}
+
+/** The blob inflated and unmarshalled (its first `count` items only, when given). */
+function loadBlob(blob: Buffer, where: string, count?: number): MarshalValue[] {
   let raw: Buffer;
   try {
     raw = inflateRawSync(blob);
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: not a deflate stream (${(e as Error).message})`);
   }
+  let v: MarshalValue;
   try {
-    v = marshalLoads(raw, n + 1); // the marker and the codes; the directory is made anew
+    v = marshalLoads(raw, count);
   } catch (e) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${(e as Error).message}`);
   }
-  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c))) {
+  if (!Array.isArray(v)) throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
+  return v;
+}
+
+/** The codes of `v`, the blob's marker and codes, checked. */
+function blobCodes(v: MarshalValue[], where: string): LaunchCodes {
+  const n = BLOB_MODULES.length;
+  if (v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c))) {
     throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   }
   return v.slice(1, n + 1) as LaunchCodes;
-}
-
-/** The entry names a blob this module wrote lists (the stamping action lists the same ones again). */
-export function launchBlobNames(blob: Buffer, where: string): Set<string> {
-  readLaunchBlob(blob, where); // the checks, and their messages
-  const v = marshalLoads(inflateRawSync(blob)) as MarshalValue[];
-  const index = v[BLOB_MODULES.length + 1];
-  if (!Array.isArray(index) || !index.every((e) => Array.isArray(e) && typeof e[0] === 'string')) {
-    throw new Error(`${where}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob: no directory after the codes`);
-  }
-  return new Set(index.map((e) => (e as MarshalValue[])[0] as string));
 }
 
 // The launcher line that names the blob's data: offset and length, fixed width so that the

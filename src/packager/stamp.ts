@@ -8,7 +8,7 @@ import { writeSizeField } from './preamble';
 import { pythonDataModule } from '../archive/python-literal';
 import { readStatusFile } from './status-file';
 import { LAUNCH_BLOB_ENTRY, STAMP_ENTRY } from '../archive/contract';
-import { launchBlob, launchBlobNames, readFastField, readLaunchBlob, writeFastField } from '../archive/launch-blob';
+import { launchBlob, readFastField, readLaunchBlobListing, writeFastField } from '../archive/launch-blob';
 import { appendEntries, parseCentralDirectory, type AppendEntry } from '../archive/zip';
 
 export interface StampArgs {
@@ -126,7 +126,7 @@ function readBlob(path: string, label: string) {
       throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     }
     try {
-      return { fieldAt: field.at, codes: readLaunchBlob(data, path), listed: launchBlobNames(data, path) };
+      return { fieldAt: field.at, ...readLaunchBlobListing(data, path) };
     } catch (e) {
       throw new ParError('NOT_AN_ARCHIVE', `cannot stamp ${path}: ${(e as Error).message}`, { label, file: path });
     }

@@ -23647,28 +23647,33 @@ function launchBlob(codes, entries, listed = () => !0) {
   let index = entries.filter((e) => e.name !== LAUNCH_BLOB_ENTRY && listed(e.name)).map((e) => [e.name, e.method, e.compressedSize, e.uncompressedSize, e.localHeaderOffset, e.dosTime, e.dosDate, e.crc32]);
   return (0, import_node_zlib.deflateRawSync)(marshalDumps([MARKER, ...codes, index]), { level: 1 });
 }
-function readLaunchBlob(blob, where2) {
-  let v, n = BLOB_MODULES.length, raw;
+function readLaunchBlobListing(blob, where2) {
+  let v = loadBlob(blob, where2), codes = blobCodes(v.slice(0, BLOB_MODULES.length + 1), where2), index = v[BLOB_MODULES.length + 1];
+  if (!Array.isArray(index) || !index.every((e) => Array.isArray(e) && typeof e[0] == "string"))
+    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob: no directory after the codes`);
+  return { codes, listed: new Set(index.map((e) => e[0])) };
+}
+function loadBlob(blob, where2, count) {
+  let raw;
   try {
     raw = (0, import_node_zlib.inflateRawSync)(blob);
   } catch (e) {
     throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: not a deflate stream (${e.message})`);
   }
+  let v;
   try {
-    v = marshalLoads(raw, n + 1);
+    v = marshalLoads(raw, count);
   } catch (e) {
     throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a launch blob: ${e.message}`);
   }
-  if (!Array.isArray(v) || v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
+  if (!Array.isArray(v)) throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
+  return v;
+}
+function blobCodes(v, where2) {
+  let n = BLOB_MODULES.length;
+  if (v[0] !== MARKER || v.length !== n + 1 || !v.slice(1, n + 1).every((c) => Buffer.isBuffer(c)))
     throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob`);
   return v.slice(1, n + 1);
-}
-function launchBlobNames(blob, where2) {
-  readLaunchBlob(blob, where2);
-  let index = marshalLoads((0, import_node_zlib.inflateRawSync)(blob))[BLOB_MODULES.length + 1];
-  if (!Array.isArray(index) || !index.every((e) => Array.isArray(e) && typeof e[0] == "string"))
-    throw new Error(`${where2}: ${LAUNCH_BLOB_ENTRY} is not a ${MARKER} launch blob: no directory after the codes`);
-  return new Set(index.map((e) => e[0]));
 }
 var FIELD = `
 par_fast='`, WIDTH = 10, FAST_PLACEHOLDER = `par_fast='${" ".repeat(2 * WIDTH + 1)}'`;
@@ -25022,7 +25027,7 @@ function readBlob(path, label) {
     if ((0, import_node_fs15.readSync)(fd, data, 0, length, offset) !== length)
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: its launch blob (${length} bytes at offset ${offset}) is cut short`, { label, file: path });
     try {
-      return { fieldAt: field2.at, codes: readLaunchBlob(data, path), listed: launchBlobNames(data, path) };
+      return { fieldAt: field2.at, ...readLaunchBlobListing(data, path) };
     } catch (e) {
       throw new ParError("NOT_AN_ARCHIVE", `cannot stamp ${path}: ${e.message}`, { label, file: path });
     }
